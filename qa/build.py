@@ -1,0 +1,184 @@
+"""Build the index from the corpus: scan, parse, chunk, embed what changed, write a version.
+
+Incremental: vectors of chunks whose id (content and place) is already in the live
+version are reused; only new chunks are embedded. A different model or chunker version
+forces a full rebuild. With nothing changed no version is written and no model loaded.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from qa import index as store
+from qa.chunk import CHUNKER_VERSION, Chunk, chunk_document
+from qa.config import Settings
+from qa.corpus import Skipped, scan
+from qa.errors import QAError
+from qa.parse import parse_document
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did."""
+
+    version: str | None
+    live: bool  # a new version went live
+    documents: int = 0
+    passages: int = 0
+    table_rows: int = 0
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: int = 0
+    embedded: int = 0
+    reused: int = 0
+    truncated: int = 0
+    full: bool = False
+    full_reason: str = ""
+    skipped: tuple[Skipped, ...] = ()
+    cleaned: tuple[str, ...] = ()
+    seconds: float = 0.0
+    error: str = ""
+
+    def summary(self) -> str:
+        """Human-readable account of the build, for the CLI and logs."""
+        lines = []
+        if self.error:
+            lines.append(f"build failed: {self.error}")
+        elif not self.live:
+            lines.append(f"index {self.version} is up to date: nothing to do")
+        else:
+            kind = f"full build ({self.full_reason})" if self.full else "incremental build"
+            lines.append(f"{kind}: index {self.version} is live")
+        lines.append(f"documents: {self.documents} ({len(self.added)} added, {len(self.changed)} "
+                     f"changed, {len(self.removed)} removed, {self.unchanged} unchanged)")
+        lines.append(f"chunks: {self.passages} passages, {self.table_rows} table rows "
+                     f"({self.embedded} embedded, {self.reused} reused)")
+        if self.truncated:
+            lines.append(f"note: {self.truncated} chunks exceed the model's token limit and are "
+                         "embedded from their beginning")
+        for s in self.skipped:
+            lines.append(f"skipped {s.path}: {s.reason}")
+        if self.cleaned:
+            lines.append(f"cleaned up after an interrupted build: {', '.join(self.cleaned)}")
+        lines.append(f"seconds: {self.seconds:.1f}")
+        return "\n".join(lines)
+
+
+@contextmanager
+def build_lock(root: Path) -> Iterator[None]:
+    """One build at a time per index folder (across processes)."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".lock", "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def build(settings: Settings, embedder_factory: Callable[[], object],
+          progress: bool = False) -> BuildReport:
+    """Bring the index in `settings.index` up to date with `settings.corpus`.
+
+    `embedder_factory` gives the `qa.embed.Embedder`; it is called only if something
+    must be embedded.
+    """
+    t0 = time.perf_counter()
+    root = Path(settings.index)
+    with build_lock(root):
+        cleaned = tuple(store.clean_leftovers(root))
+        sources, skipped = scan(Path(settings.corpus), settings.max_file_bytes,
+                                settings.max_line_chars)
+        prev_version = store.current_version(root)
+        if not sources:
+            why = (f"no usable documents in {settings.corpus}/"
+                   + (" (every file was skipped)" if skipped else ""))
+            why += "; the live index is kept" if prev_version else ""
+            return BuildReport(version=prev_version, live=False, skipped=tuple(skipped),
+                               cleaned=cleaned, error=why, seconds=time.perf_counter() - t0)
+
+        prev, full_reason = _previous(root, settings.model)
+        old_files: dict[str, str] = prev.manifest["files"] if prev else {}
+        new_files = {s.path: s.sha256 for s in sources}
+        added = tuple(p for p in new_files if p not in old_files)
+        removed = tuple(p for p in old_files if p not in new_files)
+        changed = tuple(p for p in new_files if p in old_files and old_files[p] != new_files[p])
+        unchanged = len(new_files) - len(added) - len(changed)
+
+        if prev is not None and not (added or removed or changed):
+            c = prev.manifest["counts"]
+            return BuildReport(version=prev.version, live=False, documents=len(sources),
+                               passages=c["passages"], table_rows=c["table_rows"],
+                               unchanged=unchanged, reused=c["chunks"], skipped=tuple(skipped),
+                               cleaned=cleaned, seconds=time.perf_counter() - t0)
+
+        chunks: list[Chunk] = []
+        for src in sources:
+            chunks.extend(chunk_document(parse_document(src.path, src.text), settings.passage_chars))
+
+        known: dict[str, np.ndarray] = {}
+        if prev is not None:
+            matrix = prev.matrix()
+            known = {c.id: matrix[i] for i, c in enumerate(prev.chunks)}
+        todo = [c for c in chunks if c.id not in known]
+        embedder = embedder_factory() if todo or prev is None else None
+        fresh = np.zeros((0, 0), dtype=np.float32)
+        truncated = 0
+        if todo:
+            texts = [c.embed_text() for c in todo]
+            limit = embedder.max_tokens
+            truncated = sum(n > limit for n in embedder.count_tokens(texts))
+            fresh = embedder.encode(texts, progress=progress)
+        dim = fresh.shape[1] if todo else (prev.vectors.d if prev else embedder.dimension)
+        lookup = {c.id: fresh[i] for i, c in enumerate(todo)}
+        vectors = np.zeros((len(chunks), dim), dtype=np.float32)
+        for i, c in enumerate(chunks):
+            vectors[i] = lookup[c.id] if c.id in lookup else known[c.id]
+
+        passages = sum(c.kind == "passage" for c in chunks)
+        manifest = {
+            "model": settings.model,
+            "files": new_files,
+            "counts": {"documents": len(sources), "passages": passages,
+                       "table_rows": len(chunks) - passages},
+            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "skipped": [{"path": s.path, "reason": s.reason} for s in skipped],
+        }
+        stored = store.write_version(root, chunks, vectors, manifest)
+        return BuildReport(
+            version=stored.version, live=True, documents=len(sources), passages=passages,
+            table_rows=len(chunks) - passages, added=added if prev else tuple(new_files),
+            changed=changed, removed=removed, unchanged=unchanged if prev else 0,
+            embedded=len(todo), reused=len(chunks) - len(todo), truncated=truncated,
+            full=prev is None, full_reason=full_reason, skipped=tuple(skipped), cleaned=cleaned,
+            seconds=time.perf_counter() - t0,
+        )
+
+
+def _previous(root: Path, model: str) -> tuple[store.StoredIndex | None, str]:
+    """The live version if its vectors can be reused, else None and why not."""
+    manifest = store.read_manifest(root)
+    if manifest is None:
+        return None, "no index yet" if store.current_version(root) is None else "index unreadable"
+    if manifest.get("model") != model:
+        return None, f"model changed from {manifest.get('model')!r} to {model!r}"
+    if manifest.get("chunker_version") != CHUNKER_VERSION:
+        return None, (f"chunker version changed from {manifest.get('chunker_version')} "
+                      f"to {CHUNKER_VERSION}")
+    try:
+        return store.load(root, model), ""
+    except QAError as e:
+        log.warning("live index unusable, rebuilding in full: %s", e.message)
+        return None, "live index damaged"

@@ -1,0 +1,151 @@
+"""Turn parsed blocks into citable chunks: passages of whole sentences and single table rows."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from qa.parse import Block, Document, split_sentences, squash
+
+# Bump when chunk boundaries or texts change: the index records it and a mismatch
+# forces a full rebuild.
+CHUNKER_VERSION = "1"
+
+ChunkKind = Literal["passage", "table_row"]
+CAPTION_CHARS = 200
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A unit of retrieval and citation, with its place in the source."""
+
+    id: str
+    kind: ChunkKind
+    doc: str
+    section: str
+    text: str
+    line_start: int
+    line_end: int
+    char_start: int
+    char_end: int
+    caption: str = ""
+    header: tuple[str, ...] = ()
+    cells: tuple[str, ...] = ()
+    table: int | None = None
+    row: int | None = None
+
+    def embed_text(self) -> str:
+        """What the embedder and BM25 see: the text in its section's context."""
+        context = " > ".join(p for p in (self.section,) if p)
+        return f"{context}\n{self.text}" if context else self.text
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields."""
+        d = asdict(self)
+        d["header"], d["cells"] = list(self.header), list(self.cells)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Chunk:
+        """Inverse of `to_dict`."""
+        return cls(**{**d, "header": tuple(d.get("header", ())), "cells": tuple(d.get("cells", ()))})
+
+
+def row_text(header: tuple[str, ...], cells: tuple[str, ...], caption: str = "") -> str:
+    """A table row as text: each value named by its column, after the table's caption."""
+    pairs = []
+    for name, value in zip(header, cells):
+        if not value:
+            continue
+        pairs.append(f"{name}: {value}" if name and name != value else value)
+    body = " | ".join(pairs)
+    return f"{caption}\n{body}" if caption else body
+
+
+def _caption(block: Block) -> str:
+    text = " ".join(p for p in (block.intro, block.notes) if p)
+    if len(text) > CAPTION_CHARS:
+        text = text[:CAPTION_CHARS].rsplit(" ", 1)[0] + " …"
+    return text
+
+
+def pack_sentences(sentences: list[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
+    """Group consecutive sentence spans into spans of at most `limit` characters.
+
+    A sentence longer than the limit stands alone: a passage is never cut mid-sentence.
+    A group closes once it reaches the paragraph's mean share, so a paragraph slightly over
+    the limit splits into two parts of similar size rather than a long one and a stub.
+    """
+    if not sentences:
+        return []
+    total = sentences[-1][1] - sentences[0][0]
+    parts = max(1, -(-total // limit))
+    target = total / parts
+    groups: list[tuple[int, int]] = []
+    start, end = sentences[0]
+    for s, e in sentences[1:]:
+        if e - start <= limit and (end - start) < target:
+            end = e
+        else:
+            groups.append((start, end))
+            start, end = s, e
+    groups.append((start, end))
+    return groups
+
+
+def chunk_document(doc: Document, passage_chars: int = 500) -> list[Chunk]:
+    """All chunks of a parsed document, in reading order."""
+    out: list[Chunk] = []
+    path: list[tuple[int, str]] = []
+    tables = 0
+    seen: Counter[tuple[str, str]] = Counter()
+
+    def add(kind: ChunkKind, text: str, start: int, end: int, **kw: Any) -> None:
+        section = " > ".join(t for _, t in path)
+        key = (kind, text)
+        seen[key] += 1
+        digest = hashlib.sha1(
+            f"{doc.path}\0{kind}\0{section}\0{text}\0{seen[key]}".encode()
+        ).hexdigest()[:16]
+        out.append(Chunk(id=digest, kind=kind, doc=doc.path, section=section, text=text,
+                         line_start=doc.line_at(start), line_end=doc.line_at(max(start, end - 1)),
+                         char_start=start, char_end=end, **kw))
+
+    for block in doc.blocks:
+        if block.kind == "heading":
+            while path and path[-1][0] >= block.level:
+                path.pop()
+            path.append((block.level, squash(block.text)))
+        elif block.kind == "paragraph":
+            sentences = split_sentences(block.text)
+            for s, e in pack_sentences(sentences, passage_chars):
+                add("passage", squash(block.text[s:e]), block.start + s, block.start + e)
+        elif block.kind == "list":
+            for group in _list_groups(block, passage_chars):
+                lines = ([block.intro] if block.intro else []) + [f"- {block.items[k]}" for k in group]
+                start = block.start if block.intro else block.item_chars[group[0]][0]
+                add("passage", "\n".join(lines), start, block.item_chars[group[-1]][1])
+        elif block.kind == "table":
+            tables += 1
+            caption = _caption(block)
+            for r, (cells, (s, e)) in enumerate(zip(block.rows, block.row_chars)):
+                if not any(cells):
+                    continue
+                add("table_row", row_text(block.header, cells, caption), s, e,
+                    caption=caption, header=block.header, cells=cells, table=tables, row=r)
+    return out
+
+
+def _list_groups(block: Block, limit: int) -> list[list[int]]:
+    """Items grouped so that each group with the intro stays within the limit."""
+    groups: list[list[int]] = [[]]
+    size = len(block.intro)
+    for k, item in enumerate(block.items):
+        if groups[-1] and size + len(item) + 3 > limit:
+            groups.append([])
+            size = len(block.intro)
+        groups[-1].append(k)
+        size += len(item) + 3
+    return groups

@@ -1,0 +1,60 @@
+"""The one settings object: read from `QA_*` environment variables, overridden by CLI flags."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Nothing may be downloaded at run time: the default model ships in a Python package.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+class Settings(BaseSettings):
+    """Every tunable of the service. Environment: `QA_<FIELD>` (e.g. `QA_CORPUS`, `QA_INDEX`)."""
+
+    model_config = SettingsConfigDict(env_prefix="QA_", extra="ignore", frozen=True)
+
+    corpus: Path = Field(Path("corpus"), description="Folder of documents (.md, .markdown, .txt).")
+    index: Path = Field(Path("index"), description="Folder of the built index.")
+    model: str = Field(
+        DEFAULT_MODEL,
+        description="Embedding model: the packaged default, a local folder, or a cached name.",
+    )
+    batch_size: int = Field(64, ge=1, le=4096)
+
+    # Parsing and chunking.
+    max_file_bytes: int = Field(20_000_000, ge=1, description="Larger files are skipped.")
+    max_line_chars: int = Field(100_000, ge=100, description="Files with a longer line are skipped.")
+    passage_chars: int = Field(500, ge=100, le=4000, description="Upper size of a passage.")
+
+    # Retrieval.
+    candidates: int = Field(50, ge=5, le=1000, description="Hits per retriever before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+
+    # Service.
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    admin_token: SecretStr | None = Field(
+        None, description="Token for POST /index/rebuild; the endpoint is off when unset."
+    )
+    watch_debounce_ms: int = Field(1500, ge=50)
+
+
+@lru_cache(maxsize=1)
+def _from_env() -> Settings:
+    return Settings()
+
+
+def get_settings(**overrides: object) -> Settings:
+    """The settings from the environment, with the given fields (e.g. CLI flags) overriding."""
+    base = _from_env()
+    given = {k: v for k, v in overrides.items() if v is not None}
+    return base.model_copy(update=given) if given else base

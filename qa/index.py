@@ -1,0 +1,220 @@
+"""The index on disk: immutable, self-describing versions and an atomic pointer to the live one.
+
+    index/
+      CURRENT                 name of the live version, replaced atomically
+      v000007/manifest.json   model, dimension, chunker version, file hashes, counts, checksums
+      v000007/vectors.faiss   FAISS inner-product index over normalised vectors
+      v000007/chunks.jsonl    one chunk per line, in vector order
+
+A version is written under a temporary name, verified, renamed, and only then named in
+CURRENT; a build killed at any point leaves the live version as it was. Nothing loaded
+is pickled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+from qa.chunk import CHUNKER_VERSION, Chunk
+from qa.errors import IndexCorrupt, IndexMismatch, IndexMissing
+
+FORMAT = 1
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+VECTORS = "vectors.faiss"
+CHUNKS = "chunks.jsonl"
+INDEX_TYPE = "IndexFlatIP"
+_VERSION = re.compile(r"^v(\d{6,})$")
+KEEP_VERSIONS = 2
+
+
+@dataclass(frozen=True)
+class StoredIndex:
+    """A loaded, verified index version."""
+
+    version: str
+    manifest: dict[str, Any]
+    chunks: tuple[Chunk, ...]
+    vectors: faiss.Index
+
+    def matrix(self) -> np.ndarray:
+        """All vectors as a (n, dimension) array, in chunk order."""
+        n = self.vectors.ntotal
+        if n == 0:
+            return np.zeros((0, self.vectors.d), dtype=np.float32)
+        return self.vectors.reconstruct_n(0, n)
+
+
+def rebuild_command(index_dir: Path) -> str:
+    """The command that (re)builds the index in `index_dir`, for error messages."""
+    return "qa build" if Path(index_dir) == Path("index") else f"qa build --index {index_dir}"
+
+
+def current_version(root: Path) -> str | None:
+    """Name of the live version, or None when there is none."""
+    try:
+        name = (Path(root) / CURRENT).read_text().strip()
+    except OSError:
+        return None
+    return name if _VERSION.match(name) else None
+
+
+def read_manifest(root: Path, version: str | None = None) -> dict[str, Any] | None:
+    """The manifest of a version (the live one by default), or None when unreadable."""
+    version = version or current_version(root)
+    if not version:
+        return None
+    try:
+        return json.loads((Path(root) / version / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def check_compatible(manifest: dict[str, Any], model: str, index_dir: Path) -> None:
+    """Refuse an index built with another model, chunker or format than the settings say."""
+    cmd = rebuild_command(index_dir)
+    if manifest.get("format") != FORMAT:
+        raise IndexMismatch(f"index format {manifest.get('format')} is not {FORMAT}: run `{cmd}`")
+    if manifest.get("model") != model:
+        raise IndexMismatch(
+            f"index built with model {manifest.get('model')!r}, settings say {model!r}: "
+            f"run `{cmd}` to rebuild it for this model"
+        )
+    if manifest.get("chunker_version") != CHUNKER_VERSION:
+        raise IndexMismatch(
+            f"index built with chunker version {manifest.get('chunker_version')}, this qa uses "
+            f"{CHUNKER_VERSION}: run `{cmd}`"
+        )
+
+
+def load(root: Path, model: str, version: str | None = None) -> StoredIndex:
+    """Load and verify a version (the live one by default) built with `model`."""
+    root = Path(root)
+    version = version or current_version(root)
+    if not version:
+        raise IndexMissing(f"no index in {root}/: run `{rebuild_command(root)}` first")
+    folder = root / version
+    manifest = read_manifest(root, version)
+    if manifest is None:
+        raise IndexCorrupt(f"index version {version} has no readable manifest: "
+                           f"run `{rebuild_command(root)}`")
+    check_compatible(manifest, model, root)
+    for name, digest in manifest.get("checksums", {}).items():
+        if _sha256(folder / name) != digest:
+            raise IndexCorrupt(f"index file {folder / name} is damaged or truncated (checksum "
+                               f"differs from the manifest): run `{rebuild_command(root)}`")
+    try:
+        vectors = faiss.read_index(str(folder / VECTORS))
+        with open(folder / CHUNKS, encoding="utf-8") as f:
+            chunks = tuple(Chunk.from_dict(json.loads(line)) for line in f if line.strip())
+    except (RuntimeError, OSError, ValueError, TypeError) as e:
+        raise IndexCorrupt(f"index version {version} cannot be read ({e}): "
+                           f"run `{rebuild_command(root)}`") from e
+    if vectors.ntotal != len(chunks) or len(chunks) != manifest["counts"]["chunks"]:
+        raise IndexCorrupt(f"index version {version} has {vectors.ntotal} vectors for "
+                           f"{len(chunks)} chunks: run `{rebuild_command(root)}`")
+    if vectors.d != manifest["dimension"]:
+        raise IndexCorrupt(f"index version {version} has vectors of dimension {vectors.d}, "
+                           f"manifest says {manifest['dimension']}")
+    return StoredIndex(version=version, manifest=manifest, chunks=chunks, vectors=vectors)
+
+
+def write_version(root: Path, chunks: list[Chunk], vectors: np.ndarray,
+                  manifest: dict[str, Any]) -> StoredIndex:
+    """Write a new version, verify it, and make it the live one in one atomic step."""
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    version = _next_version(root)
+    tmp = root / f".tmp-{version}-{os.getpid()}"
+    tmp.mkdir()
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    faiss.write_index(index, str(tmp / VECTORS))
+    with open(tmp / CHUNKS, "w", encoding="utf-8") as f:
+        for c in chunks:
+            f.write(json.dumps(c.to_dict(), ensure_ascii=False) + "\n")
+    full = {**manifest, "format": FORMAT, "version": version, "dimension": int(vectors.shape[1]),
+            "normalized": True, "index_type": INDEX_TYPE, "chunker_version": CHUNKER_VERSION,
+            "checksums": {name: _sha256(tmp / name) for name in (VECTORS, CHUNKS)}}
+    full["counts"] = {**full.get("counts", {}), "chunks": len(chunks)}
+    _write_durably(tmp / MANIFEST, json.dumps(full, indent=1, ensure_ascii=False))
+    for name in (VECTORS, CHUNKS):
+        _fsync(tmp / name)
+    _fsync(tmp)
+    os.rename(tmp, root / version)
+    _fsync(root)
+    stored = load(root, full["model"], version)  # verify before it goes live
+    _write_durably(root / CURRENT, version + "\n")
+    _prune(root, keep=version)
+    return stored
+
+
+def clean_leftovers(root: Path) -> list[str]:
+    """Remove what a killed build left half-written; returns the names removed.
+
+    Call only while holding the build lock.
+    """
+    removed = []
+    root = Path(root)
+    if not root.is_dir():
+        return removed
+    live = current_version(root)
+    for p in root.iterdir():
+        stray_version = _VERSION.match(p.name) and live and p.name > live
+        if p.name.startswith((".tmp-", ".CURRENT")) or stray_version:
+            shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+            removed.append(p.name)
+    return removed
+
+
+def _next_version(root: Path) -> str:
+    numbers = [int(m.group(1)) for p in root.iterdir() if (m := _VERSION.match(p.name))]
+    return f"v{max(numbers, default=0) + 1:06d}"
+
+
+def _prune(root: Path, keep: str) -> None:
+    versions = sorted(p.name for p in root.iterdir() if _VERSION.match(p.name) and p.is_dir())
+    for name in versions[:-KEEP_VERSIONS]:
+        if name != keep:
+            shutil.rmtree(root / name, ignore_errors=True)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+    except OSError:
+        return ""
+    return h.hexdigest()
+
+
+def _write_durably(path: Path, text: str) -> None:
+    """Write a file so that readers see either the old or the new content, whole."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    _fsync(path.parent)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,132 @@
+"""Hybrid retrieval over one index version: dense (FAISS) and lexical (BM25), fused by rank."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import bm25s
+import faiss
+import numpy as np
+import Stemmer
+
+from qa.chunk import Chunk
+from qa.index import StoredIndex
+
+KINDS = ("passage", "table_row")
+
+_STEMMER = Stemmer.Stemmer("english")
+_WORD = re.compile(r"\w+")
+STOPWORDS = frozenset(
+    "a an and are as at be been being but by can could did do does doing for from had has "
+    "have having how i if in into is it its of on or our over so such than that the their "
+    "them then there these they this those to was we were what when where which while who "
+    "whom why will with would you your about among any also".split()
+)
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased, stemmed word tokens without stopwords, for BM25."""
+    words = [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+    return _STEMMER.stemWords(words)
+
+
+def rrf(rankings: list[list[int]], k: int = 60) -> dict[int, float]:
+    """Reciprocal-rank fusion: each ranking gives item at rank r the score 1/(k+r)."""
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for r, item in enumerate(ranking, start=1):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + r)
+    return scores
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its fused score and the scores it was fused from."""
+
+    chunk: Chunk
+    score: float
+    dense: float
+    lexical: float
+
+
+class Retriever:
+    """Search one loaded index version. Immutable once built, so it can be swapped whole."""
+
+    def __init__(self, stored: StoredIndex, candidates: int = 50, rrf_k: int = 60) -> None:
+        self.stored = stored
+        self.version = stored.version
+        self.chunks = stored.chunks
+        self.candidates = candidates
+        self.rrf_k = rrf_k
+        self._bm25 = bm25s.BM25()
+        corpus = [tokenize(c.embed_text()) or ["_"] for c in self.chunks]
+        if corpus:
+            self._bm25.index(corpus, show_progress=False)
+        docs: dict[str, list[int]] = {}
+        kinds: dict[str, list[int]] = {}
+        for i, c in enumerate(self.chunks):
+            docs.setdefault(c.doc, []).append(i)
+            kinds.setdefault(c.kind, []).append(i)
+        self._by_doc = {d: np.array(v, dtype=np.int64) for d, v in docs.items()}
+        self._by_kind = {d: np.array(v, dtype=np.int64) for d, v in kinds.items()}
+
+    @property
+    def documents(self) -> list[str]:
+        """Corpus-relative paths of the indexed documents."""
+        return sorted(self._by_doc)
+
+    def allowed(self, doc: str | None = None, kind: str | None = None) -> np.ndarray | None:
+        """Chunk positions passing the filters; None means all."""
+        sets = []
+        if doc is not None:
+            sets.append(self._by_doc.get(doc, np.zeros(0, dtype=np.int64)))
+        if kind is not None:
+            sets.append(self._by_kind.get(kind, np.zeros(0, dtype=np.int64)))
+        if not sets:
+            return None
+        return sets[0] if len(sets) == 1 else np.intersect1d(sets[0], sets[1])
+
+    def search(self, query: str, qvec: np.ndarray, k: int = 5, doc: str | None = None,
+               kind: str | None = None) -> list[Hit]:
+        """The `k` best chunks for the query (and its vector), filtered by doc and kind."""
+        allowed = self.allowed(doc, kind)
+        if not self.chunks or (allowed is not None and len(allowed) == 0):
+            return []
+        n = self.candidates if allowed is None else min(self.candidates, len(allowed))
+        dense = self._dense(qvec, n, allowed)
+        lexical = self._lexical(query, n, allowed)
+        fused = rrf([list(dense), [i for i in lexical if lexical[i] > 0]], self.rrf_k)
+        order = sorted(fused, key=lambda i: (-fused[i], -dense.get(i, -1.0)))
+        hits: list[Hit] = []
+        seen: set[str] = set()
+        for i in order:
+            text = " ".join(self.chunks[i].text.lower().split())
+            if text in seen:
+                continue
+            seen.add(text)
+            hits.append(Hit(self.chunks[i], fused[i], dense.get(i, 0.0), lexical.get(i, 0.0)))
+            if len(hits) == k:
+                break
+        return hits
+
+    def _dense(self, qvec: np.ndarray, n: int, allowed: np.ndarray | None) -> dict[int, float]:
+        params = None
+        if allowed is not None:
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
+        scores, ids = self.stored.vectors.search(qvec, n, params=params)
+        return {int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0}
+
+    def _lexical(self, query: str, n: int, allowed: np.ndarray | None) -> dict[int, float]:
+        tokens = tokenize(query)
+        if not tokens:
+            return {}
+        scores = self._bm25.get_scores(tokens)
+        if allowed is not None:
+            masked = np.full_like(scores, -1.0)
+            masked[allowed] = scores[allowed]
+            scores = masked
+        n = min(n, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top])]
+        return {int(i): float(scores[i]) for i in top if scores[i] > 0}
