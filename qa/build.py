@@ -12,8 +12,8 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -128,24 +128,22 @@ def build(settings: Settings, embedder_factory: Callable[[], object],
         for src in sources:
             chunks.extend(chunk_document(parse_document(src.path, src.text), settings.passage_chars))
 
-        known: dict[str, np.ndarray] = {}
-        if prev is not None:
-            matrix = prev.matrix()
-            known = {c.id: matrix[i] for i, c in enumerate(prev.chunks)}
+        known = prev.vectors_by_chunk() if prev is not None else {}
         todo = [c for c in chunks if c.id not in known]
         embedder = embedder_factory() if todo or prev is None else None
-        fresh = np.zeros((0, 0), dtype=np.float32)
         truncated = 0
         if todo:
-            texts = [c.embed_text() for c in todo]
+            texts = [c.units() for c in todo]
+            flat = [t for ts in texts for t in ts]
             limit = embedder.max_tokens
-            truncated = sum(n > limit for n in embedder.count_tokens(texts))
-            fresh = embedder.encode(texts, progress=progress)
-        dim = fresh.shape[1] if todo else (prev.vectors.d if prev else embedder.dimension)
-        lookup = {c.id: fresh[i] for i, c in enumerate(todo)}
-        vectors = np.zeros((len(chunks), dim), dtype=np.float32)
-        for i, c in enumerate(chunks):
-            vectors[i] = lookup[c.id] if c.id in lookup else known[c.id]
+            truncated = sum(n > limit for n in embedder.count_tokens([ts[0] for ts in texts]))
+            fresh = embedder.encode(flat, progress=progress)
+            bounds = np.cumsum([0] + [len(ts) for ts in texts])
+            known.update({c.id: fresh[bounds[i]:bounds[i + 1]] for i, c in enumerate(todo)})
+        dim = prev.vectors.d if prev is not None and not todo else embedder.dimension
+        parts = [known[c.id] for c in chunks]
+        vectors = np.concatenate(parts) if parts else np.zeros((0, dim), dtype=np.float32)
+        owners = np.repeat(np.arange(len(chunks)), [len(p) for p in parts])
 
         passages = sum(c.kind == "passage" for c in chunks)
         manifest = {
@@ -153,10 +151,10 @@ def build(settings: Settings, embedder_factory: Callable[[], object],
             "files": new_files,
             "counts": {"documents": len(sources), "passages": passages,
                        "table_rows": len(chunks) - passages},
-            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "skipped": [{"path": s.path, "reason": s.reason} for s in skipped],
         }
-        stored = store.write_version(root, chunks, vectors, manifest)
+        stored = store.write_version(root, chunks, vectors, owners, manifest)
         return BuildReport(
             version=stored.version, live=True, documents=len(sources), passages=passages,
             table_rows=len(chunks) - passages, added=added if prev else tuple(new_files),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
@@ -11,7 +12,9 @@ from qa.parse import Block, Document, split_sentences, squash
 
 # Bump when chunk boundaries or texts change: the index records it and a mismatch
 # forces a full rebuild.
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"
+
+_NUMBER = re.compile(r"^[\s$€£¥(−–—-]*[\d.,]*\d[\d.,]*\s*%?\)?$|^[—–-]$")
 
 ChunkKind = Literal["passage", "table_row"]
 CAPTION_CHARS = 200
@@ -31,6 +34,7 @@ class Chunk:
     char_start: int
     char_end: int
     caption: str = ""
+    group: str = ""
     header: tuple[str, ...] = ()
     cells: tuple[str, ...] = ()
     table: int | None = None
@@ -40,6 +44,29 @@ class Chunk:
         """What the embedder and BM25 see: the text in its section's context."""
         context = " > ".join(p for p in (self.section,) if p)
         return f"{context}\n{self.text}" if context else self.text
+
+    def units(self) -> list[str]:
+        """Texts embedded for this chunk: the whole in context, then its finer parts
+        (sentences, list items, text cells of a row), so that a question about one part
+        finds the chunk even when the rest of it is about something else."""
+        out = [self.embed_text()]
+        if self.kind == "table_row":
+            label = next((c for c in self.cells if c), "")
+            name0 = self.header[0] if self.header else ""
+            head = f"{name0}: {label}" if name0 else label
+            for name, value in zip(self.header[1:], self.cells[1:]):
+                if value and not _NUMBER.match(value):
+                    out.append(f"{head} | {name}: {value}" if name else f"{head} | {value}")
+        elif "\n- " in self.text:
+            intro, *items = self.text.split("\n- ")
+            intro = "" if intro.startswith("- ") else intro
+            out.extend([intro] if intro else [])
+            out.extend(f"{intro} {item}".strip() for item in items)
+        else:
+            spans = split_sentences(self.text)
+            if len(spans) > 1:
+                out.extend(self.text[a:b] for a, b in spans)
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""
@@ -53,14 +80,18 @@ class Chunk:
         return cls(**{**d, "header": tuple(d.get("header", ())), "cells": tuple(d.get("cells", ()))})
 
 
-def row_text(header: tuple[str, ...], cells: tuple[str, ...], caption: str = "") -> str:
-    """A table row as text: each value named by its column, after the table's caption."""
+def row_text(header: tuple[str, ...], cells: tuple[str, ...], caption: str = "",
+             group: str = "") -> str:
+    """A table row as text: each value named by its column, after the table's caption
+    and the label of the row group it stands in."""
     pairs = []
     for name, value in zip(header, cells):
         if not value:
             continue
         pairs.append(f"{name}: {value}" if name and name != value else value)
     body = " | ".join(pairs)
+    if group:
+        body = f"{group.rstrip(':')}: {body}"
     return f"{caption}\n{body}" if caption else body
 
 
@@ -130,11 +161,16 @@ def chunk_document(doc: Document, passage_chars: int = 500) -> list[Chunk]:
         elif block.kind == "table":
             tables += 1
             caption = _caption(block)
+            group = ""
             for r, (cells, (s, e)) in enumerate(zip(block.rows, block.row_chars)):
                 if not any(cells):
                     continue
-                add("table_row", row_text(block.header, cells, caption), s, e,
-                    caption=caption, header=block.header, cells=cells, table=tables, row=r)
+                if cells[0] and not any(cells[1:]) and len(cells) > 2:
+                    group = cells[0]  # a label row ("Assets:") heads the rows below it
+                    continue
+                add("table_row", row_text(block.header, cells, caption, group), s, e,
+                    caption=caption, group=group, header=block.header, cells=cells,
+                    table=tables, row=r)
     return out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -13,6 +14,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -37,6 +40,10 @@ class Settings(BaseSettings):
 
     # Retrieval.
     candidates: int = Field(50, ge=5, le=1000, description="Hits per retriever before fusion.")
+    fusion: Literal["relative", "rrf"] = Field(
+        "relative", description="How dense and BM25 results are fused: scaled scores or ranks."
+    )
+    dense_weight: float = Field(0.5, ge=0.0, le=1.0, description="Share of dense in fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
 
     # Service.

@@ -6,10 +6,36 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 EXTENSIONS = (".md", ".markdown", ".txt")
+
+_BOMS = (  # UTF-32-LE's mark begins with UTF-16-LE's, so it is tried first.
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+)
+
+
+def _cp1252_char(byte: int) -> str:
+    try:
+        return bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:  # the five bytes Windows-1252 leaves unassigned
+        return chr(byte)
+
+
+# Windows-1252 with its unassigned bytes read as Latin-1 (C1 controls): one decoding that
+# never fails, so a single odd byte cannot turn a file's smart quotes into controls.
+_CP1252 = "".join(_cp1252_char(b) for b in range(256))
+
+# Controls that do not occur in text: C0 other than tab, newlines, vertical tab and form
+# feed; DEL; C1. Escape is allowed where it starts an ANSI colour code, as in captured logs.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f-\x9f]|\x1b(?!\[)")
 
 
 @dataclass(frozen=True)
@@ -29,94 +55,164 @@ class Skipped:
     reason: str
 
 
-def scan(root: Path, max_file_bytes: int, max_line_chars: int) -> tuple[list[Source], list[Skipped]]:
+def scan(
+    root: Path, max_file_bytes: int, max_line_chars: int
+) -> tuple[list[Source], list[Skipped]]:
     """Every usable document under `root`, recursively, in path order, and the skipped ones.
 
-    Symbolic links that lead outside the corpus are not followed. Files with the same
-    content are indexed once (the first path in order).
+    Only visible `.md`, `.markdown` and `.txt` files are read. Symbolic links are not
+    followed out of the corpus, nor into folders; a link to a corpus file that is read
+    under its own path is skipped. Files with the same text are indexed once (the first
+    path in order).
     """
     root = Path(root)
     if not root.is_dir():
         return [], []
-    real_root = root.resolve()
-    sources: list[Source] = []
     skipped: list[Skipped] = []
+    files = _walk(root, skipped)
+    real_root = root.resolve()
+    plain = {rel for rel, path in files if not path.is_symlink()}
+    sources: list[Source] = []
     first_with: dict[str, str] = {}
-    for path in _walk(root):
-        rel = path.relative_to(root).as_posix()
-        try:
-            target = path.resolve(strict=True)
-        except (OSError, RuntimeError):
-            skipped.append(Skipped(rel, "broken symbolic link"))
-            continue
-        if not target.is_relative_to(real_root):
-            skipped.append(Skipped(rel, "symbolic link to a file outside the corpus (not followed)"))
-            continue
-        if not target.is_file():
-            continue
-        try:
-            size = target.stat().st_size
-            if size > max_file_bytes:
-                skipped.append(Skipped(rel, f"{size} bytes, over the limit of {max_file_bytes} "
-                                            "(QA_MAX_FILE_BYTES)"))
-                continue
-            data = target.read_bytes()
-        except OSError as e:
-            skipped.append(Skipped(rel, f"unreadable: {e.strerror or e}"))
-            continue
-        text, problem = decode(data)
+    for rel, path in files:
+        text, problem = _load(path, real_root, plain, max_file_bytes, max_line_chars)
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        if not problem and digest in first_with:
+            problem = f"same content as {first_with[digest]} (indexed once)"
         if problem:
             skipped.append(Skipped(rel, problem))
             continue
-        if not text.strip():
-            skipped.append(Skipped(rel, "empty or whitespace only"))
-            continue
-        longest = max(map(len, text.splitlines()), default=0)
-        if longest > max_line_chars:
-            skipped.append(Skipped(rel, f"a line of {longest} characters, over the limit of "
-                                        f"{max_line_chars} (QA_MAX_LINE_CHARS)"))
-            continue
-        digest = hashlib.sha256(text.encode()).hexdigest()
-        if digest in first_with:
-            skipped.append(Skipped(rel, f"same content as {first_with[digest]} (indexed once)"))
-            continue
         first_with[digest] = rel
         sources.append(Source(rel, text, digest))
-    return sources, skipped
+    return sources, sorted(skipped, key=lambda s: s.path)
 
 
-def _walk(root: Path) -> list[Path]:
-    found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+def _walk(root: Path, skipped: list[Skipped]) -> list[tuple[str, Path]]:
+    """Corpus-relative path and path of every visible text file, in path order. Folders that
+    cannot be listed, links to folders (never followed) and files whose name is not UTF-8
+    are added to `skipped`."""
+    real_root = root.resolve()
+
+    def rel(path: str | Path) -> str:
+        return Path(path).relative_to(root).as_posix()
+
+    def unlistable(e: OSError) -> None:
+        skipped.append(Skipped(_printable(rel(e.filename)), f"unreadable folder: {e.strerror}"))
+
+    found: list[tuple[str, Path]] = []
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unlistable):
+        here = Path(dirpath)
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for link in (here / d for d in dirnames if (here / d).is_symlink()):
+            where = "in" if link.resolve().is_relative_to(real_root) else "outside"
+            reason = f"symbolic link to a folder {where} the corpus (not followed)"
+            skipped.append(Skipped(_printable(rel(link)), reason))
         for name in filenames:
-            if name.lower().endswith(EXTENSIONS) and not name.startswith("."):
-                found.append(Path(dirpath) / name)
-    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+            if name.startswith(".") or not name.lower().endswith(EXTENSIONS):
+                continue
+            path = here / name
+            shown = _printable(rel(path))
+            if shown != rel(path):  # such a path could not go into the manifest or JSON
+                skipped.append(Skipped(shown, "file name is not valid UTF-8"))
+            else:
+                found.append((shown, path))
+    return sorted(found)
+
+
+def _load(
+    path: Path, real_root: Path, plain: set[str], max_file_bytes: int, max_line_chars: int
+) -> tuple[str, str]:
+    """The text of the corpus file at `path` and "", or "" and why it is skipped. `plain` holds
+    the corpus-relative paths of the files that are not links."""
+    if path.is_symlink():
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return "", "broken symbolic link (missing target or a loop)"
+        if not target.is_relative_to(real_root):
+            return "", "symbolic link to a file outside the corpus (not followed)"
+        inside = target.relative_to(real_root).as_posix()
+        if inside in plain:
+            return "", f"symbolic link to {inside}, which is read under its own path"
+        path = target
+    data, problem = _read_bytes(path, max_file_bytes)
+    if problem:
+        return "", problem
+    text, problem = decode(data)
+    if problem:
+        return "", problem
+    if not text.strip():
+        return "", "empty or whitespace only"
+    longest = max(map(len, text.splitlines()))
+    if longest > max_line_chars:
+        return "", (
+            f"a line of {longest} characters, over the limit of {max_line_chars} "
+            "(QA_MAX_LINE_CHARS)"
+        )
+    return text, ""
+
+
+def _read_bytes(path: Path, limit: int) -> tuple[bytes, str]:
+    """The bytes of the regular file at `path` and "", or b"" and why they cannot be had.
+
+    The size is checked before reading and the read stops past `limit`, so a huge file (or
+    one that grows meanwhile) is never loaded whole.
+    """
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # opening a FIFO would block the walk
+            return b"", "not a regular file (a FIFO, socket or device)"
+        if info.st_size > limit:
+            return b"", f"{info.st_size} bytes, over the limit of {limit} (QA_MAX_FILE_BYTES)"
+        with path.open("rb") as f:
+            data = f.read(limit + 1)
+    except OSError as e:
+        return b"", f"unreadable: {e.strerror or e}"
+    if len(data) > limit:
+        return b"", f"grew past the limit of {limit} bytes while read (QA_MAX_FILE_BYTES)"
+    return data, ""
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """The text of a file's bytes and "" , or "" and the reason it is not text.
+    """The text of a file's bytes and "", or "" and the reason it is not text.
 
-    UTF-8 (with or without BOM) and UTF-16 with a BOM are read as such; other bytes that
-    are not UTF-8 are read as Windows-1252, which covers Latin-1 text.
+    A byte-order mark (UTF-8, UTF-16, UTF-32) decides the encoding; without one, UTF-16 is
+    recognised by its NUL bytes falling on one side of each pair, then UTF-8 is tried, then
+    Windows-1252 (which covers Latin-1). Text with more than a few controls is binary.
     """
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
+    encoding = encoding or _utf16_without_bom(data)
+    if encoding:
         try:
-            return data.decode("utf-16"), ""
+            text = data.decode(encoding)
         except UnicodeDecodeError:
-            return "", "invalid UTF-16 text"
-    if b"\x00" in data[:8192]:
-        return "", "binary content (NUL bytes), not text"
-    try:
-        return data.decode("utf-8-sig"), ""
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
-    if controls > max(8, len(text) // 100):
-        return "", "binary content (control bytes), not text"
+            return "", f"invalid {encoding.upper().removesuffix('-SIG')} text"
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = codecs.charmap_decode(data, "strict", _CP1252)[0]
+    controls = len(_CONTROL.findall(text))
+    if controls > max(8, len(text) // 20):
+        return "", f"binary content ({controls} control characters in {len(text)}), not text"
     return text, ""
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """ "utf-16-le" or "utf-16-be" if NUL bytes fill one side of the byte pairs (as in UTF-16
+    text of mostly Latin script) and hardly occur on the other, else None."""
+    sample = data[:8192]
+    pairs = len(sample) // 2
+    if len(data) % 2 or not pairs:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd >= pairs / 4 and even <= pairs / 50:
+        return "utf-16-le"
+    if even >= pairs / 4 and odd <= pairs / 50:
+        return "utf-16-be"
+    return None
+
+
+def _printable(rel: str) -> str:
+    """`rel` with any bytes that are not UTF-8 shown as escapes, safe for logs and JSON."""
+    return os.fsencode(rel).decode("utf-8", "backslashreplace")

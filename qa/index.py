@@ -3,8 +3,10 @@
     index/
       CURRENT                 name of the live version, replaced atomically
       v000007/manifest.json   model, dimension, chunker version, file hashes, counts, checksums
-      v000007/vectors.faiss   FAISS inner-product index over normalised vectors
-      v000007/chunks.jsonl    one chunk per line, in vector order
+      v000007/vectors.faiss   FAISS inner-product index over normalised vectors, one per
+                              unit (a chunk and its sentences, list items or text cells)
+      v000007/owners.npy      for each vector, the position of its chunk in chunks.jsonl
+      v000007/chunks.jsonl    one chunk per line
 
 A version is written under a temporary name, verified, renamed, and only then named in
 CURRENT; a build killed at any point leaves the live version as it was. Nothing loaded
@@ -28,11 +30,13 @@ import numpy as np
 from qa.chunk import CHUNKER_VERSION, Chunk
 from qa.errors import IndexCorrupt, IndexMismatch, IndexMissing
 
-FORMAT = 1
+FORMAT = 2
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 CHUNKS = "chunks.jsonl"
+OWNERS = "owners.npy"
+FILES = (VECTORS, OWNERS, CHUNKS)
 INDEX_TYPE = "IndexFlatIP"
 _VERSION = re.compile(r"^v(\d{6,})$")
 KEEP_VERSIONS = 2
@@ -46,13 +50,14 @@ class StoredIndex:
     manifest: dict[str, Any]
     chunks: tuple[Chunk, ...]
     vectors: faiss.Index
+    owners: np.ndarray
 
-    def matrix(self) -> np.ndarray:
-        """All vectors as a (n, dimension) array, in chunk order."""
+    def vectors_by_chunk(self) -> dict[str, np.ndarray]:
+        """Each chunk's unit vectors, by chunk id (for reuse in an incremental build)."""
         n = self.vectors.ntotal
-        if n == 0:
-            return np.zeros((0, self.vectors.d), dtype=np.float32)
-        return self.vectors.reconstruct_n(0, n)
+        matrix = self.vectors.reconstruct_n(0, n) if n else np.zeros((0, self.vectors.d))
+        bounds = np.searchsorted(self.owners, np.arange(len(self.chunks) + 1))
+        return {c.id: matrix[bounds[i]:bounds[i + 1]] for i, c in enumerate(self.chunks)}
 
 
 def rebuild_command(index_dir: Path) -> str:
@@ -115,23 +120,31 @@ def load(root: Path, model: str, version: str | None = None) -> StoredIndex:
                                f"differs from the manifest): run `{rebuild_command(root)}`")
     try:
         vectors = faiss.read_index(str(folder / VECTORS))
+        owners = np.load(folder / OWNERS, allow_pickle=False)
         with open(folder / CHUNKS, encoding="utf-8") as f:
             chunks = tuple(Chunk.from_dict(json.loads(line)) for line in f if line.strip())
     except (RuntimeError, OSError, ValueError, TypeError) as e:
         raise IndexCorrupt(f"index version {version} cannot be read ({e}): "
                            f"run `{rebuild_command(root)}`") from e
-    if vectors.ntotal != len(chunks) or len(chunks) != manifest["counts"]["chunks"]:
-        raise IndexCorrupt(f"index version {version} has {vectors.ntotal} vectors for "
-                           f"{len(chunks)} chunks: run `{rebuild_command(root)}`")
+    if (len(chunks) != manifest["counts"]["chunks"] or len(owners) != vectors.ntotal
+            or vectors.ntotal != manifest["counts"].get("vectors")
+            or (len(owners) and (owners[0] != 0 or owners[-1] != len(chunks) - 1
+                                 or np.any(np.diff(owners) < 0) or np.any(np.diff(owners) > 1)))):
+        raise IndexCorrupt(f"index version {version} has {vectors.ntotal} vectors and "
+                           f"{len(chunks)} chunks that do not agree with its manifest: "
+                           f"run `{rebuild_command(root)}`")
     if vectors.d != manifest["dimension"]:
         raise IndexCorrupt(f"index version {version} has vectors of dimension {vectors.d}, "
                            f"manifest says {manifest['dimension']}")
-    return StoredIndex(version=version, manifest=manifest, chunks=chunks, vectors=vectors)
+    return StoredIndex(version=version, manifest=manifest, chunks=chunks, vectors=vectors,
+                       owners=owners)
 
 
-def write_version(root: Path, chunks: list[Chunk], vectors: np.ndarray,
+def write_version(root: Path, chunks: list[Chunk], vectors: np.ndarray, owners: np.ndarray,
                   manifest: dict[str, Any]) -> StoredIndex:
-    """Write a new version, verify it, and make it the live one in one atomic step."""
+    """Write a new version, verify it, and make it the live one in one atomic step.
+
+    `vectors[i]` belongs to `chunks[owners[i]]`; owners ascend."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     version = _next_version(root)
@@ -141,15 +154,15 @@ def write_version(root: Path, chunks: list[Chunk], vectors: np.ndarray,
     if len(vectors):
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))
     faiss.write_index(index, str(tmp / VECTORS))
+    np.save(tmp / OWNERS, np.asarray(owners, dtype=np.int32), allow_pickle=False)
     with open(tmp / CHUNKS, "w", encoding="utf-8") as f:
-        for c in chunks:
-            f.write(json.dumps(c.to_dict(), ensure_ascii=False) + "\n")
+        f.writelines(json.dumps(c.to_dict(), ensure_ascii=False) + "\n" for c in chunks)
     full = {**manifest, "format": FORMAT, "version": version, "dimension": int(vectors.shape[1]),
             "normalized": True, "index_type": INDEX_TYPE, "chunker_version": CHUNKER_VERSION,
-            "checksums": {name: _sha256(tmp / name) for name in (VECTORS, CHUNKS)}}
-    full["counts"] = {**full.get("counts", {}), "chunks": len(chunks)}
+            "checksums": {name: _sha256(tmp / name) for name in FILES}}
+    full["counts"] = {**full.get("counts", {}), "chunks": len(chunks), "vectors": len(vectors)}
     _write_durably(tmp / MANIFEST, json.dumps(full, indent=1, ensure_ascii=False))
-    for name in (VECTORS, CHUNKS):
+    for name in FILES:
         _fsync(tmp / name)
     _fsync(tmp)
     os.rename(tmp, root / version)

@@ -103,7 +103,9 @@ _LIST_ITEM = re.compile(r"^(\s*)(?:[-*+•]|\d{1,3}[.)])\s+(.*)$")
 _SEPARATOR = re.compile(r"^\|?\s*:?-{1,}:?\s*(\|\s*:?-{1,}:?\s*)*\|?$")
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 _TERMINAL = re.compile(r"[.!?:;,…]([\"'”’)\]])*$")
-_YEARISH = re.compile(r"^(?:fy\s*)?(?:19|20)\d\d(?:\s*\(.*\))?$|^q[1-4]\b", re.I)
+_YEARISH = re.compile(r"^(?:fy\s*)?(?:19|20)\d\d(?:\s*\(.*\))?$|^q[1-4]\b", re.IGNORECASE)
+_DATEISH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d", re.IGNORECASE)
+_UNITS = re.compile(r"^\(.*\)$|\b(?:thousands?|millions?|billions?)\b|^[$€£¥]\s*m$", re.IGNORECASE)
 _NUMBERISH = re.compile(r"^[\s$€£¥(−–-]*\d[\d,.\s]*%?\)?$")
 
 
@@ -115,8 +117,7 @@ def _is_separator(line: str) -> bool:
 def split_cells(line: str) -> list[str]:
     """Cells of a pipe-table line; `\\|` is a literal pipe inside a cell."""
     s = line.strip()
-    if s.startswith("|"):
-        s = s[1:]
+    s = s.removeprefix("|")
     if s.endswith("|") and not s.endswith("\\|"):
         s = s[:-1]
     return [c.strip().replace("\\|", "|") for c in _CELL_SPLIT.split(s)]
@@ -238,22 +239,27 @@ def _take_list(lines: list[str], starts: list[int], i: int, blocks: list[Block])
             continue
         break
     start, end = spans[0][0], spans[-1][1]
-    intro = ""
-    prev = blocks[-1] if blocks else None
-    if prev is not None and prev.kind == "paragraph" and prev.text.rstrip().endswith(":"):
-        # The sentence that introduces the list travels with it ("... include:").
-        sents = split_sentences(prev.text)
-        s0, s1 = sents[-1]
-        intro = squash(prev.text[s0:s1])
-        start = prev.start + s0
-        blocks.pop()
-        if s0 > 0:
-            keep_end = _trim(prev.text, 0, s0)[1]
-            blocks.append(Block(kind="paragraph", start=prev.start, end=prev.start + keep_end,
-                                text=prev.text[:keep_end]))
+    intro, intro_start = _take_intro(blocks)
+    start = intro_start if intro else start
     blocks.append(Block(kind="list", start=start, end=end, intro=intro,
                         items=tuple(squash(t) for t in items), item_chars=tuple(spans)))
     return j
+
+
+def _take_intro(blocks: list[Block]) -> tuple[str, int]:
+    """Detach the sentence that introduces a list or table ("... include:") from the
+    paragraph before it, so that it travels with what it introduces. Returns the sentence
+    and where it starts, or ("", -1)."""
+    prev = blocks[-1] if blocks else None
+    if prev is None or prev.kind != "paragraph" or not prev.text.rstrip().endswith(":"):
+        return "", -1
+    s0, s1 = split_sentences(prev.text)[-1]
+    blocks.pop()
+    if s0 > 0:
+        keep_end = _trim(prev.text, 0, s0)[1]
+        blocks.append(Block(kind="paragraph", start=prev.start, end=prev.start + keep_end,
+                            text=prev.text[:keep_end]))
+    return squash(prev.text[s0:s1]), prev.start + s0
 
 
 def _take_table(lines: list[str], starts: list[int], i: int, blocks: list[Block]) -> int:
@@ -275,15 +281,11 @@ def _take_table(lines: list[str], starts: list[int], i: int, blocks: list[Block]
     body = 1
     # Leading data rows that are really header lines (TAT-QA puts the years there):
     # no row label, and no value that is a number other than a year.
-    while body < len(grid) - 1 and _header_like(grid[body], all(not c for c in grid[0])):
+    while body < min(len(grid) - 1, 4) and _header_like(grid[body], all(not c for c in grid[0])):
         header_lines.append(grid[body])
         body += 1
     header, notes = _merge_header(header_lines)
-    intro = ""
-    prev = blocks[-1] if blocks else None
-    if prev is not None and prev.kind == "paragraph" and prev.text.rstrip().endswith(":"):
-        s0, s1 = split_sentences(prev.text)[-1]
-        intro = squash(prev.text[s0:s1])
+    intro, _ = _take_intro(blocks)
     blocks.append(Block(
         kind="table", start=raw[0][1], end=raw[-1][2], intro=intro, header=tuple(header),
         rows=tuple(tuple(r) for r in grid[body:]),
@@ -293,26 +295,33 @@ def _take_table(lines: list[str], starts: list[int], i: int, blocks: list[Block]
 
 
 def _header_like(cells: list[str], header_empty: bool) -> bool:
+    """A leading data row that is really one more header line: it holds years, dates,
+    units or labels, but no values (TAT-QA puts the years there)."""
     filled = [c for c in cells[1:] if c]
-    if cells[0] or not filled:
+    if not filled or any(_is_value(c) for c in filled):
         return False
-    if header_empty:
-        return not any(_NUMBERISH.match(c) and not _YEARISH.match(c) for c in filled)
-    return all(_YEARISH.match(c) or not _NUMBERISH.match(c) for c in filled)
+    if not cells[0] or header_empty:
+        return True
+    # A row label with years or dates beside it ("For the year ended: | 2019 | 2018").
+    return all(_YEARISH.search(c) or _DATEISH.search(c) for c in filled)
+
+
+def _is_value(cell: str) -> bool:
+    """A number, amount or percentage, but not a bare year."""
+    return bool(_NUMBERISH.match(cell)) and not _YEARISH.match(cell)
 
 
 def _merge_header(header_lines: list[list[str]]) -> tuple[list[str], str]:
-    """Column names from one or more header lines, and the text of any line that spans
-    the whole table (a single group label such as "Years Ended September 30,")."""
+    """Column names from one or more header lines, and table-wide header text (a label
+    that spans every column, such as "Years Ended September 30," or "(in millions)")."""
     width = len(header_lines[0])
     notes: list[str] = []
     kept: list[list[str]] = []
+    densest = max(sum(1 for c in line[1:] if c) for line in header_lines)
     for k, line in enumerate(header_lines):
         filled = [c for c in line[1:] if c]
-        if len(header_lines) > 1 and k < len(header_lines) - 1 and len(filled) == 1 and width > 2:
-            notes.append(filled[0])
-            if line[0]:
-                kept.append([line[0]] + [""] * (width - 1))
+        if len(header_lines) > 1 and width > 2 and len(filled) <= 1 < densest:
+            notes.extend(c for c in line if c)  # one label over all columns
             continue
         if 1 < len(filled) < width - 1 and k < len(header_lines) - 1:
             # Group labels span the columns to their right until the next label.
@@ -322,4 +331,7 @@ def _merge_header(header_lines: list[list[str]]) -> tuple[list[str], str]:
                     line[c] = line[c - 1]
         kept.append(line)
     names = [" ".join(dict.fromkeys(h[c] for h in kept if h[c])) for c in range(width)]
+    if names and _UNITS.search(names[0]):
+        notes.append(names[0])  # "(In thousands)" names the unit, not the label column
+        names[0] = ""
     return names, " ".join(notes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
@@ -15,13 +16,11 @@ from qa.index import StoredIndex
 
 KINDS = ("passage", "table_row")
 
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index at DEBUG
 _STEMMER = Stemmer.Stemmer("english")
 _WORD = re.compile(r"\w+")
 STOPWORDS = frozenset(
-    "a an and are as at be been being but by can could did do does doing for from had has "
-    "have having how i if in into is it its of on or our over so such than that the their "
-    "them then there these they this those to was we were what when where which while who "
-    "whom why will with would you your about among any also".split()
+    ["a", "an", "and", "are", "as", "at", "be", "been", "being", "but", "by", "can", "could", "did", "do", "does", "doing", "for", "from", "had", "has", "have", "having", "how", "i", "if", "in", "into", "is", "it", "its", "of", "on", "or", "our", "over", "so", "such", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "to", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "about", "among", "any", "also"]
 )
 
 
@@ -40,6 +39,23 @@ def rrf(rankings: list[list[int]], k: int = 60) -> dict[int, float]:
     return scores
 
 
+def relative_fusion(dense: dict[int, float], lexical: dict[int, float],
+                    dense_weight: float = 0.5) -> dict[int, float]:
+    """Relative-score fusion: each retriever's scores min-max scaled to [0, 1] over its
+    candidates, then mixed. Unlike rank fusion it keeps how far ahead a candidate is."""
+
+    def scaled(scores: dict[int, float]) -> dict[int, float]:
+        if not scores:
+            return {}
+        lo, hi = min(scores.values()), max(scores.values())
+        span = hi - lo
+        return {i: (s - lo) / span if span > 0 else 1.0 for i, s in scores.items()}
+
+    d, lx = scaled(dense), scaled(lexical)
+    return {i: dense_weight * d.get(i, 0.0) + (1 - dense_weight) * lx.get(i, 0.0)
+            for i in d.keys() | lx.keys()}
+
+
 @dataclass(frozen=True)
 class Hit:
     """A retrieved chunk with its fused score and the scores it was fused from."""
@@ -53,12 +69,15 @@ class Hit:
 class Retriever:
     """Search one loaded index version. Immutable once built, so it can be swapped whole."""
 
-    def __init__(self, stored: StoredIndex, candidates: int = 50, rrf_k: int = 60) -> None:
+    def __init__(self, stored: StoredIndex, candidates: int = 50, rrf_k: int = 60,
+                 fusion: str = "relative", dense_weight: float = 0.5) -> None:
         self.stored = stored
         self.version = stored.version
         self.chunks = stored.chunks
         self.candidates = candidates
         self.rrf_k = rrf_k
+        self.fusion = fusion
+        self.dense_weight = dense_weight
         self._bm25 = bm25s.BM25()
         corpus = [tokenize(c.embed_text()) or ["_"] for c in self.chunks]
         if corpus:
@@ -70,6 +89,9 @@ class Retriever:
             kinds.setdefault(c.kind, []).append(i)
         self._by_doc = {d: np.array(v, dtype=np.int64) for d, v in docs.items()}
         self._by_kind = {d: np.array(v, dtype=np.int64) for d, v in kinds.items()}
+        # Vectors of chunk i are rows _bounds[i]:_bounds[i+1] (owners ascend).
+        self._owners = stored.owners
+        self._bounds = np.searchsorted(stored.owners, np.arange(len(self.chunks) + 1))
 
     @property
     def documents(self) -> list[str]:
@@ -96,7 +118,10 @@ class Retriever:
         n = self.candidates if allowed is None else min(self.candidates, len(allowed))
         dense = self._dense(qvec, n, allowed)
         lexical = self._lexical(query, n, allowed)
-        fused = rrf([list(dense), [i for i in lexical if lexical[i] > 0]], self.rrf_k)
+        if self.fusion == "rrf":
+            fused = rrf([list(dense), list(lexical)], self.rrf_k)
+        else:
+            fused = relative_fusion(dense, lexical, self.dense_weight)
         order = sorted(fused, key=lambda i: (-fused[i], -dense.get(i, -1.0)))
         hits: list[Hit] = []
         seen: set[str] = set()
@@ -111,11 +136,23 @@ class Retriever:
         return hits
 
     def _dense(self, qvec: np.ndarray, n: int, allowed: np.ndarray | None) -> dict[int, float]:
+        """Best-matching chunks by their best unit (whole chunk or one of its parts)."""
         params = None
         if allowed is not None:
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
-        scores, ids = self.stored.vectors.search(qvec, n, params=params)
-        return {int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0}
+            units = np.concatenate([np.arange(self._bounds[i], self._bounds[i + 1])
+                                    for i in allowed])
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(units))
+        scores, ids = self.stored.vectors.search(qvec, n * 4, params=params)
+        best: dict[int, float] = {}
+        for s, u in zip(scores[0], ids[0]):
+            if u < 0:
+                break
+            owner = int(self._owners[u])
+            if owner not in best:
+                best[owner] = float(s)
+                if len(best) == n:
+                    break
+        return best
 
     def _lexical(self, query: str, n: int, allowed: np.ndarray | None) -> dict[int, float]:
         tokens = tokenize(query)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from qa import index as store
+from qa.answer import Answer, compose
 from qa.build import BuildReport, build
 from qa.config import Settings
 from qa.embed import Embedder
@@ -63,7 +64,8 @@ class QAService:
             return report
 
     def _swap(self, stored: store.StoredIndex) -> None:
-        self._retriever = Retriever(stored, self.settings.candidates, self.settings.rrf_k)
+        s = self.settings
+        self._retriever = Retriever(stored, s.candidates, s.rrf_k, s.fusion, s.dense_weight)
         log.info("serving index %s (%d chunks)", stored.version, len(stored.chunks))
 
     @property
@@ -84,6 +86,17 @@ class QAService:
                 "chunks": m["counts"]["chunks"], "passages": m["counts"]["passages"],
                 "table_rows": m["counts"]["table_rows"], "model": m["model"],
                 "built_at": m["built_at"]}
+
+    def ask(self, question: str, history: list[tuple[str, str]] | None = None,
+            doc: str | None = None) -> Answer:
+        """A short cited answer to the question, read in the light of the conversation."""
+        question = validate_query(question, "question")
+        r = self.retriever
+        hits = r.search(question, self.embedder.encode_query(question), 8, doc)
+        return compose(question, hits, r.version)
+
+    def stop(self) -> None:
+        """Release background work (watchers); the service can be dropped afterwards."""
 
     def retrieve(self, query: str, k: int = 5, doc: str | None = None,
                  kind: str | None = None) -> Retrieval:

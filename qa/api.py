@@ -1,0 +1,136 @@
+"""HTTP edge: FastAPI routes over the one `QAService`; the chat page is mounted at `/`."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from typing import Any, Literal
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from qa.answer import Answer
+from qa.config import Settings
+from qa.errors import QAError
+from qa.retrieve import Hit
+from qa.service import MAX_QUERY_CHARS, QAService
+
+log = logging.getLogger(__name__)
+
+
+class RetrieveRequest(BaseModel):
+    """Body of POST /retrieve."""
+
+    model_config = ConfigDict(extra="forbid")
+    query: str = Field(..., min_length=1, max_length=MAX_QUERY_CHARS, examples=[
+        "regional impact of the military aspect"])
+    k: int = Field(5, ge=1, le=50, description="How many results.")
+    doc: str | None = Field(None, description="Search this document only (corpus path).")
+    kind: Literal["passage", "table_row"] | None = Field(None, description="Only this kind.")
+
+
+class Message(BaseModel):
+    """One earlier turn of the conversation."""
+
+    model_config = ConfigDict(extra="ignore")
+    role: Literal["user", "assistant"]
+    content: str = Field(..., max_length=20_000)
+
+
+class AskRequest(BaseModel):
+    """Body of POST /ask."""
+
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(..., min_length=1, max_length=MAX_QUERY_CHARS, examples=[
+        "What is the regional impact of the military aspect?"])
+    history: list[Message] = Field(default_factory=list, max_length=100,
+                                   description="Earlier turns, oldest first.")
+    doc: str | None = Field(None, description="Answer from this document only (corpus path).")
+
+
+def hit_json(hit: Hit) -> dict[str, Any]:
+    """A retrieval hit as JSON: the chunk with its provenance and scores."""
+    d = hit.chunk.to_dict()
+    if hit.chunk.kind != "table_row":
+        for key in ("caption", "group", "header", "cells", "table", "row"):
+            d.pop(key, None)
+    return {**d, "score": round(hit.score, 6),
+            "scores": {"dense": round(hit.dense, 6), "lexical": round(hit.lexical, 6)}}
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    """An answer as JSON, citations numbered as in the answer text."""
+    return answer.to_dict()
+
+
+def _error(status: int, kind: str, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse(status_code=status,
+                        content={"error": {"type": kind, "message": message, **extra}})
+
+
+def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str, Any]]]:
+    details = []
+    parts = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p != "body"]
+        field = ".".join(loc) or "body"
+        msg = err.get("msg", "invalid")
+        if err.get("type") == "extra_forbidden":
+            msg = "unknown field"
+        elif err.get("type") == "json_invalid":
+            msg = "the body is not valid JSON"
+        parts.append(f"{field}: {msg}")
+        details.append({"field": field, "message": msg})
+    return "; ".join(parts) or "invalid request", details
+
+
+def create_app(settings: Settings, service: QAService | None = None, ui: bool = True,
+               build_if_needed: bool = True) -> FastAPI:
+    """The application. The index is loaded (and built if needed) in its lifespan."""
+    svc = service or QAService(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        report = svc.start(build_if_needed=build_if_needed)
+        if report is not None:
+            log.info("%s", report.summary())
+        yield
+        svc.stop()
+
+    app = FastAPI(title="qa", version="0.1.0", lifespan=lifespan, description=(
+        "Retrieval and cited answers over the documents of a corpus. Errors have the shape "
+        '`{"error": {"type", "message"}}`.'))
+    app.state.service = svc
+
+    @app.exception_handler(QAError)
+    async def qa_error(request: Request, exc: QAError) -> JSONResponse:
+        return _error(exc.status, type(exc).__name__, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        message, details = _validation_message(exc)
+        return _error(422, "ValidationError", message, details=details)
+
+    @app.get("/health", summary="Index facts, once it is loaded")
+    def health() -> dict[str, Any]:
+        return svc.health()
+
+    @app.post("/retrieve", summary="Passages and table rows for a query")
+    def retrieve(req: RetrieveRequest) -> dict[str, Any]:
+        res = svc.retrieve(req.query, req.k, req.doc, req.kind)
+        return {"version": res.version, "results": [hit_json(h) for h in res.hits]}
+
+    @app.post("/ask", summary="A short answer with numbered citations")
+    def ask(req: AskRequest) -> dict[str, Any]:
+        history = [(m.role, m.content) for m in req.history]
+        return answer_json(svc.ask(req.question, history, req.doc))
+
+    if ui:
+        import gradio as gr
+
+        from qa.ui import build_ui
+
+        app = gr.mount_gradio_app(app, build_ui(svc), path="/")
+    return app

@@ -1,0 +1,147 @@
+"""Command-line edge: `qa build | retrieve | ask | serve`, each a thin call into the service."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from qa.config import get_settings
+from qa.errors import QAError
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--corpus", type=Path, metavar="DIR",
+                   help="folder of .md/.markdown/.txt documents (default: corpus/, env QA_CORPUS)")
+    p.add_argument("--index", type=Path, metavar="DIR",
+                   help="folder of the built index (default: index/, env QA_INDEX)")
+    p.add_argument("--model", metavar="NAME_OR_PATH",
+                   help="embedding model: a local sentence-transformers folder (default: the "
+                        "packaged all-MiniLM-L6-v2, env QA_MODEL)")
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser; its --help texts are the CLI reference."""
+    top = argparse.ArgumentParser(
+        prog="qa", description="Answer questions about documents, citing the exact passage or "
+        "table row behind every claim.")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("build", help="build or update the index from the corpus",
+                       description="Build the index from the corpus, re-embedding only what "
+                       "changed, and print a summary. Exits 1 if no document could be indexed.")
+    _common(p)
+
+    p = sub.add_parser("retrieve", help="print the passages and table rows that match a query",
+                       description="Print the chunks that best match a query.")
+    _common(p)
+    p.add_argument("query", help="what to search for")
+    p.add_argument("-k", type=int, default=5, help="how many results, 1-50 (default: 5)")
+    p.add_argument("--doc", help="search this document only (path relative to the corpus)")
+    p.add_argument("--kind", choices=["passage", "table_row"], help="only this kind of chunk")
+    p.add_argument("--json", action="store_true", help="print JSON as the HTTP API returns it")
+
+    p = sub.add_parser("ask", help="answer a question with numbered citations",
+                       description="Answer a question from the corpus and list the cited sources.")
+    _common(p)
+    p.add_argument("question", help="the question")
+    p.add_argument("--doc", help="answer from this document only (path relative to the corpus)")
+    p.add_argument("--json", action="store_true", help="print JSON as the HTTP API returns it")
+
+    p = sub.add_parser("serve", help="serve the chat page and the HTTP API",
+                       description="Serve the chat page at / and the API (/health, /retrieve, "
+                       "/ask, docs at /docs). Builds or updates the index first if needed.")
+    _common(p)
+    p.add_argument("--host", help="address to listen on (default: 127.0.0.1, env QA_HOST)")
+    p.add_argument("--port", type=int, help="port (default: 8000, env QA_PORT)")
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `qa` command."""
+    args = parser().parse_args(argv)
+    quiet = args.command in ("retrieve", "ask")
+    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "sentence_transformers", "transformers", "faiss", "bm25s"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        settings = get_settings(corpus=args.corpus, index=args.index, model=args.model,
+                                host=getattr(args, "host", None), port=getattr(args, "port", None))
+        return COMMANDS[args.command](args, settings)
+    except QAError as e:
+        print(f"error: {e.message}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+def _build(args: argparse.Namespace, settings) -> int:
+    from qa.build import build
+    from qa.embed import Embedder
+
+    report = build(settings, lambda: Embedder(settings.model, settings.batch_size), progress=True)
+    print(report.summary())
+    return EXIT_ERROR if report.error else 0
+
+
+def _service(settings):
+    from qa.service import QAService
+
+    svc = QAService(settings)
+    svc.start()
+    return svc
+
+
+def _retrieve(args: argparse.Namespace, settings) -> int:
+    from qa.api import hit_json
+
+    res = _service(settings).retrieve(args.query, args.k, args.doc, args.kind)
+    if args.json:
+        print(json.dumps({"version": res.version, "results": [hit_json(h) for h in res.hits]},
+                         ensure_ascii=False, indent=1))
+        return 0
+    if not res.hits:
+        print("no results")
+    for i, h in enumerate(res.hits, 1):
+        where = f"{h.chunk.doc}:{h.chunk.line_start}"
+        section = f" · {h.chunk.section}" if h.chunk.section else ""
+        print(f"{i}. [{h.chunk.kind}] {where}{section} (score {h.score:.3f})")
+        print("   " + h.chunk.text.replace("\n", "\n   "))
+    return 0
+
+
+def _ask(args: argparse.Namespace, settings) -> int:
+    ans = _service(settings).ask(args.question, [], args.doc)
+    if args.json:
+        print(json.dumps(ans.to_dict(), ensure_ascii=False, indent=1))
+        return 0
+    print(ans.answer)
+    if ans.citations:
+        print("\nSources:")
+    for c in ans.citations:
+        section = f" · {c.chunk.section}" if c.chunk.section else ""
+        print(f"[{c.n}] {c.chunk.doc}:{c.chunk.line_start}{section}")
+        print("    " + c.chunk.text.replace("\n", "\n    "))
+    return 0
+
+
+def _serve(args: argparse.Namespace, settings) -> int:
+    import uvicorn
+
+    from qa.api import create_app
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                log_level="info")
+    return 0
+
+
+COMMANDS = {"build": _build, "retrieve": _retrieve, "ask": _ask, "serve": _serve}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Shared fixtures: the real packaged model (loaded once), a real index of the analysis,
+the real app through its lifespan, and the real server on loopback."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from qa.config import Settings, get_settings
+from qa.embed import Embedder
+from qa.service import QAService
+
+ROOT = Path(__file__).resolve().parent.parent
+ANALYSIS = ROOT / "corpus" / "north-korea-russia-alliance.md"
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The packaged all-MiniLM-L6-v2, loaded once for the whole test session."""
+    e = Embedder()
+    e.encode_query("warm up")
+    return e
+
+
+@pytest.fixture(scope="session")
+def analysis_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings over a copy of the analysis corpus with its own index folder."""
+    base = tmp_path_factory.mktemp("analysis")
+    shutil.copytree(ROOT / "corpus", base / "corpus")
+    return get_settings(corpus=base / "corpus", index=base / "index")
+
+
+@pytest.fixture(scope="session")
+def service(analysis_settings: Settings, embedder: Embedder) -> QAService:
+    """A started service over the analysis, sharing the session's model."""
+    svc = QAService(analysis_settings)
+    svc.embedder = embedder
+    svc.start(build_if_needed=True)
+    return svc
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(analysis_settings: Settings, service: QAService) -> Iterator[str]:
+    """`qa serve` as a real process on loopback over the analysis index; yields its URL."""
+    port = free_port()
+    env = {**os.environ, "QA_CORPUS": str(analysis_settings.corpus),
+           "QA_INDEX": str(analysis_settings.index)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "qa.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+            pytest.fail(f"qa serve exited with {proc.returncode}:\n{out[-3000:]}")
+        try:
+            if httpx.get(url + "/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    else:
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail("qa serve did not become healthy in 120 s")
+    yield url
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
