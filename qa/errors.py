@@ -19,6 +19,12 @@ class BadRequest(QAError):
     status = 422
 
 
+class NotFound(QAError):
+    """The thing asked for (a chunk, a document) is not in the index."""
+
+    status = 404
+
+
 class IndexMissing(QAError):
     """No built index where the settings point."""
 

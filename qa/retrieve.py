@@ -90,8 +90,14 @@ class Retriever:
         self._by_doc = {d: np.array(v, dtype=np.int64) for d, v in docs.items()}
         self._by_kind = {d: np.array(v, dtype=np.int64) for d, v in kinds.items()}
         # Vectors of chunk i are rows _bounds[i]:_bounds[i+1] (owners ascend).
+        self._positions = {c.id: i for i, c in enumerate(self.chunks)}
         self._owners = stored.owners
         self._bounds = np.searchsorted(stored.owners, np.arange(len(self.chunks) + 1))
+
+    def chunk_by_id(self, chunk_id: str) -> Chunk | None:
+        """The chunk with this id in this version, if any."""
+        i = self._positions.get(chunk_id)
+        return None if i is None else self.chunks[i]
 
     @property
     def documents(self) -> list[str]:

@@ -17,7 +17,8 @@ from qa.answer import Answer, compose
 from qa.build import BuildReport, build
 from qa.config import Settings
 from qa.embed import Embedder
-from qa.errors import BadRequest, IndexMissing
+from qa.chunk import Chunk
+from qa.errors import BadRequest, IndexMissing, NotFound
 from qa.retrieve import KINDS, Hit, Retriever
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,15 @@ class QAService:
         r = self.retriever
         hits = r.search(question, self.embedder.encode_query(question), 8, doc)
         return compose(question, hits, r.version)
+
+    def context(self, chunk_id: str) -> tuple[Chunk, list[Chunk]]:
+        """A chunk and every chunk of its section in reading order (itself included), so a
+        page can show a citation in its context. Raises NotFound for an unknown id."""
+        r = self.retriever
+        chunk = r.chunk_by_id(chunk_id)
+        if chunk is None:
+            raise NotFound(f"no chunk {chunk_id!r} in index {r.version}")
+        return chunk, [c for c in r.chunks if c.doc == chunk.doc and c.section == chunk.section]
 
     def stop(self) -> None:
         """Release background work (watchers); the service can be dropped afterwards."""
