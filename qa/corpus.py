@@ -33,8 +33,10 @@ def _cp1252_char(byte: int) -> str:
 # never fails, so a single odd byte cannot turn a file's smart quotes into controls.
 _CP1252 = "".join(_cp1252_char(b) for b in range(256))
 
-# Controls that do not occur in text: C0 other than tab, newlines, vertical tab and form
-# feed; DEL; C1. Escape is allowed where it starts an ANSI colour code, as in captured logs.
+# Controls that do not belong in text: C0 but tab, newlines, vertical tab and form feed;
+# DEL; C1. Escape is allowed where it starts an ANSI colour code, as in captured logs. A
+# text may hold a few (a stray NUL, a DOS end-of-file mark); binary formats hold many.
+_FEW = 8
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f-\x9f]|\x1b(?!\[)")
 
 
@@ -68,9 +70,9 @@ def scan(
     root = Path(root)
     if not root.is_dir():
         return [], []
-    skipped: list[Skipped] = []
-    files = _walk(root, skipped)
     real_root = root.resolve()
+    skipped: list[Skipped] = []
+    files = _walk(root, real_root, skipped)
     plain = {rel for rel, path in files if not path.is_symlink()}
     sources: list[Source] = []
     first_with: dict[str, str] = {}
@@ -87,11 +89,10 @@ def scan(
     return sources, sorted(skipped, key=lambda s: s.path)
 
 
-def _walk(root: Path, skipped: list[Skipped]) -> list[tuple[str, Path]]:
+def _walk(root: Path, real_root: Path, skipped: list[Skipped]) -> list[tuple[str, Path]]:
     """Corpus-relative path and path of every visible text file, in path order. Folders that
     cannot be listed, links to folders (never followed) and files whose name is not UTF-8
     are added to `skipped`."""
-    real_root = root.resolve()
 
     def rel(path: str | Path) -> str:
         return Path(path).relative_to(root).as_posix()
@@ -169,7 +170,7 @@ def _read_bytes(path: Path, limit: int) -> tuple[bytes, str]:
     except OSError as e:
         return b"", f"unreadable: {e.strerror or e}"
     if len(data) > limit:
-        return b"", f"grew past the limit of {limit} bytes while read (QA_MAX_FILE_BYTES)"
+        return b"", f"grew past the limit of {limit} bytes while being read (QA_MAX_FILE_BYTES)"
     return data, ""
 
 
@@ -178,7 +179,8 @@ def decode(data: bytes) -> tuple[str, str]:
 
     A byte-order mark (UTF-8, UTF-16, UTF-32) decides the encoding; without one, UTF-16 is
     recognised by its NUL bytes falling on one side of each pair, then UTF-8 is tried, then
-    Windows-1252 (which covers Latin-1). Text with more than a few controls is binary.
+    Windows-1252 (which covers Latin-1). Text with more than a few NULs, or more controls
+    than a few and one character in twenty, is binary.
     """
     encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
     encoding = encoding or _utf16_without_bom(data)
@@ -186,21 +188,24 @@ def decode(data: bytes) -> tuple[str, str]:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
-            return "", f"invalid {encoding.upper().removesuffix('-SIG')} text"
+            return "", f"invalid {encoding} text"
     else:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             text = codecs.charmap_decode(data, "strict", _CP1252)[0]
-    controls = len(_CONTROL.findall(text))
-    if controls > max(8, len(text) // 20):
-        return "", f"binary content ({controls} control characters in {len(text)}), not text"
+    controls, nuls = len(_CONTROL.findall(text)), text.count("\0")
+    if nuls > _FEW or controls > max(_FEW, len(text) // 20):
+        return "", (
+            f"binary content ({controls} control characters, {nuls} of them NUL, "
+            f"in {len(text)}), not text"
+        )
     return text, ""
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
-    """ "utf-16-le" or "utf-16-be" if NUL bytes fill one side of the byte pairs (as in UTF-16
-    text of mostly Latin script) and hardly occur on the other, else None."""
+    """The UTF-16 byte order ("utf-16-le" or "utf-16-be") if NUL bytes fill one side of the
+    byte pairs, as in UTF-16 text of mostly Latin script, and hardly occur on the other."""
     sample = data[:8192]
     pairs = len(sample) // 2
     if len(data) % 2 or not pairs:
