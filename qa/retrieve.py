@@ -99,6 +99,12 @@ class Retriever:
         i = self._positions.get(chunk_id)
         return None if i is None else self.chunks[i]
 
+    def unit_scores(self, qvec: np.ndarray, chunk: Chunk) -> np.ndarray:
+        """Cosine similarity of the query to each unit of the chunk (`chunk.units()` order)."""
+        i = self._positions[chunk.id]
+        a, b = int(self._bounds[i]), int(self._bounds[i + 1])
+        return self.stored.vectors.reconstruct_n(a, b - a) @ qvec[0]
+
     @property
     def documents(self) -> list[str]:
         """Corpus-relative paths of the indexed documents."""

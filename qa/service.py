@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from qa import index as store
-from qa.answer import Answer, compose
+from qa.answer import Answer, Evidence, compose
+from qa.conversation import TableRow, standalone, table_rows
 from qa.build import BuildReport, build
 from qa.config import Settings
 from qa.embed import Embedder
@@ -24,6 +25,7 @@ from qa.retrieve import KINDS, Hit, Retriever
 log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 2000
+ANSWER_CANDIDATES = 5
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class QAService:
         self.embedder = Embedder(settings.model, settings.batch_size)
         self._retriever: Retriever | None = None
         self._build_lock = threading.Lock()
+        self._rows_by_version: dict[str, list[TableRow]] = {}
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -93,8 +96,20 @@ class QAService:
         """A short cited answer to the question, read in the light of the conversation."""
         question = validate_query(question, "question")
         r = self.retriever
-        hits = r.search(question, self.embedder.encode_query(question), 8, doc)
-        return compose(question, hits, r.version)
+        resolved = standalone(question, history or [], self._table_rows(r))
+        qvec = self.embedder.encode_query(resolved)
+        hits = r.search(resolved, qvec, ANSWER_CANDIDATES, doc)
+        evidence = [Evidence(h, tuple(float(x) for x in r.unit_scores(qvec, h.chunk)))
+                    for h in hits]
+        return compose(resolved, evidence, r.version)
+
+    def _table_rows(self, r: Retriever) -> list[TableRow]:
+        """Row labels and columns of the tables in a version, for follow-up questions."""
+        rows = self._rows_by_version.get(r.version)
+        if rows is None:
+            rows = table_rows(r.chunks)
+            self._rows_by_version = {r.version: rows}
+        return rows
 
     def context(self, chunk_id: str) -> tuple[Chunk, list[Chunk]]:
         """A chunk and every chunk of its section in reading order (itself included), so a

@@ -1,0 +1,102 @@
+"""Follow-up questions made standalone from the conversation before retrieval.
+
+"And for the military aspect?" after "What is the regional impact of the economic
+aspect?" becomes "What is the Regional Impact of the Military aspect?": the table row or
+column the new question names replaces the one in the earlier question. A follow-up that
+names neither is searched together with the earlier question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.chunk import Chunk
+from qa.retrieve import tokenize
+
+_FOLLOWUP_START = re.compile(
+    r"^\s*(and|also|then|so|what about|how about|what of|same for|as for)\b", re.I)
+_REFERENCE = re.compile(r"\b(it|its|they|them|their|this|that|these|those|there|same)\b", re.I)
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """What a follow-up can name of a table row: its label, its label column, its columns."""
+
+    label: str
+    label_column: str
+    columns: tuple[str, ...]
+
+
+def table_rows(chunks: tuple[Chunk, ...] | list[Chunk]) -> list[TableRow]:
+    """The distinct table rows of an index, as follow-ups can name them."""
+    seen: dict[tuple[str, str, tuple[str, ...]], TableRow] = {}
+    for c in chunks:
+        if c.kind != "table_row" or not c.cells:
+            continue
+        at = next((j for j, v in enumerate(c.cells) if v), 0)
+        columns = tuple(h for j, h in enumerate(c.header) if j != at and h)
+        row = TableRow(c.cells[at], c.header[at] if at < len(c.header) else "", columns)
+        seen.setdefault((row.label, row.label_column, columns), row)
+    return list(seen.values())
+
+
+def is_followup(question: str) -> bool:
+    """True when the question leans on an earlier turn ("And for ...?", "What about X?",
+    "What outcome is expected from it?") or is too short to stand alone."""
+    return bool(_FOLLOWUP_START.search(question) or _REFERENCE.search(question)
+                or len(tokenize(question)) <= 1)
+
+
+def _named(tokens: set[str], phrase: str) -> int:
+    """How many words the question shares with the phrase, if it holds all of them; else 0."""
+    words = set(tokenize(phrase))
+    return len(words) if words and words <= tokens else 0
+
+
+def _row(tokens: set[str], rows: list[TableRow], column: str | None) -> TableRow | None:
+    named = [(r, _named(tokens, r.label)) for r in rows]
+    named = [(r, n) for r, n in named if n]
+    if column:  # two tables may share a row label: the column decides
+        named = [(r, n) for r, n in named if column in r.columns] or named
+    return max(named, key=lambda rn: rn[1])[0] if named else None
+
+
+def _column(tokens: set[str], rows: list[TableRow]) -> str | None:
+    names = {c for r in rows for c in r.columns}
+    scored = [(c, _named(tokens, c)) for c in names]
+    scored = [(c, n) for c, n in scored if n]
+    return max(scored, key=lambda cn: (cn[1], len(cn[0])))[0] if scored else None
+
+
+def resolve(question: str, earlier: str, rows: list[TableRow]) -> str:
+    """The question made standalone in the light of the (already standalone) earlier one."""
+    q, e = set(tokenize(question)), set(tokenize(earlier))
+    q_col, e_col = _column(q, rows), _column(e, rows)
+    q_row = _row(q, rows, q_col or e_col)
+    e_row = _row(e, rows, e_col)
+    # Words beyond the row or column it names make a question new, not a follow-up.
+    named = set()
+    for phrase in (q_col or "", q_row.label if q_row else "", q_row.label_column if q_row else ""):
+        named |= set(tokenize(phrase))
+    incomplete = len(q - named) <= 1
+    if q_row and q_col:
+        return question
+    if incomplete and q_row and e_col and e_col in q_row.columns:
+        return f"What is the {e_col} of the {q_row.label} {q_row.label_column}?".replace(" ?", "?")
+    if incomplete and q_col and e_row and q_col in e_row.columns:
+        return f"What is the {q_col} of the {e_row.label} {e_row.label_column}?".replace(" ?", "?")
+    if is_followup(question):
+        return f"{question} {earlier}"
+    return question
+
+
+def standalone(question: str, history: list[tuple[str, str]], rows: list[TableRow]) -> str:
+    """The question made standalone given earlier (role, content) turns, oldest first."""
+    earlier = [content for role, content in history if role == "user" and content.strip()]
+    if not earlier:
+        return question
+    context = earlier[0]
+    for q in earlier[1:]:
+        context = resolve(q, context, rows)
+    return resolve(question, context, rows)
