@@ -1,0 +1,129 @@
+"""The `qa` command as a real subprocess: build summary, retrieve output, clean errors,
+--help of each command, and --corpus/--index flags and QA_CORPUS/QA_INDEX."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def qa(*args: str, cwd: Path, env: dict[str, str] | None = None,
+       timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run `python -m qa.cli ARGS` with no QA_* settings but those given."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+    return subprocess.run([sys.executable, "-m", "qa.cli", *args], cwd=cwd,
+                          env={**clean, **(env or {})}, capture_output=True, text=True, check=False,
+                          timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    """A fresh `qa build` of the analysis with --corpus/--index; (corpus, index, stdout)."""
+    base = tmp_path_factory.mktemp("cli")
+    shutil.copytree(ROOT / "corpus", base / "corpus")
+    res = qa("build", "--corpus", str(base / "corpus"), "--index", str(base / "index"),
+             cwd=base)
+    assert res.returncode == 0, res.stderr
+    return base / "corpus", base / "index", res.stdout
+
+
+def test_build_prints_summary(built: tuple[Path, Path, str]) -> None:
+    _, index, out = built
+    assert "documents: 1 " in out
+    assert "15 passages, 10 table rows" in out
+    assert "seconds: " in out
+    assert "index v" in out and "live" in out
+    assert (index / "CURRENT").is_file()
+
+
+def test_build_again_is_a_no_op(built: tuple[Path, Path, str], tmp_path: Path) -> None:
+    corpus, index, _ = built
+    res = qa("build", "--corpus", str(corpus), "--index", str(index), cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert "up to date" in res.stdout and "documents: 1 " in res.stdout
+
+
+def test_build_of_empty_corpus_fails_cleanly(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    res = qa("build", "--corpus", str(tmp_path / "empty"), "--index", str(tmp_path / "ix"),
+             cwd=tmp_path)
+    assert res.returncode == 1
+    assert "no usable documents" in res.stdout + res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_retrieve_json_with_env_vars(built: tuple[Path, Path, str], tmp_path: Path) -> None:
+    corpus, index, _ = built
+    # tmp_path has no corpus/ or index/: only QA_CORPUS and QA_INDEX can point the way.
+    res = qa("retrieve", "regional impact of the military aspect", "--json", "-k", "3",
+             cwd=tmp_path, env={"QA_CORPUS": str(corpus), "QA_INDEX": str(index)})
+    assert res.returncode == 0, res.stderr
+    results = json.loads(res.stdout)["results"]
+    assert len(results) == 3
+    top = results[0]
+    assert top["kind"] == "table_row" and top["cells"][0] == "Military"
+    assert top["header"] == ["Aspect", "North Korea", "Russia", "Regional Impact"]
+
+
+def test_retrieve_empty_query_is_a_clean_error(built: tuple[Path, Path, str]) -> None:
+    corpus, index, _ = built
+    res = qa("retrieve", "", "--corpus", str(corpus), "--index", str(index), cwd=ROOT)
+    assert res.returncode != 0
+    assert "Traceback" not in res.stderr
+    assert res.stderr.strip().splitlines()[-1] == \
+        "error: query is empty: send a question or keywords"
+
+
+def test_missing_index_names_the_command_to_run(built: tuple[Path, Path, str],
+                                                tmp_path: Path) -> None:
+    corpus, index, _ = built
+    # The flag overrides the environment: QA_INDEX points at a real index, --index does not.
+    res = qa("retrieve", "military", "--index", str(tmp_path / "none"), cwd=tmp_path,
+             env={"QA_CORPUS": str(corpus), "QA_INDEX": str(index)})
+    assert res.returncode == 1
+    assert "Traceback" not in res.stderr
+    assert f"qa build --index {tmp_path / 'none'}" in res.stderr
+
+
+@pytest.mark.xfail(strict=True, reason="qa/cli.py catches QAError only: a bad QA_* value raises "
+                   "pydantic's ValidationError with a traceback")
+def test_bad_env_setting_is_a_clean_error(tmp_path: Path) -> None:
+    res = qa("retrieve", "military", cwd=tmp_path, env={"QA_PORT": "http"})
+    assert res.returncode != 0
+    assert "Traceback" not in res.stderr and "QA_PORT" in res.stderr
+
+
+def test_bad_kind_is_a_usage_error(tmp_path: Path) -> None:
+    res = qa("retrieve", "x", "--kind", "figure", cwd=tmp_path)
+    assert res.returncode == 2
+    assert "invalid choice: 'figure'" in res.stderr and "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize("command, options", [
+    ("build", ["--corpus", "--index", "--model"]),
+    ("retrieve", ["--corpus", "--index", "-k", "--doc", "--kind", "--json", "query"]),
+    ("ask", ["--corpus", "--index", "--doc", "--json", "question"]),
+    ("serve", ["--corpus", "--index", "--host", "--port", "127.0.0.1", "8000"]),
+])
+def test_help_lists_options(command: str, options: list[str], tmp_path: Path) -> None:
+    res = qa(command, "--help", cwd=tmp_path)
+    assert res.returncode == 0
+    assert res.stdout.startswith(f"usage: qa {command}")
+    for opt in options:
+        assert opt in res.stdout, opt
+    assert "QA_CORPUS" in res.stdout and "QA_INDEX" in res.stdout
+
+
+def test_top_level_help_lists_commands(tmp_path: Path) -> None:
+    res = qa("--help", cwd=tmp_path)
+    assert res.returncode == 0
+    for command in ("build", "retrieve", "ask", "serve"):
+        assert command in res.stdout
