@@ -8,9 +8,14 @@
       v000007/owners.npy      for each vector, the position of its chunk in chunks.jsonl
       v000007/chunks.jsonl    one chunk per line
 
-A version is written under a temporary name, verified, renamed, and only then named in
-CURRENT; a build killed at any point leaves the live version as it was. Nothing loaded
-is pickled.
+A version is written under a temporary name (`.tmp-...`), fsynced, renamed, verified, and
+only then named in CURRENT (itself replaced through a temporary file); old versions are
+renamed to a temporary name before they are deleted. So a build killed at any moment, even
+with SIGKILL, leaves CURRENT naming a complete version, and what it left behind is either
+a `.tmp-*` name or a version newer than CURRENT: `clean_leftovers` (run by the next build)
+removes both. Loading checks every file against the size and SHA-256 the manifest records
+before parsing it, so a damaged file is refused with a clear error rather than read.
+Nothing loaded is pickled (JSON, FAISS's own format, `.npy` without pickle).
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ import faiss
 import numpy as np
 
 from qa.chunk import CHUNKER_VERSION, Chunk
-from qa.errors import IndexCorrupt, IndexMismatch, IndexMissing
+from qa.errors import IndexCorrupt, IndexMismatch, IndexMissing, QAError
 
 FORMAT = 2
 CURRENT = "CURRENT"
@@ -103,41 +108,76 @@ def check_compatible(manifest: dict[str, Any], model: str, index_dir: Path) -> N
 
 
 def load(root: Path, model: str, version: str | None = None) -> StoredIndex:
-    """Load and verify a version (the live one by default) built with `model`."""
+    """Load and verify a version (the live one by default) built with `model`.
+
+    Raises IndexMissing when there is none, IndexMismatch when it was built with other
+    settings, IndexCorrupt when a file is missing, truncated or altered.
+    """
     root = Path(root)
     version = version or current_version(root)
     if not version:
         raise IndexMissing(f"no index in {root}/: run `{rebuild_command(root)}` first")
     folder = root / version
+    fix = f"run `{rebuild_command(root)}` to write a fresh version"
     manifest = read_manifest(root, version)
     if manifest is None:
-        raise IndexCorrupt(f"index version {version} has no readable manifest: "
-                           f"run `{rebuild_command(root)}`")
+        what = "is missing" if not (folder / MANIFEST).exists() else "is not valid JSON"
+        raise IndexCorrupt(f"index version {version}: {folder / MANIFEST} {what}: {fix}")
     check_compatible(manifest, model, root)
-    for name, digest in manifest.get("checksums", {}).items():
-        if _sha256(folder / name) != digest:
-            raise IndexCorrupt(f"index file {folder / name} is damaged or truncated (checksum "
-                               f"differs from the manifest): run `{rebuild_command(root)}`")
+    _check_manifest(manifest, folder, fix)
+    for name in FILES:
+        _check_file(folder / name, manifest, fix)
     try:
         vectors = faiss.read_index(str(folder / VECTORS))
         owners = np.load(folder / OWNERS, allow_pickle=False)
         with open(folder / CHUNKS, encoding="utf-8") as f:
             chunks = tuple(Chunk.from_dict(json.loads(line)) for line in f if line.strip())
     except (RuntimeError, OSError, ValueError, TypeError) as e:
-        raise IndexCorrupt(f"index version {version} cannot be read ({e}): "
-                           f"run `{rebuild_command(root)}`") from e
-    if (len(chunks) != manifest["counts"]["chunks"] or len(owners) != vectors.ntotal
-            or vectors.ntotal != manifest["counts"].get("vectors")
+        raise IndexCorrupt(f"index version {version} cannot be read ({e}): {fix}") from e
+    counts = manifest["counts"]
+    if (len(chunks) != counts["chunks"] or len(owners) != vectors.ntotal
+            or vectors.ntotal != counts["vectors"]
             or (len(owners) and (owners[0] != 0 or owners[-1] != len(chunks) - 1
                                  or np.any(np.diff(owners) < 0) or np.any(np.diff(owners) > 1)))):
         raise IndexCorrupt(f"index version {version} has {vectors.ntotal} vectors and "
-                           f"{len(chunks)} chunks that do not agree with its manifest: "
-                           f"run `{rebuild_command(root)}`")
+                           f"{len(chunks)} chunks that do not agree with its manifest: {fix}")
     if vectors.d != manifest["dimension"]:
         raise IndexCorrupt(f"index version {version} has vectors of dimension {vectors.d}, "
-                           f"manifest says {manifest['dimension']}")
+                           f"manifest says {manifest['dimension']}: {fix}")
     return StoredIndex(version=version, manifest=manifest, chunks=chunks, vectors=vectors,
                        owners=owners)
+
+
+def _check_manifest(manifest: dict[str, Any], folder: Path, fix: str) -> None:
+    """Refuse a manifest that lacks what loading relies on (a checksum for every file)."""
+    sums = manifest.get("checksums")
+    counts = manifest.get("counts")
+    problem = ""
+    if not isinstance(sums, dict) or any(not isinstance(sums.get(n), str) for n in FILES):
+        problem = f"no checksum for each of {', '.join(FILES)}"
+    elif not isinstance(counts, dict) or any(
+            not isinstance(counts.get(k), int) for k in ("chunks", "vectors")):
+        problem = "no chunk and vector counts"
+    elif not isinstance(manifest.get("dimension"), int):
+        problem = "no vector dimension"
+    if problem:
+        raise IndexCorrupt(f"index manifest {folder / MANIFEST} is incomplete ({problem}): {fix}")
+
+
+def _check_file(path: Path, manifest: dict[str, Any], fix: str) -> None:
+    """Refuse a file that is missing, or whose size or SHA-256 differs from the manifest."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise IndexCorrupt(f"index file {path} is missing: {fix}") from None
+    expected = manifest.get("sizes", {}).get(path.name)
+    if isinstance(expected, int) and size != expected:
+        how = "truncated" if size < expected else "longer than written"
+        raise IndexCorrupt(f"index file {path} is {how} ({size} bytes, the manifest says "
+                           f"{expected}): {fix}")
+    if _sha256(path) != manifest["checksums"][path.name]:
+        raise IndexCorrupt(f"index file {path} is damaged (its SHA-256 differs from the "
+                           f"manifest's): {fix}")
 
 
 def write_version(root: Path, chunks: list[Chunk], vectors: np.ndarray, owners: np.ndarray,
@@ -159,7 +199,8 @@ def write_version(root: Path, chunks: list[Chunk], vectors: np.ndarray, owners: 
         f.writelines(json.dumps(c.to_dict(), ensure_ascii=False) + "\n" for c in chunks)
     full = {**manifest, "format": FORMAT, "version": version, "dimension": int(vectors.shape[1]),
             "normalized": True, "index_type": INDEX_TYPE, "chunker_version": CHUNKER_VERSION,
-            "checksums": {name: _sha256(tmp / name) for name in FILES}}
+            "checksums": {name: _sha256(tmp / name) for name in FILES},
+            "sizes": {name: (tmp / name).stat().st_size for name in FILES}}
     full["counts"] = {**full.get("counts", {}), "chunks": len(chunks), "vectors": len(vectors)}
     _write_durably(tmp / MANIFEST, json.dumps(full, indent=1, ensure_ascii=False))
     for name in FILES:
@@ -167,28 +208,48 @@ def write_version(root: Path, chunks: list[Chunk], vectors: np.ndarray, owners: 
     _fsync(tmp)
     os.rename(tmp, root / version)
     _fsync(root)
-    stored = load(root, full["model"], version)  # verify before it goes live
+    try:
+        stored = load(root, full["model"], version)  # verify before it goes live
+    except QAError:
+        doomed = root / f".tmp-bad-{version}-{os.getpid()}"
+        os.rename(root / version, doomed)
+        shutil.rmtree(doomed, ignore_errors=True)
+        raise
     _write_durably(root / CURRENT, version + "\n")
     _prune(root, keep=version)
     return stored
 
 
 def clean_leftovers(root: Path) -> list[str]:
-    """Remove what a killed build left half-written; returns the names removed.
+    """Remove what a killed build left behind; returns the names removed.
 
-    Call only while holding the build lock.
+    That is every temporary name (a version being written or deleted, CURRENT being
+    replaced) and every version newer than the live one, or any version when none is live
+    (renamed into place, but the build died before naming it in CURRENT). Call only while
+    holding the build lock.
     """
-    removed = []
+    removed: list[str] = []
     root = Path(root)
     if not root.is_dir():
         return removed
     live = current_version(root)
-    for p in root.iterdir():
-        stray_version = _VERSION.match(p.name) and live and p.name > live
+    # A CURRENT that exists but cannot be read names nothing, yet is no licence to delete.
+    nothing_live = live is None and not (root / CURRENT).exists()
+    for p in sorted(root.iterdir()):
+        stray_version = _VERSION.match(p.name) and (
+            nothing_live or (live is not None and version_number(p.name) > version_number(live)))
         if p.name.startswith((".tmp-", ".CURRENT")) or stray_version:
             shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
             removed.append(p.name)
     return removed
+
+
+def version_number(name: str) -> int:
+    """The number of a version name (`v000007` -> 7); versions are ordered by it."""
+    m = _VERSION.match(name)
+    if not m:
+        raise ValueError(f"not an index version name: {name!r}")
+    return int(m.group(1))
 
 
 def _next_version(root: Path) -> str:
@@ -197,10 +258,15 @@ def _next_version(root: Path) -> str:
 
 
 def _prune(root: Path, keep: str) -> None:
-    versions = sorted(p.name for p in root.iterdir() if _VERSION.match(p.name) and p.is_dir())
+    """Delete all but the newest KEEP_VERSIONS versions. Each is first renamed to a temporary
+    name, so a kill mid-delete leaves a `.tmp-*` folder, never a half-deleted version."""
+    versions = sorted((p.name for p in root.iterdir() if _VERSION.match(p.name) and p.is_dir()),
+                      key=version_number)
     for name in versions[:-KEEP_VERSIONS]:
         if name != keep:
-            shutil.rmtree(root / name, ignore_errors=True)
+            doomed = root / f".tmp-old-{name}-{os.getpid()}"
+            os.rename(root / name, doomed)
+            shutil.rmtree(doomed, ignore_errors=True)
 
 
 def _sha256(path: Path) -> str:
