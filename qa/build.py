@@ -1,8 +1,10 @@
 """Build the index from the corpus: scan, parse, chunk, embed what changed, write a version.
 
 Incremental: vectors of chunks whose id (content and place) is already in the live
-version are reused; only new chunks are embedded. A different model or chunker version
-forces a full rebuild. With nothing changed no version is written and no model loaded.
+version are reused; only new chunks are embedded, and the chunks of deleted files go. A
+different model, chunker version or passage size forces a full rebuild. With nothing
+changed no version is written; with nothing to embed the model is not loaded. A corpus
+that yields no chunk at all (empty, or every file skipped) never replaces the live index.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -26,6 +29,9 @@ from qa.errors import QAError
 from qa.parse import parse_document
 
 log = logging.getLogger(__name__)
+
+NO_INDEX = "no index yet"
+NAMES_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -58,13 +64,22 @@ class BuildReport:
             lines.append(f"build failed: {self.error}")
         elif not self.live:
             lines.append(f"index {self.version} is up to date: nothing to do")
+        elif self.full:
+            kind = "full build" if self.full_reason == NO_INDEX else "full rebuild"
+            lines.append(f"{kind} ({self.full_reason}): index {self.version} is live")
         else:
-            kind = f"full build ({self.full_reason})" if self.full else "incremental build"
-            lines.append(f"{kind}: index {self.version} is live")
+            lines.append(f"incremental build: index {self.version} is live")
         lines.append(f"documents: {self.documents} ({len(self.added)} added, {len(self.changed)} "
                      f"changed, {len(self.removed)} removed, {self.unchanged} unchanged)")
-        lines.append(f"chunks: {self.passages} passages, {self.table_rows} table rows "
-                     f"({self.embedded} embedded, {self.reused} reused)")
+        if self.full_reason != NO_INDEX:
+            for what, paths in (("added", self.added), ("changed", self.changed),
+                                ("removed", self.removed)):
+                if paths:
+                    more = f" and {len(paths) - NAMES_SHOWN} more" if len(paths) > NAMES_SHOWN else ""
+                    lines.append(f"  {what}: {', '.join(paths[:NAMES_SHOWN])}{more}")
+        if not self.error:
+            lines.append(f"chunks: {self.passages} passages, {self.table_rows} table rows "
+                         f"({self.embedded} embedded, {self.reused} reused)")
         if self.truncated:
             lines.append(f"note: {self.truncated} chunks exceed the model's token limit and are "
                          "embedded from their beginning")
@@ -74,6 +89,15 @@ class BuildReport:
             lines.append(f"cleaned up after an interrupted build: {', '.join(self.cleaned)}")
         lines.append(f"seconds: {self.seconds:.1f}")
         return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields."""
+        d = asdict(self)
+        d["skipped"] = [{"path": s.path, "reason": s.reason} for s in self.skipped]
+        for key in ("added", "changed", "removed", "cleaned"):
+            d[key] = list(d[key])
+        d["seconds"] = round(self.seconds, 3)
+        return d
 
 
 @contextmanager
@@ -88,12 +112,13 @@ def build_lock(root: Path) -> Iterator[None]:
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def build(settings: Settings, embedder_factory: Callable[[], object],
+def build(settings: Settings, embedder_factory: Callable[[], Any],
           progress: bool = False) -> BuildReport:
     """Bring the index in `settings.index` up to date with `settings.corpus`.
 
     `embedder_factory` gives the `qa.embed.Embedder`; it is called only if something
-    must be embedded.
+    must be embedded. Never raises for the corpus's content: a build that cannot go live
+    says why in `error` and leaves the live index as it was.
     """
     t0 = time.perf_counter()
     root = Path(settings.index)
@@ -101,46 +126,57 @@ def build(settings: Settings, embedder_factory: Callable[[], object],
         cleaned = tuple(store.clean_leftovers(root))
         sources, skipped = scan(Path(settings.corpus), settings.max_file_bytes,
                                 settings.max_line_chars)
-        prev_version = store.current_version(root)
-        if not sources:
-            why = (f"no usable documents in {settings.corpus}/"
-                   + (" (every file was skipped)" if skipped else ""))
-            why += "; the live index is kept" if prev_version else ""
-            return BuildReport(version=prev_version, live=False, skipped=tuple(skipped),
-                               cleaned=cleaned, error=why, seconds=time.perf_counter() - t0)
+        live = store.read_manifest(root)
+        live_version = store.current_version(root)
 
-        prev, full_reason = _previous(root, settings.model)
-        old_files: dict[str, str] = prev.manifest["files"] if prev else {}
+        def refused(why: str, **counts: Any) -> BuildReport:
+            why += "; the live index is kept" if live_version else ""
+            return BuildReport(version=live_version, live=False, skipped=tuple(skipped),
+                               cleaned=cleaned, error=why, seconds=time.perf_counter() - t0,
+                               **counts)
+
+        if not sources:
+            return refused(f"no usable documents in {settings.corpus}/"
+                           + (" (every file was skipped)" if skipped else ""))
+
+        old_files: dict[str, str] = (live or {}).get("files") or {}
         new_files = {s.path: s.sha256 for s in sources}
         added = tuple(p for p in new_files if p not in old_files)
         removed = tuple(p for p in old_files if p not in new_files)
         changed = tuple(p for p in new_files if p in old_files and old_files[p] != new_files[p])
         unchanged = len(new_files) - len(added) - len(changed)
+        diff = {"documents": len(sources), "added": added, "changed": changed,
+                "removed": removed, "unchanged": unchanged}
 
+        prev, full_reason = _previous(root, settings, live)
         if prev is not None and not (added or removed or changed):
             c = prev.manifest["counts"]
-            return BuildReport(version=prev.version, live=False, documents=len(sources),
-                               passages=c["passages"], table_rows=c["table_rows"],
-                               unchanged=unchanged, reused=c["chunks"], skipped=tuple(skipped),
-                               cleaned=cleaned, seconds=time.perf_counter() - t0)
+            return BuildReport(version=prev.version, live=False, passages=c["passages"],
+                               table_rows=c["table_rows"], reused=c["chunks"],
+                               skipped=tuple(skipped), cleaned=cleaned,
+                               seconds=time.perf_counter() - t0, **diff)
 
         chunks: list[Chunk] = []
         for src in sources:
             chunks.extend(chunk_document(parse_document(src.path, src.text), settings.passage_chars))
+        if not chunks:
+            return refused(f"the {len(sources)} usable documents in {settings.corpus}/ hold no "
+                           "text to index", **diff)
 
         known = prev.vectors_by_chunk() if prev is not None else {}
         todo = [c for c in chunks if c.id not in known]
-        embedder = embedder_factory() if todo or prev is None else None
         truncated = 0
+        dim = prev.vectors.d if prev is not None else 0
         if todo:
+            embedder = embedder_factory()
             texts = [c.units() for c in todo]
             flat = [t for ts in texts for t in ts]
-            limit = embedder.max_tokens
-            truncated = sum(n > limit for n in embedder.count_tokens([ts[0] for ts in texts]))
+            truncated = sum(n > embedder.max_tokens
+                            for n in embedder.count_tokens([ts[0] for ts in texts]))
             fresh = embedder.encode(flat, progress=progress)
+            dim = fresh.shape[1]
             bounds = np.cumsum([0] + [len(ts) for ts in texts])
             known.update({c.id: fresh[bounds[i]:bounds[i + 1]] for i, c in enumerate(todo)})
-        dim = prev.vectors.d if prev is not None and not todo else embedder.dimension
         parts = [known[c.id] for c in chunks]
         vectors = np.concatenate(parts) if parts else np.zeros((0, dim), dtype=np.float32)
         owners = np.repeat(np.arange(len(chunks)), [len(p) for p in parts])
@@ -148,6 +184,7 @@ def build(settings: Settings, embedder_factory: Callable[[], object],
         passages = sum(c.kind == "passage" for c in chunks)
         manifest = {
             "model": settings.model,
+            "passage_chars": settings.passage_chars,
             "files": new_files,
             "counts": {"documents": len(sources), "passages": passages,
                        "table_rows": len(chunks) - passages},
@@ -156,27 +193,31 @@ def build(settings: Settings, embedder_factory: Callable[[], object],
         }
         stored = store.write_version(root, chunks, vectors, owners, manifest)
         return BuildReport(
-            version=stored.version, live=True, documents=len(sources), passages=passages,
-            table_rows=len(chunks) - passages, added=added if prev else tuple(new_files),
-            changed=changed, removed=removed, unchanged=unchanged if prev else 0,
-            embedded=len(todo), reused=len(chunks) - len(todo), truncated=truncated,
-            full=prev is None, full_reason=full_reason, skipped=tuple(skipped), cleaned=cleaned,
-            seconds=time.perf_counter() - t0,
+            version=stored.version, live=True, passages=passages,
+            table_rows=len(chunks) - passages, embedded=len(todo),
+            reused=len(chunks) - len(todo), truncated=truncated, full=prev is None,
+            full_reason=full_reason, skipped=tuple(skipped), cleaned=cleaned,
+            seconds=time.perf_counter() - t0, **diff,
         )
 
 
-def _previous(root: Path, model: str) -> tuple[store.StoredIndex | None, str]:
+def _previous(root: Path, settings: Settings,
+              manifest: dict[str, Any] | None) -> tuple[store.StoredIndex | None, str]:
     """The live version if its vectors can be reused, else None and why not."""
-    manifest = store.read_manifest(root)
     if manifest is None:
-        return None, "no index yet" if store.current_version(root) is None else "index unreadable"
-    if manifest.get("model") != model:
-        return None, f"model changed from {manifest.get('model')!r} to {model!r}"
+        return None, NO_INDEX if store.current_version(root) is None else "live index unreadable"
+    if manifest.get("format") != store.FORMAT:
+        return None, f"index format changed from {manifest.get('format')} to {store.FORMAT}"
+    if manifest.get("model") != settings.model:
+        return None, f"model changed from {manifest.get('model')!r} to {settings.model!r}"
     if manifest.get("chunker_version") != CHUNKER_VERSION:
         return None, (f"chunker version changed from {manifest.get('chunker_version')} "
                       f"to {CHUNKER_VERSION}")
+    if manifest.get("passage_chars") != settings.passage_chars:
+        return None, (f"passage size changed from {manifest.get('passage_chars')} "
+                      f"to {settings.passage_chars} characters")
     try:
-        return store.load(root, model), ""
+        return store.load(root, settings.model), ""
     except QAError as e:
         log.warning("live index unusable, rebuilding in full: %s", e.message)
         return None, "live index damaged"

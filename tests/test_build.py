@@ -1,0 +1,268 @@
+"""Incremental builds with the real model and real FAISS over small tmp corpora: what is
+embedded and reused, removed files, full rebuilds and their reasons, stable ids, bad
+files, and corpora that must never replace a live index."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa import index as store
+from qa.build import build
+from qa.config import DEFAULT_MODEL, Settings, get_settings
+from qa.embed import Embedder, resolve_model
+
+DOCS = {
+    "alpha.md": (
+        "# Alpha reactor\n\nThe alpha reactor produces 40 megawatts of power. It was commissioned "
+        "in 1998 after a long delay.\n\nOutput by year:\n\n| Year | Output (MW) |\n|---|---|\n"
+        "| 2019 | 38 |\n| 2020 | 41 |\n"),
+    "beta.md": (
+        "# Beta port\n\nBeta is a river port on the northern coast. Its harbour freezes in "
+        "winter, so ships wait in the southern bay.\n\n## Trade\n\nGrain and timber leave "
+        "Beta every autumn.\n"),
+    "notes/gamma.txt": (
+        "Gamma committee\n\nThe gamma committee meets every Tuesday to review the budgets of "
+        "the three districts.\n"),
+}
+
+
+def write_corpus(folder: Path, docs: dict[str, str] = DOCS) -> Path:
+    """Write `docs` (corpus path -> text) under `folder`; returns it."""
+    for rel, text in docs.items():
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return folder
+
+
+def settings_for(tmp_path: Path, **extra: object) -> Settings:
+    """Settings over tmp_path/corpus (written from DOCS unless present) and tmp_path/index."""
+    corpus = tmp_path / "corpus"
+    if not corpus.exists():
+        write_corpus(corpus)
+    return get_settings(corpus=corpus, index=tmp_path / "index", **extra)
+
+
+class Spy:
+    """The real embedder, recording every text it is asked to encode."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self.texts: list[str] = []
+
+    def __getattr__(self, name: str):
+        return getattr(self.embedder, name)
+
+    def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        self.texts.extend(texts)
+        return self.embedder.encode(texts, progress=progress)
+
+
+def no_model():
+    raise AssertionError("the model was loaded for a build with nothing to embed")
+
+
+@pytest.fixture
+def built(tmp_path: Path, embedder: Embedder) -> tuple[Settings, Spy]:
+    """A first full build over DOCS; the spy has been reset."""
+    settings = settings_for(tmp_path)
+    spy = Spy(embedder)
+    report = build(settings, lambda: spy)
+    assert report.live and report.full and report.full_reason == "no index yet"
+    spy.texts.clear()
+    return settings, spy
+
+
+def test_first_build_embeds_every_chunk(tmp_path: Path, embedder: Embedder) -> None:
+    spy = Spy(embedder)
+    report = build(settings_for(tmp_path), lambda: spy)
+    stored = store.load(tmp_path / "index", DEFAULT_MODEL)
+    assert report.version == stored.version == "v000001"
+    assert report.embedded == len(stored.chunks) > 5 and report.reused == 0
+    assert report.added == tuple(sorted(DOCS)) and report.documents == 3
+    assert spy.texts == [u for c in stored.chunks for u in c.units()]
+    assert report.summary().startswith("full build (no index yet): index v000001 is live")
+
+
+def test_edit_embeds_only_the_changed_chunks_and_reuses_the_rest(
+        built: tuple[Settings, Spy]) -> None:
+    settings, spy = built
+    before = store.load(settings.index, settings.model)
+    old_vectors = before.vectors_by_chunk()
+    beta = Path(settings.corpus) / "beta.md"
+    beta.write_text(beta.read_text().replace("freezes in winter", "stays open all year"))
+
+    report = build(settings, lambda: spy)
+
+    after = store.load(settings.index, settings.model)
+    new = [c for c in after.chunks if c.id not in old_vectors]
+    assert report.live and not report.full and after.version == "v000002"
+    assert report.changed == ("beta.md",) and report.unchanged == 2
+    assert report.added == report.removed == ()
+    assert [c.doc for c in new] == ["beta.md"] and "open all year" in new[0].text
+    assert report.embedded == len(new) == 1
+    assert report.reused == len(after.chunks) - 1
+    assert spy.texts == new[0].units()  # nothing else went through the model
+    vectors = after.vectors_by_chunk()
+    for c in after.chunks:
+        if c.id in old_vectors:
+            assert np.array_equal(vectors[c.id], old_vectors[c.id])  # reused, not re-embedded
+    fresh = spy.embedder.encode(new[0].units())
+    assert np.allclose(vectors[new[0].id], fresh, atol=1e-5)
+    assert "incremental build: index v000002 is live" in report.summary()
+    assert "(1 added" not in report.summary() and "changed: beta.md" in report.summary()
+    assert "(1 embedded, " in report.summary()
+
+
+def test_deleted_file_loses_its_chunks_without_loading_the_model(
+        built: tuple[Settings, Spy]) -> None:
+    settings, _ = built
+    before = store.load(settings.index, settings.model)
+    (Path(settings.corpus) / "notes" / "gamma.txt").unlink()
+
+    report = build(settings, no_model)
+
+    after = store.load(settings.index, settings.model)
+    assert report.live and report.removed == ("notes/gamma.txt",)
+    assert report.embedded == 0 and report.reused == len(after.chunks)
+    assert any(c.doc == "notes/gamma.txt" for c in before.chunks)
+    assert not any(c.doc == "notes/gamma.txt" for c in after.chunks)
+    assert after.vectors.ntotal == sum(len(c.units()) for c in after.chunks)
+    assert after.manifest["files"].keys() == {"alpha.md", "beta.md"}
+
+
+def test_nothing_changed_writes_nothing_and_loads_no_model(built: tuple[Settings, Spy]) -> None:
+    settings, _ = built
+    report = build(settings, no_model)
+    assert not report.live and not report.error and report.version == "v000001"
+    assert report.unchanged == 3 and report.reused > 0 and report.embedded == 0
+    assert sorted(p.name for p in Path(settings.index).iterdir()) == [
+        ".lock", "CURRENT", "v000001"]
+    assert "up to date: nothing to do" in report.summary()
+
+
+def test_model_change_forces_a_full_rebuild(built: tuple[Settings, Spy]) -> None:
+    settings, spy = built
+    other = settings.model_copy(update={"model": resolve_model(DEFAULT_MODEL)})  # by its path
+    report = build(other, lambda: spy)
+    stored = store.load(other.index, other.model)
+    assert report.live and report.full and report.reused == 0
+    assert report.embedded == len(stored.chunks)
+    assert report.unchanged == 3 and report.added == ()  # the documents did not change
+    assert report.full_reason.startswith("model changed from 'sentence-transformers/all-MiniLM")
+    assert report.summary().startswith("full rebuild (model changed from ")
+
+
+def test_chunker_change_forces_a_full_rebuild(built: tuple[Settings, Spy],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    settings, spy = built
+    monkeypatch.setattr("qa.build.CHUNKER_VERSION", "test-next")
+    monkeypatch.setattr("qa.index.CHUNKER_VERSION", "test-next")
+    report = build(settings, lambda: spy)
+    assert report.full and report.reused == 0 and report.embedded > 0
+    assert "chunker version changed" in report.full_reason and "test-next" in report.full_reason
+    assert store.load(settings.index, settings.model).manifest["chunker_version"] == "test-next"
+
+
+def test_passage_size_change_forces_a_full_rebuild(built: tuple[Settings, Spy]) -> None:
+    settings, spy = built
+    report = build(settings.model_copy(update={"passage_chars": 120}), lambda: spy)
+    assert report.full and report.full_reason == "passage size changed from 500 to 120 characters"
+    assert report.reused == 0
+
+
+def test_same_corpus_gives_the_same_chunk_ids(tmp_path: Path, embedder: Embedder) -> None:
+    one, two = tmp_path / "one", tmp_path / "elsewhere" / "two"
+    for base in (one, two):
+        base.mkdir(parents=True)
+        build(settings_for(base), lambda: embedder)
+    a = store.load(one / "index", DEFAULT_MODEL)
+    b = store.load(two / "index", DEFAULT_MODEL)
+    assert [c.id for c in a.chunks] == [c.id for c in b.chunks]
+    assert len({c.id for c in a.chunks}) == len(a.chunks)  # and they are unique
+    shutil.rmtree(one / "index")
+    build(settings_for(one), lambda: embedder)  # rebuilt from nothing
+    assert [c.id for c in store.load(one / "index", DEFAULT_MODEL).chunks] == [
+        c.id for c in a.chunks]
+
+
+@pytest.mark.parametrize("empty_it", ["no files", "only bad files", "only headings"])
+def test_corpus_without_text_never_replaces_the_live_index(
+        built: tuple[Settings, Spy], empty_it: str) -> None:
+    settings, _ = built
+    corpus = Path(settings.corpus)
+    before = store.load(settings.index, settings.model)
+    shutil.rmtree(corpus)
+    corpus.mkdir()
+    if empty_it == "only bad files":
+        (corpus / "blank.md").write_text("  \n\n\t\n")
+        (corpus / "image.md").write_bytes(bytes(range(256)) * 8)
+    elif empty_it == "only headings":
+        (corpus / "title.md").write_text("# Title\n\n## Subtitle\n")
+
+    report = build(settings, no_model)
+
+    assert report.error and not report.live and report.version == "v000001"
+    assert report.error.endswith("the live index is kept")
+    assert store.current_version(settings.index) == "v000001"
+    assert sorted(p.name for p in Path(settings.index).iterdir()) == [
+        ".lock", "CURRENT", "v000001"]
+    after = store.load(settings.index, settings.model)
+    assert [c.id for c in after.chunks] == [c.id for c in before.chunks]
+    assert report.summary().startswith("build failed: ")
+    if empty_it == "only bad files":
+        assert "every file was skipped" in report.error
+        assert [s.path for s in report.skipped] == ["blank.md", "image.md"]
+        assert all(s.reason for s in report.skipped)
+
+
+def test_bad_files_are_skipped_with_reasons_and_the_build_goes_on(
+        tmp_path: Path, embedder: Embedder) -> None:
+    corpus = write_corpus(tmp_path / "corpus")
+    (corpus / "blank.md").write_text("   \n")
+    (corpus / "image.txt").write_bytes(bytes(range(256)) * 8)
+    (corpus / "latin1.md").write_bytes("Le café du coin ouvre à huit heures.\n".encode("latin-1"))
+    (corpus / "huge.md").write_text("Big. " * 2000)
+    (corpus / "copy.md").write_text(DOCS["beta.md"])
+    outside = tmp_path / "secret.md"
+    outside.write_text("Outside the corpus: never indexed.\n")
+    (corpus / "link.md").symlink_to(outside)
+    settings = get_settings(corpus=corpus, index=tmp_path / "index", max_file_bytes=5000)
+
+    report = build(settings, lambda: embedder)
+
+    stored = store.load(settings.index, settings.model)
+    assert report.live and not report.error
+    skipped = {s.path: s.reason for s in report.skipped}
+    assert skipped.keys() == {"blank.md", "image.txt", "huge.md", "copy.md", "link.md"}
+    assert {c.doc for c in stored.chunks} == {*DOCS, "latin1.md"}
+    assert any("café" in c.text for c in stored.chunks)
+    assert not any("Outside the corpus" in c.text for c in stored.chunks)
+    summary = report.summary()
+    for path, reason in skipped.items():
+        assert f"skipped {path}: {reason}" in summary
+    assert stored.manifest["skipped"] == [{"path": p, "reason": r} for p, r in skipped.items()]
+
+
+def test_qa_build_with_nothing_to_embed_does_not_import_torch(
+        built: tuple[Settings, Spy], tmp_path: Path) -> None:
+    """Start-up counts in `qa build`: without chunks to embed, no torch and no model."""
+    settings, _ = built
+    (Path(settings.corpus) / "beta.md").unlink()  # a real build, but nothing new to embed
+    probe = ("import sys\nfrom qa.cli import main\n"
+             f"code = main(['build', '--corpus', {str(settings.corpus)!r}, '--index', "
+             f"{str(settings.index)!r}])\n"
+             "print('torch loaded:', 'torch' in sys.modules, 'code:', code)\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+    res = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         env=env, cwd=tmp_path, timeout=120, check=False)
+    assert "torch loaded: False code: 0" in res.stdout, res.stdout + res.stderr
+    assert "incremental build: index v000002 is live" in res.stdout
+    assert "(0 embedded, " in res.stdout and "removed: beta.md" in res.stdout
