@@ -1,0 +1,258 @@
+"""Latency of query encoding and of the HTTP API, measured in one run on this machine.
+
+  1. a fresh `qa build` of the TAT-QA corpus into a temporary index (wall time);
+  2. the model alone: `Embedder.encode_query` on the evaluation questions, many times;
+  3. `POST /retrieve` against a real `qa serve` on 127.0.0.1 over the analysis
+     (`corpus/`) and over TAT-QA (questions from its set.jsonl, scoped by `doc`);
+  4. `POST /ask` over the analysis.
+
+2-4 are interleaved in rounds, so that a change in the machine's load touches them
+alike; requests are sequential on one keep-alive connection (latency, not load), after
+a few uncounted warm-up calls. The load average is printed before and after: figures
+taken while other work runs are not comparable. The check printed at the end is the
+issue's target: retrieval p50 at most the encoding p50 plus 5 ms (exit 1 if missed).
+
+    .venv/bin/python scripts/latency.py            # defaults: see --help
+    .venv/bin/python scripts/latency.py --json latency.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+EVAL = ROOT.parent / "shared" / "eval"
+MARGIN_MS = 5.0
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile of `values` (p in 0..100)."""
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def summary(values_ms: list[float]) -> dict[str, float]:
+    """p50, p95 and the count of a list of milliseconds."""
+    return {"n": len(values_ms), "p50_ms": round(percentile(values_ms, 50), 2),
+            "p95_ms": round(percentile(values_ms, 95), 2)}
+
+
+def read_set(path: Path) -> list[dict]:
+    """The lines of an evaluation set (JSONL)."""
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def spread(items: list, n: int) -> list:
+    """`n` items taken evenly across `items`, cycling when there are fewer."""
+    if len(items) >= n:
+        step = len(items) / n
+        return [items[int(i * step)] for i in range(n)]
+    return [items[i % len(items)] for i in range(n)]
+
+
+def timed(calls: list[Callable[[], None]]) -> list[float]:
+    """Milliseconds of each call, made one after the other."""
+    out = []
+    for call in calls:
+        t0 = time.perf_counter()
+        call()
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def qa_command(*args: str) -> list[str]:
+    """The `qa` command line run by this Python."""
+    return [sys.executable, "-m", "qa.cli", *args]
+
+
+def clean_env() -> dict[str, str]:
+    """The environment without QA_* settings, so that flags alone decide."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+
+
+def build(corpus: Path, index: Path, timeout: float) -> tuple[float, str]:
+    """Run `qa build` and return its wall time in seconds and its summary."""
+    t0 = time.perf_counter()
+    res = subprocess.run(qa_command("build", "--corpus", str(corpus), "--index", str(index)),
+                         env=clean_env(), capture_output=True, text=True, timeout=timeout,
+                         stdin=subprocess.DEVNULL, check=False)
+    seconds = time.perf_counter() - t0
+    if res.returncode != 0:
+        sys.exit(f"qa build of {corpus} failed:\n{res.stdout}\n{res.stderr[-3000:]}")
+    return seconds, res.stdout.strip()
+
+
+@contextmanager
+def serve(corpus: Path, index: Path, log: Path, timeout: float) -> Iterator[str]:
+    """A `qa serve` subprocess on 127.0.0.1; yields its URL once /health answers 200."""
+    port = free_port()
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            qa_command("serve", "--corpus", str(corpus), "--index", str(index),
+                       "--host", "127.0.0.1", "--port", str(port)),
+            env=clean_env(), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                sys.exit(f"qa serve exited with {proc.returncode}; see {log}")
+            try:
+                if httpx.get(url + "/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                sys.exit(f"qa serve did not become healthy in {timeout:.0f} s; see {log}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+
+
+def post_calls(client: httpx.Client, path: str, bodies: list[dict]) -> list[Callable[[], None]]:
+    """One call per body, each failing loudly unless the server answers 200."""
+
+    def call(body: dict) -> Callable[[], None]:
+        def run() -> None:
+            resp = client.post(path, json=body)
+            if resp.status_code != 200:
+                sys.exit(f"POST {path} {body} -> {resp.status_code}: {resp.text[:500]}")
+        return run
+
+    return [call(b) for b in bodies]
+
+
+def load() -> str:
+    """The 1-minute load average and the core count, to judge the figures by."""
+    return f"load {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure and print; exit 1 when a retrieval p50 misses the target."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--encode", type=int, default=500, help="encodings to time (default 500)")
+    ap.add_argument("--requests", type=int, default=200,
+                    help="POST /retrieve requests per corpus (default 200)")
+    ap.add_argument("--asks", type=int, default=50, help="POST /ask requests (default 50)")
+    ap.add_argument("--rounds", type=int, default=10,
+                    help="the measurements are interleaved in this many rounds, so that a "
+                    "change in the machine's load affects all of them alike (default 10)")
+    ap.add_argument("--warmup", type=int, default=10, help="uncounted calls before measuring")
+    ap.add_argument("--corpus", type=Path, default=ROOT / "corpus", help="the analysis corpus")
+    ap.add_argument("--eval", type=Path, default=EVAL,
+                    help="folder with seed_dev.jsonl and tatqa_dev/ (default ../shared/eval)")
+    ap.add_argument("--timeout", type=float, default=1800,
+                    help="seconds allowed for a build or a server start (default 1800)")
+    ap.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = ap.parse_args(argv)
+
+    seed = read_set(args.eval / "seed_dev.jsonl")
+    tatqa_dir = args.eval / "tatqa_dev"
+    tatqa = [q for q in read_set(tatqa_dir / "set.jsonl") if q.get("doc")]
+    analysis_q = [q["question"] for q in seed]
+    tatqa_q = spread(tatqa, args.requests)
+    figures: dict[str, object] = {"machine_before": load()}
+    print(f"machine: {figures['machine_before']}", flush=True)
+
+    sys.path.insert(0, str(ROOT))
+    from qa.embed import Embedder
+
+    with tempfile.TemporaryDirectory(prefix="qa-latency-") as tmp:
+        work = Path(tmp)
+        # A fresh build of TAT-QA, timed, and of the analysis (its index is not the repo's).
+        seconds, report = build(tatqa_dir / "corpus", work / "tatqa-index", args.timeout)
+        counts = re.search(r"documents: (\d+).*?chunks: (\d+) passages, (\d+) table rows",
+                           report, re.DOTALL)
+        figures["tatqa_build"] = {"wall_s": round(seconds, 1), "summary": report}
+        if counts:
+            figures["tatqa_build"].update(documents=int(counts[1]), passages=int(counts[2]),
+                                          table_rows=int(counts[3]))
+        print(f"qa build (TAT-QA, fresh)  {seconds:6.1f} s wall   "
+              f"({'; '.join(report.splitlines()[1:3])})", flush=True)
+        build(args.corpus, work / "analysis-index", args.timeout)
+
+        embedder = Embedder()
+        t0 = time.perf_counter()
+        embedder.encode_query("load the model")
+        figures["model_load_s"] = round(time.perf_counter() - t0, 2)
+        texts = spread(analysis_q + [q["question"] for q in tatqa_q], args.encode)
+
+        with serve(args.corpus, work / "analysis-index", work / "analysis.log",
+                   args.timeout) as a_url, \
+                serve(tatqa_dir / "corpus", work / "tatqa-index", work / "tatqa.log",
+                      args.timeout) as t_url, \
+                httpx.Client(base_url=a_url, timeout=60) as a_client, \
+                httpx.Client(base_url=t_url, timeout=60) as t_client:
+            series: dict[str, list[Callable[[], None]]] = {
+                "encode_query": [lambda t=t: embedder.encode_query(t) for t in texts],
+                "retrieve_analysis": post_calls(a_client, "/retrieve", [
+                    {"query": q, "k": 5} for q in spread(analysis_q, args.requests)]),
+                "retrieve_tatqa": post_calls(t_client, "/retrieve", [
+                    {"query": q["question"], "k": 5, "doc": q["doc"]} for q in tatqa_q]),
+                "ask_analysis": post_calls(a_client, "/ask", [
+                    {"question": q, "history": []} for q in spread(analysis_q, args.asks)]),
+            }
+            for calls in series.values():
+                for call in calls[: args.warmup]:
+                    call()
+            samples: dict[str, list[float]] = {name: [] for name in series}
+            for r in range(args.rounds):
+                for name, calls in series.items():
+                    share = calls[r * len(calls) // args.rounds:(r + 1) * len(calls) // args.rounds]
+                    samples[name].extend(timed(share))
+
+    figures.update({name: summary(ms) for name, ms in samples.items()})
+    figures["machine_after"] = load()
+    labels = {"encode_query": "Embedder.encode_query", "retrieve_analysis": "POST /retrieve analysis",
+              "retrieve_tatqa": "POST /retrieve TAT-QA", "ask_analysis": "POST /ask analysis"}
+    for name, label in labels.items():
+        f = figures[name]
+        print(f"{label:<25} p50 {f['p50_ms']:7.2f} ms   p95 {f['p95_ms']:7.2f} ms   (n={f['n']})")
+    print(f"machine: {figures['machine_after']}")
+
+    enc50 = figures["encode_query"]["p50_ms"]
+    ok = True
+    for name in ("retrieve_analysis", "retrieve_tatqa"):
+        p50 = figures[name]["p50_ms"]
+        met = p50 <= enc50 + MARGIN_MS
+        ok &= met
+        figures[name]["within_target"] = met
+        print(f"{labels[name]} p50 {p50:.2f} ms <= encode p50 {enc50:.2f} + {MARGIN_MS:.0f} ms: "
+              f"{'yes' if met else 'NO'} (HTTP and search add {p50 - enc50:+.2f} ms)")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1) + "\n")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
