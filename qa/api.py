@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 from contextlib import asynccontextmanager
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
 from qa.answer import Answer
+from qa.chunk import Chunk
 from qa.config import Settings
 from qa.errors import QAError
 from qa.retrieve import Hit
@@ -63,6 +65,19 @@ def hit_json(hit: Hit) -> dict[str, Any]:
 def answer_json(answer: Answer) -> dict[str, Any]:
     """An answer as JSON, citations numbered as in the answer text."""
     return answer.to_dict()
+
+
+def chunk_json(chunk: Chunk) -> dict[str, Any]:
+    """A chunk as JSON with its provenance; table fields only for table rows."""
+    d = chunk.to_dict()
+    if chunk.kind != "table_row":
+        for key in ("caption", "group", "header", "cells", "table", "row"):
+            d.pop(key, None)
+    return d
+
+
+# auto_error=False: a missing token is the service's Unauthorized, in the one error shape.
+_admin_bearer = HTTPBearer(auto_error=False, description="The admin token (QA_ADMIN_TOKEN).")
 
 
 def _error(status: int, kind: str, message: str, **extra: Any) -> JSONResponse:
@@ -126,6 +141,35 @@ def create_app(settings: Settings, service: QAService | None = None, ui: bool = 
     def ask(req: AskRequest) -> dict[str, Any]:
         history = [(m.role, m.content) for m in req.history]
         return answer_json(svc.ask(req.question, history, req.doc))
+
+    @app.get("/chunks/{chunk_id}", summary="A cited chunk and its section, in a given version")
+    def chunk(chunk_id: str, version: str | None = None) -> dict[str, Any]:
+        """Resolve a citation: the chunk `chunk_id` of index `version` (default: the live one)
+        and the chunks of its section in reading order.
+
+        Pass the `version` the /ask or /retrieve response named: the server keeps the
+        chunks of the last few versions it served in memory, so a citation stays resolvable
+        in its own version after a rebuild swapped a newer one in. 404 for an unknown id or
+        a version no longer kept.
+        """
+        found, section = svc.context(chunk_id, version)
+        return {"version": version or svc.version, "chunk": chunk_json(found),
+                "section": [chunk_json(c) for c in section]}
+
+    @app.post("/index/rebuild", summary="Rebuild the index from the corpus and serve it")
+    def rebuild(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_admin_bearer)],
+    ) -> dict[str, Any]:
+        """Bring the index up to date with the corpus (incrementally) and swap the new
+        version in between requests; returns the build report and the version now served.
+
+        Needs `Authorization: Bearer <QA_ADMIN_TOKEN>`: 401 without it, 403 with a wrong
+        one, 404 when the server has no admin token set. Other requests go on being served
+        meanwhile (this route runs in a worker thread). A build that finds no usable
+        document keeps the live index: `report.error` says why.
+        """
+        report, served = svc.rebuild(credentials.credentials if credentials else None)
+        return {"version": served, "report": report.to_dict()}
 
     if ui:
         import gradio as gr

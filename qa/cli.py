@@ -54,11 +54,16 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON as the HTTP API returns it")
 
     p = sub.add_parser("serve", help="serve the chat page and the HTTP API",
-                       description="Serve the chat page at / and the API (/health, /retrieve, "
-                       "/ask, docs at /docs). Builds or updates the index first if needed.")
+                       description="Serve the chat page at / and the API (/health, /retrieve, /ask, "
+                       "/chunks/{id}, /index/rebuild; docs at /docs). Builds or updates the index "
+                       "first if needed.")
     _common(p)
     p.add_argument("--host", help="address to listen on (default: 127.0.0.1, env QA_HOST)")
     p.add_argument("--port", type=int, help="port (default: 8000, env QA_PORT)")
+    p.add_argument("--watch", action="store_true", default=None,
+                   help="rebuild the index when files under the corpus change (once quiet for "
+                   "QA_WATCH_DEBOUNCE_MS, default 1500) and load versions another `qa build` "
+                   "makes live (env QA_WATCH=1)")
     return top
 
 
@@ -72,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         settings = get_settings(corpus=args.corpus, index=args.index, model=args.model,
-                                host=getattr(args, "host", None), port=getattr(args, "port", None))
+                                host=getattr(args, "host", None), port=getattr(args, "port", None),
+                                watch=getattr(args, "watch", None))
         return COMMANDS[args.command](args, settings)
     except QAError as e:
         print(f"error: {e.message}", file=sys.stderr)

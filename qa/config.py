@@ -52,7 +52,11 @@ class Settings(BaseSettings):
     admin_token: SecretStr | None = Field(
         None, description="Token for POST /index/rebuild; the endpoint is off when unset."
     )
-    watch_debounce_ms: int = Field(1500, ge=50)
+    watch: bool = Field(
+        False, description="While serving, rebuild when the corpus changes and load versions "
+        "another process makes live (`qa serve --watch`).")
+    watch_debounce_ms: int = Field(
+        1500, ge=50, description="With watch: rebuild once the corpus has been quiet this long.")
 
 
 @lru_cache(maxsize=1)

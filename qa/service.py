@@ -2,11 +2,14 @@
 
 It owns the embedder and the live `Retriever` (one immutable index version). A request
 takes the retriever once and uses only it, so swapping in a new version between
-requests never mixes versions within one.
+requests never mixes versions within one. Builds (on request, or by the watcher when the
+corpus changes) run in the caller's thread while requests go on being served from the
+live version; the swap is one assignment, and it only ever moves to a newer version.
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
 import threading
 from dataclasses import dataclass
@@ -19,12 +22,21 @@ from qa.build import BuildReport, build
 from qa.config import Settings
 from qa.embed import Embedder
 from qa.chunk import Chunk
-from qa.errors import BadRequest, IndexMissing, NotFound
+from qa.errors import (
+    BadRequest,
+    Disabled,
+    Forbidden,
+    IndexMissing,
+    NotFound,
+    QAError,
+    Unauthorized,
+)
 from qa.retrieve import KINDS, Hit, Retriever
 
 log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 2000
+CITABLE_VERSIONS = 4  # the live version and the ones before it whose chunks stay resolvable
 ANSWER_CANDIDATES = 5
 
 
@@ -43,33 +55,105 @@ class QAService:
         self.settings = settings
         self.embedder = Embedder(settings.model, settings.batch_size)
         self._retriever: Retriever | None = None
-        self._build_lock = threading.Lock()
+        self._build_lock = threading.Lock()  # one build or reload at a time
+        self._recent: dict[str, tuple[Chunk, ...]] = {}  # chunks of recently served versions
+        self._watcher: Any = None
         self._rows_by_version: dict[str, list[TableRow]] = {}
 
     # --- lifecycle -------------------------------------------------------------------
 
     def start(self, build_if_needed: bool = False) -> BuildReport | None:
-        """Load the live index (building or updating it first if asked) and warm the model."""
+        """Load the live index (building or updating it first if asked) and warm the model.
+        With `settings.watch`, then follow the corpus and the index (see `qa.watch`)."""
         report = None
         if build_if_needed:
             report = self.build()
         if self._retriever is None:
             self._swap(store.load(self.settings.index, self.settings.model))
         self.embedder.encode_query("warm up")
+        if self.settings.watch and self._watcher is None:
+            from qa.watch import Watcher
+
+            self._watcher = Watcher(self)
+            self._watcher.start()
         return report
 
     def build(self, progress: bool = False) -> BuildReport:
-        """Bring the index up to date with the corpus and serve the result."""
+        """Bring the index up to date with the corpus and serve the result.
+
+        Runs in the caller's thread; meanwhile requests are served from the live version.
+        A build that cannot go live (no usable document) leaves the served version as it is.
+        """
         with self._build_lock:
             report = build(self.settings, lambda: self.embedder, progress=progress)
-            current = self._retriever.version if self._retriever else None
-            if report.version and report.version != current:
-                self._swap(store.load(self.settings.index, self.settings.model, report.version))
+            if report.version:
+                self._follow(report.version)
             return report
+
+    def rebuild(self, token: str | None) -> tuple[BuildReport, str]:
+        """`POST /index/rebuild`: check the admin token, build, and return the report and the
+        version now served."""
+        self.authorize_admin(token)
+        report = self.build()
+        return report, self.retriever.version
+
+    def authorize_admin(self, token: str | None) -> None:
+        """Raise Disabled when no admin token is configured, Unauthorized when none is given,
+        Forbidden when it is wrong (compared in constant time). Tokens are never logged."""
+        expected = self.settings.admin_token
+        if expected is None or not expected.get_secret_value():
+            raise Disabled("index rebuilds over HTTP are disabled: set QA_ADMIN_TOKEN in the "
+                           "server's environment to enable them")
+        if not token:
+            raise Unauthorized("this endpoint needs the admin token: send the header "
+                               "`Authorization: Bearer <token>`")
+        if not hmac.compare_digest(token.encode(), expected.get_secret_value().encode()):
+            raise Forbidden("the admin token is wrong")
+
+    def reload(self) -> str | None:
+        """Serve the version the index folder names live, if it is newer than the served one
+        (another process built it). A version that does not load (damaged, other settings)
+        is logged and the served one kept. Returns the served version."""
+        with self._build_lock:
+            version = store.current_version(self.settings.index)
+            if version:
+                self._follow(version)
+        return self.version
+
+    @property
+    def version(self) -> str | None:
+        """The served index version, or None before one is loaded."""
+        r = self._retriever
+        return r.version if r else None
+
+    def _follow(self, version: str) -> None:
+        """Swap in `version` if it is newer than the served one. When one is served, a load
+        failure is logged and the served version kept; else it is raised."""
+        current = self._retriever
+        if current is not None:
+            new, old = store.version_number(version), store.version_number(current.version)
+            if new < old:
+                log.warning("the index folder names %s, older than the served %s: not swapped "
+                            "(restart the server if the index was rebuilt from scratch)",
+                            version, current.version)
+            if new <= old:
+                return
+        try:
+            stored = store.load(self.settings.index, self.settings.model, version)
+        except QAError as e:
+            if current is None:
+                raise
+            log.error("index %s not loaded, still serving %s: %s", version, current.version,
+                      e.message)
+            return
+        self._swap(stored)
 
     def _swap(self, stored: store.StoredIndex) -> None:
         s = self.settings
-        self._retriever = Retriever(stored, s.candidates, s.rrf_k, s.fusion, s.dense_weight)
+        retriever = Retriever(stored, s.candidates, s.rrf_k, s.fusion, s.dense_weight)
+        recent = {**self._recent, stored.version: stored.chunks}
+        self._recent = dict(list(recent.items())[-CITABLE_VERSIONS:])
+        self._retriever = retriever  # the swap: one assignment, between requests
         log.info("serving index %s (%d chunks)", stored.version, len(stored.chunks))
 
     @property
@@ -101,7 +185,7 @@ class QAService:
         hits = r.search(resolved, qvec, ANSWER_CANDIDATES, doc)
         evidence = [Evidence(h, tuple(float(x) for x in r.unit_scores(qvec, h.chunk)))
                     for h in hits]
-        return compose(resolved, evidence, r.version)
+        return compose(resolved, evidence, r.version, r.vocabulary)
 
     def _table_rows(self, r: Retriever) -> list[TableRow]:
         """Row labels and columns of the tables in a version, for follow-up questions."""
@@ -111,17 +195,30 @@ class QAService:
             self._rows_by_version = {r.version: rows}
         return rows
 
-    def context(self, chunk_id: str) -> tuple[Chunk, list[Chunk]]:
+    def context(self, chunk_id: str, version: str | None = None) -> tuple[Chunk, list[Chunk]]:
         """A chunk and every chunk of its section in reading order (itself included), so a
-        page can show a citation in its context. Raises NotFound for an unknown id."""
+        page can show a citation in its context. `version` (default: the live one) is the
+        index version the citation came from; the last CITABLE_VERSIONS versions this
+        process served are kept. Raises NotFound for an unknown id or a version not kept."""
         r = self.retriever
-        chunk = r.chunk_by_id(chunk_id)
+        if version is None or version == r.version:
+            version, chunks, chunk = r.version, r.chunks, r.chunk_by_id(chunk_id)
+        else:
+            chunks = self._recent.get(version)
+            if chunks is None:
+                raise NotFound(f"index version {version} is not kept by this server (it keeps "
+                               f"the last {CITABLE_VERSIONS} it served; the live one is "
+                               f"{r.version}): ask again")
+            chunk = next((c for c in chunks if c.id == chunk_id), None)
         if chunk is None:
-            raise NotFound(f"no chunk {chunk_id!r} in index {r.version}")
-        return chunk, [c for c in r.chunks if c.doc == chunk.doc and c.section == chunk.section]
+            raise NotFound(f"no chunk {chunk_id!r} in index {version}")
+        return chunk, [c for c in chunks if c.doc == chunk.doc and c.section == chunk.section]
 
     def stop(self) -> None:
         """Release background work (watchers); the service can be dropped afterwards."""
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            watcher.stop()
 
     def retrieve(self, query: str, k: int = 5, doc: str | None = None,
                  kind: str | None = None) -> Retrieval:

@@ -1,0 +1,104 @@
+"""Follow the corpus and the index while serving (`qa serve --watch`).
+
+A background thread watches two folders with watchfiles (inotify on Linux):
+- the corpus: once it has been quiet for `watch_debounce_ms` after a change, the service
+  builds (incrementally) and swaps the new version in;
+- the index folder's CURRENT: when another process (`qa build`) makes a version live,
+  the service loads it. CURRENT is also re-read every few seconds when nothing happens,
+  in case the file system drops an event.
+
+Builds and reloads run in this thread, never in a request's; a failure is logged and the
+watch goes on with the served version unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import watchfiles
+
+from qa.errors import QAError
+from qa.index import CURRENT
+
+if TYPE_CHECKING:
+    from qa.service import QAService
+
+log = logging.getLogger(__name__)
+
+POLL_MS = 3000  # re-read CURRENT at least this often
+RETRY_SECONDS = 5.0  # after the watch itself failed (e.g. the corpus folder vanished)
+
+
+class Watcher:
+    """Rebuilds the service's index when the corpus changes; loads versions built elsewhere."""
+
+    def __init__(self, service: QAService) -> None:
+        s = service.settings
+        self.service = service
+        self.corpus = Path(s.corpus).resolve()
+        self.index = Path(s.index).resolve()
+        self.debounce_ms = s.watch_debounce_ms
+        self.builds = 0  # builds this watcher ran (for tests and logs)
+        self.ready = threading.Event()  # set once watching, after the catch-up build
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="qa-watch", daemon=True)
+
+    def start(self) -> None:
+        """Start watching in a background thread."""
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop watching; waits for a build in progress to finish (up to `timeout`)."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def relevant(self, change: watchfiles.Change, path: str) -> bool:
+        """Whether a change can matter: a visible path in the corpus (files and folders: a
+        folder moved away reports only itself), or the index's CURRENT."""
+        p = Path(path)
+        if p == self.index / CURRENT:
+            return True
+        if p.is_relative_to(self.index) or not p.is_relative_to(self.corpus):
+            return False  # an index kept inside the corpus must not trigger builds
+        return not any(part.startswith(".") for part in p.relative_to(self.corpus).parts)
+
+    def _run(self) -> None:
+        catch_up = True  # changes made before the watch was set up are not reported
+        while not self._stop.is_set():
+            paths = [p for p in (self.corpus, self.index) if p.is_dir()]
+            try:
+                for changes in watchfiles.watch(
+                        *paths, watch_filter=self.relevant, step=self.debounce_ms,
+                        debounce=max(10 * self.debounce_ms, 10_000), stop_event=self._stop,
+                        rust_timeout=max(POLL_MS, 2 * self.debounce_ms), yield_on_timeout=True,
+                        raise_interrupt=False):
+                    corpus_changed = catch_up or any(
+                        not Path(p).is_relative_to(self.index) for _, p in changes)
+                    catch_up = False
+                    self._step(corpus_changed)
+                    self.ready.set()
+            except Exception:
+                log.exception("watching %s failed; retrying in %.0f s", paths, RETRY_SECONDS)
+                catch_up = True
+                self._stop.wait(RETRY_SECONDS)
+
+    def _step(self, corpus_changed: bool) -> None:
+        """Build after a corpus change, else look for a version built elsewhere."""
+        try:
+            if corpus_changed:
+                report = self.service.build()
+                self.builds += 1
+                if report.error:
+                    log.warning("watch: %s", report.summary())
+                elif report.live:
+                    log.info("watch: %s", report.summary())
+            else:
+                self.service.reload()
+        except QAError as e:
+            log.error("watch: %s; still serving %s", e.message, self.service.version)
+        except Exception:
+            log.exception("watch: unexpected failure; still serving %s", self.service.version)
