@@ -6,6 +6,7 @@ chunk it cites (condensed, never added to). When the evidence is too weak, it ab
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,19 @@ from qa.chunk import NUMBER, Chunk
 from qa.retrieve import Hit, tokenize
 
 NOT_COVERED = "The analysis does not cover this."
+
+# Words that frame a question rather than name what it is about ("What is meant by X?",
+# "What role does X play?", "the percentage change in X"); evidence need not contain them.
+FRAME_WORDS = frozenset(tokenize(
+    "meant mean means meaning happen happens happened kind kinds type types sort "
+    "way ways role roles play plays goal goals aim aims purpose say says said tell tells "
+    "describe described mention mentioned conclusion article analysis text document "
+    "author main key specific example examples reason reasons result results involve "
+    "involved regard regarding according respect respectively should would could might "
+    "must can will shall amount amounts value values figure figures number numbers total "
+    "change changes percentage percent average difference ratio proportion increase "
+    "decrease rate year years fiscal period respective compared compare listed list "
+    "item items detail details"))
 
 
 @dataclass(frozen=True)
@@ -79,15 +93,25 @@ class Claim:
 # --- shared scoring --------------------------------------------------------------------
 
 
+def _shared(a: set[str], b: set[str]) -> set[str]:
+    """Words of `a` found in `b`, where stems that share a long prefix match too
+    ("histori"/"histor": the stemmer keeps history and historical apart)."""
+    out = a & b
+    for w in a - out:
+        if len(w) >= 5 and any(len(v) >= 5 and (v.startswith(w) or w.startswith(v)) for v in b):
+            out.add(w)
+    return out
+
+
 def _coverage(q: set[str], text: str) -> float:
     """Share of the phrase's words that the question holds (0 for an empty phrase)."""
     words = set(tokenize(text))
-    return len(words & q) / len(words) if words else 0.0
+    return len(_shared(words, q)) / len(words) if words else 0.0
 
 
 def _recall(q: set[str], text: str) -> float:
     """Share of the question's words that the text holds."""
-    return len(q & set(tokenize(text))) / len(q) if q else 0.0
+    return len(_shared(q, set(tokenize(text)))) / len(q) if q else 0.0
 
 
 # --- table rows ------------------------------------------------------------------------
@@ -100,6 +124,7 @@ class _RowReading:
     columns: tuple[int, ...]  # asked-for columns
     column_match: float
     reverse: int | None  # the column whose value the question gives, for a reverse look-up
+    asks_label: bool = False  # the question names the label column ("Which focus area ...")
 
     @property
     def fit(self) -> float:
@@ -122,10 +147,9 @@ def _read_row(q: set[str], ev: Evidence, question: str) -> _RowReading:
               if j != label_at and cells[j] and not NUMBER.match(cells[j])]
     v_best, v_col = max(values, default=(0.0, None))
     asks_label = _coverage(q, header[label_at]) >= 0.5 if header[label_at] else False
-    which = bool(re.match(r"\s*(which|what)\b", question, re.I))
-    reverse = v_col if (v_best >= 0.6 and label_match < 0.5 and (asks_label or which)
-                        and not columns) else None
-    return _RowReading(ev, label_match, columns, best if columns else 0.0, reverse)
+    which = bool(re.match(r"\s*(which|what)\b", question, re.IGNORECASE))
+    reverse = v_col if (v_best >= 0.6 and label_match < 0.5 and (asks_label or which)) else None
+    return _RowReading(ev, label_match, columns, best if columns else 0.0, reverse, asks_label)
 
 
 def _row_claim(r: _RowReading) -> Claim:
@@ -228,13 +252,14 @@ def _passage_claims(q: set[str], evidence: list[Evidence], limit: int) -> list[C
 
 
 def compose(question: str, evidence: list[Evidence], version: str,
-            limit: int = 380) -> Answer:
+            vocabulary: tuple[str, ...] = (), limit: int = 380) -> Answer:
     """The answer to `question` from `evidence` (best first), or an abstention.
 
     Table questions answer with the cells asked for (or the row's label, for a reverse
-    look-up); other questions with the best-matching sentence or list item.
+    look-up); other questions with the best-matching sentence or list item. `vocabulary`
+    holds the (stemmed) words of the whole index, sorted, for the abstention decision.
     """
-    if not evidence or not is_supported(question, evidence):
+    if not evidence:
         return not_covered(version, question)
     q = set(tokenize(question))
     rows = [_read_row(q, ev, question) for ev in evidence[:5] if ev.hit.chunk.kind == "table_row"]
@@ -242,6 +267,8 @@ def compose(question: str, evidence: list[Evidence], version: str,
     if rows:
         best = max(rows, key=lambda r: (r.fit + (1.0 if r.reverse is not None else 0.0),
                                         r.ev.hit.score))
+        if _names_missing_row(rows):
+            return not_covered(version, question)
         top_is_row = evidence[0].hit.chunk.kind == "table_row"
         no_passage = all(ev.hit.chunk.kind != "passage" for ev in evidence[:3])
         # A row answers when the question names it (or gives one of its values); a
@@ -252,9 +279,19 @@ def compose(question: str, evidence: list[Evidence], version: str,
     if not claims:
         passages = [ev for ev in evidence[:3] if ev.hit.chunk.kind == "passage"]
         claims = _passage_claims(q, passages, limit)
-    if not claims:
+    scores = {ev.hit.chunk.id: max(ev.unit_scores, default=0.0) for ev in evidence}
+    if not claims or not is_supported(question, claims[0].chunk, scores[claims[0].chunk.id],
+                                          vocabulary):
         return not_covered(version, question)
     return _cite(claims, version, question)
+
+
+def _names_missing_row(rows: list[_RowReading]) -> bool:
+    """A table question ("the regional impact of the cultural aspect") whose row is not
+    in the table: it names the label column and a column, but no row of that table."""
+    if any(r.label_match >= 0.5 or r.reverse is not None for r in rows):
+        return False
+    return any(r.asks_label and r.columns for r in rows)
 
 
 def _cite(claims: list[Claim], version: str, question: str) -> Answer:
@@ -271,6 +308,52 @@ def _cite(claims: list[Claim], version: str, question: str) -> Answer:
     return Answer(" ".join(sentences), True, tuple(citations), version, question)
 
 
-def is_supported(question: str, evidence: list[Evidence]) -> bool:
-    """Whether the best evidence plausibly answers the question (calibrated; see README)."""
-    return True
+_QUANTITY = re.compile(r"\b(how (many|much|long|often|old|far)|what (percentage|share|year|date)"
+                       r"|which year|when)\b", re.IGNORECASE)
+_NAME = re.compile(r"(?<!^)(?<![.?!] )\b([A-Z][a-zA-Z]+(?:\s+[A-Z][a-zA-Z]+)*)")
+
+# Calibrated on questions about the analysis that it answers and does not answer, and
+# checked on TAT-QA (README, "Abstention"): how similar the cited chunk's best unit must be
+# to the question when one content word of the question is absent from the chunk (higher
+# when the corpus never uses that word at all), and when several are.
+MIN_SIMILARITY_ONE_MISSING = 0.5
+MIN_SIMILARITY_ONE_UNKNOWN = 0.6
+MIN_SIMILARITY_MORE_MISSING = 0.6
+
+
+def support_gaps(question: str, chunk: Chunk) -> tuple[bool, list[str], list[str]]:
+    """What the cited chunk lacks of the question: a number for a quantity question, the
+    names (capitalised words) it asks about, and its other content words."""
+    words = set(tokenize(chunk.embed_text() + " " + " ".join(chunk.header) + " " + chunk.group))
+    lacks_number = bool(_QUANTITY.search(question)) and not re.search(r"\d", chunk.text)
+    names = [n for n in _NAME.findall(question)
+             if not (set(tokenize(n)) - FRAME_WORDS) <= _shared(set(tokenize(n)), words)]
+    q = set(tokenize(question)) - FRAME_WORDS
+    missing = sorted(q - _shared(q, words))
+    return lacks_number, names, missing
+
+
+def _in_vocabulary(word: str, vocabulary: tuple[str, ...]) -> bool:
+    """Whether the sorted vocabulary holds the word, or a word sharing a long prefix."""
+    i = bisect.bisect_left(vocabulary, word)
+    if i < len(vocabulary) and (vocabulary[i] == word or
+                                (len(word) >= 5 and vocabulary[i].startswith(word))):
+        return True
+    return any(word[:n] in vocabulary for n in range(5, len(word)) if
+               (j := bisect.bisect_left(vocabulary, word[:n])) < len(vocabulary)
+               and vocabulary[j] == word[:n])
+
+
+def is_supported(question: str, chunk: Chunk, similarity: float,
+                 vocabulary: tuple[str, ...] = ()) -> bool:
+    """Whether the cited chunk plausibly answers the question (thresholds: see above)."""
+    lacks_number, names, missing = support_gaps(question, chunk)
+    if lacks_number or names:
+        return False
+    if not missing:
+        return True
+    if len(missing) == 1:
+        known = not vocabulary or _in_vocabulary(missing[0], vocabulary)
+        need = MIN_SIMILARITY_ONE_MISSING if known else MIN_SIMILARITY_ONE_UNKNOWN
+        return similarity >= need
+    return similarity >= MIN_SIMILARITY_MORE_MISSING

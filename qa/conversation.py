@@ -15,8 +15,8 @@ from qa.chunk import Chunk
 from qa.retrieve import tokenize
 
 _FOLLOWUP_START = re.compile(
-    r"^\s*(and|also|then|so|what about|how about|what of|same for|as for)\b", re.I)
-_REFERENCE = re.compile(r"\b(it|its|they|them|their|this|that|these|those|there|same)\b", re.I)
+    r"^\s*(and|also|then|so|what about|how about|what of|same for|as for)\b", re.IGNORECASE)
+_REFERENCE = re.compile(r"\b(it|its|they|them|their|this|that|these|those|there|same)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

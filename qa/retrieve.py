@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 import bm25s
 import faiss
@@ -93,6 +94,11 @@ class Retriever:
         self._positions = {c.id: i for i, c in enumerate(self.chunks)}
         self._owners = stored.owners
         self._bounds = np.searchsorted(stored.owners, np.arange(len(self.chunks) + 1))
+
+    @cached_property
+    def vocabulary(self) -> tuple[str, ...]:
+        """Every (stemmed) word of the indexed chunks, sorted."""
+        return tuple(sorted(self._bm25.vocab_dict)) if self.chunks else ()
 
     def chunk_by_id(self, chunk_id: str) -> Chunk | None:
         """The chunk with this id in this version, if any."""
