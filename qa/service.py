@@ -17,11 +17,11 @@ from typing import Any
 
 from qa import index as store
 from qa.answer import Answer, Evidence, compose
-from qa.conversation import TableRow, standalone, table_rows
 from qa.build import BuildReport, build
-from qa.config import Settings
-from qa.embed import Embedder
 from qa.chunk import Chunk
+from qa.config import Settings
+from qa.conversation import TableRow, standalone, table_rows
+from qa.embed import Embedder
 from qa.errors import (
     BadRequest,
     Disabled,
