@@ -9,7 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from qa.api import create_app
+from qa.chunk import chunk_document
 from qa.config import Settings
+from qa.parse import parse_document
 from qa.service import MAX_QUERY_CHARS, QAService
 
 DOC = "north-korea-russia-alliance.md"
@@ -36,13 +38,16 @@ def assert_error(resp, status: int, *words: str) -> str:
 # --- /health -----------------------------------------------------------------------------
 
 
-def test_health_reports_the_index(client: TestClient) -> None:
+def test_health_reports_the_index(client: TestClient, analysis_settings: Settings) -> None:
     resp = client.get("/health")
     assert resp.status_code == 200
     h = resp.json()
     assert h["status"] == "ok"
+    text = (analysis_settings.corpus / DOC).read_text(encoding="utf-8")
+    passages = sum(c.kind == "passage" for c in chunk_document(parse_document(DOC, text)))
     assert h["documents"] == 1
-    assert h["passages"] == 15 and h["table_rows"] == 10 and h["chunks"] == 25
+    assert h["table_rows"] == 10  # 3 + 3 + 4 rows in the analysis's three tables
+    assert h["passages"] == passages and h["chunks"] == passages + 10
     assert "MiniLM" in h["model"]
     assert h["built_at"][:2] == "20" and "T" in h["built_at"]
     assert h["version"]
