@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +28,10 @@ FRAME_WORDS = frozenset(tokenize(
     "must can will shall amount amounts value values figure figures number numbers total "
     "change changes percentage percent average difference ratio proportion increase "
     "decrease rate year years fiscal period respective compared compare listed list "
-    "item items detail details"))
+    "item items detail details table tables show shows shown represent represents provide "
+    "provided information data component components consist consists financial largest "
+    "larger lowest lower highest higher greater smaller smallest less more most least "
+    "exceed exceeded above below between within during respective"))
 
 
 @dataclass(frozen=True)
@@ -126,9 +130,11 @@ class _RowReading:
     reverse: int | None  # the column whose value the question gives, for a reverse look-up
     asks_label: bool = False  # the question names the label column ("Which focus area ...")
 
+    label_words: int = 0  # how many words of the label the question holds
+
     @property
     def fit(self) -> float:
-        return self.label_match + self.column_match
+        return self.label_match + self.column_match + 0.01 * self.label_words
 
 
 def _read_row(q: set[str], ev: Evidence, question: str) -> _RowReading:
@@ -149,7 +155,9 @@ def _read_row(q: set[str], ev: Evidence, question: str) -> _RowReading:
     asks_label = _coverage(q, header[label_at]) >= 0.5 if header[label_at] else False
     which = bool(re.match(r"\s*(which|what)\b", question, re.IGNORECASE))
     reverse = v_col if (v_best >= 0.6 and label_match < 0.5 and (asks_label or which)) else None
-    return _RowReading(ev, label_match, columns, best if columns else 0.0, reverse, asks_label)
+    words = len(_shared(set(tokenize(label)), q))
+    return _RowReading(ev, label_match, columns, best if columns else 0.0, reverse, asks_label,
+                       words)
 
 
 def _row_claim(r: _RowReading) -> Claim:
@@ -252,17 +260,20 @@ def _passage_claims(q: set[str], evidence: list[Evidence], limit: int) -> list[C
 
 
 def compose(question: str, evidence: list[Evidence], version: str,
-            vocabulary: tuple[str, ...] = (), limit: int = 380) -> Answer:
+            vocabulary: tuple[str, ...] = (), scoped: bool = False,
+            table_of: Callable[[Chunk], list[Chunk]] | None = None,
+            limit: int = 380) -> Answer:
     """The answer to `question` from `evidence` (best first), or an abstention.
 
     Table questions answer with the cells asked for (or the row's label, for a reverse
     look-up); other questions with the best-matching sentence or list item. `vocabulary`
-    holds the (stemmed) words of the whole index, sorted, for the abstention decision.
+    holds the (stemmed) words of the whole index, sorted, for the abstention decision;
+    `table_of` gives all rows of a row's table, for questions about a table as a whole.
     """
     if not evidence:
         return not_covered(version, question)
     q = set(tokenize(question))
-    rows = [_read_row(q, ev, question) for ev in evidence[:5] if ev.hit.chunk.kind == "table_row"]
+    rows = [_read_row(q, ev, question) for ev in evidence if ev.hit.chunk.kind == "table_row"]
     claims: list[Claim] = []
     if rows:
         best = max(rows, key=lambda r: (r.fit + (1.0 if r.reverse is not None else 0.0),
@@ -274,16 +285,87 @@ def compose(question: str, evidence: list[Evidence], version: str,
         # A row answers when the question names it (or gives one of its values); a
         # question that names only columns ("What does Russia supply?") is left to prose.
         names_row = best.label_match >= 0.5 and (best.columns or top_is_row)
-        if names_row or best.reverse is not None or (top_is_row and no_passage):
-            claims = [_row_claim(best)]
+        explains = bool(_EXPLANATORY.search(question)) and not best.columns and any(
+            ev.hit.chunk.kind == "passage" for ev in evidence)
+        whole = _whole_table_claims(question, q, rows, table_of, top_is_row) if table_of else []
+        if whole:
+            claims = whole
+        elif best.reverse is not None or (not explains and (names_row or (top_is_row and no_passage))):
+            claims = [_row_claim(r) for r in _named_rows(best, rows, question)]
     if not claims:
         passages = [ev for ev in evidence[:3] if ev.hit.chunk.kind == "passage"]
         claims = _passage_claims(q, passages, limit)
     scores = {ev.hit.chunk.id: max(ev.unit_scores, default=0.0) for ev in evidence}
-    if not claims or not is_supported(question, claims[0].chunk, scores[claims[0].chunk.id],
-                                          vocabulary):
+    cited = claims[0].chunk if claims else None
+    context = [cited] + [ev.hit.chunk for ev in evidence[:3] if ev.hit.chunk != cited]
+    if cited is None or not is_supported(question, context, scores.get(cited.id, 0.0), vocabulary,
+                                              scoped):
         return not_covered(version, question)
     return _cite(claims, version, question)
+
+
+def _named_rows(best: _RowReading, rows: list[_RowReading],
+                question: str) -> list[_RowReading]:
+    """The rows a question names: the best one, and others of the same table whose label
+    it also names ("... for Japanese Yen and South Korean Won, respectively"; a question
+    that asks for several may name a row by part of its label: "Apple and Huawei")."""
+    several = bool(re.search(r"\brespectively\b|\band\b|\bboth\b", question, re.IGNORECASE))
+    need = 0.5 if several else 1.0
+    if best.reverse is not None or best.label_match < need:
+        return [best]
+    chosen = [best]
+    labels = [best.ev.hit.chunk.cells]
+    for r in sorted(rows, key=lambda r: -r.fit):
+        c = r.ev.hit.chunk
+        same_table = c.doc == best.ev.hit.chunk.doc and c.table == best.ev.hit.chunk.table
+        if len(chosen) == 3 or not same_table or r.label_match < need or c.cells in labels:
+            continue
+        words = set(tokenize(c.cells[0] or c.text))
+        if any(words <= set(tokenize(x.ev.hit.chunk.cells[0] or x.ev.hit.chunk.text))
+               or set(tokenize(x.ev.hit.chunk.cells[0] or "")) <= words for x in chosen):
+            continue  # "Net debt" inside "Net debt to EBITDA": one of them is meant
+        chosen.append(r)
+        labels.append(c.cells)
+    return sorted(chosen, key=lambda r: r.ev.hit.chunk.row or 0)
+
+
+_YEARS_ASKED = re.compile(r"\b(which|what) (financial |fiscal )?(years?|periods?|dates?)\b"
+                          r"(?!.*\b(largest|larger|highest|higher|lowest|lower|less|more|greater|"
+                          r"exceed\w*|above|below|smaller|smallest|most|least|increase\w*|"
+                          r"decrease\w*|negative|positive)\b)", re.IGNORECASE)
+_PARTS_ASKED = re.compile(r"\b(what|which) (are|were)\b.*\b(components?|items|types|segments|"
+                          r"categories|kinds|regions|countries|elements|sources|classes|parts)\b"
+                          r"|\b(which|what) \w+( \w+)? (are|were|is) (shown|listed|included)\b",
+                          re.IGNORECASE)
+
+
+def _whole_table_claims(question: str, q: set[str], rows: list[_RowReading],
+                        table_of: Callable[[Chunk], list[Chunk]], top_is_row: bool) -> list[Claim]:
+    """Answers about a table as a whole: the years (columns) it covers, or the items
+    (row labels) it lists, within the row group the question names if any."""
+    top = max(rows, key=lambda r: r.ev.hit.score).ev.hit.chunk
+    if _YEARS_ASKED.search(question):
+        at = next((j for j, v in enumerate(top.cells) if v), 0)
+        years = [h for j, h in enumerate(top.header) if j != at and h and re.search(r"\d", h)]
+        if years:
+            return [Claim(f"The table gives figures for {', '.join(dict.fromkeys(years))}", top,
+                          top_score(rows), ())]
+    if not (top_is_row and _PARTS_ASKED.search(question)):
+        return []
+    table = table_of(top)
+    groups = {c.group for c in table if c.group and _coverage(q, c.group) >= 0.5}
+    members = [c for c in table if (c.group in groups if groups else True)]
+    members = [c for c in members if not re.match(r"\s*(total|net|sub-?total)\b",
+                                                  c.cells[0] if c.cells else "", re.IGNORECASE)]
+    labels = [c for c in members if c.cells and c.cells[0]]
+    if not 2 <= len(labels) <= 12:
+        return []
+    return [Claim(c.cells[0], c, top_score(rows), (0,)) for c in labels]
+
+
+def top_score(rows: list[_RowReading]) -> float:
+    """The best retrieval score among the rows read."""
+    return max(r.ev.hit.score for r in rows)
 
 
 def _names_missing_row(rows: list[_RowReading]) -> bool:
@@ -305,29 +387,44 @@ def _cite(claims: list[Claim], version: str, question: str) -> Answer:
             citations.append(Citation(numbers[cl.chunk.id], cl.chunk, cl.score, cl.highlight))
         text = cl.text.rstrip()
         sentences.append(f"{text} [{numbers[cl.chunk.id]}]")
-    return Answer(" ".join(sentences), True, tuple(citations), version, question)
+    joiner = " " if all(c.text.rstrip().endswith((".", "!", "?", "…")) for c in claims) or \
+        len(claims) == 1 else "; "
+    return Answer(joiner.join(sentences), True, tuple(citations), version, question)
 
 
-_QUANTITY = re.compile(r"\b(how (many|much|long|often|old|far)|what (percentage|share|year|date)"
-                       r"|which year|when)\b", re.IGNORECASE)
+# Questions that ask for an explanation rather than a value.
+_EXPLANATORY = re.compile(r"^\s*(why|how (do|does|did|is|are|was|were|will|can)\b)|\b(include[sd]?|"
+                          r"consists?|comprises?|represents?|reasons?|caused?|driven)\b",
+                          re.IGNORECASE)
+_QUANTITY = re.compile(r"\b(how (many|much|long|old|far)|what (percentage|year|date)|which year"
+                       r"|when (was|were|did|will))\b", re.IGNORECASE)
 _NAME = re.compile(r"(?<!^)(?<![.?!] )\b([A-Z][a-zA-Z]+(?:\s+[A-Z][a-zA-Z]+)*)")
 
 # Calibrated on questions about the analysis that it answers and does not answer, and
 # checked on TAT-QA (README, "Abstention"): how similar the cited chunk's best unit must be
 # to the question when one content word of the question is absent from the chunk (higher
 # when the corpus never uses that word at all), and when several are.
+EVIDENCE_FOR_WORDS = 1
 MIN_SIMILARITY_ONE_MISSING = 0.5
 MIN_SIMILARITY_ONE_UNKNOWN = 0.6
 MIN_SIMILARITY_MORE_MISSING = 0.6
 
 
-def support_gaps(question: str, chunk: Chunk) -> tuple[bool, list[str], list[str]]:
-    """What the cited chunk lacks of the question: a number for a quantity question, the
-    names (capitalised words) it asks about, and its other content words."""
-    words = set(tokenize(chunk.embed_text() + " " + " ".join(chunk.header) + " " + chunk.group))
-    lacks_number = bool(_QUANTITY.search(question)) and not re.search(r"\d", chunk.text)
-    names = [n for n in _NAME.findall(question)
-             if not (set(tokenize(n)) - FRAME_WORDS) <= _shared(set(tokenize(n)), words)]
+def support_gaps(question: str, chunks: list[Chunk],
+                 vocabulary: tuple[str, ...] = ()) -> tuple[bool, list[str], list[str]]:
+    """What the evidence lacks of the question: a number for a quantity question (in the
+    cited chunk, the first), names (capitalised words) that the corpus never mentions,
+    and the question's content words that no evidence chunk holds."""
+    words: set[str] = set()
+    for c in chunks[:EVIDENCE_FOR_WORDS]:
+        words |= set(tokenize(c.embed_text() + " " + " ".join(c.header) + " " + c.group))
+    lacks_number = bool(_QUANTITY.search(question)) and not re.search(r"\d", chunks[0].text)
+    names = []
+    for name in _NAME.findall(question):
+        parts = set(tokenize(name)) - FRAME_WORDS
+        unknown = [w for w in parts if not (vocabulary and _in_vocabulary(w, vocabulary))]
+        if parts and not parts <= _shared(parts, words) and unknown:
+            names.append(name)
     q = set(tokenize(question)) - FRAME_WORDS
     missing = sorted(q - _shared(q, words))
     return lacks_number, names, missing
@@ -344,13 +441,15 @@ def _in_vocabulary(word: str, vocabulary: tuple[str, ...]) -> bool:
                and vocabulary[j] == word[:n])
 
 
-def is_supported(question: str, chunk: Chunk, similarity: float,
-                 vocabulary: tuple[str, ...] = ()) -> bool:
-    """Whether the cited chunk plausibly answers the question (thresholds: see above)."""
-    lacks_number, names, missing = support_gaps(question, chunk)
+def is_supported(question: str, chunks: list[Chunk], similarity: float,
+                 vocabulary: tuple[str, ...] = (), scoped: bool = False) -> bool:
+    """Whether the evidence (the cited chunk first) plausibly answers the question, given
+    the cited chunk's best similarity to it (thresholds: see above). A question scoped to
+    one document is taken to be about it: only a missing number or name refutes it."""
+    lacks_number, names, missing = support_gaps(question, chunks, vocabulary)
     if lacks_number or names:
         return False
-    if not missing:
+    if not missing or scoped:
         return True
     if len(missing) == 1:
         known = not vocabulary or _in_vocabulary(missing[0], vocabulary)

@@ -100,6 +100,20 @@ class Retriever:
         """Every (stemmed) word of the indexed chunks, sorted."""
         return tuple(sorted(self._bm25.vocab_dict)) if self.chunks else ()
 
+    def table_of(self, chunk: Chunk) -> list[Chunk]:
+        """The rows of the table a row chunk belongs to, in order (empty for a passage)."""
+        if chunk.kind != "table_row":
+            return []
+        return self._tables.get((chunk.doc, chunk.table), [])
+
+    @cached_property
+    def _tables(self) -> dict[tuple[str, int | None], list[Chunk]]:
+        tables: dict[tuple[str, int | None], list[Chunk]] = {}
+        for c in self.chunks:
+            if c.kind == "table_row":
+                tables.setdefault((c.doc, c.table), []).append(c)
+        return tables
+
     def chunk_by_id(self, chunk_id: str) -> Chunk | None:
         """The chunk with this id in this version, if any."""
         i = self._positions.get(chunk_id)

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 2000
 CITABLE_VERSIONS = 4  # the live version and the ones before it whose chunks stay resolvable
-ANSWER_CANDIDATES = 5
+ANSWER_CANDIDATES = 8
 
 
 @dataclass(frozen=True)
@@ -185,7 +185,8 @@ class QAService:
         hits = r.search(resolved, qvec, ANSWER_CANDIDATES, doc)
         evidence = [Evidence(h, tuple(float(x) for x in r.unit_scores(qvec, h.chunk)))
                     for h in hits]
-        return compose(resolved, evidence, r.version, r.vocabulary)
+        return compose(resolved, evidence, r.version, r.vocabulary, scoped=doc is not None,
+                       table_of=r.table_of)
 
     def _table_rows(self, r: Retriever) -> list[TableRow]:
         """Row labels and columns of the tables in a version, for follow-up questions."""
