@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from qa.chunk import NUMBER, Chunk
+from qa.parse import split_sentences
 from qa.retrieve import Hit, tokenize
 
 NOT_COVERED = "The analysis does not cover this."
@@ -285,8 +286,14 @@ def compose(question: str, evidence: list[Evidence], version: str,
         # A row answers when the question names it (or gives one of its values); a
         # question that names only columns ("What does Russia supply?") is left to prose.
         names_row = best.label_match >= 0.5 and (best.columns or top_is_row)
-        explains = bool(_EXPLANATORY.search(question)) and not best.columns and any(
-            ev.hit.chunk.kind == "passage" for ev in evidence)
+        prose = any(ev.hit.chunk.kind == "passage" for ev in evidence)
+        # Why-questions, and what-does-X-include questions that name no column, want prose;
+        # so does an increase or decrease that the table has no column for.
+        change = bool(_CHANGE.search(question)) and not any(
+            _CHANGE.search(best.ev.hit.chunk.header[j]) for j in best.columns)
+        explains = prose and (bool(re.match(r"\s*why\b", question, re.IGNORECASE)) or (
+            not best.columns and bool(_EXPLANATORY.search(question))) or (
+            change and _prose_states_number(q, evidence)))
         whole = _whole_table_claims(question, q, rows, table_of, top_is_row) if table_of else []
         if whole:
             claims = whole
@@ -396,6 +403,24 @@ def _cite(claims: list[Claim], version: str, question: str) -> Answer:
 _EXPLANATORY = re.compile(r"^\s*(why|how (do|does|did|is|are|was|were|will|can)\b)|\b(include[sd]?|"
                           r"consists?|comprises?|represents?|reasons?|caused?|driven)\b",
                           re.IGNORECASE)
+_CHANGE = re.compile(r"\b(increase[sd]?|decrease[sd]?|change[sd]?|grow|grew|growth|decline[sd]?|"
+                     r"rose|fell|drop(ped)?)\b", re.IGNORECASE)
+
+
+def _prose_states_number(q: set[str], evidence: list[Evidence]) -> bool:
+    """Whether a retrieved passage has a sentence with a number that holds most of the
+    question's words (the change a table leaves to its text)."""
+    for ev in evidence[:5]:
+        c = ev.hit.chunk
+        if c.kind != "passage":
+            continue
+        for a, b in split_sentences(c.text):
+            sentence = c.text[a:b]
+            if re.search(r"\d", sentence) and _recall(q, sentence) >= 0.6:
+                return True
+    return False
+
+
 _QUANTITY = re.compile(r"\b(how (many|much|long|old|far)|what (percentage|year|date)|which year"
                        r"|when (was|were|did|will))\b", re.IGNORECASE)
 _NAME = re.compile(r"(?<!^)(?<![.?!] )\b([A-Z][a-zA-Z]+(?:\s+[A-Z][a-zA-Z]+)*)")

@@ -12,7 +12,7 @@ from qa.parse import Block, Document, split_sentences, squash
 
 # Bump when chunk boundaries or texts change: the index records it and a mismatch
 # forces a full rebuild.
-CHUNKER_VERSION = "3"
+CHUNKER_VERSION = "4"
 
 NUMBER = re.compile(r"^[\s$€£¥(−–—-]*[\d.,]*\d[\d.,]*\s*%?\)?$|^[—–-]$")
 

@@ -59,7 +59,7 @@ _ABBREVIATIONS = {
     "nos", "vs", "etc", "e.g", "i.e", "fig", "approx", "dept", "est", "jan", "feb", "mar",
     "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n",
 }
-_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+|$)")
+_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+|$)|\s(?=•\s)")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -69,7 +69,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     for m in _END.finditer(text):
         end = m.end()
         rest = text[end:].lstrip()
-        if rest and not (rest[0].isupper() or rest[0].isdigit() or rest[0] in "\"'“‘(["):
+        if rest and not (rest[0].isupper() or rest[0].isdigit() or rest[0] in "\"'“‘([•"):
             continue  # "e.g. the", "3.5 million" and the like do not end a sentence
         word = re.search(r"(\S+)$", text[start : m.start()])
         token = word.group(1).lower().rstrip(".") if word else ""
