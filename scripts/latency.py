@@ -1,7 +1,9 @@
 """Latency of query encoding and of the HTTP API, measured in one run on this machine.
 
   1. a fresh `qa build` of the TAT-QA corpus into a temporary index (wall time);
-  2. the model alone: `Embedder.encode_query` on the evaluation questions, many times;
+  2. the model alone: `Embedder.encode_query` on the evaluation questions, many times,
+     in the main thread and in a worker thread (where the server encodes); the faster
+     p50 of the two is the model's raw cost;
   3. `POST /retrieve` against a real `qa serve` on 127.0.0.1 over the analysis
      (`corpus/`) and over TAT-QA (questions from its set.jsonl, scoped by `doc`);
   4. `POST /ask` over the analysis.
@@ -29,6 +31,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -213,8 +216,10 @@ def main(argv: list[str] | None = None) -> int:
                       args.timeout) as t_url, \
                 httpx.Client(base_url=a_url, timeout=60) as a_client, \
                 httpx.Client(base_url=t_url, timeout=60) as t_client:
+            encodes = [lambda t=t: embedder.encode_query(t) for t in texts]
             series: dict[str, list[Callable[[], None]]] = {
-                "encode_query": [lambda t=t: embedder.encode_query(t) for t in texts],
+                "encode_query_main": encodes,
+                "encode_query_worker": encodes,
                 "retrieve_analysis": post_calls(a_client, "/retrieve", [
                     {"query": q, "k": 5} for q in spread(analysis_q, args.requests)]),
                 "retrieve_tatqa": post_calls(t_client, "/retrieve", [
@@ -222,25 +227,37 @@ def main(argv: list[str] | None = None) -> int:
                 "ask_analysis": post_calls(a_client, "/ask", [
                     {"question": q, "history": []} for q in spread(analysis_q, args.asks)]),
             }
-            for calls in series.values():
-                for call in calls[: args.warmup]:
-                    call()
-            samples: dict[str, list[float]] = {name: [] for name in series}
-            for r in range(args.rounds):
+            # The server encodes in a worker thread (FastAPI runs sync routes in a thread
+            # pool), and torch's CPU threads behave differently there than in the main
+            # thread, very much so on a busy machine: the model is timed in both places and
+            # the faster is taken as its raw cost, so the comparison never flatters the API.
+            with ThreadPoolExecutor(max_workers=1) as worker:
+                def run(name: str, calls: list[Callable[[], None]]) -> list[float]:
+                    if name.endswith("_worker"):
+                        return worker.submit(timed, calls).result()
+                    return timed(calls)
+
                 for name, calls in series.items():
-                    share = calls[r * len(calls) // args.rounds:(r + 1) * len(calls) // args.rounds]
-                    samples[name].extend(timed(share))
+                    run(name, calls[: args.warmup])
+                samples: dict[str, list[float]] = {name: [] for name in series}
+                for r in range(args.rounds):
+                    for name, calls in series.items():
+                        lo, hi = r * len(calls) // args.rounds, (r + 1) * len(calls) // args.rounds
+                        samples[name].extend(run(name, calls[lo:hi]))
 
     figures.update({name: summary(ms) for name, ms in samples.items()})
     figures["machine_after"] = load()
-    labels = {"encode_query": "Embedder.encode_query", "retrieve_analysis": "POST /retrieve analysis",
+    labels = {"encode_query_main": "encode_query main thread",
+              "encode_query_worker": "encode_query worker",
+              "retrieve_analysis": "POST /retrieve analysis",
               "retrieve_tatqa": "POST /retrieve TAT-QA", "ask_analysis": "POST /ask analysis"}
     for name, label in labels.items():
         f = figures[name]
         print(f"{label:<25} p50 {f['p50_ms']:7.2f} ms   p95 {f['p95_ms']:7.2f} ms   (n={f['n']})")
     print(f"machine: {figures['machine_after']}")
 
-    enc50 = figures["encode_query"]["p50_ms"]
+    enc50 = min(figures["encode_query_main"]["p50_ms"], figures["encode_query_worker"]["p50_ms"])
+    figures["encode_query_p50_ms"] = enc50
     ok = True
     for name in ("retrieve_analysis", "retrieve_tatqa"):
         p50 = figures[name]["p50_ms"]
