@@ -102,7 +102,9 @@ def test_tatqa_row_carries_years_and_spanning_label() -> None:
 def test_passages_are_whole_sentences_within_limit(chunks: list[Chunk]) -> None:
     for p in passages(chunks):
         if "\n- " in p.text or p.text.startswith("- "):
-            continue  # list passages are checked below
+            assert len(p.text) <= 500 or p.text.count("\n- ") <= 1, p.text
+            continue  # whole items, each ending its sentence
+
         assert p.text[-1] in ".!?", p.text
         assert p.text[0].isupper(), p.text
         if len(p.text) > 500:
@@ -217,3 +219,17 @@ def test_ranges_point_at_source(chunks: list[Chunk]) -> None:
 def test_to_dict_round_trip(chunks: list[Chunk]) -> None:
     for c in chunks:
         assert Chunk.from_dict(c.to_dict()) == c
+
+
+def test_long_list_splits_between_items_and_repeats_its_intro() -> None:
+    items = [f"- Item {i} says something long enough " + "to fill the line " * 5 + "in the end."
+             for i in range(8)]
+    text = "Heading\nThe measures include:\n" + "\n".join(items) + "\n"
+    ps = passages(chunks_of(text, "list.md"))
+    assert len(ps) > 1
+    seen = []
+    for p in ps:
+        assert p.text.startswith("The measures include:\n- Item ")
+        assert len(p.text) <= 500
+        seen += [line for line in p.text.split("\n") if line.startswith("- ")]
+    assert seen == items
