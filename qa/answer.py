@@ -225,9 +225,12 @@ def _best_window(sentence: str, q: set[str], limit: int) -> str:
     return f"{prefix}{best}{suffix}"
 
 
-def _passage_claims(q: set[str], evidence: list[Evidence], limit: int) -> list[Claim]:
+def _passage_claims(q: set[str], evidence: list[Evidence], limit: int,
+                    explain: bool = False) -> list[Claim]:
     """The best sentence or list item among the passages, and a second one when it is
     nearly as good (questions that ask for several things)."""
+    if not evidence:
+        return []
     scored: list[tuple[float, Evidence, int]] = []
     top = evidence[0].hit.score or 1.0
     for ev in evidence:
@@ -247,6 +250,11 @@ def _passage_claims(q: set[str], evidence: list[Evidence], limit: int) -> list[C
     scored.sort(key=lambda t: -t[0])
     best_score, ev, u = scored[0]
     first = _best_window(_unit_text(ev.hit.chunk, u), q, limit)
+    units = ev.hit.chunk.units()
+    if (explain and u + 1 < len(units) and not units[u + 1].startswith("- ")
+            and len(first) + len(units[u + 1]) < limit and ev.hit.chunk.kind == "passage"
+            and not (ev.hit.chunk.text.startswith("- ") or "\n- " in ev.hit.chunk.text)):
+        first = f"{first} {units[u + 1]}"  # an explanation often runs on into the next sentence
     claims = [Claim(first, ev.hit.chunk, ev.hit.score)]
     for score, ev2, u2 in scored[1:4]:
         text = _best_window(_unit_text(ev2.hit.chunk, u2), q, limit)
@@ -301,7 +309,10 @@ def compose(question: str, evidence: list[Evidence], version: str,
             claims = [_row_claim(r) for r in _named_rows(best, rows, question)]
     if not claims:
         passages = [ev for ev in evidence[:3] if ev.hit.chunk.kind == "passage"]
-        claims = _passage_claims(q, passages, limit)
+        why = bool(re.match(r"\s*why\b|.*\breasons?\b", question, re.IGNORECASE))
+        claims = _passage_claims(q, passages, limit, why)
+    if not claims and rows:  # no prose to answer from: the best row is the evidence there is
+        claims = [_row_claim(max(rows, key=lambda r: (r.fit, r.ev.hit.score)))]
     scores = {ev.hit.chunk.id: max(ev.unit_scores, default=0.0) for ev in evidence}
     cited = claims[0].chunk if claims else None
     context = [cited] + [ev.hit.chunk for ev in evidence[:3] if ev.hit.chunk != cited]
@@ -336,10 +347,13 @@ def _named_rows(best: _RowReading, rows: list[_RowReading],
     return sorted(chosen, key=lambda r: r.ev.hit.chunk.row or 0)
 
 
-_YEARS_ASKED = re.compile(r"\b(which|what) (financial |fiscal )?(years?|periods?|dates?)\b"
+_YEARS_ASKED = re.compile(r"\b(which|what) (financial |fiscal )?years?\b"
                           r"(?!.*\b(largest|larger|highest|higher|lowest|lower|less|more|greater|"
                           r"exceed\w*|above|below|smaller|smallest|most|least|increase\w*|"
                           r"decrease\w*|negative|positive)\b)", re.IGNORECASE)
+_TABLE_ASKED = re.compile(r"\bwhat (does|do) the table (show|represent|present|describe|contain|"
+                          r"depict|provide)|\bwhat (financial )?information does the table\b",
+                          re.IGNORECASE)
 _PARTS_ASKED = re.compile(r"\b(what|which) (are|were)\b.*\b(components?|items|types|segments|"
                           r"categories|kinds|regions|countries|elements|sources|classes|parts)\b"
                           r"|\b(which|what) \w+( \w+)? (are|were|is) (shown|listed|included)\b",
@@ -351,7 +365,9 @@ def _whole_table_claims(question: str, q: set[str], rows: list[_RowReading],
     """Answers about a table as a whole: the years (columns) it covers, or the items
     (row labels) it lists, within the row group the question names if any."""
     top = max(rows, key=lambda r: r.ev.hit.score).ev.hit.chunk
-    if _YEARS_ASKED.search(question):
+    if _TABLE_ASKED.search(question) and top.caption:
+        return [Claim(f"The table shows: {top.caption.rstrip(':')}", top, top_score(rows), ())]
+    if _YEARS_ASKED.search(question) and (top_is_row or re.search(r"\btable\b", question, re.IGNORECASE)):
         at = next((j for j, v in enumerate(top.cells) if v), 0)
         years = [h for j, h in enumerate(top.header) if j != at and h and re.search(r"\d", h)]
         if years:
