@@ -303,8 +303,11 @@ def compose(question: str, evidence: list[Evidence], version: str,
             not best.columns and bool(_EXPLANATORY.search(question))) or (
             change and _prose_states_number(q, evidence)))
         whole = _whole_table_claims(question, q, rows, table_of, top_is_row) if table_of else []
+        compared = _comparison_claim(question, q, best, table_of) if table_of else None
         if whole:
             claims = whole
+        elif compared is not None and (names_row or top_is_row or best.columns):
+            claims = [compared]
         elif best.reverse is not None or (not explains and (names_row or (top_is_row and no_passage))):
             claims = [_row_claim(r) for r in _named_rows(best, rows, question)]
     if not claims:
@@ -347,7 +350,7 @@ def _named_rows(best: _RowReading, rows: list[_RowReading],
     return sorted(chosen, key=lambda r: r.ev.hit.chunk.row or 0)
 
 
-_YEARS_ASKED = re.compile(r"\b(which|what) (financial |fiscal )?years?\b"
+_YEARS_ASKED = re.compile(r"\b(which|what) (are the |were the )?(financial |fiscal )?years?\b"
                           r"(?!.*\b(largest|larger|highest|higher|lowest|lower|less|more|greater|"
                           r"exceed\w*|above|below|smaller|smallest|most|least|increase\w*|"
                           r"decrease\w*|negative|positive)\b)", re.IGNORECASE)
@@ -384,6 +387,73 @@ def _whole_table_claims(question: str, q: set[str], rows: list[_RowReading],
     if not 2 <= len(labels) <= 12:
         return []
     return [Claim(c.cells[0], c, top_score(rows), (0,)) for c in labels]
+
+
+_MOST = re.compile(r"\b(largest|larger|highest|higher|greatest|greater|most|biggest|bigger|"
+                   r"(?<!the )more)\b", re.IGNORECASE)
+_LEAST = re.compile(r"\b(smallest|smaller|lowest|lower|least|fewest|fewer|less)\b", re.IGNORECASE)
+_WHICH_COLUMN = re.compile(r"\bwhich (year|period|quarter|month|date)s?\b|\bin which (year|period)",
+                           re.IGNORECASE)
+
+
+def number(cell: str) -> float | None:
+    """The value of a table cell such as "$ 1,452.4", "(8)%" or "−298"; None if not a number."""
+    text = cell.strip().replace("−", "-").replace("–", "-")
+    if not NUMBER.match(text) or not re.search(r"\d", text):
+        return None
+    negative = text.startswith("-") or ("(" in text and ")" in text)
+    digits = re.sub(r"[^\d.]", "", text)
+    try:
+        value = float(digits)
+    except ValueError:
+        return None
+    return -value if negative else value
+
+
+def _comparison_claim(question: str, q: set[str], best: _RowReading,
+                      table_of: Callable[[Chunk], list[Chunk]]) -> Claim | None:
+    """Which year (column) or which item (row) has the largest or smallest value, for a
+    question that asks so ("In which year was X larger?", "Which segment had the highest
+    Y?"); comparisons against a given figure ("less than 100") are left alone."""
+    most, least = _MOST.search(question), _LEAST.search(question)
+    if not (most or least) or re.search(r"\bthan\b", question, re.IGNORECASE):
+        return None
+    pick = max if (most and not least) or (most and least and most.start() < least.start()) else min
+    c = best.ev.hit.chunk
+    at = next((j for j, v in enumerate(c.cells) if v), 0)
+    if _WHICH_COLUMN.search(question):  # across the columns of the named row
+        if best.label_match < 0.5:
+            return None
+        values = [(number(c.cells[j]), j) for j in range(len(c.cells))
+                  if j != at and c.header[j] and re.search(r"\d", c.header[j])]
+        values = [(v, j) for v, j in values if v is not None]
+        if len(values) < 2:
+            return None
+        _, j = pick(values)
+        shown = "; ".join(f"{c.header[k]}: {c.cells[k]}" for _, k in values)
+        return Claim(f"{c.header[j]} ({c.cells[at]}: {shown})", c, best.ev.hit.score,
+                     (at, j))
+    if not re.match(r"\s*(which|what|in which|for \w+, what)\b", question, re.IGNORECASE):
+        return None
+    # Across the rows of the table, in the column the question names (or its only one).
+    table = [r for r in table_of(c) if r.cells and r.cells[0]
+             and not re.match(r"\s*(total|net|sub-?total)\b", r.cells[0], re.IGNORECASE)]
+    columns = list(best.columns)
+    if not columns:
+        numeric = [j for j in range(len(c.header)) if j != at and number(c.cells[j]) is not None]
+        named = [j for j in numeric if c.header[j] and _coverage(q, c.header[j]) > 0]
+        columns = named[:1] or numeric[:1]
+    if not columns or len(table) < 2:
+        return None
+    j = columns[0]
+    values = [(number(r.cells[j]), i) for i, r in enumerate(table) if j < len(r.cells)]
+    values = [(v, i) for v, i in values if v is not None]
+    if len(values) < 2:
+        return None
+    _, i = pick(values)
+    row = table[i]
+    return Claim(f"{row.cells[0]} ({row.header[j] or 'value'}: {row.cells[j]})", row,
+                 best.ev.hit.score, (0, j))
 
 
 def top_score(rows: list[_RowReading]) -> float:
