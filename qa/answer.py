@@ -301,7 +301,8 @@ def compose(question: str, evidence: list[Evidence], version: str,
             _CHANGE.search(best.ev.hit.chunk.header[j]) for j in best.columns)
         explains = prose and (bool(re.match(r"\s*why\b", question, re.IGNORECASE)) or (
             not best.columns and bool(_EXPLANATORY.search(question))) or (
-            change and _prose_states_number(q, evidence)))
+            change and _prose_states_number(q, evidence)) or (
+            _prose_covers_more(q, best, evidence)))
         whole = _whole_table_claims(question, q, rows, table_of, top_is_row) if table_of else []
         compared = _comparison_claim(question, q, best, table_of) if table_of else None
         if whole:
@@ -491,6 +492,29 @@ _EXPLANATORY = re.compile(r"^\s*(why|how (do|does|did|is|are|was|were|will|can)\
                           re.IGNORECASE)
 _CHANGE = re.compile(r"\b(increase[sd]?|decrease[sd]?|change[sd]?|grow|grew|growth|decline[sd]?|"
                      r"rose|fell|drop(ped)?)\b", re.IGNORECASE)
+
+
+def _row_words(r: _RowReading) -> str:
+    """The text a row offers to match a question: its label, group, caption, section,
+    label column and the columns asked for."""
+    c = r.ev.hit.chunk
+    at = next((j for j, v in enumerate(c.cells) if v), 0)
+    names = [c.header[j] for j in (at, *r.columns) if j < len(c.header)]
+    return " ".join([c.cells[at], c.group, c.caption, c.section, *names])
+
+
+def _prose_covers_more(q: set[str], best: _RowReading, evidence: list[Evidence]) -> bool:
+    """Whether a retrieved sentence holds clearly more of the question than the best row."""
+    words = q - FRAME_WORDS - {w for w in q if w.isdigit()}
+    if not words:
+        return False
+    row = _recall(words, _row_words(best))
+    for ev in evidence[:5]:
+        c = ev.hit.chunk
+        if c.kind == "passage" and any(_recall(words, c.text[a:b]) >= row + 0.25
+                                       for a, b in split_sentences(c.text)):
+            return True
+    return False
 
 
 def _prose_states_number(q: set[str], evidence: list[Evidence]) -> bool:
