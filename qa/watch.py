@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from qa.service import QAService
 
 log = logging.getLogger(__name__)
+# watchfiles logs every batch of changes at INFO, including the CURRENT written by each build.
+logging.getLogger("watchfiles.main").setLevel(logging.WARNING)
 
 POLL_MS = 3000  # re-read CURRENT at least this often
 RETRY_SECONDS = 5.0  # after the watch itself failed (e.g. the corpus folder vanished)
