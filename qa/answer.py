@@ -132,6 +132,7 @@ class _RowReading:
     asks_label: bool = False  # the question names the label column ("Which focus area ...")
 
     label_words: int = 0  # how many words of the label the question holds
+    value_match: float = 0.0  # how much of the reverse look-up's value the question holds
 
     @property
     def fit(self) -> float:
@@ -155,10 +156,21 @@ def _read_row(q: set[str], ev: Evidence, question: str) -> _RowReading:
     v_best, v_col = max(values, default=(0.0, None))
     asks_label = _coverage(q, header[label_at]) >= 0.5 if header[label_at] else False
     which = bool(re.match(r"\s*(which|what)\b", question, re.IGNORECASE))
-    reverse = v_col if (v_best >= 0.6 and label_match < 0.5 and (asks_label or which)) else None
+    # Naming the label column ("Which aspect ...") makes a reverse reading likely enough
+    # to accept a looser match of the value.
+    needed = 0.4 if asks_label else 0.6
+    reverse = v_col if (v_best >= needed and label_match < 0.5 and (asks_label or which)) else None
     words = len(_shared(set(tokenize(label)), q))
     return _RowReading(ev, label_match, columns, best if columns else 0.0, reverse, asks_label,
-                       words)
+                       words, v_best if reverse is not None else 0.0)
+
+
+def _reverse_bonus(r: _RowReading) -> float:
+    """How much a reverse reading of a row counts over forward ones: more when the question
+    names the label column and holds more of the value ("Which focus area ...")."""
+    if r.reverse is None:
+        return 0.0
+    return 1.0 + (r.value_match if r.asks_label else 0.0)
 
 
 def _row_claim(r: _RowReading) -> Claim:
@@ -187,7 +199,7 @@ def _unit_text(c: Chunk, u: int) -> str:
     """The text a unit of a passage stands for in an answer (unit 0 is the whole chunk)."""
     units = c.units()
     if not (c.text.startswith("- ") or "\n- " in c.text):
-        return units[u]
+        return c.text if u == 0 else units[u]  # unit 0 carries the section heading
     intro, *items = c.text.split("\n- ")
     if intro.startswith("- "):
         items, intro = [intro[2:], *items], ""
@@ -231,6 +243,7 @@ def _passage_claims(q: set[str], evidence: list[Evidence], limit: int,
     nearly as good (questions that ask for several things)."""
     if not evidence:
         return []
+    q = (q - FRAME_WORDS) or q  # "What does X mean for Y?": "mean" picks no sentence
     scored: list[tuple[float, Evidence, int]] = []
     top = evidence[0].hit.score or 1.0
     for ev in evidence:
@@ -240,7 +253,7 @@ def _passage_claims(q: set[str], evidence: list[Evidence], limit: int,
         for u, dense in enumerate(ev.unit_scores):
             if u == 0 and (is_list or len(units) > 1):
                 continue  # answer with one sentence or item; a list as a whole via its intro
-            score = 0.6 * dense + 0.4 * _recall(q, units[u]) + 0.15 * ev.hit.score / top
+            score = 0.6 * dense + 0.4 * _recall(q, units[u]) + 0.45 * ev.hit.score / top
             term = units[u].split(":", 1)[0] if is_list and ":" in units[u][:60] else ""
             if term and _coverage(q, term) == 1.0:
                 score += 0.2  # "What is meant by X?" asked of a list item "X: ..."
@@ -285,8 +298,7 @@ def compose(question: str, evidence: list[Evidence], version: str,
     rows = [_read_row(q, ev, question) for ev in evidence if ev.hit.chunk.kind == "table_row"]
     claims: list[Claim] = []
     if rows:
-        best = max(rows, key=lambda r: (r.fit + (1.0 if r.reverse is not None else 0.0),
-                                        r.ev.hit.score))
+        best = max(rows, key=lambda r: (r.fit + _reverse_bonus(r), r.ev.hit.score))
         if _names_missing_row(rows):
             return not_covered(version, question)
         top_is_row = evidence[0].hit.chunk.kind == "table_row"

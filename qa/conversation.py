@@ -62,41 +62,61 @@ def _row(tokens: set[str], rows: list[TableRow], column: str | None) -> TableRow
     return max(named, key=lambda rn: rn[1])[0] if named else None
 
 
-def _column(tokens: set[str], rows: list[TableRow]) -> str | None:
+def _column(tokens: set[str], rows: list[TableRow], partial: bool = False) -> str | None:
+    """The column the words name (all of its words; or, for a follow-up, at least half of
+    them when no other column is named as well: "in the short term")."""
     names = {c for r in rows for c in r.columns}
     scored = [(c, _named(tokens, c)) for c in names]
     scored = [(c, n) for c, n in scored if n]
+    if not scored and partial:
+        halves = []
+        for c in names:
+            words = set(tokenize(c))
+            if words and len(words & tokens) * 2 >= len(words):
+                halves.append((c, len(words & tokens)))
+        best = max((n for _, n in halves), default=0)
+        top = [c for c, n in halves if n == best]
+        return top[0] if len(top) == 1 else None
     return max(scored, key=lambda cn: (cn[1], len(cn[0])))[0] if scored else None
 
 
-def resolve(question: str, earlier: str, rows: list[TableRow]) -> str:
-    """The question made standalone in the light of the (already standalone) earlier one."""
+def resolve(question: str, earlier: str, rows: list[TableRow], reply: str = "") -> str:
+    """The question made standalone in the light of the (already standalone) earlier one
+    and the reply to it (which may name the row a reverse look-up found)."""
     q, e = set(tokenize(question)), set(tokenize(earlier))
-    q_col, e_col = _column(q, rows), _column(e, rows)
+    cue = is_followup(question)
+    q_col = _column(q, rows, partial=cue)
+    e_col = _column(e, rows)
     q_row = _row(q, rows, q_col or e_col)
-    e_row = _row(e, rows, e_col)
+    e_row = _row(e, rows, e_col) or _row(set(tokenize(reply)), rows, None)
     # Words beyond the row or column it names make a question new, not a follow-up.
     named = set()
     for phrase in (q_col or "", q_row.label if q_row else "", q_row.label_column if q_row else ""):
         named |= set(tokenize(phrase))
-    incomplete = len(q - named) <= 1
+    rest = q - named
+    incomplete = len(rest) <= 1 or (cue and len(rest) <= 2)
     if q_row and q_col:
         return question
     if incomplete and q_row and e_col and e_col in q_row.columns:
         return f"What is the {e_col} of the {q_row.label} {q_row.label_column}?".replace(" ?", "?")
     if incomplete and q_col and e_row and q_col in e_row.columns:
         return f"What is the {q_col} of the {e_row.label} {e_row.label_column}?".replace(" ?", "?")
-    if is_followup(question):
+    if cue and len(rest) <= 2:
         return f"{question} {earlier}"
     return question
 
 
 def standalone(question: str, history: list[tuple[str, str]], rows: list[TableRow]) -> str:
     """The question made standalone given earlier (role, content) turns, oldest first."""
-    earlier = [content for role, content in history if role == "user" and content.strip()]
-    if not earlier:
+    turns: list[tuple[str, str]] = []  # (user question, the reply to it)
+    for role, content in history:
+        if role == "user" and content.strip():
+            turns.append((content, ""))
+        elif role == "assistant" and turns:
+            turns[-1] = (turns[-1][0], content)
+    if not turns:
         return question
-    context = earlier[0]
-    for q in earlier[1:]:
-        context = resolve(q, context, rows)
-    return resolve(question, context, rows)
+    context, reply = turns[0]
+    for q, r in turns[1:]:
+        context, reply = resolve(q, context, rows, reply), r
+    return resolve(question, context, rows, reply)

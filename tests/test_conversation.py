@@ -118,12 +118,7 @@ def test_followup_takes_the_row_or_column_it_names_and_keeps_the_other(
     "What is the population of Pyongyang?",
     "Which impact area sees loopholes exploited?",
     "What is the long-term outlook for economic sanctions?",  # names a row and a column
-    pytest.param("Which area has realignment of partnerships as its short-term effect?",
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "'its' makes is_followup true, the question names a column but no row, "
-                     "so resolve appends the earlier question ('... short-term effect? What "
-                     "is the regional impact of the military aspect?') and the service then "
-                     "answers the Military row's regional impact"))),
+    pytest.param("Which area has realignment of partnerships as its short-term effect?"),
 ])
 def test_a_new_full_question_stays_as_it_is(question: str) -> None:
     assert resolve(question, MILITARY_IMPACT, ROWS) == question
@@ -215,11 +210,7 @@ def conversation(*turns: str) -> list[tuple[str, str]]:
                      "questions are searched together and the answer repeats the Expected "
                      "Outcome"))),
     pytest.param(("What is the long-term outlook for economic sanctions?",),
-                 "And in the short term?", "Loopholes exploited", "Economic Sanctions",
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "a column is named only with all its words ('short term' lacks "
-                     "'effect'), so the questions are searched together and the answer "
-                     "repeats the Long-Term Outlook"))),
+                 "And in the short term?", "Loopholes exploited", "Economic Sanctions"),
 ])
 def test_followups_through_the_service(service: QAService, turns: tuple[str, ...],
                                        question: str, answer_holds: str, row: str) -> None:
@@ -248,10 +239,7 @@ def test_real_assistant_answers_in_history_do_not_mislead(service: QAService) ->
     ("Which impact area sees loopholes exploited?", "Economic Sanctions"),
     ("Which stakeholders must balance deterrence with dialogue?", "South Korea, Japan, China"),
     pytest.param("Which area has realignment of partnerships as its short-term effect?",
-                 "Security Alliances", marks=pytest.mark.xfail(strict=True, reason=(
-                     "resolve appends the earlier question (see test_a_new_full_question_"
-                     "stays_as_it_is); the answer is 'For the Military aspect, Regional "
-                     "Impact: Escalates arms build-up, increases tensions [1]'"))),
+                 "Security Alliances"),
 ])
 def test_a_new_question_in_a_conversation_is_answered_on_its_own(
         service: QAService, question: str, answer_holds: str) -> None:
