@@ -237,8 +237,24 @@ def _best_window(sentence: str, q: set[str], limit: int) -> str:
     return f"{prefix}{best}{suffix}"
 
 
+# How much the passage's own retrieval score counts when choosing the answering sentence.
+CHUNK_WEIGHT = 0.15
+
+
+def _weighted_recall(q: set[str], text: str, idf: dict[str, float] | None) -> float:
+    """Share of the question's words that the text holds, each weighted by its rarity in
+    the corpus (a word every chunk has tells little); plain recall without weights."""
+    if not idf:
+        return _recall(q, text)
+    rare = max(idf.values(), default=1.0)
+    weight = {w: idf.get(w, rare) for w in q}
+    total = sum(weight.values())
+    found = _shared(q, set(tokenize(text)))
+    return sum(weight[w] for w in found) / total if total else 0.0
+
+
 def _passage_claims(q: set[str], evidence: list[Evidence], limit: int,
-                    explain: bool = False) -> list[Claim]:
+                    explain: bool = False, idf: dict[str, float] | None = None) -> list[Claim]:
     """The best sentence or list item among the passages, and a second one when it is
     nearly as good (questions that ask for several things)."""
     if not evidence:
@@ -253,7 +269,8 @@ def _passage_claims(q: set[str], evidence: list[Evidence], limit: int,
         for u, dense in enumerate(ev.unit_scores):
             if u == 0 and (is_list or len(units) > 1):
                 continue  # answer with one sentence or item; a list as a whole via its intro
-            score = 0.6 * dense + 0.4 * _recall(q, units[u]) + 0.45 * ev.hit.score / top
+            score = (0.6 * dense + 0.4 * _weighted_recall(q, units[u], idf)
+                     + CHUNK_WEIGHT * ev.hit.score / top)
             term = units[u].split(":", 1)[0] if is_list and ":" in units[u][:60] else ""
             if term and _coverage(q, term) == 1.0:
                 score += 0.2  # "What is meant by X?" asked of a list item "X: ..."
@@ -284,13 +301,14 @@ def _passage_claims(q: set[str], evidence: list[Evidence], limit: int,
 def compose(question: str, evidence: list[Evidence], version: str,
             vocabulary: tuple[str, ...] = (), scoped: bool = False,
             table_of: Callable[[Chunk], list[Chunk]] | None = None,
-            limit: int = 380) -> Answer:
+            idf: dict[str, float] | None = None, limit: int = 380) -> Answer:
     """The answer to `question` from `evidence` (best first), or an abstention.
 
     Table questions answer with the cells asked for (or the row's label, for a reverse
     look-up); other questions with the best-matching sentence or list item. `vocabulary`
     holds the (stemmed) words of the whole index, sorted, for the abstention decision;
-    `table_of` gives all rows of a row's table, for questions about a table as a whole.
+    `table_of` gives all rows of a row's table, for questions about a table as a whole;
+    `idf` weighs question words by rarity when choosing a sentence.
     """
     if not evidence:
         return not_covered(version, question)
@@ -326,7 +344,7 @@ def compose(question: str, evidence: list[Evidence], version: str,
     if not claims:
         passages = [ev for ev in evidence[:3] if ev.hit.chunk.kind == "passage"]
         why = bool(re.match(r"\s*why\b|.*\breasons?\b", question, re.IGNORECASE))
-        claims = _passage_claims(q, passages, limit, why)
+        claims = _passage_claims(q, passages, limit, why, idf)
     if not claims and rows:  # no prose to answer from: the best row is the evidence there is
         claims = [_row_claim(max(rows, key=lambda r: (r.fit, r.ev.hit.score)))]
     scores = {ev.hit.chunk.id: max(ev.unit_scores, default=0.0) for ev in evidence}

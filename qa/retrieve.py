@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -99,6 +100,16 @@ class Retriever:
     def vocabulary(self) -> tuple[str, ...]:
         """Every (stemmed) word of the indexed chunks, sorted."""
         return tuple(sorted(self._bm25.vocab_dict)) if self.chunks else ()
+
+    @cached_property
+    def idf(self) -> dict[str, float]:
+        """Inverse document frequency of each word over the chunks (rarer words weigh more)."""
+        df: dict[str, int] = {}
+        for c in self.chunks:
+            for w in set(tokenize(c.embed_text())):
+                df[w] = df.get(w, 0) + 1
+        n = len(self.chunks)
+        return {w: math.log((n + 1) / (k + 0.5)) for w, k in df.items()}
 
     def table_of(self, chunk: Chunk) -> list[Chunk]:
         """The rows of the table a row chunk belongs to, in order (empty for a passage)."""
