@@ -296,11 +296,12 @@ def test_page_shows_document_markup_as_text(hostile_server: str, driver: WebDriv
     context = _open_context(driver, card)
     assert "<script>" in context.find_element(By.CSS_SELECTOR, ".qa-cited").text
 
-    question = 'What is the note for rocket fuel? <img src=q onerror="window.__pwned=3">'
-    answer = _ask(driver, question)
+    answer = _ask(driver, "What is the note for rocket fuel?")
     assert "<img src=y" in answer
-    assert '<img src=q onerror="window.__pwned=3">' in driver.find_element(By.ID, "chat").text
     _open_context(driver, _source(driver, "Rocket fuel"))
+    # Markup typed into a question is echoed as text too (whatever the answer).
+    _ask(driver, 'Where is the rocket fuel? <img src=q onerror="window.__pwned=3">')
+    assert '<img src=q onerror="window.__pwned=3">' in driver.find_element(By.ID, "chat").text
 
     markup = "#chat .message-content {0}, #sources {0}"
     for tag in ("img", "script"):
