@@ -44,6 +44,9 @@ class Settings(BaseSettings):
         "relative", description="How dense and BM25 results are fused: scaled scores or ranks."
     )
     dense_weight: float = Field(0.4, ge=0.0, le=1.0, description="Share of dense in fusion.")
+    label_boost: float = Field(
+        0.1, ge=0.0, le=1.0, description="Added to a table row whose whole label the query holds."
+    )
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
 
     # Service.

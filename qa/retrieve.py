@@ -72,7 +72,8 @@ class Retriever:
     """Search one loaded index version. Immutable once built, so it can be swapped whole."""
 
     def __init__(self, stored: StoredIndex, candidates: int = 50, rrf_k: int = 60,
-                 fusion: str = "relative", dense_weight: float = 0.5) -> None:
+                 fusion: str = "relative", dense_weight: float = 0.5,
+                 label_boost: float = 0.0) -> None:
         self.stored = stored
         self.version = stored.version
         self.chunks = stored.chunks
@@ -80,6 +81,10 @@ class Retriever:
         self.rrf_k = rrf_k
         self.fusion = fusion
         self.dense_weight = dense_weight
+        self.label_boost = label_boost
+        self._label_words = [
+            frozenset(tokenize(next((v for v in c.cells if v), ""))) if c.kind == "table_row"
+            else frozenset() for c in self.chunks]
         self._bm25 = bm25s.BM25()
         corpus = [tokenize(c.embed_text()) or ["_"] for c in self.chunks]
         if corpus:
@@ -165,6 +170,12 @@ class Retriever:
             fused = rrf([list(dense), list(lexical)], self.rrf_k)
         else:
             fused = relative_fusion(dense, lexical, self.dense_weight)
+        if self.label_boost:
+            q = set(tokenize(query))
+            for i in fused:
+                words = self._label_words[i]
+                if words and words <= q:  # the query names this row by its whole label
+                    fused[i] += self.label_boost * min(1.0, len(words) / 2)
         order = sorted(fused, key=lambda i: (-fused[i], -dense.get(i, -1.0)))
         hits: list[Hit] = []
         seen: set[str] = set()

@@ -150,7 +150,7 @@ class QAService:
 
     def _swap(self, stored: store.StoredIndex) -> None:
         s = self.settings
-        retriever = Retriever(stored, s.candidates, s.rrf_k, s.fusion, s.dense_weight)
+        retriever = Retriever(stored, s.candidates, s.rrf_k, s.fusion, s.dense_weight, s.label_boost)
         recent = {**self._recent, stored.version: stored.chunks}
         self._recent = dict(list(recent.items())[-CITABLE_VERSIONS:])
         self._retriever = retriever  # the swap: one assignment, between requests
