@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +33,9 @@ class Embedder:
         self.batch_size = batch_size
         self._model = None
         self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="qa-encode",
+                                        initializer=self._name_thread)
 
     def _load(self):
         with self._lock:
@@ -76,5 +80,15 @@ class Embedder:
         return np.ascontiguousarray(vecs, dtype=np.float32)
 
     def encode_query(self, text: str) -> np.ndarray:
-        """Vector of one query, shape (1, dimension)."""
-        return self.encode([text])
+        """Vector of one query, shape (1, dimension).
+
+        Queries are encoded on one dedicated thread: torch keeps a pool of compute threads
+        per calling thread, and a server's requests arrive on varying threads, each of
+        which would otherwise start its own pool (measured: 16 ms instead of 11 per query).
+        """
+        if threading.current_thread() is self._thread:
+            return self.encode([text])
+        return self._pool.submit(self.encode, [text]).result()
+
+    def _name_thread(self) -> None:
+        self._thread = threading.current_thread()
