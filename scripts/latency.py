@@ -2,8 +2,7 @@
 
   1. a fresh `qa build` of the TAT-QA corpus into a temporary index (wall time);
   2. the model alone: `Embedder.encode_query` on the very questions sent to each corpus,
-     many times, in the main thread and in a worker thread (where the server encodes);
-     the faster p50 of the two is the model's raw cost for that corpus's questions;
+     many times (the raw cost the retrieval p50 is compared with);
   3. `POST /retrieve` against a real `qa serve` on 127.0.0.1 over the analysis
      (`corpus/`) and over TAT-QA (questions from its set.jsonl, scoped by `doc`);
   4. `POST /ask` over the analysis, and `GET /health` as the floor of an HTTP round trip.
@@ -31,7 +30,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -175,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     """Measure and print; exit 1 when a retrieval p50 misses the target."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--encode", type=int, default=250,
-                    help="encodings to time per corpus and thread (default 250)")
+                    help="encodings to time per corpus (default 250)")
     ap.add_argument("--requests", type=int, default=200,
                     help="POST /retrieve requests per corpus (default 200)")
     ap.add_argument("--asks", type=int, default=50, help="POST /ask requests (default 50)")
@@ -232,10 +230,8 @@ def main(argv: list[str] | None = None) -> int:
             encodes = {name: [lambda t=t: embedder.encode_query(t) for t in texts]
                        for name, texts in questions.items()}
             series: dict[str, list[Callable[[], None]]] = {
-                "encode_analysis_main": encodes["analysis"],
-                "encode_analysis_worker": encodes["analysis"],
-                "encode_tatqa_main": encodes["tatqa"],
-                "encode_tatqa_worker": encodes["tatqa"],
+                "encode_analysis": encodes["analysis"],
+                "encode_tatqa": encodes["tatqa"],
                 "retrieve_analysis": post_calls(a_client, "/retrieve", [
                     {"query": q, "k": 5} for q in spread(analysis_q, args.requests)]),
                 "retrieve_tatqa": post_calls(t_client, "/retrieve", [
@@ -245,30 +241,19 @@ def main(argv: list[str] | None = None) -> int:
                 # The floor of an HTTP round trip to the same server, for the breakdown.
                 "health_analysis": get_calls(a_client, "/health", args.requests),
             }
-            # The server encodes in a worker thread (FastAPI runs sync routes in a thread
-            # pool), and torch's CPU threads behave differently there than in the main
-            # thread, very much so on a busy machine: the model is timed in both places and
-            # the faster is taken as its raw cost, so the comparison never flatters the API.
-            with ThreadPoolExecutor(max_workers=1) as worker:
-                def run(name: str, calls: list[Callable[[], None]]) -> list[float]:
-                    if name.endswith("_worker"):
-                        return worker.submit(timed, calls).result()
-                    return timed(calls)
-
+            for calls in series.values():
+                for call in calls[: args.warmup]:
+                    call()
+            samples: dict[str, list[float]] = {name: [] for name in series}
+            for r in range(args.rounds):
                 for name, calls in series.items():
-                    run(name, calls[: args.warmup])
-                samples: dict[str, list[float]] = {name: [] for name in series}
-                for r in range(args.rounds):
-                    for name, calls in series.items():
-                        lo, hi = r * len(calls) // args.rounds, (r + 1) * len(calls) // args.rounds
-                        samples[name].extend(run(name, calls[lo:hi]))
+                    lo, hi = r * len(calls) // args.rounds, (r + 1) * len(calls) // args.rounds
+                    samples[name].extend(timed(calls[lo:hi]))
 
     figures.update({name: summary(ms) for name, ms in samples.items()})
     figures["load_after"] = load()
-    labels = {"encode_analysis_main": "encode_query analysis, main thread",
-              "encode_analysis_worker": "encode_query analysis, worker",
-              "encode_tatqa_main": "encode_query TAT-QA, main thread",
-              "encode_tatqa_worker": "encode_query TAT-QA, worker",
+    labels = {"encode_analysis": "encode_query analysis questions",
+              "encode_tatqa": "encode_query TAT-QA questions",
               "retrieve_analysis": "POST /retrieve analysis",
               "retrieve_tatqa": "POST /retrieve TAT-QA", "ask_analysis": "POST /ask analysis",
               "health_analysis": "GET /health (HTTP round trip)"}
@@ -283,8 +268,7 @@ def main(argv: list[str] | None = None) -> int:
 
     ok = True
     for corpus in ("analysis", "tatqa"):
-        enc50 = min(figures[f"encode_{corpus}_main"]["p50_ms"],
-                    figures[f"encode_{corpus}_worker"]["p50_ms"])
+        enc50 = figures[f"encode_{corpus}"]["p50_ms"]
         p50 = figures[f"retrieve_{corpus}"]["p50_ms"]
         met = p50 <= enc50 + MARGIN_MS
         ok &= met
