@@ -28,7 +28,9 @@ STOPWORDS = frozenset(
 
 def tokenize(text: str) -> list[str]:
     """Lower-cased, stemmed word tokens without stopwords, for BM25."""
-    words = [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+    # Single letters are the "s" of possessives and the pieces of "U.S.": they match noise.
+    words = [w for w in _WORD.findall(text.lower())
+             if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
     return _STEMMER.stemWords(words)
 
 
