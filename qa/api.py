@@ -90,6 +90,8 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str
     parts = []
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ()) if p != "body"]
+        if err.get("type") == "json_invalid":
+            loc = []  # the location is a character position, not a field
         field = ".".join(loc) or "body"
         msg = err.get("msg", "invalid")
         if err.get("type") == "extra_forbidden":

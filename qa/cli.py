@@ -8,6 +8,8 @@ import logging
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from qa.config import get_settings
 from qa.errors import QAError
 
@@ -83,6 +85,11 @@ def main(argv: list[str] | None = None) -> int:
     except QAError as e:
         print(f"error: {e.message}", file=sys.stderr)
         return EXIT_ERROR
+    except ValidationError as e:  # a bad QA_* value or flag
+        fields = "; ".join(f"QA_{str(err['loc'][0]).upper()} (or its flag): {err['msg']}"
+                           for err in e.errors() if err.get("loc"))
+        print(f"error: invalid setting: {fields or e}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
 

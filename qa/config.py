@@ -71,4 +71,5 @@ def get_settings(**overrides: object) -> Settings:
     """The settings from the environment, with the given fields (e.g. CLI flags) overriding."""
     base = _from_env()
     given = {k: v for k, v in overrides.items() if v is not None}
-    return base.model_copy(update=given) if given else base
+    # Validate the overrides as the environment is validated (types, ranges).
+    return Settings.model_validate({**base.model_dump(), **given}) if given else base

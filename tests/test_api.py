@@ -126,8 +126,6 @@ def test_malformed_json(client: TestClient) -> None:
     assert_error(resp, 422, "JSON")
 
 
-@pytest.mark.xfail(strict=True, reason="qa/api.py names the JSON error's character position as "
-                   "the field: '15: the body is not valid JSON'")
 def test_malformed_json_message_names_no_position(client: TestClient) -> None:
     resp = client.post("/retrieve", content=b'{"query": "ok",',
                        headers={"content-type": "application/json"})

@@ -107,8 +107,6 @@ def test_missing_index_names_the_command_to_run(built: tuple[Path, Path, str],
     assert f"qa build --index {tmp_path / 'none'}" in res.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="qa/cli.py catches QAError only: a bad QA_* value raises "
-                   "pydantic's ValidationError with a traceback")
 def test_bad_env_setting_is_a_clean_error(tmp_path: Path) -> None:
     res = qa("retrieve", "military", cwd=tmp_path, env={"QA_PORT": "http"})
     assert res.returncode != 0

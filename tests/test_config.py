@@ -72,8 +72,6 @@ def test_settings_are_frozen() -> None:
         Settings().port = 1  # type: ignore[misc]
 
 
-@pytest.mark.xfail(strict=True, reason="get_settings applies overrides with model_copy(update=), "
-                   "which neither validates nor coerces: --port 0 and a str corpus get through")
 def test_overrides_are_validated(fresh_env: pytest.MonkeyPatch) -> None:
     assert isinstance(get_settings(corpus="docs").corpus, Path)
     with pytest.raises(ValidationError):
