@@ -46,11 +46,8 @@ class Citation:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields; table rows keep header, cells and the highlighted columns."""
-        d = self.chunk.to_dict()
-        if self.chunk.kind != "table_row":
-            for key in ("caption", "group", "header", "cells", "table", "row"):
-                d.pop(key, None)
-        else:
+        d = self.chunk.public_dict()
+        if self.chunk.kind == "table_row":
             d["highlight"] = list(self.highlight)
         return {"n": self.n, **d, "score": round(self.score, 6)}
 

@@ -54,11 +54,7 @@ class AskRequest(BaseModel):
 
 def hit_json(hit: Hit) -> dict[str, Any]:
     """A retrieval hit as JSON: the chunk with its provenance and scores."""
-    d = hit.chunk.to_dict()
-    if hit.chunk.kind != "table_row":
-        for key in ("caption", "group", "header", "cells", "table", "row"):
-            d.pop(key, None)
-    return {**d, "score": round(hit.score, 6),
+    return {**hit.chunk.public_dict(), "score": round(hit.score, 6),
             "scores": {"dense": round(hit.dense, 6), "lexical": round(hit.lexical, 6)}}
 
 
@@ -69,11 +65,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
 
 def chunk_json(chunk: Chunk) -> dict[str, Any]:
     """A chunk as JSON with its provenance; table fields only for table rows."""
-    d = chunk.to_dict()
-    if chunk.kind != "table_row":
-        for key in ("caption", "group", "header", "cells", "table", "row"):
-            d.pop(key, None)
-    return d
+    return chunk.public_dict()
 
 
 # auto_error=False: a missing token is the service's Unauthorized, in the one error shape.

@@ -16,6 +16,8 @@ CHUNKER_VERSION = "4"
 
 NUMBER = re.compile(r"^[\s$€£¥(−–—-]*[\d.,]*\d[\d.,]*\s*%?\)?$|^[—–-]$")
 
+TABLE_FIELDS = ("caption", "group", "header", "cells", "table", "row")
+
 ChunkKind = Literal["passage", "table_row"]
 CAPTION_CHARS = 200
 
@@ -73,6 +75,14 @@ class Chunk:
         """JSON-ready fields."""
         d = asdict(self)
         d["header"], d["cells"] = list(self.header), list(self.cells)
+        return d
+
+    def public_dict(self) -> dict[str, Any]:
+        """JSON for API responses: the table fields only for table rows."""
+        d = self.to_dict()
+        if self.kind != "table_row":
+            for key in TABLE_FIELDS:
+                d.pop(key, None)
         return d
 
     @classmethod

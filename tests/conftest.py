@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -56,34 +57,41 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(analysis_settings: Settings, service: QAService) -> Iterator[str]:
-    """`qa serve` as a real process on loopback over the analysis index; yields its URL."""
+@contextmanager
+def serving(corpus: Path, index: Path) -> Iterator[str]:
+    """`qa serve` as a real process on loopback over a corpus and index; yields its URL."""
     port = free_port()
-    env = {**os.environ, "QA_CORPUS": str(analysis_settings.corpus),
-           "QA_INDEX": str(analysis_settings.index)}
+    env = {**os.environ, "QA_CORPUS": str(corpus), "QA_INDEX": str(index)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "qa.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-            pytest.fail(f"qa serve exited with {proc.returncode}:\n{out[-3000:]}")
-        try:
-            if httpx.get(url + "/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    else:
-        os.killpg(proc.pid, signal.SIGKILL)
-        pytest.fail("qa serve did not become healthy in 120 s")
-    yield url
-    os.killpg(proc.pid, signal.SIGTERM)
     try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
+        deadline = time.time() + 120
+        while True:
+            if proc.poll() is not None:
+                out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+                pytest.fail(f"qa serve exited with {proc.returncode}:\n{out[-3000:]}")
+            try:
+                if httpx.get(url + "/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.time() > deadline:
+                pytest.fail("qa serve did not become healthy in 120 s")
+            time.sleep(0.3)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def live_server(analysis_settings: Settings, service: QAService) -> Iterator[str]:
+    """`qa serve` as a real process on loopback over the analysis index; yields its URL."""
+    with serving(analysis_settings.corpus, analysis_settings.index) as url:
+        yield url

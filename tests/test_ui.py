@@ -4,16 +4,12 @@ against a real `qa serve` on loopback (the analysis, and a corpus of hostile mar
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -27,7 +23,7 @@ from qa.chunk import Chunk
 from qa.errors import BadRequest
 from qa.service import QAService
 from qa.ui import EXAMPLES, UNEXPECTED, answer_turn, context_html, history, messages, row_table
-from tests.conftest import free_port
+from tests.conftest import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -154,33 +150,8 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     base = tmp_path_factory.mktemp("hostile")
     (base / "corpus").mkdir()
     (base / "corpus" / "field-report.md").write_text(HOSTILE_DOC, encoding="utf-8")
-    port = free_port()
-    env = {**os.environ, "QA_CORPUS": str(base / "corpus"), "QA_INDEX": str(base / "index")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "qa.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 120
-        while True:
-            if proc.poll() is not None:
-                out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-                pytest.fail(f"qa serve exited with {proc.returncode}:\n{out[-3000:]}")
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.time() > deadline:
-                pytest.fail("qa serve did not become healthy in 120 s")
-            time.sleep(0.3)
+    with serving(base / "corpus", base / "index") as url:
         yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def _wait(d: WebDriver, condition: Callable[[WebDriver], Any], message: str) -> Any:
