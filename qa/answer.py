@@ -194,15 +194,22 @@ def _row_claim(r: _RowReading) -> Claim:
 
 def _unit_text(c: Chunk, u: int) -> str:
     """The text a unit of a passage stands for in an answer (unit 0 is the whole chunk)."""
-    units = c.units()
     if not (c.text.startswith("- ") or "\n- " in c.text):
-        return c.text if u == 0 else units[u]  # unit 0 carries the section heading
+        return c.quotes()[u]  # the chunk's text (not the heading), or the sentence
     intro, *items = c.text.split("\n- ")
     if intro.startswith("- "):
         items, intro = [intro[2:], *items], ""
     if u == 0 or (intro and u == 1):  # the list as a whole: its intro and its items
         return _condensed_list(intro, items)
     return items[u - (2 if intro else 1)]
+
+
+def _next_sentence(c: Chunk, sentence: str) -> str:
+    """The sentence of the chunk that follows `sentence` ("" when it is the last)."""
+    spans = split_sentences(c.text)
+    texts = [c.text[a:b] for a, b in spans]
+    i = texts.index(sentence) if sentence in texts else len(texts)
+    return texts[i + 1] if i + 1 < len(texts) else ""
 
 
 def _condensed_list(intro: str, items: list[str]) -> str:
@@ -235,7 +242,7 @@ def _best_window(sentence: str, q: set[str], limit: int) -> str:
 
 
 # How much the passage's own retrieval score counts when choosing the answering sentence.
-CHUNK_WEIGHT = 0.15
+CHUNK_WEIGHT = 0.25
 
 
 def _weighted_recall(q: set[str], text: str, idf: dict[str, float] | None) -> float:
@@ -277,11 +284,10 @@ def _passage_claims(q: set[str], evidence: list[Evidence], limit: int,
     scored.sort(key=lambda t: -t[0])
     best_score, ev, u = scored[0]
     first = _best_window(_unit_text(ev.hit.chunk, u), q, limit)
-    units = ev.hit.chunk.units()
-    if (explain and u + 1 < len(units) and not units[u + 1].startswith("- ")
-            and len(first) + len(units[u + 1]) < limit and ev.hit.chunk.kind == "passage"
+    after = _next_sentence(ev.hit.chunk, ev.hit.chunk.quotes()[u])
+    if (explain and after and len(first) + len(after) < limit and ev.hit.chunk.kind == "passage"
             and not (ev.hit.chunk.text.startswith("- ") or "\n- " in ev.hit.chunk.text)):
-        first = f"{first} {units[u + 1]}"  # an explanation often runs on into the next sentence
+        first = f"{first} {after}"  # an explanation often runs on into the next sentence
     claims = [Claim(first, ev.hit.chunk, ev.hit.score)]
     for score, ev2, u2 in scored[1:4]:
         text = _best_window(_unit_text(ev2.hit.chunk, u2), q, limit)

@@ -8,11 +8,11 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from qa.parse import Block, Document, split_sentences, squash
+from qa.parse import Block, Document, split_clauses, split_sentences, squash
 
 # Bump when chunk boundaries or texts change: the index records it and a mismatch
 # forces a full rebuild.
-CHUNKER_VERSION = "4"
+CHUNKER_VERSION = "5"
 
 NUMBER = re.compile(r"^[\s$€£¥(−–—-]*[\d.,]*\d[\d.,]*\s*%?\)?$|^[—–-]$")
 
@@ -49,26 +49,43 @@ class Chunk:
 
     def units(self) -> list[str]:
         """Texts embedded for this chunk: the whole in context, then its finer parts
-        (sentences, list items, text cells of a row), so that a question about one part
-        finds the chunk even when the rest of it is about something else."""
-        out = [self.embed_text()]
+        (sentences and the clauses of long ones, list items, text cells of a row), so that
+        a question about one part finds the chunk even when the rest of it is about
+        something else."""
+        return [text for text, _, _ in self._units()]
+
+    def searched_units(self) -> int:
+        """How many of the units (the first ones) score the chunk in retrieval; the
+        clauses after them only help choose the sentence that answers."""
+        return sum(1 for _, _, searched in self._units() if searched)
+
+    def quotes(self) -> list[str]:
+        """For each unit (`units()` order), the text an answer quotes for it: the chunk's
+        text for the whole, the sentence a clause belongs to, the unit itself otherwise."""
+        return [quote for _, quote, _ in self._units()]
+
+    def _units(self) -> list[tuple[str, str, bool]]:
+        """(embedded text, quoted text, whether it scores the chunk in retrieval)."""
+        out = [(self.embed_text(), self.text, True)]
         if self.kind == "table_row":
             label = next((c for c in self.cells if c), "")
             name0 = self.header[0] if self.header else ""
             head = f"{name0}: {label}" if name0 else label
             for name, value in zip(self.header[1:], self.cells[1:]):
                 if value and not NUMBER.match(value):
-                    out.append(f"{head} | {name}: {value}" if name else f"{head} | {value}")
+                    unit = f"{head} | {name}: {value}" if name else f"{head} | {value}"
+                    out.append((unit, unit, True))
         elif self.text.startswith("- ") or "\n- " in self.text:
             intro, *items = self.text.split("\n- ")
             if intro.startswith("- "):  # no intro sentence: the first line is an item
                 intro, items = "", [intro[2:], *items]
-            out.extend([intro] if intro else [])
-            out.extend(f"{intro} {item}".strip() for item in items)
+            out.extend([(intro, intro, True)] if intro else [])
+            out.extend((f"{intro} {item}".strip(),) * 2 + (True,) for item in items)
         else:
-            spans = split_sentences(self.text)
-            if len(spans) > 1:
-                out.extend(self.text[a:b] for a, b in spans)
+            sentences = [self.text[a:b] for a, b in split_sentences(self.text)]
+            if len(sentences) > 1:
+                out.extend((s, s, True) for s in sentences)
+            out.extend((s[a:b], s, False) for s in sentences for a, b in split_clauses(s))
         return out
 
     def to_dict(self) -> dict[str, Any]:

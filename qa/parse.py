@@ -83,6 +83,30 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# Clauses: a sentence longer than CLAUSE_SENTENCE characters is split after commas,
+# semicolons, colons and dashes into pieces of at least CLAUSE_MIN characters.
+CLAUSE_SENTENCE = 120
+CLAUSE_MIN = 40
+_CLAUSE_END = re.compile(r"[,;:](?=\s)|(?=\s[—–-]\s)")
+
+
+def split_clauses(sentence: str) -> list[tuple[int, int]]:
+    """Character spans of the clauses of a long sentence; [] for a short one or one that
+    does not split into at least two clauses of CLAUSE_MIN characters."""
+    if len(sentence) <= CLAUSE_SENTENCE:
+        return []
+    cuts = [m.end() for m in _CLAUSE_END.finditer(sentence)]
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for end in [*cuts, len(sentence)]:
+        if end - start >= CLAUSE_MIN or end == len(sentence):
+            spans.append(_trim(sentence, start, end))
+            start = end
+    if len(spans) > 1 and spans[-1][1] - spans[-1][0] < CLAUSE_MIN:
+        spans[-2:] = [(spans[-2][0], spans[-1][1])]  # a short tail joins the clause before
+    return spans if len(spans) > 1 else []
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start].isspace():
         start += 1

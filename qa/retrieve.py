@@ -102,6 +102,10 @@ class Retriever:
         self._positions = {c.id: i for i, c in enumerate(self.chunks)}
         self._owners = stored.owners
         self._bounds = np.searchsorted(stored.owners, np.arange(len(self.chunks) + 1))
+        # Which vectors score their chunk in retrieval (clauses only help answering).
+        self._searched = np.zeros(len(stored.owners), dtype=bool)
+        for i, c in enumerate(self.chunks):
+            self._searched[self._bounds[i]:self._bounds[i] + c.searched_units()] = True
 
     @cached_property
     def vocabulary(self) -> tuple[str, ...]:
@@ -197,12 +201,15 @@ class Retriever:
         if allowed is not None:
             units = np.concatenate([np.arange(self._bounds[i], self._bounds[i + 1])
                                     for i in allowed])
+            units = units[self._searched[units]]
             params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(units))
         scores, ids = self.stored.vectors.search(qvec, n * 4, params=params)
         best: dict[int, float] = {}
         for s, u in zip(scores[0], ids[0]):
             if u < 0:
                 break
+            if not self._searched[u]:
+                continue
             owner = int(self._owners[u])
             if owner not in best:
                 best[owner] = float(s)

@@ -143,6 +143,30 @@ def test_single_long_sentence_stands_alone() -> None:
     assert [p.text for p in ps] == ["Short one first.", long, "Short one last."]
 
 
+def test_passage_units_are_whole_sentences_then_clauses(chunks: list[Chunk]) -> None:
+    (intro,) = [c for c in chunks if c.text.startswith("The burgeoning partnership")]
+    sentences = [intro.text[a:b] for a, b in split_sentences(intro.text)]
+    units, quotes = intro.units(), intro.quotes()
+    assert len(units) == len(quotes)
+    # The whole in its context, then each sentence: these score the chunk in retrieval.
+    n = intro.searched_units()
+    assert units[:n] == [intro.embed_text(), *sentences]
+    assert quotes[:n] == [intro.text, *sentences]
+    # Then the clauses of the long sentences: each quotes the sentence it belongs to.
+    clauses = list(zip(units[n:], quotes[n:]))
+    assert ("reigniting Cold War-era divisions that have long defined the region’s security "
+            "landscape.", sentences[0]) in clauses
+    assert all(clause in sentence and clause != sentence for clause, sentence in clauses)
+    assert {sentence for _, sentence in clauses} == {s for s in sentences if len(s) > 120}
+
+
+def test_rows_and_lists_have_no_clause_units(chunks: list[Chunk]) -> None:
+    for c in chunks:
+        if c.kind == "table_row" or "\n- " in c.text:
+            assert c.searched_units() == len(c.units())
+            assert c.quotes()[1:] == c.units()[1:]
+
+
 def test_pack_sentences_pure() -> None:
     spans = [(0, 100), (101, 200), (201, 300), (301, 400)]
     assert pack_sentences(spans, 250) == [(0, 200), (201, 400)]

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from qa.parse import Block, Document, parse_document, split_cells, split_sentences
+from qa.parse import (
+    Block,
+    Document,
+    parse_document,
+    split_cells,
+    split_clauses,
+    split_sentences,
+)
 
 ANALYSIS = Path(__file__).resolve().parent.parent / "corpus" / "north-korea-russia-alliance.md"
 
@@ -203,3 +210,28 @@ def test_first_data_row_with_values_stays_data() -> None:
 ])
 def test_sentence_splitting(text: str, expected: list[str]) -> None:
     assert [text[a:b] for a, b in split_sentences(text)] == expected
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Short enough, with commas, to stay whole.", []),
+    ("The burgeoning partnership between North Korea and Russia is reshaping geopolitical "
+     "dynamics in Northeast Asia, reigniting Cold War-era divisions that have long defined the "
+     "region's security landscape.",
+     ["The burgeoning partnership between North Korea and Russia is reshaping geopolitical "
+      "dynamics in Northeast Asia,",
+      "reigniting Cold War-era divisions that have long defined the region's security "
+      "landscape."]),
+    # Commas inside numbers do not cut; a short clause joins the next one.
+    ("Revenue grew by $1,250,000 in fiscal 2019, mostly from cloud services in Europe and "
+     "Asia, yes, partly offset by lower licence sales in North America.",
+     ["Revenue grew by $1,250,000 in fiscal 2019,",
+      "mostly from cloud services in Europe and Asia,",
+      "yes, partly offset by lower licence sales in North America."]),
+    # A short tail joins the clause before it; a dash cuts like a comma.
+    ("Diplomatic engagement must evolve with strategic clarity to mitigate fragmentation "
+     "- otherwise the region risks a costly and destabilizing arms race, surely.",
+     ["Diplomatic engagement must evolve with strategic clarity to mitigate fragmentation",
+      "- otherwise the region risks a costly and destabilizing arms race, surely."]),
+])
+def test_clause_splitting(sentence: str, expected: list[str]) -> None:
+    assert [sentence[a:b] for a, b in split_clauses(sentence)] == expected

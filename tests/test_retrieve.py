@@ -78,6 +78,21 @@ def test_no_duplicate_texts(service: QAService) -> None:
         assert len({h.chunk.id for h in hits}) == len(hits)
 
 
+def test_a_chunk_scores_by_its_best_sentence_not_by_a_clause(service: QAService) -> None:
+    # Clauses of long sentences are embedded to choose what an answer quotes; retrieval
+    # scores a chunk by its whole text, sentences, list items and cells only.
+    query = "reigniting divisions that defined the security landscape"
+    qvec = service.embedder.encode_query(query)
+    hits = service.retrieve(query, k=5).hits
+    clause_beats_sentences = 0
+    for h in hits:
+        scores = service.retriever.unit_scores(qvec, h.chunk)
+        n = h.chunk.searched_units()
+        assert h.dense == pytest.approx(float(max(scores[:n])), abs=1e-5)
+        clause_beats_sentences += n < len(scores) and max(scores[n:]) > max(scores[:n])
+    assert clause_beats_sentences  # the rule was exercised
+
+
 def test_all_chunks_reachable_with_k_50(service: QAService) -> None:
     n = len(service.retriever.chunks)
     assert n < 50
