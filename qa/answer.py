@@ -10,6 +10,7 @@ import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from qa.chunk import NUMBER, Chunk
@@ -179,8 +180,13 @@ def _row_claim(r: _RowReading) -> Claim:
     if r.reverse is not None:
         j = r.reverse
         lead = f"{kind}: {label}" if kind else label
-        return Claim(f"{lead} ({header[j] or 'value'}: {cells[j]})", c, r.ev.hit.score,
-                     (label_at, j))
+        text = f"{lead} ({header[j] or 'value'}: {cells[j]})"
+        # The row found by its value, the question may still ask for another column
+        # ("What is the expected outcome of expanding cross-border assistance programs?").
+        asked = tuple(k for k in r.columns if k not in (j, label_at))
+        if asked:
+            text += ", " + "; ".join(f"{header[k]}: {cells[k]}" for k in asked)
+        return Claim(text, c, r.ev.hit.score, (label_at, j, *asked))
     subject = f"the {label} {kind.lower()}" if kind else f"{group}{label}"
     if kind and group:
         subject = f"{group}{subject}"
@@ -304,6 +310,7 @@ def _passage_claims(q: set[str], evidence: list[Evidence], limit: int,
 def compose(question: str, evidence: list[Evidence], version: str,
             vocabulary: tuple[str, ...] = (), scoped: bool = False,
             table_of: Callable[[Chunk], list[Chunk]] | None = None,
+            near: Callable[[str, str], bool] | None = None,
             idf: dict[str, float] | None = None, limit: int = 380) -> Answer:
     """The answer to `question` from `evidence` (best first), or an abstention.
 
@@ -311,7 +318,8 @@ def compose(question: str, evidence: list[Evidence], version: str,
     look-up); other questions with the best-matching sentence or list item. `vocabulary`
     holds the (stemmed) words of the whole index, sorted, for the abstention decision;
     `table_of` gives all rows of a row's table, for questions about a table as a whole;
-    `idf` weighs question words by rarity when choosing a sentence.
+    `idf` weighs question words by rarity when choosing a sentence; `near` tells whether
+    the corpus writes two words together, for names of several words.
     """
     if not evidence:
         return not_covered(version, question)
@@ -354,7 +362,7 @@ def compose(question: str, evidence: list[Evidence], version: str,
     cited = claims[0].chunk if claims else None
     context = [cited] + [ev.hit.chunk for ev in evidence[:3] if ev.hit.chunk != cited]
     if cited is None or not is_supported(question, context, scores.get(cited.id, 0.0), vocabulary,
-                                              scoped):
+                                              scoped, near):
         return not_covered(version, question)
     return _cite(claims, version, question)
 
@@ -578,10 +586,12 @@ MIN_SIMILARITY_ONE_UNKNOWN = 0.6
 MIN_SIMILARITY_MORE_MISSING = 0.6
 
 
-def support_gaps(question: str, chunks: list[Chunk],
-                 vocabulary: tuple[str, ...] = ()) -> tuple[bool, list[str], list[str]]:
+def support_gaps(question: str, chunks: list[Chunk], vocabulary: tuple[str, ...] = (),
+                 near: Callable[[str, str], bool] | None = None,
+                 ) -> tuple[bool, list[str], list[str]]:
     """What the evidence lacks of the question: a number for a quantity question (in the
-    cited chunk, the first), names (capitalised words) that the corpus never mentions,
+    cited chunk, the first); names the corpus does not know (capitalised words it never
+    mentions, names of several words it never writes together, numbers it never states);
     and the question's content words that no evidence chunk holds."""
     words: set[str] = set()
     for c in chunks[:EVIDENCE_FOR_WORDS]:
@@ -593,9 +603,21 @@ def support_gaps(question: str, chunks: list[Chunk],
         unknown = [w for w in parts if not (vocabulary and _in_vocabulary(w, vocabulary))]
         if parts and not parts <= _shared(parts, words) and unknown:
             names.append(name)
+        elif near is not None:
+            seq = [w for w in tokenize(name) if w not in FRAME_WORDS]
+            if not all(near(a, b) for a, b in pairwise(seq)):
+                names.append(name)  # "Korean War": each word is known, the name is not
+    if vocabulary:  # a number the corpus never states ("in 2019") is a name it does not know
+        names += [w for w in tokenize(question) if w.isdigit() and not _is_word(w, vocabulary)]
     q = set(tokenize(question)) - FRAME_WORDS
     missing = sorted(q - _shared(q, words))
     return lacks_number, names, missing
+
+
+def _is_word(word: str, vocabulary: tuple[str, ...]) -> bool:
+    """Whether the sorted vocabulary holds exactly this word."""
+    i = bisect.bisect_left(vocabulary, word)
+    return i < len(vocabulary) and vocabulary[i] == word
 
 
 def _in_vocabulary(word: str, vocabulary: tuple[str, ...]) -> bool:
@@ -610,11 +632,12 @@ def _in_vocabulary(word: str, vocabulary: tuple[str, ...]) -> bool:
 
 
 def is_supported(question: str, chunks: list[Chunk], similarity: float,
-                 vocabulary: tuple[str, ...] = (), scoped: bool = False) -> bool:
+                 vocabulary: tuple[str, ...] = (), scoped: bool = False,
+                 near: Callable[[str, str], bool] | None = None) -> bool:
     """Whether the evidence (the cited chunk first) plausibly answers the question, given
     the cited chunk's best similarity to it (thresholds: see above). A question scoped to
     one document is taken to be about it: only a missing number or name refutes it."""
-    lacks_number, names, missing = support_gaps(question, chunks, vocabulary)
+    lacks_number, names, missing = support_gaps(question, chunks, vocabulary, near)
     if lacks_number or names:
         return False
     if not missing or scoped:

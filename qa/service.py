@@ -186,7 +186,7 @@ class QAService:
         evidence = [Evidence(h, tuple(float(x) for x in r.unit_scores(qvec, h.chunk)))
                     for h in hits]
         return compose(resolved, evidence, r.version, r.vocabulary, scoped=doc is not None,
-                       table_of=r.table_of, idf=r.idf)
+                       table_of=r.table_of, idf=r.idf, near=r.near)
 
     def _table_rows(self, r: Retriever) -> list[TableRow]:
         """Row labels and columns of the tables in a version, for follow-up questions."""

@@ -192,6 +192,27 @@ def test_name_the_corpus_knows_is_not_held_against_the_evidence() -> None:
     assert names == []
 
 
+def test_a_name_whose_words_the_corpus_never_writes_together_is_unsupported() -> None:
+    known_pairs = {("korea", "north"), ("korea", "south")}
+
+    def near(a: str, b: str) -> bool:
+        return (min(a, b), max(a, b)) in known_pairs
+
+    vocab = tuple(sorted(set(VOCAB) | {"korean", "war"}))
+    q = "What did the Korean War armistice settle?"
+    assert support_gaps(q, [COMPONENTS], vocab, near)[1] == ["Korean War"]
+    assert not is_supported(q, [COMPONENTS], 0.99, vocab, scoped=True, near=near)
+    assert support_gaps("What does North Korea supply?", [COMPONENTS], vocab, near)[1] == []
+
+
+def test_a_number_the_corpus_never_states_is_unsupported() -> None:
+    q = "Which energy did Russia supply in 2019?"
+    assert support_gaps(q, [COMPONENTS], VOCAB)[1] == ["2019"]
+    assert not is_supported(q, [COMPONENTS], 0.99, VOCAB, scoped=True)
+    with_year = tuple(sorted(set(VOCAB) | {"2019"}))
+    assert support_gaps(q, [COMPONENTS], with_year)[1] == []
+
+
 def test_missing_content_words_against_the_calibrated_similarity() -> None:
     one_known = "What energy does Japan supply?"  # "japan" missing from the chunk, known
     assert support_gaps(one_known, [COMPONENTS], VOCAB)[2] == ["japan"]
@@ -265,6 +286,17 @@ def test_reverse_look_up_answers_the_row_label() -> None:
                 evidence, "v")
     assert "Cybersecurity" in a.answer
     assert a.citations[0].chunk.id == CYBER.id and 0 in a.citations[0].highlight
+
+
+def test_row_found_by_its_value_answers_the_column_asked_for() -> None:
+    aid = row(3, FOCUS, ("Humanitarian Aid", "Expand cross-border assistance programs",
+                         "Stabilize vulnerable populations"), 4)
+    evidence = [ev(aid, 1.0), ev(ARMS, 0.3), ev(CYBER, 0.2)]
+    a = compose("What is the expected outcome of expanding cross-border assistance programs?",
+                evidence, "v")
+    assert "Stabilize vulnerable populations" in a.answer and "Humanitarian Aid" in a.answer
+    assert [c.chunk.id for c in a.citations] == [aid.id]
+    assert set(a.citations[0].highlight) == {0, 1, 2}
 
 
 def test_reverse_look_up_beats_a_row_whose_label_is_a_word_of_the_value() -> None:

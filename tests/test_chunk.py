@@ -154,8 +154,9 @@ def test_passage_units_are_whole_sentences_then_clauses(chunks: list[Chunk]) -> 
     assert quotes[:n] == [intro.text, *sentences]
     # Then the clauses of the long sentences: each quotes the sentence it belongs to.
     clauses = list(zip(units[n:], quotes[n:]))
-    assert ("reigniting Cold War-era divisions that have long defined the region’s security "
-            "landscape.", sentences[0]) in clauses
+    reigniting = ("reigniting Cold War-era divisions that have long defined the region’s "
+                  "security landscape.")
+    assert (reigniting, sentences[0]) in clauses
     assert all(clause in sentence and clause != sentence for clause, sentence in clauses)
     assert {sentence for _, sentence in clauses} == {s for s in sentences if len(s) > 120}
 

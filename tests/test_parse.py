@@ -214,22 +214,22 @@ def test_sentence_splitting(text: str, expected: list[str]) -> None:
 
 @pytest.mark.parametrize("sentence, expected", [
     ("Short enough, with commas, to stay whole.", []),
-    ("The burgeoning partnership between North Korea and Russia is reshaping geopolitical "
-     "dynamics in Northeast Asia, reigniting Cold War-era divisions that have long defined the "
-     "region's security landscape.",
-     ["The burgeoning partnership between North Korea and Russia is reshaping geopolitical "
-      "dynamics in Northeast Asia,",
-      "reigniting Cold War-era divisions that have long defined the region's security "
-      "landscape."]),
+    (("The burgeoning partnership between North Korea and Russia is reshaping geopolitical "
+      "dynamics in Northeast Asia, reigniting Cold War-era divisions that have long defined "
+      "the region's security landscape."),
+     [("The burgeoning partnership between North Korea and Russia is reshaping geopolitical "
+       "dynamics in Northeast Asia,"),
+      ("reigniting Cold War-era divisions that have long defined the region's security "
+       "landscape.")]),
     # Commas inside numbers do not cut; a short clause joins the next one.
-    ("Revenue grew by $1,250,000 in fiscal 2019, mostly from cloud services in Europe and "
-     "Asia, yes, partly offset by lower licence sales in North America.",
+    (("Revenue grew by $1,250,000 in fiscal 2019, mostly from cloud services in Europe and "
+      "Asia, yes, partly offset by lower licence sales in North America."),
      ["Revenue grew by $1,250,000 in fiscal 2019,",
       "mostly from cloud services in Europe and Asia,",
       "yes, partly offset by lower licence sales in North America."]),
     # A short tail joins the clause before it; a dash cuts like a comma.
-    ("Diplomatic engagement must evolve with strategic clarity to mitigate fragmentation "
-     "- otherwise the region risks a costly and destabilizing arms race, surely.",
+    (("Diplomatic engagement must evolve with strategic clarity to mitigate fragmentation "
+      "- otherwise the region risks a costly and destabilizing arms race, surely."),
      ["Diplomatic engagement must evolve with strategic clarity to mitigate fragmentation",
       "- otherwise the region risks a costly and destabilizing arms race, surely."]),
 ])

@@ -148,3 +148,33 @@ def test_tokenize() -> None:
 
 def test_tokenize_drops_possessive() -> None:
     assert tokenize("Russia's role") == tokenize("Russia’s role") == ["russia", "role"]
+
+
+def test_tokenize_drops_whose_like_the_other_question_words() -> None:
+    assert tokenize("Whose legacy?") == tokenize("Which legacy?") == ["legaci"]
+
+
+@pytest.mark.parametrize("british, american", [
+    ("neighbouring states", "neighboring states"), ("behaviour", "behavior"),
+    ("favourite colours", "favorite colors"), ("labour", "labor"),
+    ("defence", "defense"), ("licences", "licenses"), ("city centre", "city center"),
+    ("dialogue", "dialog"), ("catalogues", "catalogs"), ("programmes", "programs"),
+    ("organisation", "organization"),
+])
+def test_tokenize_folds_british_spellings(british: str, american: str) -> None:
+    assert tokenize(british) == tokenize(american)
+
+
+@pytest.mark.parametrize("word", ["flour", "four", "hours", "sources", "resources", "journal",
+                                  "fence", "acre", "genre", "vogue", "scouring"])
+def test_tokenize_leaves_words_that_only_look_british(word: str) -> None:
+    from qa.retrieve import _STEMMER
+    assert tokenize(word) == _STEMMER.stemWords([word])
+
+
+def test_near_knows_words_written_together(service: QAService) -> None:
+    near = service.retriever.near
+    assert near("korean", "peninsula") and near("peninsula", "korean")  # either order
+    assert near("cold", "war")
+    assert near("focus", "control")  # "Focus Area: Arms Control": within three words
+    assert not near("korean", "war")  # both words are in the analysis, never together
