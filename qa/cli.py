@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -81,7 +82,12 @@ def main(argv: list[str] | None = None) -> int:
         settings = get_settings(corpus=args.corpus, index=args.index, model=args.model,
                                 host=getattr(args, "host", None), port=getattr(args, "port", None),
                                 watch=getattr(args, "watch", None))
-        return COMMANDS[args.command](args, settings)
+        code = COMMANDS[args.command](args, settings)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler below
+        return code
+    except BrokenPipeError:  # the reader of the output has gone (`qa retrieve ... | head -1`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        return EXIT_ERROR
     except QAError as e:
         print(f"error: {e.message}", file=sys.stderr)
         return EXIT_ERROR
@@ -113,7 +119,9 @@ def _service(settings):
 
 def _retrieve(args: argparse.Namespace, settings) -> int:
     from qa.api import hit_json
+    from qa.service import validate_query
 
+    validate_query(args.query, "query")  # before the model loads
     res = _service(settings).retrieve(args.query, args.k, args.doc, args.kind)
     if args.json:
         print(json.dumps({"version": res.version, "results": [hit_json(h) for h in res.hits]},
@@ -130,6 +138,9 @@ def _retrieve(args: argparse.Namespace, settings) -> int:
 
 
 def _ask(args: argparse.Namespace, settings) -> int:
+    from qa.service import validate_query
+
+    validate_query(args.question, "question")  # before the model loads
     ans = _service(settings).ask(args.question, [], args.doc)
     if args.json:
         print(json.dumps(ans.to_dict(), ensure_ascii=False, indent=1))

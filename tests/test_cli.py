@@ -83,8 +83,16 @@ def test_retrieve_empty_query_is_a_clean_error(built: tuple[Path, Path, str]) ->
         "error: query is empty: send a question or keywords"
 
 
-@pytest.mark.xfail(strict=True, reason="qa/cli.py prints a BrokenPipeError traceback when the "
-                   "reader of its output has gone (`qa retrieve ... | head -1`)")
+@pytest.mark.parametrize("command", ["retrieve", "ask"])
+def test_empty_query_is_refused_before_the_index_is_read(command: str, tmp_path: Path) -> None:
+    # No index at all: the empty query is the error reported, so nothing was loaded first.
+    res = qa(command, "  ", "--corpus", str(tmp_path), "--index", str(tmp_path / "none"),
+             cwd=tmp_path)
+    assert res.returncode == 1
+    assert res.stderr.strip().splitlines()[-1].startswith("error: ")
+    assert "is empty" in res.stderr and "qa build" not in res.stderr
+
+
 def test_retrieve_into_a_closed_pipe_has_no_traceback(built: tuple[Path, Path, str]) -> None:
     corpus, index, _ = built
     clean = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
