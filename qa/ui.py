@@ -216,13 +216,14 @@ def answer_turn(service: QAService, question: str, turns: list[Turn]) -> Turn:
     if not answer.grounded or not answer.citations:
         return Turn(question, answer.answer, bubble_html(answer),
                     panel_html(question, f'<div class="qa-more">{esc(NO_SOURCES)}</div>'))
-    cards = "".join(source_html(c, _section(service, c.chunk)) for c in answer.citations)
+    cards = "".join(source_html(c, _section(service, c.chunk, answer.version))
+                    for c in answer.citations)
     return Turn(question, answer.answer, bubble_html(answer), panel_html(question, cards))
 
 
-def _section(service: QAService, chunk: Chunk) -> list[Chunk] | None:
-    try:
-        return service.context(chunk.id)[1]
+def _section(service: QAService, chunk: Chunk, version: str) -> list[Chunk] | None:
+    try:  # from the version that answered, though a rebuild may have swapped in another
+        return service.context(chunk.id, version)[1]
     except Exception:  # the index may have been rebuilt since: show the source without it
         log.exception("no context for chunk %s", chunk.id)
         return None

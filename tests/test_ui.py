@@ -99,6 +99,24 @@ def test_failures_become_messages_and_stay_out_of_history() -> None:
     assert history([bad, crash]) == []
 
 
+def test_sources_come_from_the_index_version_that_answered(service: QAService) -> None:
+    answer = service.ask("What is the regional impact of the military aspect?")
+
+    asked: list[str | None] = []
+
+    class Rebuilt:  # a rebuild went live between the answer and its sources
+        def ask(self, *a: object, **k: object) -> Answer:
+            return answer
+
+        def context(self, chunk_id: str, version: str | None = None) -> Any:
+            asked.append(version)
+            return service.context(chunk_id, answer.version)
+
+    turn = answer_turn(Rebuilt(), "q", [])  # type: ignore[arg-type]
+    assert asked == [answer.version] * len(answer.citations)
+    assert "Show in context" in turn.sources and "not available" not in turn.sources
+
+
 def test_ungrounded_answer_has_no_sources() -> None:
     class Abstains:
         def ask(self, *a: object, **k: object) -> Answer:
