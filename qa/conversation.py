@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from qa.answer import FRAME_WORDS
 from qa.chunk import Chunk
 from qa.retrieve import tokenize
 
@@ -63,20 +64,16 @@ def _row(tokens: set[str], rows: list[TableRow], column: str | None) -> TableRow
 
 
 def _column(tokens: set[str], rows: list[TableRow], partial: bool = False) -> str | None:
-    """The column the words name (all of its words; or, for a follow-up, at least half of
-    them when no other column is named as well: "in the short term")."""
+    """The column the words name (all of its words; or, for a follow-up, some of them when
+    no other column shares as many: "in the short term", "in the long run")."""
     names = {c for r in rows for c in r.columns}
     scored = [(c, _named(tokens, c)) for c in names]
     scored = [(c, n) for c, n in scored if n]
     if not scored and partial:
-        halves = []
-        for c in names:
-            words = set(tokenize(c))
-            if words and len(words & tokens) * 2 >= len(words):
-                halves.append((c, len(words & tokens)))
-        best = max((n for _, n in halves), default=0)
-        top = [c for c, n in halves if n == best]
-        return top[0] if len(top) == 1 else None
+        shared = [(c, len(set(tokenize(c)) & tokens)) for c in names]
+        best = max((n for _, n in shared), default=0)
+        top = [c for c, n in shared if n == best]
+        return top[0] if best and len(top) == 1 else None
     return max(scored, key=lambda cn: (cn[1], len(cn[0])))[0] if scored else None
 
 
@@ -97,6 +94,9 @@ def resolve(question: str, earlier: str, rows: list[TableRow], reply: str = "") 
     incomplete = len(rest) <= 1 or (cue and len(rest) <= 2)
     if q_row and q_col:
         return question
+    if e_row and not q_row and (label := set(tokenize(e_row.label_column))) and label <= rest \
+            and rest - label - FRAME_WORDS:
+        return question  # "... of the cultural aspect": a row the table may not have
     if incomplete and q_row and e_col and e_col in q_row.columns:
         return f"What is the {e_col} of the {q_row.label} {q_row.label_column}?".replace(" ?", "?")
     if incomplete and q_col and e_row and q_col in e_row.columns:

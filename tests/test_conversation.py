@@ -106,6 +106,11 @@ def test_table_rows_names_each_distinct_row_with_its_label_column_and_columns() 
      ("Expected Outcome", "Economic Sanctions", "Focus Area"), ("Impact Area",)),
     ("What does Russia do in the military aspect?", "How about the diplomatic one?",
      ("Russia", "Diplomatic"), ("Military",)),
+    # one word of a column is enough when no other column shares as many
+    ("What is the short-term effect on diplomatic engagement?", "What about in the long run?",
+     ("Long-Term Outlook", "Diplomatic Engagement"), ("Short-Term Effect",)),
+    (MILITARY_IMPACT, "And what does that aspect mean for Russia?", ("Russia", "Military"),
+     ("Regional Impact",)),
 ])
 def test_followup_takes_the_row_or_column_it_names_and_keeps_the_other(
         earlier: str, question: str, present: tuple[str, ...], absent: tuple[str, ...]) -> None:
@@ -121,6 +126,11 @@ def test_followup_takes_the_row_or_column_it_names_and_keeps_the_other(
     pytest.param("Which area has realignment of partnerships as its short-term effect?"),
 ])
 def test_a_new_full_question_stays_as_it_is(question: str) -> None:
+    assert resolve(question, MILITARY_IMPACT, ROWS) == question
+
+
+def test_followup_naming_a_row_the_table_lacks_does_not_borrow_the_earlier_row() -> None:
+    question = "And what is the regional impact of the cultural aspect?"
     assert resolve(question, MILITARY_IMPACT, ROWS) == question
 
 
@@ -251,4 +261,6 @@ def test_a_new_question_in_a_conversation_is_answered_on_its_own(
 
 def test_an_unanswerable_question_in_a_conversation_abstains(service: QAService) -> None:
     assert_abstains(service.ask("What is the population of Pyongyang?",
+                                conversation(MILITARY_IMPACT)))
+    assert_abstains(service.ask("And what is the regional impact of the cultural aspect?",
                                 conversation(MILITARY_IMPACT)))
