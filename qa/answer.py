@@ -33,7 +33,8 @@ FRAME_WORDS = frozenset(tokenize(
     "item items detail details table tables show shows shown represent represents provide "
     "provided information data component components consist consists financial largest "
     "larger lowest lower highest higher greater smaller smallest less more most least "
-    "exceed exceeded above below between within during respective"))
+    "exceed exceeded above below between within during respective "
+    "put puts get gets got make makes made take takes took give gives gave"))
 
 
 @dataclass(frozen=True)
@@ -642,7 +643,8 @@ def is_supported(question: str, chunks: list[Chunk], similarity: float,
         return False
     if not missing or scoped:
         return True
-    if len(missing) == 1:
+    named = set(tokenize(" ".join(_NAME.findall(question))))
+    if len(missing) == 1 and missing[0] not in named:  # a missing name weighs as two words
         known = not vocabulary or _in_vocabulary(missing[0], vocabulary)
         need = MIN_SIMILARITY_ONE_MISSING if known else MIN_SIMILARITY_ONE_UNKNOWN
         return similarity >= need
