@@ -126,15 +126,17 @@ def create_app(settings: Settings, service: QAService | None = None, ui: bool = 
     def health() -> dict[str, Any]:
         return svc.health()
 
+    # /retrieve and /ask run on the service's query thread, awaited from the event loop:
+    # one thread hand-over per request instead of two (worker thread, then query thread).
     @app.post("/retrieve", summary="Passages and table rows for a query")
-    def retrieve(req: RetrieveRequest) -> dict[str, Any]:
-        res = svc.retrieve(req.query, req.k, req.doc, req.kind)
+    async def retrieve(req: RetrieveRequest) -> dict[str, Any]:
+        res = await svc.run(svc.retrieve, req.query, req.k, req.doc, req.kind)
         return {"version": res.version, "results": [hit_json(h) for h in res.hits]}
 
     @app.post("/ask", summary="A short answer with numbered citations")
-    def ask(req: AskRequest) -> dict[str, Any]:
+    async def ask(req: AskRequest) -> dict[str, Any]:
         history = [(m.role, m.content) for m in req.history]
-        return answer_json(svc.ask(req.question, history, req.doc))
+        return answer_json(await svc.run(svc.ask, req.question, history, req.doc))
 
     @app.get("/chunks/{chunk_id}", summary="A cited chunk and its section, in a given version")
     def chunk(chunk_id: str, version: str | None = None) -> dict[str, Any]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -13,6 +15,7 @@ from qa.config import DEFAULT_MODEL
 from qa.errors import ModelUnavailable
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def resolve_model(name: str) -> str:
@@ -89,6 +92,11 @@ class Embedder:
         if threading.current_thread() is self._thread:
             return self.encode([text])
         return self._pool.submit(self.encode, [text]).result()
+
+    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
+        """Run `fn(*args)` on the thread that encodes queries: a caller that is not a
+        thread of its own (an async request handler) then needs one hand-over, not two."""
+        return self._pool.submit(fn, *args)
 
     def _name_thread(self) -> None:
         self._thread = threading.current_thread()

@@ -9,11 +9,13 @@ live version; the swap is one assignment, and it only ever moves to a newer vers
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import threading
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from qa import index as store
 from qa.answer import Answer, Evidence, compose
@@ -32,6 +34,8 @@ from qa.errors import (
     Unauthorized,
 )
 from qa.retrieve import KINDS, Hit, Retriever
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +178,11 @@ class QAService:
                 "chunks": m["counts"]["chunks"], "passages": m["counts"]["passages"],
                 "table_rows": m["counts"]["table_rows"], "model": m["model"],
                 "built_at": m["built_at"]}
+
+    def run(self, fn: Callable[..., T], *args: Any) -> Awaitable[T]:
+        """`fn(*args)` (a method of this service) run on the thread that encodes queries,
+        awaitable from an event loop: how the HTTP edge calls `retrieve` and `ask`."""
+        return asyncio.wrap_future(self.embedder.submit(fn, *args))
 
     def ask(self, question: str, history: list[tuple[str, str]] | None = None,
             doc: str | None = None) -> Answer:

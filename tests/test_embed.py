@@ -65,3 +65,17 @@ def test_unknown_model_is_model_unavailable(name: str) -> None:
     assert name in info.value.message
     assert "QA_MODEL" in info.value.message
     assert info.value.status == 503
+
+
+def test_work_submitted_to_the_query_thread_encodes_there_without_waiting_on_itself(
+        embedder: Embedder) -> None:
+    import threading
+
+    def on_thread() -> tuple[str, np.ndarray]:
+        # encode_query from the query thread itself must encode in place: handing over
+        # to its own single-thread pool would wait forever.
+        return threading.current_thread().name, embedder.encode_query("sanctions evasion")
+
+    name, vec = embedder.submit(on_thread).result(timeout=60)
+    assert name.startswith("qa-encode") and name != threading.current_thread().name
+    assert np.allclose(vec, embedder.encode_query("sanctions evasion"), atol=1e-5)
