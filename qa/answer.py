@@ -265,9 +265,12 @@ def _weighted_recall(q: set[str], text: str, idf: dict[str, float] | None) -> fl
 
 
 def _passage_claims(q: set[str], evidence: list[Evidence], limit: int,
-                    explain: bool = False, idf: dict[str, float] | None = None) -> list[Claim]:
+                    explain: bool = False, idf: dict[str, float] | None = None,
+                    parts: bool = False) -> list[Claim]:
     """The best sentence or list item among the passages, and a second one when it is
-    nearly as good (questions that ask for several things)."""
+    nearly as good (questions that ask for several things). When the question asks for
+    the parts of something ("What are the key parts of ...?"), a list answers as a whole
+    as soon as one of its items would answer."""
     if not evidence:
         return []
     q = (q - FRAME_WORDS) or q  # "What does X mean for Y?": "mean" picks no sentence
@@ -286,6 +289,10 @@ def _passage_claims(q: set[str], evidence: list[Evidence], limit: int,
             if term and _coverage(q, term) == 1.0:
                 score += 0.2  # "What is meant by X?" asked of a list item "X: ..."
             scored.append((score, ev, u))
+        if parts and is_list and len(units) > 2:
+            whole = 1 if not c.text.startswith("- ") else 0  # the intro stands for the list
+            mine = [sc for sc, e, _ in scored if e is ev]
+            scored.append((max(mine) + 0.01, ev, whole))
     if not scored:
         return []
     scored.sort(key=lambda t: -t[0])
@@ -297,6 +304,8 @@ def _passage_claims(q: set[str], evidence: list[Evidence], limit: int,
         first = f"{first} {after}"  # an explanation often runs on into the next sentence
     claims = [Claim(first, ev.hit.chunk, ev.hit.score)]
     for score, ev2, u2 in scored[1:4]:
+        if parts and ev2 is ev:
+            continue  # an item of the list already given whole
         text = _best_window(_unit_text(ev2.hit.chunk, u2), q, limit)
         fresh = text not in first and first not in text
         if score >= 0.93 * best_score and fresh and len(first) + len(text) <= limit:
@@ -356,7 +365,7 @@ def compose(question: str, evidence: list[Evidence], version: str,
     if not claims:
         passages = [ev for ev in evidence[:3] if ev.hit.chunk.kind == "passage"]
         why = bool(re.match(r"\s*why\b|.*\breasons?\b", question, re.IGNORECASE))
-        claims = _passage_claims(q, passages, limit, why, idf)
+        claims = _passage_claims(q, passages, limit, why, idf, bool(_PARTS_ASKED.search(question)))
     if not claims and rows:  # no prose to answer from: the best row is the evidence there is
         claims = [_row_claim(max(rows, key=lambda r: (r.fit, r.ev.hit.score)))]
     scores = {ev.hit.chunk.id: max(ev.unit_scores, default=0.0) for ev in evidence}
