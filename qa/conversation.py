@@ -101,6 +101,10 @@ def resolve(question: str, earlier: str, rows: list[TableRow], reply: str = "") 
         return f"What is the {e_col} of the {q_row.label} {q_row.label_column}?".replace(" ?", "?")
     if incomplete and q_col and e_row and q_col in e_row.columns:
         return f"What is the {q_col} of the {e_row.label} {e_row.label_column}?".replace(" ?", "?")
+    if cue and e_row and e_col and not (q_col or q_row) and rest - FRAME_WORDS and len(rest) <= 2:
+        # "And what does it lead to?": the same row, something other than the column
+        # asked before (which the earlier question would bring back)
+        return f"{question} ({e_row.label} {e_row.label_column})"
     if cue and len(rest) <= 2:
         return f"{question} {earlier}"
     return question

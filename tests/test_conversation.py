@@ -129,6 +129,12 @@ def test_a_new_full_question_stays_as_it_is(question: str) -> None:
     assert resolve(question, MILITARY_IMPACT, ROWS) == question
 
 
+def test_followup_asking_something_else_of_the_row_drops_the_earlier_column() -> None:
+    resolved = resolve("And what does it lead to?",
+                       "Which measure is recommended for humanitarian aid?", ROWS)
+    assert names(resolved, "Humanitarian Aid", absent=("Recommended Measure", "measure"))
+
+
 def test_followup_naming_a_row_the_table_lacks_does_not_borrow_the_earlier_row() -> None:
     question = "And what is the regional impact of the cultural aspect?"
     assert resolve(question, MILITARY_IMPACT, ROWS) == question
@@ -192,6 +198,8 @@ def conversation(*turns: str) -> list[tuple[str, str]]:
      "Complicates multilateral negotiations", "Diplomatic"),
     ((CYBER_MEASURE,), "What outcome is expected from it?",
      "Reduced risk of digital escalation", "Cybersecurity"),
+    (("Which measure is recommended for humanitarian aid?",), "And what does it lead to?",
+     "Stabilize vulnerable populations", "Humanitarian Aid"),
     ((ECONOMIC_IMPACT,), "What about Russia?", "Energy exports, market expansion", "Economic"),
     ((ECONOMIC_IMPACT, "And for the military aspect?"), "What about Russia?",
      "Modernizes forces, shares intelligence", "Military"),
