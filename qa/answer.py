@@ -201,11 +201,9 @@ def _row_claim(r: _RowReading) -> Claim:
 
 def _unit_text(c: Chunk, u: int) -> str:
     """The text a unit of a passage stands for in an answer (unit 0 is the whole chunk)."""
-    if not (c.text.startswith("- ") or "\n- " in c.text):
+    if not c.is_list:
         return c.quotes()[u]  # the chunk's text (not the heading), or the sentence
-    intro, *items = c.text.split("\n- ")
-    if intro.startswith("- "):
-        items, intro = [intro[2:], *items], ""
+    intro, items = c.list_parts()
     if u == 0 or (intro and u == 1):  # the list as a whole: its intro and its items
         return _condensed_list(intro, items)
     return items[u - (2 if intro else 1)]
@@ -279,7 +277,7 @@ def _passage_claims(q: set[str], evidence: list[Evidence], limit: int,
     for ev in evidence:
         c = ev.hit.chunk
         units = c.units()
-        is_list = c.text.startswith("- ") or "\n- " in c.text
+        is_list = c.is_list
         for u, dense in enumerate(ev.unit_scores):
             if u == 0 and (is_list or len(units) > 1):
                 continue  # answer with one sentence or item; a list as a whole via its intro
@@ -290,7 +288,7 @@ def _passage_claims(q: set[str], evidence: list[Evidence], limit: int,
                 score += 0.2  # "What is meant by X?" asked of a list item "X: ..."
             scored.append((score, ev, u))
         if parts and is_list and len(units) > 2:
-            whole = 1 if not c.text.startswith("- ") else 0  # the intro stands for the list
+            whole = 1 if c.list_parts()[0] else 0  # the intro stands for the list
             mine = [sc for sc, e, _ in scored if e is ev]
             scored.append((max(mine) + 0.01, ev, whole))
     if not scored:
@@ -300,7 +298,7 @@ def _passage_claims(q: set[str], evidence: list[Evidence], limit: int,
     first = _best_window(_unit_text(ev.hit.chunk, u), q, limit)
     after = _next_sentence(ev.hit.chunk, ev.hit.chunk.quotes()[u])
     if (explain and after and len(first) + len(after) < limit and ev.hit.chunk.kind == "passage"
-            and not (ev.hit.chunk.text.startswith("- ") or "\n- " in ev.hit.chunk.text)):
+            and not ev.hit.chunk.is_list):
         first = f"{first} {after}"  # an explanation often runs on into the next sentence
     claims = [Claim(first, ev.hit.chunk, ev.hit.score)]
     for score, ev2, u2 in scored[1:4]:

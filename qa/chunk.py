@@ -6,6 +6,7 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 from qa.parse import Block, Document, split_clauses, split_sentences, squash
@@ -47,25 +48,39 @@ class Chunk:
         context = " > ".join(p for p in (self.section,) if p)
         return f"{context}\n{self.text}" if context else self.text
 
+    @property
+    def is_list(self) -> bool:
+        """Whether the passage is a bullet list (with or without its introducing sentence)."""
+        return self.kind == "passage" and (self.text.startswith("- ") or "\n- " in self.text)
+
+    def list_parts(self) -> tuple[str, list[str]]:
+        """A list's introducing sentence ("" when it has none) and its items."""
+        intro, *items = self.text.split("\n- ")
+        if intro.startswith("- "):  # no intro sentence: the first line is an item
+            intro, items = "", [intro[2:], *items]
+        return intro, items
+
     def units(self) -> list[str]:
         """Texts embedded for this chunk: the whole in context, then its finer parts
         (sentences and the clauses of long ones, list items, text cells of a row), so that
         a question about one part finds the chunk even when the rest of it is about
         something else."""
-        return [text for text, _, _ in self._units()]
+        return [text for text, _, _ in self._units]
 
     def searched_units(self) -> int:
         """How many of the units (the first ones) score the chunk in retrieval; the
         clauses after them only help choose the sentence that answers."""
-        return sum(1 for _, _, searched in self._units() if searched)
+        return sum(1 for _, _, searched in self._units if searched)
 
     def quotes(self) -> list[str]:
         """For each unit (`units()` order), the text an answer quotes for it: the chunk's
         text for the whole, the sentence a clause belongs to, the unit itself otherwise."""
-        return [quote for _, quote, _ in self._units()]
+        return [quote for _, quote, _ in self._units]
 
-    def _units(self) -> list[tuple[str, str, bool]]:
-        """(embedded text, quoted text, whether it scores the chunk in retrieval)."""
+    @cached_property
+    def _units(self) -> tuple[tuple[str, str, bool], ...]:
+        """(embedded text, quoted text, whether it scores the chunk in retrieval), worked
+        out once per chunk: retrieval, answering and building all ask for them."""
         out = [(self.embed_text(), self.text, True)]
         if self.kind == "table_row":
             label = next((c for c in self.cells if c), "")
@@ -75,10 +90,8 @@ class Chunk:
                 if value and not NUMBER.match(value):
                     unit = f"{head} | {name}: {value}" if name else f"{head} | {value}"
                     out.append((unit, unit, True))
-        elif self.text.startswith("- ") or "\n- " in self.text:
-            intro, *items = self.text.split("\n- ")
-            if intro.startswith("- "):  # no intro sentence: the first line is an item
-                intro, items = "", [intro[2:], *items]
+        elif self.is_list:
+            intro, items = self.list_parts()
             out.extend([(intro, intro, True)] if intro else [])
             out.extend((f"{intro} {item}".strip(),) * 2 + (True,) for item in items)
         else:
@@ -86,7 +99,7 @@ class Chunk:
             if len(sentences) > 1:
                 out.extend((s, s, True) for s in sentences)
             out.extend((s[a:b], s, False) for s in sentences for a, b in split_clauses(s))
-        return out
+        return tuple(out)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""

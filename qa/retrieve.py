@@ -77,6 +77,24 @@ def relative_fusion(dense: dict[int, float], lexical: dict[int, float],
             for i in d.keys() | lx.keys()}
 
 
+def _idf(words: list[list[str]]) -> dict[str, float]:
+    df: dict[str, int] = {}
+    for chunk_words in words:
+        for w in set(chunk_words):
+            df[w] = df.get(w, 0) + 1
+    n = len(words)
+    return {w: math.log((n + 1) / (k + 0.5)) for w, k in df.items()}
+
+
+def _near_pairs(words: list[list[str]]) -> frozenset[int]:
+    pairs: set[int] = set()
+    for chunk_words in words:
+        for i, a in enumerate(chunk_words):
+            for b in chunk_words[i + 1:i + 1 + NEAR_WORDS]:
+                pairs.add(hash((a, b) if a <= b else (b, a)))
+    return frozenset(pairs)
+
+
 @dataclass(frozen=True)
 class Hit:
     """A retrieved chunk with its fused score and the scores it was fused from."""
@@ -104,10 +122,16 @@ class Retriever:
         self._label_words = [
             frozenset(tokenize(next((v for v in c.cells if v), ""))) if c.kind == "table_row"
             else frozenset() for c in self.chunks]
+        # Each chunk's words, read once for BM25, the word statistics and near pairs;
+        # all worked out here, while a new version loads, not on its first question.
+        words = [tokenize(c.embed_text()) for c in self.chunks]
         self._bm25 = bm25s.BM25()
-        corpus = [tokenize(c.embed_text()) or ["_"] for c in self.chunks]
-        if corpus:
-            self._bm25.index(corpus, show_progress=False)
+        if words:
+            self._bm25.index([w or ["_"] for w in words], show_progress=False)
+        # every (stemmed) word of the chunks, sorted; how rare each is (rarer weighs more)
+        self.vocabulary: tuple[str, ...] = tuple(sorted(self._bm25.vocab_dict)) if words else ()
+        self.idf = _idf(words)
+        self._near_pairs = _near_pairs(words)
         docs: dict[str, list[int]] = {}
         kinds: dict[str, list[int]] = {}
         for i, c in enumerate(self.chunks):
@@ -124,35 +148,10 @@ class Retriever:
         for i, c in enumerate(self.chunks):
             self._searched[self._bounds[i]:self._bounds[i] + c.searched_units()] = True
 
-    @cached_property
-    def vocabulary(self) -> tuple[str, ...]:
-        """Every (stemmed) word of the indexed chunks, sorted."""
-        return tuple(sorted(self._bm25.vocab_dict)) if self.chunks else ()
-
     def near(self, a: str, b: str) -> bool:
         """Whether some chunk holds the two (stemmed) words within NEAR_WORDS words of
         each other, in either order: how a name of several words is known to the corpus."""
         return hash((a, b) if a <= b else (b, a)) in self._near_pairs
-
-    @cached_property
-    def _near_pairs(self) -> frozenset[int]:
-        pairs: set[int] = set()
-        for c in self.chunks:
-            words = tokenize(c.embed_text())
-            for i, a in enumerate(words):
-                for b in words[i + 1:i + 1 + NEAR_WORDS]:
-                    pairs.add(hash((a, b) if a <= b else (b, a)))
-        return frozenset(pairs)
-
-    @cached_property
-    def idf(self) -> dict[str, float]:
-        """Inverse document frequency of each word over the chunks (rarer words weigh more)."""
-        df: dict[str, int] = {}
-        for c in self.chunks:
-            for w in set(tokenize(c.embed_text())):
-                df[w] = df.get(w, 0) + 1
-        n = len(self.chunks)
-        return {w: math.log((n + 1) / (k + 0.5)) for w, k in df.items()}
 
     def table_of(self, chunk: Chunk) -> list[Chunk]:
         """The rows of the table a row chunk belongs to, in order (empty for a passage)."""
