@@ -29,6 +29,7 @@ from harness import (
     edit_document,
     live_chunks,
     load_average,
+    report,
     run_build,
     workdir,
 )
@@ -95,10 +96,7 @@ def main() -> int:
              f"the full build (target <= {ONE_EDIT_SHARE:.0%})"), edit_share <= ONE_EDIT_SHARE),
             ("each edit embedded only the edited document's new chunks", only_that_doc),
         ]
-        print()
-        for text, ok in checks:
-            print(f"{'ok  ' if ok else 'MISS'} {text}")
-        return 0 if all(ok for _, ok in checks) else 1
+        return report(checks)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """What the index scripts share: a private copy of the TAT-QA corpus, `qa build` and
 `qa serve` as real subprocesses on 127.0.0.1, one-document edits, and the index on disk.
 
-Used by bench_build.py, kill_builds.py and rebuild_under_load.py; not a script itself.
+Used by bench_build.py, kill_builds.py, rebuild_under_load.py and latency.py; not a script
+itself.
 """
 
 from __future__ import annotations
@@ -194,3 +195,11 @@ def server(corpus: Path, index: Path, log: Path, *args: str, env: dict[str, str]
 
 def load_average() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def report(checks: list[tuple[str, bool]]) -> int:
+    """Print each check as ok or MISS; the exit code: 0 when all pass, else 1."""
+    print()
+    for text, ok in checks:
+        print(f"{'ok  ' if ok else 'MISS'} {text}")
+    return 0 if all(ok for _, ok in checks) else 1

@@ -55,6 +55,7 @@ from harness import (
     load_average,
     qa_env,
     questions,
+    report,
     run_build,
     server,
     workdir,
@@ -268,10 +269,7 @@ def main() -> int:
              f"({len(settle_failures)} failures)"), not settle_failures),
             ("the version the client saw never went backwards", backwards == 0),
         ]
-        print()
-        for text, ok in checks:
-            print(f"{'ok  ' if ok else 'MISS'} {text}")
-        return 0 if all(ok for _, ok in checks) else 1
+        return report(checks)
 
 
 if __name__ == "__main__":

@@ -23,17 +23,17 @@ import argparse
 import json
 import os
 import re
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import run_build, server
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT.parent / "shared" / "eval"
@@ -77,67 +77,12 @@ def timed(calls: list[Callable[[], None]]) -> list[float]:
     return out
 
 
-def free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def qa_command(*args: str) -> list[str]:
-    """The `qa` command line run by this Python."""
-    return [sys.executable, "-m", "qa.cli", *args]
-
-
-def clean_env() -> dict[str, str]:
-    """The environment without QA_* settings, so that flags alone decide."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
-
-
 def build(corpus: Path, index: Path, timeout: float) -> tuple[float, str]:
     """Run `qa build` and return its wall time in seconds and its summary."""
-    t0 = time.perf_counter()
-    res = subprocess.run(qa_command("build", "--corpus", str(corpus), "--index", str(index)),
-                         env=clean_env(), capture_output=True, text=True, timeout=timeout,
-                         stdin=subprocess.DEVNULL, check=False)
-    seconds = time.perf_counter() - t0
-    if res.returncode != 0:
-        sys.exit(f"qa build of {corpus} failed:\n{res.stdout}\n{res.stderr[-3000:]}")
-    return seconds, res.stdout.strip()
-
-
-@contextmanager
-def serve(corpus: Path, index: Path, log: Path, timeout: float) -> Iterator[str]:
-    """A `qa serve` subprocess on 127.0.0.1; yields its URL once /health answers 200."""
-    port = free_port()
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            qa_command("serve", "--corpus", str(corpus), "--index", str(index),
-                       "--host", "127.0.0.1", "--port", str(port)),
-            env=clean_env(), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                sys.exit(f"qa serve exited with {proc.returncode}; see {log}")
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                sys.exit(f"qa serve did not become healthy in {timeout:.0f} s; see {log}")
-            time.sleep(0.3)
-        yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
+    done = run_build(corpus, index, timeout)
+    if done.code != 0:
+        sys.exit(f"qa build of {corpus} failed:\n{done.out[-3000:]}")
+    return done.seconds, done.out.strip()
 
 
 def get_calls(client: httpx.Client, path: str, n: int) -> list[Callable[[], None]]:
@@ -221,10 +166,10 @@ def main(argv: list[str] | None = None) -> int:
         questions = {"analysis": spread(analysis_q, args.encode),
                      "tatqa": spread([q["question"] for q in tatqa_q], args.encode)}
 
-        with serve(args.corpus, work / "analysis-index", work / "analysis.log",
-                   args.timeout) as a_url, \
-                serve(tatqa_dir / "corpus", work / "tatqa-index", work / "tatqa.log",
-                      args.timeout) as t_url, \
+        with server(args.corpus, work / "analysis-index", work / "analysis.log",
+                    start_timeout=args.timeout) as a_url, \
+                server(tatqa_dir / "corpus", work / "tatqa-index", work / "tatqa.log",
+                       start_timeout=args.timeout) as t_url, \
                 httpx.Client(base_url=a_url, timeout=60) as a_client, \
                 httpx.Client(base_url=t_url, timeout=60) as t_client:
             encodes = {name: [lambda t=t: embedder.encode_query(t) for t in texts]

@@ -187,10 +187,7 @@ def main() -> int:
             ((f"citations given before a rebuild resolved in their version "
              f"({len(unresolved)} did not)"), not unresolved),
         ]
-        print()
-        for text, ok in checks:
-            print(f"{'ok  ' if ok else 'MISS'} {text}")
-        return 0 if all(ok for _, ok in checks) else 1
+        return report(checks)
 
 
 if __name__ == "__main__":
