@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from qa.chunk import NUMBER, Chunk
-from qa.parse import split_sentences
-from qa.retrieve import Hit, tokenize
+from qa.chunk import Chunk
+from qa.retrieve import Hit
+from qa.text.numbers import is_number, parse_number
+from qa.text.sentences import split_sentences
+from qa.text.tokens import tokenize
 
 NOT_COVERED = "The analysis does not cover this."
 
@@ -151,7 +153,7 @@ def _read_row(q: set[str], ev: Evidence, question: str) -> _RowReading:
     # Reverse look-up: the question gives a value and asks for the row's label
     # ("Which focus area is expected to reduce the risk of digital escalation?").
     values = [(_coverage(q, cells[j]), j) for j in range(len(cells))
-              if j != label_at and cells[j] and not NUMBER.match(cells[j])]
+              if j != label_at and cells[j] and not is_number(cells[j])]
     v_best, v_col = max(values, default=(0.0, None))
     asks_label = _coverage(q, header[label_at]) >= 0.5 if header[label_at] else False
     which = bool(re.match(r"\s*(which|what)\b", question, re.IGNORECASE))
@@ -448,16 +450,8 @@ _WHICH_COLUMN = re.compile(r"\bwhich (year|period|quarter|month|date)s?\b|\bin w
 
 def number(cell: str) -> float | None:
     """The value of a table cell such as "$ 1,452.4", "(8)%" or "−298"; None if not a number."""
-    text = cell.strip().replace("−", "-").replace("–", "-")
-    if not NUMBER.match(text) or not re.search(r"\d", text):
-        return None
-    negative = text.startswith("-") or ("(" in text and ")" in text)
-    digits = re.sub(r"[^\d.]", "", text)
-    try:
-        value = float(digits)
-    except ValueError:
-        return None
-    return -value if negative else value
+    value = parse_number(cell)
+    return None if value is None else float(value)
 
 
 def _comparison_claim(question: str, q: set[str], best: _RowReading,

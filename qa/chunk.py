@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from typing import Any, Literal
 
-from qa.parse import Block, Document, split_clauses, split_sentences, squash
+from qa.parse import Block, Document
+from qa.text.numbers import is_number
+from qa.text.sentences import split_clauses, split_sentences, squash
 
 # Bump when chunk boundaries or texts change: the index records it and a mismatch
 # forces a full rebuild.
-CHUNKER_VERSION = "5"
-
-NUMBER = re.compile(r"^[\s$€£¥(−–—-]*[\d.,]*\d[\d.,]*\s*%?\)?$|^[—–-]$")
+CHUNKER_VERSION = "6"
 
 TABLE_FIELDS = ("caption", "group", "header", "cells", "table", "row")
 
@@ -87,7 +86,7 @@ class Chunk:
             name0 = self.header[0] if self.header else ""
             head = f"{name0}: {label}" if name0 else label
             for name, value in zip(self.header[1:], self.cells[1:]):
-                if value and not NUMBER.match(value):
+                if value and not is_number(value):
                     unit = f"{head} | {name}: {value}" if name else f"{head} | {value}"
                     out.append((unit, unit, True))
         elif self.is_list:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from qa.answer import FRAME_WORDS
 from qa.chunk import Chunk
-from qa.retrieve import tokenize
+from qa.text.tokens import tokenize
 
 _FOLLOWUP_START = re.compile(
     r"^\s*(and|also|then|so|what about|how about|what of|same for|as for)\b", re.IGNORECASE)

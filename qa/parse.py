@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from qa.text.sentences import split_sentences, squash, trim
+
 BlockKind = Literal["heading", "paragraph", "list", "table"]
 
 
@@ -50,74 +52,6 @@ class Document:
     def line_at(self, char: int) -> int:
         """1-based line number of a character offset."""
         return bisect.bisect_right(self._line_starts, char)
-
-
-# --- sentences -------------------------------------------------------------------------
-
-_ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "inc", "ltd", "co", "corp", "no",
-    "nos", "vs", "etc", "e.g", "i.e", "fig", "approx", "dept", "est", "jan", "feb", "mar",
-    "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n",
-}
-_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+|$)|\s(?=•\s)")
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Character spans of the sentences of `text` (whitespace between them excluded)."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for m in _END.finditer(text):
-        end = m.end()
-        rest = text[end:].lstrip()
-        if rest and not (rest[0].isupper() or rest[0].isdigit() or rest[0] in "\"'“‘([•"):
-            continue  # "e.g. the", "3.5 million" and the like do not end a sentence
-        word = re.search(r"(\S+)$", text[start : m.start()])
-        token = word.group(1).lower().rstrip(".") if word else ""
-        if text[m.start()] == "." and (token in _ABBREVIATIONS or re.fullmatch(r"[a-z]", token)):
-            continue
-        if text[start:end].strip():
-            spans.append(_trim(text, start, end))
-        start = end
-    if text[start:].strip():
-        spans.append(_trim(text, start, len(text)))
-    return spans
-
-
-# Clauses: a sentence longer than CLAUSE_SENTENCE characters is split after commas,
-# semicolons, colons and dashes into pieces of at least CLAUSE_MIN characters.
-CLAUSE_SENTENCE = 120
-CLAUSE_MIN = 40
-_CLAUSE_END = re.compile(r"[,;:](?=\s)|(?=\s[—–-]\s)")
-
-
-def split_clauses(sentence: str) -> list[tuple[int, int]]:
-    """Character spans of the clauses of a long sentence; [] for a short one or one that
-    does not split into at least two clauses of CLAUSE_MIN characters."""
-    if len(sentence) <= CLAUSE_SENTENCE:
-        return []
-    cuts = [m.end() for m in _CLAUSE_END.finditer(sentence)]
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for end in [*cuts, len(sentence)]:
-        if end - start >= CLAUSE_MIN or end == len(sentence):
-            spans.append(_trim(sentence, start, end))
-            start = end
-    if len(spans) > 1 and spans[-1][1] - spans[-1][0] < CLAUSE_MIN:
-        spans[-2:] = [(spans[-2][0], spans[-1][1])]  # a short tail joins the clause before
-    return spans if len(spans) > 1 else []
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
-def squash(text: str) -> str:
-    """Collapse runs of whitespace (line breaks of wrapped text) into single spaces."""
-    return " ".join(text.split())
 
 
 # --- lines -----------------------------------------------------------------------------
@@ -213,7 +147,7 @@ def parse_document(path: str, text: str) -> Document:
 
 
 def _span_block(kind: BlockKind, source: str, start: int, end: int, **kw: object) -> Block:
-    start, end = _trim(source, start, end)
+    start, end = trim(source, start, end)
     return Block(kind=kind, start=start, end=end, **kw)  # type: ignore[arg-type]
 
 
@@ -233,7 +167,7 @@ def _take_paragraph(lines: list[str], starts: list[int], i: int, blocks: list[Bl
     ):
         j += 1
     start, end = starts[i], starts[j] + len(lines[j])
-    start, end = _trim(text, start, end)
+    start, end = trim(text, start, end)
     blocks.append(Block(kind="paragraph", start=start, end=end, text=text[start:end]))
     return j + 1
 
@@ -280,7 +214,7 @@ def _take_intro(blocks: list[Block]) -> tuple[str, int]:
     s0, s1 = split_sentences(prev.text)[-1]
     blocks.pop()
     if s0 > 0:
-        keep_end = _trim(prev.text, 0, s0)[1]
+        keep_end = trim(prev.text, 0, s0)[1]
         blocks.append(Block(kind="paragraph", start=prev.start, end=prev.start + keep_end,
                             text=prev.text[:keep_end]))
     return squash(prev.text[s0:s1]), prev.start + s0

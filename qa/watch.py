@@ -16,15 +16,12 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import watchfiles
 
 from qa.errors import QAError
 from qa.index import CURRENT
-
-if TYPE_CHECKING:
-    from qa.service import QAService
 
 log = logging.getLogger(__name__)
 # watchfiles logs every batch of changes at INFO, including the CURRENT written by each build.
@@ -34,10 +31,24 @@ POLL_MS = 3000  # re-read CURRENT at least this often
 RETRY_SECONDS = 5.0  # after the watch itself failed (e.g. the corpus folder vanished)
 
 
+class Watched(Protocol):
+    """What the watcher needs of the service (it does not import the service: no cycle)."""
+
+    settings: Any
+    version: str | None
+
+    def build(self) -> Any:
+        """Build from the corpus and serve the result; returns a report with `error`,
+        `live` and `summary()`."""
+
+    def reload(self) -> str | None:
+        """Serve the version the index folder names live, if newer."""
+
+
 class Watcher:
     """Rebuilds the service's index when the corpus changes; loads versions built elsewhere."""
 
-    def __init__(self, service: QAService) -> None:
+    def __init__(self, service: Watched) -> None:
         s = service.settings
         self.service = service
         self.corpus = Path(s.corpus).resolve()

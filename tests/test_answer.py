@@ -26,8 +26,9 @@ from qa.answer import (
     support_gaps,
 )
 from qa.chunk import Chunk, row_text
-from qa.retrieve import Hit, tokenize
+from qa.retrieve import Hit
 from qa.service import QAService
+from qa.text.tokens import tokenize
 
 DOC = "north-korea-russia-alliance.md"
 ASPECT = ("Aspect", "North Korea", "Russia", "Regional Impact")

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from qa.chunk import Chunk, chunk_document, pack_sentences, row_text
-from qa.parse import parse_document, split_sentences
+from qa.parse import parse_document
+from qa.text.sentences import split_sentences
 
 ANALYSIS = Path(__file__).resolve().parent.parent / "corpus" / "north-korea-russia-alliance.md"
 TEXT = ANALYSIS.read_text(encoding="utf-8")

@@ -13,9 +13,8 @@ from qa.parse import (
     Document,
     parse_document,
     split_cells,
-    split_clauses,
-    split_sentences,
 )
+from qa.text.sentences import split_clauses, split_sentences
 
 ANALYSIS = Path(__file__).resolve().parent.parent / "corpus" / "north-korea-russia-alliance.md"
 

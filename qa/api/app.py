@@ -1,0 +1,45 @@
+"""The FastAPI application: the service loaded in its lifespan, the routers, the error
+handlers, and the chat page mounted at `/`."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from qa.api.errors import install_error_handlers
+from qa.api.routes import router
+from qa.config import Settings
+from qa.service import QAService
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, service: QAService | None = None, ui: bool = True,
+               build_if_needed: bool = True) -> FastAPI:
+    """The application. The index is loaded (and built if needed) in its lifespan."""
+    svc = service or QAService(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        report = svc.start(build_if_needed=build_if_needed)
+        if report is not None:
+            log.info("%s", report.summary())
+        yield
+        svc.stop()
+
+    app = FastAPI(title="qa", version="0.1.0", lifespan=lifespan, description=(
+        "Retrieval and cited answers over the documents of a corpus. Errors have the shape "
+        '`{"error": {"type", "message"}}`.'))
+    app.state.service = svc
+    install_error_handlers(app)
+    app.include_router(router)
+
+    if ui:
+        import gradio as gr
+
+        from qa.ui import build_ui
+
+        app = gr.mount_gradio_app(app, build_ui(svc), path="/")
+    return app

@@ -1,0 +1,46 @@
+"""Word tokens for lexical matching: lower-cased, spelling-folded, stemmed, no stopwords."""
+
+from __future__ import annotations
+
+import re
+
+import Stemmer
+
+_STEMMER = Stemmer.Stemmer("english")
+_WORD = re.compile(r"\w+")
+STOPWORDS = frozenset(
+    ["a", "an", "and", "are", "as", "at", "be", "been", "being", "but", "by", "can", "could", "did", "do", "does", "doing", "for", "from", "had", "has", "have", "having", "how", "i", "if", "in", "into", "is", "it", "its", "of", "on", "or", "our", "over", "so", "such", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "to", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "whose", "why", "will", "with", "would", "you", "your", "about", "among", "any", "also"]
+)
+
+# British spellings folded into American ones (on both sides, so a reader's "neighbouring"
+# meets the document's "neighboring"); the stemmer alone keeps them apart.
+_BRITISH = [
+    (re.compile(r"(?<=\w\w\w)our(?=(?:s|ed|ing|ite|ites|able|ably|er|ers|y|ful|less|hood|hoods)?\b)"),
+     "or"),  # neighbour, colour, behaviour, labour, favourite (not your, four, sources)
+    (re.compile(r"isation(?=s?\b)"), "ization"),
+    (re.compile(r"\b(def|off|lic|pret)ence(?=s?\b)"), r"\1ense"),
+    (re.compile(r"(?<=\w\w)([tb])re(?=s?\b)"), r"\1er"),  # centre, metre, fibre
+    (re.compile(r"(?<=\w\w\w)ogue(?=s?\b)"), "og"),  # dialogue, catalogue
+    (re.compile(r"\bprogramme(?=s?\b)"), "program"),
+]
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words of the text with British spellings folded, before stemming and
+    without stopwords removed."""
+    text = text.lower()
+    for pattern, american in _BRITISH:
+        text = pattern.sub(american, text)
+    return _WORD.findall(text)
+
+
+def stem(word: str) -> str:
+    """The stem of one lower-cased word."""
+    return _STEMMER.stemWord(word)
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased, stemmed word tokens without stopwords, for BM25 and word matching."""
+    # Single letters are the "s" of possessives and the pieces of "U.S.": they match noise.
+    kept = [w for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+    return _STEMMER.stemWords(kept)
