@@ -9,19 +9,14 @@ import re
 
 import pytest
 
-from qa.answer import (
+from qa.answer import NOT_COVERED, Answer, Citation, Claim, Evidence, compose
+from qa.answer.legacy import (
     MIN_SIMILARITY_MORE_MISSING,
     MIN_SIMILARITY_ONE_MISSING,
     MIN_SIMILARITY_ONE_UNKNOWN,
-    NOT_COVERED,
-    Answer,
-    Citation,
-    Claim,
-    Evidence,
     _best_window,
     _cite,
     _condensed_list,
-    compose,
     is_supported,
     support_gaps,
 )

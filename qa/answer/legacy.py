@@ -1,4 +1,4 @@
-"""Compose a short answer from retrieved chunks, with a numbered citation after each claim.
+"""The first answerer (to be replaced by the answer engine): compose a short answer from retrieved chunks, with a numbered citation after each claim.
 
 Extractive: every sentence of an answer is a sentence, list item or table cell of the
 chunk it cites (condensed, never added to). When the evidence is too weak, it abstains.
@@ -11,10 +11,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
 
+from qa.answer.types import Answer, Citation, Claim, Evidence
 from qa.chunk import Chunk
-from qa.retrieve import Hit
 from qa.text.numbers import is_number, parse_number
 from qa.text.sentences import split_sentences
 from qa.text.tokens import tokenize
@@ -39,61 +38,9 @@ FRAME_WORDS = frozenset(tokenize(
     "put puts get gets got make makes made take takes took give gives gave"))
 
 
-@dataclass(frozen=True)
-class Citation:
-    """A cited chunk, numbered in order of first use; `cells` are the cited table cells."""
-
-    n: int
-    chunk: Chunk
-    score: float
-    highlight: tuple[int, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready fields; table rows keep header, cells and the highlighted columns."""
-        d = self.chunk.public_dict()
-        if self.chunk.kind == "table_row":
-            d["highlight"] = list(self.highlight)
-        return {"n": self.n, **d, "score": round(self.score, 6)}
-
-
-@dataclass(frozen=True)
-class Answer:
-    """A reply: text with `[n]` markers, whether it is grounded, and its citations."""
-
-    answer: str
-    grounded: bool
-    citations: tuple[Citation, ...]
-    version: str
-    question: str  # the question as answered (a follow-up made standalone)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready fields."""
-        return {"answer": self.answer, "grounded": self.grounded,
-                "citations": [c.to_dict() for c in self.citations],
-                "question": self.question, "version": self.version}
-
-
 def not_covered(version: str, question: str) -> Answer:
     """The abstention: no claim, no citation."""
     return Answer(NOT_COVERED, False, (), version, question)
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """A retrieved chunk with the query's similarity to each of its units."""
-
-    hit: Hit
-    unit_scores: tuple[float, ...]
-
-
-@dataclass(frozen=True)
-class Claim:
-    """One sentence of an answer and what supports it."""
-
-    text: str
-    chunk: Chunk
-    score: float
-    highlight: tuple[int, ...] = ()
 
 
 # --- shared scoring --------------------------------------------------------------------

@@ -1,0 +1,161 @@
+"""What flows through the answer engine, shared by its stages and by every strategy.
+
+The contract between the engine, its strategies (table cells, sentences, lists, yes/no,
+arithmetic, ...), the support check and the answerers (extractive, LLM):
+
+- `Evidence`: a retrieved chunk with the question's similarity to each of its units.
+- `Claim`: one sentence of an answer and the chunk that supports it.
+- `Candidate`: what a strategy proposes: claims, one comparable score, and for computed
+  answers the value and how it was derived.
+- `Answer`: the reply, with numbered `Citation`s.
+- `CorpusView`: what answering may read of the index version beyond the evidence.
+- `Strategy`: proposes scored candidates for an analysed question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Protocol
+
+from qa.chunk import Chunk
+from qa.retrieve import Hit
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A retrieved chunk with the query's similarity to each of its units
+    (`chunk.units()` order)."""
+
+    hit: Hit
+    unit_scores: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One sentence of an answer and what supports it; `highlight` are the cited cells of a
+    table row (column positions)."""
+
+    text: str
+    chunk: Chunk
+    score: float
+    highlight: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Operand:
+    """A number an answer computed from: where it stands (a row's cell, or prose when `cell`
+    is None), as written, and its value."""
+
+    chunk: Chunk
+    cell: int | None
+    text: str
+    value: Decimal
+    label: str = ""  # what it is, e.g. "Revenue (2019)"
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """How a computed answer was worked out: the operation, its operands in order, the
+    expression shown to the reader, and the unrounded result."""
+
+    op: str  # "difference", "change_ratio", "average", "ratio", "sum", "count", ...
+    operands: tuple[Operand, ...]
+    expression: str
+    value: Decimal
+    unit: str = ""  # "%" for ratios of change; the table's scale otherwise
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields (the operands by chunk id and cell)."""
+        return {"op": self.op, "expression": self.expression, "value": str(self.value),
+                "unit": self.unit,
+                "operands": [{"id": o.chunk.id, "cell": o.cell, "text": o.text,
+                              "value": str(o.value), "label": o.label} for o in self.operands]}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A proposed answer: its claims, a score comparable across strategies (higher is
+    better), and for a computed answer its value and derivation."""
+
+    strategy: str
+    claims: tuple[Claim, ...]
+    score: float
+    value: Decimal | None = None
+    derivation: Derivation | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A cited chunk, numbered in order of first use; `highlight` are the cited table cells."""
+
+    n: int
+    chunk: Chunk
+    score: float
+    highlight: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields; table rows keep header, cells and the highlighted columns."""
+        d = self.chunk.public_dict()
+        if self.chunk.kind == "table_row":
+            d["highlight"] = list(self.highlight)
+        return {"n": self.n, **d, "score": round(self.score, 6)}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A reply: text with `[n]` markers, whether it is grounded, and its citations. A
+    computed answer carries its `value` and `derivation`; `notes` say what the reader may
+    want to know about how the answer was made (e.g. sentences an LLM wrote that were
+    dropped, and why)."""
+
+    answer: str
+    grounded: bool
+    citations: tuple[Citation, ...]
+    version: str
+    question: str  # the question as answered (a follow-up made standalone)
+    value: Decimal | None = None
+    derivation: Derivation | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields."""
+        d: dict[str, Any] = {"answer": self.answer, "grounded": self.grounded,
+                             "citations": [c.to_dict() for c in self.citations],
+                             "question": self.question, "version": self.version}
+        if self.value is not None:
+            d["value"] = str(self.value)
+        if self.derivation is not None:
+            d["derivation"] = self.derivation.to_dict()
+        if self.notes:
+            d["notes"] = list(self.notes)
+        return d
+
+
+class CorpusView(Protocol):
+    """What answering may read of the index version beyond the evidence (the Retriever
+    provides it)."""
+
+    version: str
+    vocabulary: tuple[str, ...]  # every stemmed word of the chunks, sorted
+    idf: Mapping[str, float]
+
+    def near(self, a: str, b: str) -> bool:
+        """Whether some chunk writes the two stemmed words within a few words of each other."""
+
+    def table_of(self, chunk: Chunk) -> list[Chunk]:
+        """All rows of a row chunk's table, in order (empty for a passage)."""
+
+
+class Strategy(Protocol):
+    """Proposes candidate answers for an analysed question from the evidence."""
+
+    name: str
+
+    def propose(self, question: Any, evidence: Sequence[Evidence],
+                corpus: CorpusView) -> list[Candidate]:
+        """Scored candidates, any number (none when the strategy does not apply)."""
+
+
+Similarity = Callable[[Sequence[str]], Sequence[float]]
