@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     )
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
 
+    # Answering.
+    not_covered: str = Field(
+        "The documents do not cover this.", min_length=1,
+        description="The reply when the documents do not answer a question.")
+
     # Service.
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)

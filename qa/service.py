@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from qa import index as store
-from qa.answer import Answer, Evidence, compose
+from qa.answer import Answer, Evidence, answer
 from qa.build import BuildReport, build
 from qa.chunk import Chunk
 from qa.config import Settings
-from qa.conversation import TableRow, standalone, table_rows
+from qa.conversation import TableRow, resolve, standalone, table_rows
 from qa.embed import Embedder
 from qa.errors import (
     BadRequest,
@@ -189,13 +189,19 @@ class QAService:
         """A short cited answer to the question, read in the light of the conversation."""
         question = validate_query(question, "question")
         r = self.retriever
-        resolved = standalone(question, history or [], self._table_rows(r))
-        qvec = self.embedder.encode_query(resolved)
-        hits = r.search(resolved, qvec, ANSWER_CANDIDATES, doc)
-        evidence = [Evidence(h, tuple(float(x) for x in r.unit_scores(qvec, h.chunk)))
+        rows = self._table_rows(r)
+        resolved = standalone(question, history or [], rows)
+
+        def search(text: str) -> list[Evidence]:  # once per part of the question
+            qvec = self.embedder.encode_query(text)
+            hits = r.search(text, qvec, ANSWER_CANDIDATES, doc)
+            return [Evidence(h, tuple(float(x) for x in r.unit_scores(qvec, h.chunk)))
                     for h in hits]
-        return compose(resolved, evidence, r.version, r.vocabulary, scoped=doc is not None,
-                       table_of=r.table_of, idf=r.idf, near=r.near)
+
+        return answer(resolved, search, r, scoped=doc is not None,
+                      not_covered=self.settings.not_covered,
+                      alone=not any(role == "user" for role, _ in history or []),
+                      resolve=lambda part, earlier: resolve(part, earlier, rows))
 
     def _table_rows(self, r: Retriever) -> list[TableRow]:
         """Row labels and columns of the tables in a version, for follow-up questions."""

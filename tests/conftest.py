@@ -50,6 +50,18 @@ def service(analysis_settings: Settings, embedder: Embedder) -> QAService:
     return svc
 
 
+@pytest.fixture(scope="session")
+def report_service(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> QAService:
+    """A started service over the second corpus (tests/reports/: a transit report with a
+    numeric table, a text table, prose and a list), sharing the session's model."""
+    base = tmp_path_factory.mktemp("report")
+    shutil.copytree(ROOT / "tests" / "reports", base / "corpus")
+    svc = QAService(get_settings(corpus=base / "corpus", index=base / "index"))
+    svc.embedder = embedder
+    svc.start(build_if_needed=True)
+    return svc
+
+
 def free_port() -> int:
     """A free TCP port on loopback."""
     with socket.socket() as s:
