@@ -15,10 +15,10 @@ candidate is right (among questions with any right candidate, and of all), with 
 weights before (as in weights.py) and after the fit. Also the yes/no verdict threshold
 (`STATED`): verdicts right and wrong on the yes/no probes as it moves.
 
+    scripts/fit_ranker.py retrieve       # evidence of each question (slow: the model)
     scripts/fit_ranker.py dump           # candidates and features -> /tmp/qa-ranker/*.jsonl
     scripts/fit_ranker.py fit [--write]  # fit, print; --write puts the weights in weights.py
-    scripts/fit_ranker.py dump --sets probes --limit 50   # a quick look
-    scripts/fit_ranker.py dump --sets squad_train --every 3  # a third of squad_train
+    scripts/fit_ranker.py retrieve --sets squad_train --every 3  # a third of squad_train
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -44,6 +45,7 @@ INDEX = {"seed_dev": "seed", "tatqa_dev": "tatqa", "squad_train": "squad",
          "engine_analysis": "seed", "engine_report": "report"}
 WEIGHTS = ROOT / "qa" / "answer" / "weights.py"
 L2 = 0.001  # penalty on the squared weights (per calibration question): smaller weights
+HEDGE_CHARS = 380  # the two sentences must fit the answer (the engine's ANSWER_CHARS)
 SET_WEIGHT_CAP = 600  # a set counts as at most this many questions (squad_train has 4,000)
 
 
@@ -59,58 +61,95 @@ def questions(name: str) -> tuple[list[dict], Path]:
     return items, corpus
 
 
-def dump(names: list[str], limit: int | None, every: int = 1) -> None:
-    """Candidates with features and labels for each question -> OUT/<set>.jsonl."""
+def _index(name: str):
+    """The Retriever of the set's corpus (built if needed), without loading the model
+    unless the index must be built."""
+    from qa import index as store
+    from qa.config import get_settings
+    from qa.retrieve import Retriever
+
+    _, corpus = questions(name)
+    settings = get_settings(corpus=corpus, index=CACHE / INDEX[name])
+    if store.current_version(settings.index) is None:
+        from qa.service import QAService
+
+        QAService(settings).build()
+    s = settings
+    return Retriever(store.load(s.index, s.model), s.candidates, s.rrf_k, s.fusion,
+                     s.dense_weight, s.label_boost)
+
+
+def retrieve(names: list[str], limit: int | None, every: int = 1) -> None:
+    """The evidence of each question as the service retrieves it for /ask (the slow part:
+    the model encodes every question) -> OUT/<set>.evidence.jsonl."""
+    from qa.conversation import standalone, table_rows
+    from qa.embed import Embedder
+    from qa.service import ANSWER_CANDIDATES
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    embedder = Embedder()
+    for name in names:
+        items, _ = questions(name)
+        _, held = split(name, items)
+        held_ids = {it["id"] for it in held}
+        r = _index(name)
+        rows = table_rows(r.chunks)
+        n = 0
+        with open(OUT / f"{name}.evidence.jsonl", "w", encoding="utf-8") as f:
+            for it in (items[::every][:limit] if limit else items[::every]):
+                history = [("user", h) for h in it.get("history", [])]
+                text = standalone(it["question"], history, rows)
+                qvec = embedder.encode_query(text)
+                hits = r.search(text, qvec, ANSWER_CANDIDATES, it.get("doc"))
+                f.write(json.dumps({
+                    "item": it, "held": it["id"] in held_ids, "text": text,
+                    "hits": [[h.chunk.id, h.score, h.dense, h.lexical,
+                              [round(float(x), 5) for x in r.unit_scores(qvec, h.chunk)]]
+                             for h in hits]}) + "\n")
+                n += 1
+        print(f"{name}: {n} questions -> {OUT / (name + '.evidence.jsonl')}", flush=True)
+
+
+def dump(names: list[str]) -> None:
+    """Candidates with features and labels for each question, from the retrieved
+    evidence (`retrieve`) -> OUT/<set>.jsonl. Fast: no model."""
     from qa.answer.cite import claims_text
     from qa.answer.engine import candidates
     from qa.answer.question import analyze, ground
     from qa.answer.strategies import yesno
     from qa.answer.types import Evidence
-    from qa.config import get_settings
-    from qa.conversation import standalone, table_rows
-    from qa.service import ANSWER_CANDIDATES, QAService
+    from qa.retrieve import Hit
 
     score = scorer()
     yesno.STATED = 0.0  # every verdict is dumped; fit() applies the threshold
-    OUT.mkdir(parents=True, exist_ok=True)
     for name in names:
-        items, corpus = questions(name)
-        _, held = split(name, items)
-        held_ids = {it["id"] for it in held}
-        svc = QAService(get_settings(corpus=corpus, index=CACHE / INDEX[name]))
-        svc.start(build_if_needed=True)
-        r = svc.retriever
-        rows = table_rows(r.chunks)
+        r = _index(name)
         n = 0
-        with open(OUT / f"{name}.jsonl", "w", encoding="utf-8") as f:
-            for it in (items[::every][:limit] if limit else items[::every]):
-                history = [("user", h) for h in it.get("history", [])]
-                text = standalone(it["question"], history, rows)
-                q = analyze(text)
-                if q.ask == "multi":
+        with open(OUT / f"{name}.jsonl", "w", encoding="utf-8") as f, \
+                open(OUT / f"{name}.evidence.jsonl", encoding="utf-8") as src:
+            for line in src:
+                e = json.loads(line)
+                it = e["item"]
+                q = analyze(e["text"])
+                if q.ask == "multi" or not e["hits"]:
                     continue
-                qvec = svc.embedder.encode_query(text)
-                hits = r.search(text, qvec, ANSWER_CANDIDATES, it.get("doc"))
-                evidence = [Evidence(h, tuple(float(x) for x in r.unit_scores(qvec, h.chunk)))
-                            for h in hits]
-                if not evidence:
-                    continue
+                evidence = [Evidence(Hit(r.chunk_by_id(cid), s, d, lx), tuple(units))
+                            for cid, s, d, lx, units in e["hits"]]
                 g = ground(q, evidence)
                 rows_out = []
                 for c in candidates(g, evidence, r):
-                    numbers = {}
+                    numbers: dict[str, int] = {}
                     for cl in c.claims:
                         numbers.setdefault(cl.chunk.id, len(numbers) + 1)
                     shown = score.norm(claims_text(c.claims, numbers, c.preface))
                     ok = all(any(score.alt_in(a, shown) for a in grp) for grp in it["answer"])
                     rows_out.append({"s": c.strategy, "y": int(ok), "f": c.features,
-                                     "t": shown[:200]})
+                                     "t": shown[:200], "n": len(shown),
+                                     "k": len(c.claims), "p": c.preface})
                 f.write(json.dumps({"id": it["id"], "kind": it["kind"], "ask": q.ask,
-                                    "q": text,
-                                    "held": it["id"] in held_ids, "c": rows_out}) + "\n")
+                                    "q": e["text"], "held": e["held"], "c": rows_out}) + "\n")
                 n += 1
         print(f"{name}: {n} questions -> {OUT / (name + '.jsonl')}", flush=True)
-        svc.stop()
 
 
 def _load(name: str) -> list[dict]:
@@ -208,17 +247,20 @@ def fit(names: list[str], write: bool, l2: float = L2) -> None:
         WEIGHTS.write_text(text[:start] + block + text[end:])
         print(f"written to {WEIGHTS}")
     stated(loaded, fitted)
+    hedge(data, fitted)
 
 
 def _weights_block(fitted: dict[str, float], per_set: dict[str, int]) -> str:
     sets = ", ".join(f"{n} {c}" for n, c in per_set.items())
-    lines = ["# --- ranker: scripts/fit_ranker.py ------------------------------------------------------",
-             "# Weights of the candidate ranker (`qa.answer.rank`): a candidate's score is the sum of",
-             "# its features (`qa.answer.features` and the strategies' own) times these weights; a",
-             "# feature without a weight counts 0. Fitted by `scripts/fit_ranker.py fit --write` as a",
-             "# conditional logit (one softmax over the candidates of a question; positive: the",
-             "# candidate holds the gold answer), L2-penalised, on the calibration parts",
-             f"# ({sets} questions). Positive weights favour a candidate.",
+    about = ("Weights of the candidate ranker (`qa.answer.rank`): a candidate's score is the sum "
+             "of its features (`qa.answer.features` and the strategies' own) times these "
+             "weights; a feature without a weight counts 0. Fitted by `scripts/fit_ranker.py "
+             "fit --write` as a conditional logit (one softmax over the candidates of a "
+             "question; positive: the candidate holds the gold answer), L2-penalised, on the "
+             f"calibration parts ({sets} questions); the script prints top-1 figures per set, "
+             "calibration and held-out. Positive weights favour a candidate.")
+    lines = ["# --- ranker: scripts/fit_ranker.py " + "-" * 54,
+             *textwrap.wrap(about, 88, initial_indent="# ", subsequent_indent="# "),
              "RANKER: dict[str, float] = {"]
     for k, v in sorted(fitted.items(), key=lambda kv: -abs(kv[1])):
         lines.append(f"    {k!r}: {v},")
@@ -253,10 +295,53 @@ def stated(data: dict[str, list[dict]], weights: dict[str, float]) -> None:
         print(f"  {t:4.2f}: {c[1]:.3f} of {c[2]}   {h[1]:.3f} of {h[2]}")
 
 
+def _hedged(q: dict, weights: dict[str, float], t: float) -> tuple[int, int]:
+    """(right, characters) of the answer to a dumped question with the second sentence
+    added below probability `t` (as `qa.answer.engine.hedge` does)."""
+    import math
+
+    scored = sorted(((sum(weights.get(k, 0.0) * v for k, v in c["f"].items()), c)
+                     for c in q["c"]), key=lambda sc: -sc[0])
+    if not scored:
+        return 0, 0
+    top = scored[0][0]
+    z = sum(math.exp(s - top) for s, _ in scored)
+    first = scored[0][1]
+    second = next((c for _, c in scored[1:] if _is_sentence(c)), None)
+    if (_is_sentence(first) and second is not None and 1 / z < t
+            and first["n"] + second["n"] <= HEDGE_CHARS and q["ask"] not in ("list", "summary")):
+        return max(first["y"], second["y"]), first["n"] + second["n"] + 1
+    return first["y"], first["n"]
+
+
+def _is_sentence(c: dict) -> bool:
+    return c["s"] == "sentence" and c.get("k", 1) == 1 and not c.get("p")
+
+
+def hedge(data: dict[str, list[dict]], weights: dict[str, float]) -> None:
+    """Answers with a second sentence when the first is uncertain: right answers and
+    median answer length per set and part as the probability threshold moves."""
+    from qa.answer.weights import HEDGE
+
+    print(f"\nsecond sentence below first-candidate probability t (now {HEDGE}): right / "
+          "median characters, calibration | held-out")
+    for t in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.01):
+        cells = []
+        for qs in data.values():
+            for held in (False, True):
+                got = [_hedged(q, weights, t) for q in qs if q["held"] == held]
+                if got:
+                    right = sum(r for r, _ in got) / len(got)
+                    chars = sorted(c for _, c in got)[len(got) // 2]
+                    cells.append(f"{right:.3f}/{chars:3d}")
+        print(f"  {t:4.2f}: " + "  ".join(cells))
+    print("  columns: " + ", ".join(f"{n} calib, heldout" for n in data))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["dump", "fit"])
+    ap.add_argument("what", choices=["retrieve", "dump", "fit"])
     ap.add_argument("--sets", nargs="+", default=["seed_dev", "tatqa_dev", "squad_train",
                                                   *PROBES])
     ap.add_argument("--limit", type=int, help="at most this many questions per set")
@@ -265,8 +350,10 @@ def main() -> int:
     ap.add_argument("--l2", type=float, default=L2, help=f"L2 penalty (default {L2})")
     a = ap.parse_args()
     sets = [s for n in a.sets for s in (PROBES if n == "probes" else [n])]
-    if a.what == "dump":
-        dump(sets, a.limit, a.every)
+    if a.what == "retrieve":
+        retrieve(sets, a.limit, a.every)
+    elif a.what == "dump":
+        dump(sets)
     else:
         fit(sets, a.write, a.l2)
     return 0

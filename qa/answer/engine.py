@@ -9,6 +9,7 @@ candidate of any part is supported.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
@@ -17,7 +18,9 @@ from qa.answer.cite import cite
 from qa.answer.features import generic
 from qa.answer.question import Question, analyze, ground
 from qa.answer.strategies import STRATEGIES
+from qa.answer.strategies.sentences import ANSWER_CHARS
 from qa.answer.types import Answer, Candidate, CorpusView, Evidence, Strategy
+from qa.answer.weights import HEDGE
 
 NOT_COVERED = "The documents do not cover this."
 
@@ -48,29 +51,57 @@ def candidates(question: Question, evidence: Sequence[Evidence], corpus: CorpusV
 
 
 def supported(question: Question, ranked: Sequence[Candidate], evidence: Sequence[Evidence],
-              corpus: CorpusView, scoped: bool) -> tuple[Candidate | None, list[str]]:
-    """The best candidate whose claims the support check accepts (a claim after the first
-    that fails is dropped, with a note), or None."""
-    for cand in ranked:
-        verdicts = [support.check(question.text, cl, evidence, corpus, scoped)
-                    for cl in cand.claims]
-        if not verdicts[0].ok:
+              corpus: CorpusView, scoped: bool) -> Candidate | None:
+    """The best candidate whose first claim the support check accepts, or None. The claims
+    after the first are the other items of one reading (the other rows a question names,
+    the other items of a list): each answers a part of the question, not all of it, so
+    they stand or fall with the first."""
+    return next((c for c in ranked
+                 if support.check(question.text, c.claims[0], evidence, corpus, scoped).ok),
+                None)
+
+
+def hedge(question: Question, chosen: Candidate, ranked: Sequence[Candidate],
+          evidence: Sequence[Evidence], corpus: CorpusView, scoped: bool) -> Candidate:
+    """The chosen sentence with the next best sentence beside it when the ranker is unsure
+    of the first (its probability among all candidates below HEDGE) and both fit in one
+    answer; a list or summary question already has its several pieces."""
+    if (question.is_list or not _one_sentence(chosen) or not ranked
+            or probability(chosen, ranked) >= HEDGE):
+        return chosen
+    room = ANSWER_CHARS - len(chosen.claims[0].text)
+    for c in ranked:
+        if c is chosen or not _one_sentence(c) or len(c.claims[0].text) + 1 > room:
             continue
-        kept = tuple(cl for cl, v in zip(cand.claims, verdicts) if v.ok)
-        notes = [f"left out {cl.text!r}: {'; '.join(v.reasons) or 'not supported'}"
-                 for cl, v in zip(cand.claims, verdicts) if not v.ok]
-        return replace(cand, claims=kept), notes
-    return None, []
+        if c.claims[0].text == chosen.claims[0].text:
+            continue
+        if support.check(question.text, c.claims[0], evidence, corpus, scoped).ok:
+            return replace(chosen, claims=(*chosen.claims, c.claims[0]),
+                           features={**chosen.features, "hedged": 1.0})
+        break
+    return chosen
+
+
+def probability(cand: Candidate, ranked: Sequence[Candidate]) -> float:
+    """The candidate's share of the ranker's softmax over all candidates."""
+    top = max(c.score for c in ranked)
+    return math.exp(cand.score - top) / sum(math.exp(c.score - top) for c in ranked)
+
+
+def _one_sentence(c: Candidate) -> bool:
+    return c.strategy == "sentence" and len(c.claims) == 1 and not c.preface
 
 
 def answer_part(question: Question, search: Search, corpus: CorpusView,
-                scoped: bool) -> tuple[Candidate | None, list[str]]:
+                scoped: bool) -> Candidate | None:
     """The chosen candidate for one (single) question, from its own retrieval."""
     evidence = list(search(question.text))
     if not evidence:
-        return None, []
+        return None
     grounded = ground(question, evidence)
-    return supported(grounded, candidates(grounded, evidence, corpus), evidence, corpus, scoped)
+    ranked = candidates(grounded, evidence, corpus)
+    chosen = supported(grounded, ranked, evidence, corpus, scoped)
+    return None if chosen is None else hedge(grounded, chosen, ranked, evidence, corpus, scoped)
 
 
 def answer(text: str, search: Search, corpus: CorpusView, *, scoped: bool = False,
@@ -87,25 +118,23 @@ def answer(text: str, search: Search, corpus: CorpusView, *, scoped: bool = Fals
     if alone and question.elliptical:
         return Answer(ask_what_it_refers_to(text), False, (), corpus.version, text)
     if question.ask != "multi":
-        chosen, notes = answer_part(question, search, corpus, scoped)
+        chosen = answer_part(question, search, corpus, scoped)
         if chosen is None:
             return Answer(not_covered, False, (), corpus.version, text)
-        return cite([chosen], corpus.version, text, notes)
+        return cite([chosen], corpus.version, text)
     replies: list[Candidate | str] = []
-    notes: list[str] = []
     earlier = ""
     for part in question.parts:
         standalone = resolve(part, earlier) if resolve and earlier else part
         earlier = standalone
-        chosen, part_notes = answer_part(analyze(standalone), search, corpus, scoped)
-        notes += part_notes
+        chosen = answer_part(analyze(standalone), search, corpus, scoped)
         if chosen is None:
             replies.append(f"On “{part}”: {not_covered}")
         else:
             replies.append(chosen)
     if not any(isinstance(r, Candidate) for r in replies):
         return Answer(not_covered, False, (), corpus.version, text)
-    return cite(replies, corpus.version, text, notes)
+    return cite(replies, corpus.version, text)
 
 
 def ask_what_it_refers_to(text: str) -> str:

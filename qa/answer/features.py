@@ -14,14 +14,20 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from qa.answer.match import weighted_recall
+from qa.answer.match import pairs_of, weighted_recall, words_of
 from qa.answer.question import Question
 from qa.answer.types import Candidate, Claim, CorpusView, Evidence
 from qa.text.numbers import is_number
-from qa.text.tokens import tokenize
 
 _NAME_INSIDE = re.compile(r"(?<=\w[ ,(])([A-Z][\w'’-]*)")
 _NUMBER = re.compile(r"\d[\d,.]*")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# The first words of a claim, where a sentence about the question's subject names it.
+LEAD_WORDS = 8
+# Measures that get a second weight when table rows are among the evidence (a report's
+# tables and prose) rather than prose alone (an article).
+MIXED = ("dense", "dense_gap", "overlap", "overlap_chunk", "overlap_start", "retrieval",
+         "first_rank", "pairs", "names_match", "years_match", "bias")
 _DATE = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b|\b(January|February|March|April|May|June|July|"
                    r"August|September|October|November|December)\b")
 
@@ -32,7 +38,7 @@ def _fresh(question: Question, text: str) -> tuple[float, float, float]:
     asked = set(question.numbers) | set(question.years)
     numbers = {n.strip(",.") for n in _NUMBER.findall(text)} - {n.strip("$%,.") for n in asked}
     names = {n for n in _NAME_INSIDE.findall(text)
-             if not set(tokenize(n)) <= question.words}
+             if not words_of(n) <= question.words}
     dates = {m.group(0) for m in _DATE.finditer(text)} - set(question.years)
     return float(bool(numbers)), float(bool(names)), float(bool(dates))
 
@@ -70,7 +76,18 @@ def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
     kind = cand.strategy.split(":")[0]
     number, name, date = _fresh(question, text)
     wh = question.wh or "-"
+    years = list(question.years)
+    shown = text if first.chunk.kind == "passage" else " ".join([text, *first.chunk.header])
+    lead = " ".join(text.split()[:LEAD_WORDS])
+    q_pairs = pairs_of(question.text)
+    names = [n for n in question.names if words_of(n)]
     f = {"retrieval": (ev.hit.score / top) if ev else 0.0,
+         "pairs": len(q_pairs & pairs_of(text)) / len(q_pairs) if q_pairs else 0.0,
+         "names_match": (sum(words_of(n) <= words_of(shown) for n in names) / len(names))
+         if names else 0.0,
+         "years_match": (sum(y in shown for y in years) / len(years)) if years else 0.0,
+         "years_other": float(bool(years) and bool(set(_YEAR.findall(text)) - set(years))),
+         "overlap_start": weighted_recall(question.words, lead, corpus.idf),
          "first_rank": 1.0 / (1 + rank),
          "dense": dense,
          "dense_gap": dense - best_unit,
@@ -89,4 +106,7 @@ def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
          f"wh={wh}&date": date,
          f"wh={wh}&row": float(first.chunk.kind == "table_row"),
          "plural&claims": float(question.plural) * min(len(cand.claims), 5) / 5}
-    return {**f, **{k: float(v) for k, v in cand.features.items()}}
+    f = {**f, **{k: float(v) for k, v in cand.features.items()}}
+    if question.rows:  # tables among the evidence: the measures may weigh otherwise there
+        f.update({f"mixed:{k}": f[k] for k in MIXED if k in f})
+    return f

@@ -8,10 +8,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from qa.answer.match import words_of
 from qa.answer.types import Evidence
 from qa.chunk import Chunk
 from qa.text.sentences import sentences
-from qa.text.tokens import tokenize
 
 # Conjunctive adverbs and phrases that tie a sentence to the one before it; an answer that
 # starts with one dangles ("Moreover, ..."). A closed class of English, not question words.
@@ -54,10 +54,10 @@ def pieces(evidence: list[Evidence] | tuple[Evidence, ...]) -> Iterator[Piece]:
         quotes = c.quotes()
         best: dict[str, tuple[float, int]] = {}
         for u, (quote, score) in enumerate(zip(quotes, ev.unit_scores)):
-            if u == 0 and len(quotes) > 1:
-                continue  # the whole chunk: answered by its parts
+            if u == 0 and len(quotes) > 1 and not c.is_list:
+                continue  # the whole passage: answered by its sentences
             if c.is_list:
-                quote = item_text(c, u)
+                quote = item_text(c, u)  # the whole list (or its intro): the list condensed
             if quote and (quote not in best or score > best[quote][0]):
                 best[quote] = (float(score), u)
         for quote, (score, u) in best.items():
@@ -102,7 +102,7 @@ def window(sentence: str, q: frozenset[str] | set[str], limit: int) -> str:
             if len(nxt) > limit - 2:
                 break
             text = nxt
-            score = len(q & set(tokenize(text))) - 0.001 * len(text)
+            score = len(q & words_of(text)) - 0.001 * len(text)
             if score > best_score:
                 best, best_score = text, score
     prefix = "" if sentence.startswith(best) else "… "

@@ -26,22 +26,34 @@ if TYPE_CHECKING:
     from qa.answer.tables import RowReading
     from qa.answer.types import Evidence
 
-# (as `words` splits them: "doesn't" -> "doesn", "t")
-AUXILIARIES = frozenset(
-    ["is", "are", "was", "were", "am", "be", "been", "do", "does", "did", "have", "has", "had", "can", "could", "will", "would", "shall", "should", "may", "might", "must", "isn", "aren", "wasn", "weren", "don", "doesn", "didn", "hasn", "haven", "hadn", "couldn", "wouldn", "shouldn", "won"])
+
+def _closed(text: str) -> frozenset[str]:
+    """A closed class of English words, written as one string."""
+    return frozenset(text.split())
+
+
+# Auxiliary verbs (as `words` splits them: "doesn't" -> "doesn", "t").
+AUXILIARIES = _closed(
+    "is are was were am be been do does did have has had can could will would shall should "
+    "may might must isn aren wasn weren don doesn didn hasn haven hadn couldn wouldn "
+    "shouldn won")
 INTERROGATIVES = ("what", "which", "who", "whom", "whose", "when", "where", "why", "how")
-PREPOSITIONS = frozenset(
-    ["of", "in", "on", "at", "for", "from", "by", "with", "about", "to", "into", "over", "under", "between", "among", "during", "after", "before", "since", "through", "across", "against", "per", "than", "as", "within"])
-DETERMINERS = frozenset(["the", "a", "an", "its", "their", "his", "her", "this", "that", "these", "those", "each", "every"])
-NEGATIONS = frozenset(["not", "no", "never", "n't", "without", "neither", "nor", "none"])
+PREPOSITIONS = _closed(
+    "of in on at for from by with about to into over under between among during after before "
+    "since through across against per than as within")
+DETERMINERS = _closed("the a an its their his her this that these those each every")
+NEGATIONS = _closed("not no never n't without neither nor none")
 # Verbs that open a request instead of a question ("List the ...", "Summarize ...").
-LIST_VERBS = frozenset(["list", "name", "enumerate", "identify"])
-SUMMARY_VERBS = frozenset(["summarize", "summarise", "describe", "outline", "explain", "overview"])
+LIST_VERBS = _closed("list name enumerate identify")
+SUMMARY_VERBS = _closed("summarize summarise describe outline explain overview")
 # Nouns and verbs that ask for the gist of something ("an overview of", "what does the
-# conclusion say").
-SUMMARY_NOUNS = frozenset(["overview", "summary", "gist", "synopsis", "recap"])
-REPORTING_VERBS = frozenset(["say", "says", "state", "states", "argue", "argues", "conclude", "concludes", "discuss", "discusses", "examine", "examines", "cover", "covers", "describe", "describes"])
-IRREGULAR_PLURALS = frozenset(["people", "children", "men", "women", "data", "criteria", "media", "phenomena"])
+# conclusion say", "what does the table show").
+SUMMARY_NOUNS = _closed("overview summary gist synopsis recap")
+REPORTING_VERBS = _closed(
+    "say says state states argue argues conclude concludes discuss discusses examine examines "
+    "cover covers describe describes show shows present presents represent represents depict "
+    "depicts")
+IRREGULAR_PLURALS = _closed("people children men women data criteria media phenomena")
 # Gradable adjectives by direction: their comparative and superlative forms say whether
 # the largest (+1) or the smallest (-1) value is asked for.
 _HIGH = "large big high great long strong fast late old new heavy rich wide deep much many good"
@@ -49,7 +61,9 @@ _LOW = "small low few little short weak slow early young light cheap poor narrow
 _IRREGULAR = {"more": 1, "most": 1, "better": 1, "best": 1, "less": -1, "least": -1,
               "fewer": -1, "fewest": -1, "worse": -1, "worst": -1, "lesser": -1}
 # Nouns and verbs that end in -est but are no superlatives.
-_NOT_SUPERLATIVE = frozenset(["interest", "forest", "request", "test", "rest", "west", "quest", "guest", "chest", "nest", "pest", "vest", "contest", "protest", "harvest", "invest", "digest", "arrest", "suggest", "honest", "modest", "manifest"])
+_NOT_SUPERLATIVE = _closed(
+    "interest forest request test rest west quest guest chest nest pest vest contest protest "
+    "harvest invest digest arrest suggest honest modest manifest")
 
 
 def _graded() -> tuple[dict[str, int], dict[str, int]]:
@@ -110,8 +124,8 @@ class Question:
 
 
 _CLAUSE_JOIN = re.compile(
-    r"(?:\s*[,;]?\s+\b(?:and|but|or)\b|\s*;)\s+(?=(?:what|which|who|whom|whose|when|where|why|how)\b)",
-    re.IGNORECASE)
+    r"(?:\s*[,;]?\s+\b(?:and|but|or)\b|\s*;)\s+"
+    r"(?=(?:what|which|who|whom|whose|when|where|why|how)\b)", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=\?)\s+(?=\S)")
 _ELLIPSIS_START = re.compile(r"^\s*(and|also|then|so|but|or|what about|how about|what of|as for|"
                              r"same for)\b", re.IGNORECASE)

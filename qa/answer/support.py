@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
+from qa.answer.match import words_of
 from qa.answer.types import Claim, CorpusView, Evidence
 from qa.chunk import Chunk
 from qa.text.tokens import tokenize
@@ -92,7 +93,7 @@ def support_gaps(question: str, chunks: list[Chunk], vocabulary: tuple[str, ...]
     the corpus does not know, and the question's content words no evidence chunk holds."""
     words: set[str] = set()
     for c in chunks[:EVIDENCE_FOR_WORDS]:
-        words |= set(tokenize(c.embed_text() + " " + " ".join(c.header) + " " + c.group))
+        words |= words_of(c.embed_text() + " " + " ".join(c.header) + " " + c.group)
     lacks_number = bool(_QUANTITY.search(question)) and not re.search(r"\d", chunks[0].text)
     names = []
     for name in _NAME.findall(question):

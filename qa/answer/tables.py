@@ -24,8 +24,15 @@ if TYPE_CHECKING:
 PERIOD = re.compile(r"^(?:fy\s?)?(?:19|20)\d\d\b|\b(?:19|20)\d\d$|^q[1-4]\b", re.IGNORECASE)
 
 def label_at(c: Chunk) -> int:
-    """The column of a row's label: its first non-empty cell."""
-    return next((j for j, v in enumerate(c.cells) if v), 0)
+    """The column of a row's label: its first non-empty cell that is no number (a total
+    row often has no label: then its first non-empty cell)."""
+    filled = [j for j, v in enumerate(c.cells) if v]
+    return next((j for j in filled if not is_number(c.cells[j])), filled[0] if filled else 0)
+
+
+def has_label(c: Chunk) -> bool:
+    """Whether a row has a label (a cell that is no number)."""
+    return any(v and not is_number(v) for v in c.cells)
 
 
 def label(c: Chunk) -> str:

@@ -8,8 +8,9 @@ from typing import Any
 
 from qa.answer.match import words_of
 from qa.answer.question import Question
-from qa.answer.tables import RowReading, cell_claim, label, reverse_claim
+from qa.answer.tables import RowReading, cell_claim, label, read_row, reverse_claim
 from qa.answer.types import Candidate, CorpusView, Evidence
+from qa.retrieve import Hit
 
 # How many readings of each kind become candidates (the best by how well the question names
 # them): more only add near-duplicates for the ranker to sort out.
@@ -36,8 +37,17 @@ class TableCell:
         """One candidate per named row (the best few)."""
         rows = sorted((r for r in question.rows if r.names_row),
                       key=lambda r: (-(r.label_match + r.column_match), r.rank))[:MAX_ROWS]
-        return [Candidate(self.name, (cell_claim(r.chunk, r.columns, r.evidence.hit.score),),
-                          0.0, features=_row_features(r)) for r in rows]
+        out = []
+        for r in rows:
+            out.append(Candidate(self.name, (cell_claim(r.chunk, r.columns, r.evidence.hit.score),),
+                                 0.0, features=_row_features(r)))
+            if r.reverse is not None and r.reverse not in r.columns:
+                # the cell the question paraphrases ("Does the economic aspect put pressure
+                # on South Korea?": Regional Impact, "pressures South Korea & Japan")
+                claim = cell_claim(r.chunk, (r.reverse,), r.evidence.hit.score)
+                out.append(Candidate(self.name + ":value", (claim,), 0.0,
+                                     features={**_row_features(r), "value_match": r.value_match}))
+        return out
 
 
 def distinctive(r: RowReading, question: Question, corpus: CorpusView) -> bool:
@@ -68,6 +78,12 @@ class NamedRows:
         if len(named) < 2:
             return []
         first = named[0].chunk
+        seen = {r.chunk.id for r in named}
+        for c in corpus.table_of(first):  # rows it names that retrieval did not bring
+            if c.id not in seen:
+                r = read_row(question, Evidence(Hit(c, 0.0, 0.0, 0.0), ()), len(evidence))
+                if r.names_row and distinctive(r, question, corpus):
+                    named.append(r)
         chosen: list[RowReading] = []
         for r in named:
             c = r.chunk

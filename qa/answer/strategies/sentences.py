@@ -4,6 +4,7 @@ several of them, cited each, within the length of a concise answer."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from qa.answer.passages import Piece, next_sentence, pieces, window, without_connective
@@ -23,10 +24,28 @@ def _claim(p: Piece, q: Question, limit: int = ANSWER_CHARS) -> Claim:
     return Claim(without_connective(window(p.text, q.words, limit)), p.chunk, p.evidence.hit.score)
 
 
-def _piece_features(p: Piece) -> dict[str, float]:
+_FOOTNOTE = re.compile(r"^\s*\(?(\d{1,2}|[a-z]|[ivx]{1,4})\)\s")
+
+
+def _footnotes(question: Question) -> set[str]:
+    """The footnote marks ("(1)", "(a)") of the table rows and columns the question names:
+    the sentence they mark explains them."""
+    marks: set[str] = set()
+    for r in question.rows:
+        if r.names_row:
+            texts = [r.chunk.cells[0] if r.chunk.cells else "",
+                     *(r.chunk.header[j] for j in r.columns)]
+            for t in texts:
+                marks |= set(re.findall(r"\((\d{1,2}|[a-z]|[ivx]{1,4})\)", t))
+    return marks
+
+
+def _piece_features(p: Piece, marks: set[str] = frozenset()) -> dict[str, float]:
     c = p.chunk
+    m = _FOOTNOTE.match(p.text)
     return {"dense": p.dense, "is_item": float(c.is_list and p.unit > 1),
-            "whole_list": float(c.is_list and p.unit <= 1)}
+            "whole_list": float(c.is_list and p.unit <= 1),
+            "footnote": float(bool(m) and m.group(1) in marks)}
 
 
 class BestSentence:
@@ -37,17 +56,21 @@ class BestSentence:
 
     def propose(self, question: Question, evidence: Sequence[Evidence],
                 corpus: CorpusView) -> list[Candidate]:
-        """A candidate per quotable piece."""
+        """A candidate per quotable piece (none for a summary: one sentence is none)."""
+        if question.ask == "summary":
+            return []
         out = []
+        marks = _footnotes(question)
         for p in pieces(list(evidence)):
             claim = _claim(p, question)
-            out.append(Candidate(self.name, (claim,), 0.0, features=_piece_features(p)))
+            out.append(Candidate(self.name, (claim,), 0.0, features=_piece_features(p, marks)))
             if question.ask == "reason" and not p.chunk.is_list:
                 after = next_sentence(p.chunk, p.text)
                 if after and len(claim.text) + len(after) < ANSWER_CHARS:
                     out.append(Candidate(self.name + ":next",
                                          (Claim(f"{claim.text} {after}", p.chunk, claim.score),),
-                                         0.0, features={**_piece_features(p), "next": 1.0}))
+                                         0.0, features={**_piece_features(p, marks),
+                                                        "next": 1.0}))
         return out
 
 
@@ -66,8 +89,10 @@ class SeveralSentences:
             return []
         found = [p for p in pieces(list(evidence)) if p.rank < SUMMARY_CHUNKS
                  and not (p.chunk.is_list and p.unit <= 1)]
-        if len(found) < 2:
-            return []
+        if len(found) < 2:  # a summary of one piece, when there is no more
+            return [Candidate(f"{self.name}:one", (_claim(p, question),), 0.0,
+                              features=_piece_features(p)) for p in found
+                    if question.ask == "summary"]
         out = []
         best = sorted(found, key=lambda p: -p.dense)
         first = min(found, key=lambda p: p.rank).chunk

@@ -8,10 +8,12 @@ from collections.abc import Sequence
 
 from qa.answer.match import coverage, words_of
 from qa.answer.question import Question
-from qa.answer.tables import PERIOD, RowReading, is_total, label, label_at, value
+from qa.answer.tables import PERIOD, RowReading, has_label, is_total, label, label_at, value
 from qa.answer.types import Candidate, Claim, CorpusView, Evidence
 from qa.chunk import Chunk
 
+# How many of the retrieved tables (the best first) are read as a whole.
+TABLES = 2
 # A table listed item by item is read out only up to this many rows (a longer one is no
 # answer a reader can take in).
 MAX_ITEMS = 12
@@ -36,17 +38,15 @@ def _period_columns(c: Chunk) -> list[int]:
 
 
 def _head_features(question: Question, c: Chunk) -> dict[str, float]:
-    """How the question's asked-for noun (its wh-phrase or subject) meets the table: the
-    label column's header, the row group, the caption; or a period noun for year columns."""
+    """How the question's asked-for noun (its wh-phrase or subject) meets the table's
+    items: the label column's header, the row group, the caption."""
     head = " ".join(question.head)
     hq = words_of(head)
     at = label_at(c)
     lab_header = c.header[at] if at < len(c.header) else ""
     return {"head_label_header": coverage(hq, lab_header) if hq else 0.0,
             "head_group": coverage(words_of(c.group), head) if c.group and hq else 0.0,
-            "head_caption": coverage(words_of(c.caption), head) if c.caption and hq else 0.0,
-            "head_period": float(bool(hq & PERIOD_NOUNS)),
-            "q_table": float("tabl" in question.words)}
+            "head_caption": coverage(words_of(c.caption), head) if c.caption and hq else 0.0}
 
 
 class WholeTable:
@@ -56,14 +56,22 @@ class WholeTable:
 
     def propose(self, question: Question, evidence: Sequence[Evidence],
                 corpus: CorpusView) -> list[Candidate]:
-        """For list and summary questions: the periods, the items (within a row group the
-        question names) and the caption of the best retrieved table."""
-        if not question.rows or not (question.is_list or question.ask == "count"):
+        """For list, summary and count questions: the periods, the items (within a row
+        group the question names) and the caption of each of the best retrieved tables."""
+        if not question.rows:
             return []
-        best = min(question.rows, key=lambda r: r.rank)
+        if not (question.is_list or question.ask == "count" or "tabl" in question.words):
+            return []
+        out: list[Candidate] = []
+        for best, _ in _tables(question)[:TABLES]:
+            out += self._of_table(question, best, corpus)
+        return out
+
+    def _of_table(self, question: Question, best: RowReading,
+                  corpus: CorpusView) -> list[Candidate]:
         top = best.chunk
         score = best.evidence.hit.score
-        f = _head_features(question, top)
+        q_table = float("tabl" in question.words)
         out: list[Candidate] = []
         periods = _period_columns(top)
         if len(periods) >= 2:
@@ -71,21 +79,30 @@ class WholeTable:
             out.append(Candidate(self.name + ":periods",
                                  (Claim(f"The table gives figures for {names}", top, score,
                                         tuple(periods)),),
-                                 0.0, features={**f, "items": len(periods) / MAX_ITEMS}))
+                                 0.0, features={"head_period": float(bool(
+                                     words_of(" ".join(question.head)) & PERIOD_NOUNS)),
+                                     "q_table": q_table, "items": len(periods) / MAX_ITEMS}))
         table = corpus.table_of(top) or [r.chunk for r in question.rows
                                          if (r.chunk.doc, r.chunk.table) == (top.doc, top.table)]
         groups = {c.group for c in table if c.group and coverage(question.words, c.group) >= 0.5}
         members = [c for c in table if (c.group in groups if groups else True)
-                   and label(c) and not is_total(c)]
+                   and has_label(c) and not is_total(c)]
         if 2 <= len(members) <= MAX_ITEMS:
             claims = tuple(Claim(label(c), c, score, (label_at(c),)) for c in members)
+            same = [r for r in question.rows
+                    if (r.chunk.doc, r.chunk.table) == (top.doc, top.table)]
             out.append(Candidate(self.name + ":items", claims, 0.0,
-                                 features={**f, "items": len(members) / MAX_ITEMS,
-                                           "group_named": float(bool(groups))}))
-        if top.caption and f["q_table"]:
+                                 features={**_head_features(question, top), "q_table": q_table,
+                                           "items": len(members) / MAX_ITEMS,
+                                           "group_named": float(bool(groups)),
+                                           "columns_named": max(r.column_match for r in same),
+                                           "row_named": max(r.label_match for r in same)}))
+        if top.caption and q_table:
             out.append(Candidate(self.name + ":caption",
                                  (Claim(f"The table shows: {top.caption.rstrip(':')}", top,
-                                        score, ()),), 0.0, features=f))
+                                        score, ()),), 0.0,
+                                 features={"q_table": q_table, "head_caption":
+                                           _head_features(question, top)["head_caption"]}))
         return out
 
 
@@ -115,7 +132,7 @@ class Extremes:
                      pick) -> list[Candidate]:
         c = best.chunk
         at = label_at(c)
-        table = [t for t in (corpus.table_of(c) or [c]) if label(t) and not is_total(t)]
+        table = [t for t in (corpus.table_of(c) or [c]) if has_label(t) and not is_total(t)]
         named = [r for r in question.rows if r.label_match >= 0.5
                  and (r.chunk.doc, r.chunk.table) == (c.doc, c.table)]
         if len(named) >= 2:  # "Which was larger, X or Y?": among the rows it names
@@ -128,7 +145,8 @@ class Extremes:
             if len(numeric) != 1:
                 return []
             match, j = 0.0, numeric[0]
-        values = [(v, t) for t in table if j < len(t.cells) and (v := value(t.cells[j])) is not None]
+        values = [(v, t) for t in table
+                  if j < len(t.cells) and (v := value(t.cells[j])) is not None]
         if len(values) < 2:
             return []
         _, row = pick(values, key=lambda vt: vt[0])

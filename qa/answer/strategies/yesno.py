@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from qa.answer.features import claim_dense
 from qa.answer.match import shared, weighted_recall, words_of
 from qa.answer.question import NEGATIONS, Question
 from qa.answer.strategies.cells import ReverseLookup, TableCell
@@ -16,8 +17,9 @@ from qa.text.tokens import words
 
 # Share of the question's words (weighted by rarity) the cited sentence must hold for it
 # to state what is asked: fitted by scripts/fit_ranker.py on the yes/no probes.
-STATED = 0.8
-# How many of the best-similar candidates of the other strategies are read for a verdict.
+STATED = 0.6
+# How many of the other strategies' candidates (the most similar to the question) are
+# read for a verdict.
 READ = 6
 # A negation counts for the question's claim when one of the next few words is a word of
 # the question ("is not guaranteed"); "not only X but Y" does not deny Y.
@@ -59,7 +61,8 @@ class YesNo:
         if question.ask != "yesno":
             return []
         found = [c for s in self.base for c in s.propose(question, evidence, corpus)]
-        found.sort(key=lambda c: -c.features.get("dense", 0.0))
+        by_id = {ev.hit.chunk.id: ev for ev in evidence}
+        found.sort(key=lambda c: -claim_dense(c.claims[0], by_id.get(c.claims[0].chunk.id)))
         out = []
         for c in found[:READ]:
             claim = c.claims[0]
