@@ -38,7 +38,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PROBES = {"engine_analysis": (ROOT / "tests" / "probes" / "engine_analysis.jsonl", ROOT / "corpus"),
           "engine_report": (ROOT / "tests" / "probes" / "engine_report.jsonl",
                             ROOT / "tests" / "reports")}
-SPAN_KINDS = ("span-text", "span-table", "span-table-text")
+# The TAT-QA kinds the ranker learns from; add "arithmetic" and "count" once a strategy
+# computes them (issue 10): they are judged by number, as score.py judges them.
+TATQA_KINDS = ("span-text", "span-table", "span-table-text")
 OUT = Path("/tmp/qa-ranker")
 CACHE = Path("/tmp/engine-idx")  # index folders, one per corpus (as answer_eval --cache)
 INDEX = {"seed_dev": "seed", "tatqa_dev": "tatqa", "squad_train": "squad",
@@ -57,7 +59,7 @@ def questions(name: str) -> tuple[list[dict], Path]:
         path, corpus = SETS[name], CORPORA[name]
     items = [it for it in load(path) if it["answerable"] and it["kind"] != "multi-part"]
     if name == "tatqa_dev":
-        items = [it for it in items if it["kind"] in SPAN_KINDS]
+        items = [it for it in items if it["kind"] in TATQA_KINDS]
     return items, corpus
 
 
@@ -141,8 +143,14 @@ def dump(names: list[str]) -> None:
                     numbers: dict[str, int] = {}
                     for cl in c.claims:
                         numbers.setdefault(cl.chunk.id, len(numbers) + 1)
-                    shown = score.norm(claims_text(c.claims, numbers, c.preface))
-                    ok = all(any(score.alt_in(a, shown) for a in grp) for grp in it["answer"])
+                    text = claims_text(c.claims, numbers, c.preface)
+                    shown = score.norm(text)
+                    if it["kind"] in score.NUMERIC_KINDS:  # judged by number, as score.py does
+                        value = None if c.value is None else str(c.value)
+                        ok = all(any(score.number_ok(a, text, value) for a in grp)
+                                 for grp in it["answer"])
+                    else:
+                        ok = all(any(score.alt_in(a, shown) for a in grp) for grp in it["answer"])
                     rows_out.append({"s": c.strategy, "y": int(ok), "f": c.features,
                                      "t": shown[:200], "n": len(shown),
                                      "k": len(c.claims), "p": c.preface})

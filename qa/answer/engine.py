@@ -14,15 +14,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from qa.answer import rank, support
-from qa.answer.cite import cite
+from qa.answer.cite import cite, claims_text
 from qa.answer.features import generic
 from qa.answer.question import Question, analyze, ground
 from qa.answer.strategies import STRATEGIES
-from qa.answer.strategies.sentences import ANSWER_CHARS
 from qa.answer.types import Answer, Candidate, CorpusView, Evidence, Strategy
 from qa.answer.weights import HEDGE
 
 NOT_COVERED = "The documents do not cover this."
+# The longest answer a candidate may give, citation marks included: what the project's
+# scorer calls concise (a page that holds the answer is no answer).
+MAX_ANSWER_CHARS = 400
 
 Search = Callable[[str], Sequence[Evidence]]
 """Evidence for a text: the retrieved chunks, best first, with unit similarities."""
@@ -35,7 +37,8 @@ def candidates(question: Question, evidence: Sequence[Evidence], corpus: CorpusV
     out: list[Candidate] = []
     for s in strategies:
         for c in s.propose(question, evidence, corpus):
-            if not c.claims:
+            c = within_length(c)
+            if c is None:
                 continue
             features = generic(question, c, evidence, corpus)
             out.append(replace(c, features=features, score=rank.score(features)))
@@ -48,6 +51,24 @@ def candidates(question: Question, evidence: Sequence[Evidence], corpus: CorpusV
             seen.add(key)
             unique.append(c)
     return unique
+
+
+def within_length(c: Candidate) -> Candidate | None:
+    """The candidate with as many of its claims as fit in MAX_ANSWER_CHARS (citation marks
+    included), or None when not even the first does."""
+    claims = c.claims
+    while claims and len(_shown(c, claims)) > MAX_ANSWER_CHARS:
+        claims = claims[:-1]
+    if not claims:
+        return None
+    return c if claims == c.claims else replace(c, claims=claims)
+
+
+def _shown(c: Candidate, claims: tuple) -> str:
+    numbers: dict[str, int] = {}
+    for cl in claims:
+        numbers.setdefault(cl.chunk.id, len(numbers) + 1)
+    return claims_text(claims, numbers, c.preface)
 
 
 def supported(question: Question, ranked: Sequence[Candidate], evidence: Sequence[Evidence],
@@ -69,7 +90,7 @@ def hedge(question: Question, chosen: Candidate, ranked: Sequence[Candidate],
     if (question.is_list or not _one_sentence(chosen) or not ranked
             or probability(chosen, ranked) >= HEDGE):
         return chosen
-    room = ANSWER_CHARS - len(chosen.claims[0].text)
+    room = MAX_ANSWER_CHARS - len(_shown(chosen, chosen.claims)) - len(" [2]")
     for c in ranked:
         if c is chosen or not _one_sentence(c) or len(c.claims[0].text) + 1 > room:
             continue

@@ -24,6 +24,8 @@ _NUMBER = re.compile(r"\d[\d,.]*")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # The first words of a claim, where a sentence about the question's subject names it.
 LEAD_WORDS = 8
+# Measures that get a weight of their own for each strategy.
+PER_STRATEGY = ("dense", "overlap", "overlap_chunk", "retrieval")
 # Measures that get a second weight when table rows are among the evidence (a report's
 # tables and prose) rather than prose alone (an article).
 MIXED = ("dense", "dense_gap", "overlap", "overlap_chunk", "overlap_start", "retrieval",
@@ -107,6 +109,9 @@ def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
          f"wh={wh}&row": float(first.chunk.kind == "table_row"),
          "plural&claims": float(question.plural) * min(len(cand.claims), 5) / 5}
     f = {**f, **{k: float(v) for k, v in cand.features.items()}}
+    # how much a measure counts depends on what the claim is (a sentence's words against a
+    # list of a table's periods): each strategy weighs them anew
+    f.update({f"{cand.strategy}&{k}": f[k] for k in PER_STRATEGY})
     if question.rows:  # tables among the evidence: the measures may weigh otherwise there
         f.update({f"mixed:{k}": f[k] for k in MIXED if k in f})
     return f
