@@ -1,6 +1,8 @@
 """The one service object behind the API, the chat page and the CLI.
 
-It owns the embedder and the live `Retriever` (one immutable index version). A request
+It owns the query-encoding thread and the live `Retriever` (one immutable index version,
+with the ONNX encoder its vectors were made with: queries are encoded by it, without
+torch). A request
 takes the retriever once and uses only it, so swapping in a new version between
 requests never mixes versions within one. Builds (on request, or by the watcher when the
 corpus changes) run in the caller's thread while requests go on being served from the
@@ -24,7 +26,7 @@ from qa.build import BuildReport, build
 from qa.chunk import Chunk
 from qa.config import Settings
 from qa.conversation import TableRow, standalone, table_rows
-from qa.embed import Embedder
+from qa.encoder import QueryThread
 from qa.errors import (
     BadRequest,
     Disabled,
@@ -62,7 +64,10 @@ class QAService:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.embedder = Embedder(settings.model, settings.batch_size)
+        # The sentence-transformers model, loaded (with torch) only if a build must export
+        # it to ONNX; tests hand one in to share it.
+        self.embedder: Any = None
+        self.queries = QueryThread()
         self._retriever: Retriever | None = None
         self._build_lock = threading.Lock()  # one build or reload at a time
         self._recent: dict[str, tuple[Chunk, ...]] = {}  # chunks of recently served versions
@@ -80,7 +85,7 @@ class QAService:
             report = self.build()
         if self._retriever is None:
             self._swap(store.load(self.settings.index, self.settings.model))
-        self.embedder.encode_query("warm up")
+        self.queries.encode(self.retriever.encoder, "warm up")
         if self.settings.watch and self._watcher is None:
             from qa.watch import Watcher
 
@@ -95,10 +100,17 @@ class QAService:
         A build that cannot go live (no usable document) leaves the served version as it is.
         """
         with self._build_lock:
-            report = build(self.settings, lambda: self.embedder, progress=progress)
+            report = build(self.settings, self._embedder, progress=progress)
             if report.version:
                 self._follow(report.version)
             return report
+
+    def _embedder(self) -> Any:
+        if self.embedder is None:
+            from qa.embed import Embedder
+
+            self.embedder = Embedder(self.settings.model, self.settings.batch_size)
+        return self.embedder
 
     def rebuild(self, token: str | None) -> tuple[BuildReport, str]:
         """`POST /index/rebuild`: check the admin token, build, and return the report and the
@@ -189,7 +201,7 @@ class QAService:
         """`fn(*args)` run on the thread that encodes queries, awaitable from an event loop:
         how the HTTP edge calls `retrieve` (one thread hand-over, and its encoding is done
         in place). Only work that is mostly encoding belongs there."""
-        return asyncio.wrap_future(self.embedder.submit(fn, *args))
+        return asyncio.wrap_future(self.queries.submit(fn, *args))
 
     def offload(self, fn: Callable[..., T], *args: Any) -> Awaitable[T]:
         """`fn(*args)` run on one of the service's answer threads, awaitable from an event
@@ -208,7 +220,7 @@ class QAService:
         read from the same index version.
         """
         r = retriever or self.retriever
-        qvec = self.embedder.encode_query(text)
+        qvec = self.queries.encode(r.encoder, text)
         hits = r.search(text, qvec, k, doc)
         return r, [Evidence(h, tuple(float(x) for x in r.unit_scores(qvec, h.chunk)))
                    for h in hits]
@@ -266,7 +278,7 @@ class QAService:
         if kind is not None and kind not in KINDS:
             raise BadRequest(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
         r = self.retriever
-        hits = r.search(query, self.embedder.encode_query(query), k, doc, kind)
+        hits = r.search(query, self.queries.encode(r.encoder, query), k, doc, kind)
         return Retrieval(r.version, hits)
 
 
