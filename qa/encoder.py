@@ -10,9 +10,10 @@ encodes and the documents the index holds go through the very same file.
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,6 +28,9 @@ TOKENIZER = "tokenizer.json"
 # the other requests. Building encodes long batches, which every core shortens.
 COMPUTE_THREADS = 1
 BUILD_THREADS = 0  # onnxruntime's default: one per core
+# Most queries encoded in one batch when they queue up under load. A batch is padded to its
+# longest query, so a larger one mostly adds waiting for the queries at its head.
+MAX_BATCH = 16
 
 
 class OnnxEncoder:
@@ -120,25 +124,67 @@ def load_encoder(folder: Path, checksum: str, max_tokens: int,
 class QueryThread:
     """The one thread that encodes queries.
 
-    Encodings run one at a time, so concurrent requests never compete for the cores inside
-    the model; a request that does little else (retrieval) can run there whole, one thread
-    hand-over instead of two."""
+    Encodings run one batch at a time, so concurrent requests never compete for the cores
+    inside the model. Queries that arrive while one is being encoded queue up and are
+    encoded together, in one batch: under load a query then costs a fraction of its
+    encoding alone, and the queue drains instead of growing."""
 
     def __init__(self) -> None:
-        self._thread: threading.Thread | None = None
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="qa-encode",
-                                        initializer=self._name_thread)
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._serve, name="qa-encode", daemon=True)
+        self._thread.start()
+
+    def future(self, encoder: OnnxEncoder, text: str) -> Future[np.ndarray]:
+        """The vector of one query (shape (1, dimension)), to come."""
+        done: Future[np.ndarray] = Future()
+        self._jobs.put((encoder, text, done))
+        return done
 
     def encode(self, encoder: OnnxEncoder, text: str) -> np.ndarray:
         """Vector of one query, shape (1, dimension), encoded on this thread (in place when
         called from it)."""
         if threading.current_thread() is self._thread:
             return encoder.encode_one(text)
-        return self._pool.submit(encoder.encode_one, text).result()
+        return self.future(encoder, text).result()
 
     def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
-        """Run `fn(*args)` on this thread."""
-        return self._pool.submit(fn, *args)
+        """Run `fn(*args)` on this thread, in turn with the encodings."""
+        done: Future[T] = Future()
+        self._jobs.put((fn, args, done))
+        return done
 
-    def _name_thread(self) -> None:
-        self._thread = threading.current_thread()
+    def _serve(self) -> None:
+        while True:
+            jobs = [self._jobs.get()]
+            while len(jobs) < MAX_BATCH:
+                try:
+                    jobs.append(self._jobs.get_nowait())
+                except queue.Empty:
+                    break
+            encodings: dict[int, list[tuple[OnnxEncoder, str, Future]]] = {}
+            for job in jobs:
+                if isinstance(job[0], OnnxEncoder):
+                    encodings.setdefault(id(job[0]), []).append(job)
+                else:
+                    _settle(job[2], job[0], *job[1])
+            for group in encodings.values():
+                live = [job for job in group if job[2].set_running_or_notify_cancel()]
+                if not live:
+                    continue
+                try:
+                    vectors = live[0][0].encode([text for _, text, _ in live], MAX_BATCH)
+                except Exception as e:  # noqa: BLE001 - every waiting request learns of it
+                    for _, _, done in live:
+                        done.set_exception(e)
+                    continue
+                for i, (_, _, done) in enumerate(live):
+                    done.set_result(vectors[i:i + 1])
+
+
+def _settle(done: Future, fn: Callable[..., Any], *args: Any) -> None:
+    if not done.set_running_or_notify_cancel():
+        return
+    try:
+        done.set_result(fn(*args))
+    except Exception as e:  # noqa: BLE001 - the caller gets it from the future
+        done.set_exception(e)

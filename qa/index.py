@@ -32,6 +32,7 @@ import json
 import os
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -144,19 +145,23 @@ def load(root: Path, model: str, version: str | None = None) -> StoredIndex:
         raise IndexCorrupt(f"index version {version}: {folder / MANIFEST} {what}: {fix}")
     check_compatible(manifest, model, root)
     _check_manifest(manifest, folder, fix)
-    for name in version_files(manifest):
-        _check_file(folder, name, manifest, fix)
-    encoder = manifest["encoder"]
-    try:
-        vectors = search.load(manifest["search_backend"], folder)
-        owners = np.load(folder / OWNERS, allow_pickle=False)
-        searched = np.load(folder / SEARCHED, allow_pickle=False)
-        with open(folder / CHUNKS, encoding="utf-8") as f:
-            chunks = tuple(Chunk.from_dict(json.loads(line)) for line in f if line.strip())
-        lexical = Lexicon.load(folder)
-        onnx = load_encoder(folder, manifest["checksums"][ENCODER], encoder["max_tokens"])
-    except (RuntimeError, OSError, ValueError, TypeError, KeyError) as e:
-        raise IndexCorrupt(f"index version {version} cannot be read ({e}): {fix}") from e
+    # The encoder (the largest file, and a model to load) is checked and loaded in a thread
+    # of its own while the rest is checked and read: hashing and onnxruntime release the GIL.
+    with ThreadPoolExecutor(1, thread_name_prefix="qa-load") as pool:
+        loading = pool.submit(_load_encoder, folder, manifest, fix)
+        for name in version_files(manifest):
+            if name not in (ENCODER, TOKENIZER):
+                _check_file(folder, name, manifest, fix)
+        try:
+            vectors = search.load(manifest["search_backend"], folder)
+            owners = np.load(folder / OWNERS, allow_pickle=False)
+            searched = np.load(folder / SEARCHED, allow_pickle=False)
+            with open(folder / CHUNKS, encoding="utf-8") as f:
+                chunks = tuple(Chunk.from_dict(json.loads(line)) for line in f if line.strip())
+            lexical = Lexicon.load(folder)
+        except (RuntimeError, OSError, ValueError, TypeError, KeyError) as e:
+            raise IndexCorrupt(f"index version {version} cannot be read ({e}): {fix}") from e
+        onnx = loading.result()
     counts = manifest["counts"]
     if (len(chunks) != counts["chunks"] or len(owners) != vectors.size
             or vectors.size != counts["vectors"] or len(searched) != vectors.size
@@ -172,6 +177,18 @@ def load(root: Path, model: str, version: str | None = None) -> StoredIndex:
     return StoredIndex(version=version, manifest=manifest, chunks=chunks, vectors=vectors,
                        owners=owners, searched=searched.astype(bool), lexicon=lexical,
                        encoder=onnx, folder=folder)
+
+
+def _load_encoder(folder: Path, manifest: dict[str, Any], fix: str) -> OnnxEncoder:
+    """The version's encoder, once its files are checked."""
+    for name in (ENCODER, TOKENIZER):
+        _check_file(folder, name, manifest, fix)
+    try:
+        return load_encoder(folder, manifest["checksums"][ENCODER],
+                            manifest["encoder"]["max_tokens"])
+    except Exception as e:  # onnxruntime and tokenizers raise their own types for bad files
+        raise IndexCorrupt(f"the encoder of index version {manifest.get('version')} cannot be "
+                           f"loaded ({e}): {fix}") from e
 
 
 def _check_manifest(manifest: dict[str, Any], folder: Path, fix: str) -> None:

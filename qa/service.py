@@ -198,9 +198,9 @@ class QAService:
                 "built_at": m["built_at"]}
 
     def run(self, fn: Callable[..., T], *args: Any) -> Awaitable[T]:
-        """`fn(*args)` run on the thread that encodes queries, awaitable from an event loop:
-        how the HTTP edge calls `retrieve` (one thread hand-over, and its encoding is done
-        in place). Only work that is mostly encoding belongs there."""
+        """`fn(*args)` run on the thread that encodes queries, in turn with the encodings,
+        awaitable from an event loop. Only work that is mostly encoding belongs there: the
+        HTTP edge uses `retrieve_async` and `offload`."""
         return asyncio.wrap_future(self.queries.submit(fn, *args))
 
     def offload(self, fn: Callable[..., T], *args: Any) -> Awaitable[T]:
@@ -272,14 +272,30 @@ class QAService:
     def retrieve(self, query: str, k: int = 5, doc: str | None = None,
                  kind: str | None = None) -> Retrieval:
         """The `k` most relevant chunks for the query."""
-        query = validate_query(query)
-        if not 1 <= k <= 50:
-            raise BadRequest(f"k must be between 1 and 50, got {k}")
-        if kind is not None and kind not in KINDS:
-            raise BadRequest(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+        query = _checked(query, k, kind)
         r = self.retriever
         hits = r.search(query, self.queries.encode(r.encoder, query), k, doc, kind)
         return Retrieval(r.version, hits)
+
+    async def retrieve_async(self, query: str, k: int = 5, doc: str | None = None,
+                             kind: str | None = None) -> Retrieval:
+        """`retrieve` for an event loop: the query is encoded on the encoder thread (with
+        any others waiting, in one batch) while the loop serves other requests; the search
+        (well under a millisecond) runs on the loop."""
+        query = _checked(query, k, kind)
+        r = self.retriever
+        qvec = await asyncio.wrap_future(self.queries.future(r.encoder, query))
+        return Retrieval(r.version, r.search(query, qvec, k, doc, kind))
+
+
+def _checked(query: str, k: int, kind: str | None) -> str:
+    """The query stripped, or BadRequest for it, `k` or `kind`."""
+    query = validate_query(query)
+    if not 1 <= k <= 50:
+        raise BadRequest(f"k must be between 1 and 50, got {k}")
+    if kind is not None and kind not in KINDS:
+        raise BadRequest(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    return query
 
 
 def validate_query(text: str, what: str = "query") -> str:

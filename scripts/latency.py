@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import run_build, server
 
 ROOT = Path(__file__).resolve().parent.parent
-EVAL = ROOT.parent / "shared" / "eval"
+EVAL = Path(os.environ.get("QA_EVAL_DIR") or ROOT.parent / "shared" / "eval")
 MARGIN_MS = 5.0
 
 

@@ -18,7 +18,8 @@ from qa.embed import Embedder
 from qa.encoder import ENCODER, TOKENIZER, OnnxEncoder, QueryThread
 from qa.service import QAService
 
-EVAL = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
+EVAL = Path(os.environ.get("QA_EVAL_DIR")
+            or Path(__file__).resolve().parent.parent.parent / "shared" / "eval")
 
 
 @pytest.fixture(scope="module")
@@ -105,3 +106,15 @@ def test_serving_a_query_does_not_import_torch(service: QAService) -> None:
     first, loaded = res.stdout.strip().splitlines()
     assert first == "Military True"
     assert loaded == "[]"
+
+
+def test_queries_that_queue_up_are_encoded_together_as_if_alone(encoder: OnnxEncoder) -> None:
+    queries = QueryThread()
+    texts = real_questions()[:40]
+    held = threading.Event()
+    queries.submit(held.wait, 30)  # the thread is busy: the queries below queue up
+    futures = [queries.future(encoder, t) for t in texts]
+    held.set()
+    batched = np.concatenate([f.result(60) for f in futures])
+    alone = np.concatenate([encoder.encode_one(t) for t in texts])
+    assert float((batched * alone).sum(1).min()) >= 0.9999
