@@ -42,5 +42,9 @@ def create_app(settings: Settings, service: QAService | None = None, ui: bool = 
     app.include_router(router)
 
     if page is not None:
-        app.mount("/", page)  # the chat page, built when first asked for
+        from qa.api.page import PageGuard
+
+        # The chat page, built when first asked for; the guard lets only the page's own
+        # routes through (and answers wrong methods on API paths) without building it.
+        app.mount("/", PageGuard(page, app.router))
     return app

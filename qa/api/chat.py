@@ -39,12 +39,11 @@ class ChatPage:
         return self._app
 
     def _build(self) -> Any:
-        import gradio as gr
         from fastapi import FastAPI
 
-        from qa.ui import build_ui
+        from qa.api.page import mount_page
 
-        return gr.mount_gradio_app(FastAPI(), build_ui(self.service), path="/")
+        return mount_page(FastAPI(), self.service)
 
     async def close(self) -> None:
         """Shut the page down, if it was built."""
