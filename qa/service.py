@@ -16,7 +16,7 @@ import hmac
 import logging
 import threading
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -74,12 +74,25 @@ class QAService:
         self._watcher: Any = None
         self._rows_by_version: dict[str, list[TableRow]] = {}
         self._answer_pool = ThreadPoolExecutor(ANSWER_THREADS, thread_name_prefix="qa-answer")
+        self._preloading: Future[BuildReport | None] | None = None
 
     # --- lifecycle -------------------------------------------------------------------
+
+    def preload(self, build_if_needed: bool = False) -> None:
+        """Begin `start` on another thread, so that the caller can meanwhile import what it
+        needs to serve (much of loading is hashing and onnxruntime, which free the GIL);
+        the next `start` waits for this one instead of starting again."""
+        self._preloading = self._answer_pool.submit(self._start, build_if_needed)
 
     def start(self, build_if_needed: bool = False) -> BuildReport | None:
         """Load the live index (building or updating it first if asked) and warm the model.
         With `settings.watch`, then follow the corpus and the index (see `qa.watch`)."""
+        preloading, self._preloading = self._preloading, None
+        if preloading is not None:
+            return preloading.result()
+        return self._start(build_if_needed)
+
+    def _start(self, build_if_needed: bool) -> BuildReport | None:
         report = None
         if build_if_needed:
             report = self.build()

@@ -73,6 +73,22 @@ class RawEncoder:
         return v / np.linalg.norm(v)
 
 
+def peer_series(index: Path, texts: list[str]) -> dict[str, list[Callable[[], None]]]:
+    """Timed calls of the peers (scripts/peers.py) over the chunks of the index's live
+    version, with the packaged model."""
+    import peers
+
+    from qa.embed import model_folder
+
+    folder = index / (index / "CURRENT").read_text().strip()
+    with open(folder / "chunks.jsonl", encoding="utf-8") as f:
+        chunks = [json.loads(line)["text"] for line in f if line.strip()]
+    model = str(model_folder("sentence-transformers/all-MiniLM-L6-v2"))
+    llama, hay = peers.llamaindex(chunks, model), peers.haystack(chunks, model)
+    return {"llamaindex_analysis": [lambda t=t: llama(t) for t in texts],
+            "haystack_analysis": [lambda t=t: hay(t) for t in texts]}
+
+
 def percentile(values: list[float], p: float) -> float:
     """Nearest-rank percentile of `values` (p in 0..100)."""
     ordered = sorted(values)
@@ -165,11 +181,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=1800,
                     help="seconds allowed for a build or a server start (default 1800)")
     ap.add_argument("--json", type=Path, help="also write the figures to this file")
+    ap.add_argument("--peers", action="store_true",
+                    help="also time LlamaIndex and Haystack retrieving over the analysis's "
+                    "chunks with the same model, in-process (scripts/peers.py; install them "
+                    "first)")
     ap.add_argument("--indexes", type=Path,
                     help="keep the two indexes in this folder and reuse them (an up-to-date "
                     "index is not rebuilt); default: a fresh build in a temporary folder")
     args = ap.parse_args(argv)
 
+    labels: dict[str, str] = {}
     seed = read_set(args.eval / "seed_dev.jsonl")
     tatqa_dir = args.eval / "tatqa_dev"
     tatqa = [q for q in read_set(tatqa_dir / "set.jsonl") if q.get("doc")]
@@ -217,6 +238,11 @@ def main(argv: list[str] | None = None) -> int:
                 # The floor of an HTTP round trip to the same server, for the breakdown.
                 "health_analysis": get_calls(a_client, "/health", args.requests),
             }
+            if args.peers:
+                series.update(peer_series(work / "analysis-index",
+                                          spread(analysis_q, args.encode)))
+                labels.update({"llamaindex_analysis": "LlamaIndex retrieve (in-process)",
+                               "haystack_analysis": "Haystack pipeline (in-process)"})
             for calls in series.values():
                 for call in calls[: args.warmup]:
                     call()
@@ -228,11 +254,11 @@ def main(argv: list[str] | None = None) -> int:
 
     figures.update({name: summary(ms) for name, ms in samples.items()})
     figures["load_after"] = load()
-    labels = {"encode_analysis": "raw onnxruntime, analysis questions",
+    labels.update({"encode_analysis": "raw onnxruntime, analysis questions",
               "encode_tatqa": "raw onnxruntime, TAT-QA questions",
               "retrieve_analysis": "POST /retrieve analysis",
               "retrieve_tatqa": "POST /retrieve TAT-QA", "ask_analysis": "POST /ask analysis",
-              "health_analysis": "GET /health (HTTP round trip)"}
+              "health_analysis": "GET /health (HTTP round trip)"})
     for name, label in labels.items():
         f = figures[name]
         print(f"{label:<36} p50 {f['p50_ms']:7.2f} ms   p95 {f['p95_ms']:7.2f} ms   "
