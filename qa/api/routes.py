@@ -3,9 +3,10 @@ service."""
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from qa.api.models import AskRequest, RetrieveRequest, hit_json
@@ -37,7 +38,10 @@ def health(svc: Service) -> dict[str, Any]:
 @router.post("/retrieve", summary="Passages and table rows for a query")
 async def retrieve(req: RetrieveRequest, svc: Service) -> dict[str, Any]:
     res = await svc.retrieve_async(req.query, req.k, req.doc, req.kind)
-    return {"version": res.version, "results": [hit_json(h) for h in res.hits]}
+    # Plain JSON types already: written out directly rather than walked again by FastAPI's
+    # response encoder (a fraction of a millisecond on the path measured most).
+    body = {"version": res.version, "results": [hit_json(h) for h in res.hits]}
+    return Response(json.dumps(body, ensure_ascii=False), media_type="application/json")
 
 
 @router.post("/ask", summary="A short answer with numbered citations")
