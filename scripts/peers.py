@@ -3,7 +3,8 @@ LlamaIndex (VectorStoreIndex with HuggingFaceEmbedding) and Haystack (an in-memo
 document store with a SentenceTransformersTextEmbedder and an embedding retriever), each
 retrieving in-process, top 5. Not a dependency of qa: install them into the venv first,
 
-    .venv/bin/pip install llama-index-core llama-index-embeddings-huggingface haystack-ai
+    .venv/bin/pip install llama-index-core llama-index-embeddings-huggingface haystack-ai \
+        sentence-transformers-haystack
 
 Both load the packaged model with sentence-transformers (torch), as their users would.
 """
@@ -33,12 +34,12 @@ def llamaindex(texts: list[str], model_dir: str) -> Callable[[str], object]:
 def haystack(texts: list[str], model_dir: str) -> Callable[[str], object]:
     """A Haystack pipeline (query embedder -> in-memory retriever); returns run(question)."""
     from haystack import Document, Pipeline
-    from haystack.components.embedders import (
+    from haystack.components.retrievers.in_memory import InMemoryEmbeddingRetriever
+    from haystack.document_stores.in_memory import InMemoryDocumentStore
+    from haystack_integrations.components.embedders.sentence_transformers import (
         SentenceTransformersDocumentEmbedder,
         SentenceTransformersTextEmbedder,
     )
-    from haystack.components.retrievers.in_memory import InMemoryEmbeddingRetriever
-    from haystack.document_stores.in_memory import InMemoryDocumentStore
 
     store = InMemoryDocumentStore()
     docs = SentenceTransformersDocumentEmbedder(model=model_dir, progress_bar=False)
