@@ -209,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         if counts:
             figures["tatqa_build"].update(documents=int(counts[1]), passages=int(counts[2]),
                                           table_rows=int(counts[3]))
-        print(f"qa build (TAT-QA, fresh)  {seconds:6.1f} s wall   "
+        print(f"qa build (TAT-QA{'' if args.indexes else ', fresh'})  {seconds:6.1f} s wall   "
               f"({'; '.join(report.splitlines()[1:3])})", flush=True)
         build(args.corpus, work / "analysis-index", args.timeout)
 
