@@ -37,6 +37,10 @@ class Settings(BaseSettings):
         "fp32 (the model's own vectors) or int8 (dynamic quantisation: about half the CPU "
         "per query, slightly different vectors; see scripts/encoders.py). Changing it needs "
         "`qa build`.")
+    query_threads: int = Field(
+        1, ge=1, le=64, description="Threads that encode one query (or one batch of queries). "
+        "1 costs the least CPU; 2 shortens a single query's encoding on an idle machine at "
+        "about twice the CPU (see scripts/latency.py).")
     encoder_cache: Path = Field(
         Path("~/.cache/qa/encoders").expanduser(),
         description="Where `qa build` keeps the ONNX exports of models, one per model hash.")

@@ -41,7 +41,7 @@ import numpy as np
 
 from qa import lexicon, search
 from qa.chunk import CHUNKER_VERSION, Chunk
-from qa.encoder import ENCODER, TOKENIZER, OnnxEncoder, load_encoder
+from qa.encoder import COMPUTE_THREADS, ENCODER, TOKENIZER, OnnxEncoder, load_encoder
 from qa.errors import IndexCorrupt, IndexMismatch, IndexMissing, QAError
 from qa.lexicon import Lexicon
 from qa.search import VectorStore
@@ -127,7 +127,8 @@ def version_files(manifest: dict[str, Any]) -> tuple[str, ...]:
     return (*search.files(manifest.get("search_backend", BACKEND)), *FILES)
 
 
-def load(root: Path, model: str, version: str | None = None) -> StoredIndex:
+def load(root: Path, model: str, version: str | None = None,
+         encoder_threads: int = COMPUTE_THREADS) -> StoredIndex:
     """Load and verify a version (the live one by default) built with `model`.
 
     Raises IndexMissing when there is none, IndexMismatch when it was built with other
@@ -148,7 +149,7 @@ def load(root: Path, model: str, version: str | None = None) -> StoredIndex:
     # The encoder (the largest file, and a model to load) is checked and loaded in a thread
     # of its own while the rest is checked and read: hashing and onnxruntime release the GIL.
     with ThreadPoolExecutor(1, thread_name_prefix="qa-load") as pool:
-        loading = pool.submit(_load_encoder, folder, manifest, fix)
+        loading = pool.submit(_load_encoder, folder, manifest, fix, encoder_threads)
         for name in version_files(manifest):
             if name not in (ENCODER, TOKENIZER):
                 _check_file(folder, name, manifest, fix)
@@ -179,13 +180,14 @@ def load(root: Path, model: str, version: str | None = None) -> StoredIndex:
                        encoder=onnx, folder=folder)
 
 
-def _load_encoder(folder: Path, manifest: dict[str, Any], fix: str) -> OnnxEncoder:
-    """The version's encoder, once its files are checked."""
+def _load_encoder(folder: Path, manifest: dict[str, Any], fix: str,
+                  threads: int) -> OnnxEncoder:
+    """The version's encoder (running on `threads` threads), once its files are checked."""
     for name in (ENCODER, TOKENIZER):
         _check_file(folder, name, manifest, fix)
     try:
         return load_encoder(folder, manifest["checksums"][ENCODER],
-                            manifest["encoder"]["max_tokens"])
+                            manifest["encoder"]["max_tokens"], threads)
     except Exception as e:  # onnxruntime and tokenizers raise their own types for bad files
         raise IndexCorrupt(f"the encoder of index version {manifest.get('version')} cannot be "
                            f"loaded ({e}): {fix}") from e

@@ -97,7 +97,8 @@ class QAService:
         if build_if_needed:
             report = self.build()
         if self._retriever is None:
-            self._swap(store.load(self.settings.index, self.settings.model))
+            self._swap(store.load(self.settings.index, self.settings.model,
+                                  encoder_threads=self.settings.query_threads))
         self.queries.encode(self.retriever.encoder, "warm up")
         if self.settings.watch and self._watcher is None:
             from qa.watch import Watcher
@@ -174,7 +175,8 @@ class QAService:
             if new <= old:
                 return
         try:
-            stored = store.load(self.settings.index, self.settings.model, version)
+            stored = store.load(self.settings.index, self.settings.model, version,
+                                self.settings.query_threads)
         except QAError as e:
             if current is None:
                 raise
