@@ -18,7 +18,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -62,6 +62,9 @@ class BuildReport:
     cleaned: tuple[str, ...] = ()
     seconds: float = 0.0
     error: str = ""
+    # The version the build left live, as it loaded and verified it: a server takes it
+    # instead of loading (and hashing) the same files again. Not part of the report.
+    stored: store.StoredIndex | None = field(default=None, repr=False, compare=False)
 
     def summary(self) -> str:
         """Human-readable account of the build, for the CLI and logs."""
@@ -98,7 +101,7 @@ class BuildReport:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""
-        d = asdict(self)
+        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "stored"}
         d["skipped"] = [{"path": s.path, "reason": s.reason} for s in self.skipped]
         for key in ("added", "changed", "removed", "cleaned"):
             d[key] = list(d[key])
@@ -161,7 +164,7 @@ def build(settings: Settings, embedder_factory: Callable[[], Any] | None = None,
             return BuildReport(version=prev.version, live=False, passages=c["passages"],
                                table_rows=c["table_rows"], reused=c["chunks"],
                                skipped=tuple(skipped), cleaned=cleaned,
-                               seconds=time.perf_counter() - t0, **diff)
+                               seconds=time.perf_counter() - t0, stored=prev, **diff)
 
         chunks: list[Chunk] = []
         for src in sources:
@@ -204,13 +207,14 @@ def build(settings: Settings, embedder_factory: Callable[[], Any] | None = None,
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "skipped": [{"path": s.path, "reason": s.reason} for s in skipped],
         }
-        stored = store.write_version(root, chunks, vectors, owners, manifest, source)
+        stored = store.write_version(root, chunks, vectors, owners, manifest, source,
+                                     encoder_threads=settings.query_threads)
         return BuildReport(
             version=stored.version, live=True, passages=passages,
             table_rows=len(chunks) - passages, embedded=len(todo),
             reused=len(chunks) - len(todo), truncated=truncated, full=prev is None,
             full_reason=full_reason, skipped=tuple(skipped), cleaned=cleaned,
-            seconds=time.perf_counter() - t0, **diff,
+            seconds=time.perf_counter() - t0, stored=stored, **diff,
         )
 
 
@@ -240,7 +244,7 @@ def _previous(root: Path, settings: Settings,
         return None, (f"passage size changed from {manifest.get('passage_chars')} "
                       f"to {settings.passage_chars} characters")
     try:
-        return store.load(root, settings.model), ""
+        return store.load(root, settings.model, encoder_threads=settings.query_threads), ""
     except QAError as e:
         log.warning("live index unusable, rebuilding in full: %s", e.message)
         return None, "live index damaged"

@@ -235,8 +235,8 @@ def _check_file(folder: Path, name: str, manifest: dict[str, Any], fix: str) -> 
 
 
 def write_version(root: Path, chunks: list[Chunk], vectors: np.ndarray, owners: np.ndarray,
-                  manifest: dict[str, Any], encoder: Path,
-                  backend: str = BACKEND) -> StoredIndex:
+                  manifest: dict[str, Any], encoder: Path, backend: str = BACKEND,
+                  encoder_threads: int = COMPUTE_THREADS) -> StoredIndex:
     """Write a new version, verify it, and make it the live one in one atomic step.
 
     `vectors[i]` belongs to `chunks[owners[i]]`; owners ascend. `encoder` is the folder
@@ -277,7 +277,7 @@ def write_version(root: Path, chunks: list[Chunk], vectors: np.ndarray, owners: 
     os.rename(tmp, root / version)
     _fsync(root)
     try:
-        stored = load(root, full["model"], version)  # verify before it goes live
+        stored = load(root, full["model"], version, encoder_threads)  # verify before it goes live
     except QAError:
         doomed = root / f".tmp-bad-{version}-{os.getpid()}"
         os.rename(root / version, doomed)

@@ -116,7 +116,7 @@ class QAService:
         with self._build_lock:
             report = build(self.settings, self._embedder, progress=progress)
             if report.version:
-                self._follow(report.version)
+                self._follow(report.version, report.stored)
             return report
 
     def _embedder(self) -> Any:
@@ -162,9 +162,10 @@ class QAService:
         r = self._retriever
         return r.version if r else None
 
-    def _follow(self, version: str) -> None:
-        """Swap in `version` if it is newer than the served one. When one is served, a load
-        failure is logged and the served version kept; else it is raised."""
+    def _follow(self, version: str, loaded: store.StoredIndex | None = None) -> None:
+        """Swap in `version` if it is newer than the served one (`loaded`, if given, is that
+        version as the build loaded it). When one is served, a load failure is logged and
+        the served version kept; else it is raised."""
         current = self._retriever
         if current is not None:
             new, old = store.version_number(version), store.version_number(current.version)
@@ -175,8 +176,8 @@ class QAService:
             if new <= old:
                 return
         try:
-            stored = store.load(self.settings.index, self.settings.model, version,
-                                self.settings.query_threads)
+            stored = loaded if loaded is not None and loaded.version == version else store.load(
+                self.settings.index, self.settings.model, version, self.settings.query_threads)
         except QAError as e:
             if current is None:
                 raise
