@@ -3,6 +3,9 @@ BM25 (bm25s's own files), the vocabulary and how rare each word is, which words 
 near each other somewhere, and the words of each table row's label.
 
 Loading reads these files; nothing is tokenised or counted again when a version loads.
+bm25s builds and saves the BM25 index; a loaded version scores with bm25s's own arithmetic
+on its saved arrays (`Bm25Scores`), so that serving imports neither bm25s nor SciPy (a
+few hundred milliseconds of every start).
 """
 
 from __future__ import annotations
@@ -12,8 +15,8 @@ import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import bm25s
 import numpy as np
 
 from qa.chunk import Chunk
@@ -55,11 +58,44 @@ def _near_keys(words: list[list[str]], ids: dict[str, int]) -> np.ndarray:
     return np.array(sorted(keys), dtype=np.int64)
 
 
+class Bm25Scores:
+    """BM25 scores of a saved bm25s index: its precomputed per-word, per-chunk scores (a
+    column-compressed matrix), summed over the query's words as `bm25s.BM25.get_scores`
+    sums them (method "lucene", which has no score for absent words)."""
+
+    def __init__(self, vocab: dict[str, int], data: np.ndarray, indices: np.ndarray,
+                 indptr: np.ndarray, num_docs: int, dtype: str = "float32") -> None:
+        self.vocab_dict = vocab
+        self._data, self._indices, self._indptr = data, indices, indptr
+        self._num_docs, self._dtype = num_docs, np.dtype(dtype)
+
+    @classmethod
+    def load(cls, folder: Path) -> Bm25Scores:
+        """The index `bm25s.BM25.save` wrote into `folder` (JSON and `.npy`, no pickle)."""
+        params = json.loads((folder / "params.index.json").read_text())
+        if params.get("method") not in ("lucene", "robertson", "atire"):
+            raise ValueError(f"BM25 method {params.get('method')!r} is not supported")
+        vocab = json.loads((folder / "vocab.index.json").read_text(encoding="utf-8"))
+        arrays = [np.load(folder / f"{name}.csc.index.npy", allow_pickle=False)
+                  for name in ("data", "indices", "indptr")]
+        return cls(vocab, *arrays, int(params["num_docs"]), params.get("dtype", "float32"))
+
+    def get_scores(self, tokens: list[str]) -> np.ndarray:
+        """The score of every chunk for the query's words (unknown words add nothing)."""
+        scores = np.zeros(self._num_docs, dtype=self._dtype)
+        for t in tokens:
+            i = self.vocab_dict.get(t)
+            if i is not None:
+                lo, hi = self._indptr[i], self._indptr[i + 1]
+                np.add.at(scores, self._indices[lo:hi], self._data[lo:hi])
+        return scores
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """BM25 over the chunks and the word statistics answering reads."""
 
-    bm25: bm25s.BM25
+    bm25: Any  # bm25s.BM25 when just built, Bm25Scores when loaded: both score alike
     vocabulary: tuple[str, ...]  # every (stemmed) word of the chunks, sorted
     idf: dict[str, float]
     label_words: tuple[frozenset[str], ...]  # per chunk: its row label's words, or none
@@ -68,6 +104,8 @@ class Lexicon:
     @classmethod
     def build(cls, chunks: list[Chunk] | tuple[Chunk, ...]) -> Lexicon:
         """Tokenise each chunk once and work everything out from its words."""
+        import bm25s
+
         words = [tokenize(c.embed_text()) for c in chunks]
         bm25 = bm25s.BM25()
         # A chunk without words is indexed as one placeholder word (bm25s needs one).
@@ -91,7 +129,7 @@ class Lexicon:
     def load(cls, folder: Path) -> Lexicon:
         """Read what `save` wrote (JSON and `.npy` without pickle)."""
         folder = Path(folder)
-        bm25 = bm25s.BM25.load(folder / BM25, show_progress=False)
+        bm25 = Bm25Scores.load(folder / BM25)
         with open(folder / LEXICON, encoding="utf-8") as f:
             data = json.load(f)
         near = np.load(folder / NEAR, allow_pickle=False)
