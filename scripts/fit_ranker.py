@@ -63,53 +63,43 @@ def questions(name: str) -> tuple[list[dict], Path]:
     return items, corpus
 
 
-def _index(name: str):
-    """The Retriever of the set's corpus (built if needed), without loading the model
-    unless the index must be built."""
-    from qa import index as store
+def _service(name: str):
+    """A started service over the set's corpus (its index built into CACHE if needed)."""
     from qa.config import get_settings
-    from qa.retrieve import Retriever
+    from qa.service import QAService
 
     _, corpus = questions(name)
-    settings = get_settings(corpus=corpus, index=CACHE / INDEX[name])
-    if store.current_version(settings.index) is None:
-        from qa.service import QAService
-
-        QAService(settings).build()
-    s = settings
-    return Retriever(store.load(s.index, s.model), s.candidates, s.rrf_k, s.fusion,
-                     s.dense_weight, s.label_boost)
+    svc = QAService(get_settings(corpus=corpus, index=CACHE / INDEX[name]))
+    svc.start(build_if_needed=True)
+    return svc
 
 
 def retrieve(names: list[str], limit: int | None, every: int = 1) -> None:
     """The evidence of each question as the service retrieves it for /ask (the slow part:
     the model encodes every question) -> OUT/<set>.evidence.jsonl."""
     from qa.conversation import standalone, table_rows
-    from qa.embed import Embedder
-    from qa.service import ANSWER_CANDIDATES
 
     OUT.mkdir(parents=True, exist_ok=True)
-    embedder = Embedder()
     for name in names:
         items, _ = questions(name)
         _, held = split(name, items)
         held_ids = {it["id"] for it in held}
-        r = _index(name)
+        svc = _service(name)
+        r = svc.retriever
         rows = table_rows(r.chunks)
         n = 0
         with open(OUT / f"{name}.evidence.jsonl", "w", encoding="utf-8") as f:
             for it in (items[::every][:limit] if limit else items[::every]):
                 history = [("user", h) for h in it.get("history", [])]
                 text = standalone(it["question"], history, rows)
-                qvec = embedder.encode_query(text)
-                hits = r.search(text, qvec, ANSWER_CANDIDATES, it.get("doc"))
+                _, evidence = svc.evidence(text, it.get("doc"), retriever=r)  # as /ask does
                 f.write(json.dumps({
                     "item": it, "held": it["id"] in held_ids, "text": text,
-                    "hits": [[h.chunk.id, h.score, h.dense, h.lexical,
-                              [round(float(x), 5) for x in r.unit_scores(qvec, h.chunk)]]
-                             for h in hits]}) + "\n")
+                    "hits": [[e.hit.chunk.id, e.hit.score, e.hit.dense, e.hit.lexical,
+                              [round(x, 5) for x in e.unit_scores]] for e in evidence]}) + "\n")
                 n += 1
         print(f"{name}: {n} questions -> {OUT / (name + '.evidence.jsonl')}", flush=True)
+        svc.stop()
 
 
 def dump(names: list[str]) -> None:
@@ -125,7 +115,7 @@ def dump(names: list[str]) -> None:
     score = scorer()
     yesno.STATED = 0.0  # every verdict is dumped; fit() applies the threshold
     for name in names:
-        r = _index(name)
+        r = _service(name).retriever
         n = 0
         with open(OUT / f"{name}.jsonl", "w", encoding="utf-8") as f, \
                 open(OUT / f"{name}.evidence.jsonl", encoding="utf-8") as src:
