@@ -256,6 +256,7 @@ class QAService:
         return answer(resolved, search, r, scoped=doc is not None,
                       not_covered=self.settings.not_covered,
                       alone=not any(role == "user" for role, _ in history or []),
+                      split=resolved == question,
                       resolve=lambda part, earlier: resolve(part, earlier, rows))
 
     def _table_rows(self, r: Retriever) -> list[TableRow]:

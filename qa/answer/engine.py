@@ -126,16 +126,18 @@ def answer_part(question: Question, search: Search, corpus: CorpusView,
 
 
 def answer(text: str, search: Search, corpus: CorpusView, *, scoped: bool = False,
-           not_covered: str = NOT_COVERED, alone: bool = True,
+           not_covered: str = NOT_COVERED, alone: bool = True, split: bool = True,
            resolve: Callable[[str, str], str] | None = None) -> Answer:
     """The cited answer to `text`, or an abstention (`not_covered`).
 
     `search` retrieves evidence for a text; `scoped` says the question is about one
     document; `alone` that no earlier turn precedes it (a bare follow-up then asks what it
-    refers to); `resolve(part, earlier_part)` makes a part that leans on the one before
-    it standalone ("What is X? And of Y?").
+    refers to); `split` that its parts are answered one by one (not for a follow-up the
+    conversation made standalone by writing the earlier question beside it);
+    `resolve(part, earlier_part)` makes a part that leans on the one before it standalone
+    ("What is X? And of Y?").
     """
-    question = analyze(text)
+    question = analyze(text, split)
     if alone and question.elliptical:
         return Answer(ask_what_it_refers_to(text), False, (), corpus.version, text)
     if question.ask != "multi":

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from qa.answer.match import pairs_of, weighted_recall, words_of
+from qa.answer.match import pairs_of, shared, weighted_recall, words_of
 from qa.answer.question import Question
 from qa.answer.types import Candidate, Claim, CorpusView, Evidence
 from qa.text.numbers import is_number
@@ -83,7 +83,10 @@ def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
     lead = " ".join(text.split()[:LEAD_WORDS])
     q_pairs = pairs_of(question.text)
     names = [n for n in question.names if words_of(n)]
+    said = words_of(text)
     f = {"retrieval": (ev.hit.score / top) if ev else 0.0,
+         # the share of the claim's words the question lacks: an answer says something new
+         "novel": (len(said - shared(said, question.words)) / len(said)) if said else 0.0,
          "pairs": len(q_pairs & pairs_of(text)) / len(q_pairs) if q_pairs else 0.0,
          "names_match": (sum(words_of(n) <= words_of(shown) for n in names) / len(names))
          if names else 0.0,

@@ -202,9 +202,10 @@ def _subject_plural(tokens: list[str], start: int) -> tuple[tuple[str, ...], boo
     return tuple(phrase), bool(phrase) and _plural_word(phrase[-1])
 
 
-def analyze(text: str) -> Question:
-    """What the question asks (see `Question`)."""
-    parts = split_parts(text)
+def analyze(text: str, split: bool = True) -> Question:
+    """What the question asks (see `Question`); with `split` false, one question however
+    many it holds."""
+    parts = split_parts(text) if split else [text]
     tokens = words(text)
     # "n't" is split off by the word pattern: "doesn't" -> "doesn", "t"
     negated = any(t in NEGATIONS for t in tokens) or bool(re.search(r"n['’]t\b", text))

@@ -41,9 +41,10 @@ class TableCell:
         for r in rows:
             out.append(Candidate(self.name, (cell_claim(r.chunk, r.columns, r.evidence.hit.score),),
                                  0.0, features=_row_features(r)))
-            if r.reverse is not None and r.reverse not in r.columns:
-                # the cell the question paraphrases ("Does the economic aspect put pressure
-                # on South Korea?": Regional Impact, "pressures South Korea & Japan")
+            if question.ask == "yesno" and r.reverse is not None and r.reverse not in r.columns:
+                # the cell a yes/no question paraphrases to have it confirmed ("Does the
+                # economic aspect put pressure on South Korea?": Regional Impact, "pressures
+                # South Korea & Japan"); to any other question it would only say it back
                 claim = cell_claim(r.chunk, (r.reverse,), r.evidence.hit.score)
                 out.append(Candidate(self.name + ":value", (claim,), 0.0,
                                      features={**_row_features(r), "value_match": r.value_match}))

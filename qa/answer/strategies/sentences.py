@@ -16,7 +16,7 @@ from qa.answer.types import Candidate, Claim, CorpusView, Evidence
 ANSWER_CHARS = 380
 # The most sentences or list items a list or summary answer gives.
 MAX_PIECES = 5
-# How many of the best retrieved chunks a several-sentence answer draws on.
+# How many of the best retrieved passages a several-sentence answer draws on.
 SUMMARY_CHUNKS = 3
 
 
@@ -87,8 +87,8 @@ class SeveralSentences:
         chunk's own pieces."""
         if not (question.is_list or question.ask == "reason"):
             return []
-        found = [p for p in pieces(list(evidence)) if p.rank < SUMMARY_CHUNKS
-                 and not (p.chunk.is_list and p.unit <= 1)]
+        passages = [ev for ev in evidence if ev.hit.chunk.kind == "passage"][:SUMMARY_CHUNKS]
+        found = [p for p in pieces(passages) if not (p.chunk.is_list and p.unit <= 1)]
         if len(found) < 2:  # a summary of one piece, when there is no more
             return [Candidate(f"{self.name}:one", (_claim(p, question),), 0.0,
                               features=_piece_features(p)) for p in found
