@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from qa.answer.match import pairs_of, shared, weighted_recall, words_of
 from qa.answer.question import Question
 from qa.answer.types import Candidate, Claim, CorpusView, Evidence
+from qa.chunk import Chunk
 from qa.text.numbers import is_number
 
 _NAME_INSIDE = re.compile(r"(?<=\w[ ,(])([A-Z][\w'’-]*)")
@@ -64,40 +65,64 @@ def claim_dense(claim: Claim, ev: Evidence | None) -> float:
     return float(max(inside, default=scores[0]))
 
 
+class Measures:
+    """What every candidate of one question is measured against, worked out once: the
+    evidence by chunk, its best scores, the question's word pairs, names and years, and
+    each chunk's share of the question's words."""
+
+    def __init__(self, question: Question, evidence: Sequence[Evidence],
+                 corpus: CorpusView) -> None:
+        self.question = question
+        self.idf = corpus.idf
+        self.by_id = {ev.hit.chunk.id: (i, ev) for i, ev in enumerate(evidence)}
+        self.size = len(evidence)
+        self.top = max((e.hit.score for e in evidence), default=0.0) or 1.0
+        self.best_unit = max((max(e.unit_scores, default=0.0) for e in evidence), default=0.0)
+        self.pairs = pairs_of(question.text)
+        self.names = [words_of(n) for n in question.names if words_of(n)]
+        self.years = list(question.years)
+        self._chunk_overlap: dict[str, float] = {}
+
+    def chunk_overlap(self, c: Chunk) -> float:
+        """The share of the question's words (by rarity) a chunk holds with its header."""
+        got = self._chunk_overlap.get(c.id)
+        if got is None:
+            context = " ".join([c.embed_text(), c.group, *c.header])
+            got = self._chunk_overlap[c.id] = weighted_recall(self.question.words, context,
+                                                             self.idf)
+        return got
+
+
 def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
-            corpus: CorpusView) -> dict[str, float]:
-    """The features every candidate has (a strategy's own ones are kept beside them)."""
+            corpus: CorpusView, m: Measures | None = None) -> dict[str, float]:
+    """The features every candidate has (a strategy's own ones are kept beside them);
+    `m` is what the question's candidates share (worked out here when not given)."""
+    m = m or Measures(question, evidence, corpus)
     first = cand.claims[0]
-    by_id = {ev.hit.chunk.id: (i, ev) for i, ev in enumerate(evidence)}
-    rank, ev = by_id.get(first.chunk.id, (len(evidence), None))
-    top = max((e.hit.score for e in evidence), default=0.0) or 1.0
-    best_unit = max((max(e.unit_scores, default=0.0) for e in evidence), default=0.0)
+    rank, ev = m.by_id.get(first.chunk.id, (m.size, None))
     dense = cand.features.get("dense", claim_dense(first, ev))
     text = " ".join(c.text for c in cand.claims)
-    context = " ".join([first.chunk.embed_text(), first.chunk.group, *first.chunk.header])
     kind = cand.strategy.split(":")[0]
     number, name, date = _fresh(question, text)
     wh = question.wh or "-"
-    years = list(question.years)
     shown = text if first.chunk.kind == "passage" else " ".join([text, *first.chunk.header])
     lead = " ".join(text.split()[:LEAD_WORDS])
-    q_pairs = pairs_of(question.text)
-    names = [n for n in question.names if words_of(n)]
     said = words_of(text)
-    f = {"retrieval": (ev.hit.score / top) if ev else 0.0,
+    shown_words = words_of(shown)
+    f = {"retrieval": (ev.hit.score / m.top) if ev else 0.0,
          # the share of the claim's words the question lacks: an answer says something new
          "novel": (len(said - shared(said, question.words)) / len(said)) if said else 0.0,
-         "pairs": len(q_pairs & pairs_of(text)) / len(q_pairs) if q_pairs else 0.0,
-         "names_match": (sum(words_of(n) <= words_of(shown) for n in names) / len(names))
-         if names else 0.0,
-         "years_match": (sum(y in shown for y in years) / len(years)) if years else 0.0,
-         "years_other": float(bool(years) and bool(set(_YEAR.findall(text)) - set(years))),
-         "overlap_start": weighted_recall(question.words, lead, corpus.idf),
+         "pairs": len(m.pairs & pairs_of(text)) / len(m.pairs) if m.pairs else 0.0,
+         "names_match": (sum(n <= shown_words for n in m.names) / len(m.names))
+         if m.names else 0.0,
+         "years_match": (sum(y in shown for y in m.years) / len(m.years)) if m.years else 0.0,
+         "years_other": float(bool(m.years) and bool(set(_YEAR.findall(text)) - set(m.years))),
+         "overlap_start": weighted_recall(question.words, lead, m.idf),
          "first_rank": 1.0 / (1 + rank),
          "dense": dense,
-         "dense_gap": dense - best_unit,
-         "overlap": weighted_recall(question.words, text, corpus.idf),
-         "overlap_chunk": weighted_recall(question.words, context, corpus.idf),
+         "dense_gap": dense - m.best_unit,
+         "overlap": weighted_recall(question.words, text, m.idf),
+         "overlap_chunk": m.chunk_overlap(first.chunk),
          "chars": min(len(text), 400) / 400,
          "claims": min(len(cand.claims), 5) / 5,
          "chunks": len({c.chunk.id for c in cand.claims}) / 5,
@@ -111,10 +136,14 @@ def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
          f"wh={wh}&date": date,
          f"wh={wh}&row": float(first.chunk.kind == "table_row"),
          "plural&claims": float(question.plural) * min(len(cand.claims), 5) / 5}
-    f = {**f, **{k: float(v) for k, v in cand.features.items()}}
+    for k, v in cand.features.items():
+        f[k] = float(v)
     # how much a measure counts depends on what the claim is (a sentence's words against a
     # list of a table's periods): each strategy weighs them anew
-    f.update({f"{cand.strategy}&{k}": f[k] for k in PER_STRATEGY})
+    for k in PER_STRATEGY:
+        f[f"{cand.strategy}&{k}"] = f[k]
     if question.rows:  # tables among the evidence: the measures may weigh otherwise there
-        f.update({f"mixed:{k}": f[k] for k in MIXED if k in f})
+        for k in MIXED:
+            if k in f:
+                f[f"mixed:{k}"] = f[k]
     return f
