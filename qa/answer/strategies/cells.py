@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from qa.answer.match import words_of
+from qa.answer.match import coverage, words_of
 from qa.answer.question import Question
 from qa.answer.tables import RowReading, cell_claim, label, read_row, reverse_claim
 from qa.answer.types import Candidate, CorpusView, Evidence
@@ -54,8 +54,10 @@ class TableCell:
 def distinctive(r: RowReading, question: Question, corpus: CorpusView) -> bool:
     """Whether the question names the row by a word of its label that no other row of
     its table has ("Huawei" of 'Huawei Technologies Co., Ltd. ("Huawei")'), or by most
-    of its label."""
-    if r.label_match >= NAMED:
+    of its label (its row group does not name it: "the items under Assets" names none)."""
+    if r.label_words == 0:
+        return False
+    if coverage(question.words, label(r.chunk)) >= NAMED:
         return True
     others: set[str] = set()
     for c in corpus.table_of(r.chunk):
