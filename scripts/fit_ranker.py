@@ -260,8 +260,17 @@ def _weights_block(fitted: dict[str, float], per_set: dict[str, int]) -> str:
     lines = ["# --- ranker: scripts/fit_ranker.py " + "-" * 54,
              *textwrap.wrap(about, 88, initial_indent="# ", subsequent_indent="# "),
              "RANKER: dict[str, float] = {"]
+    from qa.answer.features import FEATURES
+
     for k, v in sorted(fitted.items(), key=lambda kv: -abs(kv[1])):
-        lines.append(f"    {k!r}: {v},")
+        base = k.split("&")[-1].removeprefix("mixed:")
+        note = FEATURES.get(k) or FEATURES.get(base)
+        line = f"    {k!r}: {v},"
+        if note:
+            room = 97 - max(len(line), 40)
+            note = note if len(note) <= room else note[:room - 1].rsplit(" ", 1)[0] + " …"
+            line = f"{line:40}# {note}"
+        lines.append(line)
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -25,6 +25,53 @@ _NUMBER = re.compile(r"\d[\d,.]*")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # The first words of a claim, where a sentence about the question's subject names it.
 LEAD_WORDS = 8
+# What each feature measures (the fitted weights in `qa.answer.weights` are commented
+# with these; "s=K" is 1 for strategy K, "ask=A&s=K" for a question asking A answered by
+# K, "K&m" is measure m for strategy K, "mixed:m" measure m when tables are retrieved).
+FEATURES = {
+    "retrieval": "the claim's chunk's retrieval score, relative to the best",
+    "first_rank": "1 / (1 + the claim's chunk's place in retrieval)",
+    "dense": "the question's similarity to the unit the claim quotes",
+    "dense_gap": "that similarity minus the best of any retrieved unit",
+    "overlap": "share of the question's words (by rarity) the claim holds",
+    "overlap_chunk": "share of the question's words the claim's chunk holds",
+    "overlap_start": "share of the question's words in the claim's first words",
+    "novel": "share of the claim's words the question lacks",
+    "pairs": "share of the question's word pairs the claim holds",
+    "names_match": "share of the question's capitalised names the claim holds",
+    "years_match": "share of the question's years the claim (or its columns) holds",
+    "years_other": "the claim gives a year the question does not ask",
+    "chars": "the claim's length / 400",
+    "claims": "how many claims / 5",
+    "chunks": "how many cited chunks / 5",
+    "bias": "1",
+    "plural&claims": "claims / 5 when the question asks for something plural",
+    "label_match": "share of the row's label the question holds",
+    "label_words": "how many label words the question holds / 4",
+    "column_match": "share of the named column's header the question holds",
+    "columns_named": "the question names a column",
+    "asks_label": "the question names the label column's header",
+    "value_match": "share of the cell value the question holds (reverse look-up)",
+    "rows_named": "how many rows the question names / 4",
+    "head_label_header": "the asked-for noun matches the table's label column",
+    "head_group": "the asked-for noun matches the row group",
+    "head_caption": "the asked-for noun matches the caption",
+    "head_period": "the asked-for noun is a period (years) and the columns are periods",
+    "q_table": "the question names the table",
+    "items": "how many items the table answer lists / 12",
+    "group_named": "the question names the row group listed",
+    "row_named": "the best share of a row label the question holds",
+    "values": "how many values were compared / 12",
+    "among_named": "compared among the rows the question names",
+    "periods": "the row's columns are periods",
+    "stated": "share of the question's words the yes/no sentence states",
+    "denied": "the verdict is No",
+    "is_item": "the claim is a list item",
+    "whole_list": "the claim is a whole list, condensed",
+    "footnote": "the sentence is the footnote of a row or column the question names",
+    "next": "the sentence with the one after it",
+    "pieces": "how many sentences or items / 5",
+}
 # Measures that get a weight of their own for each strategy.
 PER_STRATEGY = ("dense", "overlap", "overlap_chunk", "retrieval")
 # Measures that get a second weight when table rows are among the evidence (a report's
