@@ -24,9 +24,10 @@ import numpy as np
 from qa import index as store
 from qa.chunk import CHUNKER_VERSION, Chunk, chunk_document
 from qa.config import Settings
-from qa.corpus import Skipped, scan
+from qa.corpus import Skipped, Source, scan
 from qa.errors import QAError
-from qa.parse import parse_document
+from qa.ingest import CACHE, EXTENSIONS, Reader
+from qa.parse import Document, parse_document
 
 log = logging.getLogger(__name__)
 
@@ -124,8 +125,10 @@ def build(settings: Settings, embedder_factory: Callable[[], Any],
     root = Path(settings.index)
     with build_lock(root):
         cleaned = tuple(store.clean_leftovers(root))
+        reader = Reader(root / CACHE)
         sources, skipped = scan(Path(settings.corpus), settings.max_file_bytes,
-                                settings.max_line_chars)
+                                settings.max_line_chars, reader, EXTENSIONS)
+        reader.prune()
         live = store.read_manifest(root)
         live_version = store.current_version(root)
 
@@ -157,8 +160,12 @@ def build(settings: Settings, embedder_factory: Callable[[], Any],
                                seconds=time.perf_counter() - t0, **diff)
 
         chunks: list[Chunk] = []
+        documents = []
         for src in sources:
-            chunks.extend(chunk_document(parse_document(src.path, src.text), settings.passage_chars))
+            doc = parse_document(src.path, src.text, src.pages)
+            doc_chunks = chunk_document(doc, settings.passage_chars)
+            chunks.extend(doc_chunks)
+            documents.append(describe(src, doc, len(doc_chunks)))
         if not chunks:
             return refused(f"the {len(sources)} usable documents in {settings.corpus}/ hold no "
                            "text to index", **diff)
@@ -189,6 +196,7 @@ def build(settings: Settings, embedder_factory: Callable[[], Any],
             "counts": {"documents": len(sources), "passages": passages,
                        "table_rows": len(chunks) - passages},
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "documents": documents,
             "skipped": [{"path": s.path, "reason": s.reason} for s in skipped],
         }
         stored = store.write_version(root, chunks, vectors, owners, manifest)
@@ -199,6 +207,14 @@ def build(settings: Settings, embedder_factory: Callable[[], Any],
             full_reason=full_reason, skipped=tuple(skipped), cleaned=cleaned,
             seconds=time.perf_counter() - t0, **diff,
         )
+
+
+def describe(src: Source, doc: Document, chunks: int) -> dict[str, Any]:
+    """What the index records of a document: its name (corpus path), title (its first
+    heading, else its file name), format, number of pages (paged formats) and chunks."""
+    title = next((b.text for b in doc.blocks if b.kind == "heading"), "")
+    return {"name": src.path, "title": " ".join(title.split()) or Path(src.path).name,
+            "format": src.format, "pages": len(src.pages) or None, "chunks": chunks}
 
 
 def _previous(root: Path, settings: Settings,

@@ -130,7 +130,7 @@ def _retrieve(args: argparse.Namespace, settings) -> int:
     if not res.hits:
         print("no results")
     for i, h in enumerate(res.hits, 1):
-        where = f"{h.chunk.doc}:{h.chunk.line_start}"
+        where = h.chunk.location()
         section = f" · {h.chunk.section}" if h.chunk.section else ""
         print(f"{i}. [{h.chunk.kind}] {where}{section} (score {h.score:.3f})")
         print("   " + h.chunk.text.replace("\n", "\n   "))
@@ -150,7 +150,7 @@ def _ask(args: argparse.Namespace, settings) -> int:
         print("\nSources:")
     for c in ans.citations:
         section = f" · {c.chunk.section}" if c.chunk.section else ""
-        print(f"[{c.n}] {c.chunk.doc}:{c.chunk.line_start}{section}")
+        print(f"[{c.n}] {c.chunk.location()}{section}")
         print("    " + c.chunk.text.replace("\n", "\n    "))
     return 0
 
