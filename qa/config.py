@@ -25,7 +25,8 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="QA_", extra="ignore", frozen=True)
 
-    corpus: Path = Field(Path("corpus"), description="Folder of documents (.md, .markdown, .txt).")
+    corpus: Path = Field(Path("corpus"), description="Folder of documents (Markdown, text, HTML, "
+                         "DOCX, XLSX, CSV, PDF).")
     index: Path = Field(Path("index"), description="Folder of the built index.")
     model: str = Field(
         DEFAULT_MODEL,
@@ -60,6 +61,16 @@ class Settings(BaseSettings):
         "another process makes live (`qa serve --watch`).")
     watch_debounce_ms: int = Field(
         1500, ge=50, description="With watch: rebuild once the corpus has been quiet this long.")
+
+    # The page over the index; each unset one is derived from the index (`qa.catalog`).
+    page_title: str | None = Field(None, description="Title of the chat page (default: from "
+                                   "the document titles).")
+    page_intro: str | None = Field(None, description="Introduction under the title.")
+    page_examples: list[str] | None = Field(
+        None, description="Example questions (JSON list; default: made from the index's "
+        "headings and table rows, kept if they can be answered).")
+    not_covered: str | None = Field(None, description="What an answer says when the "
+                                    "documents do not cover a question.")
 
 
 @lru_cache(maxsize=1)

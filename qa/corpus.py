@@ -182,16 +182,19 @@ def _load(
         content = read(data)
     except Unreadable as e:
         return _NOTHING, str(e)
-    text = content.text
+    problem = check_text(content.text, max_line_chars)
+    return (_NOTHING, problem) if problem else (content, "")
+
+
+def check_text(text: str, max_line_chars: int) -> str:
+    """Why a document's text cannot be indexed ("" when it can): empty, or a line too long."""
     if not text.strip():
-        return _NOTHING, "empty or whitespace only"
+        return "empty or whitespace only"
     longest = max(map(len, text.splitlines()))
     if longest > max_line_chars:
-        return _NOTHING, (
-            f"a line of {longest} characters, over the limit of {max_line_chars} "
-            "(QA_MAX_LINE_CHARS)"
-        )
-    return content, ""
+        return (f"a line of {longest} characters, over the limit of {max_line_chars} "
+                "(QA_MAX_LINE_CHARS)")
+    return ""
 
 
 def _read_bytes(path: Path, limit: int) -> tuple[bytes, str]:

@@ -184,6 +184,9 @@ def _plain_heading_rule(state: StateBlock, start: int, end: int, silent: bool) -
     nxt = _line(state, start + 1) if start + 1 < end else None
     if not _looks_like_plain_heading(line, nxt):
         return False
+    # A heading heads something: the last line of a document is text (a closing note).
+    if all(state.isEmpty(n) for n in range(start + 1, state.lineMax)):
+        return False
     if silent:
         return True
     state.push("heading_open", "h2", 1).map = [start, start + 1]

@@ -10,29 +10,50 @@ live version; the swap is one assignment, and it only ever moves to a newer vers
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import hmac
 import logging
+import os
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 from qa import index as store
 from qa.answer import Answer, Evidence, compose
 from qa.build import BuildReport, build
+from qa.catalog import (
+    EXAMPLES,
+    Catalog,
+    DocumentInfo,
+    PageInfo,
+    catalog,
+    default_intro,
+    default_not_covered,
+    default_title,
+    example_candidates,
+    unknown_document_message,
+)
 from qa.chunk import Chunk
 from qa.config import Settings
 from qa.conversation import TableRow, standalone, table_rows
+from qa.corpus import Unreadable, check_text
 from qa.embed import Embedder
 from qa.errors import (
     BadRequest,
+    Conflict,
     Disabled,
     Forbidden,
     IndexMissing,
     NotFound,
     QAError,
+    TooLarge,
     Unauthorized,
+    UnknownDocument,
+    UnsupportedFormat,
 )
+from qa.ingest import CACHE, EXTENSIONS, Reader, converter_for
 from qa.retrieve import KINDS, Hit, Retriever
 
 T = TypeVar("T")
@@ -40,6 +61,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 2000
+MAX_NAME_BYTES = 255  # a file name's limit on common file systems
 CITABLE_VERSIONS = 4  # the live version and the ones before it whose chunks stay resolvable
 ANSWER_CANDIDATES = 8
 
@@ -50,6 +72,18 @@ class Retrieval:
 
     version: str
     hits: list[Hit]
+
+
+@dataclass(frozen=True)
+class Added:
+    """An uploaded document: the version now served, the document as indexed (None if the
+    build left it out: `report.skipped` says why), whether it replaced a file of that name,
+    and the build report."""
+
+    version: str
+    document: DocumentInfo | None
+    replaced: bool
+    report: BuildReport
 
 
 class QAService:
@@ -63,6 +97,8 @@ class QAService:
         self._recent: dict[str, tuple[Chunk, ...]] = {}  # chunks of recently served versions
         self._watcher: Any = None
         self._rows_by_version: dict[str, list[TableRow]] = {}
+        self._catalogs: dict[str, Catalog] = {}
+        self._pages: dict[str, PageInfo] = {}
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -75,10 +111,12 @@ class QAService:
         if self._retriever is None:
             self._swap(store.load(self.settings.index, self.settings.model))
         self.embedder.encode_query("warm up")
-        if self.settings.watch and self._watcher is None:
-            from qa.watch import Watcher
+        if self._watcher is None:
+            from qa.watch import Follower, Watcher
 
-            self._watcher = Watcher(self)
+            # With --watch the watcher follows the corpus and the index; without, a light
+            # poll of the index's CURRENT still serves what another `qa build` makes live.
+            self._watcher = Watcher(self) if self.settings.watch else Follower(self)
             self._watcher.start()
         return report
 
@@ -106,8 +144,8 @@ class QAService:
         Forbidden when it is wrong (compared in constant time). Tokens are never logged."""
         expected = self.settings.admin_token
         if expected is None or not expected.get_secret_value():
-            raise Disabled("index rebuilds over HTTP are disabled: set QA_ADMIN_TOKEN in the "
-                           "server's environment to enable them")
+            raise Disabled("changing the index over HTTP (rebuilds, uploads) is disabled: set "
+                           "QA_ADMIN_TOKEN in the server's environment to enable it")
         if not token:
             raise Unauthorized("this endpoint needs the admin token: send the header "
                                "`Authorization: Bearer <token>`")
@@ -168,6 +206,101 @@ class QAService:
             raise IndexMissing("the index is not loaded yet")
         return r
 
+    # --- documents -------------------------------------------------------------------
+
+    def documents(self) -> Catalog:
+        """The documents of the served index version and the corpus files it skipped."""
+        return self._catalog(self.retriever)
+
+    def _catalog(self, r: Retriever) -> Catalog:
+        found = self._catalogs.get(r.version)
+        if found is None:
+            found = catalog(r.version, r.stored.manifest, r.chunks)
+            self._catalogs = {r.version: found}
+        return found
+
+    def _check_doc(self, r: Retriever, doc: str | None) -> None:
+        """Raise UnknownDocument (404, with the list of names) for a `doc` not in version r."""
+        if doc is None:
+            return
+        names = self._catalog(r).names()
+        if doc not in names:
+            raise UnknownDocument(unknown_document_message(doc, names), documents=names)
+
+    def page_info(self) -> PageInfo:
+        """What a page over the served index shows: the settings' title, introduction,
+        examples and not-covered wording, each derived from the index when unset (the
+        examples are questions made from its headings and table rows that it answers)."""
+        r = self.retriever
+        found = self._pages.get(r.version)
+        if found is None:
+            s = self.settings
+            docs = self._catalog(r).documents
+            examples = s.page_examples
+            if examples is None:
+                examples = self._answerable_examples(r)
+            found = PageInfo(title=s.page_title or default_title(docs),
+                             intro=s.page_intro or default_intro(docs),
+                             examples=tuple(examples),
+                             not_covered=s.not_covered or default_not_covered(docs),
+                             documents=docs)
+            self._pages = {r.version: found}
+        return found
+
+    def _answerable_examples(self, r: Retriever) -> list[str]:
+        """Example questions made from version r's chunks that the service answers."""
+        kept: list[str] = []
+        for question in example_candidates(r.chunks):
+            if self.ask(question).grounded:
+                kept.append(question)
+            if len(kept) == EXAMPLES:
+                break
+        return kept
+
+    def add_document(self, filename: str, data: bytes, token: str | None,
+                     progress: bool = False) -> Added:
+        """Add (or replace) a document in the corpus folder and make a version with it live.
+
+        Needs the admin token (as `rebuild`). The file must pass the corpus scan's checks:
+        a plain file name with a readable extension, at most `max_file_bytes`, content that
+        converts to text without an overlong line, and not the same text as another
+        document. Raises TooLarge, UnsupportedFormat, BadRequest or Conflict otherwise.
+        """
+        self.authorize_admin(token)
+        s = self.settings
+        name = upload_name(filename)
+        try:
+            converter_for(name)
+        except Unreadable as e:
+            raise UnsupportedFormat(f"{name}: {e}") from None
+        if len(data) > s.max_file_bytes:
+            raise TooLarge(f"{name} has {len(data)} bytes, over the limit of "
+                           f"{s.max_file_bytes} (QA_MAX_FILE_BYTES)")
+        try:
+            content = Reader(Path(s.index) / CACHE)(name, data)
+        except Unreadable as e:
+            raise BadRequest(f"{name} cannot be read: {e}") from None
+        problem = check_text(content.text, s.max_line_chars)
+        if problem:
+            raise BadRequest(f"{name} cannot be indexed: {problem}")
+        digest = hashlib.sha256(content.text.encode()).hexdigest()
+        files = (self.retriever.stored.manifest.get("files") or {})
+        same = next((p for p, h in files.items() if h == digest and p != name), None)
+        if same:
+            raise Conflict(f"{name} has the same content as {same}, which is indexed already")
+        corpus = Path(s.corpus)
+        corpus.mkdir(parents=True, exist_ok=True)
+        target = corpus / name
+        replaced = target.exists()
+        tmp = corpus / f".{name}.upload-{os.getpid()}-{threading.get_ident()}"
+        tmp.write_bytes(data)
+        os.replace(tmp, target)  # whole or not at all: a watcher never reads half a file
+        log.info("document %s %s (%d bytes)", name, "replaced" if replaced else "added",
+                 len(data))
+        report = self.build(progress=progress)
+        docs = {d.name: d for d in self.documents().documents}
+        return Added(self.retriever.version, docs.get(name), replaced, report)
+
     # --- requests --------------------------------------------------------------------
 
     def health(self) -> dict[str, Any]:
@@ -189,6 +322,7 @@ class QAService:
         """A short cited answer to the question, read in the light of the conversation."""
         question = validate_query(question, "question")
         r = self.retriever
+        self._check_doc(r, doc)
         resolved = standalone(question, history or [], self._table_rows(r))
         qvec = self.embedder.encode_query(resolved)
         hits = r.search(resolved, qvec, ANSWER_CANDIDATES, doc)
@@ -239,8 +373,25 @@ class QAService:
         if kind is not None and kind not in KINDS:
             raise BadRequest(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
         r = self.retriever
+        self._check_doc(r, doc)
         hits = r.search(query, self.embedder.encode_query(query), k, doc, kind)
         return Retrieval(r.version, hits)
+
+
+def upload_name(filename: str) -> str:
+    """The corpus file name for an uploaded file: its last path part (a browser may send a
+    path), refused when empty, hidden or too long (BadRequest) or of a type no converter
+    reads (UnsupportedFormat)."""
+    name = PurePosixPath((filename or "").replace("\\", "/")).name.strip()
+    if not name or name.startswith(".") or "\0" in name:
+        raise BadRequest(f"file name {filename!r} is empty or hidden: give the file a name")
+    if len(name.encode()) > MAX_NAME_BYTES:
+        raise BadRequest(f"file name has {len(name.encode())} bytes; the limit is "
+                         f"{MAX_NAME_BYTES}")
+    if not name.lower().endswith(EXTENSIONS):
+        raise UnsupportedFormat(f"{name}: not a document type qa reads "
+                                f"({', '.join(EXTENSIONS)})")
+    return name
 
 
 def validate_query(text: str, what: str = "query") -> str:

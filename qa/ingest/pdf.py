@@ -15,6 +15,7 @@ import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import pdfplumber
@@ -26,10 +27,13 @@ from qa.ingest.base import pipe_table
 # Browsers and word processors set headings at 1.17x (h3) and more; body text that is
 # merely bold, or a footnote set smaller, stays text.
 HEADING_RATIO = 1.15
-# A vertical gap between two lines of more than this share of the line's height starts
-# a new paragraph. The lines of one paragraph sit 0-0.3 heights apart; paragraphs are
-# set apart by a blank line or a margin of about one height.
-PARAGRAPH_GAP = 0.5
+# Paragraphs: the gap between the lines of one paragraph (the leading) is taken to be the
+# most common gap between lines, at most LEADING_CAP line heights (in a document of
+# one-line paragraphs the most common gap is between paragraphs); a gap wider than the
+# leading by PARAGRAPH_GAP heights starts a new paragraph. Browsers and word processors
+# set lines 0-0.6 heights apart and paragraphs a further 0.7-1.5 heights apart.
+LEADING_CAP = 0.6
+PARAGRAPH_GAP = 0.3
 # A line found at the same height on at least this share of the pages (and on three or
 # more) is a running header or footer: the document's title, "Page 3 of 9".
 RUNNING_SHARE = 0.5
@@ -154,6 +158,12 @@ def _blocks(pages: list[tuple[list[_Line], list[_Table]]]) -> list[_Block]:
     larger = sorted({round(line.size * 2) / 2 for lines, _ in pages for line in lines
                      if line.size >= body * HEADING_RATIO}, reverse=True)
     levels = {size: min(6, k + 1) for k, size in enumerate(larger)}
+    gaps: Counter[float] = Counter()
+    for lines, _ in pages:
+        for a, b in pairwise(lines):
+            if 0 <= b.top - a.bottom:
+                gaps[round((b.top - a.bottom) * 2) / 2] += 1
+    leading = gaps.most_common(1)[0][0] if gaps else 0.0
 
     blocks: list[_Block] = []
     for lines, tables in pages:
@@ -171,7 +181,7 @@ def _blocks(pages: list[tuple[list[_Line], list[_Table]]]) -> list[_Block]:
                 first = False
                 continue
             level = levels.get(round(item.size * 2) / 2, 0)
-            if prev is not None and _continues(prev, item, level, first):
+            if prev is not None and _continues(prev, item, level, first, leading):
                 prev.pieces.append((item.text, item.page))
                 prev.last = item
             else:
@@ -186,8 +196,10 @@ def _same_table(prev: _Block, table: _Table) -> bool:
     return len(prev.pieces[0][0]) == len(table.rows[0])
 
 
-def _continues(prev: _Block, line: _Line, level: int, first_on_page: bool) -> bool:
-    """Whether `line` goes on with the block before it rather than starting one."""
+def _continues(prev: _Block, line: _Line, level: int, first_on_page: bool,
+               leading: float) -> bool:
+    """Whether `line` goes on with the block before it rather than starting one; `leading`
+    is the document's most common gap between lines."""
     last = prev.last
     if (last is None or prev.kind == "table" or line.bullet
             or (prev.kind == "heading") != bool(level) or (level and prev.level != level)):
@@ -197,7 +209,7 @@ def _continues(prev: _Block, line: _Line, level: int, first_on_page: bool) -> bo
         return (prev.kind != "heading" and last.bottom >= FULL_PAGE * last.page_height
                 and not _SENTENCE_END.search(last.text.strip()))
     gap = line.top - last.bottom
-    if gap > PARAGRAPH_GAP * height:
+    if gap > min(leading, LEADING_CAP * height) + PARAGRAPH_GAP * height:
         return False
     # A line that starts left of a list item's text is no longer part of the item.
     return not (prev.kind == "item" and line.x0 < last.x0 - line.size / 2)

@@ -39,7 +39,7 @@ class Xlsx:
                         for row in sheet.iter_rows()]
                 body = grid_markdown(rows)
                 if body:
-                    parts.append(f"## {sheet.title}\n\n{body}")
+                    parts.append(f"# {sheet.title}\n\n{body}")
         finally:
             book.close()
         return Content("\n\n".join(parts), self.format)
