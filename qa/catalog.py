@@ -106,11 +106,14 @@ def default_intro(docs: tuple[DocumentInfo, ...]) -> str:
     """A page introduction: what the documents are and how answers are given."""
     n = len(docs)
     what = "the document" if n == 1 else f"{n} documents"
-    kinds = sorted({d.format.upper() if d.format not in ("markdown", "text") else "text"
-                    for d in docs})
-    return (f"Ask a question about {what} ({', '.join(kinds)}). Every answer cites the "
-            "passage or table row it comes from; when the documents do not say, the answer "
-            "says so.")
+    kinds = sorted({d.format.upper() for d in docs if d.format not in ("markdown", "text")})
+    if kinds and len(kinds) < n:
+        what += f" ({', '.join(kinds)} and text)"
+    elif kinds:
+        what += f" ({', '.join(kinds)})"
+    they = "the document does" if n == 1 else "the documents do"
+    return (f"Ask a question about {what}. Every answer cites the passage or table row it "
+            f"comes from; when {they} not say, the answer says so.")
 
 
 def default_not_covered(docs: tuple[DocumentInfo, ...]) -> str:
