@@ -83,7 +83,7 @@ class Pdf:
 
     format = "pdf"
     extensions = (".pdf",)
-    version = "1"
+    version = "2"
     cached = True
 
     def convert(self, data: bytes) -> Content:
@@ -217,7 +217,7 @@ def _continues(prev: _Block, line: _Line, level: int, first_on_page: bool,
 
 def _join(text: str, more: str) -> str:
     """Two lines of one paragraph: a word broken at a hyphen is joined without a space."""
-    if text.endswith("-") and len(text) > 1 and text[-2].isalpha() and more[:1].islower():
+    if text.endswith("-") and len(text) > 1 and not text[-2].isspace() and more[:1].islower():
         return text + more
     return f"{text} {more}"
 
