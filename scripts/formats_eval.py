@@ -31,9 +31,9 @@ from markdown_it import MarkdownIt
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import load_average, qa_env, run_build
 
-# ../shared/eval from the main checkout; from a worktree it lies further up.
-EVAL = next(p / "shared" / "eval" for p in Path(__file__).resolve().parents
-            if (p / "shared" / "eval" / "score.py").is_file())
+# ../shared/eval from the main checkout; from a worktree it lies further up (--eval).
+EVAL = next((p / "shared" / "eval" for p in Path(__file__).resolve().parents
+             if (p / "shared" / "eval" / "score.py").is_file()), Path("/work/shared/eval"))
 TATQA = EVAL / "tatqa_dev"
 SCORE = EVAL / "score.py"
 SPAN_KINDS = ("span-table", "span-table-text", "span-text")
