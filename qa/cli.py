@@ -161,12 +161,16 @@ def _ask(args: argparse.Namespace, settings) -> int:
 
 def _serve(args: argparse.Namespace, settings) -> int:
     sock = listen_socket(settings.host, settings.port)  # before anything loads
+    from qa.service import QAService
+
+    svc = QAService(settings)
+    svc.preload(build_if_needed=True)  # the index loads while the web stack is imported
     import uvicorn
 
     from qa.api import create_app
 
-    config = uvicorn.Config(create_app(settings), host=settings.host, port=settings.port,
-                            log_level="info")
+    config = uvicorn.Config(create_app(settings, service=svc), host=settings.host,
+                            port=settings.port, log_level="info")
     uvicorn.Server(config).run(sockets=[sock])
     return 0
 
