@@ -31,9 +31,10 @@ from markdown_it import MarkdownIt
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import load_average, qa_env, run_build
 
-# ../shared/eval from the main checkout; from a worktree it lies further up (--eval).
-EVAL = next((p / "shared" / "eval" for p in Path(__file__).resolve().parents
-             if (p / "shared" / "eval" / "score.py").is_file()), Path("/work/shared/eval"))
+# ../shared/eval from the main checkout; from a worktree it lies further up (or QA_EVAL_DIR).
+EVAL = Path(os.environ["QA_EVAL_DIR"]) if os.environ.get("QA_EVAL_DIR") else next(
+    (p / "shared" / "eval" for p in Path(__file__).resolve().parents
+     if (p / "shared" / "eval" / "score.py").is_file()), Path("/work/shared/eval"))
 TATQA = EVAL / "tatqa_dev"
 SCORE = EVAL / "score.py"
 SPAN_KINDS = ("span-table", "span-table-text", "span-text")
