@@ -69,7 +69,7 @@ def test_doc_filter(service: QAService) -> None:
 def test_unknown_doc_gives_no_results(service: QAService) -> None:
     # The retriever filters to nothing; the service refuses the name (UnknownDocument, 404).
     r = service.retriever
-    qvec = service.embedder.encode_query("military")
+    qvec = service.queries.encode(r.encoder, "military")
     assert r.search("military", qvec, 5, "no-such-file.md") == []
     assert r.search("military", qvec, 5, "no-such-file.md", "table_row") == []
     with pytest.raises(UnknownDocument, match="north-korea-russia-alliance.md"):
