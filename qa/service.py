@@ -13,12 +13,12 @@ import asyncio
 import hmac
 import logging
 import threading
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from qa import index as store
-from qa.answer import Answer, Evidence, compose
+from qa.answer import Answer, Delta, Evidence, Final, compose
 from qa.build import BuildReport, build
 from qa.chunk import Chunk
 from qa.config import Settings
@@ -52,6 +52,17 @@ class Retrieval:
     hits: list[Hit]
 
 
+@dataclass(frozen=True)
+class Gathered:
+    """What an answer is made from: the question made standalone, the retriever (one
+    index version) and the evidence it found, and whether it was scoped to a document."""
+
+    question: str
+    retriever: Retriever
+    evidence: list[Evidence]
+    scoped: bool
+
+
 class QAService:
     """Loads the index once, answers retrieval (and later ask) requests, rebuilds on demand."""
 
@@ -63,6 +74,11 @@ class QAService:
         self._recent: dict[str, tuple[Chunk, ...]] = {}  # chunks of recently served versions
         self._watcher: Any = None
         self._rows_by_version: dict[str, list[TableRow]] = {}
+        self.llm = None  # the optional LLM answerer (settings.llm_url); built cheaply here
+        if settings.llm_url:
+            from qa.answer.llm import LLMClient
+
+            self.llm = LLMClient(settings)
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -100,6 +116,18 @@ class QAService:
         self.authorize_admin(token)
         report = self.build()
         return report, self.retriever.version
+
+    def authorize_api(self, token: str | None) -> None:
+        """For the OpenAI-compatible endpoints: nothing to check when no QA_API_KEY is set;
+        else Unauthorized without a key, Forbidden with a wrong one (constant time)."""
+        expected = self.settings.api_key
+        if expected is None or not expected.get_secret_value():
+            return
+        if not token:
+            raise Unauthorized("this endpoint needs the API key: send the header "
+                               "`Authorization: Bearer <QA_API_KEY>`")
+        if not hmac.compare_digest(token.encode(), expected.get_secret_value().encode()):
+            raise Forbidden("the API key is wrong")
 
     def authorize_admin(self, token: str | None) -> None:
         """Raise Disabled when no admin token is configured, Unauthorized when none is given,
@@ -184,18 +212,77 @@ class QAService:
         awaitable from an event loop: how the HTTP edge calls `retrieve` and `ask`."""
         return asyncio.wrap_future(self.embedder.submit(fn, *args))
 
-    def ask(self, question: str, history: list[tuple[str, str]] | None = None,
-            doc: str | None = None) -> Answer:
-        """A short cited answer to the question, read in the light of the conversation."""
-        question = validate_query(question, "question")
+    def gather(self, question: str, history: list[tuple[str, str]], doc: str | None
+               ) -> Gathered:
+        """The evidence for a question read in the light of the conversation: the query is
+        encoded on the encoding thread; the rest runs in the caller's thread."""
         r = self.retriever
-        resolved = standalone(question, history or [], self._table_rows(r))
+        resolved = standalone(question, history, self._table_rows(r))
         qvec = self.embedder.encode_query(resolved)
         hits = r.search(resolved, qvec, ANSWER_CANDIDATES, doc)
         evidence = [Evidence(h, tuple(float(x) for x in r.unit_scores(qvec, h.chunk)))
                     for h in hits]
-        return compose(resolved, evidence, r.version, r.vocabulary, scoped=doc is not None,
-                       table_of=r.table_of, idf=r.idf, near=r.near)
+        return Gathered(resolved, r, evidence, doc is not None)
+
+    def ask(self, question: str, history: list[tuple[str, str]] | None = None,
+            doc: str | None = None) -> Answer:
+        """A short cited answer to the question, read in the light of the conversation.
+        Blocking (an LLM answer takes seconds): call it from a worker thread, never from
+        the encoding thread."""
+        answer = None
+        for event in self.ask_stream(question, history, doc):
+            if isinstance(event, Final):
+                answer = event.answer
+        assert answer is not None  # the stream always ends with its Final
+        return answer
+
+    def ask_stream(self, question: str, history: list[tuple[str, str]] | None = None,
+                   doc: str | None = None, stop: threading.Event | None = None
+                   ) -> Iterator[Delta | Final]:
+        """The answer as events: verified sentences of an LLM answer as they are written
+        (`Delta`), then the answer (`Final`); without an LLM, the `Final` alone. A bad
+        question or a missing index raise here, before the first event. Setting `stop`
+        (the reader left) stops the LLM at its next words."""
+        question = validate_query(question, "question")
+        self.retriever  # noqa: B018 - raises IndexMissing now, not mid-stream
+        return self._events(question, history or [], doc, stop)
+
+    def _events(self, question: str, history: list[tuple[str, str]], doc: str | None,
+                stop: threading.Event | None) -> Iterator[Delta | Final]:
+        found = self.gather(question, history, doc)
+        r = found.retriever
+        extractive = compose(found.question, found.evidence, r.version, r.vocabulary,
+                             scoped=found.scoped, table_of=r.table_of, idf=r.idf, near=r.near)
+        if self.llm is None:
+            yield Final(extractive)
+            return
+        if not extractive.grounded:  # the evidence does not answer: nothing to rewrite
+            note = "The sources do not cover the question, so the LLM was not asked."
+            yield Final(replace(extractive, notes=(*extractive.notes, note)))
+            return
+        from qa.answer.llm import messages, sources, verified_stream
+        from qa.answer.sentence_check import sentence_check
+
+        numbered = sources(extractive, found.evidence, self.settings.llm_sources)
+        chat = messages(found.question, history, numbered, extractive.derivation)
+        deltas = self.llm.complete(chat, stop)
+        try:
+            yield from verified_stream(deltas, numbered,
+                                       sentence_check(self._similarity(r)), extractive)
+        finally:
+            deltas.close()  # a reader who left stops the model too
+
+    def _similarity(self, r: Retriever) -> Callable[[str, Chunk], float]:
+        """A sentence's cosine similarity to the closest unit of a chunk of `r`; each
+        sentence is encoded once, on the encoding thread."""
+        vectors: dict[str, Any] = {}
+
+        def similarity(text: str, chunk: Chunk) -> float:
+            if text not in vectors:
+                vectors[text] = self.embedder.encode_query(text)
+            return float(max(r.unit_scores(vectors[text], chunk)))
+
+        return similarity
 
     def _table_rows(self, r: Retriever) -> list[TableRow]:
         """Row labels and columns of the tables in a version, for follow-up questions."""

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from qa.api import openai
 from qa.api.errors import install_error_handlers
 from qa.api.routes import router
 from qa.config import Settings
@@ -35,6 +36,7 @@ def create_app(settings: Settings, service: QAService | None = None, ui: bool = 
     app.state.service = svc
     install_error_handlers(app)
     app.include_router(router)
+    app.include_router(openai.router)
 
     if ui:
         import gradio as gr

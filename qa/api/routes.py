@@ -3,12 +3,16 @@ service."""
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from qa.api.models import AskRequest, RetrieveRequest, hit_json
+from qa.api.sse import HEADERS, ask_events
 from qa.service import QAService
 
 router = APIRouter()
@@ -30,18 +34,28 @@ def health(svc: Service) -> dict[str, Any]:
     return svc.health()
 
 
-# /retrieve and /ask run on the service's query thread, awaited from the event loop:
-# one thread hand-over per request instead of two (worker thread, then query thread).
+# /retrieve runs on the service's query thread, awaited from the event loop: one thread
+# hand-over per request instead of two (worker thread, then query thread).
 @router.post("/retrieve", summary="Passages and table rows for a query")
 async def retrieve(req: RetrieveRequest, svc: Service) -> dict[str, Any]:
     res = await svc.run(svc.retrieve, req.query, req.k, req.doc, req.kind)
     return {"version": res.version, "results": [hit_json(h) for h in res.hits]}
 
 
-@router.post("/ask", summary="A short answer with numbered citations")
-async def ask(req: AskRequest, svc: Service) -> dict[str, Any]:
+# /ask runs in a worker thread (an LLM answer takes seconds; only the query's encoding is
+# handed to the query thread), so other requests keep their latency meanwhile.
+@router.post("/ask", summary="A short answer with numbered citations", response_model=None)
+async def ask(req: AskRequest, svc: Service) -> dict[str, Any] | StreamingResponse:
+    """The answer, or with `"stream": true` server-sent events: `start` at once, `delta`
+    (`{"text"}`: verified text to append), then `answer` (this reply, plus `replaced`:
+    whether its text replaces the streamed text) or `error` (the one error shape)."""
     history = [(m.role, m.content) for m in req.history]
-    return (await svc.run(svc.ask, req.question, history, req.doc)).to_dict()
+    if req.stream:
+        stop = threading.Event()
+        events = svc.ask_stream(req.question, history, req.doc, stop)  # bad input raises here
+        return StreamingResponse(ask_events(req.question, events, stop),
+                                 media_type="text/event-stream", headers=HEADERS)
+    return (await run_in_threadpool(svc.ask, req.question, history, req.doc)).to_dict()
 
 
 @router.get("/chunks/{chunk_id}", summary="A cited chunk and its section, in a given version")
