@@ -66,8 +66,8 @@ def military(service: QAService) -> tuple[Answer, list[Source]]:
 
 def test_markers_after_the_full_stop_belong_to_the_sentence_before() -> None:
     assert segments(RECORDED_MILITARY) == [
-        "The regional impact of the military aspect is that it escalates the arms build-up "
-        "and increases tensions. [1]",
+        ("The regional impact of the military aspect is that it escalates the arms build-up "
+        "and increases tensions. [1]"),
         "The alliance was formed in 1850 [1].",
         "Russia supplies critical fuel to North Korea [7]."]
     assert segments("- Energy cooperation [2]\n- Military coordination [2]\n[3]") == [
@@ -211,7 +211,7 @@ def test_a_failing_llm_leaves_the_verified_sentences_or_the_extractive_answer(mi
 
 
 def test_whole_text_verification_matches_the_stream(military) -> None:
-    extractive, numbered = military
+    _extractive, numbered = military
     check = scripted("The regional")
     verdicts = verify(RECORDED_MILITARY, numbered, check)
     assert [v.ok for v in verdicts] == [True, False, False]
