@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from qa import index as store
 from qa.answer import Answer, Delta, Evidence, Final, compose
+from qa.answer.verify import SupportCheck
 from qa.build import BuildReport, build
 from qa.chunk import Chunk
 from qa.config import Settings
@@ -261,20 +262,23 @@ class QAService:
             yield Final(replace(extractive, notes=(*extractive.notes, note)))
             return
         from qa.answer.llm import messages, sources, verified_stream
-        from qa.answer.sentence_check import sentence_check
 
         numbered = sources(extractive, found.evidence, self.settings.llm_sources)
         chat = messages(found.question, history, numbered, extractive.derivation)
         deltas = self.llm.complete(chat, stop)
         try:
-            yield from verified_stream(deltas, numbered,
-                                       sentence_check(self._similarity(r)), extractive)
+            yield from verified_stream(deltas, numbered, self.support_check(found), extractive)
         finally:
             deltas.close()  # a reader who left stops the model too
 
-    def _similarity(self, r: Retriever) -> Callable[[str, Chunk], float]:
-        """A sentence's cosine similarity to the closest unit of a chunk of `r`; each
-        sentence is encoded once, on the encoding thread."""
+    def support_check(self, found: Gathered) -> SupportCheck:
+        """The check an LLM's sentence must pass on the chunk it cites, for this question
+        and evidence: for now the provisional `sentence_check` (the answer engine's
+        `qa.answer.support.check` takes its place). Each sentence is encoded once, on the
+        encoding thread, and compared with the chunk's units in the index."""
+        from qa.answer.sentence_check import sentence_check
+
+        r = found.retriever
         vectors: dict[str, Any] = {}
 
         def similarity(text: str, chunk: Chunk) -> float:
@@ -282,7 +286,7 @@ class QAService:
                 vectors[text] = self.embedder.encode_query(text)
             return float(max(r.unit_scores(vectors[text], chunk)))
 
-        return similarity
+        return sentence_check(similarity)
 
     def _table_rows(self, r: Retriever) -> list[TableRow]:
         """Row labels and columns of the tables in a version, for follow-up questions."""
