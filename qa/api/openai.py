@@ -23,12 +23,11 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.concurrency import run_in_threadpool
 
 from qa.answer import Answer, Citation, Delta, Final
 from qa.answer.llm import SOURCES_HEADING
 from qa.api.routes import Service
-from qa.api.sse import HEADERS, error_data, event, in_threads
+from qa.api.sse import HEADERS, Offload, error_data, event, in_threads
 from qa.errors import BadRequest, QAError
 
 log = logging.getLogger(__name__)
@@ -104,17 +103,17 @@ async def chat_completions(req: ChatRequest, svc: Service) -> dict[str, Any] | S
     if req.stream:
         stop = threading.Event()
         events = svc.ask_stream(question, history, None, stop)  # a bad question raises here
-        return StreamingResponse(chunks(events, stop, ident, created, req.model),
+        return StreamingResponse(chunks(events, stop, svc.offload, ident, created, req.model),
                                  media_type="text/event-stream", headers=HEADERS)
-    answer = await run_in_threadpool(svc.ask, question, history)
+    answer = await svc.offload(svc.ask, question, history)
     return {"id": ident, "object": "chat.completion", "created": created, "model": req.model,
             "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
                          "message": {"role": "assistant", "content": content(answer)}}],
             "qa": answer.to_dict()}
 
 
-async def chunks(events: Iterator[Delta | Final], stop: threading.Event, ident: str,
-                 created: int, model: str) -> AsyncIterator[str]:
+async def chunks(events: Iterator[Delta | Final], stop: threading.Event, offload: Offload,
+                 ident: str, created: int, model: str) -> AsyncIterator[str]:
     """The stream of `chat.completion.chunk`s: the role at once, the verified text as it
     comes, then the rest of the content (the answer when nothing was streamed, its notes
     and sources) with finish_reason "stop" and the `qa` field; `data: [DONE]` at the end.
@@ -129,7 +128,7 @@ async def chunks(events: Iterator[Delta | Final], stop: threading.Event, ident: 
     yield chunk({"role": "assistant", "content": ""})
     streamed = False
     try:
-        async for e in in_threads(events, stop):
+        async for e in in_threads(events, stop, offload):
             if isinstance(e, Delta):
                 streamed = True
                 yield chunk({"content": e.text})

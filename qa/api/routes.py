@@ -9,7 +9,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from starlette.concurrency import run_in_threadpool
 
 from qa.api.models import AskRequest, RetrieveRequest, hit_json
 from qa.api.sse import HEADERS, ask_events
@@ -34,16 +33,16 @@ def health(svc: Service) -> dict[str, Any]:
     return svc.health()
 
 
-# /retrieve runs on the service's query thread, awaited from the event loop: one thread
-# hand-over per request instead of two (worker thread, then query thread).
+# /retrieve runs on the service's query-encoding thread, awaited from the event loop: one
+# thread hand-over per request instead of two (worker thread, then encoder thread). /ask
+# runs on an answer thread, which hands only the encoding to the encoder thread, so a slow
+# answer never delays another request's retrieval.
 @router.post("/retrieve", summary="Passages and table rows for a query")
 async def retrieve(req: RetrieveRequest, svc: Service) -> dict[str, Any]:
     res = await svc.run(svc.retrieve, req.query, req.k, req.doc, req.kind)
     return {"version": res.version, "results": [hit_json(h) for h in res.hits]}
 
 
-# /ask runs in a worker thread (an LLM answer takes seconds; only the query's encoding is
-# handed to the query thread), so other requests keep their latency meanwhile.
 @router.post("/ask", summary="A short answer with numbered citations", response_model=None)
 async def ask(req: AskRequest, svc: Service) -> dict[str, Any] | StreamingResponse:
     """The answer, or with `"stream": true` server-sent events: `start` at once, `delta`
@@ -53,9 +52,9 @@ async def ask(req: AskRequest, svc: Service) -> dict[str, Any] | StreamingRespon
     if req.stream:
         stop = threading.Event()
         events = svc.ask_stream(req.question, history, req.doc, stop)  # bad input raises here
-        return StreamingResponse(ask_events(req.question, events, stop),
+        return StreamingResponse(ask_events(req.question, events, stop, svc.offload),
                                  media_type="text/event-stream", headers=HEADERS)
-    return (await run_in_threadpool(svc.ask, req.question, history, req.doc)).to_dict()
+    return (await svc.offload(svc.ask, req.question, history, req.doc)).to_dict()
 
 
 @router.get("/chunks/{chunk_id}", summary="A cited chunk and its section, in a given version")

@@ -6,10 +6,8 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, TypeVar
-
-import anyio.to_thread
 
 from qa.answer import Delta, Final
 from qa.errors import QAError
@@ -26,14 +24,18 @@ def event(data: Any, name: str | None = None) -> str:
     return f"{head}data: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-async def in_threads(events: Iterator[T], stop: threading.Event) -> AsyncIterator[T]:
-    """The items of a blocking iterator, each fetched in a worker thread (the event loop
-    and the encoding thread stay free). When the reader leaves, `stop` is set: the
-    abandoned fetch sees it and the iterator ends on its own."""
+Offload = Callable[..., Awaitable[Any]]
+"""Runs a blocking call on the service's answer threads (`QAService.offload`)."""
+
+
+async def in_threads(events: Iterator[T], stop: threading.Event,
+                     offload: Offload) -> AsyncIterator[T]:
+    """The items of a blocking iterator, each fetched on an answer thread (the event loop
+    and the encoding thread stay free). When the reader leaves, the fetch under way is
+    abandoned and `stop` is set: the iterator sees it at the model's next words and ends."""
     done: Any = object()
     try:
-        while (item := await anyio.to_thread.run_sync(next, events, done,
-                                                      abandon_on_cancel=True)) is not done:
+        while (item := await offload(next, events, done)) is not done:
             yield item
     finally:
         stop.set()
@@ -47,14 +49,14 @@ def error_data(exc: QAError | None = None) -> dict[str, Any]:
     return {"error": {"type": "InternalError", "message": "the answer failed; see the server log"}}
 
 
-async def ask_events(question: str, events: Iterator[Delta | Final],
-                     stop: threading.Event) -> AsyncIterator[str]:
+async def ask_events(question: str, events: Iterator[Delta | Final], stop: threading.Event,
+                     offload: Offload) -> AsyncIterator[str]:
     """`POST /ask` streamed: `start` at once (the first byte does not wait for the
     answer), a `delta` per verified piece of text, then `answer` (the /ask reply, with
     `replaced`: whether it replaces the streamed text), or `error`."""
     yield event({"question": question}, "start")
     try:
-        async for e in in_threads(events, stop):
+        async for e in in_threads(events, stop, offload):
             if isinstance(e, Delta):
                 yield event({"text": e.text}, "delta")
             else:
