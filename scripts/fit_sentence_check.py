@@ -112,11 +112,14 @@ def main(argv: list[str] | None = None) -> int:
         vectors = embedder.encode([c.embed_text() for c in chunks])
         made = pairs(chunks, vectors, rng)
         sentence_vecs = embedder.encode([s for _, s, _ in made])
+        units: dict[str, np.ndarray] = {}
         for (kind, s, c), v in zip(made, sentence_vecs):
-            dense = float(np.max(embedder.encode(c.units()) @ v))
+            if c.id not in units:
+                units[c.id] = embedder.encode(c.units())
+            dense = float(np.max(units[c.id] @ v))
             share, _ = word_support(s, c)
             if name == "tatqa":
-                held = is_held_out("tatqa_dev", {"doc": c.doc})
+                held = is_held_out("tatqa_dev", {"doc": c.doc, "id": c.doc})
             elif name == "squad":
                 held = c.doc in squad_held
             else:
