@@ -135,8 +135,10 @@ def ask_all(url: str, items: list[dict], checker: ClaimChecker, timeout: float) 
 
 
 def first_bytes(url: str, questions: list[str], timeout: float) -> dict[str, list[float]]:
-    """Milliseconds to the first byte of streamed answers (each stream read to its end
-    before the next request), for /ask and /v1/chat/completions."""
+    """Milliseconds to the first byte of streamed answers, for /ask and
+    /v1/chat/completions. Each stream is closed after its first byte (the server then
+    stops the model): the first byte never waits for the model, so the time does not
+    depend on how long the answer takes."""
     out: dict[str, list[float]] = {"ask": [], "chat": []}
     with httpx.Client(base_url=url, timeout=timeout) as client:
         for q in questions:
@@ -146,11 +148,11 @@ def first_bytes(url: str, questions: list[str], timeout: float) -> dict[str, lis
                      {"model": "qa", "stream": True, "messages": [{"role": "user", "content": q}]})):
                 t0 = time.perf_counter()
                 with client.stream("POST", path, json=body) as resp:
-                    first = None
+                    first = float("inf")
                     for _ in resp.iter_raw():
-                        if first is None:
-                            first = (time.perf_counter() - t0) * 1000
-                out[name].append(first if first is not None else float("inf"))
+                        first = (time.perf_counter() - t0) * 1000
+                        break
+                out[name].append(first)
     return out
 
 

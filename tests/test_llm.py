@@ -33,7 +33,8 @@ QUESTIONS = [MILITARY, "What are the key components of the alliance?",
 
 def with_llm(settings: Settings, **fields: object) -> Settings:
     """The settings with an LLM behind them (generous timeouts: one thread, a busy machine)."""
-    base = {"llm_first_token_timeout": 300.0, "llm_timeout": 600.0, "llm_max_tokens": 120}
+    base = {"llm_first_token_timeout": 600.0, "llm_timeout": 900.0, "llm_max_tokens": 80,
+            "llm_sources": 3}  # a short prompt: one thread reads it
     return Settings.model_validate({**settings.model_dump(), **base, **fields})
 
 
@@ -158,14 +159,14 @@ def test_made_up_numbers_and_bad_markers_from_the_model_are_dropped(
 def llm_server(analysis_settings: Settings, service: QAService, llm_url: str) -> Iterator[str]:
     """`qa serve` over the analysis with SmolLM2 behind it."""
     with serving(analysis_settings.corpus, analysis_settings.index, llm_url=llm_url,
-                 llm_first_token_timeout="300", llm_timeout="600",
-                 llm_max_tokens="120") as url:
+                 llm_first_token_timeout="600", llm_timeout="900", llm_max_tokens="80",
+                 llm_sources="3") as url:
         yield url
 
 
 def test_openai_clients_get_verified_llm_answers(llm_server: str) -> None:
     client = openai.OpenAI(base_url=llm_server + "/v1", api_key="none", max_retries=0,
-                           timeout=600)
+                           timeout=900)
     parts = list(client.chat.completions.create(
         model="qa", stream=True, messages=[{"role": "user", "content": MILITARY}]))
     text = "".join(p.choices[0].delta.content or "" for p in parts if p.choices)
@@ -176,7 +177,7 @@ def test_openai_clients_get_verified_llm_answers(llm_server: str) -> None:
 
 def test_ask_streams_start_deltas_answer(llm_server: str) -> None:
     names = []
-    with httpx.stream("POST", llm_server + "/ask", timeout=600,
+    with httpx.stream("POST", llm_server + "/ask", timeout=900,
                       json={"question": MILITARY, "stream": True}) as resp:
         for line in resp.iter_lines():
             if line.startswith("event: "):
