@@ -205,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
 
     checker = ClaimChecker()
     checks: list[tuple[str, bool]] = []
-    settings = {"llm_first_token_timeout": str(args.timeout), "llm_timeout": str(args.timeout)}
+    settings = {"llm_first_token_timeout": str(min(args.timeout, 600)),
+                "llm_timeout": str(args.timeout)}
     with tempfile.TemporaryDirectory(prefix="qa-llm-figures-") as tmp:
         work = Path(tmp)
         with llama_server(work / "llama.log") as llm:
