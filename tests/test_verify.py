@@ -228,8 +228,9 @@ def test_the_prompt_numbers_the_sources_answering_ones_first(military) -> None:
                                ("assistant", "Pushes anti-Western policies [1]\n\nSources:\n- x")],
                     numbered)
     assert chat[0]["role"] == "system" and "[1]" in chat[0]["content"]
-    assert chat[1] == {"role": "user", "content": "What does Russia push?"}
-    assert chat[2] == {"role": "assistant", "content": "Pushes anti-Western policies"}
+    assert [m["role"] for m in chat[1:3]] == ["user", "assistant"]  # the worked example
+    assert chat[3] == {"role": "user", "content": "What does Russia push?"}
+    assert chat[4] == {"role": "assistant", "content": "Pushes anti-Western policies"}
     body = chat[-1]["content"]
     assert body.startswith("Sources:\n[1] Table row") and body.endswith(f"Question: {MILITARY}")
     assert "Regional Impact: Escalates arms build-up, increases tensions" in body

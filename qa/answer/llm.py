@@ -42,6 +42,14 @@ INSTRUCTIONS = (
     "to three short sentences. End every sentence with the number of the source it comes "
     "from in square brackets, like [1]. Use only facts and numbers that the sources state. "
     "If the sources do not answer the question, say that they do not.")
+# One worked exchange shown before the conversation: small models follow a format they
+# see far more reliably than one they are told (SmolLM2-135M wrote no marker at all
+# without it). Its facts are in no source: a sentence that copies them is dropped.
+EXAMPLE = (
+    {"role": "user", "content": "Sources:\n[1] The bridge was opened in 1932 and carries six "
+     "lanes.\n[2] Tolls are charged southbound only.\n\nQuestion: When was the bridge opened?"},
+    {"role": "assistant", "content": "The bridge was opened in 1932 [1]."},
+)
 HISTORY_MESSAGES = 4  # earlier messages the model sees (more: longer prompts to read)
 HISTORY_CHARS = 600  # of each
 SOURCES_HEADING = "\n\nSources:"  # where a reply's source list starts (see qa.api.openai)
@@ -96,9 +104,9 @@ def _plain(text: str) -> str:
 def messages(question: str, history: Sequence[tuple[str, str]], numbered: Sequence[Source],
              derivation: Derivation | None = None,
              instructions: str = INSTRUCTIONS) -> list[dict[str, str]]:
-    """The chat messages: instructions, the last turns of the conversation, then the
-    numbered sources and the question."""
-    out = [{"role": "system", "content": instructions}]
+    """The chat messages: instructions, a worked example, the last turns of the
+    conversation, then the numbered sources and the question."""
+    out = [{"role": "system", "content": instructions}, *(dict(m) for m in EXAMPLE)]
     turns = [(r, c) for r, c in history if r in ("user", "assistant") and c.strip()]
     for role, content in turns[-HISTORY_MESSAGES:]:
         out.append({"role": role, "content": _plain(content)})
