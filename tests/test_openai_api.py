@@ -53,7 +53,7 @@ def test_a_completion_cites_in_its_content_and_in_the_qa_field(client: openai.Op
     assert sources.startswith("- [1] north-korea-russia-alliance.md")
     assert "line 12: Aspect: Military; North Korea: Enhances missile and defense tech" in sources
     qa = done.model_extra["qa"]
-    assert qa["answer"] == answer and qa["composed_by"] == "extractive"
+    assert qa["answer"] == answer and "composed_by" not in qa  # extractive
     assert qa["citations"][0]["cells"][0] == "Military"
 
 

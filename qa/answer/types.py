@@ -141,14 +141,15 @@ class Answer:
         """JSON-ready fields."""
         d: dict[str, Any] = {"answer": self.answer, "grounded": self.grounded,
                              "citations": [c.to_dict() for c in self.citations],
-                             "question": self.question, "version": self.version,
-                             "composed_by": self.composed_by}
+                             "question": self.question, "version": self.version}
         if self.value is not None:
             d["value"] = str(self.value)
         if self.derivation is not None:
             d["derivation"] = self.derivation.to_dict()
         if self.notes:
             d["notes"] = list(self.notes)
+        if self.composed_by != "extractive":  # absent: the extractive answer, as before
+            d["composed_by"] = self.composed_by
         if self.dropped:
             d["dropped"] = [x.to_dict() for x in self.dropped]
         return d
