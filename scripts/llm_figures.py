@@ -42,6 +42,8 @@ from harness import llama_server, load_average, qa_env, report, run_build, serve
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT.parent / "shared" / "eval"
 FIRST_BYTE_MS = 100.0
+REASONS = ("cites no source", "which no source has", "does not support", "stands in no source",
+           "rests on", "holds no words")
 MARGIN_MS = 5.0
 
 
@@ -124,6 +126,9 @@ def ask_all(url: str, items: list[dict], checker: ClaimChecker, timeout: float) 
                 continue
             counts["grounded"] += bool(reply["grounded"])
             counts["dropped_sentences"] += len(reply.get("dropped", []))
+            for d in reply.get("dropped", []):  # why, by the first reason's kind
+                kind = next((k for k in REASONS if k in d["reasons"][0]), "other")
+                counts[f"dropped: {kind}"] = counts.get(f"dropped: {kind}", 0) + 1
             if reply.get("composed_by") != "llm":
                 continue
             counts["llm"] += 1
