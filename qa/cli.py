@@ -80,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     quiet = args.command in ("retrieve", "ask")
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
                         format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "sentence_transformers", "transformers", "faiss", "bm25s"):
+    for noisy in ("httpx", "httpx2", "openai", "sentence_transformers", "transformers", "faiss",
+                  "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         settings = get_settings(corpus=args.corpus, index=args.index, model=args.model,
@@ -150,6 +151,8 @@ def _ask(args: argparse.Namespace, settings) -> int:
         print(json.dumps(ans.to_dict(), ensure_ascii=False, indent=1))
         return 0
     print(ans.answer)
+    for note in ans.notes:
+        print(f"note: {note}")
     if ans.citations:
         print("\nSources:")
     for c in ans.citations:

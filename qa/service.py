@@ -17,14 +17,14 @@ import hmac
 import logging
 import os
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 from qa import index as store
-from qa.answer import Answer, Evidence, compose
+from qa.answer import Answer, Delta, Evidence, Final
 from qa.build import BuildReport, build
 from qa.catalog import (
     EXAMPLES,
@@ -93,6 +93,17 @@ class Added:
     report: BuildReport
 
 
+@dataclass(frozen=True)
+class Gathered:
+    """What an answer is made from: the question made standalone, the retriever (one
+    index version) and the evidence it found, and whether it was scoped to a document."""
+
+    question: str
+    retriever: Retriever
+    evidence: list[Evidence]
+    scoped: bool
+
+
 class QAService:
     """Loads the index once, answers retrieval (and later ask) requests, rebuilds on demand."""
 
@@ -111,6 +122,11 @@ class QAService:
         self._pages: dict[str, PageInfo] = {}
         self._answer_pool = ThreadPoolExecutor(ANSWER_THREADS, thread_name_prefix="qa-answer")
         self._preloading: Future[BuildReport | None] | None = None
+        self.llm = None  # the optional LLM answerer (settings.llm_url); built cheaply here
+        if settings.llm_url:
+            from qa.answer.llm import LLMClient
+
+            self.llm = LLMClient(settings)
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -170,6 +186,18 @@ class QAService:
         self.authorize_admin(token)
         report = self.build()
         return report, self.retriever.version
+
+    def authorize_api(self, token: str | None) -> None:
+        """For the OpenAI-compatible endpoints: nothing to check when no QA_API_KEY is set;
+        else Unauthorized without a key, Forbidden with a wrong one (constant time)."""
+        expected = self.settings.api_key
+        if expected is None or not expected.get_secret_value():
+            return
+        if not token:
+            raise Unauthorized("this endpoint needs the API key: send the header "
+                               "`Authorization: Bearer <QA_API_KEY>`")
+        if not hmac.compare_digest(token.encode(), expected.get_secret_value().encode()):
+            raise Forbidden("the API key is wrong")
 
     def authorize_admin(self, token: str | None) -> None:
         """Raise Disabled when no admin token is configured, Unauthorized when none is given,
@@ -375,17 +403,37 @@ class QAService:
         return r, [Evidence(h, tuple(float(x) for x in r.unit_scores(qvec, h.chunk)))
                    for h in hits]
 
+    def gather(self, question: str, history: list[tuple[str, str]], doc: str | None
+               ) -> Gathered:
+        """The evidence for a question read in the light of the conversation (see
+        `evidence`: only the encoding runs on the encoder thread)."""
+        r = self.retriever
+        resolved = standalone(question, history, self._table_rows(r))
+        r, evidence = self.evidence(resolved, doc, ANSWER_CANDIDATES, r)
+        return Gathered(resolved, r, evidence, doc is not None)
+
     def ask(self, question: str, history: list[tuple[str, str]] | None = None,
             doc: str | None = None) -> Answer:
         """A short cited answer to the question, read in the light of the conversation.
-        Call it from any thread but the encoder's (the HTTP edge uses `offload`)."""
+        Blocking (an LLM answer takes seconds): call it from any thread but the encoder's
+        (the HTTP edge uses `offload`)."""
+        answer = None
+        for event in self.ask_stream(question, history, doc):
+            if isinstance(event, Final):
+                answer = event.answer
+        assert answer is not None  # the stream always ends with its Final
+        return answer
+
+    def ask_stream(self, question: str, history: list[tuple[str, str]] | None = None,
+                   doc: str | None = None, stop: threading.Event | None = None
+                   ) -> Iterator[Delta | Final]:
+        """The answer as events: verified sentences of an LLM answer as they are written
+        (`Delta`), then the answer (`Final`); without an LLM, the `Final` alone. A bad
+        question or a missing index raise here, before the first event. Setting `stop`
+        (the reader left) stops the LLM at its next words."""
         question = validate_query(question, "question")
-        r = self.retriever
-        self._check_doc(r, doc)
-        resolved = standalone(question, history or [], self._table_rows(r))
-        r, evidence = self.evidence(resolved, doc, ANSWER_CANDIDATES, r)
-        return compose(resolved, evidence, r.version, r.vocabulary, scoped=doc is not None,
-                       table_of=r.table_of, idf=r.idf, near=r.near)
+        self._check_doc(self.retriever, doc)  # raises now (no index, unknown doc), not mid-stream
+        return self._events(question, history or [], doc, stop)
 
     def _table_rows(self, r: Retriever) -> list[TableRow]:
         """Row labels and columns of the tables in a version, for follow-up questions."""

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.datastructures import UploadFile
 
@@ -18,6 +20,7 @@ from qa.api.models import (
     RetrieveRequest,
     hit_json,
 )
+from qa.api.sse import HEADERS, ask_events
 from qa.errors import BadRequest, TooLarge
 from qa.service import QAService
 
@@ -55,9 +58,17 @@ async def retrieve(req: RetrieveRequest, svc: Service) -> dict[str, Any]:
     return Response(json.dumps(body, ensure_ascii=False), media_type="application/json")
 
 
-@router.post("/ask", summary="A short answer with numbered citations")
-async def ask(req: AskRequest, svc: Service) -> dict[str, Any]:
+@router.post("/ask", summary="A short answer with numbered citations", response_model=None)
+async def ask(req: AskRequest, svc: Service) -> dict[str, Any] | StreamingResponse:
+    """The answer, or with `"stream": true` server-sent events: `start` at once, `delta`
+    (`{"text"}`: verified text to append), then `answer` (this reply, plus `replaced`:
+    whether its text replaces the streamed text) or `error` (the one error shape)."""
     history = [(m.role, m.content) for m in req.history]
+    if req.stream:
+        stop = threading.Event()
+        events = svc.ask_stream(req.question, history, req.doc, stop)  # bad input raises here
+        return StreamingResponse(ask_events(req.question, events, stop, svc.offload),
+                                 media_type="text/event-stream", headers=HEADERS)
     return (await svc.offload(svc.ask, req.question, history, req.doc)).to_dict()
 
 
