@@ -19,12 +19,13 @@ import os
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 from qa import index as store
-from qa.answer import Answer, Delta, Evidence, Final
+from qa.answer import Answer, Delta, Evidence, Final, compose
+from qa.answer.verify import SupportCheck
 from qa.build import BuildReport, build
 from qa.catalog import (
     EXAMPLES,
@@ -434,6 +435,46 @@ class QAService:
         question = validate_query(question, "question")
         self._check_doc(self.retriever, doc)  # raises now (no index, unknown doc), not mid-stream
         return self._events(question, history or [], doc, stop)
+
+    def _events(self, question: str, history: list[tuple[str, str]], doc: str | None,
+                stop: threading.Event | None) -> Iterator[Delta | Final]:
+        found = self.gather(question, history, doc)
+        r = found.retriever
+        extractive = compose(found.question, found.evidence, r.version, r.vocabulary,
+                             scoped=found.scoped, table_of=r.table_of, idf=r.idf, near=r.near)
+        if self.llm is None:
+            yield Final(extractive)
+            return
+        if not extractive.grounded:  # the evidence does not answer: nothing to rewrite
+            note = "The sources do not cover the question, so the LLM was not asked."
+            yield Final(replace(extractive, notes=(*extractive.notes, note)))
+            return
+        from qa.answer.llm import messages, sources, verified_stream
+
+        numbered = sources(extractive, found.evidence, self.settings.llm_sources)
+        chat = messages(found.question, history, numbered, extractive.derivation)
+        deltas = self.llm.complete(chat, stop)
+        try:
+            yield from verified_stream(deltas, numbered, self.support_check(found), extractive)
+        finally:
+            deltas.close()  # a reader who left stops the model too
+
+    def support_check(self, found: Gathered) -> SupportCheck:
+        """The check an LLM's sentence must pass on the chunk it cites, for this question
+        and evidence: for now the provisional `sentence_check` (the answer engine's
+        `qa.answer.support.check` takes its place). Each sentence is encoded once, on the
+        encoding thread, and compared with the chunk's units in the index."""
+        from qa.answer.sentence_check import sentence_check
+
+        r = found.retriever
+        vectors: dict[str, Any] = {}
+
+        def similarity(text: str, chunk: Chunk) -> float:
+            if text not in vectors:
+                vectors[text] = self.queries.encode(r.encoder, text)
+            return float(max(r.unit_scores(vectors[text], chunk)))
+
+        return sentence_check(similarity)
 
     def _table_rows(self, r: Retriever) -> list[TableRow]:
         """Row labels and columns of the tables in a version, for follow-up questions."""
