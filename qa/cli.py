@@ -156,12 +156,10 @@ def _ask(args: argparse.Namespace, settings) -> int:
 
 
 def _serve(args: argparse.Namespace, settings) -> int:
-    import uvicorn
-
     from qa.api import create_app
+    from qa.api.server import serve
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                log_level="info")
+    serve(create_app(settings), settings)
     return 0
 
 

@@ -186,16 +186,46 @@ class QAService:
 
     def ask(self, question: str, history: list[tuple[str, str]] | None = None,
             doc: str | None = None) -> Answer:
-        """A short cited answer to the question, read in the light of the conversation."""
+        """A short cited answer to the question, read in the light of the conversation (its
+        latest messages within the history limits; `check_history` refuses a longer one)."""
         question = validate_query(question, "question")
+        history = self.fit_history(history or [])
         r = self.retriever
-        resolved = standalone(question, history or [], self._table_rows(r))
+        # A chain of follow-ups grows the question it stands for: that is held to the
+        # question's own limit, keeping its beginning (the newest question comes first).
+        resolved = clip(standalone(question, history, self._table_rows(r)), MAX_QUERY_CHARS)
         qvec = self.embedder.encode_query(resolved)
         hits = r.search(resolved, qvec, ANSWER_CANDIDATES, doc)
         evidence = [Evidence(h, tuple(float(x) for x in r.unit_scores(qvec, h.chunk)))
                     for h in hits]
         return compose(resolved, evidence, r.version, r.vocabulary, scoped=doc is not None,
                        table_of=r.table_of, idf=r.idf, near=r.near)
+
+    def check_history(self, history: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The history, or BadRequest when it has more messages or characters than the
+        settings allow (`history_turns`, `history_chars`)."""
+        turns, chars = self.settings.history_turns, self.settings.history_chars
+        if len(history) > turns:
+            raise BadRequest(f"history has {len(history)} messages; the limit is {turns} "
+                             "(QA_HISTORY_TURNS): send the latest ones")
+        size = sum(len(content) for _, content in history)
+        if size > chars:
+            raise BadRequest(f"history has {size} characters; the limit is {chars} "
+                             "(QA_HISTORY_CHARS): send the latest messages")
+        return history
+
+    def fit_history(self, history: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The latest messages of a conversation that fit the history limits: what `ask`
+        reads of a longer one (the chat page keeps the whole conversation)."""
+        kept: list[tuple[str, str]] = []
+        size = 0
+        for role, content in reversed(history[-self.settings.history_turns:]
+                                      if self.settings.history_turns else []):
+            size += len(content)
+            if size > self.settings.history_chars:
+                break
+            kept.append((role, content))
+        return kept[::-1]
 
     def _table_rows(self, r: Retriever) -> list[TableRow]:
         """Row labels and columns of the tables in a version, for follow-up questions."""
@@ -241,6 +271,14 @@ class QAService:
         r = self.retriever
         hits = r.search(query, self.embedder.encode_query(query), k, doc, kind)
         return Retrieval(r.version, hits)
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, at a space when there is one."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    return cut.rsplit(" ", 1)[0] if " " in cut else cut
 
 
 def validate_query(text: str, what: str = "query") -> str:

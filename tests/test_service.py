@@ -220,3 +220,12 @@ def test_rebuild_of_an_emptied_corpus_keeps_the_live_index(client: TestClient) -
     assert "no usable documents" in res.json()["report"]["error"]
     hits = client.post("/retrieve", json={"query": "reactor megawatts"}).json()["results"]
     assert hits and hits[0]["doc"] == "alpha.md"
+
+
+def test_fit_history_keeps_the_latest_messages_within_the_limits(service: QAService) -> None:
+    turns = service.settings.history_turns
+    history = [("user", f"q{i}") for i in range(turns + 5)]
+    assert service.fit_history(history) == history[-turns:]
+    big = "x" * (service.settings.history_chars - 10)
+    assert service.fit_history([("user", big), ("assistant", "y" * 20), ("user", "z")]) == [
+        ("assistant", "y" * 20), ("user", "z")]

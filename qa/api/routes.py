@@ -8,10 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from qa.api.errors import error_responses
 from qa.api.models import AskRequest, RetrieveRequest, hit_json
 from qa.service import QAService
 
-router = APIRouter()
+# Every operation documents the error statuses the request layers and faults can give.
+router = APIRouter(responses=error_responses())
 
 # auto_error=False: a missing token is the service's Unauthorized, in the one error shape.
 _admin_bearer = HTTPBearer(auto_error=False, description="The admin token (QA_ADMIN_TOKEN).")
@@ -40,11 +42,12 @@ async def retrieve(req: RetrieveRequest, svc: Service) -> dict[str, Any]:
 
 @router.post("/ask", summary="A short answer with numbered citations")
 async def ask(req: AskRequest, svc: Service) -> dict[str, Any]:
-    history = [(m.role, m.content) for m in req.history]
+    history = svc.check_history([(m.role, m.content) for m in req.history])
     return (await svc.run(svc.ask, req.question, history, req.doc)).to_dict()
 
 
-@router.get("/chunks/{chunk_id}", summary="A cited chunk and its section, in a given version")
+@router.get("/chunks/{chunk_id}", summary="A cited chunk and its section, in a given version",
+            responses=error_responses(404))
 def chunk(chunk_id: str, svc: Service, version: str | None = None) -> dict[str, Any]:
     """Resolve a citation: the chunk `chunk_id` of index `version` (default: the live one)
     and the chunks of its section in reading order.
@@ -59,7 +62,8 @@ def chunk(chunk_id: str, svc: Service, version: str | None = None) -> dict[str, 
             "section": [c.public_dict() for c in section]}
 
 
-@router.post("/index/rebuild", summary="Rebuild the index from the corpus and serve it")
+@router.post("/index/rebuild", summary="Rebuild the index from the corpus and serve it",
+             responses=error_responses(401, 403, 404))
 def rebuild(
     svc: Service,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_admin_bearer)],
