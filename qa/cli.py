@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sys
+import unicodedata
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -130,11 +131,19 @@ def _retrieve(args: argparse.Namespace, settings) -> int:
     if not res.hits:
         print("no results")
     for i, h in enumerate(res.hits, 1):
-        where = f"{h.chunk.doc}:{h.chunk.line_start}"
-        section = f" · {h.chunk.section}" if h.chunk.section else ""
+        where = f"{shown(h.chunk.doc)}:{h.chunk.line_start}"
+        section = f" · {shown(h.chunk.section)}" if h.chunk.section else ""
         print(f"{i}. [{h.chunk.kind}] {where}{section} (score {h.score:.3f})")
-        print("   " + h.chunk.text.replace("\n", "\n   "))
+        print("   " + shown(h.chunk.text, keep="\n\t").replace("\n", "\n   "))
     return 0
+
+
+def shown(text: str, keep: str = "") -> str:
+    """Text safe to print on a terminal: control and format characters (newline, tab, CR,
+    escape, bidi overrides), but those in `keep`, written as escapes (`\\n`, `\\x1b`), so a
+    file name or a document cannot break the output's lines or drive the terminal."""
+    return "".join(c if c in keep or unicodedata.category(c) not in ("Cc", "Cf")
+                   else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def _ask(args: argparse.Namespace, settings) -> int:
@@ -145,13 +154,13 @@ def _ask(args: argparse.Namespace, settings) -> int:
     if args.json:
         print(json.dumps(ans.to_dict(), ensure_ascii=False, indent=1))
         return 0
-    print(ans.answer)
+    print(shown(ans.answer, keep="\n\t"))
     if ans.citations:
         print("\nSources:")
     for c in ans.citations:
-        section = f" · {c.chunk.section}" if c.chunk.section else ""
-        print(f"[{c.n}] {c.chunk.doc}:{c.chunk.line_start}{section}")
-        print("    " + c.chunk.text.replace("\n", "\n    "))
+        section = f" · {shown(c.chunk.section)}" if c.chunk.section else ""
+        print(f"[{c.n}] {shown(c.chunk.doc)}:{c.chunk.line_start}{section}")
+        print("    " + shown(c.chunk.text, keep="\n\t").replace("\n", "\n    "))
     return 0
 
 

@@ -13,6 +13,7 @@ import asyncio
 import hmac
 import logging
 import threading
+import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -282,9 +283,10 @@ def clip(text: str, limit: int) -> str:
 
 
 def validate_query(text: str, what: str = "query") -> str:
-    """The query stripped, or BadRequest when it is empty or too long."""
+    """The query stripped, or BadRequest when it is empty (nothing but spaces, control or
+    format characters such as NUL or a zero-width space) or too long."""
     text = (text or "").strip()
-    if not text:
+    if not any(unicodedata.category(c)[0] not in "CZ" for c in text):
         raise BadRequest(f"{what} is empty: send a question or keywords")
     if len(text) > MAX_QUERY_CHARS:
         raise BadRequest(f"{what} has {len(text)} characters; the limit is {MAX_QUERY_CHARS}")

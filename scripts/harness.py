@@ -26,7 +26,10 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-TATQA = ROOT.parent / "shared" / "eval" / "tatqa_dev"
+# shared/ sits beside the checkout (../shared), or beside the folder of worktrees.
+SHARED = next((p / "shared" for p in ROOT.parents if (p / "shared" / "eval").is_dir()),
+              ROOT.parent / "shared")
+TATQA = SHARED / "eval" / "tatqa_dev"
 
 
 def qa_env(**settings: str) -> dict[str, str]:

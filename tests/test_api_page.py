@@ -279,3 +279,20 @@ def test_the_guard_answers_gradios_errors_in_our_shape(body: bytes, ctype: bytes
     resp = _through_guard(_scripted_gradio(404, body, ctype))
     assert resp.status_code == 404
     assert resp.json() == {"error": {"type": "NotFound", "message": message}}
+
+
+def test_gradio_is_past_the_2026_advisories() -> None:
+    """Path traversal in FileExplorer (fixed in 6.16.0), SSRF in gr.load (fixed in 6.6.0)."""
+    import tomllib
+    from importlib.metadata import version
+
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    project = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml")
+                            .read_text())["project"]
+    [gradio] = [Requirement(d) for d in project["dependencies"] if d.startswith("gradio")]
+    floors = [Version(s.version) for s in gradio.specifier if s.operator == ">="]
+    assert floors and min(floors) >= Version("6.16.0"), gradio
+    assert not gradio.specifier.contains("6.15.9")
+    assert Version(version("gradio")) >= Version("6.16.0")
