@@ -3,6 +3,7 @@
     index/
       CURRENT                 name of the live version, replaced atomically
       v000007/manifest.json   model, dimension, chunker version, file hashes, counts, checksums
+                              (of the files and of itself)
       v000007/vectors.faiss   FAISS inner-product index over normalised vectors, one per
                               unit (a chunk and its sentences, list items or text cells)
       v000007/owners.npy      for each vector, the position of its chunk in chunks.jsonl
@@ -39,7 +40,7 @@ import numpy as np
 from qa.chunk import CHUNKER_VERSION, Chunk
 from qa.errors import IndexCorrupt, IndexMismatch, IndexMissing, QAError
 
-FORMAT = 2
+FORMAT = 3  # 3: the manifest carries its own checksum
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
@@ -50,6 +51,7 @@ COUNTS = ("documents", "passages", "table_rows", "chunks", "vectors")
 INDEX_TYPE = "IndexFlatIP"
 _VERSION = re.compile(r"^v(\d{6,})$")
 KEEP_VERSIONS = 2
+SELF_CHECKSUM = "manifest_sha256"
 MAX_MANIFEST_BYTES = 64 << 20  # a manifest lists a hash per corpus file: far below this
 
 log = logging.getLogger(__name__)
@@ -213,6 +215,10 @@ def _load(root: Path, model: str, version: str) -> StoredIndex:
         what = ("is missing" if not (folder / MANIFEST).exists()
                 else "is not a JSON object (damaged)")
         raise IndexCorrupt(f"index version {version}: {folder / MANIFEST} {what}: {fix}")
+    if manifest.get("format") == FORMAT and \
+            manifest.get(SELF_CHECKSUM) != manifest_digest(manifest):
+        raise IndexCorrupt(f"index file {folder / MANIFEST} is damaged (its SHA-256 differs "
+                           f"from the one it records): {fix}")
     check_compatible(manifest, model, root)
     _check_manifest(manifest, folder, fix)
     for name in FILES:
@@ -298,6 +304,7 @@ def write_version(root: Path, chunks: list[Chunk], vectors: np.ndarray, owners: 
             "checksums": {name: _sha256(tmp / name) for name in FILES},
             "sizes": {name: (tmp / name).stat().st_size for name in FILES}}
     full["counts"] = {**full.get("counts", {}), "chunks": len(chunks), "vectors": len(vectors)}
+    full[SELF_CHECKSUM] = manifest_digest(full)
     _write_durably(tmp / MANIFEST, json.dumps(full, indent=1, ensure_ascii=False))
     for name in FILES:
         _fsync(tmp / name)
@@ -377,6 +384,13 @@ def _prune(root: Path, keep: str) -> None:
             doomed = root / f".tmp-old-{name}-{os.getpid()}"
             os.rename(root / name, doomed)
             shutil.rmtree(doomed, ignore_errors=True)
+
+
+def manifest_digest(manifest: dict[str, Any]) -> str:
+    """SHA-256 of a manifest's content but its own checksum (keys sorted), so that damage
+    to any field (a model name, a count, a file hash) is found, not read as a setting."""
+    rest = {k: v for k, v in manifest.items() if k != SELF_CHECKSUM}
+    return hashlib.sha256(json.dumps(rest, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def _sha256(path: Path) -> str:

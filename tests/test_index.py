@@ -4,6 +4,7 @@ the next build cleans up."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -87,15 +88,29 @@ def test_damaged_file_is_refused_at_load(base: Path, name: str, damage, says: st
     assert "run `qa build --index " in e.value.message
 
 
+def _edit(path: Path, sign: bool = True, **fields) -> None:
+    """Change fields of a manifest; `sign` records its new checksum, as a build would."""
+    manifest = {**json.loads(path.read_text()), **fields}
+    if sign:
+        manifest[store.SELF_CHECKSUM] = store.manifest_digest(manifest)
+    path.write_text(json.dumps(manifest))
+
+
+def _counts(path: Path, **counts) -> dict:
+    return {**json.loads(path.read_text())["counts"], **counts}
+
+
 @pytest.mark.parametrize("damage, says", [
     (_truncate, "manifest.json is not a JSON object"),
     (Path.unlink, "manifest.json is missing"),
-    (lambda p: p.write_text(json.dumps({**json.loads(p.read_text()), "checksums": {}})),
+    (_flip, "manifest.json is"),  # not JSON, or damaged: either way named
+    (lambda p: _edit(p, sign=False, built_at="2026-01-01T00:00:00+00:00"),
+     "manifest.json is damaged (its SHA-256 differs from the one it records)"),
+    (lambda p: _edit(p, sign=False, model="another/model"),
+     "manifest.json is damaged (its SHA-256 differs from the one it records)"),
+    (lambda p: _edit(p, checksums={}),
      "is incomplete (no checksum for each of vectors.faiss, owners.npy, chunks.jsonl)"),
-    (lambda p: p.write_text(json.dumps({
-        **json.loads(p.read_text()), "counts": {**json.loads(p.read_text())["counts"],
-                                                "chunks": 99}})),
-     "that do not agree with its manifest"),
+    (lambda p: _edit(p, counts=_counts(p, chunks=99)), "that do not agree with its manifest"),
 ])
 def test_damaged_manifest_is_refused_at_load(base: Path, damage, says: str) -> None:
     damage(base / "index" / "v000002" / store.MANIFEST)
@@ -116,9 +131,11 @@ def test_a_pickle_is_never_loaded(base: Path) -> None:
 
     np.save(folder / store.OWNERS, np.array([Payload()], dtype=object), allow_pickle=True)
     manifest = json.loads((folder / store.MANIFEST).read_text())
-    manifest["checksums"][store.OWNERS] = store._sha256(folder / store.OWNERS)
+    manifest["checksums"][store.OWNERS] = hashlib.sha256(
+        (folder / store.OWNERS).read_bytes()).hexdigest()
     manifest["sizes"][store.OWNERS] = (folder / store.OWNERS).stat().st_size
     (folder / store.MANIFEST).write_text(json.dumps(manifest))
+    _edit(folder / store.MANIFEST)
     with pytest.raises(IndexCorrupt, match="cannot be read"):
         store.load(base / "index", DEFAULT_MODEL, "v000002")
     assert not marker.exists()
@@ -255,7 +272,7 @@ def test_damage_with_nothing_to_fall_back_on_is_a_clean_error(base: Path) -> Non
 ])
 def test_a_manifest_of_the_wrong_types_is_refused(base: Path, field: str, value) -> None:
     path = base / "index" / "v000002" / store.MANIFEST
-    path.write_text(json.dumps({**json.loads(path.read_text()), field: value}))
+    _edit(path, **{field: value})
     with pytest.raises(IndexCorrupt, match="is incomplete"):
         store.load(base / "index", DEFAULT_MODEL, "v000002")
 

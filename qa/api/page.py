@@ -21,6 +21,11 @@ each enough on its own for that request:
    and URL references all have them, and the page's inputs are text) before Gradio sees
    it. Anything else under the page's mount is answered in the API's error shape: 405 for
    an API path with the wrong method, else 404.
+
+`PageGuard` also answers Gradio's own errors in that shape, drops request headers Gradio
+copies into a response (`file=` copied `Cookie` into a `Range` response), and keeps the
+404 that Gradio's event stream raises for an unknown `session_hash` after it has started
+answering from writing a 7 KB traceback per request to the log.
 """
 
 from __future__ import annotations
@@ -62,20 +67,16 @@ FILE_KEYS = frozenset({"path", "url", "meta"})
 # Request headers that have no place in a response (Gradio's `file=` copied them all).
 REQUEST_HEADERS = frozenset({b"cookie", b"authorization", b"proxy-authorization"})
 
-_private_cache: str | None = None
-
-
 def private_gradio_cache() -> str:
     """Point Gradio's upload and cache folder (`GRADIO_TEMP_DIR`) at a folder of this
     process, made once with mode 0700 and removed at exit, unless the operator set one."""
-    global _private_cache
     chosen = os.environ.get("GRADIO_TEMP_DIR")
     if chosen:
         return chosen
-    _private_cache = tempfile.mkdtemp(prefix="qa-gradio-")
-    os.environ["GRADIO_TEMP_DIR"] = _private_cache
-    atexit.register(shutil.rmtree, _private_cache, ignore_errors=True)
-    return _private_cache
+    folder = tempfile.mkdtemp(prefix="qa-gradio-")
+    os.environ["GRADIO_TEMP_DIR"] = folder
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def mount_page(app: FastAPI, service: QAService) -> FastAPI:

@@ -10,8 +10,10 @@ has arrived). `LimitedH11Protocol` adds both to its h11 protocol:
   the client has `header_timeout` seconds to send a complete request line and headers;
   otherwise it gets 408 and the connection is closed. Bytes that trickle in do not reset
   the clock (uvicorn's keep-alive timer is reset by any byte).
-- connection cap: a connection beyond `max_connections` is answered 503 at once and
-  closed, so held connections cannot pile up.
+- connection cap: beyond `max_connections`, the connection that has waited longest
+  without sending a request is answered 503 and closed to make room (so idle or slow
+  connections cannot lock new clients out); when all are busy with requests, the new one
+  is answered 503 and closed.
 - a malformed request (or headers over h11's 16 KB) gets 400 in the API's error shape.
 
 The body's size and time are limited by `qa.api.limits.RequestLimits`, inside the app.
@@ -46,13 +48,25 @@ class LimitedH11Protocol(H11Protocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._header_timer: asyncio.TimerHandle | None = None
+        self._opened = 0.0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        self._opened = self.loop.time()
         if len(self.connections) > self.max_connections:
-            self._refuse(503, f"the server has {self.max_connections} connections open, its "
-                         "limit (QA_MAX_CONNECTIONS): try again shortly")
-            return
+            # Make room by closing the connection that has waited longest without sending
+            # a request (idle, or sending its head slowly), so that held connections cannot
+            # lock new clients out; only when every connection is busy is this one refused.
+            waiting = [c for c in self.connections if c is not self
+                       and isinstance(c, LimitedH11Protocol) and c._header_timer is not None]
+            if not waiting:
+                self._refuse(503, f"the server has {self.max_connections} connections open, "
+                             "its limit (QA_MAX_CONNECTIONS), all busy: try again shortly")
+                return
+            min(waiting, key=lambda c: c._opened)._refuse(
+                503, f"closed to make room: the server is at its limit of "
+                f"{self.max_connections} connections (QA_MAX_CONNECTIONS) and this one sent "
+                "no request")
         self._arm_header_timer()
 
     def data_received(self, data: bytes) -> None:
