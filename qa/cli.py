@@ -165,10 +165,14 @@ def _ask(args: argparse.Namespace, settings) -> int:
 
 
 def _serve(args: argparse.Namespace, settings) -> int:
+    from qa.service import QAService
+
+    svc = QAService(settings)
+    svc.preload(build_if_needed=True)  # the index loads while the web stack is imported
     from qa.api import create_app
     from qa.api.server import serve
 
-    serve(create_app(settings), settings)
+    serve(create_app(settings, service=svc), settings)
     return 0
 
 

@@ -26,10 +26,11 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-# shared/ sits beside the checkout (../shared), or beside the folder of worktrees.
+# shared/ sits beside the checkout (../shared), or beside the folder of worktrees;
+# QA_EVAL_DIR names its eval/ folder elsewhere.
 SHARED = next((p / "shared" for p in ROOT.parents if (p / "shared" / "eval").is_dir()),
               ROOT.parent / "shared")
-TATQA = SHARED / "eval" / "tatqa_dev"
+TATQA = Path(os.environ.get("QA_EVAL_DIR") or SHARED / "eval") / "tatqa_dev"
 
 
 def qa_env(**settings: str) -> dict[str, str]:

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
+from qa.api.chat import ChatPage
 from qa.api.errors import install_error_handlers
 from qa.api.limits import RequestLimits
 from qa.api.routes import router
@@ -23,12 +24,16 @@ def create_app(settings: Settings, service: QAService | None = None, ui: bool = 
     """The application. The index is loaded (and built if needed) in its lifespan."""
     svc = service or QAService(settings)
 
+    page = ChatPage(svc) if ui else None
+
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         report = svc.start(build_if_needed=build_if_needed)
         if report is not None:
             log.info("%s", report.summary())
         yield
+        if page is not None:
+            await page.close()
         svc.stop()
 
     # /docs and /redoc load Swagger UI and ReDoc from the files fastapi-offline ships, not
@@ -43,8 +48,10 @@ def create_app(settings: Settings, service: QAService | None = None, ui: bool = 
                        body_timeout=settings.body_timeout)
     app.include_router(router)
 
-    if ui:
-        from qa.api.page import mount_page
+    if page is not None:
+        from qa.api.page import PageGuard
 
-        app = mount_page(app, svc)
+        # The chat page, built when first asked for; the guard lets only the page's own
+        # routes through (and answers wrong methods on API paths) without building it.
+        app.mount("/", PageGuard(page, app.router))
     return app
