@@ -534,7 +534,6 @@ def attack_corruption(n: int, embedder: Embedder, tmp: Path, seed: int,
     repaired = 0
     samples = []
     query = "regional impact of the military aspect"
-    qvec = embedder.encode_query(query)
 
     warned: list[str] = []
     catcher = logging.Handler(logging.WARNING)
@@ -548,7 +547,7 @@ def attack_corruption(n: int, embedder: Embedder, tmp: Path, seed: int,
         fall-back was warned of."""
         warned.clear()
         stored = store.load(index, DEFAULT_MODEL)
-        hits = Retriever(stored).search(query, qvec, 3)
+        hits = Retriever(stored).search(query, stored.encoder.encode_one(query), 3)
         if not hits:
             raise RuntimeError("no results")
         return stored.version, bool(warned)
@@ -765,8 +764,7 @@ def main() -> int:
                                    ld["errors"] == 0 and not ld["rebuild problems"]))
                 checks.append(("the server answers at the end", t.alive()))
         if only & {"corruption", "corpus"}:
-            embedder = Embedder()
-            embedder.encode_query("warm up")
+            embedder = Embedder()  # exports the model to ONNX once, if not cached yet
             if "corruption" in only:
                 c = attack_corruption(args.corruptions, embedder, tmp, args.seed, 6)
                 show("corruption", c)
