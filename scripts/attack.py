@@ -669,7 +669,7 @@ def attack_corpus(embedder: Embedder, tmp: Path) -> dict[str, Any]:
     reasons = {s.path: s.reason for s in (*rep.skipped, *rep.decoded)}
     return {"hostile files": len(expect), "as expected": len(expect) - len(wrong),
             "skipped or decoded without a reason": sum(not reasons.get(p, "x") for p in got),
-            "build seconds": round(rep.seconds, 1), "vectors": stored.vectors.ntotal,
+            "build seconds": round(rep.seconds, 1), "vectors": stored.vectors.size,
             "load average": load_average()}
 
 
