@@ -108,6 +108,27 @@ class Settings(BaseSettings):
     not_covered: str | None = Field(None, description="What an answer says when the "
                                     "documents do not cover a question.")
 
+    # Request limits (`qa serve`): what one client may hold of the server.
+    max_body_bytes: int = Field(
+        1_048_576, ge=1024, description="Larger request bodies are refused with 413 before "
+        "they are read.")
+    header_timeout: float = Field(
+        10.0, gt=0, le=3600, description="Seconds a connection has to send a request's line "
+        "and headers (from its opening, or from the end of the previous response).")
+    body_timeout: float = Field(
+        30.0, gt=0, le=3600, description="Seconds a request has to send its whole body once "
+        "its headers are in; later, 408.")
+    keepalive_timeout: float = Field(
+        5.0, gt=0, le=3600, description="Seconds an idle connection is kept open between "
+        "requests.")
+    max_connections: int = Field(
+        256, ge=1, description="Open connections at most; one more is answered 503 and "
+        "closed.")
+    history_turns: int = Field(
+        20, ge=0, le=1000, description="Messages of `history` at most in one /ask.")
+    history_chars: int = Field(
+        8000, ge=0, description="Characters of `history` at most in one /ask.")
+
 
 @lru_cache(maxsize=1)
 def _from_env() -> Settings:

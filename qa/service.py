@@ -17,6 +17,7 @@ import hmac
 import logging
 import os
 import threading
+import unicodedata
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -409,7 +410,9 @@ class QAService:
         """The evidence for a question read in the light of the conversation (see
         `evidence`: only the encoding runs on the encoder thread)."""
         r = self.retriever
-        resolved = standalone(question, history, self._table_rows(r))
+        # A chain of follow-ups grows the question it stands for: that is held to the
+        # question's own limit, keeping its beginning (the newest question comes first).
+        resolved = clip(standalone(question, history, self._table_rows(r)), MAX_QUERY_CHARS)
         r, evidence = self.evidence(resolved, doc, ANSWER_CANDIDATES, r)
         return Gathered(resolved, r, evidence, doc is not None)
 
@@ -434,7 +437,9 @@ class QAService:
         (the reader left) stops the LLM at its next words."""
         question = validate_query(question, "question")
         self._check_doc(self.retriever, doc)  # raises now (no index, unknown doc), not mid-stream
-        return self._events(question, history or [], doc, stop)
+        # The latest messages within the history limits (`check_history` refuses a longer
+        # history at the HTTP edge; the chat page keeps the whole conversation).
+        return self._events(question, self.fit_history(history or []), doc, stop)
 
     def _events(self, question: str, history: list[tuple[str, str]], doc: str | None,
                 stop: threading.Event | None) -> Iterator[Delta | Final]:
@@ -475,6 +480,32 @@ class QAService:
             return float(max(r.unit_scores(vectors[text], chunk)))
 
         return sentence_check(similarity)
+
+    def check_history(self, history: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The history, or BadRequest when it has more messages or characters than the
+        settings allow (`history_turns`, `history_chars`)."""
+        turns, chars = self.settings.history_turns, self.settings.history_chars
+        if len(history) > turns:
+            raise BadRequest(f"history has {len(history)} messages; the limit is {turns} "
+                             "(QA_HISTORY_TURNS): send the latest ones")
+        size = sum(len(content) for _, content in history)
+        if size > chars:
+            raise BadRequest(f"history has {size} characters; the limit is {chars} "
+                             "(QA_HISTORY_CHARS): send the latest messages")
+        return history
+
+    def fit_history(self, history: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The latest messages of a conversation that fit the history limits: what `ask`
+        reads of a longer one (the chat page keeps the whole conversation)."""
+        kept: list[tuple[str, str]] = []
+        size = 0
+        for role, content in reversed(history[-self.settings.history_turns:]
+                                      if self.settings.history_turns else []):
+            size += len(content)
+            if size > self.settings.history_chars:
+                break
+            kept.append((role, content))
+        return kept[::-1]
 
     def _table_rows(self, r: Retriever) -> list[TableRow]:
         """Row labels and columns of the tables in a version, for follow-up questions."""
@@ -556,10 +587,19 @@ def upload_name(filename: str) -> str:
     return name
 
 
+def clip(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, at a space when there is one."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    return cut.rsplit(" ", 1)[0] if " " in cut else cut
+
+
 def validate_query(text: str, what: str = "query") -> str:
-    """The query stripped, or BadRequest when it is empty or too long."""
+    """The query stripped, or BadRequest when it is empty (nothing but spaces, control or
+    format characters such as NUL or a zero-width space) or too long."""
     text = (text or "").strip()
-    if not text:
+    if not any(unicodedata.category(c)[0] not in "CZ" for c in text):
         raise BadRequest(f"{what} is empty: send a question or keywords")
     if len(text) > MAX_QUERY_CHARS:
         raise BadRequest(f"{what} has {len(text)} characters; the limit is {MAX_QUERY_CHARS}")

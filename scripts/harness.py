@@ -26,7 +26,11 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-TATQA = Path(os.environ.get("QA_EVAL_DIR") or ROOT.parent / "shared" / "eval") / "tatqa_dev"
+# shared/ sits beside the checkout (../shared), or beside the folder of worktrees;
+# QA_EVAL_DIR names its eval/ folder elsewhere.
+SHARED = next((p / "shared" for p in ROOT.parents if (p / "shared" / "eval").is_dir()),
+              ROOT.parent / "shared")
+TATQA = Path(os.environ.get("QA_EVAL_DIR") or SHARED / "eval") / "tatqa_dev"
 
 
 def qa_env(**settings: str) -> dict[str, str]:

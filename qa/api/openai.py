@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from qa.answer import Answer, Citation, Delta, Final
 from qa.answer.llm import SOURCES_HEADING
+from qa.api.errors import error_responses
 from qa.api.routes import Service
 from qa.api.sse import HEADERS, Offload, error_data, event, in_threads
 from qa.errors import BadRequest, QAError
@@ -45,7 +46,8 @@ def authorized(svc: Service,
     svc.authorize_api(credentials.credentials if credentials else None)
 
 
-router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"], dependencies=[Depends(authorized)])
+router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"], dependencies=[Depends(authorized)],
+                   responses=error_responses(401, 403))
 
 
 class Part(BaseModel):
