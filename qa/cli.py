@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
 import os
+import socket
 import sys
+import unicodedata
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from qa.config import get_settings
-from qa.errors import QAError
+from qa.errors import PortInUse, QAError
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -20,7 +23,8 @@ EXIT_USAGE = 2
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--corpus", type=Path, metavar="DIR",
-                   help="folder of .md/.markdown/.txt documents (default: corpus/, env QA_CORPUS)")
+                   help="folder of documents: Markdown, text, HTML, DOCX, XLSX, CSV, PDF "
+                   "(default: corpus/, env QA_CORPUS)")
     p.add_argument("--index", type=Path, metavar="DIR",
                    help="folder of the built index (default: index/, env QA_INDEX)")
     p.add_argument("--model", metavar="NAME_OR_PATH",
@@ -58,8 +62,9 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="serve the chat page and the HTTP API",
                        description="Serve the chat page at / and the API (/health, /retrieve, /ask, "
-                       "/chunks/{id}, /index/rebuild; docs at /docs). Builds or updates the index "
-                       "first if needed.")
+                       "/chunks/{id}, /documents, /index/rebuild; docs at /docs). Builds or "
+                       "updates the index first if needed, and serves any version another "
+                       "`qa build` makes live within a second.")
     _common(p)
     p.add_argument("--host", help="address to listen on (default: 127.0.0.1, env QA_HOST)")
     p.add_argument("--port", type=int, help="port (default: 8000, env QA_PORT)")
@@ -76,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     quiet = args.command in ("retrieve", "ask")
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
                         format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "sentence_transformers", "transformers", "faiss", "bm25s"):
+    for noisy in ("httpx", "httpx2", "openai", "sentence_transformers", "transformers", "faiss",
+                  "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         settings = get_settings(corpus=args.corpus, index=args.index, model=args.model,
@@ -130,11 +136,19 @@ def _retrieve(args: argparse.Namespace, settings) -> int:
     if not res.hits:
         print("no results")
     for i, h in enumerate(res.hits, 1):
-        where = f"{h.chunk.doc}:{h.chunk.line_start}"
-        section = f" · {h.chunk.section}" if h.chunk.section else ""
+        where = shown(h.chunk.location())
+        section = f" · {shown(h.chunk.section)}" if h.chunk.section else ""
         print(f"{i}. [{h.chunk.kind}] {where}{section} (score {h.score:.3f})")
-        print("   " + h.chunk.text.replace("\n", "\n   "))
+        print("   " + shown(h.chunk.text, keep="\n\t").replace("\n", "\n   "))
     return 0
+
+
+def shown(text: str, keep: str = "") -> str:
+    """Text safe to print on a terminal: control and format characters (newline, tab, CR,
+    escape, bidi overrides), but those in `keep`, written as escapes (`\\n`, `\\x1b`), so a
+    file name or a document cannot break the output's lines or drive the terminal."""
+    return "".join(c if c in keep or unicodedata.category(c) not in ("Cc", "Cf")
+                   else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def _ask(args: argparse.Namespace, settings) -> int:
@@ -145,28 +159,52 @@ def _ask(args: argparse.Namespace, settings) -> int:
     if args.json:
         print(json.dumps(ans.to_dict(), ensure_ascii=False, indent=1))
         return 0
-    print(ans.answer)
+    print(shown(ans.answer, keep="\n\t"))
+    for note in ans.notes:
+        print(f"note: {shown(note)}")
     if ans.citations:
         print("\nSources:")
     for c in ans.citations:
-        section = f" · {c.chunk.section}" if c.chunk.section else ""
-        print(f"[{c.n}] {c.chunk.doc}:{c.chunk.line_start}{section}")
-        print("    " + c.chunk.text.replace("\n", "\n    "))
+        section = f" · {shown(c.chunk.section)}" if c.chunk.section else ""
+        print(f"[{c.n}] {shown(c.chunk.location())}{section}")
+        print("    " + shown(c.chunk.text, keep="\n\t").replace("\n", "\n    "))
     return 0
 
 
 def _serve(args: argparse.Namespace, settings) -> int:
+    sock = listen_socket(settings.host, settings.port)  # before anything loads
     from qa.service import QAService
 
     svc = QAService(settings)
     svc.preload(build_if_needed=True)  # the index loads while the web stack is imported
-    import uvicorn
-
     from qa.api import create_app
+    from qa.api.server import serve
 
-    uvicorn.run(create_app(settings, service=svc), host=settings.host, port=settings.port,
-                log_level="info")
+    serve(create_app(settings, service=svc), settings, sock)
     return 0
+
+
+def listen_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port for the server, or PortInUse saying why not. Bound here,
+    before the model and index load, so that a port in use fails at once."""
+    try:
+        family, kind, proto, _, addr = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    except socket.gaierror as e:
+        raise PortInUse(f"cannot listen on {host}:{port}: {e.strerror} (check --host)") from None
+    sock = socket.socket(family, kind, proto)
+    # As uvicorn does: a port left in TIME_WAIT by a server just stopped can be taken again
+    # (a port another server listens on still cannot).
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(addr)
+    except OSError as e:
+        sock.close()
+        if e.errno == errno.EADDRINUSE:
+            raise PortInUse(f"port {port} on {host} is already in use (another `qa serve`?): "
+                            "stop that server or pass --port") from None
+        raise PortInUse(f"cannot listen on {host}:{port}: {e.strerror}") from None
+    return sock
 
 
 COMMANDS = {"build": _build, "retrieve": _retrieve, "ask": _ask, "serve": _serve}

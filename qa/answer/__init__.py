@@ -13,11 +13,14 @@ from qa.answer.types import (
     Citation,
     Claim,
     CorpusView,
+    Delta,
     Derivation,
+    Dropped,
     Evidence,
+    Final,
     Operand,
     Strategy,
 )
 
-__all__ = ["NOT_COVERED", "Answer", "Candidate", "Citation", "Claim", "CorpusView",
-           "Derivation", "Evidence", "Operand", "Strategy", "answer"]
+__all__ = ["NOT_COVERED", "Answer", "Candidate", "Citation", "Claim", "CorpusView", "Delta",
+           "Derivation", "Dropped", "Evidence", "Final", "Operand", "Strategy", "answer"]
