@@ -13,6 +13,7 @@ import numpy as np
 
 from qa.chunk import Chunk
 from qa.index import StoredIndex
+from qa.text.spelling import Speller
 from qa.text.tokens import tokenize
 
 KINDS = ("passage", "table_row")
@@ -102,6 +103,8 @@ class Retriever:
         self.vocabulary: tuple[str, ...] = tuple(sorted(self._bm25.vocab_dict)) if words else ()
         self.idf = _idf(words)
         self._near_pairs = _near_pairs(words)
+        # questions are spelled against the surface words of this version's chunks
+        self.speller = Speller(c.embed_text() for c in self.chunks)
         docs: dict[str, list[int]] = {}
         kinds: dict[str, list[int]] = {}
         for i, c in enumerate(self.chunks):

@@ -189,7 +189,7 @@ class QAService:
         """A short cited answer to the question, read in the light of the conversation."""
         question = validate_query(question, "question")
         r = self.retriever
-        resolved = standalone(question, history or [], self._table_rows(r))
+        resolved = standalone(r.speller.correct(question), history or [], self._table_rows(r))
         qvec = self.embedder.encode_query(resolved)
         hits = r.search(resolved, qvec, ANSWER_CANDIDATES, doc)
         evidence = [Evidence(h, tuple(float(x) for x in r.unit_scores(qvec, h.chunk)))
@@ -239,6 +239,7 @@ class QAService:
         if kind is not None and kind not in KINDS:
             raise BadRequest(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
         r = self.retriever
+        query = r.speller.correct(query)
         hits = r.search(query, self.embedder.encode_query(query), k, doc, kind)
         return Retrieval(r.version, hits)
 
