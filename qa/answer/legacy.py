@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 
+from qa.answer.support import check
 from qa.answer.types import Answer, Citation, Claim, Evidence
 from qa.chunk import Chunk
 from qa.text.numbers import is_number, parse_number
@@ -315,13 +316,27 @@ def compose(question: str, evidence: list[Evidence], version: str,
         claims = _passage_claims(q, passages, limit, why, idf, bool(_PARTS_ASKED.search(question)))
     if not claims and rows:  # no prose to answer from: the best row is the evidence there is
         claims = [_row_claim(max(rows, key=lambda r: (r.fit, r.ev.hit.score)))]
-    scores = {ev.hit.chunk.id: max(ev.unit_scores, default=0.0) for ev in evidence}
-    cited = claims[0].chunk if claims else None
-    context = [cited] + [ev.hit.chunk for ev in evidence[:3] if ev.hit.chunk != cited]
-    if cited is None or not is_supported(question, context, scores.get(cited.id, 0.0), vocabulary,
-                                              scoped, near):
+    corpus = _Corpus(version, vocabulary, idf or {}, near, table_of)
+    if not claims or not check(question, claims[0], evidence, corpus, scoped).ok:
         return not_covered(version, question)
     return _cite(claims, version, question)
+
+
+@dataclass(frozen=True)
+class _Corpus:
+    """The parts of the index `compose` is handed, as the support check reads them."""
+
+    version: str
+    vocabulary: tuple[str, ...]
+    idf: dict[str, float]
+    _near: Callable[[str, str], bool] | None
+    _table_of: Callable[[Chunk], list[Chunk]] | None
+
+    def near(self, a: str, b: str) -> bool:
+        return self._near is None or self._near(a, b)
+
+    def table_of(self, chunk: Chunk) -> list[Chunk]:
+        return self._table_of(chunk) if self._table_of else []
 
 
 def _named_rows(best: _RowReading, rows: list[_RowReading],
