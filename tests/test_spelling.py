@@ -48,3 +48,11 @@ def test_known_words_and_punctuation_are_kept(speller: Speller) -> None:
 def test_casing_follows_the_word_replaced(speller: Speller) -> None:
     assert speller.correct("MILITERY") == "MILITARY"
     assert speller.correct("Militery aspect") == "Military aspect"
+
+
+def test_a_word_is_not_corrected_into_a_name_nor_a_name_into_a_word(speller: Speller) -> None:
+    # "Jong" is one edit from the analysis's "Long-Term"; "chine" one from its "China"
+    assert speller.correct("What did Kim Jong Un say?") == "What did Kim Jong Un say?"
+    assert speller.correct("What does the chine mean?") == "What does the chine mean?"
+    # a rare real word stays, though a much commoner one is one typo away
+    assert speller.correct("Who won the war?") == "Who won the war?"
