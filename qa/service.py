@@ -14,6 +14,7 @@ import hmac
 import logging
 import threading
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -42,6 +43,10 @@ log = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 2000
 CITABLE_VERSIONS = 4  # the live version and the ones before it whose chunks stay resolvable
 ANSWER_CANDIDATES = 8
+# Threads that compose answers (and later wait on an LLM): enough that a slow answer never
+# holds up the others, few enough that composition (pure Python, one GIL) does not crowd
+# out the request loop and the query encoder on a small machine.
+ANSWER_THREADS = 4
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,7 @@ class QAService:
         self._recent: dict[str, tuple[Chunk, ...]] = {}  # chunks of recently served versions
         self._watcher: Any = None
         self._rows_by_version: dict[str, list[TableRow]] = {}
+        self._answer_pool = ThreadPoolExecutor(ANSWER_THREADS, thread_name_prefix="qa-answer")
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -180,20 +186,41 @@ class QAService:
                 "built_at": m["built_at"]}
 
     def run(self, fn: Callable[..., T], *args: Any) -> Awaitable[T]:
-        """`fn(*args)` (a method of this service) run on the thread that encodes queries,
-        awaitable from an event loop: how the HTTP edge calls `retrieve` and `ask`."""
+        """`fn(*args)` run on the thread that encodes queries, awaitable from an event loop:
+        how the HTTP edge calls `retrieve` (one thread hand-over, and its encoding is done
+        in place). Only work that is mostly encoding belongs there."""
         return asyncio.wrap_future(self.embedder.submit(fn, *args))
+
+    def offload(self, fn: Callable[..., T], *args: Any) -> Awaitable[T]:
+        """`fn(*args)` run on one of the service's answer threads, awaitable from an event
+        loop: how the HTTP edge calls `ask`. Composition runs there, so a slow answer never
+        delays another request's query encoding on the encoder thread."""
+        return asyncio.wrap_future(self._answer_pool.submit(fn, *args))
+
+    def evidence(self, text: str, doc: str | None = None, k: int = ANSWER_CANDIDATES,
+                 retriever: Retriever | None = None) -> tuple[Retriever, list[Evidence]]:
+        """The `k` best chunks for `text` (scoped to `doc`), each with the text's similarity
+        to its units, and the retriever (index version) they came from.
+
+        The text is encoded on the encoder thread (the only step that needs it); the search
+        runs in the caller's thread. An answer that retrieves more than once (one part of
+        a question at a time) passes the retriever it got first, so that every part is
+        read from the same index version.
+        """
+        r = retriever or self.retriever
+        qvec = self.embedder.encode_query(text)
+        hits = r.search(text, qvec, k, doc)
+        return r, [Evidence(h, tuple(float(x) for x in r.unit_scores(qvec, h.chunk)))
+                   for h in hits]
 
     def ask(self, question: str, history: list[tuple[str, str]] | None = None,
             doc: str | None = None) -> Answer:
-        """A short cited answer to the question, read in the light of the conversation."""
+        """A short cited answer to the question, read in the light of the conversation.
+        Call it from any thread but the encoder's (the HTTP edge uses `offload`)."""
         question = validate_query(question, "question")
         r = self.retriever
         resolved = standalone(r.speller.correct(question), history or [], self._table_rows(r))
-        qvec = self.embedder.encode_query(resolved)
-        hits = r.search(resolved, qvec, ANSWER_CANDIDATES, doc)
-        evidence = [Evidence(h, tuple(float(x) for x in r.unit_scores(qvec, h.chunk)))
-                    for h in hits]
+        r, evidence = self.evidence(resolved, doc, ANSWER_CANDIDATES, r)
         return compose(resolved, evidence, r.version, r.vocabulary, scoped=doc is not None,
                        table_of=r.table_of, idf=r.idf, near=r.near)
 

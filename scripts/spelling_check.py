@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fit_support import all_sets
 from evalsets import load
+from fit_support import all_sets, index_dir
 
 
 def changed_words(a: str, b: str) -> list[str]:
@@ -44,7 +44,7 @@ def main() -> int:
     spellers: dict[Path, Speller] = {}
     for name, (path, corpus) in all_sets().items():
         if corpus not in spellers:
-            s = get_settings(corpus=corpus, index=a.index / corpus.name)
+            s = get_settings(corpus=corpus, index=index_dir(a.index, corpus))
             chunks = store.load(s.index, s.model).chunks
             spellers[corpus] = Speller(c.embed_text() for c in chunks)
         sp = spellers[corpus]

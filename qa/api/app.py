@@ -37,9 +37,7 @@ def create_app(settings: Settings, service: QAService | None = None, ui: bool = 
     app.include_router(router)
 
     if ui:
-        import gradio as gr
+        from qa.api.page import mount_page
 
-        from qa.ui import build_ui
-
-        app = gr.mount_gradio_app(app, build_ui(svc), path="/")
+        app = mount_page(app, svc)
     return app

@@ -30,8 +30,10 @@ def health(svc: Service) -> dict[str, Any]:
     return svc.health()
 
 
-# /retrieve and /ask run on the service's query thread, awaited from the event loop:
-# one thread hand-over per request instead of two (worker thread, then query thread).
+# /retrieve runs on the service's query-encoding thread, awaited from the event loop: one
+# thread hand-over per request instead of two (worker thread, then encoder thread). /ask
+# runs on an answer thread, which hands only the encoding to the encoder thread, so a slow
+# answer never delays another request's retrieval.
 @router.post("/retrieve", summary="Passages and table rows for a query")
 async def retrieve(req: RetrieveRequest, svc: Service) -> dict[str, Any]:
     res = await svc.run(svc.retrieve, req.query, req.k, req.doc, req.kind)
@@ -41,7 +43,7 @@ async def retrieve(req: RetrieveRequest, svc: Service) -> dict[str, Any]:
 @router.post("/ask", summary="A short answer with numbered citations")
 async def ask(req: AskRequest, svc: Service) -> dict[str, Any]:
     history = [(m.role, m.content) for m in req.history]
-    return (await svc.run(svc.ask, req.question, history, req.doc)).to_dict()
+    return (await svc.offload(svc.ask, req.question, history, req.doc)).to_dict()
 
 
 @router.get("/chunks/{chunk_id}", summary="A cited chunk and its section, in a given version")
