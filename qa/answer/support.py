@@ -27,12 +27,14 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import astuple, dataclass, fields
+from functools import lru_cache
 from itertools import pairwise
 
 from qa.answer import weights
 from qa.answer.types import Claim, CorpusView, Evidence
+from qa.chunk import Chunk
 from qa.text.tokens import tokenize
 
 
@@ -133,15 +135,14 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
     q = content_words(question)
     weight = word_weights(q, corpus)
     total = sum(weight.values()) or 1.0
-    chunk_seq = tokenize(context_text(claim))
+    chunk_seq = list(chunk_words(chunk)[0])
     # a row's claim stands for its row: its label and column names belong to it
     claim_seq = tokenize(claim.text) + (chunk_seq if chunk.kind == "table_row" else [])
-    claim_words, chunk_words = set(claim_seq), set(chunk_seq)
-    in_claim = matched(q, claim_words)
-    in_chunk = matched(q, chunk_words)
+    in_claim = matched(q, set(claim_seq))
+    in_chunk = matched(q, set(chunk_seq))
     known = corpus.vocabulary
     unknown = {w for w in q if not is_known(w, known)}
-    top = max(corpus.idf.values(), default=1.0) or 1.0
+    top = rarest(corpus.idf) or 1.0
     off_chunk = [weight[w] for w in q if w not in in_chunk]
     off_claim = [weight[w] for w in q if w not in in_claim]
     unknown_names, absent_names = name_gaps(question, chunk_seq, corpus, known)
@@ -176,18 +177,33 @@ def content_words(text: str) -> set[str]:
     return set(tokenize(text))
 
 
-def context_text(claim: Claim) -> str:
-    """What the claim's chunk offers to match the question: its text in its section, and
-    for a table row its caption, row group and column names."""
-    c = claim.chunk
-    return " ".join([c.embed_text(), c.caption, c.group, *c.header])
-
-
 def word_weights(words: set[str], corpus: CorpusView) -> dict[str, float]:
     """Each word's rarity in the corpus (IDF); a word the corpus never uses weighs as the
     rarest one does."""
-    rare = max(corpus.idf.values(), default=1.0)
+    rare = rarest(corpus.idf)
     return {w: max(corpus.idf.get(w, rare), 0.0) for w in words}
+
+
+_RAREST: dict[int, tuple[Mapping[str, float], float]] = {}
+
+
+def rarest(idf: Mapping[str, float]) -> float:
+    """The highest IDF of a corpus (worked out once per index version)."""
+    known = _RAREST.get(id(idf))
+    if known is None or known[0] is not idf:
+        known = (idf, max(idf.values(), default=1.0))
+        _RAREST.clear()  # one version at a time is served; keep no others alive
+        _RAREST[id(idf)] = known
+    return known[1]
+
+
+@lru_cache(maxsize=4096)
+def chunk_words(chunk: Chunk) -> tuple[tuple[str, ...], tuple[frozenset[str], ...]]:
+    """A chunk's stemmed words in order (with its section, caption, row group and column
+    names) and the words of each of its units: read once per chunk, not per question."""
+    c = chunk
+    text = " ".join([c.embed_text(), c.caption, c.group, *c.header])
+    return tuple(tokenize(text)), tuple(frozenset(tokenize(u)) for u in c.units())
 
 
 def matched(words: set[str], text_words: set[str]) -> set[str]:
@@ -263,9 +279,10 @@ def claim_units(claim: Claim) -> list[int]:
     if len(quotes) == 1:
         return [0]
     words = set(tokenize(claim.text))
+    units = chunk_words(c)[1]
     out = []
-    for u, quote in enumerate(quotes[1:], start=1):
-        unit = set(tokenize(c.units()[u]))
+    for u in range(1, len(quotes)):
+        unit = units[u]
         if not unit or not words:
             continue
         inside = len(unit & words) / len(unit)
@@ -286,7 +303,7 @@ QUOTE_SHARE = 0.8
 def reasons(question: str, claim: Claim, f: Features, corpus: CorpusView) -> tuple[str, ...]:
     """Why a claim is not supported, in words a reader could see, strongest first."""
     out: list[str] = []
-    unknown, absent = name_gaps(question, tokenize(context_text(claim)), corpus,
+    unknown, absent = name_gaps(question, list(chunk_words(claim.chunk)[0]), corpus,
                                 corpus.vocabulary)
     out += [f"the documents never name '{n}'" for n in unknown]
     out += [f"the cited passage does not mention '{n}'" for n in absent]
@@ -305,7 +322,7 @@ def reasons(question: str, claim: Claim, f: Features, corpus: CorpusView) -> tup
 
 def missing_words(question: str, claim: Claim) -> list[str]:
     """The question's words (as written) whose stems the claim's chunk lacks."""
-    have = set(tokenize(context_text(claim)))
+    have = set(chunk_words(claim.chunk)[0])
     out = []
     for word in re.findall(r"[\w'’-]+", question):
         stems = tokenize(word)
