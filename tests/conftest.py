@@ -28,10 +28,19 @@ ANALYSIS = ROOT / "corpus" / "north-korea-russia-alliance.md"
 
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
-    """The packaged all-MiniLM-L6-v2, loaded once for the whole test session."""
-    e = Embedder()
-    e.encode_query("warm up")
-    return e
+    """The packaged all-MiniLM-L6-v2 (sentence-transformers), loaded at most once for the
+    whole test session: builds export it to ONNX when the export is not cached yet."""
+    return Embedder()
+
+
+@pytest.fixture(scope="session")
+def exported(embedder: Embedder) -> Path:
+    """The folder of the packaged model's ONNX export in the settings' cache, exported
+    first if the cache lacks it (so that tests spying on encodings see only their own)."""
+    from qa.export import cached_export
+
+    s = get_settings()
+    return cached_export(s.model, s.precision, s.encoder_cache, lambda: embedder)[0]
 
 
 @pytest.fixture(scope="session")
