@@ -125,7 +125,7 @@ def dumped_sets() -> list[str]:
 def dump(names: list[str], data: Path, index_root: Path) -> None:
     """Retrieve and propose claims for every question of the named sets, once."""
     from qa.answer import legacy
-    from qa.answer.types import Claim, Evidence
+    from qa.answer.types import Claim
     from qa.config import get_settings
     from qa.service import ANSWER_CANDIDATES, QAService
 
@@ -155,10 +155,7 @@ def dump(names: list[str], data: Path, index_root: Path) -> None:
                 continue  # follow-ups are made standalone first; not the check's concern
             question = r.speller.correct(item["question"])  # as the service does
             doc = item.get("doc")
-            qvec = svc.embedder.encode_query(question)
-            hits = r.search(question, qvec, ANSWER_CANDIDATES, doc)
-            evidence = [Evidence(h, tuple(float(x) for x in r.unit_scores(qvec, h.chunk)))
-                        for h in hits]
+            r, evidence = svc.evidence(question, doc, ANSWER_CANDIDATES, r)
             captured.clear()
             answer = legacy.compose(question, evidence, r.version, r.vocabulary,
                                     scoped=doc is not None, table_of=r.table_of, idf=r.idf,

@@ -147,10 +147,7 @@ def test_an_unknown_name_is_refused_with_its_reason() -> None:
 def checked(service: QAService, question: str, quoting: str) -> Support:
     """The check of the claim quoting the analysis's sentence (or list item, or row) that
     holds `quoting`, against the evidence retrieved for the question as `ask` retrieves it."""
-    r = service.retriever
-    qvec = service.embedder.encode_query(question)
-    hits = r.search(question, qvec, ANSWER_CANDIDATES)
-    ev = [Evidence(h, tuple(float(x) for x in r.unit_scores(qvec, h.chunk))) for h in hits]
+    r, ev = service.evidence(question, None, ANSWER_CANDIDATES)
     chunk = next(c for c in r.chunks if quoting in c.text)
     text = next((q for q in chunk.quotes() if quoting in q), chunk.text)
     return check(question, Claim(text, chunk, 1.0), ev, r, False)
