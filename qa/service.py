@@ -98,12 +98,14 @@ class Added:
 @dataclass(frozen=True)
 class Gathered:
     """What an answer is made from: the question made standalone, the retriever (one
-    index version) and the evidence it found, and whether it was scoped to a document."""
+    index version) and the evidence it found, whether it was scoped to a document, and
+    whether the conversation changed the (spelling-corrected) question."""
 
     question: str
     retriever: Retriever
     evidence: list[Evidence]
     scoped: bool
+    follow_up: bool = False
 
 
 class QAService:
@@ -412,9 +414,11 @@ class QAService:
         r = self.retriever
         # A chain of follow-ups grows the question it stands for: that is held to the
         # question's own limit, keeping its beginning (the newest question comes first).
-        resolved = clip(standalone(question, history, self._table_rows(r)), MAX_QUERY_CHARS)
+        # A misspelled word is corrected against the words of this index version first.
+        spelled = r.speller.correct(question)
+        resolved = clip(standalone(spelled, history, self._table_rows(r)), MAX_QUERY_CHARS)
         r, evidence = self.evidence(resolved, doc, ANSWER_CANDIDATES, r)
-        return Gathered(resolved, r, evidence, doc is not None)
+        return Gathered(resolved, r, evidence, doc is not None, resolved != spelled)
 
     def ask(self, question: str, history: list[tuple[str, str]] | None = None,
             doc: str | None = None) -> Answer:
@@ -479,7 +483,7 @@ class QAService:
                       not_covered=(self.settings.not_covered
                                    or default_not_covered(self._catalog(r).documents)),
                       alone=not any(role == "user" for role, _ in history),
-                      split=found.question == question,
+                      split=not found.follow_up,
                       resolve=lambda part, earlier: resolve(part, earlier, rows))
 
     def support_check(self, found: Gathered) -> SupportCheck:
@@ -564,6 +568,7 @@ class QAService:
         query = _checked(query, k, kind)
         r = self.retriever
         self._check_doc(r, doc)
+        query = r.speller.correct(query)
         hits = r.search(query, self.queries.encode(r.encoder, query), k, doc, kind)
         return Retrieval(r.version, hits)
 
@@ -575,6 +580,7 @@ class QAService:
         query = _checked(query, k, kind)
         r = self.retriever
         self._check_doc(r, doc)
+        query = r.speller.correct(query)
         qvec = await asyncio.wrap_future(self.queries.future(r.encoder, query))
         return Retrieval(r.version, r.search(query, qvec, k, doc, kind))
 

@@ -410,14 +410,12 @@ def test_a_multi_part_answer_cites_each_part(service: QAService) -> None:
 
 @pytest.mark.parametrize("question", [
     "What is the population of Pyongyang?",
-    pytest.param("What does China supply to North Korea?", marks=pytest.mark.xfail(
-        strict=True, reason="Russia does; the answer is the Economic row found by 'supply' "
-        "and 'Korea', which lacks 'China': a swapped name is the support check's to refuse "
-        "(issue 9, support helper); the stand-in check of the first answerer accepts it")),
+    "What does China supply to North Korea?",
     "Who won the 2022 football World Cup?",
     "How many nuclear warheads does North Korea have?",
     "What is the GDP of North Korea?",
     "When was the alliance signed?",
+    "What is the capital of Russia?",
     "What did Putin say at the summit?",
     "How many joint exercises were held in 2023?",
     "What is the weather in Seoul?",
