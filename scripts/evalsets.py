@@ -22,7 +22,11 @@ import json
 import sys
 from pathlib import Path
 
-EVAL = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
+# ../shared/eval beside the checkout (a worktree may sit one folder deeper: the nearest
+# ancestor that has shared/eval)
+EVAL = next((p / "shared" / "eval" for p in Path(__file__).resolve().parents
+             if (p / "shared" / "eval").is_dir()),
+            Path(__file__).resolve().parent.parent.parent / "shared" / "eval")
 SETS = {"seed_dev": EVAL / "seed_dev.jsonl", "tatqa_dev": EVAL / "tatqa_dev" / "set.jsonl",
         "squad_train": EVAL / "squad_train" / "set.jsonl"}
 HELD_OUT_ARTICLES = 3
