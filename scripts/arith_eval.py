@@ -1,0 +1,277 @@
+#!/usr/bin/env python3
+"""Computed answers on TAT-QA dev, in-process, on the calibration and held-out parts:
+
+1. fits COMPUTED_WINS (qa/answer/arithmetic.py), the score from which a computed answer is
+   given instead of the first answerer's, on the calibration part: for every question
+   (all kinds) it asks both, scores both as `../shared/eval/score.py` does, and prints
+   the accuracy by kind for each threshold; the held-out part is then reported at the
+   chosen one;
+2. reports the accuracy per operator (difference, change ratio, average, division, sum,
+   count) and the ten most common reasons for misses, per part.
+
+TAT-QA's set.jsonl does not give the gold operator, so it is inferred from the gold
+answer and the table: the first operation (difference, change ratio, average, division,
+sum, in that order) that gives the gold answer, rounded as the scorer rounds, from the
+figures of the gold evidence rows (a pair in one row or one column, or a row's figures);
+failing those, from any figures of the table. A question whose answer no such operation
+gives is "other" (a composite, or figures from the prose). Count questions are "count".
+
+    scripts/arith_eval.py                      # fit on calib, report both parts
+    scripts/arith_eval.py --threshold 0.6      # report at a given threshold
+    scripts/arith_eval.py --rows               # also print every miss
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import sys
+import time
+from decimal import Decimal
+from itertools import combinations, permutations
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from answer_eval import CORPORA, scorer, service
+from evalsets import SETS, load, split
+
+from qa.answer import compose
+from qa.answer.arithmetic import COMPUTED_WINS, Arithmetic, as_answer
+from qa.answer.grid import Cell, Grid
+from qa.answer.operators import (
+    AVERAGE,
+    CHANGE_RATIO,
+    COUNT,
+    DIFFERENCE,
+    RATIO,
+    SHARE,
+    SUM,
+    execute,
+)
+from qa.answer.types import Evidence
+from qa.service import ANSWER_CANDIDATES
+
+DIVISION = "division"  # a ratio or a share
+OPERATORS = (DIFFERENCE, CHANGE_RATIO, AVERAGE, DIVISION, SUM, COUNT, "other")
+
+
+def family(op: str) -> str:
+    """The operator as the report counts it (ratios and shares are divisions)."""
+    return DIVISION if op in (RATIO, SHARE) else op
+THRESHOLDS = [round(0.40 + 0.025 * i, 3) for i in range(21)]
+
+
+def ask_both(svc, item: dict) -> dict:
+    """The first answerer's answer and the computed candidates for one question, from the
+    evidence `QAService.ask` would retrieve."""
+    r = svc.retriever
+    q = item["question"]
+    qvec = svc.embedder.encode_query(q)
+    hits = r.search(q, qvec, ANSWER_CANDIDATES, item.get("doc"))
+    evidence = [Evidence(h, tuple(float(x) for x in r.unit_scores(qvec, h.chunk))) for h in hits]
+    legacy = compose(q, evidence, r.version, r.vocabulary, scoped=item.get("doc") is not None,
+                     table_of=r.table_of, idf=r.idf, near=r.near)
+    found = Arithmetic().propose(q, evidence, r)
+    computed = as_answer(found[0], r.version, q) if found else None
+    return {"legacy": legacy, "computed": computed, "score": found[0].score if found else None,
+            "evidence": evidence}
+
+
+def right(score, item: dict, answer) -> bool:
+    """Whether an answer is right, judged exactly as score.py judges it."""
+    if answer is None:
+        return False
+    out = json.loads(json.dumps(answer.to_dict(), default=str))
+    text = out.get("answer", "")
+    if item["kind"] in score.NUMERIC_KINDS:
+        return all(any(score.number_ok(a, text, out.get("value")) for a in g)
+                   for g in item["answer"])
+    return all(any(score.alt_in(a, score.norm(text)) for a in g) for g in item["answer"])
+
+
+# --- the gold operator --------------------------------------------------------------------
+
+
+def _gold_rows(item: dict, grid: Grid) -> list:
+    """The table rows the gold evidence names (all of a group's strings in one row)."""
+    out = []
+    for group in item["evidence"]:
+        parts = group if isinstance(group, list) else [group]
+        for row in grid.rows:
+            if all(any(p.strip() == c.strip() for c in row.cells) for p in parts):
+                out.append(row)
+                break
+    return out
+
+
+def _cells(rows) -> list[Cell]:
+    from qa.text.numbers import read_number
+    out = []
+    for row in rows:
+        for j, text in enumerate(row.cells):
+            n = read_number(text) if j else None
+            if n is not None:
+                out.append(Cell(row, j, text, n.value, n.percent))
+    return out
+
+
+def infer(score, item: dict, grid: Grid | None) -> tuple[str, tuple[Cell, ...]]:
+    """The gold operator and operands, as far as the table tells (see the docstring)."""
+    if item["kind"] == "count":
+        return COUNT, ()
+    if grid is None:
+        return "other", ()
+    gold = item["answer"][0][0]
+
+    def ok(v: Decimal | None) -> bool:
+        return v is not None and score.number_ok(gold, "", str(v))
+
+    for pool in (_cells(_gold_rows(item, grid)), _cells(grid.rows)):
+        if len(pool) > 60:
+            pool = pool[:60]
+        pairs = [(a, b) for a, b in permutations(pool, 2)
+                 if a.chunk.id == b.chunk.id or a.col == b.col]
+        for op in (DIFFERENCE, CHANGE_RATIO, AVERAGE, RATIO, SUM):
+            if op in (AVERAGE, SUM):
+                rows = collections.defaultdict(list)
+                for c in pool:
+                    rows[c.chunk.id].append(c)
+                groups = [tuple(v) for v in rows.values() if len(v) >= 2]
+                groups += [tuple(p) for p in combinations(pool, 2)
+                           if p[0].chunk.id == p[1].chunk.id or p[0].col == p[1].col]
+                for g in groups:
+                    res = execute(op, [c.value for c in g])
+                    if res and ok(res.value):
+                        return op, g
+                continue
+            for a, b in pairs:
+                for o, percent in (((RATIO, False), (RATIO, True), (SHARE, False), (SHARE, True))
+                                   if op == RATIO else ((op, False),)):
+                    res = execute(o, [a.value, b.value], percent)
+                    if res and ok(res.value):
+                        return family(op), (a, b)
+    return "other", ()
+
+
+def reason(score, item: dict, gold: tuple[str, tuple[Cell, ...]], computed, legacy_used: bool,
+           cand_score: float | None, threshold: float) -> str:
+    """Why a computed question was missed."""
+    op, cells = gold
+    if computed is None:
+        return "no reading (operands or operation not found)"
+    if legacy_used:
+        return f"computed answer below the threshold ({'right' if right(score, item, computed) else 'wrong'} if given)"
+    d = computed.derivation
+    if op == "other":
+        return "gold not derivable from one table line (composite or prose)"
+    if op == COUNT:
+        return "count: wrong items or threshold"
+    if family(d.op) != op:
+        return f"wrong operator ({family(d.op)} for {op})"
+    g = float(score.to_number(item["answer"][0][0]) or 0)
+    v = float(computed.value)
+    if g and abs(v + g) < 0.01 * max(1.0, abs(g)):
+        return "sign"
+    if g and v and any(abs(v / g - f) < 1e-3 for f in (10, 100, 1000, 0.1, 0.01, 0.001)):
+        return "scale"
+    ours = {(o.chunk.id, o.cell) for o in d.operands}
+    theirs = {(c.chunk.id, c.col) for c in cells}
+    if ours == theirs:
+        return "operand order"
+    if {r for r, _ in ours} != {r for r, _ in theirs}:
+        return "wrong row"
+    return "wrong column"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/qa-eval-index/tatqa"))
+    ap.add_argument("--threshold", type=float, help="report at this threshold (no fit)")
+    ap.add_argument("--limit", type=int, help="at most this many questions per part")
+    ap.add_argument("--rows", action="store_true", help="print every miss")
+    ap.add_argument("--json", type=Path, help="write every question's two answers here")
+    a = ap.parse_args()
+
+    score = scorer()
+    svc = service(CORPORA["tatqa_dev"], a.cache)
+    calib, held = split("tatqa_dev", load(SETS["tatqa_dev"]))
+    parts = {"calib": calib[: a.limit] if a.limit else calib,
+             "heldout": held[: a.limit] if a.limit else held}
+    t0 = time.time()
+    runs = {name: [(it, ask_both(svc, it)) for it in items] for name, items in parts.items()}
+    print(f"asked {sum(len(v) for v in runs.values())} questions in {time.time() - t0:.0f} s")
+    judged = {name: [(it, run, right(score, it, run["legacy"]), right(score, it, run["computed"]))
+                     for it, run in rs] for name, rs in runs.items()}
+
+    def accuracy(rows, t):
+        by_kind = collections.defaultdict(list)
+        for it, run, legacy_ok, comp_ok in rows:
+            use = run["score"] is not None and run["score"] >= t
+            by_kind[it["kind"]].append(comp_ok if use else legacy_ok)
+        kinds = {k: round(sum(v) / len(v), 3) for k, v in sorted(by_kind.items())}
+        total = sum(sum(v) for v in by_kind.values())
+        return total, kinds
+
+    if a.json:
+        a.json.write_text(json.dumps({name: [
+            {"id": it["id"], "kind": it["kind"], "question": it["question"],
+             "gold": it["answer"], "score": run["score"], "legacy_ok": lok, "computed_ok": cok,
+             "legacy": run["legacy"].answer,
+             "computed": run["computed"].answer if run["computed"] else None}
+            for it, run, lok, cok in rows] for name, rows in judged.items()}, indent=1))
+    threshold = a.threshold
+    if threshold is None:
+        print("\nthreshold fit on the calibration part (right answers, all kinds; by kind):")
+        best = None
+        for t in THRESHOLDS:
+            total, kinds = accuracy(judged["calib"], t)
+            print(f"  {t:.3f}  {total:5d}  {json.dumps(kinds)}")
+            if best is None or total > best[0]:
+                best = (total, t)
+        threshold = best[1]
+        print(f"chosen: COMPUTED_WINS = {threshold} (qa/answer/arithmetic.py has {COMPUTED_WINS})")
+    for name, rows in judged.items():
+        _, kinds = accuracy(rows, threshold)
+        _, legacy_kinds = accuracy(rows, 10.0)
+        print(f"\n{name} at {threshold}: {json.dumps(kinds)}")
+        print(f"{name} first answerer alone: {json.dumps(legacy_kinds)}")
+        report(score, name, rows, svc, threshold, a.rows)
+    return 0
+
+
+def report(score, name: str, rows, svc, threshold: float, show: bool) -> None:
+    """Accuracy per (inferred) operator and the ten most common reasons for misses."""
+    per_op = collections.defaultdict(lambda: [0, 0])
+    reasons: collections.Counter[str] = collections.Counter()
+    r = svc.retriever
+    for it, run, legacy_ok, comp_ok in rows:
+        if it["kind"] not in ("arithmetic", "count"):
+            continue
+        rows_of_doc = [c for c in r.chunks if c.doc == it["doc"] and c.kind == "table_row"]
+        grid = Grid(tuple(r.table_of(rows_of_doc[0]))) if rows_of_doc else None
+        gold = infer(score, it, grid)
+        use = run["score"] is not None and run["score"] >= threshold
+        ok = comp_ok if use else legacy_ok
+        per_op[gold[0]][0] += ok
+        per_op[gold[0]][1] += 1
+        if not ok:
+            why = reason(score, it, gold, run["computed"], not use, run["score"], threshold)
+            reasons[why] += 1
+            if show:
+                given = run["computed"].answer if use else run["legacy"].answer
+                print(f"   MISS [{why}] {it['question']} | gold {it['answer'][0][0]} | {given[:200]}")
+    print(f"{name} accuracy per operator (inferred from the gold answer and the table):")
+    for op in OPERATORS:
+        ok, n = per_op.get(op, (0, 0))
+        if n:
+            print(f"  {op:13s} {ok:4d}/{n:<4d} {ok / n:.3f}")
+    print(f"{name} the ten most common reasons for misses:")
+    for why, n in reasons.most_common(10):
+        print(f"  {n:4d}  {why}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
