@@ -138,6 +138,8 @@ def _item_counts(q: Words, grid: Grid) -> list[Count]:
     total sums, or every labelled row but totals."""
     first = grid.rows[0]
     names = [first.caption, first.section, first.header[0] if first.header else ""]
+    if "table" in q.words:  # "How many items are in the table?"
+        names.append("table")
     context = max(names, key=lambda n: align(n, q).cover)  # what the table lists
     listed: list[tuple[str, list[Chunk]]] = []
     groups: dict[str, list[Chunk]] = {}

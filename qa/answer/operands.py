@@ -21,6 +21,8 @@ from qa.answer.operators import (
     CHANGE_RATIO,
     COUNT,
     DIFFERENCE,
+    LEXICON,
+    PERCENT_WORDS,
     RATIO,
     SHARE,
     SUM,
@@ -198,6 +200,8 @@ def key_spans(line: Line, q: Words, free: frozenset[int]) -> list[tuple[Span, Sp
         year = line.periods[k]
         at = frozenset(i for i in free if year is not None and q.years[i] == year)
         words = align(re.sub(r"(?:19|20)\d\d", " ", key), q, no_year)
+        if all(q.words[i] in PERCENT_WORDS for i in words.positions):
+            words = NO_SPAN  # "percentage" alone names no column ("ROFE (%)"): it asks a unit
         out.append((Span(at, 1.0) if at else NO_SPAN, words))
     return out
 
@@ -234,10 +238,10 @@ class _Choice:
 
 
 def _choose(line: Line, q: Words, asked: Asked, free: frozenset[int],
-            context: str, named_line: bool) -> _Choice | None:
+            context: str, named_by_words: bool) -> _Choice | None:
     """The keys (operands) of a line that the operation reads; None when the question
     names a year the line lacks, or the operation needs operands it does not name.
-    `named_line`: the question names the line itself (not a default column)."""
+    `named_by_words`: the question names the line by words, not only by a year."""
     spans = key_spans(line, q, free)
     years = q.named_years(free)
     have = {y for y in line.periods if y is not None}
@@ -246,8 +250,9 @@ def _choose(line: Line, q: Words, asked: Asked, free: frozenset[int],
         years = [y for y in sorted(have, reverse=True) if rng[0] <= y <= rng[1]] or years
     if have and years and not set(years) <= have:
         return None  # a year the table lacks: nothing to compute from
-    if years and not have and not all(str(y) in context for y in years):
-        return None  # the years are not this line's, nor the table's
+    if years and not have and not all(str(y) in context for y in years) and \
+            years_in(context):
+        return None  # the years are another line's (a table without years cannot say)
     by_words = [k for k in range(len(line.keys))
                 if spans[k][1].cover >= MIN_LABEL_COVER
                 and (line.periods[k] in years if years and have and line.periods[k] else True)]
@@ -255,6 +260,10 @@ def _choose(line: Line, q: Words, asked: Asked, free: frozenset[int],
     by_year = [_amount_first(line, [k for k, y in enumerate(line.periods) if y == year], spans)
                for year in years] if have else []
     op = asked.op
+    if op == SHARE and len(by_words) > 2:  # several parts of a whole, each named in full
+        whole = by_words[:2] if len([k for k in by_words if spans[k][1].cover >= 0.99]) < 2 \
+            else [k for k in by_words if spans[k][1].cover >= 0.99 or is_total(line.keys[k])]
+        by_words = whole
     want_two = op in (DIFFERENCE, CHANGE_RATIO, RATIO) or (op == SHARE and len(by_words) < 3)
     if len(by_year) >= 2:
         return _Choice(by_year[:2] if want_two or op == SHARE else by_year, 1.0)
@@ -267,7 +276,7 @@ def _choose(line: Line, q: Words, asked: Asked, free: frozenset[int],
         if best >= MIN_LABEL_COVER and len(tied) >= 2:
             return _Choice(tied, DEFAULT_KEYS)
         items = [k for k in rows if line.keys[k] and not is_total(line.keys[k])]
-        if best < MIN_LABEL_COVER and named_line and len(items) >= 2:
+        if best < MIN_LABEL_COVER and named_by_words and len(items) >= 2:
             return _Choice(items, DEFAULT_KEYS)  # every item of the column (or its group)
     timeline = periods(line, spans)
     if len(by_year) == 1 and line.across and op in (DIFFERENCE, CHANGE_RATIO, AVERAGE):
@@ -370,7 +379,9 @@ def _read(line: Line, grid: Grid, q: Words, latest: int | None, context: str,
     for _ in range(2):  # the keys chosen may name words read as operators: ask again
         if asked is None or asked.op == COUNT:
             return None
-        choice = _choose(line, q, asked, free, where, bool(span.positions))
+        by_words = any(q.years[i] is None and q.words[i] not in LEXICON
+                       and q.stems[i] not in FRAME for i in span.positions)
+        choice = _choose(line, q, asked, free, where, by_words)
         if choice is None:
             return None
         spans = key_spans(line, q, free)
