@@ -2,9 +2,13 @@
 
 Incremental: vectors of chunks whose id (content and place) is already in the live
 version are reused; only new chunks are embedded, and the chunks of deleted files go. A
-different model, chunker version or passage size forces a full rebuild. With nothing
-changed no version is written; with nothing to embed the model is not loaded. A corpus
-that yields no chunk at all (empty, or every file skipped) never replaces the live index.
+different model (or model file), encoder precision, chunker version or passage size forces
+a full rebuild. With nothing changed no version is written. A corpus that yields no chunk
+at all (empty, or every file skipped) never replaces the live index.
+
+Texts are embedded with the model's ONNX export (`qa.export`, made once per model with
+torch and cached), the same file the version keeps for its queries: torch is loaded only
+when that export is not cached yet.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +29,9 @@ from qa import index as store
 from qa.chunk import CHUNKER_VERSION, Chunk, chunk_document
 from qa.config import Settings
 from qa.corpus import Skipped, scan
+from qa.encoder import BUILD_THREADS, ENCODER, load_encoder
 from qa.errors import QAError
+from qa.export import cached_export
 from qa.parse import parse_document
 
 log = logging.getLogger(__name__)
@@ -56,6 +62,9 @@ class BuildReport:
     cleaned: tuple[str, ...] = ()
     seconds: float = 0.0
     error: str = ""
+    # The version the build left live, as it loaded and verified it: a server takes it
+    # instead of loading (and hashing) the same files again. Not part of the report.
+    stored: store.StoredIndex | None = field(default=None, repr=False, compare=False)
 
     def summary(self) -> str:
         """Human-readable account of the build, for the CLI and logs."""
@@ -92,7 +101,7 @@ class BuildReport:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""
-        d = asdict(self)
+        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "stored"}
         d["skipped"] = [{"path": s.path, "reason": s.reason} for s in self.skipped]
         for key in ("added", "changed", "removed", "cleaned"):
             d[key] = list(d[key])
@@ -112,13 +121,14 @@ def build_lock(root: Path) -> Iterator[None]:
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def build(settings: Settings, embedder_factory: Callable[[], Any],
+def build(settings: Settings, embedder_factory: Callable[[], Any] | None = None,
           progress: bool = False) -> BuildReport:
     """Bring the index in `settings.index` up to date with `settings.corpus`.
 
-    `embedder_factory` gives the `qa.embed.Embedder`; it is called only if something
-    must be embedded. Never raises for the corpus's content: a build that cannot go live
-    says why in `error` and leaves the live index as it was.
+    `embedder_factory` gives the `qa.embed.Embedder` (sentence-transformers) to export
+    the model from; it is called only when the model's ONNX export is not cached yet.
+    Never raises for the corpus's content: a build that cannot go live says why in
+    `error` and leaves the live index as it was.
     """
     t0 = time.perf_counter()
     root = Path(settings.index)
@@ -154,7 +164,7 @@ def build(settings: Settings, embedder_factory: Callable[[], Any],
             return BuildReport(version=prev.version, live=False, passages=c["passages"],
                                table_rows=c["table_rows"], reused=c["chunks"],
                                skipped=tuple(skipped), cleaned=cleaned,
-                               seconds=time.perf_counter() - t0, **diff)
+                               seconds=time.perf_counter() - t0, stored=prev, **diff)
 
         chunks: list[Chunk] = []
         for src in sources:
@@ -163,17 +173,22 @@ def build(settings: Settings, embedder_factory: Callable[[], Any],
             return refused(f"the {len(sources)} usable documents in {settings.corpus}/ hold no "
                            "text to index", **diff)
 
+        source, encoder_info = cached_export(settings.model, settings.precision,
+                                             settings.encoder_cache, embedder_factory)
+        if prev is not None and prev.manifest["encoder"].get("key") != encoder_info["key"]:
+            prev, full_reason = None, "model file or encoder precision changed"
         known = prev.vectors_by_chunk() if prev is not None else {}
         todo = [c for c in chunks if c.id not in known]
         truncated = 0
-        dim = prev.vectors.d if prev is not None else 0
+        dim = prev.vectors.dimension if prev is not None else 0
         if todo:
-            embedder = embedder_factory()
+            encoder = load_encoder(source, encoder_info["sha256"][ENCODER],
+                                   encoder_info["max_tokens"], BUILD_THREADS)
             texts = [c.units() for c in todo]
             flat = [t for ts in texts for t in ts]
-            truncated = sum(n > embedder.max_tokens
-                            for n in embedder.count_tokens([ts[0] for ts in texts]))
-            fresh = embedder.encode(flat, progress=progress)
+            truncated = sum(n > encoder.max_tokens
+                            for n in encoder.count_tokens([ts[0] for ts in texts]))
+            fresh = _encode(encoder, flat, settings.batch_size, progress)
             dim = fresh.shape[1]
             bounds = np.cumsum([0] + [len(ts) for ts in texts])
             known.update({c.id: fresh[bounds[i]:bounds[i + 1]] for i, c in enumerate(todo)})
@@ -184,6 +199,7 @@ def build(settings: Settings, embedder_factory: Callable[[], Any],
         passages = sum(c.kind == "passage" for c in chunks)
         manifest = {
             "model": settings.model,
+            "encoder": {k: v for k, v in encoder_info.items() if k != "sha256"},
             "passage_chars": settings.passage_chars,
             "files": new_files,
             "counts": {"documents": len(sources), "passages": passages,
@@ -191,14 +207,25 @@ def build(settings: Settings, embedder_factory: Callable[[], Any],
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "skipped": [{"path": s.path, "reason": s.reason} for s in skipped],
         }
-        stored = store.write_version(root, chunks, vectors, owners, manifest)
+        stored = store.write_version(root, chunks, vectors, owners, manifest, source,
+                                     encoder_threads=settings.query_threads)
         return BuildReport(
             version=stored.version, live=True, passages=passages,
             table_rows=len(chunks) - passages, embedded=len(todo),
             reused=len(chunks) - len(todo), truncated=truncated, full=prev is None,
             full_reason=full_reason, skipped=tuple(skipped), cleaned=cleaned,
-            seconds=time.perf_counter() - t0, **diff,
+            seconds=time.perf_counter() - t0, stored=stored, **diff,
         )
+
+
+def _encode(encoder: Any, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
+    """The texts' vectors, with a progress bar on the terminal if asked."""
+    if not progress:
+        return encoder.encode(texts, batch_size)
+    from tqdm import tqdm
+
+    with tqdm(total=len(texts), unit="text", desc="embedding") as bar:
+        return encoder.encode(texts, batch_size, progress=bar.update)
 
 
 def _previous(root: Path, settings: Settings,
@@ -217,7 +244,7 @@ def _previous(root: Path, settings: Settings,
         return None, (f"passage size changed from {manifest.get('passage_chars')} "
                       f"to {settings.passage_chars} characters")
     try:
-        return store.load(root, settings.model), ""
+        return store.load(root, settings.model, encoder_threads=settings.query_threads), ""
     except QAError as e:
         log.warning("live index unusable, rebuilding in full: %s", e.message)
         return None, "live index damaged"

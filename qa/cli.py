@@ -156,11 +156,15 @@ def _ask(args: argparse.Namespace, settings) -> int:
 
 
 def _serve(args: argparse.Namespace, settings) -> int:
+    from qa.service import QAService
+
+    svc = QAService(settings)
+    svc.preload(build_if_needed=True)  # the index loads while the web stack is imported
     import uvicorn
 
     from qa.api import create_app
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+    uvicorn.run(create_app(settings, service=svc), host=settings.host, port=settings.port,
                 log_level="info")
     return 0
 

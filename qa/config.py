@@ -32,6 +32,18 @@ class Settings(BaseSettings):
         description="Embedding model: the packaged default, a local folder, or a cached name.",
     )
     batch_size: int = Field(64, ge=1, le=4096)
+    precision: Literal["fp32", "int8"] = Field(
+        "fp32", description="Weights of the ONNX encoder `qa build` exports and indexes with: "
+        "fp32 (the model's own vectors) or int8 (dynamic quantisation: about half the CPU "
+        "per query, slightly different vectors; see scripts/encoders.py). Changing it needs "
+        "`qa build`.")
+    query_threads: int = Field(
+        1, ge=1, le=64, description="Threads that encode one query (or one batch of queries). "
+        "1 costs the least CPU; 2 shortens a single query's encoding on an idle machine at "
+        "about twice the CPU (see scripts/latency.py).")
+    encoder_cache: Path = Field(
+        Path("~/.cache/qa/encoders").expanduser(),
+        description="Where `qa build` keeps the ONNX exports of models, one per model hash.")
 
     # Parsing and chunking.
     max_file_bytes: int = Field(20_000_000, ge=1, description="Larger files are skipped.")

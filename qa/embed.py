@@ -1,21 +1,20 @@
-"""Sentence embeddings from a local sentence-transformers model (offline, CPU)."""
+"""The sentence-transformers model (torch), loaded only to export it at build time.
+
+Queries and documents are encoded by `qa.encoder` from the ONNX export of this model
+(`qa.export`); this module finds the model's files offline and loads the model itself when
+an export is needed (and for scripts that compare the export with it).
+"""
 
 from __future__ import annotations
 
-import logging
 import threading
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 
 from qa.config import DEFAULT_MODEL
 from qa.errors import ModelUnavailable
-
-log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 def resolve_model(name: str) -> str:
@@ -28,75 +27,52 @@ def resolve_model(name: str) -> str:
     return str(path.resolve()) if path.exists() else name
 
 
+def model_folder(name: str) -> Path:
+    """The local folder of the model `name` (packaged, a folder, or in the hub's cache)."""
+    where = resolve_model(name)
+    if Path(where).is_dir():
+        return Path(where)
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(where, local_files_only=True))
+    except Exception as e:  # the hub raises many types for a model it does not have
+        raise ModelUnavailable(
+            f"cannot find embedding model {name!r} in local files ({e}); "
+            "set QA_MODEL to a local sentence-transformers folder") from e
+
+
 class Embedder:
-    """Encodes texts into L2-normalised float32 vectors. Loads the model on first use."""
+    """The sentence-transformers model, loaded on first use: the reference the ONNX export
+    is checked against, and what is exported."""
 
     def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 64) -> None:
         self.model_name = model
         self.batch_size = batch_size
         self._model = None
         self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="qa-encode",
-                                        initializer=self._name_thread)
 
-    def _load(self):
+    def reference_model(self) -> Any:
+        """The loaded `SentenceTransformer` (eager attention, so that it exports to ONNX)."""
         with self._lock:
             if self._model is None:
                 from sentence_transformers import SentenceTransformer
 
-                where = resolve_model(self.model_name)
+                where = str(model_folder(self.model_name))
                 try:
-                    self._model = SentenceTransformer(where, device="cpu")
+                    self._model = SentenceTransformer(
+                        where, device="cpu", model_kwargs={"attn_implementation": "eager"})
                 except Exception as e:  # the library raises many types for a missing model
                     raise ModelUnavailable(
-                        f"cannot load embedding model {self.model_name!r} from local files ({e}); "
-                        "set QA_MODEL to a local sentence-transformers folder"
-                    ) from e
+                        f"cannot load embedding model {self.model_name!r} from local files "
+                        f"({e}); set QA_MODEL to a local sentence-transformers folder") from e
         return self._model
 
-    @property
-    def dimension(self) -> int:
-        """Length of a vector."""
-        model = self._load()
-        return int(model.get_embedding_dimension() if hasattr(model, "get_embedding_dimension")
-                   else model.get_sentence_embedding_dimension())
-
-    @property
-    def max_tokens(self) -> int:
-        """Tokens the model reads of a text; the rest is cut off."""
-        return int(self._load().max_seq_length)
-
-    def count_tokens(self, texts: list[str]) -> list[int]:
-        """Token counts of the texts under the model's tokenizer."""
-        tok = self._load().tokenizer
-        return [len(ids) for ids in tok(texts, add_special_tokens=True)["input_ids"]]
-
-    def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
-        """Vectors of the texts, shape (len(texts), dimension)."""
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Vectors of the texts by sentence-transformers, shape (len(texts), dimension)."""
+        model = self.reference_model()
         if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        vecs = self._load().encode(
-            texts, batch_size=self.batch_size, normalize_embeddings=True,
-            convert_to_numpy=True, show_progress_bar=progress,
-        )
+            return np.zeros((0, model.get_sentence_embedding_dimension()), dtype=np.float32)
+        vecs = model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                            convert_to_numpy=True, show_progress_bar=False)
         return np.ascontiguousarray(vecs, dtype=np.float32)
-
-    def encode_query(self, text: str) -> np.ndarray:
-        """Vector of one query, shape (1, dimension).
-
-        Queries are encoded on one dedicated thread: torch keeps a pool of compute threads
-        per calling thread, and a server's requests arrive on varying threads, each of
-        which would otherwise start its own pool (measured: 16 ms instead of 11 per query).
-        """
-        if threading.current_thread() is self._thread:
-            return self.encode([text])
-        return self._pool.submit(self.encode, [text]).result()
-
-    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
-        """Run `fn(*args)` on the thread that encodes queries: a caller that is not a
-        thread of its own (an async request handler) then needs one hand-over, not two."""
-        return self._pool.submit(fn, *args)
-
-    def _name_thread(self) -> None:
-        self._thread = threading.current_thread()

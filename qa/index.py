@@ -2,11 +2,18 @@
 
     index/
       CURRENT                 name of the live version, replaced atomically
-      v000007/manifest.json   model, dimension, chunker version, file hashes, counts, checksums
-      v000007/vectors.faiss   FAISS inner-product index over normalised vectors, one per
-                              unit (a chunk and its sentences, list items or text cells)
+      v000007/manifest.json   model, encoder, dimension, chunker version, file hashes, counts,
+                              checksums
+      v000007/vectors.faiss   the search backend's files (FAISS: an inner-product index over
+                              normalised vectors, one per unit: a chunk and its sentences,
+                              list items or text cells)
       v000007/owners.npy      for each vector, the position of its chunk in chunks.jsonl
+      v000007/searched.npy    for each vector, whether it scores its chunk in retrieval
       v000007/chunks.jsonl    one chunk per line
+      v000007/encoder.onnx    the embedding model as ONNX, and its tokenizer.json: queries
+                              are encoded with the very file the vectors were made with
+      v000007/bm25/, lexicon.json, near.npy   BM25 and word statistics (`qa.lexicon`),
+                              worked out at build time so that loading computes nothing
 
 A version is written under a temporary name (`.tmp-...`), fsynced, renamed, verified, and
 only then named in CURRENT (itself replaced through a temporary file); old versions are
@@ -15,7 +22,7 @@ with SIGKILL, leaves CURRENT naming a complete version, and what it left behind 
 a `.tmp-*` name or a version newer than CURRENT: `clean_leftovers` (run by the next build)
 removes both. Loading checks every file against the size and SHA-256 the manifest records
 before parsing it, so a damaged file is refused with a clear error rather than read.
-Nothing loaded is pickled (JSON, FAISS's own format, `.npy` without pickle).
+Nothing loaded is pickled (JSON, FAISS's own format, `.npy` without pickle, ONNX).
 """
 
 from __future__ import annotations
@@ -25,24 +32,29 @@ import json
 import os
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import faiss
 import numpy as np
 
+from qa import lexicon, search
 from qa.chunk import CHUNKER_VERSION, Chunk
+from qa.encoder import COMPUTE_THREADS, ENCODER, TOKENIZER, OnnxEncoder, load_encoder
 from qa.errors import IndexCorrupt, IndexMismatch, IndexMissing, QAError
+from qa.lexicon import Lexicon
+from qa.search import VectorStore
 
-FORMAT = 2
+FORMAT = 3  # 3: the encoder, the search backend's files and the lexicon are in the version
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 CHUNKS = "chunks.jsonl"
 OWNERS = "owners.npy"
-FILES = (VECTORS, OWNERS, CHUNKS)
-INDEX_TYPE = "IndexFlatIP"
+SEARCHED = "searched.npy"
+BACKEND = "faiss"
+FILES = (OWNERS, SEARCHED, CHUNKS, ENCODER, TOKENIZER, *lexicon.FILES)
 _VERSION = re.compile(r"^v(\d{6,})$")
 KEEP_VERSIONS = 2
 
@@ -54,13 +66,16 @@ class StoredIndex:
     version: str
     manifest: dict[str, Any]
     chunks: tuple[Chunk, ...]
-    vectors: faiss.Index
+    vectors: VectorStore
     owners: np.ndarray
+    searched: np.ndarray
+    lexicon: Lexicon
+    encoder: OnnxEncoder
+    folder: Path
 
     def vectors_by_chunk(self) -> dict[str, np.ndarray]:
         """Each chunk's unit vectors, by chunk id (for reuse in an incremental build)."""
-        n = self.vectors.ntotal
-        matrix = self.vectors.reconstruct_n(0, n) if n else np.zeros((0, self.vectors.d))
+        matrix = self.vectors.reconstruct(0, self.vectors.size)
         bounds = np.searchsorted(self.owners, np.arange(len(self.chunks) + 1))
         return {c.id: matrix[bounds[i]:bounds[i + 1]] for i, c in enumerate(self.chunks)}
 
@@ -107,7 +122,13 @@ def check_compatible(manifest: dict[str, Any], model: str, index_dir: Path) -> N
         )
 
 
-def load(root: Path, model: str, version: str | None = None) -> StoredIndex:
+def version_files(manifest: dict[str, Any]) -> tuple[str, ...]:
+    """Every file of a version but its manifest: the search backend's and the others."""
+    return (*search.files(manifest.get("search_backend", BACKEND)), *FILES)
+
+
+def load(root: Path, model: str, version: str | None = None,
+         encoder_threads: int = COMPUTE_THREADS) -> StoredIndex:
     """Load and verify a version (the live one by default) built with `model`.
 
     Raises IndexMissing when there is none, IndexMismatch when it was built with other
@@ -125,91 +146,138 @@ def load(root: Path, model: str, version: str | None = None) -> StoredIndex:
         raise IndexCorrupt(f"index version {version}: {folder / MANIFEST} {what}: {fix}")
     check_compatible(manifest, model, root)
     _check_manifest(manifest, folder, fix)
-    for name in FILES:
-        _check_file(folder / name, manifest, fix)
-    try:
-        vectors = faiss.read_index(str(folder / VECTORS))
-        owners = np.load(folder / OWNERS, allow_pickle=False)
-        with open(folder / CHUNKS, encoding="utf-8") as f:
-            chunks = tuple(Chunk.from_dict(json.loads(line)) for line in f if line.strip())
-    except (RuntimeError, OSError, ValueError, TypeError) as e:
-        raise IndexCorrupt(f"index version {version} cannot be read ({e}): {fix}") from e
+    # The encoder (the largest file, and a model to load) is checked and loaded in a thread
+    # of its own while the rest is checked and read: hashing and onnxruntime release the GIL.
+    with ThreadPoolExecutor(1, thread_name_prefix="qa-load") as pool:
+        loading = pool.submit(_load_encoder, folder, manifest, fix, encoder_threads)
+        for name in version_files(manifest):
+            if name not in (ENCODER, TOKENIZER):
+                _check_file(folder, name, manifest, fix)
+        try:
+            vectors = search.load(manifest["search_backend"], folder)
+            owners = np.load(folder / OWNERS, allow_pickle=False)
+            searched = np.load(folder / SEARCHED, allow_pickle=False)
+            with open(folder / CHUNKS, encoding="utf-8") as f:
+                chunks = tuple(Chunk.from_dict(json.loads(line)) for line in f if line.strip())
+            lexical = Lexicon.load(folder)
+        except (RuntimeError, OSError, ValueError, TypeError, KeyError) as e:
+            raise IndexCorrupt(f"index version {version} cannot be read ({e}): {fix}") from e
+        onnx = loading.result()
     counts = manifest["counts"]
-    if (len(chunks) != counts["chunks"] or len(owners) != vectors.ntotal
-            or vectors.ntotal != counts["vectors"]
+    if (len(chunks) != counts["chunks"] or len(owners) != vectors.size
+            or vectors.size != counts["vectors"] or len(searched) != vectors.size
+            or len(lexical.label_words) != len(chunks)
             or (len(owners) and (owners[0] != 0 or owners[-1] != len(chunks) - 1
                                  or np.any(np.diff(owners) < 0) or np.any(np.diff(owners) > 1)))):
-        raise IndexCorrupt(f"index version {version} has {vectors.ntotal} vectors and "
+        raise IndexCorrupt(f"index version {version} has {vectors.size} vectors and "
                            f"{len(chunks)} chunks that do not agree with its manifest: {fix}")
-    if vectors.d != manifest["dimension"]:
-        raise IndexCorrupt(f"index version {version} has vectors of dimension {vectors.d}, "
-                           f"manifest says {manifest['dimension']}: {fix}")
+    if vectors.dimension != manifest["dimension"] or onnx.dimension != manifest["dimension"]:
+        raise IndexCorrupt(f"index version {version} has vectors of dimension "
+                           f"{vectors.dimension} and an encoder of {onnx.dimension}, manifest "
+                           f"says {manifest['dimension']}: {fix}")
     return StoredIndex(version=version, manifest=manifest, chunks=chunks, vectors=vectors,
-                       owners=owners)
+                       owners=owners, searched=searched.astype(bool), lexicon=lexical,
+                       encoder=onnx, folder=folder)
+
+
+def _load_encoder(folder: Path, manifest: dict[str, Any], fix: str,
+                  threads: int) -> OnnxEncoder:
+    """The version's encoder (running on `threads` threads), once its files are checked."""
+    for name in (ENCODER, TOKENIZER):
+        _check_file(folder, name, manifest, fix)
+    try:
+        return load_encoder(folder, manifest["checksums"][ENCODER],
+                            manifest["encoder"]["max_tokens"], threads)
+    except Exception as e:  # onnxruntime and tokenizers raise their own types for bad files
+        raise IndexCorrupt(f"the encoder of index version {manifest.get('version')} cannot be "
+                           f"loaded ({e}): {fix}") from e
 
 
 def _check_manifest(manifest: dict[str, Any], folder: Path, fix: str) -> None:
     """Refuse a manifest that lacks what loading relies on (a checksum for every file)."""
     sums = manifest.get("checksums")
     counts = manifest.get("counts")
-    problem = ""
-    if not isinstance(sums, dict) or any(not isinstance(sums.get(n), str) for n in FILES):
-        problem = f"no checksum for each of {', '.join(FILES)}"
+    encoder = manifest.get("encoder")
+    try:
+        names, problem = version_files(manifest), ""
+    except ValueError as e:  # a search backend this qa does not know
+        names, problem = (), str(e)
+    if problem:
+        pass
+    elif not isinstance(sums, dict) or any(not isinstance(sums.get(n), str) for n in names):
+        problem = f"no checksum for each of {', '.join(names)}"
     elif not isinstance(counts, dict) or any(
             not isinstance(counts.get(k), int) for k in ("chunks", "vectors")):
         problem = "no chunk and vector counts"
     elif not isinstance(manifest.get("dimension"), int):
         problem = "no vector dimension"
+    elif not isinstance(encoder, dict) or not isinstance(encoder.get("max_tokens"), int):
+        problem = "no encoder"
     if problem:
         raise IndexCorrupt(f"index manifest {folder / MANIFEST} is incomplete ({problem}): {fix}")
 
 
-def _check_file(path: Path, manifest: dict[str, Any], fix: str) -> None:
+def _check_file(folder: Path, name: str, manifest: dict[str, Any], fix: str) -> None:
     """Refuse a file that is missing, or whose size or SHA-256 differs from the manifest."""
+    path = folder / name
     try:
         size = path.stat().st_size
     except OSError:
         raise IndexCorrupt(f"index file {path} is missing: {fix}") from None
-    expected = manifest.get("sizes", {}).get(path.name)
+    expected = manifest.get("sizes", {}).get(name)
     if isinstance(expected, int) and size != expected:
         how = "truncated" if size < expected else "longer than written"
         raise IndexCorrupt(f"index file {path} is {how} ({size} bytes, the manifest says "
                            f"{expected}): {fix}")
-    if _sha256(path) != manifest["checksums"][path.name]:
+    if _sha256(path) != manifest["checksums"][name]:
         raise IndexCorrupt(f"index file {path} is damaged (its SHA-256 differs from the "
                            f"manifest's): {fix}")
 
 
 def write_version(root: Path, chunks: list[Chunk], vectors: np.ndarray, owners: np.ndarray,
-                  manifest: dict[str, Any]) -> StoredIndex:
+                  manifest: dict[str, Any], encoder: Path, backend: str = BACKEND,
+                  encoder_threads: int = COMPUTE_THREADS) -> StoredIndex:
     """Write a new version, verify it, and make it the live one in one atomic step.
 
-    `vectors[i]` belongs to `chunks[owners[i]]`; owners ascend."""
+    `vectors[i]` belongs to `chunks[owners[i]]`; owners ascend. `encoder` is the folder
+    holding the ONNX encoder and tokenizer the vectors were made with (`manifest["encoder"]`
+    says what it is); they are copied into the version, so that it is whole by itself."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     version = _next_version(root)
     tmp = root / f".tmp-{version}-{os.getpid()}"
     tmp.mkdir()
-    index = faiss.IndexFlatIP(vectors.shape[1])
-    if len(vectors):
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    faiss.write_index(index, str(tmp / VECTORS))
-    np.save(tmp / OWNERS, np.asarray(owners, dtype=np.int32), allow_pickle=False)
+    search.create(backend, vectors).save(tmp)
+    owners = np.asarray(owners, dtype=np.int32)
+    np.save(tmp / OWNERS, owners, allow_pickle=False)
+    searched = np.zeros(len(owners), dtype=bool)
+    bounds = np.searchsorted(owners, np.arange(len(chunks) + 1))
+    for i, c in enumerate(chunks):  # which vectors score their chunk (clauses do not)
+        searched[bounds[i]:bounds[i] + c.searched_units()] = True
+    np.save(tmp / SEARCHED, searched, allow_pickle=False)
     with open(tmp / CHUNKS, "w", encoding="utf-8") as f:
         f.writelines(json.dumps(c.to_dict(), ensure_ascii=False) + "\n" for c in chunks)
+    Lexicon.build(chunks).save(tmp)
+    for name in (ENCODER, TOKENIZER):
+        # A copy, not a hard link: a version damaged in place must not damage the cache.
+        shutil.copyfile(Path(encoder) / name, tmp / name)
     full = {**manifest, "format": FORMAT, "version": version, "dimension": int(vectors.shape[1]),
-            "normalized": True, "index_type": INDEX_TYPE, "chunker_version": CHUNKER_VERSION,
-            "checksums": {name: _sha256(tmp / name) for name in FILES},
-            "sizes": {name: (tmp / name).stat().st_size for name in FILES}}
+            "normalized": True, "search_backend": backend,
+            "index_type": getattr(search.backends()[backend], "index_type", backend),
+            "chunker_version": CHUNKER_VERSION}
+    names = version_files(full)
+    full["checksums"] = {name: _sha256(tmp / name) for name in names}
+    full["sizes"] = {name: (tmp / name).stat().st_size for name in names}
     full["counts"] = {**full.get("counts", {}), "chunks": len(chunks), "vectors": len(vectors)}
     _write_durably(tmp / MANIFEST, json.dumps(full, indent=1, ensure_ascii=False))
-    for name in FILES:
+    for name in names:
         _fsync(tmp / name)
+    _fsync(tmp / lexicon.BM25)
     _fsync(tmp)
     os.rename(tmp, root / version)
     _fsync(root)
     try:
-        stored = load(root, full["model"], version)  # verify before it goes live
+        stored = load(root, full["model"], version, encoder_threads)  # verify before it goes live
     except QAError:
         doomed = root / f".tmp-bad-{version}-{os.getpid()}"
         os.rename(root / version, doomed)

@@ -1,24 +1,19 @@
-"""Hybrid retrieval over one index version: dense (FAISS) and lexical (BM25), fused by rank."""
+"""Hybrid retrieval over one index version: dense (the version's vector store, FAISS today)
+and lexical (BM25), fused by rank. Everything it reads was worked out at build time."""
 
 from __future__ import annotations
 
-import logging
-import math
 from dataclasses import dataclass
 from functools import cached_property
 
-import bm25s
-import faiss
 import numpy as np
 
 from qa.chunk import Chunk
+from qa.encoder import OnnxEncoder
 from qa.index import StoredIndex
 from qa.text.tokens import tokenize
 
 KINDS = ("passage", "table_row")
-NEAR_WORDS = 3
-
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index at DEBUG
 
 
 def rrf(rankings: list[list[int]], k: int = 60) -> dict[int, float]:
@@ -47,24 +42,6 @@ def relative_fusion(dense: dict[int, float], lexical: dict[int, float],
             for i in d.keys() | lx.keys()}
 
 
-def _idf(words: list[list[str]]) -> dict[str, float]:
-    df: dict[str, int] = {}
-    for chunk_words in words:
-        for w in set(chunk_words):
-            df[w] = df.get(w, 0) + 1
-    n = len(words)
-    return {w: math.log((n + 1) / (k + 0.5)) for w, k in df.items()}
-
-
-def _near_pairs(words: list[list[str]]) -> frozenset[int]:
-    pairs: set[int] = set()
-    for chunk_words in words:
-        for i, a in enumerate(chunk_words):
-            for b in chunk_words[i + 1:i + 1 + NEAR_WORDS]:
-                pairs.add(hash((a, b) if a <= b else (b, a)))
-    return frozenset(pairs)
-
-
 @dataclass(frozen=True)
 class Hit:
     """A retrieved chunk with its fused score and the scores it was fused from."""
@@ -89,19 +66,14 @@ class Retriever:
         self.fusion = fusion
         self.dense_weight = dense_weight
         self.label_boost = label_boost
-        self._label_words = [
-            frozenset(tokenize(next((v for v in c.cells if v), ""))) if c.kind == "table_row"
-            else frozenset() for c in self.chunks]
-        # Each chunk's words, read once for BM25, the word statistics and near pairs;
-        # all worked out here, while a new version loads, not on its first question.
-        words = [tokenize(c.embed_text()) for c in self.chunks]
-        self._bm25 = bm25s.BM25()
-        if words:
-            self._bm25.index([w or ["_"] for w in words], show_progress=False)
+        lexical = stored.lexicon
+        self._lexicon = lexical
+        self._label_words = lexical.label_words
         # every (stemmed) word of the chunks, sorted; how rare each is (rarer weighs more)
-        self.vocabulary: tuple[str, ...] = tuple(sorted(self._bm25.vocab_dict)) if words else ()
-        self.idf = _idf(words)
-        self._near_pairs = _near_pairs(words)
+        self.vocabulary: tuple[str, ...] = lexical.vocabulary if self.chunks else ()
+        self.idf = lexical.idf
+        self.near = lexical.near
+        self.encoder: OnnxEncoder = stored.encoder
         docs: dict[str, list[int]] = {}
         kinds: dict[str, list[int]] = {}
         for i, c in enumerate(self.chunks):
@@ -114,14 +86,7 @@ class Retriever:
         self._owners = stored.owners
         self._bounds = np.searchsorted(stored.owners, np.arange(len(self.chunks) + 1))
         # Which vectors score their chunk in retrieval (clauses only help answering).
-        self._searched = np.zeros(len(stored.owners), dtype=bool)
-        for i, c in enumerate(self.chunks):
-            self._searched[self._bounds[i]:self._bounds[i] + c.searched_units()] = True
-
-    def near(self, a: str, b: str) -> bool:
-        """Whether some chunk holds the two (stemmed) words within NEAR_WORDS words of
-        each other, in either order: how a name of several words is known to the corpus."""
-        return hash((a, b) if a <= b else (b, a)) in self._near_pairs
+        self._searched = stored.searched
 
     def table_of(self, chunk: Chunk) -> list[Chunk]:
         """The rows of the table a row chunk belongs to, in order (empty for a passage)."""
@@ -146,7 +111,7 @@ class Retriever:
         """Cosine similarity of the query to each unit of the chunk (`chunk.units()` order)."""
         i = self._positions[chunk.id]
         a, b = int(self._bounds[i]), int(self._bounds[i + 1])
-        return self.stored.vectors.reconstruct_n(a, b - a) @ qvec[0]
+        return self.stored.vectors.reconstruct(a, b - a) @ qvec[0]
 
     @property
     def documents(self) -> list[str]:
@@ -198,15 +163,14 @@ class Retriever:
 
     def _dense(self, qvec: np.ndarray, n: int, allowed: np.ndarray | None) -> dict[int, float]:
         """Best-matching chunks by their best unit (whole chunk or one of its parts)."""
-        params = None
+        units = None
         if allowed is not None:
             units = np.concatenate([np.arange(self._bounds[i], self._bounds[i + 1])
                                     for i in allowed])
             units = units[self._searched[units]]
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(units))
-        scores, ids = self.stored.vectors.search(qvec, n * 4, params=params)
+        scores, ids = self.stored.vectors.search(qvec, n * 4, units)
         best: dict[int, float] = {}
-        for s, u in zip(scores[0], ids[0]):
+        for s, u in zip(scores, ids):
             if u < 0:
                 break
             if not self._searched[u]:
@@ -222,7 +186,7 @@ class Retriever:
         tokens = tokenize(query)
         if not tokens:
             return {}
-        scores = self._bm25.get_scores(tokens)
+        scores = self._lexicon.scores(tokens)
         if allowed is not None:
             masked = np.full_like(scores, -1.0)
             masked[allowed] = scores[allowed]

@@ -1,6 +1,8 @@
 """The one service object behind the API, the chat page and the CLI.
 
-It owns the embedder and the live `Retriever` (one immutable index version). A request
+It owns the query-encoding thread and the live `Retriever` (one immutable index version,
+with the ONNX encoder its vectors were made with: queries are encoded by it, without
+torch). A request
 takes the retriever once and uses only it, so swapping in a new version between
 requests never mixes versions within one. Builds (on request, or by the watcher when the
 corpus changes) run in the caller's thread while requests go on being served from the
@@ -14,6 +16,7 @@ import hmac
 import logging
 import threading
 from collections.abc import Awaitable, Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -24,7 +27,7 @@ from qa.build import BuildReport, build
 from qa.chunk import Chunk
 from qa.config import Settings
 from qa.conversation import TableRow, standalone, table_rows
-from qa.embed import Embedder
+from qa.encoder import QueryThread
 from qa.errors import (
     BadRequest,
     Disabled,
@@ -43,6 +46,10 @@ log = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 2000
 CITABLE_VERSIONS = 4  # the live version and the ones before it whose chunks stay resolvable
 ANSWER_CANDIDATES = 8
+# Threads that compose answers (and later wait on an LLM): enough that a slow answer never
+# holds up the others, few enough that composition (pure Python, one GIL) does not crowd
+# out the request loop and the query encoder on a small machine.
+ANSWER_THREADS = 4
 
 
 @dataclass(frozen=True)
@@ -58,24 +65,42 @@ class QAService:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.embedder = Embedder(settings.model, settings.batch_size)
+        # The sentence-transformers model, loaded (with torch) only if a build must export
+        # it to ONNX; tests hand one in to share it.
+        self.embedder: Any = None
+        self.queries = QueryThread()
         self._retriever: Retriever | None = None
         self._build_lock = threading.Lock()  # one build or reload at a time
         self._recent: dict[str, tuple[Chunk, ...]] = {}  # chunks of recently served versions
         self._watcher: Any = None
         self._rows_by_version: dict[str, list[TableRow]] = {}
+        self._answer_pool = ThreadPoolExecutor(ANSWER_THREADS, thread_name_prefix="qa-answer")
+        self._preloading: Future[BuildReport | None] | None = None
 
     # --- lifecycle -------------------------------------------------------------------
+
+    def preload(self, build_if_needed: bool = False) -> None:
+        """Begin `start` on another thread, so that the caller can meanwhile import what it
+        needs to serve (much of loading is hashing and onnxruntime, which free the GIL);
+        the next `start` waits for this one instead of starting again."""
+        self._preloading = self._answer_pool.submit(self._start, build_if_needed)
 
     def start(self, build_if_needed: bool = False) -> BuildReport | None:
         """Load the live index (building or updating it first if asked) and warm the model.
         With `settings.watch`, then follow the corpus and the index (see `qa.watch`)."""
+        preloading, self._preloading = self._preloading, None
+        if preloading is not None:
+            return preloading.result()
+        return self._start(build_if_needed)
+
+    def _start(self, build_if_needed: bool) -> BuildReport | None:
         report = None
         if build_if_needed:
             report = self.build()
         if self._retriever is None:
-            self._swap(store.load(self.settings.index, self.settings.model))
-        self.embedder.encode_query("warm up")
+            self._swap(store.load(self.settings.index, self.settings.model,
+                                  encoder_threads=self.settings.query_threads))
+        self.queries.encode(self.retriever.encoder, "warm up")
         if self.settings.watch and self._watcher is None:
             from qa.watch import Watcher
 
@@ -90,10 +115,17 @@ class QAService:
         A build that cannot go live (no usable document) leaves the served version as it is.
         """
         with self._build_lock:
-            report = build(self.settings, lambda: self.embedder, progress=progress)
+            report = build(self.settings, self._embedder, progress=progress)
             if report.version:
-                self._follow(report.version)
+                self._follow(report.version, report.stored)
             return report
+
+    def _embedder(self) -> Any:
+        if self.embedder is None:
+            from qa.embed import Embedder
+
+            self.embedder = Embedder(self.settings.model, self.settings.batch_size)
+        return self.embedder
 
     def rebuild(self, token: str | None) -> tuple[BuildReport, str]:
         """`POST /index/rebuild`: check the admin token, build, and return the report and the
@@ -131,9 +163,10 @@ class QAService:
         r = self._retriever
         return r.version if r else None
 
-    def _follow(self, version: str) -> None:
-        """Swap in `version` if it is newer than the served one. When one is served, a load
-        failure is logged and the served version kept; else it is raised."""
+    def _follow(self, version: str, loaded: store.StoredIndex | None = None) -> None:
+        """Swap in `version` if it is newer than the served one (`loaded`, if given, is that
+        version as the build loaded it). When one is served, a load failure is logged and
+        the served version kept; else it is raised."""
         current = self._retriever
         if current is not None:
             new, old = store.version_number(version), store.version_number(current.version)
@@ -144,7 +177,8 @@ class QAService:
             if new <= old:
                 return
         try:
-            stored = store.load(self.settings.index, self.settings.model, version)
+            stored = loaded if loaded is not None and loaded.version == version else store.load(
+                self.settings.index, self.settings.model, version, self.settings.query_threads)
         except QAError as e:
             if current is None:
                 raise
@@ -181,20 +215,41 @@ class QAService:
                 "built_at": m["built_at"]}
 
     def run(self, fn: Callable[..., T], *args: Any) -> Awaitable[T]:
-        """`fn(*args)` (a method of this service) run on the thread that encodes queries,
-        awaitable from an event loop: how the HTTP edge calls `retrieve` and `ask`."""
-        return asyncio.wrap_future(self.embedder.submit(fn, *args))
+        """`fn(*args)` run on the thread that encodes queries, in turn with the encodings,
+        awaitable from an event loop. Only work that is mostly encoding belongs there: the
+        HTTP edge uses `retrieve_async` and `offload`."""
+        return asyncio.wrap_future(self.queries.submit(fn, *args))
+
+    def offload(self, fn: Callable[..., T], *args: Any) -> Awaitable[T]:
+        """`fn(*args)` run on one of the service's answer threads, awaitable from an event
+        loop: how the HTTP edge calls `ask`. Composition runs there, so a slow answer never
+        delays another request's query encoding on the encoder thread."""
+        return asyncio.wrap_future(self._answer_pool.submit(fn, *args))
+
+    def evidence(self, text: str, doc: str | None = None, k: int = ANSWER_CANDIDATES,
+                 retriever: Retriever | None = None) -> tuple[Retriever, list[Evidence]]:
+        """The `k` best chunks for `text` (scoped to `doc`), each with the text's similarity
+        to its units, and the retriever (index version) they came from.
+
+        The text is encoded on the encoder thread (the only step that needs it); the search
+        runs in the caller's thread. An answer that retrieves more than once (one part of
+        a question at a time) passes the retriever it got first, so that every part is
+        read from the same index version.
+        """
+        r = retriever or self.retriever
+        qvec = self.queries.encode(r.encoder, text)
+        hits = r.search(text, qvec, k, doc)
+        return r, [Evidence(h, tuple(float(x) for x in r.unit_scores(qvec, h.chunk)))
+                   for h in hits]
 
     def ask(self, question: str, history: list[tuple[str, str]] | None = None,
             doc: str | None = None) -> Answer:
-        """A short cited answer to the question, read in the light of the conversation."""
+        """A short cited answer to the question, read in the light of the conversation.
+        Call it from any thread but the encoder's (the HTTP edge uses `offload`)."""
         question = validate_query(question, "question")
         r = self.retriever
         resolved = standalone(question, history or [], self._table_rows(r))
-        qvec = self.embedder.encode_query(resolved)
-        hits = r.search(resolved, qvec, ANSWER_CANDIDATES, doc)
-        evidence = [Evidence(h, tuple(float(x) for x in r.unit_scores(qvec, h.chunk)))
-                    for h in hits]
+        r, evidence = self.evidence(resolved, doc, ANSWER_CANDIDATES, r)
         computed = computed_answer(resolved, evidence, r)  # until the answer engine lands
         if computed is not None:
             return computed
@@ -237,14 +292,30 @@ class QAService:
     def retrieve(self, query: str, k: int = 5, doc: str | None = None,
                  kind: str | None = None) -> Retrieval:
         """The `k` most relevant chunks for the query."""
-        query = validate_query(query)
-        if not 1 <= k <= 50:
-            raise BadRequest(f"k must be between 1 and 50, got {k}")
-        if kind is not None and kind not in KINDS:
-            raise BadRequest(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+        query = _checked(query, k, kind)
         r = self.retriever
-        hits = r.search(query, self.embedder.encode_query(query), k, doc, kind)
+        hits = r.search(query, self.queries.encode(r.encoder, query), k, doc, kind)
         return Retrieval(r.version, hits)
+
+    async def retrieve_async(self, query: str, k: int = 5, doc: str | None = None,
+                             kind: str | None = None) -> Retrieval:
+        """`retrieve` for an event loop: the query is encoded on the encoder thread (with
+        any others waiting, in one batch) while the loop serves other requests; the search
+        (well under a millisecond) runs on the loop."""
+        query = _checked(query, k, kind)
+        r = self.retriever
+        qvec = await asyncio.wrap_future(self.queries.future(r.encoder, query))
+        return Retrieval(r.version, r.search(query, qvec, k, doc, kind))
+
+
+def _checked(query: str, k: int, kind: str | None) -> str:
+    """The query stripped, or BadRequest for it, `k` or `kind`."""
+    query = validate_query(query)
+    if not 1 <= k <= 50:
+        raise BadRequest(f"k must be between 1 and 50, got {k}")
+    if kind is not None and kind not in KINDS:
+        raise BadRequest(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    return query
 
 
 def validate_query(text: str, what: str = "query") -> str:

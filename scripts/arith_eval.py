@@ -50,7 +50,6 @@ from qa.answer.operators import (
     SUM,
     execute,
 )
-from qa.answer.types import Evidence
 from qa.service import ANSWER_CANDIDATES
 
 DIVISION = "division"  # a ratio or a share
@@ -66,11 +65,8 @@ THRESHOLDS = [round(0.40 + 0.025 * i, 3) for i in range(21)]
 def ask_both(svc, item: dict) -> dict:
     """The first answerer's answer and the computed candidates for one question, from the
     evidence `QAService.ask` would retrieve."""
-    r = svc.retriever
     q = item["question"]
-    qvec = svc.embedder.encode_query(q)
-    hits = r.search(q, qvec, ANSWER_CANDIDATES, item.get("doc"))
-    evidence = [Evidence(h, tuple(float(x) for x in r.unit_scores(qvec, h.chunk))) for h in hits]
+    r, evidence = svc.evidence(q, item.get("doc"), ANSWER_CANDIDATES)
     legacy = compose(q, evidence, r.version, r.vocabulary, scoped=item.get("doc") is not None,
                      table_of=r.table_of, idf=r.idf, near=r.near)
     found = Arithmetic().propose(q, evidence, r)

@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-TATQA = ROOT.parent / "shared" / "eval" / "tatqa_dev"
+TATQA = Path(os.environ.get("QA_EVAL_DIR") or ROOT.parent / "shared" / "eval") / "tatqa_dev"
 
 
 def qa_env(**settings: str) -> dict[str, str]:

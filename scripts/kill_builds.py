@@ -64,7 +64,6 @@ from harness import (
 from qa import index as store
 from qa.config import DEFAULT_MODEL, get_settings
 from qa.corpus import scan
-from qa.embed import Embedder
 from qa.retrieve import Retriever
 
 SETTLE_SECONDS = 300
@@ -111,11 +110,11 @@ def describe(left: list[str]) -> str:
     return " + ".join(sorted(found)) or "nothing"
 
 
-def loads_and_answers(index: Path, embedder: Embedder, q: dict) -> str:
+def loads_and_answers(index: Path, q: dict) -> str:
     """'' if the live index loads and answers `q` in its document, else what went wrong."""
     try:
         stored = store.load(index, DEFAULT_MODEL)
-        hits = Retriever(stored).search(q["question"], embedder.encode_query(q["question"]),
+        hits = Retriever(stored).search(q["question"], stored.encoder.encode_one(q["question"]),
                                         3, q["doc"])
     except Exception as e:  # noqa: BLE001 - any failure is the finding
         return f"{type(e).__name__}: {e}"
@@ -167,8 +166,6 @@ def main() -> int:
         full = run_build(corpus, index)
         assert full.code == 0, full.out
         print(f"full build: {full.seconds:.1f} s")
-        embedder = Embedder()
-        embedder.encode_query("warm up")
 
         def corpus_files() -> dict[str, str]:
             sources, _ = scan(corpus, settings.max_file_bytes, settings.max_line_chars)
@@ -233,7 +230,7 @@ def main() -> int:
                 else:
                     completed += 1
                     outcome = f"completed before its kill at {delay:.2f} s"
-                loaded = loads_and_answers(index, embedder, rng.choice(qs))
+                loaded = loads_and_answers(index, rng.choice(qs))
                 if loaded:
                     load_failures.append(f"attempt {attempt}: {loaded}")
                 settled = settle(index, url, corpus_files(),

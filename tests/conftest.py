@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,10 +44,19 @@ def _answers_state_only_cited_or_computed_numbers(monkeypatch: pytest.MonkeyPatc
 
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
-    """The packaged all-MiniLM-L6-v2, loaded once for the whole test session."""
-    e = Embedder()
-    e.encode_query("warm up")
-    return e
+    """The packaged all-MiniLM-L6-v2 (sentence-transformers), loaded at most once for the
+    whole test session: builds export it to ONNX when the export is not cached yet."""
+    return Embedder()
+
+
+@pytest.fixture(scope="session")
+def exported(embedder: Embedder) -> Path:
+    """The folder of the packaged model's ONNX export in the settings' cache, exported
+    first if the cache lacks it (so that tests spying on encodings see only their own)."""
+    from qa.export import cached_export
+
+    s = get_settings()
+    return cached_export(s.model, s.precision, s.encoder_cache, lambda: embedder)[0]
 
 
 @pytest.fixture(scope="session")
@@ -74,36 +84,43 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(corpus: Path, index: Path) -> Iterator[str]:
-    """`qa serve` as a real process on loopback over a corpus and index; yields its URL."""
+def serving(corpus: Path, index: Path, log: Path | None = None, **settings: str) -> Iterator[str]:
+    """`qa serve` as a real process on loopback over a corpus and index, with further
+    settings as `QA_*` variables (`admin_token="..."`); yields its URL. Its output goes to
+    `log` (a temporary file if not given: a pipe nobody reads would block a chatty server)."""
     port = free_port()
-    env = {**os.environ, "QA_CORPUS": str(corpus), "QA_INDEX": str(index)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "qa.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 120
-        while True:
-            if proc.poll() is not None:
-                out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-                pytest.fail(f"qa serve exited with {proc.returncode}:\n{out[-3000:]}")
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.time() > deadline:
-                pytest.fail("qa serve did not become healthy in 120 s")
-            time.sleep(0.3)
-        yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+    env = {**os.environ, "QA_CORPUS": str(corpus), "QA_INDEX": str(index),
+           **{f"QA_{k.upper()}": v for k, v in settings.items()}}
+    with tempfile.TemporaryDirectory(prefix="qa-serve-") as tmp:
+        log = log or Path(tmp) / "serve.log"
+        with open(log, "wb") as out:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "qa.cli", "serve", "--host", "127.0.0.1", "--port",
+                 str(port)], env=env, stdout=out, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True)
+        url = f"http://127.0.0.1:{port}"
         try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+            deadline = time.time() + 120
+            while True:
+                if proc.poll() is not None:
+                    out_text = log.read_text(errors="replace")
+                    pytest.fail(f"qa serve exited with {proc.returncode}:\n{out_text[-3000:]}")
+                try:
+                    if httpx.get(url + "/health", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.time() > deadline:
+                    pytest.fail("qa serve did not become healthy in 120 s")
+                time.sleep(0.3)
+            yield url
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,9 @@ errors in the one error shape, OpenAPI, and the /ask contract."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
@@ -174,6 +176,36 @@ def test_ask_with_history_and_doc(client: TestClient) -> None:
         "history": [{"role": "user", "content": "What does Russia do militarily?"}]})
     assert resp.status_code == 200
     assert {"answer", "grounded", "citations"} <= set(resp.json())
+
+
+def test_a_slow_answer_does_not_delay_retrieval(client: TestClient, service: QAService,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # The answer is held inside its composition until a retrieval has completed: were
+    # composition on the encoder thread, the retrieval would wait for it and time out.
+    import qa.service
+
+    composing, release = threading.Event(), threading.Event()
+    threads: list[str] = []
+    real = qa.service.compose
+
+    def held(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        composing.set()
+        release.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(qa.service, "compose", held)
+    with ThreadPoolExecutor(2) as pool:
+        try:
+            asked = pool.submit(client.post, "/ask", json={"question": "Who supplies artillery?"})
+            assert composing.wait(30)
+            retrieved = pool.submit(client.post, "/retrieve",
+                                    json={"query": "artillery", "k": 1}).result(20)
+        finally:
+            release.set()
+        assert retrieved.status_code == 200 and retrieved.json()["results"]
+        assert asked.result(60).status_code == 200
+    assert threads and threads[0].startswith("qa-answer")
 
 
 @pytest.mark.parametrize("body, words", [

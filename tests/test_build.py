@@ -17,6 +17,7 @@ from qa import index as store
 from qa.build import build
 from qa.config import DEFAULT_MODEL, Settings, get_settings
 from qa.embed import Embedder, resolve_model
+from qa.encoder import OnnxEncoder
 
 DOCS = {
     "alpha.md": (
@@ -51,38 +52,43 @@ def settings_for(tmp_path: Path, **extra: object) -> Settings:
 
 
 class Spy:
-    """The real embedder, recording every text it is asked to encode."""
+    """Records every text the real ONNX encoder is asked to encode."""
 
     def __init__(self, embedder: Embedder) -> None:
-        self.embedder = embedder
+        self.embedder = embedder  # the sentence-transformers model, should a build export it
         self.texts: list[str] = []
-
-    def __getattr__(self, name: str):
-        return getattr(self.embedder, name)
-
-    def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
-        self.texts.extend(texts)
-        return self.embedder.encode(texts, progress=progress)
-
-
-def no_model():
-    raise AssertionError("the model was loaded for a build with nothing to embed")
 
 
 @pytest.fixture
-def built(tmp_path: Path, embedder: Embedder) -> tuple[Settings, Spy]:
+def spy(monkeypatch: pytest.MonkeyPatch, embedder: Embedder, exported: Path) -> Spy:
+    """The real encoder, with every text it encodes recorded."""
+    recorder = Spy(embedder)
+    real = OnnxEncoder.encode
+
+    def encode(self, texts, *args, **kwargs):
+        recorder.texts.extend(texts)
+        return real(self, texts, *args, **kwargs)
+
+    monkeypatch.setattr(OnnxEncoder, "encode", encode)
+    return recorder
+
+
+def no_model():
+    raise AssertionError("the model was loaded with torch although its export is cached")
+
+
+@pytest.fixture
+def built(tmp_path: Path, spy: Spy) -> tuple[Settings, Spy]:
     """A first full build over DOCS; the spy has been reset."""
     settings = settings_for(tmp_path)
-    spy = Spy(embedder)
-    report = build(settings, lambda: spy)
+    report = build(settings, lambda: spy.embedder)
     assert report.live and report.full and report.full_reason == "no index yet"
     spy.texts.clear()
     return settings, spy
 
 
-def test_first_build_embeds_every_chunk(tmp_path: Path, embedder: Embedder) -> None:
-    spy = Spy(embedder)
-    report = build(settings_for(tmp_path), lambda: spy)
+def test_first_build_embeds_every_chunk(tmp_path: Path, spy: Spy) -> None:
+    report = build(settings_for(tmp_path), lambda: spy.embedder)
     stored = store.load(tmp_path / "index", DEFAULT_MODEL)
     assert report.version == stored.version == "v000001"
     assert report.embedded == len(stored.chunks) > 5 and report.reused == 0
@@ -99,7 +105,7 @@ def test_edit_embeds_only_the_changed_chunks_and_reuses_the_rest(
     beta = Path(settings.corpus) / "beta.md"
     beta.write_text(beta.read_text().replace("freezes in winter", "stays open all year"))
 
-    report = build(settings, lambda: spy)
+    report = build(settings, lambda: spy.embedder)
 
     after = store.load(settings.index, settings.model)
     new = [c for c in after.chunks if c.id not in old_vectors]
@@ -114,7 +120,7 @@ def test_edit_embeds_only_the_changed_chunks_and_reuses_the_rest(
     for c in after.chunks:
         if c.id in old_vectors:
             assert np.array_equal(vectors[c.id], old_vectors[c.id])  # reused, not re-embedded
-    fresh = spy.embedder.encode(new[0].units())
+    fresh = after.encoder.encode(new[0].units())
     assert np.allclose(vectors[new[0].id], fresh, atol=1e-5)
     assert "incremental build: index v000002 is live" in report.summary()
     assert "(1 added" not in report.summary() and "changed: beta.md" in report.summary()
@@ -123,7 +129,7 @@ def test_edit_embeds_only_the_changed_chunks_and_reuses_the_rest(
 
 def test_deleted_file_loses_its_chunks_without_loading_the_model(
         built: tuple[Settings, Spy]) -> None:
-    settings, _ = built
+    settings, spy = built
     before = store.load(settings.index, settings.model)
     (Path(settings.corpus) / "notes" / "gamma.txt").unlink()
 
@@ -134,13 +140,15 @@ def test_deleted_file_loses_its_chunks_without_loading_the_model(
     assert report.embedded == 0 and report.reused == len(after.chunks)
     assert any(c.doc == "notes/gamma.txt" for c in before.chunks)
     assert not any(c.doc == "notes/gamma.txt" for c in after.chunks)
-    assert after.vectors.ntotal == sum(len(c.units()) for c in after.chunks)
+    assert after.vectors.size == sum(len(c.units()) for c in after.chunks)
     assert after.manifest["files"].keys() == {"alpha.md", "beta.md"}
+    assert spy.texts == []  # nothing went through the encoder
 
 
 def test_nothing_changed_writes_nothing_and_loads_no_model(built: tuple[Settings, Spy]) -> None:
-    settings, _ = built
+    settings, spy = built
     report = build(settings, no_model)
+    assert spy.texts == []
     assert not report.live and not report.error and report.version == "v000001"
     assert report.unchanged == 3 and report.reused > 0 and report.embedded == 0
     assert sorted(p.name for p in Path(settings.index).iterdir()) == [
@@ -151,7 +159,7 @@ def test_nothing_changed_writes_nothing_and_loads_no_model(built: tuple[Settings
 def test_model_change_forces_a_full_rebuild(built: tuple[Settings, Spy]) -> None:
     settings, spy = built
     other = settings.model_copy(update={"model": resolve_model(DEFAULT_MODEL)})  # by its path
-    report = build(other, lambda: spy)
+    report = build(other, lambda: spy.embedder)
     stored = store.load(other.index, other.model)
     assert report.live and report.full and report.reused == 0
     assert report.embedded == len(stored.chunks)
@@ -165,7 +173,7 @@ def test_chunker_change_forces_a_full_rebuild(built: tuple[Settings, Spy],
     settings, spy = built
     monkeypatch.setattr("qa.build.CHUNKER_VERSION", "test-next")
     monkeypatch.setattr("qa.index.CHUNKER_VERSION", "test-next")
-    report = build(settings, lambda: spy)
+    report = build(settings, lambda: spy.embedder)
     assert report.full and report.reused == 0 and report.embedded > 0
     assert "chunker version changed" in report.full_reason and "test-next" in report.full_reason
     assert store.load(settings.index, settings.model).manifest["chunker_version"] == "test-next"
@@ -173,7 +181,7 @@ def test_chunker_change_forces_a_full_rebuild(built: tuple[Settings, Spy],
 
 def test_passage_size_change_forces_a_full_rebuild(built: tuple[Settings, Spy]) -> None:
     settings, spy = built
-    report = build(settings.model_copy(update={"passage_chars": 120}), lambda: spy)
+    report = build(settings.model_copy(update={"passage_chars": 120}), lambda: spy.embedder)
     assert report.full and report.full_reason == "passage size changed from 500 to 120 characters"
     assert report.reused == 0
 

@@ -56,7 +56,8 @@ def base(template: Path, tmp_path: Path) -> Path:
 def answers(index: Path, embedder: Embedder) -> str:
     """Load the live version, check it answers a query about its content; its name."""
     stored = store.load(index, DEFAULT_MODEL)
-    hits = Retriever(stored).search("reactor megawatts", embedder.encode_query("reactor megawatts"))
+    hits = Retriever(stored).search("reactor megawatts",
+                                    stored.encoder.encode_one("reactor megawatts"))
     assert hits and hits[0].chunk.doc == "alpha.md"
     return stored.version
 
@@ -74,7 +75,9 @@ def _flip(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
-@pytest.mark.parametrize("name", [store.VECTORS, store.CHUNKS, store.OWNERS])
+@pytest.mark.parametrize("name", [store.VECTORS, store.CHUNKS, store.OWNERS, store.SEARCHED,
+                                  "encoder.onnx", "tokenizer.json", "bm25/vocab.index.json",
+                                  "lexicon.json", "near.npy"])
 @pytest.mark.parametrize("damage, says", [(_truncate, "is truncated"), (_flip, "is damaged"),
                                           (Path.unlink, "is missing")])
 def test_damaged_file_is_refused_at_load(base: Path, name: str, damage, says: str) -> None:
@@ -89,7 +92,8 @@ def test_damaged_file_is_refused_at_load(base: Path, name: str, damage, says: st
     (_truncate, "manifest.json is not valid JSON"),
     (Path.unlink, "manifest.json is missing"),
     (lambda p: p.write_text(json.dumps({**json.loads(p.read_text()), "checksums": {}})),
-     "is incomplete (no checksum for each of vectors.faiss, owners.npy, chunks.jsonl)"),
+     ("is incomplete (no checksum for each of vectors.faiss, owners.npy, searched.npy, "
+      "chunks.jsonl, encoder.onnx")),
     (lambda p: p.write_text(json.dumps({
         **json.loads(p.read_text()), "counts": {**json.loads(p.read_text())["counts"],
                                                 "chunks": 99}})),

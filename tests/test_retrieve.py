@@ -83,7 +83,7 @@ def test_a_chunk_scores_by_its_best_sentence_not_by_a_clause(service: QAService)
     # Clauses of long sentences are embedded to choose what an answer quotes; retrieval
     # scores a chunk by its whole text, sentences, list items and cells only.
     query = "reigniting divisions that defined the security landscape"
-    qvec = service.embedder.encode_query(query)
+    qvec = service.retriever.encoder.encode_one(query)
     hits = service.retrieve(query, k=5).hits
     clause_beats_sentences = 0
     for h in hits:

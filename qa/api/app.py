@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from qa.api.chat import ChatPage
 from qa.api.errors import install_error_handlers
 from qa.api.routes import router
 from qa.config import Settings
@@ -21,12 +22,16 @@ def create_app(settings: Settings, service: QAService | None = None, ui: bool = 
     """The application. The index is loaded (and built if needed) in its lifespan."""
     svc = service or QAService(settings)
 
+    page = ChatPage(svc) if ui else None
+
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         report = svc.start(build_if_needed=build_if_needed)
         if report is not None:
             log.info("%s", report.summary())
         yield
+        if page is not None:
+            await page.close()
         svc.stop()
 
     app = FastAPI(title="qa", version="0.1.0", lifespan=lifespan, description=(
@@ -36,10 +41,10 @@ def create_app(settings: Settings, service: QAService | None = None, ui: bool = 
     install_error_handlers(app)
     app.include_router(router)
 
-    if ui:
-        import gradio as gr
+    if page is not None:
+        from qa.api.page import PageGuard
 
-        from qa.ui import build_ui
-
-        app = gr.mount_gradio_app(app, build_ui(svc), path="/")
+        # The chat page, built when first asked for; the guard lets only the page's own
+        # routes through (and answers wrong methods on API paths) without building it.
+        app.mount("/", PageGuard(page, app.router))
     return app

@@ -1,21 +1,56 @@
-"""The one error shape of the HTTP API, `{"error": {"type", "message", ...}}`, and the
-handlers that translate domain and validation errors into it."""
+"""The one error shape of the HTTP API, `{"error": {"type", "message", ...}}`, the handlers
+that translate domain and validation errors into it, and its raw form for the ASGI layers
+below FastAPI (the chat page's guard)."""
 
 from __future__ import annotations
 
+import json
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.types import Send
 
 from qa.errors import QAError
 
 
-def error_response(status: int, kind: str, message: str, **extra: Any) -> JSONResponse:
+def type_for(status: int) -> str:
+    """The error type for an HTTP status without a more specific one (`NotFound`)."""
+    if status == 422:
+        return "ValidationError"
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+    return "".join(w[:1].upper() + w[1:] for w in phrase.replace("-", " ").split())
+
+
+def error_content(kind: str, message: str, **extra: Any) -> dict[str, Any]:
+    """The one shape as a JSON-ready dict."""
+    return {"error": {"type": kind, "message": message, **extra}}
+
+
+def error_response(status: int, kind: str, message: str, headers: dict[str, str] | None = None,
+                   **extra: Any) -> JSONResponse:
     """A JSON error in the one shape."""
-    return JSONResponse(status_code=status,
-                        content={"error": {"type": kind, "message": message, **extra}})
+    return JSONResponse(status_code=status, content=error_content(kind, message, **extra),
+                        headers=headers)
+
+
+async def send_error(send: Send, status: int, message: str, kind: str | None = None,
+                     headers: list[tuple[bytes, bytes]] | None = None,
+                     close: bool = False) -> None:
+    """Answer an error in the one shape from a raw ASGI layer. `close` asks the server to
+    close the connection afterwards (a body left unread, a client too slow)."""
+    body = json.dumps(error_content(kind or type_for(status), message)).encode()
+    head = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+            *(headers or [])]
+    if close:
+        head.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": head})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str, Any]]]:

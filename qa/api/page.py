@@ -1,0 +1,196 @@
+"""The chat page mounted at `/`, serving only what the page uses.
+
+Why this is more than `gr.mount_gradio_app`: Gradio (checked on 6.31.0) moves every file
+reference it finds in an event's input (`{"path": ..., "meta": {"_type":
+"gradio.FileData"}}`, whatever the component) into its cache and serves it from
+`/gradio_api/file=`. What may be moved is decided by `processing_utils._check_allowed`,
+which returns at once for a `Blocks` whose `has_launched` is false, and only
+`Blocks.launch()` sets it: `mount_gradio_app` never does. So anyone who could reach the
+page could read any file the server can (`/etc/shadow`, `/proc/self/environ` with the admin
+token), and `/dev/zero` hung the event loop (Gradio hashes the file on it). Three layers,
+each enough on its own for that request:
+
+1. the page is marked launched, so Gradio's own check admits only files in its upload
+   folder (the check then runs with `check_in_upload_folder=True`);
+2. that folder is a private one of this process (`GRADIO_TEMP_DIR`, made with mode 0700,
+   removed at exit) instead of the machine-wide `/tmp/gradio`, and nothing can be put in
+   it: uploads are not served;
+3. `PageGuard` serves only the routes the page uses (no upload, no `file=`, no `proxy=`,
+   no REST `call`/`run`, no run history, no recording) and refuses an event whose JSON
+   holds a file reference (any object with a `path`, `url` or `meta` key: Gradio's file
+   and URL references all have them, and the page's inputs are text) before Gradio sees
+   it. Anything else under the page's mount is answered in the API's error shape: 405 for
+   an API path with the wrong method, else 404.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import re
+import shutil
+import tempfile
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.routing import Match, Mount, Router
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from qa.api.errors import send_error
+from qa.service import QAService
+
+# The routes the page uses, found by driving it in Chromium (load, ask, follow up, select,
+# open a source, start over) and reading the access log. HEAD is allowed where GET is.
+PAGE_ROUTES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("GET", re.compile(r"/|/config/?|/theme\.css|/favicon\.ico|/manifest\.json|/robots\.txt")),
+    ("GET", re.compile(r"/(assets|static)/[^\x00]+")),
+    ("GET", re.compile(r"/gradio_api/queue/data")),
+    ("GET", re.compile(r"/gradio_api/heartbeat/[^/]+")),
+    ("POST", re.compile(r"/gradio_api/queue/join")),
+    ("POST", re.compile(r"/gradio_api/cancel")),
+)
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+# Keys that make a JSON object a file or URL reference to Gradio (FileData needs `path`).
+FILE_KEYS = frozenset({"path", "url", "meta"})
+# An event of the page is a short JSON object; a larger one is refused before it is parsed.
+EVENT_BYTES = 1 << 20
+
+_private_cache: str | None = None
+
+
+def private_gradio_cache() -> str:
+    """Point Gradio's upload and cache folder (`GRADIO_TEMP_DIR`) at a folder of this
+    process, made once with mode 0700 and removed at exit, unless the operator set one."""
+    global _private_cache
+    chosen = os.environ.get("GRADIO_TEMP_DIR")
+    if chosen:
+        return chosen
+    _private_cache = tempfile.mkdtemp(prefix="qa-gradio-")
+    os.environ["GRADIO_TEMP_DIR"] = _private_cache
+    atexit.register(shutil.rmtree, _private_cache, ignore_errors=True)
+    return _private_cache
+
+
+def mount_page(app: FastAPI, service: QAService) -> FastAPI:
+    """Mount the chat page at `/` behind `PageGuard`; returns the app."""
+    import gradio as gr
+
+    from qa.ui import build_ui
+
+    private_gradio_cache()  # before the page's components read it
+    page = build_ui(service)
+    # The page is served from here: Gradio's file check must run as for a launched app.
+    page.has_launched = True
+    app = gr.mount_gradio_app(app, page, path="/", footer_links=["gradio", "settings"],
+                              run_history=False)
+    mount = app.router.routes[-1]
+    if not isinstance(mount, Mount) or mount.path != "":
+        raise RuntimeError("gradio.mount_gradio_app did not add its mount last")
+    mount.app = PageGuard(mount.app, app.router)
+    return app
+
+
+def holds_file_reference(value: Any) -> bool:
+    """True when a JSON value holds an object with a `path`, `url` or `meta` key anywhere."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict):
+            if FILE_KEYS & v.keys():
+                return True
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return False
+
+
+class PageGuard:
+    """ASGI layer in front of the Gradio app: only the page's routes, no file references in
+    events, every refusal in the API's error shape."""
+
+    def __init__(self, app: ASGIApp, api: Router) -> None:
+        self.app = app
+        self.api = api
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":  # the page uses none
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        method = scope["method"]
+        path = scope["path"]
+        root = scope.get("root_path", "")
+        if root and path.startswith(root):
+            path = path[len(root):] or "/"
+        served = [m for m, pattern in PAGE_ROUTES if pattern.fullmatch(path)]
+        if method not in served and not (method == "HEAD" and "GET" in served):
+            await self._refuse(scope, send, served)
+            return
+        if method == "POST":
+            body = await self._event_body(receive, send)
+            if body is None:
+                return
+            receive = _replay(body, receive)
+        await self.app(scope, receive, send)
+
+    def _api_serves(self, scope: Scope, method: str) -> bool:
+        """Whether a route of the API (not the page) takes `method` at this scope's path."""
+        probe = {**scope, "method": method}
+        return any(route.matches(probe)[0] is Match.FULL for route in self.api.routes
+                   if not (isinstance(route, Mount) and route.path == ""))
+
+    async def _refuse(self, scope: Scope, send: Send, served: list[str]) -> None:
+        """405 for a path served with other methods (the page's or an API route), else 404."""
+        allowed = set(served) | {m for m in METHODS if self._api_serves(scope, m)}
+        if allowed:  # the path is not echoed: nothing a client sends comes back to it
+            await send_error(send, 405, f"this path does not take {scope['method']}; it "
+                             f"takes {', '.join(sorted(allowed))}",
+                             headers=[(b"allow", ", ".join(sorted(allowed)).encode())])
+        else:
+            await send_error(send, 404, "no such page or endpoint (the API is described at "
+                             "/docs)")
+
+    async def _event_body(self, receive: Receive, send: Send) -> bytes | None:
+        """The whole body of a page event if it may go to Gradio; else None, answered."""
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return None
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > EVENT_BYTES:
+                await send_error(send, 413, f"a page event is at most {EVENT_BYTES} bytes",
+                                 close=True)
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        try:
+            event = json.loads(body)
+        except (ValueError, RecursionError):
+            await send_error(send, 422, "a page event must be a JSON object")
+            return None
+        if holds_file_reference(event):
+            await send_error(send, 422, "the chat page takes text only: file and URL "
+                             "references are refused")
+            return None
+        return body
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that gives the already-read body once, then waits on the client."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay

@@ -1,0 +1,190 @@
+"""Sentence embeddings without torch: the index's ONNX export of the model, run by
+onnxruntime, with the model's own tokenizer (`tokenizers`).
+
+It computes what sentence-transformers computes for a BERT-style model with mean pooling:
+token ids truncated to the model's `max_seq_length`, the transformer's last hidden state,
+the mean over the real (unpadded) tokens, scaled to unit length. `qa build` writes the
+ONNX file and the tokenizer into each index version (`qa.export`), so the queries a server
+encodes and the documents the index holds go through the very same file.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+
+T = TypeVar("T")
+
+ENCODER = "encoder.onnx"
+TOKENIZER = "tokenizer.json"
+# Threads of one encoding. One for queries: a query is short, so a second thread mostly
+# spins (measured: twice the CPU for little less wall time), and the cores are shared with
+# the other requests. Building encodes long batches, which every core shortens.
+COMPUTE_THREADS = 1
+BUILD_THREADS = 0  # onnxruntime's default: one per core
+# Most queries encoded in one batch when they queue up under load. A batch is padded to its
+# longest query, so a larger one mostly adds waiting for the queries at its head.
+MAX_BATCH = 16
+
+
+class OnnxEncoder:
+    """Encodes texts into L2-normalised float32 vectors with an ONNX model and its tokenizer.
+
+    `max_tokens` is where texts are cut, as sentence-transformers cuts them (its
+    `max_seq_length`, not the tokenizer file's own truncation setting)."""
+
+    def __init__(self, model: Path, tokenizer: Path, max_tokens: int,
+                 threads: int = COMPUTE_THREADS) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.max_tokens = max_tokens
+        self._counter = Tokenizer.from_file(str(tokenizer))  # whole texts, to count
+        self._counter.no_padding()
+        self._counter.no_truncation()
+        self._tokenizer = Tokenizer.from_file(str(tokenizer))  # cut as the model reads them
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(max_length=max_tokens)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3  # warnings about unused initialisers are not ours
+        self._session = ort.InferenceSession(str(model), options,
+                                             providers=["CPUExecutionProvider"])
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        self.dimension = int(self._session.get_outputs()[0].shape[-1])
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        """Token counts of the texts (special tokens included, before any cut)."""
+        return [len(e.ids) for e in self._counter.encode_batch(texts)]
+
+    def encode(self, texts: list[str], batch_size: int = 64,
+               progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Vectors of the texts, shape (len(texts), dimension), in the texts' order.
+
+        Texts are encoded in batches of similar length (sorted by token count), so that
+        little of a batch is padding; `progress(n)` is told of each batch done."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        ids = [e.ids for e in self._tokenizer.encode_batch(texts)]
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        for lo in range(0, len(order), batch_size):
+            batch = order[lo:lo + batch_size]
+            out[batch] = self._run([ids[i] for i in batch])
+            if progress is not None:
+                progress(len(batch))
+        return out
+
+    def encode_one(self, text: str) -> np.ndarray:
+        """Vector of one text, shape (1, dimension)."""
+        return self._run([self._tokenizer.encode(text).ids])
+
+    def _run(self, batch: list[list[int]]) -> np.ndarray:
+        width = max(len(e) for e in batch)
+        ids = np.zeros((len(batch), width), dtype=np.int64)
+        mask = np.zeros((len(batch), width), dtype=np.int64)
+        for i, e in enumerate(batch):
+            ids[i, :len(e)] = e
+            mask[i, :len(e)] = 1
+        feed = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feed["token_type_ids"] = np.zeros_like(ids)
+        hidden = self._session.run(None, feed)[0]
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return np.ascontiguousarray(pooled / norms, dtype=np.float32)
+
+
+_loaded: dict[str, OnnxEncoder] = {}
+_loaded_lock = threading.Lock()
+
+
+def load_encoder(folder: Path, checksum: str, max_tokens: int,
+                 threads: int = COMPUTE_THREADS) -> OnnxEncoder:
+    """The encoder of an index version, loaded once per process for each model file (by
+    its checksum): versions built with the same file share one session."""
+    key = f"{checksum}:{max_tokens}:{threads}"
+    with _loaded_lock:
+        encoder = _loaded.get(key)
+        if encoder is None:
+            encoder = OnnxEncoder(Path(folder) / ENCODER, Path(folder) / TOKENIZER, max_tokens,
+                                  threads)
+            _loaded[key] = encoder
+        return encoder
+
+
+class QueryThread:
+    """The one thread that encodes queries.
+
+    Encodings run one batch at a time, so concurrent requests never compete for the cores
+    inside the model. Queries that arrive while one is being encoded queue up and are
+    encoded together, in one batch: under load a query then costs a fraction of its
+    encoding alone, and the queue drains instead of growing."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._serve, name="qa-encode", daemon=True)
+        self._thread.start()
+
+    def future(self, encoder: OnnxEncoder, text: str) -> Future[np.ndarray]:
+        """The vector of one query (shape (1, dimension)), to come."""
+        done: Future[np.ndarray] = Future()
+        self._jobs.put((encoder, text, done))
+        return done
+
+    def encode(self, encoder: OnnxEncoder, text: str) -> np.ndarray:
+        """Vector of one query, shape (1, dimension), encoded on this thread (in place when
+        called from it)."""
+        if threading.current_thread() is self._thread:
+            return encoder.encode_one(text)
+        return self.future(encoder, text).result()
+
+    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
+        """Run `fn(*args)` on this thread, in turn with the encodings."""
+        done: Future[T] = Future()
+        self._jobs.put((fn, args, done))
+        return done
+
+    def _serve(self) -> None:
+        while True:
+            jobs = [self._jobs.get()]
+            while len(jobs) < MAX_BATCH:
+                try:
+                    jobs.append(self._jobs.get_nowait())
+                except queue.Empty:
+                    break
+            encodings: dict[int, list[tuple[OnnxEncoder, str, Future]]] = {}
+            for job in jobs:
+                if isinstance(job[0], OnnxEncoder):
+                    encodings.setdefault(id(job[0]), []).append(job)
+                else:
+                    _settle(job[2], job[0], *job[1])
+            for group in encodings.values():
+                live = [job for job in group if job[2].set_running_or_notify_cancel()]
+                if not live:
+                    continue
+                try:
+                    vectors = live[0][0].encode([text for _, text, _ in live], MAX_BATCH)
+                except Exception as e:  # noqa: BLE001 - every waiting request learns of it
+                    for _, _, done in live:
+                        done.set_exception(e)
+                    continue
+                for i, (_, _, done) in enumerate(live):
+                    done.set_result(vectors[i:i + 1])
+
+
+def _settle(done: Future, fn: Callable[..., Any], *args: Any) -> None:
+    if not done.set_running_or_notify_cancel():
+        return
+    try:
+        done.set_result(fn(*args))
+    except Exception as e:  # noqa: BLE001 - the caller gets it from the future
+        done.set_exception(e)

@@ -1,0 +1,211 @@
+"""The chat page's mount under attack, against a real `qa serve` on loopback: Gradio file
+references sent as an event's input (the hole of issue 8: `/etc/passwd`, `/proc/self/environ`
+with the admin token, `/dev/zero` that froze the server), uploads, `file=` and the other
+Gradio routes the page does not use. Every one is refused, nothing of the files comes
+back, and the server still answers `/health` after each."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from qa.api.page import holds_file_reference
+from qa.config import Settings
+from qa.service import QAService
+from tests.conftest import serving
+
+pytestmark = pytest.mark.slow
+
+TOKEN = "admin-" + secrets.token_hex(12)
+QUESTION = "What is the regional impact of the military aspect?"
+PASSWD_LINE = "root:x:0:0"
+
+
+@pytest.fixture(scope="module")
+def server(analysis_settings: Settings, service: QAService,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`qa serve` over the analysis with an admin token in its environment."""
+    log = tmp_path_factory.mktemp("page") / "serve.log"
+    with serving(analysis_settings.corpus, analysis_settings.index, log=log,
+                 admin_token=TOKEN) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def traps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Paths an attacker would name: symbolic links to secrets and devices, and a FIFO."""
+    base = tmp_path_factory.mktemp("traps")
+    (base / "environ").symlink_to("/proc/self/environ")
+    (base / "zero").symlink_to("/dev/zero")
+    (base / "passwd").symlink_to("/etc/passwd")
+    os.mkfifo(base / "fifo")
+    return {name: str(base / name) for name in ("environ", "zero", "passwd", "fifo")}
+
+
+def file_ref(path: str, meta: bool = True) -> dict:
+    """A Gradio file reference, as the issue's request sends it."""
+    return {"path": path, "meta": {"_type": "gradio.FileData"}} if meta else {"path": path}
+
+
+def join(url: str, data: list, fn_index: int = 0, session: str = "s1",
+         event_data: object = None) -> httpx.Response:
+    """POST /gradio_api/queue/join, as the page's JavaScript does."""
+    return httpx.post(url + "/gradio_api/queue/join", timeout=10, json={
+        "data": data, "fn_index": fn_index, "session_hash": session,
+        "event_data": event_data, "trigger_id": 7})
+
+
+def events(url: str, session: str, timeout: float = 20) -> str:
+    """What /gradio_api/queue/data streams for a session, until the stream closes."""
+    out = []
+    try:
+        with httpx.stream("GET", url + "/gradio_api/queue/data",
+                          params={"session_hash": session}, timeout=timeout) as r:
+            for line in r.iter_lines():
+                out.append(line)
+                if "close_stream" in line or "session_not_found" in line:
+                    break
+    except httpx.ReadTimeout:
+        pass
+    return "\n".join(out)
+
+
+def assert_refused(resp: httpx.Response, *statuses: int) -> None:
+    """Refused in the API's error shape, with nothing of a secret in it."""
+    assert resp.status_code in statuses, (resp.status_code, resp.text[:300])
+    assert set(resp.json()) == {"error"}, resp.text[:300]
+    assert_nothing_leaked(resp.text)
+
+
+def assert_nothing_leaked(text: str) -> None:
+    assert TOKEN not in text and PASSWD_LINE not in text and "/gradio_api/file=" not in text
+
+
+def assert_alive(url: str) -> None:
+    """The server answers /health at once: nothing blocked its event loop."""
+    resp = httpx.get(url + "/health", timeout=5)
+    assert resp.status_code == 200 and resp.json()["status"] == "ok"
+
+
+def test_the_issues_exact_requests_are_refused(server: str) -> None:
+    body = ('{"data":[{"path":"/etc/passwd","meta":{"_type":"gradio.FileData"}},null],'
+            '"fn_index":0,"session_hash":"s1","event_data":null,"trigger_id":7}')
+    resp = httpx.post(server + "/gradio_api/queue/join", content=body,
+                      headers={"content-type": "application/json"}, timeout=10)
+    assert_refused(resp, 422)
+    stream = events(server, "s1", timeout=5)
+    assert_nothing_leaked(stream)
+    assert_alive(server)
+    # Where Gradio would have put the copy, and the file itself, by the direct route.
+    for path in ("/tmp/gradio/" + "0" * 64 + "/passwd", "/etc/passwd"):
+        assert_refused(httpx.get(f"{server}/gradio_api/file={path}", timeout=10), 404)
+    assert_alive(server)
+
+
+@pytest.mark.parametrize("target", [
+    "/etc/passwd", "/etc/shadow", "/proc/self/environ", "/proc/self/cmdline", "/dev/zero",
+    "/dev/urandom", "trap:environ", "trap:zero", "trap:passwd", "trap:fifo", "index:CURRENT",
+    "source:qa/config.py", "http://127.0.0.1:1/", "http://169.254.169.254/latest/meta-data/",
+])
+def test_file_references_in_the_question_are_refused(server: str, traps: dict[str, str],
+                                                     analysis_settings: Settings,
+                                                     target: str) -> None:
+    kind, _, name = target.partition(":")
+    path = {"trap": lambda: traps[name],
+            "index": lambda: str(analysis_settings.index / name),
+            "source": lambda: str(Path(__file__).resolve().parent.parent / name)}.get(
+        kind, lambda: target)()
+    session = "t" + secrets.token_hex(6)
+    for ref in (file_ref(path), file_ref(path, meta=False), [file_ref(path)],
+                {"value": file_ref(path)}, {"url": path, "meta": {"_type": "gradio.FileData"}}):
+        assert_refused(join(server, [ref, None], session=session), 422)
+        assert_alive(server)
+    assert_nothing_leaked(events(server, session, timeout=3))
+
+
+def test_every_input_of_every_event_is_screened(server: str) -> None:
+    config = httpx.get(server + "/config", timeout=10).json()
+    for dep in config["dependencies"]:
+        n = max(len(dep["inputs"]), 1)
+        for at in range(n):
+            data: list = ["hello"] * n
+            data[at] = file_ref("/proc/self/environ")
+            assert_refused(join(server, data, fn_index=dep["id"]), 422)
+        # ... and in the event's data (a select carries the selected message).
+        assert_refused(join(server, [None] * len(dep["inputs"]), fn_index=dep["id"],
+                            event_data={"index": 0, "value": file_ref("/etc/passwd")}), 422)
+    assert_alive(server)
+
+
+@pytest.mark.parametrize("method, path", [
+    ("POST", "/gradio_api/run/ask"), ("POST", "/gradio_api/api/ask"),
+    ("POST", "/gradio_api/call/ask"), ("POST", "/gradio_api/call/v2/ask"),
+    ("POST", "/gradio_api/run/predict"),
+])
+def test_the_rest_api_of_gradio_is_not_served(server: str, method: str, path: str) -> None:
+    resp = httpx.request(method, server + path, timeout=10,
+                         json={"data": [file_ref("/etc/passwd"), None]})
+    assert_refused(resp, 404)
+    assert_alive(server)
+
+
+@pytest.mark.parametrize("path", [
+    "/gradio_api/file=/etc/passwd", "/gradio_api/file=/proc/self/environ",
+    "/gradio_api/file=/dev/zero", "/gradio_api/file=pyproject.toml",
+    "/gradio_api/file=/tmp/gradio/x/passwd", "/gradio_api/file/etc/passwd",
+    "/gradio_api/file=http://127.0.0.1:1/", "/gradio_api/proxy=http://127.0.0.1:1/x",
+    "/gradio_api/stream/s1/0/0/playlist-file", "/gradio_api/upload_progress?upload_id=x",
+    "/gradio_api/info", "/gradio_api/runs", "/gradio_api/monitoring",
+    "/gradio_api/custom_component/1/client/js/index.js",
+])
+def test_file_and_other_unused_routes_are_not_served(server: str, path: str) -> None:
+    resp = httpx.get(server + path, timeout=10,
+                     headers={"Range": "bytes=0-100", "Cookie": "session=secret-cookie"})
+    assert_refused(resp, 404)
+    assert "secret-cookie" not in str(resp.headers)
+    assert_alive(server)
+
+
+def test_uploads_are_refused_and_not_kept(server: str) -> None:
+    big = b"x" * (5 << 20)
+    for path in ("/gradio_api/upload", "/gradio_api/upload?upload_id=u1",
+                 "/gradio_api/process_recording"):
+        resp = httpx.post(server + path, files={"files": ("a.txt", big)}, timeout=30)
+        assert_refused(resp, 404)
+    assert_alive(server)
+
+
+def test_the_page_still_answers_a_question(server: str) -> None:
+    """The guard lets the page's own events through: a typed question is answered."""
+    session = "ok" + secrets.token_hex(6)
+    resp = join(server, [QUESTION, None], session=session)
+    assert resp.status_code == 200 and "event_id" in resp.json()
+    stream = events(server, session)
+    done = [json.loads(line[len("data: "):]) for line in stream.splitlines()
+            if '"process_completed"' in line]
+    assert done and done[0]["success"], stream[-2000:]
+    assert "Escalates arms build-up" in json.dumps(done[0]["output"])
+    assert httpx.get(server + "/", timeout=10).status_code == 200
+
+
+def test_wrong_method_and_unknown_path_in_the_error_shape(server: str) -> None:
+    resp = httpx.get(server + "/ask", timeout=10)
+    assert_refused(resp, 405)
+    assert resp.headers["allow"] == "POST"
+    assert_refused(httpx.get(server + "/no-such-page", timeout=10), 404)
+    assert_refused(httpx.post(server + "/gradio_api/queue/data", timeout=10), 405)
+
+
+@pytest.mark.parametrize("value, found", [
+    ("text", False), ([None, "a", 3], False), ({"index": 1, "value": "x"}, False),
+    ({"path": "/etc/passwd"}, True), ([[{"x": {"url": "http://h/"}}]], True),
+    ({"meta": {"_type": "gradio.FileData"}}, True),
+])
+def test_holds_file_reference(value: object, found: bool) -> None:
+    assert holds_file_reference(value) is found

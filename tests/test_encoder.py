@@ -1,0 +1,120 @@
+"""The ONNX encoder (no torch): it gives sentence-transformers' vectors on real questions
+and long texts, alone or batched, cuts texts where the model does, encodes queries on its
+one thread, and serving a query never imports torch."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa.embed import Embedder
+from qa.encoder import ENCODER, TOKENIZER, OnnxEncoder, QueryThread
+from qa.service import QAService
+
+EVAL = Path(os.environ.get("QA_EVAL_DIR")
+            or Path(__file__).resolve().parent.parent.parent / "shared" / "eval")
+
+
+@pytest.fixture(scope="module")
+def encoder(exported: Path) -> OnnxEncoder:
+    info = json.loads((exported / "export.json").read_text())
+    return OnnxEncoder(exported / ENCODER, exported / TOKENIZER, info["max_tokens"])
+
+
+def real_questions() -> list[str]:
+    """Questions of the development sets (the analysis's and some of TAT-QA's)."""
+    out = []
+    for path, limit in ((EVAL / "seed_dev.jsonl", 100), (EVAL / "tatqa_dev" / "set.jsonl", 60)):
+        if path.exists():
+            with open(path, encoding="utf-8") as f:
+                out += [json.loads(line)["question"] for line in f if line.strip()][:limit]
+    return out or ["Who supplies artillery shells to Russia?", "What was the revenue in 2019?"]
+
+
+def test_vectors_match_sentence_transformers(encoder: OnnxEncoder, embedder: Embedder,
+                                             service: QAService) -> None:
+    long = " ".join(c.text for c in service.retriever.chunks)[:6000]  # beyond 256 tokens
+    texts = [*real_questions(), long, "ok"]
+    reference = embedder.encode(texts)
+    batched = encoder.encode(texts, batch_size=16)
+    alone = np.concatenate([encoder.encode_one(t) for t in texts])
+    assert batched.shape == reference.shape == (len(texts), 384)
+    assert float((reference * batched).sum(1).min()) >= 0.9999
+    assert float((reference * alone).sum(1).min()) >= 0.9999
+    assert np.allclose(np.linalg.norm(batched, axis=1), 1.0, atol=1e-5)
+
+
+def test_token_limit_and_counts(encoder: OnnxEncoder) -> None:
+    assert encoder.max_tokens == 256 and encoder.dimension == 384
+    short, long = encoder.count_tokens(["two words", "word " * 400])
+    assert short < 10 and long > 256
+    # a text is read up to the limit: what follows it changes nothing
+    cut = encoder.encode_one("word " * 300)[0]
+    assert float(cut @ encoder.encode_one("word " * 300 + "entirely different ending")[0]) > 0.99999
+    assert encoder.encode([]).shape == (0, 384)
+
+
+def test_similar_texts_are_closer(encoder: OnnxEncoder) -> None:
+    q = encoder.encode_one("energy exports to North Korea")[0]
+    near, far = encoder.encode(["Russia supplies fuel and energy to North Korea.",
+                                "The recipe needs two cups of flour."])
+    assert q @ near > q @ far + 0.2
+
+
+def test_work_on_the_query_thread_encodes_there_without_waiting_on_itself(
+        encoder: OnnxEncoder) -> None:
+    queries = QueryThread()
+
+    def on_thread() -> tuple[str, np.ndarray]:
+        # encoding from the query thread itself must run in place: handing over to its own
+        # single-thread pool would wait forever.
+        return threading.current_thread().name, queries.encode(encoder, "sanctions evasion")
+
+    name, vec = queries.submit(on_thread).result(timeout=60)
+    assert name.startswith("qa-encode") and name != threading.current_thread().name
+    assert np.allclose(vec, queries.encode(encoder, "sanctions evasion"), atol=1e-6)
+
+
+def test_serving_a_query_does_not_import_torch(service: QAService) -> None:
+    # A fresh process: import the serving path (the app, the service), load the index and
+    # answer a retrieval and a question, then look at what was imported.
+    s = service.settings
+    code = (
+        "import sys\n"
+        "from qa.api import create_app\n"
+        "from qa.config import get_settings\n"
+        "from qa.service import QAService\n"
+        f"svc = QAService(get_settings(corpus={str(s.corpus)!r}, index={str(s.index)!r}))\n"
+        "create_app(svc.settings, service=svc, ui=False)\n"
+        "svc.start()\n"
+        "hits = svc.retrieve('regional impact of the military aspect', 1).hits\n"
+        "answer = svc.ask('Who supplies artillery shells?')\n"
+        "print(hits[0].chunk.cells[0], bool(answer.answer))\n"
+        "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers')"
+        " if m in sys.modules))\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+    res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=False, timeout=300)
+    assert res.returncode == 0, res.stderr[-3000:]
+    first, loaded = res.stdout.strip().splitlines()
+    assert first == "Military True"
+    assert loaded == "[]"
+
+
+def test_queries_that_queue_up_are_encoded_together_as_if_alone(encoder: OnnxEncoder) -> None:
+    queries = QueryThread()
+    texts = real_questions()[:40]
+    held = threading.Event()
+    queries.submit(held.wait, 30)  # the thread is busy: the queries below queue up
+    futures = [queries.future(encoder, t) for t in texts]
+    held.set()
+    batched = np.concatenate([f.result(60) for f in futures])
+    alone = np.concatenate([encoder.encode_one(t) for t in texts])
+    assert float((batched * alone).sum(1).min()) >= 0.9999
