@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Computed answers on TAT-QA dev, in-process, on the calibration and held-out parts:
 
-1. fits COMPUTED_WINS (qa/answer/arithmetic.py), the score from which a computed answer is
-   given instead of the first answerer's, on the calibration part: for every question
-   (all kinds) it asks both, scores both as `../shared/eval/score.py` does, and prints
-   the accuracy by kind for each threshold; the held-out part is then reported at the
-   chosen one;
+1. fits COMPUTED_WINS and COUNT_WINS (qa/answer/arithmetic.py), the scores from which a
+   computed answer (a count) is given instead of the first answerer's, on the calibration
+   part: for every question (all kinds) it asks both, scores both as
+   `../shared/eval/score.py` does, and prints the accuracy by kind along each threshold;
+   the held-out part is then reported at the chosen pair;
 2. reports the accuracy per operator (difference, change ratio, average, division, sum,
    count) and the ten most common reasons for misses, per part.
 
@@ -17,7 +17,7 @@ failing those, from any figures of the table. A question whose answer no such op
 gives is "other" (a composite, or figures from the prose). Count questions are "count".
 
     scripts/arith_eval.py                      # fit on calib, report both parts
-    scripts/arith_eval.py --threshold 0.6      # report at a given threshold
+    scripts/arith_eval.py --threshold 0.6 --count-threshold 0.5   # report at given ones
     scripts/arith_eval.py --rows               # also print every miss
 """
 
@@ -38,7 +38,7 @@ from answer_eval import CORPORA, scorer, service
 from evalsets import SETS, load, split
 
 from qa.answer import compose
-from qa.answer.arithmetic import COMPUTED_WINS, Arithmetic, as_answer
+from qa.answer.arithmetic import COMPUTED_WINS, COUNT_WINS, Arithmetic, as_answer
 from qa.answer.grid import Cell, Grid
 from qa.answer.operators import (
     AVERAGE,
@@ -151,8 +151,8 @@ def infer(score, item: dict, grid: Grid | None) -> tuple[str, tuple[Cell, ...]]:
     return "other", ()
 
 
-def reason(score, item: dict, gold: tuple[str, tuple[Cell, ...]], computed, legacy_used: bool,
-           cand_score: float | None, threshold: float) -> str:
+def reason(score, item: dict, gold: tuple[str, tuple[Cell, ...]], computed,
+           legacy_used: bool) -> str:
     """Why a computed question was missed."""
     op, cells = gold
     if computed is None:
@@ -185,7 +185,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cache", type=Path, default=Path("/tmp/qa-eval-index/tatqa"))
-    ap.add_argument("--threshold", type=float, help="report at this threshold (no fit)")
+    ap.add_argument("--threshold", type=float, help="report at this COMPUTED_WINS (no fit)")
+    ap.add_argument("--count-threshold", type=float, help="... and this COUNT_WINS")
     ap.add_argument("--limit", type=int, help="at most this many questions per part")
     ap.add_argument("--rows", action="store_true", help="print every miss")
     ap.add_argument("--json", type=Path, help="write every question's two answers here")
@@ -202,15 +203,6 @@ def main() -> int:
     judged = {name: [(it, run, right(score, it, run["legacy"]), right(score, it, run["computed"]))
                      for it, run in rs] for name, rs in runs.items()}
 
-    def accuracy(rows, t):
-        by_kind = collections.defaultdict(list)
-        for it, run, legacy_ok, comp_ok in rows:
-            use = run["score"] is not None and run["score"] >= t
-            by_kind[it["kind"]].append(comp_ok if use else legacy_ok)
-        kinds = {k: round(sum(v) / len(v), 3) for k, v in sorted(by_kind.items())}
-        total = sum(sum(v) for v in by_kind.values())
-        return total, kinds
-
     if a.json:
         a.json.write_text(json.dumps({name: [
             {"id": it["id"], "kind": it["kind"], "question": it["question"],
@@ -218,27 +210,61 @@ def main() -> int:
              "legacy": run["legacy"].answer,
              "computed": run["computed"].answer if run["computed"] else None}
             for it, run, lok, cok in rows] for name, rows in judged.items()}, indent=1))
-    threshold = a.threshold
-    if threshold is None:
-        print("\nthreshold fit on the calibration part (right answers, all kinds; by kind):")
-        best = None
-        for t in THRESHOLDS:
-            total, kinds = accuracy(judged["calib"], t)
-            print(f"  {t:.3f}  {total:5d}  {json.dumps(kinds)}")
-            if best is None or total > best[0]:
-                best = (total, t)
-        threshold = best[1]
-        print(f"chosen: COMPUTED_WINS = {threshold} (qa/answer/arithmetic.py has {COMPUTED_WINS})")
+    if a.threshold is not None:
+        pair = (a.threshold, a.count_threshold if a.count_threshold is not None else a.threshold)
+    else:
+        pair = fit(judged["calib"])
     for name, rows in judged.items():
-        _, kinds = accuracy(rows, threshold)
-        _, legacy_kinds = accuracy(rows, 10.0)
-        print(f"\n{name} at {threshold}: {json.dumps(kinds)}")
+        _, kinds = accuracy(rows, pair)
+        _, legacy_kinds = accuracy(rows, (10.0, 10.0))
+        print(f"\n{name} at COMPUTED_WINS {pair[0]}, COUNT_WINS {pair[1]}: {json.dumps(kinds)}")
         print(f"{name} first answerer alone: {json.dumps(legacy_kinds)}")
-        report(score, name, rows, svc, threshold, a.rows)
+        report(score, name, rows, svc, pair, a.rows)
     return 0
 
 
-def report(score, name: str, rows, svc, threshold: float, show: bool) -> None:
+def used(run: dict, pair: tuple[float, float]) -> bool:
+    """Whether the computed answer is given: its score reaches the threshold of its kind
+    (counts have their own: an item count is named less fully by construction)."""
+    if run["score"] is None:
+        return False
+    d = run["computed"].derivation
+    return run["score"] >= (pair[1] if d is not None and d.op == COUNT else pair[0])
+
+
+def accuracy(rows, pair: tuple[float, float]) -> tuple[int, dict[str, float]]:
+    """Right answers in all and the accuracy by kind when computed answers are given from
+    the thresholds `pair` (computed, count)."""
+    by_kind = collections.defaultdict(list)
+    for it, run, legacy_ok, comp_ok in rows:
+        by_kind[it["kind"]].append(comp_ok if used(run, pair) else legacy_ok)
+    kinds = {k: round(sum(v) / len(v), 3) for k, v in sorted(by_kind.items())}
+    return sum(sum(v) for v in by_kind.values()), kinds
+
+
+def fit(rows) -> tuple[float, float]:
+    """The two thresholds that give the most right answers on the calibration part (the
+    middle of the range that does, each, so that neither sits on the edge of a plateau),
+    printed with the accuracy by kind along each."""
+    totals = {(t, c): accuracy(rows, (t, c))[0] for t in THRESHOLDS for c in THRESHOLDS}
+    top = max(totals.values())
+    ts = sorted({t for (t, c), n in totals.items() if n == top})
+    t = ts[len(ts) // 2]
+    cs = sorted(c for (t2, c), n in totals.items() if n == top and t2 == t)
+    chosen = (t, cs[len(cs) // 2])
+    print("\nfit on the calibration part (right answers in all; accuracy by kind):")
+    for t in THRESHOLDS:
+        total, kinds = accuracy(rows, (t, chosen[1]))
+        print(f"  COMPUTED_WINS {t:.3f}  {total:5d}  {json.dumps(kinds)}")
+    for c in THRESHOLDS:
+        total, kinds = accuracy(rows, (chosen[0], c))
+        print(f"  COUNT_WINS    {c:.3f}  {total:5d}  count {kinds.get('count')}")
+    print(f"chosen: COMPUTED_WINS = {chosen[0]}, COUNT_WINS = {chosen[1]} (qa/answer/arithmetic.py "
+          f"has {COMPUTED_WINS}, {COUNT_WINS})")
+    return chosen
+
+
+def report(score, name: str, rows, svc, pair: tuple[float, float], show: bool) -> None:
     """Accuracy per (inferred) operator and the ten most common reasons for misses."""
     per_op = collections.defaultdict(lambda: [0, 0])
     reasons: collections.Counter[str] = collections.Counter()
@@ -249,12 +275,12 @@ def report(score, name: str, rows, svc, threshold: float, show: bool) -> None:
         rows_of_doc = [c for c in r.chunks if c.doc == it["doc"] and c.kind == "table_row"]
         grid = Grid(tuple(r.table_of(rows_of_doc[0]))) if rows_of_doc else None
         gold = infer(score, it, grid)
-        use = run["score"] is not None and run["score"] >= threshold
+        use = used(run, pair)
         ok = comp_ok if use else legacy_ok
         per_op[gold[0]][0] += ok
         per_op[gold[0]][1] += 1
         if not ok:
-            why = reason(score, it, gold, run["computed"], not use, run["score"], threshold)
+            why = reason(score, it, gold, run["computed"], not use)
             reasons[why] += 1
             if show:
                 given = run["computed"].answer if use else run["legacy"].answer

@@ -51,11 +51,11 @@ def states(written: str, n: Number, result: Decimal, percent: bool, grid: Grid) 
     """Whether a figure as written states the result (see the module docstring)."""
     if n.percent != percent or _significant(written) < 2:
         return False
-    value = n.value
-    if n.scale_word:  # "$15.6 million" against a table in millions is 15.6
-        value = n.value / (grid.scale.factor if grid.scale.word and not percent
-                           else WORD_SCALES[n.scale_word])
-    return round_half_up(abs(result), _decimals(written)) == abs(value)
+    value, result = abs(n.value), abs(result)
+    if n.scale_word and not percent:  # compared in the unit written: "$2.9 million" of a
+        unit = WORD_SCALES[n.scale_word]  # result of 2,880 in a table in thousands
+        value, result = value / unit, result * grid.scale.factor / unit
+    return round_half_up(result, _decimals(written)) == value
 
 
 def in_row(result: Decimal, percent: bool, operands: Sequence[Cell], grid: Grid) -> Cell | None:

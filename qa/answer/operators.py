@@ -91,7 +91,9 @@ def operation(text: str, ignore: frozenset[int] = frozenset()) -> Asked | None:
     the later ones describe what it applies to ("the change in the average life
     expectancy" is a change; "the average percentage of revenue" an average)."""
     ws = question_words(text)
-    if (_CAUSE & set(ws) or _LISTED & set(ws) or _CHOICE & set(ws[:4])
+    clauses = [c.split() for c in re.split(r"[,;:]", text.lower())]  # "Between X and Y, which"
+    starts = {w for c in clauses for w in c[:4]}
+    if (_CAUSE & set(ws) or _LISTED & set(ws) or _CHOICE & starts
             or ws[-2:] in (["due", "to"], ["attributable", "to"])):  # "X is due to?"
         return None
     at = {i: w for i, w in enumerate(ws) if i not in ignore
