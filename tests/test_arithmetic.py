@@ -208,6 +208,12 @@ def test_a_year_the_table_lacks_gives_no_computation(report: Tables) -> None:
     assert ask(report, "What was revenue in 2019?") is None
 
 
+def test_a_row_that_states_the_figure_is_looked_up_not_computed(report: Tables) -> None:
+    assert ask(report, "What was the net increase in cash in 2019?") is None
+    a = ask(report, "What was the change in cash at end of year from 2018 to 2019?")
+    assert a is not None and a.value == Decimal(150)
+
+
 def test_scale_follows_the_table(report: Tables) -> None:
     a = ask(report, "What was the change in revenue from 2018 to 2019?")
     assert a is not None and a.derivation.unit == "in millions"

@@ -161,6 +161,7 @@ class Reading:
     grid: Grid
     score: float
     timed: bool = False  # a change from an earlier operand to a later one (the first)
+    named: frozenset[int] = frozenset()  # the question's words that name line and operands
 
 
 # --- naming a line and its keys -----------------------------------------------------------
@@ -350,6 +351,7 @@ def readings(text: str, grids: Sequence[Grid], idf: Mapping[str, float] | None =
     chunk's retrieval score, which breaks ties between lines named equally well."""
     q = Words.of(text, idf)
     out: list[Reading] = []
+    stated = [line_span(line, q, None) for grid in grids for line in grid.row_lines]
     for grid in grids:
         if not grid.rows:
             continue
@@ -358,11 +360,22 @@ def readings(text: str, grids: Sequence[Grid], idf: Mapping[str, float] | None =
         latest = max(years) if years else None
         for line in grid.lines:
             reading = _read(line, grid, q, latest, context, context_stems, prior)
-            if reading is not None:
+            if reading is not None and not _stated(reading, q, stated):
                 out.append(reading)
     out.sort(key=lambda r: -r.score)
     return out
 
+
+
+def _stated(reading: Reading, q: Words, rows: Sequence[Span]) -> bool:
+    """Whether a row states what the reading would compute: its label holds the words
+    that ask for the operation and every word that names the reading's figures ("Net
+    decrease in cash" asked of a table with that row and a row of cash balances)."""
+    asked = operation(q.text)
+    if asked is None:
+        return False
+    need = set(asked.cues) | {i for i in reading.named if q.years[i] is None}
+    return any(need <= s.positions and s.cover >= MIN_LABEL_COVER for s in rows)
 
 
 def _read(line: Line, grid: Grid, q: Words, latest: int | None, context: str,
@@ -403,4 +416,4 @@ def _read(line: Line, grid: Grid, q: Words, latest: int | None, context: str,
     timed = (asked.op in (DIFFERENCE, CHANGE_RATIO) and not asked.distance and all(times)
              and len(set(times)) == len(ks))
     return Reading(asked.op, asked.percent, tuple(line.cells[k] for k in ks),
-                   tuple(line.keys[k] for k in ks), line, grid, score, timed)
+                   tuple(line.keys[k] for k in ks), line, grid, score, timed, used)
