@@ -196,27 +196,35 @@ def _row_label(chunk: Chunk) -> str:
 
 
 def count_candidate(c: Count, strategy: str = "arithmetic") -> Candidate:
-    """A candidate from a count: how many, which, and of what."""
+    """A candidate from a count: how many, of what, and which, each one cited (the rows
+    that count; for a count of a row's figures, that row with them highlighted)."""
     result = count_result(len(c.kept))
     if c.threshold is not None:
         op = "more than" if c.compare == ">" else "less than"
-        which = ", ".join(f"{_key_of(x)} ({x.text})" for x in c.kept) or "none"
-        text = (f"{len(c.kept)} {c.what} had {_subject(c)} {op} "
-                f"{format_number(c.threshold, 2)}: {which}")
+        lead = (f"{len(c.kept)} {c.what} had {_subject(c)} {op} "
+                f"{format_number(c.threshold, 2)}")
+        across = len({x.chunk.id for x in c.looked}) == 1  # a row's figures, or a column's
+        named = [(x.chunk, x, f"{_key_of(x, across)} ({x.text})") for x in c.kept]
+        if not named:  # none passes: the row (or rows) looked at are what shows it
+            named = [(x.chunk, x, f"{_key_of(x, across)} ({x.text})") for x in c.looked]
+            lead += ", none did"
     else:
-        names = "; ".join(_row_label(r) for r in c.rows)
-        text = f"{len(c.rows)} items are listed under {c.what}: {names}"
-    operands = tuple(Operand(x.chunk, x.col, x.text, x.value, _key_of(x)) for x in c.kept)
+        lead = f"{len(c.rows)} items are listed under {c.what}"
+        firsts = {x.chunk.id: x for x in c.kept}
+        named = [(r, firsts.get(r.id), _row_label(r)) for r in c.rows]
+    across = len({x.chunk.id for x in c.looked}) == 1
+    operands = tuple(Operand(x.chunk, x.col, x.text, x.value, _key_of(x, across))
+                     for x in c.kept)
     derivation = Derivation(COUNT, operands, result.expression, result.value, "")
-    claims = _count_claims(c, text)
-    return Candidate(strategy, claims, c.score, result.value, derivation)
+    return Candidate(strategy, _count_claims(lead, named, c.score), c.score, result.value,
+                     derivation)
 
 
-def _key_of(x: Cell) -> str:
-    """A counted figure's name: its column for a row's figures, its row's label otherwise."""
+def _key_of(x: Cell, across: bool) -> str:
+    """A counted figure's name: its column among a row's figures, its row's label among a
+    column's."""
     header = x.chunk.header[x.col] if x.col < len(x.chunk.header) else ""
-    return header if x.chunk.cells and _row_label(x.chunk) == x.chunk.cells[0] and header \
-        else _row_label(x.chunk)
+    return (header if across and header else _row_label(x.chunk)) or "total"
 
 
 def _subject(c: Count) -> str:
@@ -225,19 +233,21 @@ def _subject(c: Count) -> str:
     return _row_label(first) if len(rows) == 1 else (first.header[c.looked[0].col] or "values")
 
 
-def _count_claims(c: Count, text: str) -> tuple[Claim, ...]:
-    """The count's claim on the first row it read, the other rows cited with their
-    counted cells."""
-    chunks: dict[str, list[Cell]] = {}
-    for x in c.looked:
-        chunks.setdefault(x.chunk.id, []).append(x)
+def _count_claims(lead: str, named: list[tuple[Chunk, Cell | None, str]],
+                  score: float) -> tuple[Claim, ...]:
+    """The count's sentence, then what was counted: one claim per row, naming it (and
+    its counted figures), each citing its row with those cells highlighted."""
+    rows: dict[str, tuple[Chunk, list[Cell], list[str]]] = {}
+    for chunk, cell, name in named:
+        _, cells, names = rows.setdefault(chunk.id, (chunk, [], []))
+        names.append(name)
+        if cell is not None:
+            cells.append(cell)
     claims = []
-    for n, (cid, xs) in enumerate(chunks.items()):
-        chunk = xs[0].chunk
-        highlight = tuple(sorted({0, *(x.col for x in xs if x in c.kept or not c.kept)}))
-        body = text if n == len(chunks) - 1 else f"{_row_label(chunk)}: " + ", ".join(
-            x.text for x in xs)
-        claims.append(Claim(body, chunk, c.score, highlight))
+    for n, (chunk, cells, names) in enumerate(rows.values()):
+        text = ", ".join(names)
+        claims.append(Claim(f"{lead}: {text}" if n == 0 else text, chunk, score,
+                            tuple(sorted({0, *(c.col for c in cells)}))))
     return tuple(claims)
 
 
