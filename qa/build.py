@@ -28,11 +28,12 @@ import numpy as np
 from qa import index as store
 from qa.chunk import CHUNKER_VERSION, Chunk, chunk_document
 from qa.config import Settings
-from qa.corpus import Skipped, scan
+from qa.corpus import Skipped, Source, scan
 from qa.encoder import BUILD_THREADS, ENCODER, load_encoder
 from qa.errors import QAError
 from qa.export import cached_export
-from qa.parse import parse_document
+from qa.ingest import CACHE, EXTENSIONS, Reader
+from qa.parse import Document, parse_document
 
 log = logging.getLogger(__name__)
 
@@ -134,8 +135,10 @@ def build(settings: Settings, embedder_factory: Callable[[], Any] | None = None,
     root = Path(settings.index)
     with build_lock(root):
         cleaned = tuple(store.clean_leftovers(root))
+        reader = Reader(root / CACHE)
         sources, skipped = scan(Path(settings.corpus), settings.max_file_bytes,
-                                settings.max_line_chars)
+                                settings.max_line_chars, reader, EXTENSIONS)
+        reader.prune()
         live = store.read_manifest(root)
         live_version = store.current_version(root)
 
@@ -167,8 +170,12 @@ def build(settings: Settings, embedder_factory: Callable[[], Any] | None = None,
                                seconds=time.perf_counter() - t0, stored=prev, **diff)
 
         chunks: list[Chunk] = []
+        documents = []
         for src in sources:
-            chunks.extend(chunk_document(parse_document(src.path, src.text), settings.passage_chars))
+            doc = parse_document(src.path, src.text, src.pages)
+            doc_chunks = chunk_document(doc, settings.passage_chars)
+            chunks.extend(doc_chunks)
+            documents.append(describe(src, doc, len(doc_chunks)))
         if not chunks:
             return refused(f"the {len(sources)} usable documents in {settings.corpus}/ hold no "
                            "text to index", **diff)
@@ -205,6 +212,7 @@ def build(settings: Settings, embedder_factory: Callable[[], Any] | None = None,
             "counts": {"documents": len(sources), "passages": passages,
                        "table_rows": len(chunks) - passages},
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "documents": documents,
             "skipped": [{"path": s.path, "reason": s.reason} for s in skipped],
         }
         stored = store.write_version(root, chunks, vectors, owners, manifest, source,
@@ -216,6 +224,14 @@ def build(settings: Settings, embedder_factory: Callable[[], Any] | None = None,
             full_reason=full_reason, skipped=tuple(skipped), cleaned=cleaned,
             seconds=time.perf_counter() - t0, stored=stored, **diff,
         )
+
+
+def describe(src: Source, doc: Document, chunks: int) -> dict[str, Any]:
+    """What the index records of a document: its name (corpus path), title (its first
+    heading, else its file name), format, number of pages (paged formats) and chunks."""
+    title = next((b.text for b in doc.blocks if b.kind == "heading"), "")
+    return {"name": src.path, "title": " ".join(title.split()) or Path(src.path).name,
+            "format": src.format, "pages": len(src.pages) or None, "chunks": chunks}
 
 
 def _encode(encoder: Any, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:

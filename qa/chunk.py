@@ -41,6 +41,7 @@ class Chunk:
     cells: tuple[str, ...] = ()
     table: int | None = None
     row: int | None = None
+    page: int | None = None  # in a document converted from a paged format (PDF)
 
     def embed_text(self) -> str:
         """What the embedder and BM25 see: the text in its section's context."""
@@ -100,6 +101,12 @@ class Chunk:
             out.extend((s[a:b], s, False) for s in sentences for a, b in split_clauses(s))
         return tuple(out)
 
+    def location(self) -> str:
+        """Where the chunk stands, for people: `report.pdf, page 3` or `notes.md:12`."""
+        if self.page is not None:
+            return f"{self.doc}, page {self.page}"
+        return f"{self.doc}:{self.line_start}"
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""
         d = asdict(self)
@@ -107,11 +114,14 @@ class Chunk:
         return d
 
     def public_dict(self) -> dict[str, Any]:
-        """JSON for API responses: the table fields only for table rows."""
+        """JSON for API responses: the table fields only for table rows, the page only for
+        chunks of paged documents."""
         d = self.to_dict()
         if self.kind != "table_row":
             for key in TABLE_FIELDS:
                 d.pop(key, None)
+        if self.page is None:
+            d.pop("page")
         return d
 
     @classmethod
@@ -182,7 +192,7 @@ def chunk_document(doc: Document, passage_chars: int = 500) -> list[Chunk]:
         ).hexdigest()[:16]
         out.append(Chunk(id=digest, kind=kind, doc=doc.path, section=section, text=text,
                          line_start=doc.line_at(start), line_end=doc.line_at(max(start, end - 1)),
-                         char_start=start, char_end=end, **kw))
+                         char_start=start, char_end=end, page=doc.page_at(start), **kw))
 
     for block in doc.blocks:
         if block.kind == "heading":

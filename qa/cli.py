@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
 import os
+import socket
 import sys
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from qa.config import get_settings
-from qa.errors import QAError
+from qa.errors import PortInUse, QAError
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -20,7 +22,8 @@ EXIT_USAGE = 2
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--corpus", type=Path, metavar="DIR",
-                   help="folder of .md/.markdown/.txt documents (default: corpus/, env QA_CORPUS)")
+                   help="folder of documents: Markdown, text, HTML, DOCX, XLSX, CSV, PDF "
+                   "(default: corpus/, env QA_CORPUS)")
     p.add_argument("--index", type=Path, metavar="DIR",
                    help="folder of the built index (default: index/, env QA_INDEX)")
     p.add_argument("--model", metavar="NAME_OR_PATH",
@@ -58,8 +61,9 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="serve the chat page and the HTTP API",
                        description="Serve the chat page at / and the API (/health, /retrieve, /ask, "
-                       "/chunks/{id}, /index/rebuild; docs at /docs). Builds or updates the index "
-                       "first if needed.")
+                       "/chunks/{id}, /documents, /index/rebuild; docs at /docs). Builds or "
+                       "updates the index first if needed, and serves any version another "
+                       "`qa build` makes live within a second.")
     _common(p)
     p.add_argument("--host", help="address to listen on (default: 127.0.0.1, env QA_HOST)")
     p.add_argument("--port", type=int, help="port (default: 8000, env QA_PORT)")
@@ -76,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     quiet = args.command in ("retrieve", "ask")
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
                         format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "sentence_transformers", "transformers", "faiss", "bm25s"):
+    for noisy in ("httpx", "httpx2", "openai", "sentence_transformers", "transformers", "faiss",
+                  "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         settings = get_settings(corpus=args.corpus, index=args.index, model=args.model,
@@ -130,7 +135,7 @@ def _retrieve(args: argparse.Namespace, settings) -> int:
     if not res.hits:
         print("no results")
     for i, h in enumerate(res.hits, 1):
-        where = f"{h.chunk.doc}:{h.chunk.line_start}"
+        where = h.chunk.location()
         section = f" · {h.chunk.section}" if h.chunk.section else ""
         print(f"{i}. [{h.chunk.kind}] {where}{section} (score {h.score:.3f})")
         print("   " + h.chunk.text.replace("\n", "\n   "))
@@ -146,16 +151,19 @@ def _ask(args: argparse.Namespace, settings) -> int:
         print(json.dumps(ans.to_dict(), ensure_ascii=False, indent=1))
         return 0
     print(ans.answer)
+    for note in ans.notes:
+        print(f"note: {note}")
     if ans.citations:
         print("\nSources:")
     for c in ans.citations:
         section = f" · {c.chunk.section}" if c.chunk.section else ""
-        print(f"[{c.n}] {c.chunk.doc}:{c.chunk.line_start}{section}")
+        print(f"[{c.n}] {c.chunk.location()}{section}")
         print("    " + c.chunk.text.replace("\n", "\n    "))
     return 0
 
 
 def _serve(args: argparse.Namespace, settings) -> int:
+    sock = listen_socket(settings.host, settings.port)  # before anything loads
     from qa.service import QAService
 
     svc = QAService(settings)
@@ -164,9 +172,33 @@ def _serve(args: argparse.Namespace, settings) -> int:
 
     from qa.api import create_app
 
-    uvicorn.run(create_app(settings, service=svc), host=settings.host, port=settings.port,
-                log_level="info")
+    config = uvicorn.Config(create_app(settings, service=svc), host=settings.host,
+                            port=settings.port, log_level="info")
+    uvicorn.Server(config).run(sockets=[sock])
     return 0
+
+
+def listen_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port for the server, or PortInUse saying why not. Bound here,
+    before the model and index load, so that a port in use fails at once."""
+    try:
+        family, kind, proto, _, addr = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    except socket.gaierror as e:
+        raise PortInUse(f"cannot listen on {host}:{port}: {e.strerror} (check --host)") from None
+    sock = socket.socket(family, kind, proto)
+    # As uvicorn does: a port left in TIME_WAIT by a server just stopped can be taken again
+    # (a port another server listens on still cannot).
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(addr)
+    except OSError as e:
+        sock.close()
+        if e.errno == errno.EADDRINUSE:
+            raise PortInUse(f"port {port} on {host} is already in use (another `qa serve`?): "
+                            "stop that server or pass --port") from None
+        raise PortInUse(f"cannot listen on {host}:{port}: {e.strerror}") from None
+    return sock
 
 
 COMMANDS = {"build": _build, "retrieve": _retrieve, "ask": _ask, "serve": _serve}

@@ -25,7 +25,8 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="QA_", extra="ignore", frozen=True)
 
-    corpus: Path = Field(Path("corpus"), description="Folder of documents (.md, .markdown, .txt).")
+    corpus: Path = Field(Path("corpus"), description="Folder of documents (Markdown, text, HTML, "
+                         "DOCX, XLSX, CSV, PDF).")
     index: Path = Field(Path("index"), description="Folder of the built index.")
     model: str = Field(
         DEFAULT_MODEL,
@@ -72,6 +73,40 @@ class Settings(BaseSettings):
         "another process makes live (`qa serve --watch`).")
     watch_debounce_ms: int = Field(
         1500, ge=50, description="With watch: rebuild once the corpus has been quiet this long.")
+    api_key: SecretStr | None = Field(
+        None, description="Bearer key the OpenAI-compatible endpoints (/v1/...) ask for; open "
+        "when unset. Environment only.")
+
+    # The optional LLM answerer (off unless llm_url is set). The key comes only from the
+    # environment and is never logged.
+    llm_url: str | None = Field(
+        None, description="Base URL of an OpenAI-compatible server (Ollama, vLLM, llama.cpp's "
+        "server), e.g. http://127.0.0.1:8080/v1; unset: extractive answers only.")
+    llm_model: str | None = Field(
+        None, description="Model name sent to the LLM server; unset: the first it lists.")
+    llm_api_key: SecretStr | None = Field(None, description="Key for the LLM server, if it needs one.")
+    llm_connect_timeout: float = Field(
+        3.0, gt=0, le=60, description="Seconds to reach the LLM server before answering without it.")
+    llm_first_token_timeout: float = Field(
+        30.0, gt=0, le=600, description="Seconds to wait for the LLM's first words (and between "
+        "any two) before answering without it.")
+    llm_timeout: float = Field(
+        60.0, gt=0, le=1800, description="Seconds an LLM answer may take in all; what it wrote "
+        "and passed verification by then stands.")
+    llm_max_tokens: int = Field(256, ge=16, le=4096, description="Longest LLM answer, in tokens.")
+    llm_sources: int = Field(
+        6, ge=1, le=20, description="How many retrieved chunks the LLM sees as numbered sources "
+        "(more: more it can use, a longer prompt to read).")
+
+    # The page over the index; each unset one is derived from the index (`qa.catalog`).
+    page_title: str | None = Field(None, description="Title of the chat page (default: from "
+                                   "the document titles).")
+    page_intro: str | None = Field(None, description="Introduction under the title.")
+    page_examples: list[str] | None = Field(
+        None, description="Example questions (JSON list; default: made from the index's "
+        "headings and table rows, kept if they can be answered).")
+    not_covered: str | None = Field(None, description="What an answer says when the "
+                                    "documents do not cover a question.")
 
 
 @lru_cache(maxsize=1)

@@ -8,6 +8,7 @@ import hashlib
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,12 +42,42 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f-\x9f]|\x1b(?!\[)")
 
 
 @dataclass(frozen=True)
+class Content:
+    """A file read as a document: its text (Markdown, or plain text), the format it was
+    read from, and where each page starts in the text (paged formats such as PDF only)."""
+
+    text: str
+    format: str = "markdown"
+    pages: tuple[int, ...] = ()
+
+
+class Unreadable(Exception):
+    """A file that cannot be read as a document; the message says why."""
+
+
+# How a file's bytes become a document, given its corpus-relative path (`qa.ingest`
+# converts other formats); raises Unreadable.
+Reader = Callable[[str, bytes], Content]
+
+
+def read_text(path: str, data: bytes) -> Content:
+    """A Markdown or plain-text file's content (see `decode`)."""
+    text, problem = decode(data)
+    if problem:
+        raise Unreadable(problem)
+    return Content(text, "text" if path.lower().endswith(".txt") else "markdown")
+
+
+@dataclass(frozen=True)
 class Source:
-    """A readable document: its corpus-relative path (with `/`), text and content hash."""
+    """A readable document: its corpus-relative path (with `/`), text, content hash (of
+    the text), the format it was read from and where its pages start (if it has pages)."""
 
     path: str
     text: str
     sha256: str
+    format: str = "markdown"
+    pages: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,11 +89,13 @@ class Skipped:
 
 
 def scan(
-    root: Path, max_file_bytes: int, max_line_chars: int
+    root: Path, max_file_bytes: int, max_line_chars: int, read: Reader = read_text,
+    extensions: tuple[str, ...] = EXTENSIONS,
 ) -> tuple[list[Source], list[Skipped]]:
     """Every usable document under `root`, recursively, in path order, and the skipped ones.
 
-    Only visible `.md`, `.markdown` and `.txt` files are read. Symbolic links are not
+    Only visible files with one of `extensions` are read (by default `.md`, `.markdown`
+    and `.txt`), each by `read` (`qa.ingest` passes its converters). Symbolic links are not
     followed out of the corpus, nor into folders; a link to a corpus file that is read
     under its own path is skipped. Files with the same text are indexed once (the first
     path in order).
@@ -72,25 +105,27 @@ def scan(
         return [], []
     real_root = root.resolve()
     skipped: list[Skipped] = []
-    files = _walk(root, real_root, skipped)
+    files = _walk(root, real_root, skipped, extensions)
     plain = {rel for rel, path in files if not path.is_symlink()}
     sources: list[Source] = []
     first_with: dict[str, str] = {}
     for rel, path in files:
-        text, problem = _load(path, real_root, plain, max_file_bytes, max_line_chars)
-        digest = hashlib.sha256(text.encode()).hexdigest()
+        content, problem = _load(path, real_root, plain, max_file_bytes, max_line_chars,
+                                 lambda data, rel=rel: read(rel, data))
+        digest = hashlib.sha256(content.text.encode()).hexdigest()
         if not problem and digest in first_with:
             problem = f"same content as {first_with[digest]} (indexed once)"
         if problem:
             skipped.append(Skipped(rel, problem))
             continue
         first_with[digest] = rel
-        sources.append(Source(rel, text, digest))
+        sources.append(Source(rel, content.text, digest, content.format, content.pages))
     return sources, sorted(skipped, key=lambda s: s.path)
 
 
-def _walk(root: Path, real_root: Path, skipped: list[Skipped]) -> list[tuple[str, Path]]:
-    """Corpus-relative path and path of every visible text file, in path order. Folders that
+def _walk(root: Path, real_root: Path, skipped: list[Skipped],
+          extensions: tuple[str, ...]) -> list[tuple[str, Path]]:
+    """Corpus-relative path and path of every visible document file, in path order. Folders that
     cannot be listed, links to folders (never followed) and files whose name is not UTF-8
     are added to `skipped`."""
 
@@ -109,7 +144,7 @@ def _walk(root: Path, real_root: Path, skipped: list[Skipped]) -> list[tuple[str
             reason = f"symbolic link to a folder {where} the corpus (not followed)"
             skipped.append(Skipped(_printable(rel(link)), reason))
         for name in filenames:
-            if name.startswith(".") or not name.lower().endswith(EXTENSIONS):
+            if name.startswith(".") or not name.lower().endswith(extensions):
                 continue
             path = here / name
             shown = _printable(rel(path))
@@ -120,37 +155,46 @@ def _walk(root: Path, real_root: Path, skipped: list[Skipped]) -> list[tuple[str
     return sorted(found)
 
 
+_NOTHING = Content("")
+
+
 def _load(
-    path: Path, real_root: Path, plain: set[str], max_file_bytes: int, max_line_chars: int
-) -> tuple[str, str]:
-    """The text of the corpus file at `path` and "", or "" and why it is skipped. `plain` holds
-    the corpus-relative paths of the files that are not links."""
+    path: Path, real_root: Path, plain: set[str], max_file_bytes: int, max_line_chars: int,
+    read: Callable[[bytes], Content],
+) -> tuple[Content, str]:
+    """The content of the corpus file at `path` and "", or nothing and why it is skipped.
+    `plain` holds the corpus-relative paths of the files that are not links."""
     if path.is_symlink():
         try:
             target = path.resolve(strict=True)
         except (OSError, RuntimeError):
-            return "", "broken symbolic link (missing target or a loop)"
+            return _NOTHING, "broken symbolic link (missing target or a loop)"
         if not target.is_relative_to(real_root):
-            return "", "symbolic link to a file outside the corpus (not followed)"
+            return _NOTHING, "symbolic link to a file outside the corpus (not followed)"
         inside = target.relative_to(real_root).as_posix()
         if inside in plain:
-            return "", f"symbolic link to {inside}, which is read under its own path"
+            return _NOTHING, f"symbolic link to {inside}, which is read under its own path"
         path = target
     data, problem = _read_bytes(path, max_file_bytes)
     if problem:
-        return "", problem
-    text, problem = decode(data)
-    if problem:
-        return "", problem
+        return _NOTHING, problem
+    try:
+        content = read(data)
+    except Unreadable as e:
+        return _NOTHING, str(e)
+    problem = check_text(content.text, max_line_chars)
+    return (_NOTHING, problem) if problem else (content, "")
+
+
+def check_text(text: str, max_line_chars: int) -> str:
+    """Why a document's text cannot be indexed ("" when it can): empty, or a line too long."""
     if not text.strip():
-        return "", "empty or whitespace only"
+        return "empty or whitespace only"
     longest = max(map(len, text.splitlines()))
     if longest > max_line_chars:
-        return "", (
-            f"a line of {longest} characters, over the limit of {max_line_chars} "
-            "(QA_MAX_LINE_CHARS)"
-        )
-    return text, ""
+        return (f"a line of {longest} characters, over the limit of {max_line_chars} "
+                "(QA_MAX_LINE_CHARS)")
+    return ""
 
 
 def _read_bytes(path: Path, limit: int) -> tuple[bytes, str]:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class QAError(Exception):
-    """Base of every error a user can cause or fix. `status` is its HTTP status."""
+    """Base of every error a user can cause or fix. `status` is its HTTP status; `extra`
+    holds fields the HTTP error shape carries beside the message."""
 
     status = 500
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, **extra: Any) -> None:
         super().__init__(message)
         self.message = message
+        self.extra = extra
 
 
 class BadRequest(QAError):
@@ -23,6 +27,32 @@ class NotFound(QAError):
     """The thing asked for (a chunk, a document) is not in the index."""
 
     status = 404
+
+
+class UnknownDocument(NotFound):
+    """A `doc` that names no indexed document; `extra["documents"]` lists the names."""
+
+
+class TooLarge(QAError):
+    """An upload over the size limit."""
+
+    status = 413
+
+
+class UnsupportedFormat(QAError):
+    """An upload of a file type no converter reads."""
+
+    status = 415
+
+
+class Conflict(QAError):
+    """The request clashes with what is there (an upload whose content is already indexed)."""
+
+    status = 409
+
+
+class PortInUse(QAError):
+    """`qa serve` cannot listen where the settings say."""
 
 
 class IndexMissing(QAError):

@@ -1,7 +1,17 @@
 """Parse a document into blocks: headings, paragraphs, bullet lists and pipe tables.
 
+Markdown is read by markdown-it-py (CommonMark: fenced and indented code, setext and ATX
+headings, nested lists, block quotes, HTML blocks), with three rules of this project on
+top, for documents written one block per line without blank lines between (as the
+analysis is):
+- a line that ends a sentence (or a colon) ends its paragraph;
+- a short line without closing punctuation that starts a block is a heading (a title line);
+- pipe tables as GitHub writes them, and also without a separator row, ragged, with `\\|`
+  in cells and header lines among the first rows (TAT-QA puts the years there).
+
 Every block keeps where it stands in the source (character range; line numbers follow
-from `Document.line_at`). Pure functions over text; reading files is `qa.corpus`'s job.
+from `Document.line_at`, pages from `Document.page_at`). Pure functions over text;
+reading files is `qa.corpus`'s job, converting other formats `qa.ingest`'s.
 """
 
 from __future__ import annotations
@@ -10,6 +20,10 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Literal
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.token import Token
 
 from qa.text.numbers import no_value, read_number
 from qa.text.sentences import split_sentences, squash, trim
@@ -21,10 +35,11 @@ BlockKind = Literal["heading", "paragraph", "list", "table"]
 class Block:
     """One structural unit of a document.
 
-    heading/paragraph: `text` is the source slice. list: `items` (and `intro`, the
-    sentence introducing it). table: `header` (column names, header lines merged),
-    `rows` (cells, padded to the header's width), `row_chars` (where each row starts),
-    `intro` (the sentence introducing it) and `notes` (header text that spans all columns).
+    heading/paragraph: `text` is the source slice (markup around it, such as block-quote
+    marks or HTML tags, blanked to spaces). list: `items` (and `intro`, the sentence
+    introducing it). table: `header` (column names, header lines merged), `rows` (cells,
+    padded to the header's width), `row_chars` (where each row starts), `intro` (the
+    sentence introducing it) and `notes` (header text that spans all columns).
     """
 
     kind: BlockKind
@@ -43,25 +58,39 @@ class Block:
 
 @dataclass(frozen=True)
 class Document:
-    """A parsed document: its corpus-relative path, source text and blocks."""
+    """A parsed document: its corpus-relative path, source text and blocks. `pages` holds
+    where each page starts in the text, for documents converted from paged formats (PDF)."""
 
     path: str
     text: str
     blocks: tuple[Block, ...]
     _line_starts: tuple[int, ...] = field(repr=False, default=())
+    pages: tuple[int, ...] = ()
 
     def line_at(self, char: int) -> int:
         """1-based line number of a character offset."""
         return bisect.bisect_right(self._line_starts, char)
 
+    def page_at(self, char: int) -> int | None:
+        """1-based page number of a character offset, or None for a document without pages."""
+        if not self.pages:
+            return None
+        return max(1, bisect.bisect_right(self.pages, char))
+
 
 # --- lines -----------------------------------------------------------------------------
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_LIST_ITEM = re.compile(r"^(\s*)(?:[-*+•]|\d{1,3}[.)])\s+(.*)$")
 _SEPARATOR = re.compile(r"^\|?\s*:?-{1,}:?\s*(\|\s*:?-{1,}:?\s*)*\|?$")
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 _TERMINAL = re.compile(r"[.!?:;,…]([\"'”’)\]])*$")
+# A line ending so ends its paragraph; a comma or semicolon does not, as hard-wrapped
+# prose ends lines there mid-sentence.
+_BLOCK_END = re.compile(r"[.!?:…]([\"'”’)\]])*$")
+# A bullet glyph (as pasted from word processors and PDFs) starts a list item as "-" does;
+# replaced by "-" before parsing, one character for one so that offsets stay.
+_BULLET_GLYPH = re.compile(r"^([ \t]*)•(?=[ \t])", re.MULTILINE)
+_TAG = re.compile(r"<!--.*?(?:-->|$)|<[^>]*>", re.DOTALL)
 _YEARISH = re.compile(r"^(?:fy\s*)?(?:19|20)\d\d(?:\s*\(.*\))?$|^q[1-4]\b", re.IGNORECASE)
 _DATEISH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d", re.IGNORECASE)
 _UNITS = re.compile(r"^\(.*\)$|\b(?:thousands?|millions?|billions?)\b|^[$€£¥]\s*m$", re.IGNORECASE)
@@ -81,15 +110,14 @@ def split_cells(line: str) -> list[str]:
     return [c.strip().replace("\\|", "|") for c in _CELL_SPLIT.split(s)]
 
 
-def _table_start(lines: list[str], i: int) -> bool:
-    s = lines[i].strip()
-    if "|" not in s or _is_separator(s):
+def _table_start(line: str, nxt: str) -> bool:
+    """Whether a table starts at `line` (stripped), `nxt` being the line below it."""
+    if "|" not in line or _is_separator(line):
         return False
-    nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
     if _is_separator(nxt) and "|" in nxt:
         return True
     # A table whose separator row is missing: two or more lines framed by pipes.
-    framed = s.startswith("|") and s.endswith("|") and s.count("|") >= 3
+    framed = line.startswith("|") and line.endswith("|") and line.count("|") >= 3
     return framed and nxt.startswith("|") and nxt.endswith("|")
 
 
@@ -104,104 +132,221 @@ def _looks_like_plain_heading(line: str, nxt: str | None) -> bool:
     return not (nxt and nxt.strip() and nxt.strip()[0].islower())
 
 
+# --- markdown-it rules -----------------------------------------------------------------
+
+
+def _line(state: StateBlock, n: int) -> str:
+    """Line `n` inside the current container (list indent, quote marks taken off), or ""
+    when it lies outside it or past the end."""
+    if n >= state.lineMax or state.sCount[n] < state.blkIndent:
+        return ""
+    return state.src[state.bMarks[n] + state.tShift[n]:state.eMarks[n]].strip()
+
+
+def _table_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """Pipe tables as this project reads them (see `_table_start`); the cells and source
+    range of each row go into the token's `meta`."""
+    if state.is_code_block(start):
+        return False
+    first = _line(state, start)
+    if not _table_start(first, _line(state, start + 1)):
+        return False
+    if silent:
+        return True
+    framed = first.startswith("|")
+    rows: list[tuple[list[str], int, int]] = []
+    j = start
+    while j < end and state.sCount[j] >= state.blkIndent:
+        s = _line(state, j)
+        if not s or "|" not in s or (framed and not s.startswith("|")):
+            break
+        if j > start and _MD_HEADING.match(s):
+            break
+        if not _is_separator(s):
+            rows.append((split_cells(s), state.bMarks[j], state.eMarks[j]))
+        j += 1
+    token = state.push("qa_table", "table", 0)
+    token.map = [start, j]
+    token.meta = {"rows": rows}
+    token.content = " ".join(" ".join(c for c in cells if c) for cells, _, _ in rows)
+    state.line = j
+    return True
+
+
+def _plain_heading_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """A title line at the top level of a document (not in a list or a quote)."""
+    # Not state.parentType: a failed lheading leaves it at "paragraph" (markdown-it quirk).
+    top = state.blkIndent == 0 and (state.bMarks[start] == 0
+                                    or state.src[state.bMarks[start] - 1] == "\n")
+    if not top or state.is_code_block(start):
+        return False
+    line = _line(state, start)
+    nxt = _line(state, start + 1) if start + 1 < end else None
+    if not _looks_like_plain_heading(line, nxt):
+        return False
+    # A heading heads something: the last line of a document is text (a closing note).
+    if all(state.isEmpty(n) for n in range(start + 1, state.lineMax)):
+        return False
+    if silent:
+        return True
+    state.push("heading_open", "h2", 1).map = [start, start + 1]
+    inline = state.push("inline", "", 0)
+    inline.map, inline.content, inline.children = [start, start + 1], line, []
+    state.push("heading_close", "h2", -1)
+    state.line = start + 1
+    return True
+
+
+def _line_end_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """As a paragraph terminator: the line before `start` ended a sentence, so `start`
+    begins a new block. Never a block of its own."""
+    if not silent or start == 0:
+        return False
+    before = state.src[state.bMarks[start - 1]:state.eMarks[start - 1]].rstrip()
+    return bool(_BLOCK_END.search(before))
+
+
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark")
+    md.block.ruler.before("code", "qa_table", _table_rule, {"alt": ["paragraph", "reference"]})
+    md.block.ruler.before("paragraph", "qa_plain_heading", _plain_heading_rule)
+    md.block.ruler.before("paragraph", "qa_line_end", _line_end_rule, {"alt": ["paragraph"]})
+    md.core.ruler.disable(["inline", "text_join"])  # blocks only: inline text stays as written
+    return md
+
+
+_MD = _markdown()
+
+
 # --- documents -------------------------------------------------------------------------
 
 
-def parse_document(path: str, text: str) -> Document:
-    """Parse the text of the document at corpus-relative `path` into blocks."""
+class _Source:
+    """The text being parsed, by line."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = text.split("\n")
+        self.starts: list[int] = []
+        pos = 0
+        for line in self.lines:
+            self.starts.append(pos)
+            pos += len(line) + 1
+
+    def end_of(self, n: int) -> int:
+        return self.starts[n] + len(self.lines[n])
+
+    def span(self, a: int, b: int) -> tuple[int, int]:
+        """Character range of lines a..b-1, surrounding whitespace trimmed."""
+        return trim(self.text, self.starts[a], self.end_of(b - 1))
+
+    def masked(self, a: int, b: int, content: str) -> tuple[int, int, str]:
+        """Range and text of a block's lines a..b-1 whose content (as markdown-it gives it,
+        one line per source line) may follow container marks (`> `) on each line: the
+        marks are blanked to spaces, so that offsets into the text stay those of the source."""
+        parts = content.split("\n")
+        pieces: list[str] = []
+        for k in range(a, b):
+            line = self.lines[k]
+            c = parts[k - a].strip() if k - a < len(parts) else ""
+            end = len(line.rstrip())
+            begin = end - len(c)
+            if not c or line[begin:end] != c:
+                begin = len(line) - len(line.lstrip())
+            pieces.append(" " * begin + line[begin:])
+        body = "\n".join(pieces)
+        s, e = trim(body, 0, len(body))
+        return self.starts[a] + s, self.starts[a] + e, body[s:e]
+
+
+def parse_document(path: str, text: str, pages: tuple[int, ...] = ()) -> Document:
+    """Parse the text of the document at corpus-relative `path` into blocks. `pages` are
+    where the pages of a converted paged document start in `text`."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
-    starts: list[int] = []
-    pos = 0
-    for line in lines:
-        starts.append(pos)
-        pos += len(line) + 1
+    src = _Source(text)
+    tokens = _MD.parse(_BULLET_GLYPH.sub(r"\1-", text))
     blocks: list[Block] = []
     i = 0
-    while i < len(lines):
-        line = lines[i]
-        s = line.strip()
-        if not s:
-            i += 1
-            continue
-        m = _MD_HEADING.match(s)
-        if m:
-            blocks.append(_span_block("heading", text, starts[i], starts[i] + len(line),
-                                      text=m.group(2), level=len(m.group(1))))
-            i += 1
-            continue
-        if _table_start(lines, i):
-            i = _take_table(lines, starts, i, blocks)
-            continue
-        if _LIST_ITEM.match(line):
-            i = _take_list(lines, starts, i, blocks)
-            continue
-        nxt = lines[i + 1] if i + 1 < len(lines) else None
-        if _looks_like_plain_heading(line, nxt):
-            blocks.append(_span_block("heading", text, starts[i], starts[i] + len(line),
-                                      text=s, level=2))
-            i += 1
-            continue
-        i = _take_paragraph(lines, starts, i, blocks, text)
-    return Document(path=path, text=text, blocks=tuple(blocks), _line_starts=tuple(starts))
+    while i < len(tokens):
+        t = tokens[i]
+        if t.type == "heading_open":
+            inline = tokens[i + 1]
+            a, b = inline.map
+            start, end = src.span(a, b)
+            blocks.append(Block(kind="heading", start=start, end=end,
+                                text=squash(inline.content), level=int(t.tag[1:])))
+        elif t.type == "paragraph_open":
+            inline = tokens[i + 1]
+            start, end, body = src.masked(*inline.map, inline.content)
+            if body:
+                blocks.append(Block(kind="paragraph", start=start, end=end, text=body))
+        elif t.type in ("bullet_list_open", "ordered_list_open"):
+            close = _closing(tokens, i)
+            _add_list(src, tokens[i:close + 1], blocks)
+            i = close
+        elif t.type in ("fence", "code_block", "html_block"):
+            _add_verbatim(src, t, blocks)
+        elif t.type == "qa_table":
+            _add_table(t.meta["rows"], blocks)
+        i += 1
+    return Document(path=path, text=text, blocks=tuple(blocks), _line_starts=tuple(src.starts),
+                    pages=tuple(pages))
 
 
-def _span_block(kind: BlockKind, source: str, start: int, end: int, **kw: object) -> Block:
-    start, end = trim(source, start, end)
-    return Block(kind=kind, start=start, end=end, **kw)  # type: ignore[arg-type]
+def _closing(tokens: list[Token], i: int) -> int:
+    """Index of the token that closes the one opened at `i`."""
+    depth = 0
+    for j in range(i, len(tokens)):
+        depth += tokens[j].nesting
+        if depth == 0:
+            return j
+    return len(tokens) - 1
 
 
-def _special(lines: list[str], j: int) -> bool:
-    s = lines[j].strip()
-    return (not s or bool(_MD_HEADING.match(s)) or bool(_LIST_ITEM.match(lines[j]))
-            or _table_start(lines, j))
+def _add_verbatim(src: _Source, t: Token, blocks: list[Block]) -> None:
+    """Code (its lines, without the fences) and HTML blocks (tags and comments blanked) as
+    paragraphs of their text."""
+    a, b = t.map
+    if t.type == "fence":
+        inner = t.content.count("\n")
+        if not inner:
+            return
+        a, b = a + 1, a + 1 + inner
+    start, end = src.span(a, b)
+    body = src.text[start:end]
+    if t.type == "html_block":
+        body = _TAG.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), body)
+        s, e = trim(body, 0, len(body))
+        start, end, body = start + s, start + e, body[s:e]
+    if body.strip():
+        blocks.append(Block(kind="paragraph", start=start, end=end, text=body))
 
 
-def _take_paragraph(lines: list[str], starts: list[int], i: int, blocks: list[Block],
-                    text: str) -> int:
-    j = i
-    # Lines of a wrapped paragraph continue it; a line ending a sentence ends it, because
-    # documents such as the analysis put one paragraph on each line with no blank between.
-    while j + 1 < len(lines) and not _special(lines, j + 1) and not _TERMINAL.search(
-        lines[j].strip()
-    ):
-        j += 1
-    start, end = starts[i], starts[j] + len(lines[j])
-    start, end = trim(text, start, end)
-    blocks.append(Block(kind="paragraph", start=start, end=end, text=text[start:end]))
-    return j + 1
-
-
-def _take_list(lines: list[str], starts: list[int], i: int, blocks: list[Block]) -> int:
+def _add_list(src: _Source, tokens: list[Token], blocks: list[Block]) -> None:
+    """A list block from the tokens of one list; nested lists, further paragraphs and
+    code in an item belong to that item."""
     items: list[str] = []
     spans: list[tuple[int, int]] = []
-    j = i
-    while j < len(lines):
-        line = lines[j]
-        m = _LIST_ITEM.match(line)
-        if m:
-            nested = len(m.group(1)) >= 2 and items
-            if nested:  # a nested item belongs to the item above it
-                items[-1] += " " + m.group(2).strip()
-                spans[-1] = (spans[-1][0], starts[j] + len(line))
-            else:
-                items.append(m.group(2).strip())
-                spans.append((starts[j] + len(m.group(1)), starts[j] + len(line)))
-            j += 1
-            continue
-        s = line.strip()
-        if s and items and line[:1].isspace() and not _table_start(lines, j):
-            items[-1] += " " + s  # continuation line of the item above
-            spans[-1] = (spans[-1][0], starts[j] + len(line))
-            j += 1
-            continue
-        break
-    start, end = spans[0][0], spans[-1][1]
+    top = tokens[0].level + 1
+    for t in tokens:
+        if t.type == "list_item_open" and t.level == top:
+            a, b = t.map
+            while b - 1 > a and not src.lines[b - 1].strip():
+                b -= 1
+            first = src.lines[a]
+            items.append("")
+            spans.append((src.starts[a] + len(first) - len(first.lstrip()), src.end_of(b - 1)))
+        elif items and (t.type in ("inline", "fence", "code_block", "qa_table")
+                        or t.type == "html_block"):
+            text = _TAG.sub(" ", t.content) if t.type == "html_block" else t.content
+            items[-1] = f"{items[-1]} {text}"
+    kept = [(squash(text), span) for text, span in zip(items, spans) if text.strip()]
+    if not kept:
+        return
     intro, intro_start = _take_intro(blocks)
-    start = intro_start if intro else start
-    blocks.append(Block(kind="list", start=start, end=end, intro=intro,
-                        items=tuple(squash(t) for t in items), item_chars=tuple(spans)))
-    return j
+    start = intro_start if intro else kept[0][1][0]
+    blocks.append(Block(kind="list", start=start, end=kept[-1][1][1], intro=intro,
+                        items=tuple(t for t, _ in kept), item_chars=tuple(s for _, s in kept)))
 
 
 def _take_intro(blocks: list[Block]) -> tuple[str, int]:
@@ -220,19 +365,8 @@ def _take_intro(blocks: list[Block]) -> tuple[str, int]:
     return squash(prev.text[s0:s1]), prev.start + s0
 
 
-def _take_table(lines: list[str], starts: list[int], i: int, blocks: list[Block]) -> int:
-    framed = lines[i].strip().startswith("|")
-    raw: list[tuple[list[str], int, int]] = []
-    j = i
-    while j < len(lines):
-        s = lines[j].strip()
-        if not s or "|" not in s or (framed and not s.startswith("|")):
-            break
-        if j > i and (_MD_HEADING.match(s)):
-            break
-        if not _is_separator(s):
-            raw.append((split_cells(lines[j]), starts[j], starts[j] + len(lines[j])))
-        j += 1
+def _add_table(raw: list[tuple[list[str], int, int]], blocks: list[Block]) -> None:
+    """A table block from its rows (cells, start, end), header lines found among the first."""
     width = max(len(cells) for cells, _, _ in raw)
     grid = [cells + [""] * (width - len(cells)) for cells, _, _ in raw]
     header_lines = [grid[0]]
@@ -251,7 +385,6 @@ def _take_table(lines: list[str], starts: list[int], i: int, blocks: list[Block]
         rows=tuple(tuple(r) for r in grid[body:]),
         row_chars=tuple((a, b) for _, a, b in raw[body:]), notes=notes,
     ))
-    return j
 
 
 def _header_like(cells: list[str], header_empty: bool, figures: bool) -> bool:
@@ -297,3 +430,4 @@ def _merge_header(header_lines: list[list[str]]) -> tuple[list[str], str]:
         notes.append(names[0])  # "(In thousands)" names the unit, not the label column
         names[0] = ""
     return names, " ".join(notes)
+

@@ -12,31 +12,53 @@ live version; the swap is one assignment, and it only ever moves to a newer vers
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import hmac
 import logging
+import os
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 from qa import index as store
-from qa.answer import Answer, Evidence, compose
+from qa.answer import Answer, Delta, Evidence, Final, compose
 from qa.answer.arithmetic import computed_answer
+from qa.answer.verify import SupportCheck
 from qa.build import BuildReport, build
+from qa.catalog import (
+    EXAMPLES,
+    Catalog,
+    DocumentInfo,
+    PageInfo,
+    catalog,
+    default_intro,
+    default_not_covered,
+    default_title,
+    example_candidates,
+    unknown_document_message,
+)
 from qa.chunk import Chunk
 from qa.config import Settings
 from qa.conversation import TableRow, standalone, table_rows
+from qa.corpus import Unreadable, check_text
 from qa.encoder import QueryThread
 from qa.errors import (
     BadRequest,
+    Conflict,
     Disabled,
     Forbidden,
     IndexMissing,
     NotFound,
     QAError,
+    TooLarge,
     Unauthorized,
+    UnknownDocument,
+    UnsupportedFormat,
 )
+from qa.ingest import CACHE, EXTENSIONS, Reader, converter_for
 from qa.retrieve import KINDS, Hit, Retriever
 
 T = TypeVar("T")
@@ -44,6 +66,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 2000
+MAX_NAME_BYTES = 255  # a file name's limit on common file systems
 CITABLE_VERSIONS = 4  # the live version and the ones before it whose chunks stay resolvable
 ANSWER_CANDIDATES = 8
 # Threads that compose answers (and later wait on an LLM): enough that a slow answer never
@@ -60,6 +83,29 @@ class Retrieval:
     hits: list[Hit]
 
 
+@dataclass(frozen=True)
+class Added:
+    """An uploaded document: the version now served, the document as indexed (None if the
+    build left it out: `report.skipped` says why), whether it replaced a file of that name,
+    and the build report."""
+
+    version: str
+    document: DocumentInfo | None
+    replaced: bool
+    report: BuildReport
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """What an answer is made from: the question made standalone, the retriever (one
+    index version) and the evidence it found, and whether it was scoped to a document."""
+
+    question: str
+    retriever: Retriever
+    evidence: list[Evidence]
+    scoped: bool
+
+
 class QAService:
     """Loads the index once, answers retrieval (and later ask) requests, rebuilds on demand."""
 
@@ -74,8 +120,15 @@ class QAService:
         self._recent: dict[str, tuple[Chunk, ...]] = {}  # chunks of recently served versions
         self._watcher: Any = None
         self._rows_by_version: dict[str, list[TableRow]] = {}
+        self._catalogs: dict[str, Catalog] = {}
+        self._pages: dict[str, PageInfo] = {}
         self._answer_pool = ThreadPoolExecutor(ANSWER_THREADS, thread_name_prefix="qa-answer")
         self._preloading: Future[BuildReport | None] | None = None
+        self.llm = None  # the optional LLM answerer (settings.llm_url); built cheaply here
+        if settings.llm_url:
+            from qa.answer.llm import LLMClient
+
+            self.llm = LLMClient(settings)
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -101,10 +154,12 @@ class QAService:
             self._swap(store.load(self.settings.index, self.settings.model,
                                   encoder_threads=self.settings.query_threads))
         self.queries.encode(self.retriever.encoder, "warm up")
-        if self.settings.watch and self._watcher is None:
-            from qa.watch import Watcher
+        if self._watcher is None:
+            from qa.watch import Follower, Watcher
 
-            self._watcher = Watcher(self)
+            # With --watch the watcher follows the corpus and the index; without, a light
+            # poll of the index's CURRENT still serves what another `qa build` makes live.
+            self._watcher = Watcher(self) if self.settings.watch else Follower(self)
             self._watcher.start()
         return report
 
@@ -134,13 +189,25 @@ class QAService:
         report = self.build()
         return report, self.retriever.version
 
+    def authorize_api(self, token: str | None) -> None:
+        """For the OpenAI-compatible endpoints: nothing to check when no QA_API_KEY is set;
+        else Unauthorized without a key, Forbidden with a wrong one (constant time)."""
+        expected = self.settings.api_key
+        if expected is None or not expected.get_secret_value():
+            return
+        if not token:
+            raise Unauthorized("this endpoint needs the API key: send the header "
+                               "`Authorization: Bearer <QA_API_KEY>`")
+        if not hmac.compare_digest(token.encode(), expected.get_secret_value().encode()):
+            raise Forbidden("the API key is wrong")
+
     def authorize_admin(self, token: str | None) -> None:
         """Raise Disabled when no admin token is configured, Unauthorized when none is given,
         Forbidden when it is wrong (compared in constant time). Tokens are never logged."""
         expected = self.settings.admin_token
         if expected is None or not expected.get_secret_value():
-            raise Disabled("index rebuilds over HTTP are disabled: set QA_ADMIN_TOKEN in the "
-                           "server's environment to enable them")
+            raise Disabled("changing the index over HTTP (rebuilds, uploads) is disabled: set "
+                           "QA_ADMIN_TOKEN in the server's environment to enable it")
         if not token:
             raise Unauthorized("this endpoint needs the admin token: send the header "
                                "`Authorization: Bearer <token>`")
@@ -203,6 +270,102 @@ class QAService:
             raise IndexMissing("the index is not loaded yet")
         return r
 
+    # --- documents -------------------------------------------------------------------
+
+    def documents(self) -> Catalog:
+        """The documents of the served index version and the corpus files it skipped."""
+        return self._catalog(self.retriever)
+
+    def _catalog(self, r: Retriever) -> Catalog:
+        found = self._catalogs.get(r.version)
+        if found is None:
+            found = catalog(r.version, r.stored.manifest, r.chunks)
+            self._catalogs = {r.version: found}
+        return found
+
+    def _check_doc(self, r: Retriever, doc: str | None) -> None:
+        """Raise UnknownDocument (404, with the list of names) for a `doc` not in version r."""
+        if doc is None:
+            return
+        names = self._catalog(r).names()
+        if doc not in names:
+            raise UnknownDocument(unknown_document_message(doc, names), documents=names)
+
+    def page_info(self) -> PageInfo:
+        """What a page over the served index shows: the settings' title, introduction,
+        examples and not-covered wording, each derived from the index when unset (the
+        examples are questions made from its headings and table rows that it answers).
+        Call it from any thread but the encoder's, as `ask`."""
+        r = self.retriever
+        found = self._pages.get(r.version)
+        if found is None:
+            s = self.settings
+            docs = self._catalog(r).documents
+            examples = s.page_examples
+            if examples is None:
+                examples = self._answerable_examples(r)
+            found = PageInfo(title=s.page_title or default_title(docs),
+                             intro=s.page_intro or default_intro(docs),
+                             examples=tuple(examples),
+                             not_covered=s.not_covered or default_not_covered(docs),
+                             documents=docs)
+            self._pages = {r.version: found}
+        return found
+
+    def _answerable_examples(self, r: Retriever) -> list[str]:
+        """Example questions made from version r's chunks that the service answers."""
+        kept: list[str] = []
+        for question in example_candidates(r.chunks):
+            if self.ask(question).grounded:
+                kept.append(question)
+            if len(kept) == EXAMPLES:
+                break
+        return kept
+
+    def add_document(self, filename: str, data: bytes, token: str | None,
+                     progress: bool = False) -> Added:
+        """Add (or replace) a document in the corpus folder and make a version with it live.
+
+        Needs the admin token (as `rebuild`). The file must pass the corpus scan's checks:
+        a plain file name with a readable extension, at most `max_file_bytes`, content that
+        converts to text without an overlong line, and not the same text as another
+        document. Raises TooLarge, UnsupportedFormat, BadRequest or Conflict otherwise.
+        """
+        self.authorize_admin(token)
+        s = self.settings
+        name = upload_name(filename)
+        try:
+            converter_for(name)
+        except Unreadable as e:
+            raise UnsupportedFormat(f"{name}: {e}") from None
+        if len(data) > s.max_file_bytes:
+            raise TooLarge(f"{name} has {len(data)} bytes, over the limit of "
+                           f"{s.max_file_bytes} (QA_MAX_FILE_BYTES)")
+        try:
+            content = Reader(Path(s.index) / CACHE)(name, data)
+        except Unreadable as e:
+            raise BadRequest(f"{name} cannot be read: {e}") from None
+        problem = check_text(content.text, s.max_line_chars)
+        if problem:
+            raise BadRequest(f"{name} cannot be indexed: {problem}")
+        digest = hashlib.sha256(content.text.encode()).hexdigest()
+        files = (self.retriever.stored.manifest.get("files") or {})
+        same = next((p for p, h in files.items() if h == digest and p != name), None)
+        if same:
+            raise Conflict(f"{name} has the same content as {same}, which is indexed already")
+        corpus = Path(s.corpus)
+        corpus.mkdir(parents=True, exist_ok=True)
+        target = corpus / name
+        replaced = target.exists()
+        tmp = corpus / f".{name}.upload-{os.getpid()}-{threading.get_ident()}"
+        tmp.write_bytes(data)
+        os.replace(tmp, target)  # whole or not at all: a watcher never reads half a file
+        log.info("document %s %s (%d bytes)", name, "replaced" if replaced else "added",
+                 len(data))
+        report = self.build(progress=progress)
+        docs = {d.name: d for d in self.documents().documents}
+        return Added(self.retriever.version, docs.get(name), replaced, report)
+
     # --- requests --------------------------------------------------------------------
 
     def health(self) -> dict[str, Any]:
@@ -242,19 +405,79 @@ class QAService:
         return r, [Evidence(h, tuple(float(x) for x in r.unit_scores(qvec, h.chunk)))
                    for h in hits]
 
+    def gather(self, question: str, history: list[tuple[str, str]], doc: str | None
+               ) -> Gathered:
+        """The evidence for a question read in the light of the conversation (see
+        `evidence`: only the encoding runs on the encoder thread)."""
+        r = self.retriever
+        resolved = standalone(question, history, self._table_rows(r))
+        r, evidence = self.evidence(resolved, doc, ANSWER_CANDIDATES, r)
+        return Gathered(resolved, r, evidence, doc is not None)
+
     def ask(self, question: str, history: list[tuple[str, str]] | None = None,
             doc: str | None = None) -> Answer:
         """A short cited answer to the question, read in the light of the conversation.
-        Call it from any thread but the encoder's (the HTTP edge uses `offload`)."""
+        Blocking (an LLM answer takes seconds): call it from any thread but the encoder's
+        (the HTTP edge uses `offload`)."""
+        answer = None
+        for event in self.ask_stream(question, history, doc):
+            if isinstance(event, Final):
+                answer = event.answer
+        assert answer is not None  # the stream always ends with its Final
+        return answer
+
+    def ask_stream(self, question: str, history: list[tuple[str, str]] | None = None,
+                   doc: str | None = None, stop: threading.Event | None = None
+                   ) -> Iterator[Delta | Final]:
+        """The answer as events: verified sentences of an LLM answer as they are written
+        (`Delta`), then the answer (`Final`); without an LLM, the `Final` alone. A bad
+        question or a missing index raise here, before the first event. Setting `stop`
+        (the reader left) stops the LLM at its next words."""
         question = validate_query(question, "question")
-        r = self.retriever
-        resolved = standalone(question, history or [], self._table_rows(r))
-        r, evidence = self.evidence(resolved, doc, ANSWER_CANDIDATES, r)
-        computed = computed_answer(resolved, evidence, r)  # until the answer engine lands
-        if computed is not None:
-            return computed
-        return compose(resolved, evidence, r.version, r.vocabulary, scoped=doc is not None,
-                       table_of=r.table_of, idf=r.idf, near=r.near)
+        self._check_doc(self.retriever, doc)  # raises now (no index, unknown doc), not mid-stream
+        return self._events(question, history or [], doc, stop)
+
+    def _events(self, question: str, history: list[tuple[str, str]], doc: str | None,
+                stop: threading.Event | None) -> Iterator[Delta | Final]:
+        found = self.gather(question, history, doc)
+        r = found.retriever
+        # a computed answer first, until the answer engine takes the arithmetic strategy
+        extractive = computed_answer(found.question, found.evidence, r) or compose(
+            found.question, found.evidence, r.version, r.vocabulary, scoped=found.scoped,
+            table_of=r.table_of, idf=r.idf, near=r.near)
+        if self.llm is None:
+            yield Final(extractive)
+            return
+        if not extractive.grounded:  # the evidence does not answer: nothing to rewrite
+            note = "The sources do not cover the question, so the LLM was not asked."
+            yield Final(replace(extractive, notes=(*extractive.notes, note)))
+            return
+        from qa.answer.llm import messages, sources, verified_stream
+
+        numbered = sources(extractive, found.evidence, self.settings.llm_sources)
+        chat = messages(found.question, history, numbered, extractive.derivation)
+        deltas = self.llm.complete(chat, stop)
+        try:
+            yield from verified_stream(deltas, numbered, self.support_check(found), extractive)
+        finally:
+            deltas.close()  # a reader who left stops the model too
+
+    def support_check(self, found: Gathered) -> SupportCheck:
+        """The check an LLM's sentence must pass on the chunk it cites, for this question
+        and evidence: for now the provisional `sentence_check` (the answer engine's
+        `qa.answer.support.check` takes its place). Each sentence is encoded once, on the
+        encoding thread, and compared with the chunk's units in the index."""
+        from qa.answer.sentence_check import sentence_check
+
+        r = found.retriever
+        vectors: dict[str, Any] = {}
+
+        def similarity(text: str, chunk: Chunk) -> float:
+            if text not in vectors:
+                vectors[text] = self.queries.encode(r.encoder, text)
+            return float(max(r.unit_scores(vectors[text], chunk)))
+
+        return sentence_check(similarity)
 
     def _table_rows(self, r: Retriever) -> list[TableRow]:
         """Row labels and columns of the tables in a version, for follow-up questions."""
@@ -294,6 +517,7 @@ class QAService:
         """The `k` most relevant chunks for the query."""
         query = _checked(query, k, kind)
         r = self.retriever
+        self._check_doc(r, doc)
         hits = r.search(query, self.queries.encode(r.encoder, query), k, doc, kind)
         return Retrieval(r.version, hits)
 
@@ -304,6 +528,7 @@ class QAService:
         (well under a millisecond) runs on the loop."""
         query = _checked(query, k, kind)
         r = self.retriever
+        self._check_doc(r, doc)
         qvec = await asyncio.wrap_future(self.queries.future(r.encoder, query))
         return Retrieval(r.version, r.search(query, qvec, k, doc, kind))
 
@@ -316,6 +541,22 @@ def _checked(query: str, k: int, kind: str | None) -> str:
     if kind is not None and kind not in KINDS:
         raise BadRequest(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
     return query
+
+
+def upload_name(filename: str) -> str:
+    """The corpus file name for an uploaded file: its last path part (a browser may send a
+    path), refused when empty, hidden or too long (BadRequest) or of a type no converter
+    reads (UnsupportedFormat)."""
+    name = PurePosixPath((filename or "").replace("\\", "/")).name.strip()
+    if not name or name.startswith(".") or "\0" in name:
+        raise BadRequest(f"file name {filename!r} is empty or hidden: give the file a name")
+    if len(name.encode()) > MAX_NAME_BYTES:
+        raise BadRequest(f"file name has {len(name.encode())} bytes; the limit is "
+                         f"{MAX_NAME_BYTES}")
+    if not name.lower().endswith(EXTENSIONS):
+        raise UnsupportedFormat(f"{name}: not a document type qa reads "
+                                f"({', '.join(EXTENSIONS)})")
+    return name
 
 
 def validate_query(text: str, what: str = "query") -> str:

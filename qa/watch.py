@@ -1,4 +1,9 @@
-"""Follow the corpus and the index while serving (`qa serve --watch`).
+"""Follow the corpus and the index while serving.
+
+Without `--watch`, a `Follower` polls the index's CURRENT (one stat a second) and loads
+the version another process (`qa build`) makes live.
+
+With `qa serve --watch`, a `Watcher` does more.
 
 A background thread watches two folders with watchfiles (inotify on Linux):
 - the corpus: once it has been quiet for `watch_debounce_ms` after a change, the service
@@ -28,6 +33,9 @@ log = logging.getLogger(__name__)
 logging.getLogger("watchfiles.main").setLevel(logging.WARNING)
 
 POLL_MS = 3000  # re-read CURRENT at least this often
+# Without --watch: how often the follower looks at CURRENT. A stat a second is nothing to
+# the machine, and a version built beside the server is served within about a second.
+FOLLOW_SECONDS = 1.0
 RETRY_SECONDS = 5.0  # after the watch itself failed (e.g. the corpus folder vanished)
 
 
@@ -115,3 +123,50 @@ class Watcher:
             log.error("watch: %s; still serving %s", e.message, self.service.version)
         except Exception:
             log.exception("watch: unexpected failure; still serving %s", self.service.version)
+
+
+class Follower:
+    """Serves the version the index folder names live: a thread that stats CURRENT every
+    FOLLOW_SECONDS and asks the service to reload when it changed. Requests go on being
+    served from the loaded version meanwhile; the swap is one assignment."""
+
+    def __init__(self, service: Watched, interval: float = FOLLOW_SECONDS) -> None:
+        self.service = service
+        self.current = Path(service.settings.index) / CURRENT
+        self.interval = interval
+        self.reloads = 0  # changes of CURRENT acted on (for tests and logs)
+        self._seen = self._stamp()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="qa-follow", daemon=True)
+
+    def start(self) -> None:
+        """Start following in a background thread."""
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop following; waits for a reload in progress (up to `timeout`)."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def _stamp(self) -> tuple[int, int, int] | None:
+        try:
+            st = self.current.stat()
+        except OSError:
+            return None
+        return st.st_ino, st.st_mtime_ns, st.st_size
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            stamp = self._stamp()
+            if stamp == self._seen:
+                continue
+            self._seen = stamp
+            self.reloads += 1
+            try:
+                self.service.reload()
+            except QAError as e:
+                log.error("follow: %s; still serving %s", e.message, self.service.version)
+            except Exception:
+                log.exception("follow: unexpected failure; still serving %s",
+                              self.service.version)

@@ -98,10 +98,17 @@ def test_retrieve_k_and_kind(client: TestClient) -> None:
     assert all(r["kind"] == "table_row" for r in body["results"])
 
 
-def test_unknown_doc_is_no_results(client: TestClient) -> None:
-    resp = client.post("/retrieve", json={"query": "military", "doc": "nope.md"})
-    assert resp.status_code == 200
-    assert resp.json()["results"] == []
+@pytest.mark.parametrize("path, body", [
+    ("/retrieve", {"query": "military", "doc": "nope.md"}),
+    ("/ask", {"question": "What is the military impact?", "doc": "north-korea.md"}),
+])
+def test_unknown_doc_is_a_404_with_the_names(client: TestClient, path: str, body: dict) -> None:
+    resp = client.post(path, json=body)
+    message = assert_error(resp, 404, repr(body["doc"]), DOC)
+    assert resp.json()["error"]["type"] == "UnknownDocument"
+    assert resp.json()["error"]["documents"] == [DOC]
+    if body["doc"] == "north-korea.md":  # a near miss is named
+        assert f"Did you mean {DOC!r}" in message
 
 
 # --- validation --------------------------------------------------------------------------

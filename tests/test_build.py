@@ -274,3 +274,33 @@ def test_qa_build_with_nothing_to_embed_does_not_import_torch(
     assert "torch loaded: False code: 0" in res.stdout, res.stdout + res.stderr
     assert "incremental build: index v000002 is live" in res.stdout
     assert "(0 embedded, " in res.stdout and "removed: beta.md" in res.stdout
+
+
+def test_converted_documents_are_described_cached_and_pruned(
+        tmp_path: Path, embedder: Embedder) -> None:
+    corpus = write_corpus(tmp_path / "corpus", {"beta.md": DOCS["beta.md"]})
+    (corpus / "delta.html").write_text(
+        "<html><body><h1>Delta dam</h1><p>The delta dam holds 9 million cubic metres of "
+        "water.</p></body></html>")
+    (corpus / "broken.docx").write_bytes(b"not a Word file")
+    settings = get_settings(corpus=corpus, index=tmp_path / "index")
+
+    report = build(settings, lambda: embedder)
+
+    assert report.live and [s.path for s in report.skipped] == ["broken.docx"]
+    assert "DOCX" in report.skipped[0].reason
+    documents = store.load(settings.index, settings.model).manifest["documents"]
+    assert [(d["name"], d["title"], d["format"]) for d in documents] == [
+        ("beta.md", "Beta port", "markdown"), ("delta.html", "Delta dam", "html")]
+    assert all(d["chunks"] > 0 and d["pages"] is None for d in documents)
+    cache = Path(settings.index) / "conversions"
+    entries = {p.name: p.stat().st_mtime_ns for p in cache.iterdir()}
+    assert len(entries) == 2  # the page and the failure; Markdown is not cached
+
+    again = build(settings, no_model)  # unchanged: read from the cache, nothing converted
+    assert not again.live and {p.name: p.stat().st_mtime_ns for p in cache.iterdir()} == entries
+
+    (corpus / "delta.html").unlink()
+    (corpus / "broken.docx").unlink()
+    build(settings, no_model)
+    assert list(cache.iterdir()) == []

@@ -7,11 +7,16 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
+
+from tests.conftest import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -147,3 +152,42 @@ def test_top_level_help_lists_commands(tmp_path: Path) -> None:
     assert res.returncode == 0
     for command in ("build", "retrieve", "ask", "serve"):
         assert command in res.stdout
+
+
+def test_serve_on_a_port_in_use_fails_at_once(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        t0 = time.monotonic()
+        res = qa("serve", "--port", str(port), "--corpus", str(tmp_path / "none"),
+                 "--index", str(tmp_path / "index"), cwd=tmp_path, timeout=60)
+        seconds = time.monotonic() - t0
+    assert res.returncode == 1
+    assert f"port {port} on 127.0.0.1 is already in use" in res.stderr
+    assert "Traceback" not in res.stderr and "--port" in res.stderr
+    assert not (tmp_path / "index").exists()  # nothing was built or loaded first
+    assert seconds < 10, seconds
+
+
+@pytest.mark.slow
+def test_serve_without_watch_follows_a_build_beside_it(built: tuple[Path, Path, str],
+                                                       tmp_path: Path) -> None:
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(built[0], corpus)
+    shutil.copytree(built[1], index)
+    with serving(corpus, index) as url:
+        before = httpx.get(url + "/health").json()["version"]
+        (corpus / "copper.md").write_text("# Copper\n\nThe Gamma mine produces copper ore.\n")
+        res = qa("build", "--corpus", str(corpus), "--index", str(index), cwd=tmp_path)
+        assert res.returncode == 0, res.stderr
+        done = time.monotonic()
+        seen, failed = before, 0
+        while seen == before and time.monotonic() - done < 10:
+            r = httpx.post(url + "/retrieve", json={"query": "copper ore", "k": 1}, timeout=10)
+            failed += r.status_code != 200
+            seen = r.json().get("version", seen)
+        assert seen != before and time.monotonic() - done < 3
+        assert failed == 0
+        hit = httpx.post(url + "/retrieve", json={"query": "copper ore", "k": 1}).json()
+        assert hit["results"][0]["doc"] == "copper.md"

@@ -112,7 +112,7 @@ def test_walks_text_files_recursively_in_path_order(corpus: Path) -> None:
     ]
     assert skipped == []  # other extensions and hidden files are not documents, not skips
     assert sources[0] == Source(
-        "a.txt", "Note at a.txt\n", hashlib.sha256(b"Note at a.txt\n").hexdigest()
+        "a.txt", "Note at a.txt\n", hashlib.sha256(b"Note at a.txt\n").hexdigest(), "text"
     )
     assert scan(corpus, **LIMITS) == (sources, skipped)
 

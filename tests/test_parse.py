@@ -234,3 +234,63 @@ def test_sentence_splitting(text: str, expected: list[str]) -> None:
 ])
 def test_clause_splitting(sentence: str, expected: list[str]) -> None:
     assert [sentence[a:b] for a, b in split_clauses(sentence)] == expected
+
+
+# --- CommonMark through markdown-it ------------------------------------------------------
+
+
+def test_comment_in_a_fenced_code_block_is_code_not_a_heading() -> None:
+    doc = parse_document("f.md", "# Setup\n\n```sh\n# build the index\nqa build\n```\n\nDone.\n")
+    assert [b.text for b in of_kind(doc, "heading")] == ["Setup"]
+    code = of_kind(doc, "paragraph")[0]
+    assert code.text == "# build the index\nqa build"  # the fence lines are not text
+    assert source(doc, code) == code.text
+
+
+def test_setext_heading_underline_is_not_a_passage() -> None:
+    doc = parse_document("s.md", "Annual Report\n=============\n\nSales rose.\n\nOutlook\n-------\n"
+                                 "Costs fell.\n")
+    assert [(b.text, b.level) for b in of_kind(doc, "heading")] == [("Annual Report", 1),
+                                                                   ("Outlook", 2)]
+    assert [b.text for b in of_kind(doc, "paragraph")] == ["Sales rose.", "Costs fell."]
+    assert not any("===" in b.text or "---" in b.text for b in doc.blocks)
+
+
+def test_nested_list_items_belong_to_their_parent_item() -> None:
+    text = "Steps to take:\n\n- Prepare\n  - gather data\n  - clean it\n- Publish the report\n"
+    (lst,) = of_kind(parse_document("n.md", text), "list")
+    assert lst.intro == "Steps to take:"
+    assert lst.items == ("Prepare gather data clean it", "Publish the report")
+
+
+def test_loose_list_is_one_list_with_its_intro() -> None:
+    # Items separated by blank lines (TAT-QA writes lists so) form one list, not one each.
+    text = "Income rose, primarily as a result of:\n\n• higher rates;\n\n• new vessels;\n\n" \
+           "• lower fees.\n"
+    (lst,) = of_kind(parse_document("l.md", text), "list")
+    assert lst.intro == "Income rose, primarily as a result of:"
+    assert lst.items == ("higher rates;", "new vessels;", "lower fees.")
+
+
+def test_html_block_text_without_tags_and_comments() -> None:
+    text = "<!-- draft: remove -->\n\n<div class=\"note\">\n<p>Keep <b>backups</b> daily.</p>\n" \
+           "</div>\n\nAfter.\n"
+    doc = parse_document("h.md", text)
+    texts = [" ".join(b.text.split()) for b in of_kind(doc, "paragraph")]
+    assert texts == ["Keep backups daily.", "After."]
+    assert not any("draft" in b.text or "<" in b.text for b in doc.blocks)
+
+
+def test_block_quote_marks_are_not_text_and_offsets_stay() -> None:
+    doc = parse_document("q.md", "> Quoted words that go\n> on here.\n")
+    (quote,) = of_kind(doc, "paragraph")
+    assert " ".join(quote.text.split()) == "Quoted words that go on here."
+    assert len(quote.text) == quote.end - quote.start
+
+
+def test_pages_of_a_converted_document() -> None:
+    text = "First page text.\n\nSecond page text.\n"
+    doc = parse_document("p.pdf", text, pages=(0, text.index("Second")))
+    first, second = of_kind(doc, "paragraph")
+    assert (doc.page_at(first.start), doc.page_at(second.start)) == (1, 2)
+    assert parse_document("p.md", text).page_at(0) is None

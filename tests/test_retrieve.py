@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.errors import BadRequest
+from qa.errors import BadRequest, UnknownDocument
 from qa.retrieve import relative_fusion, rrf
 from qa.service import QAService
 from qa.text.tokens import stem, tokenize
@@ -67,8 +67,13 @@ def test_doc_filter(service: QAService) -> None:
 
 
 def test_unknown_doc_gives_no_results(service: QAService) -> None:
-    assert service.retrieve("military", doc="no-such-file.md").hits == []
-    assert service.retrieve("military", doc="no-such-file.md", kind="table_row").hits == []
+    # The retriever filters to nothing; the service refuses the name (UnknownDocument, 404).
+    r = service.retriever
+    qvec = service.queries.encode(r.encoder, "military")
+    assert r.search("military", qvec, 5, "no-such-file.md") == []
+    assert r.search("military", qvec, 5, "no-such-file.md", "table_row") == []
+    with pytest.raises(UnknownDocument, match="north-korea-russia-alliance.md"):
+        service.retrieve("military", doc="no-such-file.md")
 
 
 def test_no_duplicate_texts(service: QAService) -> None:

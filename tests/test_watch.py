@@ -1,8 +1,10 @@
 """`qa serve --watch`: the service rebuilds when the corpus changes (debounced), loads a
-version another process made live, and ignores changes that cannot matter."""
+version another process made live, and ignores changes that cannot matter. Without
+--watch, a version built beside the server is served within a second or two."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,6 +14,7 @@ import pytest
 import watchfiles
 
 from qa import index as store
+from qa.build import build
 from qa.config import Settings, get_settings
 from qa.embed import Embedder
 from qa.service import QAService
@@ -118,3 +121,40 @@ def test_only_changes_that_can_matter_count(tmp_path: Path) -> None:
     assert not w.relevant(changed, str(index / "v000002" / "chunks.jsonl"))
     assert not w.relevant(changed, str(index / ".tmp-v000003-12"))
     assert not w.relevant(changed, str(tmp_path / "elsewhere.md"))
+
+
+# --- without --watch: the server still follows the live version ---------------------------
+
+
+def test_a_version_built_beside_a_server_without_watch_is_served(
+        tmp_path: Path, embedder: Embedder) -> None:
+    settings = get_settings(**{**make_settings(tmp_path, 400).model_dump(), "watch": False})
+    svc = QAService(settings)
+    svc.embedder = embedder
+    svc.start(build_if_needed=True)
+    failures: list[BaseException] = []
+    stop = threading.Event()
+
+    def ask_all_along() -> None:  # requests meanwhile: none may fail
+        while not stop.is_set():
+            try:
+                svc.retrieve("harbour", 2)
+            except BaseException as e:  # noqa: BLE001 - any failure is the finding
+                failures.append(e)
+
+    asker = threading.Thread(target=ask_all_along)
+    asker.start()
+    try:
+        before = svc.version
+        (Path(settings.corpus) / "gamma.md").write_text("# Gamma\n\nGamma mines copper.\n")
+        report = build(settings, lambda: embedder)  # as `qa build` in another process
+        built_at = time.monotonic()
+        assert report.live and report.version != before
+        assert wait_for(lambda: svc.version == report.version, 5)
+        assert time.monotonic() - built_at < 2.5  # within a second or two
+        assert svc.retrieve("copper mine", 1).hits[0].chunk.doc == "gamma.md"
+    finally:
+        stop.set()
+        asker.join()
+        svc.stop()
+    assert not failures

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from qa.api import openai
 from qa.api.chat import ChatPage
 from qa.api.errors import install_error_handlers
 from qa.api.routes import router
@@ -40,6 +41,7 @@ def create_app(settings: Settings, service: QAService | None = None, ui: bool = 
     app.state.service = svc
     install_error_handlers(app)
     app.include_router(router)
+    app.include_router(openai.router)
 
     if page is not None:
         from qa.api.page import PageGuard

@@ -6,8 +6,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from qa.catalog import Catalog, DocumentInfo
 from qa.retrieve import Hit
-from qa.service import MAX_QUERY_CHARS
+from qa.service import MAX_QUERY_CHARS, Added
 
 
 class RetrieveRequest(BaseModel):
@@ -38,9 +39,62 @@ class AskRequest(BaseModel):
     history: list[Message] = Field(default_factory=list, max_length=100,
                                    description="Earlier turns, oldest first.")
     doc: str | None = Field(None, description="Answer from this document only (corpus path).")
+    stream: bool = Field(False, description="Send server-sent events (see POST /ask).")
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:
     """A retrieval hit as JSON: the chunk with its provenance and scores."""
     return {**hit.chunk.public_dict(), "score": round(hit.score, 6),
             "scores": {"dense": round(hit.dense, 6), "lexical": round(hit.lexical, 6)}}
+
+
+class Document(BaseModel):
+    """An indexed document."""
+
+    name: str = Field(..., description="Its path in the corpus: what `doc` takes.")
+    title: str = Field(..., description="Its first heading, else its file name.")
+    format: str = Field(..., description="markdown, text, html, docx, xlsx, csv or pdf.")
+    pages: int | None = Field(None, description="Pages, for paged formats (PDF).")
+    chunks: int = Field(..., description="Passages and table rows indexed from it.")
+
+    @classmethod
+    def of(cls, d: DocumentInfo) -> Document:
+        """The model of a service DocumentInfo."""
+        return cls(**d.to_dict())
+
+
+class SkippedFile(BaseModel):
+    """A corpus file left out of the index."""
+
+    path: str
+    reason: str
+
+
+class DocumentsResponse(BaseModel):
+    """Body of GET /documents."""
+
+    version: str = Field(..., description="The index version described.")
+    documents: list[Document]
+    skipped: list[SkippedFile] = Field(..., description="Corpus files not indexed, and why.")
+
+    @classmethod
+    def of(cls, c: Catalog) -> DocumentsResponse:
+        """The model of a service Catalog."""
+        return cls(version=c.version, documents=[Document.of(d) for d in c.documents],
+                   skipped=[SkippedFile(path=p, reason=r) for p, r in c.skipped])
+
+
+class AddedResponse(BaseModel):
+    """Body of POST /documents."""
+
+    version: str = Field(..., description="The index version now served.")
+    document: Document | None = Field(..., description="The document as indexed; null if "
+                                      "the build left it out (see report.skipped).")
+    replaced: bool = Field(..., description="Whether it replaced a file of the same name.")
+    report: dict[str, Any] = Field(..., description="The build's report.")
+
+    @classmethod
+    def of(cls, a: Added) -> AddedResponse:
+        """The model of a service Added."""
+        return cls(version=a.version, document=Document.of(a.document) if a.document else None,
+                   replaced=a.replaced, report=a.report.to_dict())

@@ -1,15 +1,27 @@
-"""The routes of our API: health, retrieve, ask, chunks and rebuild, each one call into the
-service."""
+"""The routes of our API: health, retrieve, ask, chunks, documents and rebuild, each one
+call into the service."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.datastructures import UploadFile
 
-from qa.api.models import AskRequest, RetrieveRequest, hit_json
+from qa.api.models import (
+    AddedResponse,
+    AskRequest,
+    DocumentsResponse,
+    RetrieveRequest,
+    hit_json,
+)
+from qa.api.sse import HEADERS, ask_events
+from qa.errors import BadRequest, TooLarge
 from qa.service import QAService
 
 router = APIRouter()
@@ -24,6 +36,8 @@ def service(request: Request) -> QAService:
 
 
 Service = Annotated[QAService, Depends(service)]
+AdminToken = Annotated[HTTPAuthorizationCredentials | None, Depends(_admin_bearer)]
+MULTIPART_OVERHEAD = 64 * 1024  # bytes a multipart body holds beyond the file itself
 
 
 @router.get("/health", summary="Index facts, once it is loaded")
@@ -44,9 +58,17 @@ async def retrieve(req: RetrieveRequest, svc: Service) -> dict[str, Any]:
     return Response(json.dumps(body, ensure_ascii=False), media_type="application/json")
 
 
-@router.post("/ask", summary="A short answer with numbered citations")
-async def ask(req: AskRequest, svc: Service) -> dict[str, Any]:
+@router.post("/ask", summary="A short answer with numbered citations", response_model=None)
+async def ask(req: AskRequest, svc: Service) -> dict[str, Any] | StreamingResponse:
+    """The answer, or with `"stream": true` server-sent events: `start` at once, `delta`
+    (`{"text"}`: verified text to append), then `answer` (this reply, plus `replaced`:
+    whether its text replaces the streamed text) or `error` (the one error shape)."""
     history = [(m.role, m.content) for m in req.history]
+    if req.stream:
+        stop = threading.Event()
+        events = svc.ask_stream(req.question, history, req.doc, stop)  # bad input raises here
+        return StreamingResponse(ask_events(req.question, events, stop, svc.offload),
+                                 media_type="text/event-stream", headers=HEADERS)
     return (await svc.offload(svc.ask, req.question, history, req.doc)).to_dict()
 
 
@@ -65,11 +87,46 @@ def chunk(chunk_id: str, svc: Service, version: str | None = None) -> dict[str, 
             "section": [c.public_dict() for c in section]}
 
 
+@router.get("/documents", summary="The indexed documents and the skipped files")
+def documents(svc: Service) -> DocumentsResponse:
+    """Every document of the served index version (name, title, format, pages, chunks)
+    and the corpus files it left out, with the reason."""
+    return DocumentsResponse.of(svc.documents())
+
+
+@router.post("/documents", summary="Add a document to the corpus and serve a version with it",
+             status_code=201, openapi_extra={"requestBody": {"required": True, "content": {
+                 "multipart/form-data": {"schema": {
+                     "type": "object", "required": ["file"],
+                     "properties": {"file": {"type": "string", "format": "binary"}}}}}}})
+async def add_document(request: Request, svc: Service, credentials: AdminToken) -> AddedResponse:
+    """Upload one file (multipart field `file`): it is checked as the corpus scan checks
+    files, saved in the corpus folder (replacing a file of the same name), and the index
+    is rebuilt and swapped in; returns the document as indexed and the build report.
+
+    Needs `Authorization: Bearer <QA_ADMIN_TOKEN>` (401 without, 403 wrong, 404 when the
+    server has no token). 413 over QA_MAX_FILE_BYTES, 415 for a type qa does not read,
+    422 for a file that cannot be read or indexed, 409 for content already indexed.
+    """
+    token = credentials.credentials if credentials else None
+    svc.authorize_admin(token)  # before the body is read
+    limit = svc.settings.max_file_bytes
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit + MULTIPART_OVERHEAD:
+        raise TooLarge(f"the upload has {length} bytes, over the limit of {limit} "
+                       "(QA_MAX_FILE_BYTES)")
+    form = await request.form(max_files=1, max_fields=4)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise BadRequest("send the document as the multipart form field `file`")
+    data = await upload.read(limit + 1)
+    await form.close()
+    added = await asyncio.to_thread(svc.add_document, upload.filename or "", data, token)
+    return AddedResponse.of(added)
+
+
 @router.post("/index/rebuild", summary="Rebuild the index from the corpus and serve it")
-def rebuild(
-    svc: Service,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_admin_bearer)],
-) -> dict[str, Any]:
+def rebuild(svc: Service, credentials: AdminToken) -> dict[str, Any]:
     """Bring the index up to date with the corpus (incrementally) and swap the new
     version in between requests; returns the build report and the version now served.
 

@@ -101,6 +101,7 @@ _IN_TEXT = re.compile(
     (?:{_DIGITS})
     (?:\s?%|\s(?:thousand|million|billion|trillion)\b|(?:bn|mn|m|k)\b)?
     (?:\)\s?%?)?
+    (?:st|nd|rd|th)?  # an ordinal: "21st" is 21
     (?![\w]|[.,]\d)""",
     re.VERBOSE | re.IGNORECASE,
 )
@@ -118,12 +119,14 @@ class Found:
 
 def numbers_in(text: str) -> list[Found]:
     """Every number a text writes ("revenue rose 12.3% to $1,234.5 million in 2019"), in
-    order; a parenthesis counts as a negative only when it encloses the number alone."""
+    order; a parenthesis counts as a negative only when it encloses the number alone;
+    ordinals and years count ("21st" is 21)."""
     out: list[Found] = []
     for m in _IN_TEXT.finditer(text):
         written = m.group(0).strip()
         if written.endswith(")") and not written.startswith("("):
             written = written[:-1]
+        written = re.sub(r"(?<=\d)(?:st|nd|rd|th)$", "", written)
         n = read_number(written)
         if n is not None:
             start = m.start() + m.group(0).find(written[:1])
