@@ -14,7 +14,7 @@ from qa.text.sentences import split_clauses, split_sentences, squash
 
 # Bump when chunk boundaries or texts change: the index records it and a mismatch
 # forces a full rebuild.
-CHUNKER_VERSION = "7"
+CHUNKER_VERSION = "8"
 
 TABLE_FIELDS = ("caption", "group", "header", "cells", "table", "row")
 
