@@ -42,6 +42,13 @@ class Count:
     grid: Grid
 
 
+# Nouns that count the entries of a table or group, whatever they are ("How many
+# components are there under X?"); any other counted noun must be what the group names.
+COLLECTIONS = frozenset(str.split("items item components categories types kinds segments "
+                                  "classes elements parts sources periods entries lines "
+                                  "members"))
+
+
 def counts(q: Words, grids: Sequence[Grid]) -> list[Count]:
     """Every counting reading of a "how many" question, best first."""
     asked = operation(q.text)
@@ -126,10 +133,12 @@ def _named_group(line: Line, q: Words, free: frozenset[int]) -> list[Chunk] | No
 
 
 def _counted_noun(q: Words) -> str:
-    """What a question counts: the word after "how many" ("years", "quarters")."""
+    """What a question counts: the word after "how many" ("years", "quarters"), or a
+    collection noun among the next few ("how many major components")."""
     for i in range(len(q.words) - 2):
         if q.words[i] == "how" and q.words[i + 1] == "many":
-            return q.words[i + 2]
+            after = q.words[i + 2:i + 5]
+            return next((w for w in after if w in COLLECTIONS), after[0])
     return "items"
 
 
@@ -156,10 +165,14 @@ def _item_counts(q: Words, grid: Grid) -> list[Count]:
     plain = max((align(label_of(r), q).cover for r in grid.rows if label_of(r) not in totals),
                 default=0.0)
     out = []
+    noun = _counted_noun(q)
+    at = q.words.index(noun) if noun in q.words else -1
     for name, items in listed:
         span = align(name, q)
         if span.cover < MIN_LABEL_COVER or span.cover <= plain or len(items) < 2:
             continue  # a row the question names is looked up, not counted
+        if noun not in COLLECTIONS and at not in span.positions:
+            continue  # "How many shares ... in the year ended X": the group is a date
         cells = tuple(c for r in items if (c := _first_cell(r)) is not None)
         score = (min(span.cover, 1.0) + 0.5 + explained(q, span.positions, set())) / 3
         out.append(Count(cells, cells, tuple(items), name, None, "", score, grid))
