@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 from qa import index as store
-from qa.answer import Answer, Delta, Evidence, Final, answer
+from qa.answer import Answer, Claim, Delta, Evidence, Final, answer
 from qa.answer.verify import SupportCheck
 from qa.build import BuildReport, build
 from qa.catalog import (
@@ -488,10 +488,11 @@ class QAService:
 
     def support_check(self, found: Gathered) -> SupportCheck:
         """The check an LLM's sentence must pass on the chunk it cites, for this question
-        and evidence: for now the provisional `sentence_check` (the answer engine's
-        `qa.answer.support.check` takes its place). Each sentence is encoded once, on the
-        encoding thread, and compared with the chunk's units in the index."""
-        from qa.answer.sentence_check import sentence_check
+        and evidence: the chunk says it (`sentence_check`: its words and its similarity to
+        the chunk's closest unit, the sentence encoded once on the encoding thread) and the
+        chunk answers the question (the engine's `support.check`, as for its own claims)."""
+        from qa.answer import support
+        from qa.answer.sentence_check import Support, sentence_check
 
         r = found.retriever
         vectors: dict[str, Any] = {}
@@ -501,7 +502,19 @@ class QAService:
                 vectors[text] = self.queries.encode(r.encoder, text)
             return float(max(r.unit_scores(vectors[text], chunk)))
 
-        return sentence_check(similarity)
+        said = sentence_check(similarity)
+
+        def check(claim: Claim) -> Support:
+            faithful = said(claim)
+            if not faithful.ok:
+                return faithful
+            answers = support.check(found.question, claim, found.evidence, r, found.scoped)
+            if answers.ok:
+                return faithful
+            return Support(False, answers.score, answers.reasons
+                           or ("the cited source does not answer the question",))
+
+        return check
 
     def check_history(self, history: list[tuple[str, str]]) -> list[tuple[str, str]]:
         """The history, or BadRequest when it has more messages or characters than the

@@ -18,12 +18,28 @@ from pathlib import Path
 import httpx
 import pytest
 
+from qa.answer.stated import unsupported_numbers
 from qa.config import Settings, get_settings
 from qa.embed import Embedder
 from qa.service import QAService
 
 ROOT = Path(__file__).resolve().parent.parent
 ANALYSIS = ROOT / "corpus" / "north-korea-russia-alliance.md"
+
+
+@pytest.fixture(autouse=True)
+def _answers_state_only_cited_or_computed_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every answer any test gets from the service states only numbers that a cited chunk
+    or the question holds, or that its derivation computes (`qa.answer.stated`)."""
+    ask = QAService.ask
+
+    def checked(self: QAService, *args, **kwargs):  # type: ignore[no-untyped-def]
+        answer = ask(self, *args, **kwargs)
+        made_up = unsupported_numbers(answer)
+        assert not made_up, f"{answer.answer!r} states {made_up}, which it neither cites nor computes"
+        return answer
+
+    monkeypatch.setattr(QAService, "ask", checked)
 
 
 @pytest.fixture(scope="session")

@@ -267,9 +267,6 @@ def test_a_new_question_in_a_conversation_is_answered_on_its_own(
     assert "Escalates arms build-up" not in a.answer
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known miss of the fitted support check at SQuAD's operating point: it answers 'What is "
-    "the population of Pyongyang?' even alone (tests/test_answer.py, README 'Abstention')"))
 def test_an_unanswerable_question_in_a_conversation_abstains(service: QAService) -> None:
     assert_abstains(service.ask("What is the population of Pyongyang?",
                                 conversation(MILITARY_IMPACT)))

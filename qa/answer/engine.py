@@ -1,5 +1,6 @@
-"""The answer engine: question analysis -> candidates from every strategy -> ranked by the
-fitted ranker -> the first candidate the support check accepts -> cited.
+"""The answer engine: question analysis -> a computed answer when the question asks for one
+(`arithmetic`), else candidates from every strategy -> ranked by the fitted ranker -> the
+first candidate the support check accepts -> cited.
 
 A question that asks several things is split into its parts; each part is retrieved for,
 answered and cited on its own, and the replies are joined in one answer, a part the
@@ -13,7 +14,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from qa.answer import rank, support
+from qa.answer import arithmetic, rank, support
 from qa.answer.cite import cite, claims_text
 from qa.answer.features import Measures, generic
 from qa.answer.question import Question, analyze, ground
@@ -120,6 +121,12 @@ def answer_part(question: Question, search: Search, corpus: CorpusView,
     evidence = list(search(question.text))
     if not evidence:
         return None
+    # A computation over table figures the question asks for, when the arithmetic strategy
+    # is sure enough of its reading (its own fitted thresholds), comes before the others:
+    # their candidates quote a figure, not the result.
+    figure = arithmetic.computed(question.text, evidence, corpus)
+    if figure is not None and (figure := within_length(figure)) is not None:
+        return figure
     grounded = ground(question, evidence)
     ranked = candidates(grounded, evidence, corpus)
     chosen = supported(grounded, ranked, evidence, corpus, scoped)
