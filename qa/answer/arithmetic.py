@@ -201,8 +201,10 @@ def count_candidate(c: Count, strategy: str = "arithmetic") -> Candidate:
     result = count_result(len(c.kept))
     if c.threshold is not None:
         op = "more than" if c.compare == ">" else "less than"
+        # the threshold as the question wrote it: in the table's unit it would be a
+        # number neither the question nor the table states
         lead = (f"{len(c.kept)} {c.what} had {_subject(c)} {op} "
-                f"{format_number(c.threshold, 2)}")
+                f"{c.written or format_number(c.threshold, 2)}")
         across = len({x.chunk.id for x in c.looked}) == 1  # a row's figures, or a column's
         named = [(x.chunk, x, f"{_key_of(x, across)} ({x.text})") for x in c.kept]
         if not named:  # none passes: the row (or rows) looked at are what shows it

@@ -25,6 +25,7 @@ from qa.answer.operands import (
 from qa.answer.operators import COUNT, PERCENT_WORDS, comparison, operation
 from qa.chunk import Chunk
 from qa.text.numbers import WORD_SCALES, numbers_in, read_number, years_in
+from qa.text.tokens import STOPWORDS
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Count:
     compare: str
     score: float
     grid: Grid
+    written: str = ""  # the threshold as the question writes it ("$5 million")
 
 
 # Nouns that count the entries of a table or group, whatever they are ("How many
@@ -69,7 +71,7 @@ def counts(q: Words, grids: Sequence[Grid]) -> list[Count]:
     return sorted(out, key=lambda c: -c.score)
 
 
-def _threshold(q: Words, after: int, grid: Grid) -> tuple[Decimal, bool] | None:
+def _threshold(q: Words, after: int, grid: Grid) -> tuple[Decimal, bool, str] | None:
     """The figure a count compares with, in the table's unit ("$2 million" against a table
     in thousands is 2,000), and whether it is a percentage."""
     found = [f for f in numbers_in(q.text[after:]) if not (years_in(f.text) and "$" not in f.text)]
@@ -79,14 +81,14 @@ def _threshold(q: Words, after: int, grid: Grid) -> tuple[Decimal, bool] | None:
     value = n.value
     if n.scale_word:
         value /= grid.scale.factor if grid.scale.word else WORD_SCALES[n.scale_word]
-    return value, n.percent
+    return value, n.percent, found[0].text.strip()
 
 
 def _threshold_counts(q: Words, grid: Grid, sign: str, after: int) -> list[Count]:
     limit = _threshold(q, after, grid)
     if limit is None:
         return []
-    value, percent = limit
+    value, percent, written = limit
     out = []
     for line in grid.lines:
         span = line_span(line, q, None)
@@ -116,7 +118,7 @@ def _threshold_counts(q: Words, grid: Grid, sign: str, after: int) -> list[Count
         used = span.positions
         score = (min(span.cover, 1.0) + 1.0 + explained(q, used, set())) / 3
         noun = _counted_noun(q)
-        out.append(Count(looked, kept, (), noun, value, sign, score, grid))
+        out.append(Count(looked, kept, (), noun, value, sign, score, grid, written))
     return out
 
 
@@ -137,8 +139,10 @@ def _counted_noun(q: Words) -> str:
     collection noun among the next few ("how many major components")."""
     for i in range(len(q.words) - 2):
         if q.words[i] == "how" and q.words[i + 1] == "many":
-            after = q.words[i + 2:i + 5]
-            return next((w for w in after if w in COLLECTIONS), after[0])
+            # "how many of the years": function words are not what is counted
+            after = [w for w in q.words[i + 2:i + 6] if w not in STOPWORDS][:3]
+            if after:
+                return next((w for w in after if w in COLLECTIONS), after[0])
     return "items"
 
 

@@ -124,8 +124,10 @@ def answer_part(question: Question, search: Search, corpus: CorpusView,
     # A computation over table figures the question asks for, when the arithmetic strategy
     # is sure enough of its reading (its own fitted thresholds), comes before the others:
     # their candidates quote a figure, not the result.
+    # One that cannot show every operand within the length is not given: its answer
+    # would cite fewer cells than it computed from.
     figure = arithmetic.computed(question.text, evidence, corpus)
-    if figure is not None and (figure := within_length(figure)) is not None:
+    if figure is not None and within_length(figure) is figure:
         return figure
     grounded = ground(question, evidence)
     ranked = candidates(grounded, evidence, corpus)
