@@ -467,9 +467,9 @@ REPORT = [
     ("Which route had the most trips in 2023?", "Harbor Line", "Harbor Line"),
     pytest.param("Which route carried the fewest trips in 2021?", "Airport Shuttle",
                  "Airport Shuttle", marks=pytest.mark.xfail(strict=True, reason=(
-                     "the support check's: the stand-in (the first answerer's check) refuses "
-                     "the ranked-first 'Airport Shuttle (2021: 1,120)' because 'fewest' is a "
-                     "word the corpus lacks and the row is not similar enough"))),
+                     "support check: it refuses the ranked-first 'Airport Shuttle (2021: 1,120)' "
+                     "(probability 0.12): a short cell claim is little like the question, and "
+                     "'fewest' names the comparison, which no cell writes"))),
     ("What were the main causes of delay?", "Road works", "Driver shortage"),
     pytest.param("Which programs did the board approve?", "Fare Capping", "Program",
                  marks=pytest.mark.xfail(strict=True, reason=(
