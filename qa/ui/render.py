@@ -174,8 +174,9 @@ def short_label(chunk: Chunk) -> str:
 
 
 def user_html(turn: Turn) -> str:
-    """A question as the chat shows it."""
-    return esc(turn.question)
+    """A question as the chat shows it (and the document it was asked of)."""
+    scope = f'<div class="qa-note">in {esc(turn.doc)}</div>' if turn.doc else ""
+    return esc(turn.question) + scope
 
 
 def bubble_html(turn: Turn, index: int, not_covered: str) -> str:

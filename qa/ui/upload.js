@@ -62,7 +62,8 @@ form.addEventListener("submit", (event) => {
     if (xhr.status === 201 && data) {
       const doc = data.document;
       say(doc ? (data.replaced ? "Replaced " : "Added ") + doc.name + " (" + doc.chunks +
-        " passages and table rows); now serving " + data.version + "."
+        (doc.chunks === 1 ? " passage or table row" : " passages and table rows") +
+        "); now serving " + data.version + "."
         : file.name + " was saved but not indexed: see the build report.", !doc);
       form.querySelector("input[type=file]").value = "";
       trigger("submit", {});
