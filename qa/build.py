@@ -16,7 +16,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
@@ -30,7 +30,7 @@ from qa.chunk import CHUNKER_VERSION, Chunk, chunk_document
 from qa.config import Settings
 from qa.corpus import Skipped, Source, scan
 from qa.encoder import BUILD_THREADS, ENCODER, load_encoder
-from qa.errors import QAError
+from qa.errors import IndexUnwritable, QAError
 from qa.export import cached_export
 from qa.ingest import CACHE, EXTENSIONS, Reader
 from qa.parse import Document, parse_document
@@ -60,6 +60,7 @@ class BuildReport:
     full: bool = False
     full_reason: str = ""
     skipped: tuple[Skipped, ...] = ()
+    decoded: tuple[Skipped, ...] = ()  # documents read other than as plain UTF-8, and how
     cleaned: tuple[str, ...] = ()
     seconds: float = 0.0
     error: str = ""
@@ -95,6 +96,8 @@ class BuildReport:
                          "embedded from their beginning")
         for s in self.skipped:
             lines.append(f"skipped {s.path}: {s.reason}")
+        for s in self.decoded:
+            lines.append(f"decoded {s.path} as {s.reason}")
         if self.cleaned:
             lines.append(f"cleaned up after an interrupted build: {', '.join(self.cleaned)}")
         lines.append(f"seconds: {self.seconds:.1f}")
@@ -104,6 +107,7 @@ class BuildReport:
         """JSON-ready fields."""
         d = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "stored"}
         d["skipped"] = [{"path": s.path, "reason": s.reason} for s in self.skipped]
+        d["decoded"] = [{"path": s.path, "as": s.reason} for s in self.decoded]
         for key in ("added", "changed", "removed", "cleaned"):
             d[key] = list(d[key])
         d["seconds"] = round(self.seconds, 3)
@@ -133,97 +137,125 @@ def build(settings: Settings, embedder_factory: Callable[[], Any] | None = None,
     """
     t0 = time.perf_counter()
     root = Path(settings.index)
-    with build_lock(root):
-        cleaned = tuple(store.clean_leftovers(root))
-        reader = Reader(root / CACHE)
-        sources, skipped = scan(Path(settings.corpus), settings.max_file_bytes,
-                                settings.max_line_chars, reader, EXTENSIONS)
-        reader.prune()
-        live = store.read_manifest(root)
-        live_version = store.current_version(root)
+    corpus = Path(settings.corpus)
+    # The corpus is read first: a missing or empty one is refused before the index is touched.
+    if not corpus.is_dir():
+        return _refused(f"the corpus folder {corpus}/ does not exist (or is not a folder): "
+                        "check --corpus or QA_CORPUS", store.current_version(root), t0)
+    # Conversions of other formats are cached by content in the index folder (the reader
+    # writes only what it converts); what no file uses any more is pruned under the lock.
+    reader = Reader(root / CACHE)
+    sources, skipped = scan(corpus, settings.max_file_bytes, settings.max_line_chars,
+                            reader, EXTENSIONS)
+    if not sources:
+        return _refused(f"no usable documents in {corpus}/"
+                        + (" (every file was skipped)" if skipped else ""),
+                        store.current_version(root), t0, skipped)
+    try:
+        with build_lock(root):
+            cleaned = tuple(store.clean_leftovers(root))
+            reader.prune()
+            return _build(settings, sources, skipped, cleaned, embedder_factory, progress, t0)
+    except OSError as e:
+        where = f"{e.strerror or e}: {e.filename}" if e.filename else str(e)
+        raise IndexUnwritable(f"cannot write the index in {root}/ ({where}): make it a "
+                              "writable folder, or choose another with --index or QA_INDEX"
+                              ) from e
 
-        def refused(why: str, **counts: Any) -> BuildReport:
-            why += "; the live index is kept" if live_version else ""
-            return BuildReport(version=live_version, live=False, skipped=tuple(skipped),
-                               cleaned=cleaned, error=why, seconds=time.perf_counter() - t0,
-                               **counts)
 
-        if not sources:
-            return refused(f"no usable documents in {settings.corpus}/"
-                           + (" (every file was skipped)" if skipped else ""))
+def _refused(why: str, live_version: str | None, t0: float, skipped: Sequence[Skipped] = (),
+             cleaned: tuple[str, ...] = (), **counts: Any) -> BuildReport:
+    """The report of a build that cannot go live: the live index is left as it is."""
+    why += "; the live index is kept" if live_version else ""
+    return BuildReport(version=live_version, live=False, skipped=tuple(skipped),
+                       cleaned=cleaned, error=why, seconds=time.perf_counter() - t0, **counts)
 
-        old_files: dict[str, str] = (live or {}).get("files") or {}
-        new_files = {s.path: s.sha256 for s in sources}
-        added = tuple(p for p in new_files if p not in old_files)
-        removed = tuple(p for p in old_files if p not in new_files)
-        changed = tuple(p for p in new_files if p in old_files and old_files[p] != new_files[p])
-        unchanged = len(new_files) - len(added) - len(changed)
-        diff = {"documents": len(sources), "added": added, "changed": changed,
-                "removed": removed, "unchanged": unchanged}
 
-        prev, full_reason = _previous(root, settings, live)
-        if prev is not None and not (added or removed or changed):
-            c = prev.manifest["counts"]
-            return BuildReport(version=prev.version, live=False, passages=c["passages"],
-                               table_rows=c["table_rows"], reused=c["chunks"],
-                               skipped=tuple(skipped), cleaned=cleaned,
-                               seconds=time.perf_counter() - t0, stored=prev, **diff)
+def _build(settings: Settings, sources: list[Source], skipped: list[Skipped],
+           cleaned: tuple[str, ...], embedder_factory: Callable[[], Any] | None, progress: bool,
+           t0: float) -> BuildReport:
+    """The build proper, holding the lock: diff, chunk, embed what is new, write."""
+    root = Path(settings.index)
+    decoded = tuple(Skipped(s.path, s.decoded) for s in sources if s.decoded)
+    prev, full_reason = _previous(root, settings)
+    # The version the build starts from: the live one, or the newest complete one when the
+    # live one (or CURRENT) is damaged; then even an unchanged corpus gets a new version.
+    live = prev.manifest if prev is not None else store.read_manifest(root)
+    live_version = prev.version if prev is not None else store.current_version(root)
+    files = (live or {}).get("files")
+    old_files: dict[str, str] = files if isinstance(files, dict) else {}
+    new_files = {s.path: s.sha256 for s in sources}
+    added = tuple(p for p in new_files if p not in old_files)
+    removed = tuple(p for p in old_files if p not in new_files)
+    changed = tuple(p for p in new_files if p in old_files and old_files[p] != new_files[p])
+    unchanged = len(new_files) - len(added) - len(changed)
+    diff = {"documents": len(sources), "added": added, "changed": changed,
+            "removed": removed, "unchanged": unchanged}
 
-        chunks: list[Chunk] = []
-        documents = []
-        for src in sources:
-            doc = parse_document(src.path, src.text, src.pages)
-            doc_chunks = chunk_document(doc, settings.passage_chars)
-            chunks.extend(doc_chunks)
-            documents.append(describe(src, doc, len(doc_chunks)))
-        if not chunks:
-            return refused(f"the {len(sources)} usable documents in {settings.corpus}/ hold no "
-                           "text to index", **diff)
+    if prev is not None and not (added or removed or changed) and \
+            prev.version == store.current_version(root):
+        c = prev.manifest["counts"]
+        return BuildReport(version=prev.version, live=False, passages=c["passages"],
+                           table_rows=c["table_rows"], reused=c["chunks"],
+                           skipped=tuple(skipped), decoded=decoded, cleaned=cleaned,
+                           seconds=time.perf_counter() - t0, stored=prev, **diff)
 
-        source, encoder_info = cached_export(settings.model, settings.precision,
-                                             settings.encoder_cache, embedder_factory)
-        if prev is not None and prev.manifest["encoder"].get("key") != encoder_info["key"]:
-            prev, full_reason = None, "model file or encoder precision changed"
-        known = prev.vectors_by_chunk() if prev is not None else {}
-        todo = [c for c in chunks if c.id not in known]
-        truncated = 0
-        dim = prev.vectors.dimension if prev is not None else 0
-        if todo:
-            encoder = load_encoder(source, encoder_info["sha256"][ENCODER],
-                                   encoder_info["max_tokens"], BUILD_THREADS)
-            texts = [c.units() for c in todo]
-            flat = [t for ts in texts for t in ts]
-            truncated = sum(n > encoder.max_tokens
-                            for n in encoder.count_tokens([ts[0] for ts in texts]))
-            fresh = _encode(encoder, flat, settings.batch_size, progress)
-            dim = fresh.shape[1]
-            bounds = np.cumsum([0] + [len(ts) for ts in texts])
-            known.update({c.id: fresh[bounds[i]:bounds[i + 1]] for i, c in enumerate(todo)})
-        parts = [known[c.id] for c in chunks]
-        vectors = np.concatenate(parts) if parts else np.zeros((0, dim), dtype=np.float32)
-        owners = np.repeat(np.arange(len(chunks)), [len(p) for p in parts])
+    chunks: list[Chunk] = []
+    documents = []
+    for src in sources:
+        doc = parse_document(src.path, src.text, src.pages)
+        doc_chunks = chunk_document(doc, settings.passage_chars)
+        chunks.extend(doc_chunks)
+        documents.append(describe(src, doc, len(doc_chunks)))
+    if not chunks:
+        return _refused(f"the {len(sources)} usable documents in {settings.corpus}/ hold "
+                        "no text to index", live_version, t0, skipped, cleaned, **diff)
 
-        passages = sum(c.kind == "passage" for c in chunks)
-        manifest = {
-            "model": settings.model,
-            "encoder": {k: v for k, v in encoder_info.items() if k != "sha256"},
-            "passage_chars": settings.passage_chars,
-            "files": new_files,
-            "counts": {"documents": len(sources), "passages": passages,
-                       "table_rows": len(chunks) - passages},
-            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "documents": documents,
-            "skipped": [{"path": s.path, "reason": s.reason} for s in skipped],
-        }
-        stored = store.write_version(root, chunks, vectors, owners, manifest, source,
-                                     encoder_threads=settings.query_threads)
-        return BuildReport(
-            version=stored.version, live=True, passages=passages,
-            table_rows=len(chunks) - passages, embedded=len(todo),
-            reused=len(chunks) - len(todo), truncated=truncated, full=prev is None,
-            full_reason=full_reason, skipped=tuple(skipped), cleaned=cleaned,
-            seconds=time.perf_counter() - t0, stored=stored, **diff,
-        )
+    source, encoder_info = cached_export(settings.model, settings.precision,
+                                         settings.encoder_cache, embedder_factory)
+    if prev is not None and prev.manifest["encoder"].get("key") != encoder_info["key"]:
+        prev, full_reason = None, "model file or encoder precision changed"
+    known = prev.vectors_by_chunk() if prev is not None else {}
+    todo = [c for c in chunks if c.id not in known]
+    truncated = 0
+    dim = prev.vectors.dimension if prev is not None else 0
+    if todo:
+        encoder = load_encoder(source, encoder_info["sha256"][ENCODER],
+                               encoder_info["max_tokens"], BUILD_THREADS)
+        texts = [c.units() for c in todo]
+        flat = [t for ts in texts for t in ts]
+        truncated = sum(n > encoder.max_tokens
+                        for n in encoder.count_tokens([ts[0] for ts in texts]))
+        fresh = _encode(encoder, flat, settings.batch_size, progress)
+        dim = fresh.shape[1]
+        bounds = np.cumsum([0] + [len(ts) for ts in texts])
+        known.update({c.id: fresh[bounds[i]:bounds[i + 1]] for i, c in enumerate(todo)})
+    parts = [known[c.id] for c in chunks]
+    vectors = np.concatenate(parts) if parts else np.zeros((0, dim), dtype=np.float32)
+    owners = np.repeat(np.arange(len(chunks)), [len(p) for p in parts])
+
+    passages = sum(c.kind == "passage" for c in chunks)
+    manifest = {
+        "model": settings.model,
+        "encoder": {k: v for k, v in encoder_info.items() if k != "sha256"},
+        "passage_chars": settings.passage_chars,
+        "files": new_files,
+        "counts": {"documents": len(sources), "passages": passages,
+                   "table_rows": len(chunks) - passages},
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "documents": documents,
+        "skipped": [{"path": s.path, "reason": s.reason} for s in skipped],
+        "decoded": [{"path": s.path, "as": s.reason} for s in decoded],
+    }
+    stored = store.write_version(root, chunks, vectors, owners, manifest, source,
+                                 encoder_threads=settings.query_threads)
+    return BuildReport(
+        version=stored.version, live=True, passages=passages,
+        table_rows=len(chunks) - passages, embedded=len(todo),
+        reused=len(chunks) - len(todo), truncated=truncated, full=prev is None,
+        full_reason=full_reason, skipped=tuple(skipped), decoded=decoded, cleaned=cleaned,
+        seconds=time.perf_counter() - t0, stored=stored, **diff,
+    )
 
 
 def describe(src: Source, doc: Document, chunks: int) -> dict[str, Any]:
@@ -244,11 +276,18 @@ def _encode(encoder: Any, texts: list[str], batch_size: int, progress: bool) -> 
         return encoder.encode(texts, batch_size, progress=bar.update)
 
 
-def _previous(root: Path, settings: Settings,
-              manifest: dict[str, Any] | None) -> tuple[store.StoredIndex | None, str]:
-    """The live version if its vectors can be reused, else None and why not."""
+def _previous(root: Path, settings: Settings) -> tuple[store.StoredIndex | None, str]:
+    """The live version (or, when it is damaged, the newest complete one) if its vectors
+    can be reused, else None and why not."""
+    manifest = store.read_manifest(root)
     if manifest is None:
-        return None, NO_INDEX if store.current_version(root) is None else "live index unreadable"
+        try:  # CURRENT or the live manifest is damaged: an older version may serve
+            return store.load(root, settings.model, encoder_threads=settings.query_threads), ""
+        except QAError as e:
+            if not store.versions(root):
+                return None, NO_INDEX
+            log.warning("no usable index version, rebuilding in full: %s", e.message)
+            return None, "live index unreadable"
     if manifest.get("format") != store.FORMAT:
         return None, f"index format changed from {manifest.get('format')} to {store.FORMAT}"
     if manifest.get("model") != settings.model:

@@ -14,7 +14,12 @@ from qa.text.sentences import split_clauses, split_sentences, squash
 
 # Bump when chunk boundaries or texts change: the index records it and a mismatch
 # forces a full rebuild.
-CHUNKER_VERSION = "7"
+CHUNKER_VERSION = "8"
+# Units embedded per chunk at most (the whole first, then its parts in order, clauses
+# last). A pipe-table row of 3,000 cells made 3,000 units: a 40 KB file cost minutes of
+# build. The development corpora's largest chunk has 12 units (p99 8-11 per corpus, as
+# scripts/units_per_chunk.py prints), so the cap changes no chunk of theirs.
+MAX_UNITS = 64
 
 TABLE_FIELDS = ("caption", "group", "header", "cells", "table", "row")
 
@@ -99,7 +104,7 @@ class Chunk:
             if len(sentences) > 1:
                 out.extend((s, s, True) for s in sentences)
             out.extend((s[a:b], s, False) for s in sentences for a, b in split_clauses(s))
-        return tuple(out)
+        return tuple(out[:MAX_UNITS])
 
     def location(self) -> str:
         """Where the chunk stands, for people: `report.pdf, page 3` or `notes.md:12`."""

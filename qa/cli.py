@@ -9,6 +9,7 @@ import logging
 import os
 import socket
 import sys
+import unicodedata
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -80,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     quiet = args.command in ("retrieve", "ask")
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
                         format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "sentence_transformers", "transformers", "faiss", "bm25s"):
+    for noisy in ("httpx", "httpx2", "openai", "sentence_transformers", "transformers", "faiss",
+                  "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         settings = get_settings(corpus=args.corpus, index=args.index, model=args.model,
@@ -134,11 +136,19 @@ def _retrieve(args: argparse.Namespace, settings) -> int:
     if not res.hits:
         print("no results")
     for i, h in enumerate(res.hits, 1):
-        where = h.chunk.location()
-        section = f" · {h.chunk.section}" if h.chunk.section else ""
+        where = shown(h.chunk.location())
+        section = f" · {shown(h.chunk.section)}" if h.chunk.section else ""
         print(f"{i}. [{h.chunk.kind}] {where}{section} (score {h.score:.3f})")
-        print("   " + h.chunk.text.replace("\n", "\n   "))
+        print("   " + shown(h.chunk.text, keep="\n\t").replace("\n", "\n   "))
     return 0
+
+
+def shown(text: str, keep: str = "") -> str:
+    """Text safe to print on a terminal: control and format characters (newline, tab, CR,
+    escape, bidi overrides), but those in `keep`, written as escapes (`\\n`, `\\x1b`), so a
+    file name or a document cannot break the output's lines or drive the terminal."""
+    return "".join(c if c in keep or unicodedata.category(c) not in ("Cc", "Cf")
+                   else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def _ask(args: argparse.Namespace, settings) -> int:
@@ -149,13 +159,15 @@ def _ask(args: argparse.Namespace, settings) -> int:
     if args.json:
         print(json.dumps(ans.to_dict(), ensure_ascii=False, indent=1))
         return 0
-    print(ans.answer)
+    print(shown(ans.answer, keep="\n\t"))
+    for note in ans.notes:
+        print(f"note: {shown(note)}")
     if ans.citations:
         print("\nSources:")
     for c in ans.citations:
-        section = f" · {c.chunk.section}" if c.chunk.section else ""
-        print(f"[{c.n}] {c.chunk.location()}{section}")
-        print("    " + c.chunk.text.replace("\n", "\n    "))
+        section = f" · {shown(c.chunk.section)}" if c.chunk.section else ""
+        print(f"[{c.n}] {shown(c.chunk.location())}{section}")
+        print("    " + shown(c.chunk.text, keep="\n\t").replace("\n", "\n    "))
     return 0
 
 
@@ -165,13 +177,10 @@ def _serve(args: argparse.Namespace, settings) -> int:
 
     svc = QAService(settings)
     svc.preload(build_if_needed=True)  # the index loads while the web stack is imported
-    import uvicorn
-
     from qa.api import create_app
+    from qa.api.server import serve
 
-    config = uvicorn.Config(create_app(settings, service=svc), host=settings.host,
-                            port=settings.port, log_level="info")
-    uvicorn.Server(config).run(sockets=[sock])
+    serve(create_app(settings, service=svc), settings, sock)
     return 0
 
 

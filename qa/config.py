@@ -73,6 +73,30 @@ class Settings(BaseSettings):
         "another process makes live (`qa serve --watch`).")
     watch_debounce_ms: int = Field(
         1500, ge=50, description="With watch: rebuild once the corpus has been quiet this long.")
+    api_key: SecretStr | None = Field(
+        None, description="Bearer key the OpenAI-compatible endpoints (/v1/...) ask for; open "
+        "when unset. Environment only.")
+
+    # The optional LLM answerer (off unless llm_url is set). The key comes only from the
+    # environment and is never logged.
+    llm_url: str | None = Field(
+        None, description="Base URL of an OpenAI-compatible server (Ollama, vLLM, llama.cpp's "
+        "server), e.g. http://127.0.0.1:8080/v1; unset: extractive answers only.")
+    llm_model: str | None = Field(
+        None, description="Model name sent to the LLM server; unset: the first it lists.")
+    llm_api_key: SecretStr | None = Field(None, description="Key for the LLM server, if it needs one.")
+    llm_connect_timeout: float = Field(
+        3.0, gt=0, le=60, description="Seconds to reach the LLM server before answering without it.")
+    llm_first_token_timeout: float = Field(
+        30.0, gt=0, le=600, description="Seconds to wait for the LLM's first words (and between "
+        "any two) before answering without it.")
+    llm_timeout: float = Field(
+        60.0, gt=0, le=1800, description="Seconds an LLM answer may take in all; what it wrote "
+        "and passed verification by then stands.")
+    llm_max_tokens: int = Field(256, ge=16, le=4096, description="Longest LLM answer, in tokens.")
+    llm_sources: int = Field(
+        6, ge=1, le=20, description="How many retrieved chunks the LLM sees as numbered sources "
+        "(more: more it can use, a longer prompt to read).")
 
     # The page over the index; each unset one is derived from the index (`qa.catalog`).
     page_title: str | None = Field(None, description="Title of the chat page (default: from "
@@ -83,6 +107,27 @@ class Settings(BaseSettings):
         "headings and table rows, kept if they can be answered).")
     not_covered: str | None = Field(None, description="What an answer says when the "
                                     "documents do not cover a question.")
+
+    # Request limits (`qa serve`): what one client may hold of the server.
+    max_body_bytes: int = Field(
+        1_048_576, ge=1024, description="Larger request bodies are refused with 413 before "
+        "they are read.")
+    header_timeout: float = Field(
+        10.0, gt=0, le=3600, description="Seconds a connection has to send a request's line "
+        "and headers (from its opening, or from the end of the previous response).")
+    body_timeout: float = Field(
+        30.0, gt=0, le=3600, description="Seconds a request has to send its whole body once "
+        "its headers are in; later, 408.")
+    keepalive_timeout: float = Field(
+        5.0, gt=0, le=3600, description="Seconds an idle connection is kept open between "
+        "requests.")
+    max_connections: int = Field(
+        256, ge=1, description="Open connections at most; one more is answered 503 and "
+        "closed.")
+    history_turns: int = Field(
+        20, ge=0, le=1000, description="Messages of `history` at most in one /ask.")
+    history_chars: int = Field(
+        8000, ge=0, description="Characters of `history` at most in one /ask.")
 
 
 @lru_cache(maxsize=1)

@@ -23,6 +23,14 @@ _BOMS = (  # UTF-32-LE's mark begins with UTF-16-LE's, so it is tried first.
 )
 
 
+_MARKS = tuple(bom for bom, _ in _BOMS)
+# A well-formed UTF-8 sequence of two to four bytes (RFC 3629: no overlongs, no surrogates).
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}")
+
+
 def _cp1252_char(byte: int) -> str:
     try:
         return bytes([byte]).decode("cp1252")
@@ -49,6 +57,7 @@ class Content:
     text: str
     format: str = "markdown"
     pages: tuple[int, ...] = ()
+    decoded: str = ""  # how the bytes were decoded, when not plain UTF-8
 
 
 class Unreadable(Exception):
@@ -62,22 +71,24 @@ Reader = Callable[[str, bytes], Content]
 
 def read_text(path: str, data: bytes) -> Content:
     """A Markdown or plain-text file's content (see `decode`)."""
-    text, problem = decode(data)
+    text, problem, how = decode(data)
     if problem:
         raise Unreadable(problem)
-    return Content(text, "text" if path.lower().endswith(".txt") else "markdown")
+    return Content(text, "text" if path.lower().endswith(".txt") else "markdown", decoded=how)
 
 
 @dataclass(frozen=True)
 class Source:
     """A readable document: its corpus-relative path (with `/`), text, content hash (of
-    the text), the format it was read from and where its pages start (if it has pages)."""
+    the text), the format it was read from, where its pages start (if it has pages), and
+    how it was decoded when that was not plain UTF-8 (for the build report)."""
 
     path: str
     text: str
     sha256: str
     format: str = "markdown"
     pages: tuple[int, ...] = ()
+    decoded: str = ""
 
 
 @dataclass(frozen=True)
@@ -119,7 +130,8 @@ def scan(
             skipped.append(Skipped(rel, problem))
             continue
         first_with[digest] = rel
-        sources.append(Source(rel, content.text, digest, content.format, content.pages))
+        sources.append(Source(rel, content.text, digest, content.format, content.pages,
+                              content.decoded))
     return sources, sorted(skipped, key=lambda s: s.path)
 
 
@@ -218,33 +230,50 @@ def _read_bytes(path: Path, limit: int) -> tuple[bytes, str]:
     return data, ""
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """The text of a file's bytes and "", or "" and the reason it is not text.
+def decode(data: bytes) -> tuple[str, str, str]:
+    """The text of a file's bytes, "" and how it was decoded when that was not plain UTF-8
+    (or ""); or "", the reason it is not text, and "".
 
     A byte-order mark (UTF-8, UTF-16, UTF-32) decides the encoding; without one, UTF-16 is
-    recognised by its NUL bytes falling on one side of each pair, then UTF-8 is tried, then
-    Windows-1252 (which covers Latin-1). Text with more than a few NULs, or more controls
-    than a few and one character in twenty, is binary.
+    recognised by its NUL bytes falling on one side of each pair, then UTF-8 is tried. Bytes
+    that are not UTF-8 are read as UTF-8 with each bad byte replaced (and counted) when the
+    file also holds valid UTF-8 sequences of non-ASCII letters at least as often: a few
+    stray bytes in a UTF-8 file must not turn its every `é` into `Ã©`. Otherwise they are
+    Windows-1252 (which covers Latin-1), whose letters hardly ever form UTF-8 sequences.
+    Text with more than a few NULs, or more controls than a few and one character in
+    twenty, is binary.
     """
+    how = ""
     encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
     encoding = encoding or _utf16_without_bom(data)
     if encoding:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
-            return "", f"invalid {encoding} text"
+            return "", f"invalid {encoding} text", ""
+        if encoding != "utf-8-sig":
+            how = f"{encoding} (by its {'byte-order mark' if data.startswith(_MARKS) else 'NULs'})"
     else:
         try:
             text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = codecs.charmap_decode(data, "strict", _CP1252)[0]
+        except UnicodeDecodeError as e:
+            sequences = _UTF8_SEQUENCE.findall(data)
+            valid = len(sequences)
+            bad = sum(b >= 0x80 for b in data) - sum(map(len, sequences))
+            if valid >= bad:
+                text = data.decode("utf-8", "replace")
+                how = (f"UTF-8 with {bad} invalid byte{'s' if bad != 1 else ''} replaced by "
+                       f"U+FFFD (the first at byte {e.start})")
+            else:
+                text = codecs.charmap_decode(data, "strict", _CP1252)[0]
+                how = "Windows-1252 (not valid UTF-8)"
     controls, nuls = len(_CONTROL.findall(text)), text.count("\0")
     if nuls > _FEW or controls > max(_FEW, len(text) // 20):
         return "", (
             f"binary content ({controls} control characters, {nuls} of them NUL, "
             f"in {len(text)}), not text"
-        )
-    return text, ""
+        ), ""
+    return text, "", how
 
 
 def _utf16_without_bom(data: bytes) -> str | None:

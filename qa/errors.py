@@ -73,6 +73,12 @@ class IndexCorrupt(QAError):
     status = 503
 
 
+class IndexUnwritable(QAError):
+    """The index folder cannot be written (permissions, not a folder, disk full)."""
+
+    status = 503
+
+
 class ModelUnavailable(QAError):
     """The embedding model cannot be loaded from local files."""
 

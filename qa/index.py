@@ -3,7 +3,7 @@
     index/
       CURRENT                 name of the live version, replaced atomically
       v000007/manifest.json   model, encoder, dimension, chunker version, file hashes, counts,
-                              checksums
+                              checksums (of the files and of itself)
       v000007/vectors.faiss   the search backend's files (FAISS: an inner-product index over
                               normalised vectors, one per unit: a chunk and its sentences,
                               list items or text cells)
@@ -21,7 +21,9 @@ renamed to a temporary name before they are deleted. So a build killed at any mo
 with SIGKILL, leaves CURRENT naming a complete version, and what it left behind is either
 a `.tmp-*` name or a version newer than CURRENT: `clean_leftovers` (run by the next build)
 removes both. Loading checks every file against the size and SHA-256 the manifest records
-before parsing it, so a damaged file is refused with a clear error rather than read.
+before parsing it, so a damaged file is refused with a clear error rather than read; when
+the live version (or CURRENT itself) is damaged, the newest complete older version is
+served instead, with a warning, until `qa build` writes a new one.
 Nothing loaded is pickled (JSON, FAISS's own format, `.npy` without pickle, ONNX).
 """
 
@@ -29,9 +31,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
+import stat
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +50,9 @@ from qa.errors import IndexCorrupt, IndexMismatch, IndexMissing, QAError
 from qa.lexicon import Lexicon
 from qa.search import VectorStore
 
-FORMAT = 3  # 3: the encoder, the search backend's files and the lexicon are in the version
+# 3: the encoder, the search backend's files and the lexicon are in the version;
+# 4: the manifest carries its own checksum.
+FORMAT = 4
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
@@ -55,8 +61,13 @@ OWNERS = "owners.npy"
 SEARCHED = "searched.npy"
 BACKEND = "faiss"
 FILES = (OWNERS, SEARCHED, CHUNKS, ENCODER, TOKENIZER, *lexicon.FILES)
+COUNTS = ("documents", "passages", "table_rows", "chunks", "vectors")
 _VERSION = re.compile(r"^v(\d{6,})$")
 KEEP_VERSIONS = 2
+SELF_CHECKSUM = "manifest_sha256"
+MAX_MANIFEST_BYTES = 64 << 20  # a manifest lists a hash per corpus file: far below this
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -86,23 +97,62 @@ def rebuild_command(index_dir: Path) -> str:
 
 
 def current_version(root: Path) -> str | None:
-    """Name of the live version, or None when there is none."""
+    """Name of the version CURRENT names, or None when it is missing or damaged (see
+    `current_problem`). Never blocks: a CURRENT that is a FIFO or a device is not read."""
+    name = _read_current(Path(root))
+    return name if isinstance(name, str) and _VERSION.match(name) else None
+
+
+def current_problem(root: Path) -> str:
+    """What is wrong with CURRENT (or "" when it names an existing version), for messages."""
+    path = Path(root) / CURRENT
+    name = _read_current(Path(root))
+    if isinstance(name, OSError):
+        if isinstance(name, FileNotFoundError):
+            return f"{path} is missing"
+        return f"{path} cannot be read ({name.strerror or name})"
+    if name is None:
+        return f"{path} is not a regular file (a folder, FIFO or device)"
+    if not _VERSION.match(name):
+        return f"{path} does not name a version (it holds {name[:40]!r})"
+    if not (Path(root) / name).is_dir():
+        return f"{path} names {name}, which does not exist"
+    return ""
+
+
+def _read_current(root: Path) -> str | None | OSError:
+    """CURRENT's text (stripped; bytes that are not ASCII replaced), None when it is not a
+    regular file, or the OSError that opening it gave."""
     try:
-        name = (Path(root) / CURRENT).read_text().strip()
-    except OSError:
-        return None
-    return name if _VERSION.match(name) else None
+        # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+        fd = os.open(root / CURRENT, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as e:
+        return e
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        data = os.read(fd, 256)
+    except OSError as e:
+        return e
+    finally:
+        os.close(fd)
+    return data.decode("ascii", "replace").strip()
 
 
 def read_manifest(root: Path, version: str | None = None) -> dict[str, Any] | None:
-    """The manifest of a version (the live one by default), or None when unreadable."""
+    """The manifest of a version (the live one by default), or None when it is missing,
+    unreadable or not a JSON object."""
     version = version or current_version(root)
     if not version:
         return None
+    path = Path(root) / version / MANIFEST
     try:
-        return json.loads((Path(root) / version / MANIFEST).read_text())
-    except (OSError, ValueError):
+        if not path.is_file() or path.stat().st_size > MAX_MANIFEST_BYTES:
+            return None
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
         return None
+    return manifest if isinstance(manifest, dict) else None
 
 
 def check_compatible(manifest: dict[str, Any], model: str, index_dir: Path) -> None:
@@ -129,21 +179,68 @@ def version_files(manifest: dict[str, Any]) -> tuple[str, ...]:
 
 def load(root: Path, model: str, version: str | None = None,
          encoder_threads: int = COMPUTE_THREADS) -> StoredIndex:
-    """Load and verify a version (the live one by default) built with `model`.
+    """Load and verify a version built with `model`: the given one, or by default the live
+    one, or, when that is damaged (or CURRENT is), the newest complete version, with a
+    warning naming the damage and the repair (`qa build`).
 
     Raises IndexMissing when there is none, IndexMismatch when it was built with other
-    settings, IndexCorrupt when a file is missing, truncated or altered.
+    settings, IndexCorrupt when a file is missing, truncated or altered (and no complete
+    version is left to fall back on).
     """
     root = Path(root)
-    version = version or current_version(root)
-    if not version:
-        raise IndexMissing(f"no index in {root}/: run `{rebuild_command(root)}` first")
+    if version:
+        return _load(root, model, version, encoder_threads)
+    live = current_version(root)
+    try:
+        if live is None or not (root / live).is_dir():
+            if live is None and not versions(root):
+                raise IndexMissing(f"no index in {root}/: run `{rebuild_command(root)}` first")
+            raise IndexCorrupt(f"{current_problem(root)}: run `{rebuild_command(root)}` to "
+                               "repair the index")
+        return _load(root, model, live, encoder_threads)
+    except IndexCorrupt as damage:
+        for other in fallbacks(root, live):
+            try:
+                stored = _load(root, model, other, encoder_threads)
+            except IndexCorrupt:
+                continue
+            log.warning("%s; serving %s, the newest complete version", damage.message, other)
+            return stored
+        raise
+
+
+def versions(root: Path) -> list[str]:
+    """The version folders in `root`, newest first."""
+    try:
+        names = [p.name for p in Path(root).iterdir() if _VERSION.match(p.name) and p.is_dir()]
+    except OSError:
+        return []
+    return sorted(names, key=version_number, reverse=True)
+
+
+def fallbacks(root: Path, live: str | None) -> list[str]:
+    """The versions to try when the live one (`live`, or None when CURRENT is damaged) is
+    not usable, newest first: those older than it (a newer one never went live: a build
+    was killed before naming it)."""
+    older = [v for v in versions(root) if v != live]
+    if live is not None:
+        older = [v for v in older if version_number(v) < version_number(live)]
+    return older
+
+
+def _load(root: Path, model: str, version: str, encoder_threads: int) -> StoredIndex:
+    """Load and verify exactly `version`."""
     folder = root / version
     fix = f"run `{rebuild_command(root)}` to write a fresh version"
     manifest = read_manifest(root, version)
     if manifest is None:
-        what = "is missing" if not (folder / MANIFEST).exists() else "is not valid JSON"
+        what = ("is missing" if not (folder / MANIFEST).exists()
+                else "is not a JSON object (damaged)")
         raise IndexCorrupt(f"index version {version}: {folder / MANIFEST} {what}: {fix}")
+    if manifest.get("format") == FORMAT and \
+            manifest.get(SELF_CHECKSUM) != manifest_digest(manifest):
+        raise IndexCorrupt(f"index file {folder / MANIFEST} is damaged (its SHA-256 differs "
+                           f"from the one it records): {fix}")
     check_compatible(manifest, model, root)
     _check_manifest(manifest, folder, fix)
     # The encoder (the largest file, and a model to load) is checked and loaded in a thread
@@ -160,10 +257,14 @@ def load(root: Path, model: str, version: str | None = None,
             with open(folder / CHUNKS, encoding="utf-8") as f:
                 chunks = tuple(Chunk.from_dict(json.loads(line)) for line in f if line.strip())
             lexical = Lexicon.load(folder)
-        except (RuntimeError, OSError, ValueError, TypeError, KeyError) as e:
+        # The files match their checksums, so this is a manifest written to match damage.
+        except (RuntimeError, OSError, ValueError, TypeError, KeyError, AttributeError,
+                IndexError, RecursionError) as e:
             raise IndexCorrupt(f"index version {version} cannot be read ({e}): {fix}") from e
         onnx = loading.result()
     counts = manifest["counts"]
+    if owners.ndim != 1 or owners.dtype.kind not in "iu":
+        raise IndexCorrupt(f"index file {folder / OWNERS} does not hold chunk positions: {fix}")
     if (len(chunks) != counts["chunks"] or len(owners) != vectors.size
             or vectors.size != counts["vectors"] or len(searched) != vectors.size
             or len(lexical.label_words) != len(chunks)
@@ -206,13 +307,15 @@ def _check_manifest(manifest: dict[str, Any], folder: Path, fix: str) -> None:
         pass
     elif not isinstance(sums, dict) or any(not isinstance(sums.get(n), str) for n in names):
         problem = f"no checksum for each of {', '.join(names)}"
-    elif not isinstance(counts, dict) or any(
-            not isinstance(counts.get(k), int) for k in ("chunks", "vectors")):
-        problem = "no chunk and vector counts"
+    elif not isinstance(counts, dict) or any(not isinstance(counts.get(k), int) for k in COUNTS):
+        problem = f"no counts of {', '.join(COUNTS)}"
     elif not isinstance(manifest.get("dimension"), int):
         problem = "no vector dimension"
     elif not isinstance(encoder, dict) or not isinstance(encoder.get("max_tokens"), int):
         problem = "no encoder"
+    elif not isinstance(manifest.get("files"), dict) or not isinstance(
+            manifest.get("built_at"), str):
+        problem = "no file hashes or build time"
     if problem:
         raise IndexCorrupt(f"index manifest {folder / MANIFEST} is incomplete ({problem}): {fix}")
 
@@ -269,6 +372,7 @@ def write_version(root: Path, chunks: list[Chunk], vectors: np.ndarray, owners: 
     full["checksums"] = {name: _sha256(tmp / name) for name in names}
     full["sizes"] = {name: (tmp / name).stat().st_size for name in names}
     full["counts"] = {**full.get("counts", {}), "chunks": len(chunks), "vectors": len(vectors)}
+    full[SELF_CHECKSUM] = manifest_digest(full)
     _write_durably(tmp / MANIFEST, json.dumps(full, indent=1, ensure_ascii=False))
     for name in names:
         _fsync(tmp / name)
@@ -292,24 +396,38 @@ def clean_leftovers(root: Path) -> list[str]:
     """Remove what a killed build left behind; returns the names removed.
 
     That is every temporary name (a version being written or deleted, CURRENT being
-    replaced) and every version newer than the live one, or any version when none is live
-    (renamed into place, but the build died before naming it in CURRENT). Call only while
-    holding the build lock.
+    replaced) and every version newer than the live one (renamed into place, but the build
+    died before naming it in CURRENT). A CURRENT that is missing or cannot be read makes
+    no version a leftover; one that is not a regular file (a folder, a FIFO) is removed so
+    that the build can write a new one. Call only while holding the build lock.
     """
     removed: list[str] = []
     root = Path(root)
     if not root.is_dir():
         return removed
     live = current_version(root)
-    # A CURRENT that exists but cannot be read names nothing, yet is no licence to delete.
-    nothing_live = live is None and not (root / CURRENT).exists()
     for p in sorted(root.iterdir()):
-        stray_version = _VERSION.match(p.name) and (
-            nothing_live or (live is not None and version_number(p.name) > version_number(live)))
+        # Without a readable CURRENT no version is a leftover: any may be the last good one.
+        stray_version = (_VERSION.match(p.name) and live is not None
+                         and version_number(p.name) > version_number(live))
         if p.name.startswith((".tmp-", ".CURRENT")) or stray_version:
-            shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+            _remove(p)
             removed.append(p.name)
+    current = root / CURRENT
+    if (current.exists() or current.is_symlink()) and _read_current(root) is None:
+        # A folder, FIFO or device named CURRENT (damage) would block its replacement.
+        doomed = root / f".tmp-bad-CURRENT-{os.getpid()}"
+        os.rename(current, doomed)
+        _remove(doomed)
+        removed.append(CURRENT)
     return removed
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def version_number(name: str) -> int:
@@ -335,6 +453,13 @@ def _prune(root: Path, keep: str) -> None:
             doomed = root / f".tmp-old-{name}-{os.getpid()}"
             os.rename(root / name, doomed)
             shutil.rmtree(doomed, ignore_errors=True)
+
+
+def manifest_digest(manifest: dict[str, Any]) -> str:
+    """SHA-256 of a manifest's content but its own checksum (keys sorted), so that damage
+    to any field (a model name, a count, a file hash) is found, not read as a setting."""
+    rest = {k: v for k, v in manifest.items() if k != SELF_CHECKSUM}
+    return hashlib.sha256(json.dumps(rest, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def _sha256(path: Path) -> str:

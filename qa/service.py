@@ -17,14 +17,16 @@ import hmac
 import logging
 import os
 import threading
-from collections.abc import Awaitable, Callable
+import unicodedata
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 from qa import index as store
-from qa.answer import Answer, Evidence, compose
+from qa.answer import Answer, Delta, Evidence, Final, compose
+from qa.answer.verify import SupportCheck
 from qa.build import BuildReport, build
 from qa.catalog import (
     EXAMPLES,
@@ -93,6 +95,17 @@ class Added:
     report: BuildReport
 
 
+@dataclass(frozen=True)
+class Gathered:
+    """What an answer is made from: the question made standalone, the retriever (one
+    index version) and the evidence it found, and whether it was scoped to a document."""
+
+    question: str
+    retriever: Retriever
+    evidence: list[Evidence]
+    scoped: bool
+
+
 class QAService:
     """Loads the index once, answers retrieval (and later ask) requests, rebuilds on demand."""
 
@@ -111,6 +124,11 @@ class QAService:
         self._pages: dict[str, PageInfo] = {}
         self._answer_pool = ThreadPoolExecutor(ANSWER_THREADS, thread_name_prefix="qa-answer")
         self._preloading: Future[BuildReport | None] | None = None
+        self.llm = None  # the optional LLM answerer (settings.llm_url); built cheaply here
+        if settings.llm_url:
+            from qa.answer.llm import LLMClient
+
+            self.llm = LLMClient(settings)
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -170,6 +188,18 @@ class QAService:
         self.authorize_admin(token)
         report = self.build()
         return report, self.retriever.version
+
+    def authorize_api(self, token: str | None) -> None:
+        """For the OpenAI-compatible endpoints: nothing to check when no QA_API_KEY is set;
+        else Unauthorized without a key, Forbidden with a wrong one (constant time)."""
+        expected = self.settings.api_key
+        if expected is None or not expected.get_secret_value():
+            return
+        if not token:
+            raise Unauthorized("this endpoint needs the API key: send the header "
+                               "`Authorization: Bearer <QA_API_KEY>`")
+        if not hmac.compare_digest(token.encode(), expected.get_secret_value().encode()):
+            raise Forbidden("the API key is wrong")
 
     def authorize_admin(self, token: str | None) -> None:
         """Raise Disabled when no admin token is configured, Unauthorized when none is given,
@@ -375,17 +405,107 @@ class QAService:
         return r, [Evidence(h, tuple(float(x) for x in r.unit_scores(qvec, h.chunk)))
                    for h in hits]
 
+    def gather(self, question: str, history: list[tuple[str, str]], doc: str | None
+               ) -> Gathered:
+        """The evidence for a question read in the light of the conversation (see
+        `evidence`: only the encoding runs on the encoder thread)."""
+        r = self.retriever
+        # A chain of follow-ups grows the question it stands for: that is held to the
+        # question's own limit, keeping its beginning (the newest question comes first).
+        resolved = clip(standalone(question, history, self._table_rows(r)), MAX_QUERY_CHARS)
+        r, evidence = self.evidence(resolved, doc, ANSWER_CANDIDATES, r)
+        return Gathered(resolved, r, evidence, doc is not None)
+
     def ask(self, question: str, history: list[tuple[str, str]] | None = None,
             doc: str | None = None) -> Answer:
         """A short cited answer to the question, read in the light of the conversation.
-        Call it from any thread but the encoder's (the HTTP edge uses `offload`)."""
+        Blocking (an LLM answer takes seconds): call it from any thread but the encoder's
+        (the HTTP edge uses `offload`)."""
+        answer = None
+        for event in self.ask_stream(question, history, doc):
+            if isinstance(event, Final):
+                answer = event.answer
+        assert answer is not None  # the stream always ends with its Final
+        return answer
+
+    def ask_stream(self, question: str, history: list[tuple[str, str]] | None = None,
+                   doc: str | None = None, stop: threading.Event | None = None
+                   ) -> Iterator[Delta | Final]:
+        """The answer as events: verified sentences of an LLM answer as they are written
+        (`Delta`), then the answer (`Final`); without an LLM, the `Final` alone. A bad
+        question or a missing index raise here, before the first event. Setting `stop`
+        (the reader left) stops the LLM at its next words."""
         question = validate_query(question, "question")
-        r = self.retriever
-        self._check_doc(r, doc)
-        resolved = standalone(question, history or [], self._table_rows(r))
-        r, evidence = self.evidence(resolved, doc, ANSWER_CANDIDATES, r)
-        return compose(resolved, evidence, r.version, r.vocabulary, scoped=doc is not None,
-                       table_of=r.table_of, idf=r.idf, near=r.near)
+        self._check_doc(self.retriever, doc)  # raises now (no index, unknown doc), not mid-stream
+        # The latest messages within the history limits (`check_history` refuses a longer
+        # history at the HTTP edge; the chat page keeps the whole conversation).
+        return self._events(question, self.fit_history(history or []), doc, stop)
+
+    def _events(self, question: str, history: list[tuple[str, str]], doc: str | None,
+                stop: threading.Event | None) -> Iterator[Delta | Final]:
+        found = self.gather(question, history, doc)
+        r = found.retriever
+        extractive = compose(found.question, found.evidence, r.version, r.vocabulary,
+                             scoped=found.scoped, table_of=r.table_of, idf=r.idf, near=r.near)
+        if self.llm is None:
+            yield Final(extractive)
+            return
+        if not extractive.grounded:  # the evidence does not answer: nothing to rewrite
+            note = "The sources do not cover the question, so the LLM was not asked."
+            yield Final(replace(extractive, notes=(*extractive.notes, note)))
+            return
+        from qa.answer.llm import messages, sources, verified_stream
+
+        numbered = sources(extractive, found.evidence, self.settings.llm_sources)
+        chat = messages(found.question, history, numbered, extractive.derivation)
+        deltas = self.llm.complete(chat, stop)
+        try:
+            yield from verified_stream(deltas, numbered, self.support_check(found), extractive)
+        finally:
+            deltas.close()  # a reader who left stops the model too
+
+    def support_check(self, found: Gathered) -> SupportCheck:
+        """The check an LLM's sentence must pass on the chunk it cites, for this question
+        and evidence: for now the provisional `sentence_check` (the answer engine's
+        `qa.answer.support.check` takes its place). Each sentence is encoded once, on the
+        encoding thread, and compared with the chunk's units in the index."""
+        from qa.answer.sentence_check import sentence_check
+
+        r = found.retriever
+        vectors: dict[str, Any] = {}
+
+        def similarity(text: str, chunk: Chunk) -> float:
+            if text not in vectors:
+                vectors[text] = self.queries.encode(r.encoder, text)
+            return float(max(r.unit_scores(vectors[text], chunk)))
+
+        return sentence_check(similarity)
+
+    def check_history(self, history: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The history, or BadRequest when it has more messages or characters than the
+        settings allow (`history_turns`, `history_chars`)."""
+        turns, chars = self.settings.history_turns, self.settings.history_chars
+        if len(history) > turns:
+            raise BadRequest(f"history has {len(history)} messages; the limit is {turns} "
+                             "(QA_HISTORY_TURNS): send the latest ones")
+        size = sum(len(content) for _, content in history)
+        if size > chars:
+            raise BadRequest(f"history has {size} characters; the limit is {chars} "
+                             "(QA_HISTORY_CHARS): send the latest messages")
+        return history
+
+    def fit_history(self, history: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The latest messages of a conversation that fit the history limits: what `ask`
+        reads of a longer one (the chat page keeps the whole conversation)."""
+        kept: list[tuple[str, str]] = []
+        size = 0
+        for role, content in reversed(history[-self.settings.history_turns:]
+                                      if self.settings.history_turns else []):
+            size += len(content)
+            if size > self.settings.history_chars:
+                break
+            kept.append((role, content))
+        return kept[::-1]
 
     def _table_rows(self, r: Retriever) -> list[TableRow]:
         """Row labels and columns of the tables in a version, for follow-up questions."""
@@ -467,10 +587,19 @@ def upload_name(filename: str) -> str:
     return name
 
 
+def clip(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, at a space when there is one."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    return cut.rsplit(" ", 1)[0] if " " in cut else cut
+
+
 def validate_query(text: str, what: str = "query") -> str:
-    """The query stripped, or BadRequest when it is empty or too long."""
+    """The query stripped, or BadRequest when it is empty (nothing but spaces, control or
+    format characters such as NUL or a zero-width space) or too long."""
     text = (text or "").strip()
-    if not text:
+    if not any(unicodedata.category(c)[0] not in "CZ" for c in text):
         raise BadRequest(f"{what} is empty: send a question or keywords")
     if len(text) > MAX_QUERY_CHARS:
         raise BadRequest(f"{what} has {len(text)} characters; the limit is {MAX_QUERY_CHARS}")

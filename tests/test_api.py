@@ -3,6 +3,7 @@ errors in the one error shape, OpenAPI, and the /ask contract."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -143,8 +144,21 @@ def test_malformed_json_message_names_no_position(client: TestClient) -> None:
 
 
 def test_unknown_route_and_method(client: TestClient) -> None:
-    assert client.get("/retrieve").status_code == 405
-    assert client.get("/no-such-route").status_code == 404
+    assert_error(client.get("/retrieve"), 405, "GET")
+    assert client.get("/retrieve").headers["allow"] == "POST"
+    assert_error(client.delete("/health"), 405, "DELETE")
+    assert_error(client.get("/no-such-route"), 404, "/docs")
+    assert_error(client.get("/static-offline-docs/no-such-file.js"), 404)
+
+
+@pytest.mark.parametrize("body", [
+    b'{"query": "\xff\xfe military"}',  # not UTF-8
+    b"[" * 10_000 + b"]" * 10_000,  # nested too deep for the parser
+    b'{"query": "military", "k": ' + b"9" * 5_000 + b"}",  # an integer of 5,000 digits
+], ids=["invalid-utf8", "10000-deep", "5000-digit-integer"])
+def test_unreadable_bodies_are_400_in_the_error_shape(client: TestClient, body: bytes) -> None:
+    resp = client.post("/retrieve", content=body, headers={"content-type": "application/json"})
+    assert_error(resp, 400, "UTF-8 JSON")
 
 
 # --- OpenAPI -----------------------------------------------------------------------------
@@ -158,6 +172,36 @@ def test_openapi_and_docs(client: TestClient) -> None:
     assert "post" in paths["/retrieve"]
     docs = client.get("/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
+
+
+def test_openapi_documents_the_error_shape_and_statuses_sent(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    error = {"$ref": "#/components/schemas/ErrorBody"}
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    expected = {"/index/rebuild": {"401", "403", "404"}, "/chunks/{chunk_id}": {"404"}}
+    for path, operations in spec["paths"].items():
+        for method, op in operations.items():
+            documented = set(op["responses"])
+            assert {"400", "408", "413", "422", "500", "503"} | expected.get(path, set()) \
+                <= documented, (method, path, documented)
+            for status in {s for s in documented if not s.startswith("2")}:
+                schema = op["responses"][status]["content"]["application/json"]["schema"]
+                assert schema == error, (method, path, status, schema)
+    detail = spec["components"]["schemas"]["ErrorDetail"]
+    assert set(detail["required"]) == {"type", "message"}
+
+
+@pytest.mark.parametrize("page, asset", [("/docs", "swagger-ui-bundle.js"),
+                                         ("/redoc", "redoc.standalone.js")])
+def test_docs_pages_load_their_assets_from_this_server(client: TestClient, page: str,
+                                                       asset: str) -> None:
+    html = client.get(page).text
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources and all(s.startswith("/") for s in sources), sources  # nothing from a CDN
+    assert any(s.endswith(asset) for s in sources), sources
+    for s in sources:
+        resp = client.get(s)
+        assert resp.status_code == 200 and len(resp.content) > 100, s
 
 
 # --- /ask --------------------------------------------------------------------------------
@@ -223,3 +267,27 @@ def test_a_slow_answer_does_not_delay_retrieval(client: TestClient, service: QAS
 ])
 def test_ask_validation(client: TestClient, body: dict, words: list[str]) -> None:
     assert_error(client.post("/ask", json=body), 422, *words)
+
+
+def test_history_is_limited_in_messages_and_characters(client: TestClient,
+                                                       analysis_settings: Settings) -> None:
+    turns, chars = analysis_settings.history_turns, analysis_settings.history_chars
+    many = [{"role": "user", "content": "And?"}] * (turns + 1)
+    assert_error(client.post("/ask", json={"question": "And?", "history": many}), 422,
+                 "QA_HISTORY_TURNS", str(turns))
+    long = [{"role": "user", "content": "why " * (chars // 8 + 1)}] * 2
+    assert_error(client.post("/ask", json={"question": "And?", "history": long}), 422,
+                 "QA_HISTORY_CHARS", str(chars))
+
+
+def test_a_follow_up_chain_never_makes_a_question_over_the_limit(client: TestClient) -> None:
+    """A follow-up is searched with the earlier question; a chain of them made a 20,990-
+    character question before, which held the query thread for seconds."""
+    earlier = "What is the regional impact of the military aspect " + "and more " * 220
+    history = [{"role": "user", "content": earlier[:MAX_QUERY_CHARS - 1]},
+               {"role": "assistant", "content": "It escalates arms build-up [1]"},
+               {"role": "user", "content": "And?"}, {"role": "assistant", "content": "-"}]
+    resp = client.post("/ask", json={"question": "And then?", "history": history})
+    assert resp.status_code == 200, resp.text
+    assert len(resp.json()["question"]) <= MAX_QUERY_CHARS
+    assert resp.json()["question"].startswith("And then?")

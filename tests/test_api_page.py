@@ -6,16 +6,18 @@ back, and the server still answers `/health` after each."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import secrets
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from qa.api.page import holds_file_reference
+from qa.api.page import PageGuard, holds_file_reference
 from qa.config import Settings
 from qa.service import QAService
 from tests.conftest import serving
@@ -28,11 +30,14 @@ PASSWD_LINE = "root:x:0:0"
 
 
 @pytest.fixture(scope="module")
-def server(analysis_settings: Settings, service: QAService,
-           tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("page") / "serve.log"
+
+
+@pytest.fixture(scope="module")
+def server(analysis_settings: Settings, service: QAService, server_log: Path) -> Iterator[str]:
     """`qa serve` over the analysis with an admin token in its environment."""
-    log = tmp_path_factory.mktemp("page") / "serve.log"
-    with serving(analysis_settings.corpus, analysis_settings.index, log=log,
+    with serving(analysis_settings.corpus, analysis_settings.index, log=server_log,
                  admin_token=TOKEN) as url:
         yield url
 
@@ -177,7 +182,9 @@ def test_uploads_are_refused_and_not_kept(server: str) -> None:
     for path in ("/gradio_api/upload", "/gradio_api/upload?upload_id=u1",
                  "/gradio_api/process_recording"):
         resp = httpx.post(server + path, files={"files": ("a.txt", big)}, timeout=30)
-        assert_refused(resp, 404)
+        assert_refused(resp, 404, 413)  # over QA_MAX_BODY_BYTES, or not a route of the page
+        small = httpx.post(server + path, files={"files": ("a.txt", b"tiny")}, timeout=30)
+        assert_refused(small, 404)
     assert_alive(server)
 
 
@@ -209,3 +216,85 @@ def test_wrong_method_and_unknown_path_in_the_error_shape(server: str) -> None:
 ])
 def test_holds_file_reference(value: object, found: bool) -> None:
     assert holds_file_reference(value) is found
+
+
+def test_unknown_sessions_write_one_line_each_at_most(server: str, server_log: Path) -> None:
+    before = server_log.read_text(errors="replace").count("\n")
+    names = [f"nosuch{secrets.token_hex(4)}" for _ in range(20)]
+    for name in names:
+        stream = events(server, name, timeout=10)
+        assert "session_not_found" in stream
+    assert_alive(server)
+    time.sleep(0.5)
+    lines = server_log.read_text(errors="replace").splitlines()[before:]
+    assert not [line for line in lines if "Traceback" in line or "Error" in line], lines[:40]
+    for name in names:
+        assert sum(name in line for line in lines) <= 1, [x for x in lines if name in x]
+
+
+@pytest.mark.parametrize("asset", ["/theme.css", "/static/img/logo_nosize.svg"])
+def test_range_requests_do_not_echo_request_headers(server: str, asset: str) -> None:
+    resp = httpx.get(server + asset, timeout=10, headers={
+        "Range": "bytes=0-10", "Cookie": "session=secret-cookie", "Authorization": "Bearer x"})
+    assert resp.status_code in (200, 206)
+    assert "secret-cookie" not in str(resp.headers) and "Bearer" not in str(resp.headers)
+
+
+def _scripted_gradio(status: int, body: bytes, ctype: bytes = b"application/json"):
+    """A stand-in for the Gradio app (an exact response is needed): answers `status` and
+    `body`, and copies every request header into its response, as `file=` did."""
+
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [*scope["headers"], (b"content-type", ctype)]})
+        await send({"type": "http.response.body", "body": body})
+
+    return app
+
+
+def _through_guard(inner, path: str = "/theme.css") -> httpx.Response:
+    from fastapi import FastAPI
+
+    guard = PageGuard(inner, FastAPI().router)
+    transport = httpx.ASGITransport(app=guard)
+
+    async def go() -> httpx.Response:
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            return await c.get(path, headers={"Cookie": "c=1", "Authorization": "Bearer t"})
+
+    return asyncio.run(go())
+
+
+def test_the_guard_drops_copied_request_headers() -> None:
+    resp = _through_guard(_scripted_gradio(206, b"abc", b"text/css"))
+    assert resp.status_code == 206 and resp.text == "abc"
+    assert "cookie" not in resp.headers and "authorization" not in resp.headers
+
+
+@pytest.mark.parametrize("body, ctype, message", [
+    (b'{"detail": "Not Found"}', b"application/json", "Not Found"),
+    (b'{"detail": [{"msg": "Field required"}]}', b"application/json", "Field required"),
+    (b"Stream not found", b"text/plain", "Stream not found"),
+])
+def test_the_guard_answers_gradios_errors_in_our_shape(body: bytes, ctype: bytes,
+                                                       message: str) -> None:
+    resp = _through_guard(_scripted_gradio(404, body, ctype))
+    assert resp.status_code == 404
+    assert resp.json() == {"error": {"type": "NotFound", "message": message}}
+
+
+def test_gradio_is_past_the_2026_advisories() -> None:
+    """Path traversal in FileExplorer (fixed in 6.16.0), SSRF in gr.load (fixed in 6.6.0)."""
+    import tomllib
+    from importlib.metadata import version
+
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    project = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml")
+                            .read_text())["project"]
+    [gradio] = [Requirement(d) for d in project["dependencies"] if d.startswith("gradio")]
+    floors = [Version(s.version) for s in gradio.specifier if s.operator == ">="]
+    assert floors and min(floors) >= Version("6.16.0"), gradio
+    assert not gradio.specifier.contains("6.15.9")
+    assert Version(version("gradio")) >= Version("6.16.0")

@@ -18,6 +18,7 @@ from qa.build import build
 from qa.config import DEFAULT_MODEL, Settings, get_settings
 from qa.embed import Embedder, resolve_model
 from qa.encoder import OnnxEncoder
+from qa.errors import IndexUnwritable
 
 DOCS = {
     "alpha.md": (
@@ -304,3 +305,70 @@ def test_converted_documents_are_described_cached_and_pruned(
     (corpus / "broken.docx").unlink()
     build(settings, no_model)
     assert list(cache.iterdir()) == []
+
+
+# --- a build must never lose the good versions ----------------------------------------------
+
+
+@pytest.mark.parametrize("corpus_state", ["empty", "missing", "mistyped"])
+def test_a_bad_corpus_with_current_missing_deletes_no_version(
+        built: tuple[Settings, Spy], corpus_state: str) -> None:
+    """Issue 8: with CURRENT gone and the corpus empty or mistyped, `qa build` deleted
+    every version as a leftover, then refused to build."""
+    settings, spy = built
+    index, corpus = Path(settings.index), Path(settings.corpus)
+    (corpus / "beta.md").unlink()
+    assert build(settings, lambda: spy).version == "v000002"
+    (index / "CURRENT").unlink()
+    if corpus_state == "empty":
+        shutil.rmtree(corpus)
+        corpus.mkdir()
+    elif corpus_state == "missing":
+        shutil.rmtree(corpus)
+    else:
+        settings = get_settings(corpus=corpus.with_name("corpsu"), index=index)
+    before = sorted(p.name for p in index.iterdir())
+
+    report = build(settings, no_model)
+
+    assert report.error and not report.live
+    if corpus_state == "empty":
+        assert "no usable documents" in report.error
+    else:
+        assert "does not exist" in report.error and "--corpus or QA_CORPUS" in report.error
+    assert sorted(p.name for p in index.iterdir()) == before  # nothing touched
+    assert store.versions(index) == ["v000002", "v000001"]
+    assert store.load(index, settings.model).version == "v000002"  # the newest complete
+
+
+def test_a_missing_corpus_does_not_create_an_index_folder(tmp_path: Path) -> None:
+    settings = get_settings(corpus=tmp_path / "nowhere", index=tmp_path / "index")
+    assert "does not exist" in build(settings, no_model).error
+    assert not (tmp_path / "index").exists()
+
+
+@pytest.mark.parametrize("where", ["a file", "under a file", "read-only /proc"])
+def test_an_index_that_cannot_be_written_is_a_clean_error(tmp_path: Path, where: str) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a folder")
+    index = {"a file": blocker, "under a file": blocker / "index",
+             "read-only /proc": Path("/proc/self/qa-index")}[where]
+    settings = get_settings(corpus=write_corpus(tmp_path / "corpus"), index=index)
+    with pytest.raises(IndexUnwritable) as e:
+        build(settings, no_model)
+    assert f"cannot write the index in {index}/" in e.value.message
+    assert "--index or QA_INDEX" in e.value.message
+
+
+def test_decodings_are_in_the_build_report(tmp_path: Path, embedder: Embedder) -> None:
+    corpus = write_corpus(tmp_path / "corpus")
+    (corpus / "mostly.md").write_bytes("Un café crème coûte deux euros. ".encode() * 3
+                                       + b"\xff\n")
+    settings = get_settings(corpus=corpus, index=tmp_path / "index")
+    report = build(settings, lambda: embedder)
+    assert [(d.path, d.reason[:22]) for d in report.decoded] == [
+        ("mostly.md", "UTF-8 with 1 invalid b")]
+    assert "decoded mostly.md as UTF-8 with 1 invalid byte" in report.summary()
+    assert report.to_dict()["decoded"][0]["path"] == "mostly.md"
+    stored = store.load(settings.index, settings.model)
+    assert any("café crème" in c.text for c in stored.chunks)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.chunk import Chunk, chunk_document, pack_sentences, row_text
+from qa.chunk import MAX_UNITS, Chunk, chunk_document, pack_sentences, row_text
 from qa.parse import parse_document
 from qa.text.sentences import split_sentences
 
@@ -259,3 +259,19 @@ def test_long_list_splits_between_items_and_repeats_its_intro() -> None:
         assert len(p.text) <= 500
         seen += [line for line in p.text.split("\n") if line.startswith("- ")]
     assert seen == items
+
+
+def test_units_per_chunk_are_capped() -> None:
+    """A pipe-table row of 3,000 text cells made 3,000 embedded units."""
+    cells = [f"word{i}" for i in range(3000)]
+    text = ("# Wide\n\n| " + " | ".join(f"h{i}" for i in range(3000)) + " |\n|"
+            + "---|" * 3000 + "\n| " + " | ".join(cells) + " |\n")
+    [row] = [c for c in chunk_document(parse_document("wide.md", text)) if c.kind == "table_row"]
+    units = row.units()
+    assert len(units) == MAX_UNITS and len(row.quotes()) == MAX_UNITS
+    assert units[0] == row.embed_text()  # the whole row first, then its first cells
+    assert units[1].endswith("h1: word1") and row.searched_units() == MAX_UNITS
+    # Ordinary chunks keep every unit.
+    long = " ".join(f"Sentence {i} says that the harbour freezes in winter." for i in range(8))
+    [passage] = chunk_document(parse_document("p.md", long), passage_chars=4000)
+    assert len(passage.units()) == 9

@@ -191,3 +191,94 @@ def test_serve_without_watch_follows_a_build_beside_it(built: tuple[Path, Path, 
         assert failed == 0
         hit = httpx.post(url + "/retrieve", json={"query": "copper ore", "k": 1}).json()
         assert hit["results"][0]["doc"] == "copper.md"
+
+
+# --- a damaged index: a clean error or the newest complete version, and `qa build` repairs --
+
+
+def _copy(built: tuple[Path, Path, str], tmp_path: Path) -> tuple[Path, Path]:
+    corpus, index, _ = built
+    shutil.copytree(index, tmp_path / "index")
+    return corpus, tmp_path / "index"
+
+
+def _two_versions(corpus: Path, index: Path, tmp_path: Path) -> Path:
+    """A second version over a copy of the corpus with one more document; its corpus."""
+    mine = tmp_path / "corpus"
+    shutil.copytree(corpus, mine)
+    (mine / "extra.md").write_text("# Extra\n\nThe extra note mentions the harbour.\n")
+    assert qa("build", "--corpus", str(mine), "--index", str(index), cwd=tmp_path,
+              ).returncode == 0
+    return mine
+
+
+def _fifo(path: Path) -> None:
+    path.unlink()
+    os.mkfifo(path)
+
+
+def _folder(path: Path) -> None:
+    path.unlink()
+    path.mkdir()
+
+
+@pytest.mark.parametrize("damage", [_fifo, _folder, lambda p: p.write_bytes(b"\xff\xfev1\n")],
+                         ids=["a FIFO", "a folder", "not UTF-8"])
+def test_a_damaged_current_neither_hangs_nor_crashes_and_qa_build_repairs_it(
+        built: tuple[Path, Path, str], tmp_path: Path, damage) -> None:
+    corpus, index = _copy(built, tmp_path)
+    corpus = _two_versions(corpus, index, tmp_path)
+    damage(index / "CURRENT")
+    res = qa("retrieve", "military aspect", "-k", "1", "--index", str(index), cwd=tmp_path,
+             timeout=120)  # a FIFO read made `qa retrieve` hang
+    assert res.returncode == 0 and "Traceback" not in res.stderr, res.stderr
+    assert "serving v000002" in res.stderr and f"{index / 'CURRENT'}" in res.stderr
+    assert "1. [" in res.stdout
+    fixed = qa("build", "--corpus", str(corpus), "--index", str(index), cwd=tmp_path)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert "index v000003 is live" in fixed.stdout
+    again = qa("retrieve", "military aspect", "--index", str(index), cwd=tmp_path)
+    assert again.returncode == 0 and "WARNING" not in again.stderr
+
+
+def test_damage_without_a_version_to_fall_back_on_is_a_clean_error_and_build_repairs(
+        built: tuple[Path, Path, str], tmp_path: Path) -> None:
+    corpus, index = _copy(built, tmp_path)
+    (index / "v000001" / "manifest.json").write_text("[]")  # JSON, but not an object
+    res = qa("retrieve", "military", "--index", str(index), cwd=tmp_path)
+    assert res.returncode == 1 and "Traceback" not in res.stderr
+    assert res.stderr.startswith(f"error: index version v000001: {index}/v000001/manifest.json "
+                                 "is not a JSON object"), res.stderr
+    assert f"run `qa build --index {index}`" in res.stderr
+    fixed = qa("build", "--corpus", str(corpus), "--index", str(index), cwd=tmp_path)
+    assert fixed.returncode == 0 and "full rebuild (live index unreadable)" in fixed.stdout
+    assert qa("retrieve", "military", "--index", str(index), cwd=tmp_path).returncode == 0
+
+
+def test_build_into_an_index_that_cannot_be_written(built: tuple[Path, Path, str],
+                                                    tmp_path: Path) -> None:
+    corpus, _, _ = built
+    (tmp_path / "file").write_text("not a folder")
+    res = qa("build", "--corpus", str(corpus), "--index", str(tmp_path / "file"), cwd=tmp_path)
+    assert res.returncode == 1 and "Traceback" not in res.stderr
+    assert res.stderr.startswith(f"error: cannot write the index in {tmp_path / 'file'}/")
+
+
+def test_file_names_with_control_characters_are_escaped_in_the_output(tmp_path: Path) -> None:
+    (tmp_path / "c").mkdir()
+    name = "two\nlines\tand\rreturn\x1b[2J.md"
+    (tmp_path / "c" / name).write_text("# Harbour\n\nThe harbour freezes every winter.\n")
+    assert qa("build", "--corpus", str(tmp_path / "c"), "--index", str(tmp_path / "i"),
+              cwd=tmp_path).returncode == 0
+    res = qa("retrieve", "harbour freezes", "--index", str(tmp_path / "i"), cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert lines[0].startswith("1. [passage] two\\nlines\\tand\\rreturn\\x1b[2J.md:3")
+    assert lines[1] == "   The harbour freezes every winter." and len(lines) == 2
+    assert "\x1b" not in res.stdout and "\r" not in res.stdout
+
+
+@pytest.mark.parametrize("query", ["\x01\x02\x03", "\x1b\x7f", "\u200b\u200e", "\x0b\x0c"])
+def test_a_query_of_control_characters_only_is_empty(query: str, tmp_path: Path) -> None:
+    res = qa("retrieve", query, "--index", str(tmp_path / "none"), cwd=tmp_path)
+    assert res.returncode == 1 and "query is empty" in res.stderr

@@ -311,7 +311,35 @@ def test_file_name_that_is_not_utf8_is_skipped(corpus: Path) -> None:
 
 
 def test_decode_says_why_bytes_are_not_text() -> None:
-    assert decode(b"plain") == ("plain", "")
-    text, why = decode(bytes(range(256)) * 4)
+    assert decode(b"plain") == ("plain", "", "")
+    text, why, _ = decode(bytes(range(256)) * 4)
     assert text == ""
     assert why == "binary content (132 control characters, 4 of them NUL, in 1024), not text"
+
+
+def test_a_mostly_utf8_file_is_read_as_utf8_and_its_bad_bytes_reported() -> None:
+    data = "Le café du coin, naïve idée. ".encode() * 4 + b"\xff\xfe stray bytes.\n"
+    text, problem, how = decode(data)
+    assert not problem and "café" in text and "Ã" not in text
+    assert text.count("\ufffd") == 2
+    assert how == f"UTF-8 with 2 invalid bytes replaced by U+FFFD (the first at byte {len(data) - 16})"
+
+
+@pytest.mark.parametrize("data, how", [
+    ("Le café du coin ouvre à huit heures.".encode("latin-1"), "Windows-1252 (not valid UTF-8)"),
+    ("It’s “quoted”.".encode("cp1252"), "Windows-1252 (not valid UTF-8)"),
+    ("Plain text, stated.".encode("utf-16"), "utf-16 (by its byte-order mark)"),
+    ("Plain text, stated.".encode("utf-16-le"), "utf-16-le (by its NULs)"),
+    ("Café.".encode("utf-8-sig"), ""),
+])
+def test_decode_says_how_text_that_is_not_plain_utf8_was_read(data: bytes, how: str) -> None:
+    text, problem, got = decode(data)
+    assert not problem and got == how and text.strip()
+
+
+def test_scan_reports_how_each_document_was_decoded(corpus: Path) -> None:
+    write(corpus, "mostly.md", "Un café crème. ".encode() * 3 + b"\x92 end.\n")
+    write(corpus, "plain.md", b"Plain.\n")
+    sources, _ = scan(corpus, **LIMITS)
+    how = {s.path: s.decoded for s in sources}
+    assert how["plain.md"] == "" and how["mostly.md"].startswith("UTF-8 with 1 invalid byte")

@@ -4,13 +4,16 @@ the next build cleans up."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -83,26 +86,40 @@ def _flip(path: Path) -> None:
 def test_damaged_file_is_refused_at_load(base: Path, name: str, damage, says: str) -> None:
     damage(base / "index" / "v000002" / name)
     with pytest.raises(IndexCorrupt) as e:
-        store.load(base / "index", DEFAULT_MODEL)
+        store.load(base / "index", DEFAULT_MODEL, "v000002")
     assert f"index file {base / 'index' / 'v000002' / name} {says}" in e.value.message
     assert "run `qa build --index " in e.value.message
 
 
+def _edit(path: Path, sign: bool = True, **fields) -> None:
+    """Change fields of a manifest; `sign` records its new checksum, as a build would."""
+    manifest = {**json.loads(path.read_text()), **fields}
+    if sign:
+        manifest[store.SELF_CHECKSUM] = store.manifest_digest(manifest)
+    path.write_text(json.dumps(manifest))
+
+
+def _counts(path: Path, **counts) -> dict:
+    return {**json.loads(path.read_text())["counts"], **counts}
+
+
 @pytest.mark.parametrize("damage, says", [
-    (_truncate, "manifest.json is not valid JSON"),
+    (_truncate, "manifest.json is not a JSON object"),
     (Path.unlink, "manifest.json is missing"),
-    (lambda p: p.write_text(json.dumps({**json.loads(p.read_text()), "checksums": {}})),
+    (_flip, "manifest.json is"),  # not JSON, or damaged: either way named
+    (lambda p: _edit(p, sign=False, built_at="2026-01-01T00:00:00+00:00"),
+     "manifest.json is damaged (its SHA-256 differs from the one it records)"),
+    (lambda p: _edit(p, sign=False, model="another/model"),
+     "manifest.json is damaged (its SHA-256 differs from the one it records)"),
+    (lambda p: _edit(p, checksums={}),
      ("is incomplete (no checksum for each of vectors.faiss, owners.npy, searched.npy, "
       "chunks.jsonl, encoder.onnx")),
-    (lambda p: p.write_text(json.dumps({
-        **json.loads(p.read_text()), "counts": {**json.loads(p.read_text())["counts"],
-                                                "chunks": 99}})),
-     "that do not agree with its manifest"),
+    (lambda p: _edit(p, counts=_counts(p, chunks=99)), "that do not agree with its manifest"),
 ])
 def test_damaged_manifest_is_refused_at_load(base: Path, damage, says: str) -> None:
     damage(base / "index" / "v000002" / store.MANIFEST)
     with pytest.raises(IndexCorrupt, match="v000002") as e:
-        store.load(base / "index", DEFAULT_MODEL)
+        store.load(base / "index", DEFAULT_MODEL, "v000002")
     assert says in e.value.message
 
 
@@ -118,11 +135,13 @@ def test_a_pickle_is_never_loaded(base: Path) -> None:
 
     np.save(folder / store.OWNERS, np.array([Payload()], dtype=object), allow_pickle=True)
     manifest = json.loads((folder / store.MANIFEST).read_text())
-    manifest["checksums"][store.OWNERS] = store._sha256(folder / store.OWNERS)
+    manifest["checksums"][store.OWNERS] = hashlib.sha256(
+        (folder / store.OWNERS).read_bytes()).hexdigest()
     manifest["sizes"][store.OWNERS] = (folder / store.OWNERS).stat().st_size
     (folder / store.MANIFEST).write_text(json.dumps(manifest))
+    _edit(folder / store.MANIFEST)
     with pytest.raises(IndexCorrupt, match="cannot be read"):
-        store.load(base / "index", DEFAULT_MODEL)
+        store.load(base / "index", DEFAULT_MODEL, "v000002")
     assert not marker.exists()
 
 
@@ -145,11 +164,121 @@ def test_clean_leftovers_removes_what_killed_builds_leave_and_nothing_else(base:
     assert sorted(p.name for p in index.iterdir()) == [".lock", "CURRENT", "v000001", "v000002"]
 
 
-def test_versions_are_kept_when_current_is_unreadable(base: Path) -> None:
+def test_versions_are_kept_when_current_is_unreadable_or_missing(base: Path) -> None:
     (base / "index" / "CURRENT").write_text("garbage")
     assert store.clean_leftovers(base / "index") == []
-    (base / "index" / "CURRENT").unlink()  # no CURRENT at all: no version was ever live
-    assert store.clean_leftovers(base / "index") == ["v000001", "v000002"]
+    (base / "index" / "CURRENT").unlink()  # missing: any version may be the last good one
+    assert store.clean_leftovers(base / "index") == []
+    assert store.versions(base / "index") == ["v000002", "v000001"]
+
+
+# --- damage: a clean error naming the file and the fix, or the newest complete version ----
+
+
+def _fifo(path: Path) -> None:
+    path.unlink()
+    os.mkfifo(path)
+
+
+def _folder(path: Path) -> None:
+    path.unlink()
+    (path / "v000002").mkdir(parents=True)
+
+
+def _loop(path: Path) -> None:
+    path.unlink()
+    path.symlink_to(path.name)
+
+
+CURRENT_DAMAGE = {
+    "missing": Path.unlink,
+    "not UTF-8": lambda p: p.write_bytes(b"v\xff\xfe\x00002\n"),
+    "a folder": _folder,
+    "a FIFO": _fifo,
+    "a symbolic link loop": _loop,
+    "garbage": lambda p: p.write_text("../../etc/passwd"),
+    "a missing version": lambda p: p.write_text("v000009\n"),
+    "empty": lambda p: p.write_bytes(b""),
+}
+
+
+def in_time(fn, seconds: float = 30):
+    """fn() run in a thread; fails the test if it has not returned in time (a hang)."""
+    out: list = []
+    t = threading.Thread(target=lambda: out.append(_outcome(fn)), daemon=True)
+    t.start()
+    t.join(seconds)
+    assert out, f"{fn} did not return within {seconds} s"
+    if isinstance(out[0], BaseException):
+        raise out[0]
+    return out[0]
+
+
+def _outcome(fn):
+    try:
+        return fn()
+    except BaseException as e:  # noqa: BLE001 - handed to the test's thread
+        return e
+
+
+@pytest.mark.parametrize("damage", list(CURRENT_DAMAGE))
+def test_a_damaged_current_falls_back_to_the_newest_complete_version(
+        base: Path, embedder: Embedder, damage: str, caplog: pytest.LogCaptureFixture) -> None:
+    index = base / "index"
+    CURRENT_DAMAGE[damage](index / "CURRENT")
+    caplog.set_level(logging.WARNING, logger="qa.index")
+    assert in_time(lambda: answers(index, embedder)) == "v000002"
+    assert f"{index / 'CURRENT'}" in caplog.text and "serving v000002" in caplog.text
+    assert "run `qa build --index" in caplog.text
+
+
+@pytest.mark.parametrize("damage", list(CURRENT_DAMAGE))
+def test_qa_build_repairs_a_damaged_current(base: Path, embedder: Embedder,
+                                            damage: str) -> None:
+    index = base / "index"
+    CURRENT_DAMAGE[damage](index / "CURRENT")
+    report = in_time(lambda: build(get_settings(corpus=base / "corpus", index=index),
+                                   lambda: embedder))
+    assert not report.error and report.live and report.version == "v000003"
+    assert not report.full, "the vectors of the complete version were not reused"
+    assert (index / "CURRENT").read_text() == "v000003\n"
+    assert answers(index, embedder) == "v000003"
+
+
+def test_a_damaged_live_version_falls_back_to_the_one_before(
+        base: Path, embedder: Embedder, caplog: pytest.LogCaptureFixture) -> None:
+    index = base / "index"
+    _flip(index / "v000002" / store.VECTORS)
+    caplog.set_level(logging.WARNING, logger="qa.index")
+    assert answers(index, embedder) == "v000001"
+    assert f"index file {index / 'v000002' / store.VECTORS} is damaged" in caplog.text
+    report = build(get_settings(corpus=base / "corpus", index=index), lambda: embedder)
+    assert report.live and not report.full and report.version == "v000003"
+    assert answers(index, embedder) == "v000003"
+
+
+def test_damage_with_nothing_to_fall_back_on_is_a_clean_error(base: Path) -> None:
+    index = base / "index"
+    shutil.rmtree(index / "v000001")
+    (index / "v000002" / store.MANIFEST).write_text("[1, 2, 3]")  # JSON, but an array
+    with pytest.raises(IndexCorrupt) as e:
+        store.load(index, DEFAULT_MODEL)
+    assert f"{index / 'v000002' / store.MANIFEST} is not a JSON object" in e.value.message
+    assert "run `qa build --index" in e.value.message
+    (index / "CURRENT").unlink()
+    with pytest.raises(IndexCorrupt, match="CURRENT is missing: run `qa build --index"):
+        store.load(index, DEFAULT_MODEL)
+
+
+@pytest.mark.parametrize("field, value", [
+    ("counts", {"chunks": "7"}), ("counts", []), ("files", ["alpha.md"]), ("dimension", "384"),
+    ("built_at", None), ("checksums", "x"),
+])
+def test_a_manifest_of_the_wrong_types_is_refused(base: Path, field: str, value) -> None:
+    path = base / "index" / "v000002" / store.MANIFEST
+    _edit(path, **{field: value})
+    with pytest.raises(IndexCorrupt, match="is incomplete"):
+        store.load(base / "index", DEFAULT_MODEL, "v000002")
 
 
 def test_only_the_newest_two_versions_are_kept(base: Path) -> None:

@@ -77,8 +77,9 @@ def test_a_damaged_new_version_is_not_swapped_in(tmp_path: Path, embedder: Embed
     res = svc.retrieve("harbour freezes")
     assert res.version == "v000001" and "freezes in winter" in res.hits[0].chunk.text
 
-    report = svc.build()  # the next build replaces the damaged version in full
-    assert report.full and report.full_reason == "live index damaged"
+    # The next build starts from the newest complete version, v000001, not from scratch.
+    report = svc.build()
+    assert not report.full and report.changed == ("beta.md",) and report.embedded == 1
     assert svc.version == "v000003"
 
 
@@ -220,3 +221,26 @@ def test_rebuild_of_an_emptied_corpus_keeps_the_live_index(client: TestClient) -
     assert "no usable documents" in res.json()["report"]["error"]
     hits = client.post("/retrieve", json={"query": "reactor megawatts"}).json()["results"]
     assert hits and hits[0]["doc"] == "alpha.md"
+
+
+def test_rebuild_into_an_unwritable_index_is_a_503_in_the_error_shape(
+        client: TestClient) -> None:
+    """It was a text/plain 500 with a traceback in the log."""
+    svc: QAService = client.app.state.service
+    index = Path(svc.settings.index)
+    index.rename(index.with_name("moved"))
+    index.write_text("a file where the index folder was")
+    res = client.post("/index/rebuild", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert res.status_code == 503 and res.headers["content-type"] == "application/json"
+    assert res.json()["error"]["type"] == "IndexUnwritable"
+    assert f"cannot write the index in {index}/" in res.json()["error"]["message"]
+    assert client.get("/health").json()["version"] == "v000001"  # still serving
+
+
+def test_fit_history_keeps_the_latest_messages_within_the_limits(service: QAService) -> None:
+    turns = service.settings.history_turns
+    history = [("user", f"q{i}") for i in range(turns + 5)]
+    assert service.fit_history(history) == history[-turns:]
+    big = "x" * (service.settings.history_chars - 10)
+    assert service.fit_history([("user", big), ("assistant", "y" * 20), ("user", "z")]) == [
+        ("assistant", "y" * 20), ("user", "z")]

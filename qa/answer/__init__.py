@@ -10,12 +10,15 @@ from qa.answer.types import (
     Citation,
     Claim,
     CorpusView,
+    Delta,
     Derivation,
+    Dropped,
     Evidence,
+    Final,
     Operand,
     Strategy,
 )
 
 __all__ = ["FRAME_WORDS", "NOT_COVERED", "Answer", "Candidate", "Citation", "Claim",
-           "CorpusView", "Derivation", "Evidence", "Operand", "Strategy", "compose",
+           "CorpusView", "Delta", "Derivation", "Dropped", "Evidence", "Final", "Operand", "Strategy", "compose",
            "not_covered"]

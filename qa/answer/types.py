@@ -7,7 +7,9 @@ arithmetic, ...), the support check and the answerers (extractive, LLM):
 - `Claim`: one sentence of an answer and the chunk that supports it.
 - `Candidate`: what a strategy proposes: claims, one comparable score, and for computed
   answers the value and how it was derived.
-- `Answer`: the reply, with numbered `Citation`s.
+- `Answer`: the reply, with numbered `Citation`s, and the sentences an LLM wrote that
+  verification dropped (`Dropped`).
+- `Delta`, `Final`: the events of a streamed answer.
 - `CorpusView`: what answering may read of the index version beyond the evidence.
 - `Strategy`: proposes scored candidates for an analysed question.
 """
@@ -104,11 +106,25 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Dropped:
+    """A sentence an LLM wrote that verification removed, and why (each reason a short
+    sentence a reader can follow, e.g. "the number 1850 stands in no cited source")."""
+
+    text: str
+    reasons: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields."""
+        return {"text": self.text, "reasons": list(self.reasons)}
+
+
+@dataclass(frozen=True)
 class Answer:
     """A reply: text with `[n]` markers, whether it is grounded, and its citations. A
     computed answer carries its `value` and `derivation`; `notes` say what the reader may
-    want to know about how the answer was made (e.g. sentences an LLM wrote that were
-    dropped, and why)."""
+    want to know about how the answer was made (e.g. that an LLM's sentences were dropped,
+    or that the LLM did not answer in time); `dropped` lists those sentences with their
+    reasons; `composed_by` says who wrote the text ("extractive" or "llm")."""
 
     answer: str
     grounded: bool
@@ -118,6 +134,8 @@ class Answer:
     value: Decimal | None = None
     derivation: Derivation | None = None
     notes: tuple[str, ...] = field(default=())
+    dropped: tuple[Dropped, ...] = field(default=())
+    composed_by: str = "extractive"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""
@@ -130,7 +148,27 @@ class Answer:
             d["derivation"] = self.derivation.to_dict()
         if self.notes:
             d["notes"] = list(self.notes)
+        if self.composed_by != "extractive":  # absent: the extractive answer, as before
+            d["composed_by"] = self.composed_by
+        if self.dropped:
+            d["dropped"] = [x.to_dict() for x in self.dropped]
         return d
+
+
+@dataclass(frozen=True)
+class Delta:
+    """Streamed text of an answer in the making: verified sentences, appended in order."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Final:
+    """The last event of a streamed answer: the answer as it stands. `replaced` is True
+    when its text is not the streamed text continued (the reader's text must be replaced)."""
+
+    answer: Answer
+    replaced: bool = False
 
 
 class CorpusView(Protocol):

@@ -7,9 +7,12 @@ import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
+from qa.api import openai
 from qa.api.chat import ChatPage
 from qa.api.errors import install_error_handlers
+from qa.api.limits import RequestLimits
 from qa.api.routes import router
 from qa.config import Settings
 from qa.service import QAService
@@ -34,12 +37,18 @@ def create_app(settings: Settings, service: QAService | None = None, ui: bool = 
             await page.close()
         svc.stop()
 
-    app = FastAPI(title="qa", version="0.1.0", lifespan=lifespan, description=(
-        "Retrieval and cited answers over the documents of a corpus. Errors have the shape "
-        '`{"error": {"type", "message"}}`.'))
+    # /docs and /redoc load Swagger UI and ReDoc from the files fastapi-offline ships, not
+    # from a CDN, so they work offline.
+    app = FastAPIOffline(title="qa", version="0.1.0", lifespan=lifespan, description=(
+        "Retrieval and cited answers over the documents of a corpus. Every error has the "
+        'shape `{"error": {"type", "message"}}` (a 422 adds `details`), with the statuses '
+        "each operation lists."))
     app.state.service = svc
     install_error_handlers(app)
+    app.add_middleware(RequestLimits, max_body_bytes=settings.max_body_bytes,
+                       body_timeout=settings.body_timeout)
     app.include_router(router)
+    app.include_router(openai.router)
 
     if page is not None:
         from qa.api.page import PageGuard

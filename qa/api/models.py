@@ -39,6 +39,7 @@ class AskRequest(BaseModel):
     history: list[Message] = Field(default_factory=list, max_length=100,
                                    description="Earlier turns, oldest first.")
     doc: str | None = Field(None, description="Answer from this document only (corpus path).")
+    stream: bool = Field(False, description="Send server-sent events (see POST /ask).")
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:

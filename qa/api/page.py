@@ -21,24 +21,35 @@ each enough on its own for that request:
    and URL references all have them, and the page's inputs are text) before Gradio sees
    it. Anything else under the page's mount is answered in the API's error shape: 405 for
    an API path with the wrong method, else 404.
+
+`PageGuard` also answers Gradio's own errors in that shape, drops request headers Gradio
+copies into a response (`file=` copied `Cookie` into a `Range` response), and keeps the
+404 that Gradio's event stream raises for an unknown `session_hash` after it has started
+answering from writing a 7 KB traceback per request to the log.
 """
 
 from __future__ import annotations
 
 import atexit
 import json
+import logging
 import os
 import re
 import shutil
 import tempfile
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from qa.api.errors import send_error
+from qa.api.errors import error_content, send_error, type_for
+from qa.api.limits import replay
 from qa.service import QAService
+
+log = logging.getLogger(__name__)
 
 # The routes the page uses, found by driving it in Chromium (load, ask, follow up, select,
 # open a source, start over) and reading the access log. HEAD is allowed where GET is.
@@ -53,23 +64,19 @@ PAGE_ROUTES: tuple[tuple[str, re.Pattern[str]], ...] = (
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 # Keys that make a JSON object a file or URL reference to Gradio (FileData needs `path`).
 FILE_KEYS = frozenset({"path", "url", "meta"})
-# An event of the page is a short JSON object; a larger one is refused before it is parsed.
-EVENT_BYTES = 1 << 20
-
-_private_cache: str | None = None
-
+# Request headers that have no place in a response (Gradio's `file=` copied them all).
+REQUEST_HEADERS = frozenset({b"cookie", b"authorization", b"proxy-authorization"})
 
 def private_gradio_cache() -> str:
     """Point Gradio's upload and cache folder (`GRADIO_TEMP_DIR`) at a folder of this
     process, made once with mode 0700 and removed at exit, unless the operator set one."""
-    global _private_cache
     chosen = os.environ.get("GRADIO_TEMP_DIR")
     if chosen:
         return chosen
-    _private_cache = tempfile.mkdtemp(prefix="qa-gradio-")
-    os.environ["GRADIO_TEMP_DIR"] = _private_cache
-    atexit.register(shutil.rmtree, _private_cache, ignore_errors=True)
-    return _private_cache
+    folder = tempfile.mkdtemp(prefix="qa-gradio-")
+    os.environ["GRADIO_TEMP_DIR"] = folder
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def mount_page(app: FastAPI, service: QAService) -> FastAPI:
@@ -133,8 +140,17 @@ class PageGuard:
             body = await self._event_body(receive, send)
             if body is None:
                 return
-            receive = _replay(body, receive)
-        await self.app(scope, receive, send)
+            receive = replay(body, receive)
+        response = _Response(send)
+        try:
+            await self.app(scope, receive, response.send)
+        except Exception as exc:
+            # Gradio's event stream raises a 404 after it has started answering (an unknown
+            # session_hash), which the server would log as a 7 KB traceback per request.
+            if not response.started or not _client_error(exc):
+                raise
+            log.debug("%s %s: %s", method, path, exc)
+            await response.finish()
 
     def _api_serves(self, scope: Scope, method: str) -> bool:
         """Whether a route of the API (not the page) takes `method` at this scope's path."""
@@ -154,19 +170,14 @@ class PageGuard:
                              "/docs)")
 
     async def _event_body(self, receive: Receive, send: Send) -> bytes | None:
-        """The whole body of a page event if it may go to Gradio; else None, answered."""
-        chunks, size = [], 0
+        """The whole body of a page event if it may go to Gradio; else None, answered. Its
+        size and time are bounded by `RequestLimits`, which has already read it."""
+        chunks = []
         while True:
             message = await receive()
             if message["type"] == "http.disconnect":
                 return None
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > EVENT_BYTES:
-                await send_error(send, 413, f"a page event is at most {EVENT_BYTES} bytes",
-                                 close=True)
-                return None
-            chunks.append(chunk)
+            chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
@@ -182,15 +193,75 @@ class PageGuard:
         return body
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """A `receive` that gives the already-read body once, then waits on the client."""
-    sent = False
+class _Response:
+    """The Gradio app's `send`, with request headers it copies (`Cookie`, `Authorization`,
+    as `file=` did for a `Range` request) dropped, and its error bodies (`{"detail": ...}`,
+    plain text) answered in the API's error shape."""
 
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self.started = False
+        self.done = False
+        self._error: Message | None = None  # the start of an error response being rewritten
+        self._body: list[bytes] = []
 
-    return replay
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.started = True
+            headers = [(k, v) for k, v in message.get("headers", [])
+                       if k.lower() not in REQUEST_HEADERS]
+            message = {**message, "headers": headers}
+            if message["status"] >= 400:
+                self._error = message
+                return
+        elif message["type"] == "http.response.body":
+            self.done = not message.get("more_body", False)
+            if self._error is not None:
+                self._body.append(message.get("body", b""))
+                if self.done:
+                    await self._send_error()
+                return
+        await self._send(message)
+
+    async def finish(self) -> None:
+        """End a response the app left unfinished."""
+        if not self.done:
+            await self.send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    async def _send_error(self) -> None:
+        assert self._error is not None
+        status = self._error["status"]
+        text = b"".join(self._body).decode("utf-8", "replace")
+        try:
+            detail = json.loads(text)
+        except ValueError:
+            detail = text
+        if isinstance(detail, dict) and isinstance(detail.get("error"), dict):
+            content = detail  # already in the one shape
+        else:
+            if isinstance(detail, dict):
+                detail = detail.get("detail", detail)
+            if isinstance(detail, list):  # FastAPI's validation errors
+                detail = "; ".join(str(d.get("msg", d)) if isinstance(d, dict) else str(d)
+                                   for d in detail)
+            message = str(detail).strip()[:300] or HTTPStatus(status).phrase
+            content = error_content(type_for(status), message)
+        body = json.dumps(content).encode()
+        keep = [(k, v) for k, v in self._error["headers"]
+                if k.lower() not in (b"content-type", b"content-length", b"content-encoding")]
+        await self._send({**self._error, "headers": [
+            *keep, (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode())]})
+        await self._send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+def _client_error(exc: BaseException) -> bool:
+    """Whether an exception is, or was caused by, an HTTP error of the client's (4xx)."""
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if isinstance(e, StarletteHTTPException):
+            return e.status_code < 500
+        e = e.__cause__ or e.__context__
+    return False

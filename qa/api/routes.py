@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.datastructures import UploadFile
 
+from qa.api.errors import error_responses
 from qa.api.models import (
     AddedResponse,
     AskRequest,
@@ -18,10 +21,12 @@ from qa.api.models import (
     RetrieveRequest,
     hit_json,
 )
+from qa.api.sse import HEADERS, ask_events
 from qa.errors import BadRequest, TooLarge
 from qa.service import QAService
 
-router = APIRouter()
+# Every operation documents the error statuses the request layers and faults can give.
+router = APIRouter(responses=error_responses())
 
 # auto_error=False: a missing token is the service's Unauthorized, in the one error shape.
 _admin_bearer = HTTPBearer(auto_error=False, description="The admin token (QA_ADMIN_TOKEN).")
@@ -46,7 +51,8 @@ def health(svc: Service) -> dict[str, Any]:
 # hand-over; queries that arrive together are encoded in one batch) and searches on the
 # loop. /ask runs on an answer thread, which hands only the encoding to the encoder thread,
 # so a slow answer never delays another request's retrieval.
-@router.post("/retrieve", summary="Passages and table rows for a query")
+@router.post("/retrieve", summary="Passages and table rows for a query",
+             responses=error_responses(404))
 async def retrieve(req: RetrieveRequest, svc: Service) -> dict[str, Any]:
     res = await svc.retrieve_async(req.query, req.k, req.doc, req.kind)
     # Plain JSON types already: written out directly rather than walked again by FastAPI's
@@ -55,13 +61,23 @@ async def retrieve(req: RetrieveRequest, svc: Service) -> dict[str, Any]:
     return Response(json.dumps(body, ensure_ascii=False), media_type="application/json")
 
 
-@router.post("/ask", summary="A short answer with numbered citations")
-async def ask(req: AskRequest, svc: Service) -> dict[str, Any]:
-    history = [(m.role, m.content) for m in req.history]
+@router.post("/ask", summary="A short answer with numbered citations", response_model=None,
+             responses=error_responses(404))
+async def ask(req: AskRequest, svc: Service) -> dict[str, Any] | StreamingResponse:
+    """The answer, or with `"stream": true` server-sent events: `start` at once, `delta`
+    (`{"text"}`: verified text to append), then `answer` (this reply, plus `replaced`:
+    whether its text replaces the streamed text) or `error` (the one error shape)."""
+    history = svc.check_history([(m.role, m.content) for m in req.history])
+    if req.stream:
+        stop = threading.Event()
+        events = svc.ask_stream(req.question, history, req.doc, stop)  # bad input raises here
+        return StreamingResponse(ask_events(req.question, events, stop, svc.offload),
+                                 media_type="text/event-stream", headers=HEADERS)
     return (await svc.offload(svc.ask, req.question, history, req.doc)).to_dict()
 
 
-@router.get("/chunks/{chunk_id}", summary="A cited chunk and its section, in a given version")
+@router.get("/chunks/{chunk_id}", summary="A cited chunk and its section, in a given version",
+            responses=error_responses(404))
 def chunk(chunk_id: str, svc: Service, version: str | None = None) -> dict[str, Any]:
     """Resolve a citation: the chunk `chunk_id` of index `version` (default: the live one)
     and the chunks of its section in reading order.
@@ -84,7 +100,8 @@ def documents(svc: Service) -> DocumentsResponse:
 
 
 @router.post("/documents", summary="Add a document to the corpus and serve a version with it",
-             status_code=201, openapi_extra={"requestBody": {"required": True, "content": {
+             status_code=201, responses=error_responses(401, 403, 404, 409, 415),
+             openapi_extra={"requestBody": {"required": True, "content": {
                  "multipart/form-data": {"schema": {
                      "type": "object", "required": ["file"],
                      "properties": {"file": {"type": "string", "format": "binary"}}}}}}})
@@ -114,7 +131,8 @@ async def add_document(request: Request, svc: Service, credentials: AdminToken) 
     return AddedResponse.of(added)
 
 
-@router.post("/index/rebuild", summary="Rebuild the index from the corpus and serve it")
+@router.post("/index/rebuild", summary="Rebuild the index from the corpus and serve it",
+             responses=error_responses(401, 403, 404))
 def rebuild(svc: Service, credentials: AdminToken) -> dict[str, Any]:
     """Bring the index up to date with the corpus (incrementally) and swap the new
     version in between requests; returns the build report and the version now served.

@@ -65,14 +65,15 @@ class Reader:
             try:
                 content = _convert(conv, data)
                 entry = {"text": content.text, "format": content.format,
-                         "pages": list(content.pages)}
+                         "pages": list(content.pages), "decoded": content.decoded}
             except Unreadable as e:
                 entry = {"error": str(e)}
             self.converted += 1
             _store(self.cache_dir / key, entry)
         if "error" in entry:
             raise Unreadable(entry["error"])
-        return Content(entry["text"], entry["format"], tuple(entry["pages"]))
+        return Content(entry["text"], entry["format"], tuple(entry["pages"]),
+                       entry.get("decoded", ""))
 
     def prune(self) -> None:
         """Delete cached conversions of files this reader was not asked for (gone or changed)."""

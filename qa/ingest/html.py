@@ -24,10 +24,10 @@ class Html:
 
     def convert(self, data: bytes) -> Content:
         """The page's body as Markdown."""
-        text, problem = decode(data)  # the corpus's decoding: BOMs, UTF-16, Windows-1252
+        text, problem, how = decode(data)  # the corpus's decoding: BOMs, UTF-16, Windows-1252
         if problem:
             raise Unreadable(problem)
-        return Content(html_to_markdown(text), self.format)
+        return Content(html_to_markdown(text), self.format, decoded=how)
 
 
 def html_to_markdown(html: str) -> str:

@@ -55,7 +55,7 @@ class Csv:
 
     def convert(self, data: bytes) -> Content:
         """The rows as a pipe table."""
-        text, problem = decode(data)
+        text, problem, how = decode(data)
         if problem:
             raise Unreadable(problem)
         try:
@@ -63,7 +63,7 @@ class Csv:
         except csv.Error:  # one column, or too irregular to tell: commas
             dialect = csv.excel
         rows = list(csv.reader(io.StringIO(text), dialect))
-        return Content(grid_markdown(rows), self.format)
+        return Content(grid_markdown(rows), self.format, decoded=how)
 
 
 def shown(value: Any, number_format: str = "General") -> str:

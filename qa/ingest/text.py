@@ -17,7 +17,7 @@ class PlainText:
 
     def convert(self, data: bytes) -> Content:
         """The decoded text."""
-        text, problem = decode(data)
+        text, problem, how = decode(data)
         if problem:
             raise Unreadable(problem)
-        return Content(text, self.format)
+        return Content(text, self.format, decoded=how)

@@ -75,3 +75,30 @@ def is_number(text: str) -> bool:
     rather than a label."""
     t = str(text).strip()
     return bool(t) and (read_number(t) is not None or bool(re.fullmatch(r"[-–—−]", t)))
+
+
+# A number inside running text: an optional sign or opening parenthesis (not after a word
+# character: the "-" of "2023-2024" is a dash), a currency sign, the digits, and a scale
+# word or percent sign after it. Each match is then read by `read_number`.
+_IN_TEXT = re.compile(
+    r"(?<![\w.,])(?:[-−(]\s?)?[$€£¥]?\s?"
+    r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(?![\d])"
+    r"(?:\s?(?:thousand|million|billion|trillion|bn|mn)\b)?(?:\s?%)?(?:\))?",
+    re.IGNORECASE,
+)
+
+
+def numbers_in(text: str) -> list[tuple[str, Number]]:
+    """Every number written in running text, as written and as read ("$3.4 million",
+    "12%", "(8)", "2,045"), in order; ordinals and years count ("21st" is 21)."""
+    out = []
+    for m in _IN_TEXT.finditer(text.translate(_DASHES)):
+        written = m.group().strip()
+        if written.startswith("(") and not written.endswith(")"):
+            written = written[1:].strip()  # "(see 4" is not a negative number
+        elif written.endswith(")") and not written.startswith("("):
+            written = written[:-1].strip()
+        n = read_number(written)
+        if n is not None:
+            out.append((written, n))
+    return out

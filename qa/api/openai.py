@@ -1,0 +1,176 @@
+"""`qa` as a model for OpenAI clients (the `openai` package, Open WebUI, LibreChat, ...):
+`GET /v1/models` and `POST /v1/chat/completions`, streamed and not, in the Chat
+Completions format.
+
+The last user message is the question and the earlier user and assistant messages are the
+conversation (read by the follow-up resolution); system messages and the parameters
+clients always send (temperature, top_p, user, stream_options, max_tokens, ...) are
+accepted and ignored. Clients drop fields they do not know, so citations travel in the
+content (`[n]` markers and a short source list); the whole /ask reply rides along in the
+extra field `qa` for clients that read it. Optional bearer key: QA_API_KEY.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field
+
+from qa.answer import Answer, Citation, Delta, Final
+from qa.answer.llm import SOURCES_HEADING
+from qa.api.errors import error_responses
+from qa.api.routes import Service
+from qa.api.sse import HEADERS, Offload, error_data, event, in_threads
+from qa.errors import BadRequest, QAError
+
+log = logging.getLogger(__name__)
+
+MODEL_ID = "qa"
+_STARTED = int(time.time())
+
+_bearer = HTTPBearer(auto_error=False, description="The API key (QA_API_KEY), when set.")
+
+
+def authorized(svc: Service,
+               credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+               ) -> None:
+    """Check the bearer key when QA_API_KEY is set (401 without one, 403 when wrong)."""
+    svc.authorize_api(credentials.credentials if credentials else None)
+
+
+router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"], dependencies=[Depends(authorized)],
+                   responses=error_responses(401, 403))
+
+
+class Part(BaseModel):
+    """A part of a message's content; only text parts are read."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str
+    text: str | None = None
+
+
+class ChatMessage(BaseModel):
+    """One message of the conversation."""
+
+    model_config = ConfigDict(extra="allow")
+    role: Literal["system", "developer", "user", "assistant", "tool", "function"]
+    content: str | list[Part] | None = Field(None)
+
+    def text(self) -> str:
+        """The message's text (text parts joined)."""
+        if isinstance(self.content, list):
+            return "\n".join(p.text for p in self.content if p.type == "text" and p.text)
+        return self.content or ""
+
+
+class ChatRequest(BaseModel):
+    """Body of POST /v1/chat/completions. Other fields clients send are ignored."""
+
+    model_config = ConfigDict(extra="allow")
+    model: str = Field(MODEL_ID, max_length=200)
+    messages: list[ChatMessage] = Field(..., min_length=1, max_length=200)
+    stream: bool = False
+
+    def question_and_history(self) -> tuple[str, list[tuple[str, str]]]:
+        """The last user message and the user and assistant messages before it."""
+        last = self.messages[-1]
+        if last.role != "user":
+            raise BadRequest(f"the last message must be the user's question (role 'user'), "
+                             f"not {last.role!r}")
+        history = [(m.role, m.text()[:20_000]) for m in self.messages[:-1]
+                   if m.role in ("user", "assistant")]
+        return last.text(), history
+
+
+@router.get("/models", summary="The one model: qa")
+def models() -> dict[str, Any]:
+    return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": _STARTED,
+                                        "owned_by": "qa"}]}
+
+
+@router.post("/chat/completions", summary="An answer in the Chat Completions format",
+             response_model=None)
+async def chat_completions(req: ChatRequest, svc: Service) -> dict[str, Any] | StreamingResponse:
+    question, history = req.question_and_history()
+    ident, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
+    if req.stream:
+        stop = threading.Event()
+        events = svc.ask_stream(question, history, None, stop)  # a bad question raises here
+        return StreamingResponse(chunks(events, stop, svc.offload, ident, created, req.model),
+                                 media_type="text/event-stream", headers=HEADERS)
+    answer = await svc.offload(svc.ask, question, history)
+    return {"id": ident, "object": "chat.completion", "created": created, "model": req.model,
+            "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
+                         "message": {"role": "assistant", "content": content(answer)}}],
+            "qa": answer.to_dict()}
+
+
+async def chunks(events: Iterator[Delta | Final], stop: threading.Event, offload: Offload,
+                 ident: str, created: int, model: str) -> AsyncIterator[str]:
+    """The stream of `chat.completion.chunk`s: the role at once, the verified text as it
+    comes, then the rest of the content (the answer when nothing was streamed, its notes
+    and sources) with finish_reason "stop" and the `qa` field; `data: [DONE]` at the end.
+    An error mid-stream is an `{"error": ...}` event, as the openai client reads it."""
+
+    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+        return event({"id": ident, "object": "chat.completion.chunk", "created": created,
+                      "model": model, "choices": [{"index": 0, "delta": delta,
+                                                   "finish_reason": finish, "logprobs": None}],
+                      **extra})
+
+    yield chunk({"role": "assistant", "content": ""})
+    streamed = False
+    try:
+        async for e in in_threads(events, stop, offload):
+            if isinstance(e, Delta):
+                streamed = True
+                yield chunk({"content": e.text})
+                continue
+            head = "" if streamed and not e.replaced else e.answer.answer
+            if streamed and e.replaced:
+                head = "\n\n" + head  # never expected: shown sentences are not taken back
+            yield chunk({"content": head + tail(e.answer)}, "stop", qa=e.answer.to_dict())
+    except QAError as exc:  # the stream has begun: the error is its last event
+        yield event(error_data(exc))
+    except Exception:
+        log.exception("streamed chat completion failed")
+        yield event(error_data())
+    yield "data: [DONE]\n\n"
+
+
+def content(answer: Answer) -> str:
+    """The reply as a chat client shows it: the answer, then its notes and sources."""
+    return answer.answer + tail(answer)
+
+
+def tail(answer: Answer) -> str:
+    """What follows the answer's text: a quiet line of notes (what verification did), and
+    the sources, one line each."""
+    out = ""
+    if answer.notes:
+        out += "\n\n_" + " ".join(answer.notes) + "_"
+    if answer.citations:
+        out += SOURCES_HEADING + "\n" + "\n".join(f"- {source_line(c)}" for c in answer.citations)
+    return out
+
+
+def source_line(c: Citation) -> str:
+    """A citation in one line: document, section, line; a table row as its cells."""
+    ch = c.chunk
+    lines = (f"line {ch.line_start}" if ch.line_start == ch.line_end
+             else f"lines {ch.line_start}-{ch.line_end}")
+    where = ", ".join(p for p in (ch.doc, ch.section, lines) if p)
+    if ch.kind == "table_row":
+        cells = "; ".join(f"{h}: {v}" if h and h != v else v
+                          for h, v in zip(ch.header, ch.cells) if v)
+        return f"[{c.n}] {where}: {cells}"
+    return f"[{c.n}] {where}"

@@ -1,0 +1,171 @@
+"""What one client may hold of a real `qa serve` on loopback (short limits set for the test):
+request bodies by size and time (`qa.api.limits`), request heads by time, idle kept-alive
+connections and the number of connections (`qa.api.server`). Each refusal is in the API's
+error shape, and the server answers others afterwards."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from qa.config import Settings
+from qa.service import QAService
+from tests.conftest import serving
+
+pytestmark = pytest.mark.slow
+
+HEADER_TIMEOUT = BODY_TIMEOUT = KEEPALIVE_TIMEOUT = 1.5
+MAX_BODY = 8192
+MAX_CONNECTIONS = 16
+SLACK = 6.0  # seconds a loaded machine may add to a timeout before it counts as missed
+
+
+@pytest.fixture(scope="module")
+def server(analysis_settings: Settings, service: QAService) -> Iterator[tuple[str, int]]:
+    with serving(analysis_settings.corpus, analysis_settings.index,
+                 header_timeout=str(HEADER_TIMEOUT), body_timeout=str(BODY_TIMEOUT),
+                 keepalive_timeout=str(KEEPALIVE_TIMEOUT), max_body_bytes=str(MAX_BODY),
+                 max_connections=str(MAX_CONNECTIONS)) as url:
+        parts = urlsplit(url)
+        yield url, parts.port or 80
+
+
+def connect(port: int) -> socket.socket:
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    return s
+
+
+def response(s: socket.socket) -> tuple[int, dict, float]:
+    """Status, JSON body and seconds until the server answered and closed the connection."""
+    t0 = time.monotonic()
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1]) if head else 0
+    return status, json.loads(body) if body else {}, time.monotonic() - t0
+
+
+def assert_error(status: int, body: dict, expected: int, word: str) -> None:
+    assert status == expected, (status, body)
+    assert set(body) == {"error"} and word in body["error"]["message"], body
+
+
+def assert_alive(url: str) -> None:
+    assert httpx.get(url + "/health", timeout=10).status_code == 200
+
+
+def test_a_declared_huge_body_is_refused_before_it_is_read(server: tuple[str, int]) -> None:
+    url, port = server
+    s = connect(port)
+    s.sendall(b"POST /ask HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+              b"Content-Length: 104857600\r\n\r\n")
+    sent = 0
+    try:  # the server answers and closes without reading: sending soon fails
+        while sent < 100 << 20:
+            s.sendall(b"x" * 65536)
+            sent += 65536
+    except OSError:
+        pass
+    status, body, _ = response(s)
+    assert_error(status, body, 413, "QA_MAX_BODY_BYTES")
+    assert sent < 32 << 20, f"{sent} bytes were taken before the refusal"
+    assert_alive(url)
+
+
+def test_an_undeclared_body_over_the_limit_is_refused(server: tuple[str, int]) -> None:
+    url, _ = server
+    def chunks() -> Iterator[bytes]:
+        for _ in range(64):
+            yield b" " * 1024
+    resp = httpx.post(url + "/ask", content=chunks(), timeout=30,
+                      headers={"content-type": "application/json"})
+    assert_error(resp.status_code, resp.json(), 413, "QA_MAX_BODY_BYTES")
+    # Under the limit, the same route answers.
+    ok = httpx.post(url + "/ask", json={"question": "What is the military aspect?"}, timeout=60)
+    assert ok.status_code == 200
+
+
+def test_a_body_that_trickles_is_timed_out(server: tuple[str, int]) -> None:
+    url, port = server
+    s = connect(port)
+    s.sendall(b"POST /retrieve HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+              b"Content-Length: 1000\r\n\r\n{\"query\"")
+    status, body, seconds = response(s)
+    assert_error(status, body, 408, "QA_BODY_TIMEOUT")
+    assert seconds < BODY_TIMEOUT + SLACK
+    assert_alive(url)
+
+
+def test_an_idle_connection_is_answered_408_and_closed(server: tuple[str, int]) -> None:
+    _, port = server
+    status, body, seconds = response(connect(port))
+    assert_error(status, body, 408, "QA_HEADER_TIMEOUT")
+    assert HEADER_TIMEOUT - 0.3 < seconds < HEADER_TIMEOUT + SLACK
+
+
+def test_headers_sent_byte_by_byte_do_not_hold_the_connection(server: tuple[str, int]) -> None:
+    url, port = server
+    s = connect(port)
+    t0 = time.monotonic()
+    s.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\n")
+    closed = False
+    while time.monotonic() - t0 < HEADER_TIMEOUT + SLACK:
+        try:
+            s.sendall(b"X")
+        except OSError:
+            closed = True
+            break
+        time.sleep(0.2)
+    assert closed, "the server kept a slowloris connection open"
+    assert_alive(url)
+
+
+def test_an_idle_kept_alive_connection_is_closed(server: tuple[str, int]) -> None:
+    _, port = server
+    s = connect(port)
+    s.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
+    t0 = time.monotonic()
+    first = s.recv(65536)
+    assert first.startswith(b"HTTP/1.1 200"), first[:100]
+    rest = b""
+    while chunk := s.recv(65536):
+        rest += chunk
+    assert time.monotonic() - t0 < max(HEADER_TIMEOUT, KEEPALIVE_TIMEOUT) + SLACK
+
+
+def test_connections_over_the_limit_are_closed_and_held_ones_expire(
+        server: tuple[str, int]) -> None:
+    url, port = server
+    held = [connect(port) for _ in range(4 * MAX_CONNECTIONS)]
+    closed = 0
+    t0 = time.monotonic()
+    for s in held:
+        status, body, _ = response(s)  # every one is answered and closed
+        if status == 503:
+            assert_error(status, body, 503, "QA_MAX_CONNECTIONS")
+            closed += 1
+        else:
+            assert_error(status, body, 408, "QA_HEADER_TIMEOUT")
+    assert closed >= 3 * MAX_CONNECTIONS - 2  # (a test client's own may count too)
+    assert time.monotonic() - t0 < HEADER_TIMEOUT + SLACK
+    assert_alive(url)
+
+
+def test_held_connections_do_not_lock_new_clients_out(server: tuple[str, int]) -> None:
+    url, port = server
+    held = [connect(port) for _ in range(2 * MAX_CONNECTIONS)]  # idle: no request sent
+    t0 = time.monotonic()
+    resp = httpx.get(url + "/health", timeout=10)
+    assert resp.status_code == 200 and time.monotonic() - t0 < HEADER_TIMEOUT
+    for s in held:
+        s.close()

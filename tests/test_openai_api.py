@@ -1,0 +1,174 @@
+"""`qa` as a model for OpenAI clients: the real `openai` package against `qa serve` on
+loopback (extractive answers: no LLM behind it), streamed and not, multi-turn, errors and
+the bearer key; and `POST /ask` with `"stream": true` read as server-sent events."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import httpx
+import openai
+import pytest
+from fastapi.testclient import TestClient
+
+from qa.api import create_app
+from qa.config import Settings
+from qa.service import QAService
+from tests.conftest import serving
+
+MILITARY = "What is the regional impact of the military aspect?"
+KEY = "test-key-0d3a"
+
+
+@pytest.fixture(scope="module")
+def keyed_server(analysis_settings: Settings, service: QAService) -> Iterator[str]:
+    """`qa serve` over the analysis with QA_API_KEY set."""
+    with serving(analysis_settings.corpus, analysis_settings.index, api_key=KEY) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def client(keyed_server: str) -> openai.OpenAI:
+    return openai.OpenAI(base_url=keyed_server + "/v1", api_key=KEY, max_retries=0, timeout=60)
+
+
+def test_models_lists_qa(client: openai.OpenAI) -> None:
+    assert [m.id for m in client.models.list().data] == ["qa"]
+
+
+def test_a_completion_cites_in_its_content_and_in_the_qa_field(client: openai.OpenAI) -> None:
+    # What clients always send (temperature, top_p, user, max_tokens, ...) is accepted.
+    done = client.chat.completions.create(
+        model="qa", temperature=0.7, top_p=0.9, user="someone", max_tokens=20, n=1,
+        presence_penalty=0.1, seed=3,
+        messages=[{"role": "system", "content": "You are a helpful assistant."},
+                  {"role": "user", "content": MILITARY}])
+    assert done.object == "chat.completion"
+    choice = done.choices[0]
+    assert choice.finish_reason == "stop" and choice.message.role == "assistant"
+    text = choice.message.content
+    answer, sources = text.split("\n\nSources:\n")
+    assert "Escalates arms build-up" in answer and answer.endswith("[1]")
+    assert sources.startswith("- [1] north-korea-russia-alliance.md")
+    assert "line 12: Aspect: Military; North Korea: Enhances missile and defense tech" in sources
+    qa = done.model_extra["qa"]
+    assert qa["answer"] == answer and "composed_by" not in qa  # extractive
+    assert qa["citations"][0]["cells"][0] == "Military"
+
+
+def test_the_stream_reads_as_the_completion(client: openai.OpenAI) -> None:
+    whole = client.chat.completions.create(
+        model="qa", messages=[{"role": "user", "content": MILITARY}]).choices[0].message.content
+    parts = list(client.chat.completions.create(
+        model="qa", messages=[{"role": "user", "content": MILITARY}], stream=True,
+        stream_options={"include_usage": True}))
+    assert all(p.object == "chat.completion.chunk" for p in parts)
+    assert parts[0].choices[0].delta.role == "assistant"
+    assert "".join(p.choices[0].delta.content or "" for p in parts if p.choices) == whole
+    last = parts[-1]
+    assert last.choices[0].finish_reason == "stop"
+    assert last.model_extra["qa"]["citations"][0]["cells"][0] == "Military"
+
+
+def test_multi_turn_messages_are_read_as_a_follow_up(client: openai.OpenAI) -> None:
+    first = client.chat.completions.create(
+        model="qa", messages=[{"role": "user", "content": MILITARY}]).choices[0].message.content
+    done = client.chat.completions.create(model="qa", messages=[
+        {"role": "user", "content": MILITARY},
+        {"role": "assistant", "content": first},
+        {"role": "user", "content": [{"type": "text", "text": "And for the economic aspect?"}]}])
+    text = done.choices[0].message.content
+    assert "Disrupts supply chains" in text and "Escalates" not in text
+
+
+def test_errors_are_in_the_one_shape(client: openai.OpenAI, keyed_server: str) -> None:
+    with pytest.raises(openai.UnprocessableEntityError) as e:
+        client.chat.completions.create(model="qa", messages=[
+            {"role": "user", "content": MILITARY}, {"role": "assistant", "content": "Hi"}])
+    assert "last message must be the user's question" in e.value.message
+    assert set(e.value.body) >= {"type", "message"}  # the client reads body["error"]
+    with pytest.raises(openai.UnprocessableEntityError):
+        client.chat.completions.create(model="qa", messages=[])
+    with pytest.raises(openai.UnprocessableEntityError) as e:  # too long for a question
+        client.chat.completions.create(model="qa", messages=[{"role": "user", "content": "x" * 5000}])
+    assert "limit" in e.value.message
+    with pytest.raises(openai.UnprocessableEntityError):  # also before a stream starts
+        client.chat.completions.create(model="qa", stream=True,
+                                       messages=[{"role": "user", "content": "   "}])
+
+
+def test_the_bearer_key(keyed_server: str) -> None:
+    def ask(key: str) -> None:
+        openai.OpenAI(base_url=keyed_server + "/v1", api_key=key, max_retries=0).models.list()
+
+    with pytest.raises(openai.PermissionDeniedError):
+        ask("wrong")
+    resp = httpx.get(keyed_server + "/v1/models")
+    assert resp.status_code == 401 and resp.json()["error"]["type"] == "Unauthorized"
+    assert KEY not in resp.text
+    # the key guards the OpenAI endpoints only
+    assert httpx.post(keyed_server + "/ask", json={"question": MILITARY}).status_code == 200
+
+
+# --- POST /ask streamed ----------------------------------------------------------------------
+
+
+def read_events(resp: httpx.Response) -> list[tuple[str, dict]]:
+    """(event name, data) of a server-sent event stream."""
+    out, name = [], ""
+    for line in resp.iter_lines():
+        if line.startswith("event: "):
+            name = line[7:]
+        elif line.startswith("data: "):
+            out.append((name, json.loads(line[6:])))
+    return out
+
+
+def test_ask_streams_a_start_then_the_answer(keyed_server: str) -> None:
+    with httpx.stream("POST", keyed_server + "/ask", timeout=60,
+                      json={"question": MILITARY, "stream": True}) as resp:
+        assert resp.status_code == 200
+        assert resp.headers["content-type"].startswith("text/event-stream")
+        events = read_events(resp)
+    names = [n for n, _ in events]
+    assert names == ["start", "answer"]  # no LLM: the answer at once, no deltas
+    answer = events[-1][1]
+    plain = httpx.post(keyed_server + "/ask", json={"question": MILITARY}, timeout=60).json()
+    assert answer["answer"] == plain["answer"] and answer["replaced"] is False
+
+
+def test_ask_stream_rejects_a_bad_question_before_streaming(keyed_server: str) -> None:
+    resp = httpx.post(keyed_server + "/ask", json={"question": "  ", "stream": True})
+    assert resp.status_code == 422 and resp.json()["error"]["type"] == "BadRequest"
+
+
+def test_an_error_mid_stream_is_an_error_event(analysis_settings: Settings,
+                                               service: QAService) -> None:
+    """A failure after the stream began (here: the index goes away under a scripted
+    stand-in of the service's events) ends the stream with an error in the one shape."""
+
+    class Failing(QAService):
+        def ask_stream(self, *args, **kwargs):
+            from qa.errors import IndexMissing
+
+            def events():
+                raise IndexMissing("the index is not loaded yet")
+                yield  # a generator
+
+            return events()
+
+    svc = Failing(analysis_settings)
+    svc.embedder = service.embedder
+    with TestClient(create_app(analysis_settings, service=svc, ui=False)) as c:
+        with c.stream("POST", "/v1/chat/completions", json={
+                "model": "qa", "stream": True,
+                "messages": [{"role": "user", "content": MILITARY}]}) as resp:
+            lines = [x for x in resp.iter_lines() if x.startswith("data: ")]
+        assert json.loads(lines[-2][6:]) == {"error": {
+            "type": "IndexMissing", "message": "the index is not loaded yet"}}
+        assert lines[-1] == "data: [DONE]"
+        with c.stream("POST", "/ask", json={"question": MILITARY, "stream": True}) as resp:
+            events = read_events(resp)
+        assert events[-1] == ("error", {"error": {"type": "IndexMissing",
+                                                  "message": "the index is not loaded yet"}})
