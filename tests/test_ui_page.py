@@ -15,13 +15,17 @@ from typing import Any
 import httpx
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
+from qa.config import Settings
+from qa.service import QAService
 from tests.conftest import serving
+from tests.helpers import ScriptedLLM
 
 pytestmark = pytest.mark.browser
 
@@ -78,6 +82,13 @@ at 10:00 at weekends.
 | Harbour to South Island | 70 minutes |
 """,
 }
+# What the scripted LLM writes (tests/test_ui_chat.py checks these against the verifier):
+# two sentences that the Military row, its source [1], says, and one with a year that no
+# source holds.
+NORTH = "For the military aspect, North Korea: Enhances missile and defense tech [1]."
+MADE_UP = "The alliance was signed in 1850 [1]."
+IMPACT = ("The Military aspect has a regional impact: it escalates arms build-up and "
+          "increases tensions [1].")
 LIGHTHOUSE = """# Lighthouse Log
 
 ## Lamp
@@ -172,11 +183,30 @@ def editor_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
         yield url, corpus
 
 
+@pytest.fixture(scope="module")
+def scripted_llm() -> Iterator[ScriptedLLM]:
+    """A stand-in LLM server that writes a set text at a set pace (exact output needed)."""
+    with ScriptedLLM() as llm:
+        yield llm
+
+
+@pytest.fixture(scope="module")
+def llm_server(analysis_settings: Settings, service: QAService,
+               scripted_llm: ScriptedLLM) -> Iterator[str]:
+    """`qa serve` over the analysis (index built by `service`) with the scripted LLM."""
+    with serving(analysis_settings.corpus, analysis_settings.index, llm_url=scripted_llm.url,
+                 llm_model="scripted") as url:
+        yield url
+
+
 # --- driving the page ----------------------------------------------------------------
 
 
 def _wait(d: WebDriver, condition: Callable[[WebDriver], Any], message: str) -> Any:
-    return WebDriverWait(d, WAIT, poll_frequency=0.1).until(condition, message)
+    """Wait for a condition; an element replaced while it was read (the page re-renders as
+    an answer streams in) is read again at the next poll."""
+    return WebDriverWait(d, WAIT, poll_frequency=0.1, ignored_exceptions=[
+        StaleElementReferenceException]).until(condition, message)
 
 
 def _shot(d: WebDriver, name: str) -> None:
@@ -393,6 +423,82 @@ def test_sources_are_one_tap_away_on_a_phone(live_server: str, phone: WebDriver)
     reply.find_element(By.CSS_SELECTOR, "a.qa-show").click()
     _wait(phone, lambda d: _in_view(d, d.find_element(By.CSS_SELECTOR, "#sources .qa-source")),
           "'Open the source' did not open the drawer")
+
+
+# --- streamed answers (an LLM behind the server) ------------------------------------------
+
+
+def _writing(d: WebDriver) -> str | None:
+    """The text of the answer being written, if one is."""
+    found = d.find_elements(By.CSS_SELECTOR, "#chat .qa-reply.qa-writing .qa-answer")
+    return found[-1].text if found else None
+
+
+def _send(d: WebDriver, question: str) -> None:
+    d.find_element(By.CSS_SELECTOR, "#question textarea").send_keys(question)
+    d.find_element(By.ID, "ask").click()
+
+
+def test_page_streams_verified_sentences_then_the_answer(llm_server: str, driver: WebDriver,
+                                                          scripted_llm: ScriptedLLM) -> None:
+    scripted_llm.script, scripted_llm.delay = f"{NORTH} {MADE_UP} {IMPACT}", 0.15
+    _open(driver, llm_server)
+    _send(driver, MILITARY_Q)
+    # The first sentence shows, verified, while the rest is still being written.
+    first = _wait(driver, lambda d: (t := _writing(d)) and "Enhances missile" in t and t,
+                  "no sentence was shown while the answer was written")
+    assert "1850" not in first and "escalates" not in first
+    _wait(driver, lambda d: any(b.is_displayed() for b in d.find_elements(By.ID, "qa-stop")),
+          "no Stop button while the answer was written")
+    _shot(driver, "stream-writing")
+    _wait(driver, lambda d: _replies(d), "the answer was not finished")
+    reply = _replies(driver)[-1]
+    text = reply.find_element(By.CSS_SELECTOR, ".qa-answer").text
+    assert text.startswith(first.strip()) and "escalates arms build-up" in text
+    assert "1850" not in text
+    assert not any(b.is_displayed() for b in driver.find_elements(By.ID, "qa-stop"))
+    # What verification left out is there, folded under a quiet line, with the reason.
+    dropped = reply.find_element(By.CSS_SELECTOR, "details.qa-dropped")
+    assert "Left out by verification: 1 sentence" in dropped.text and "1850" not in dropped.text
+    dropped.find_element(By.TAG_NAME, "summary").click()
+    _wait(driver, lambda d: "1850" in dropped.text, "the dropped sentence did not unfold")
+    assert "stands in no source" in dropped.text
+    assert dropped.find_element(By.TAG_NAME, "s").text == MADE_UP
+    # Its [1] opens the Military row, as for an extractive answer.
+    _cite(reply, "1").click()
+    _wait(driver, lambda d: [c.get_attribute("data-n") for c in _opened(d)] == ["1"],
+          "clicking the marker did not open its source")
+    assert "Escalates arms build-up" in _opened(driver)[0].text
+    _shot(driver, "stream-answer-dropped")
+
+
+def test_stop_ends_the_answer_with_what_was_verified(llm_server: str, driver: WebDriver,
+                                                     scripted_llm: ScriptedLLM) -> None:
+    scripted_llm.script, scripted_llm.delay = " ".join([NORTH, IMPACT] * 10), 0.15
+    _open(driver, llm_server)
+    _send(driver, MILITARY_Q)
+    shown = _wait(driver, lambda d: (t := _writing(d)) and "Enhances missile" in t and t,
+                  "no sentence was shown while the answer was written")
+    driver.find_element(By.ID, "qa-stop").click()
+    _wait(driver, lambda d: _replies(d), "Stop did not end the answer")
+    reply = _replies(driver)[-1]
+    assert "Stopped before the answer was finished." in reply.text
+    text = reply.find_element(By.CSS_SELECTOR, ".qa-answer").text
+    assert text.startswith(shown.strip()) and len(text) < len(scripted_llm.script) / 2
+    _cite(reply, "1")  # what it said stays cited: the marker opens its source
+    _source(driver, "Military")
+    time.sleep(1)
+    served = scripted_llm.replies[-1]
+    assert served.cut and served.words < len(scripted_llm.script.split(" ")), served
+    _shot(driver, "stream-stopped")
+    # The next question is answered as usual, and the stopped answer survives a reload.
+    scripted_llm.script, scripted_llm.delay = IMPACT, 0
+    _send(driver, "And for the diplomatic aspect?")
+    _wait(driver, lambda d: len(_replies(d)) == 2, "the next question was not answered")
+    driver.refresh()
+    _open(driver, llm_server)
+    _wait(driver, lambda d: len(_replies(d)) == 2, "the conversation did not come back")
+    assert "Stopped before the answer was finished." in _replies(driver)[0].text
 
 
 # --- a folder that is not the analysis -------------------------------------------------

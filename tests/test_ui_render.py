@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from qa.answer import Dropped
 from qa.catalog import DocumentInfo, PageInfo
 from qa.chunk import Chunk
 from qa.ui.render import (
@@ -92,8 +93,23 @@ def test_bubble_says_the_pages_not_covered_wording_and_quiet_notes() -> None:
     assert "The harbour reports do not cover this." in html and "analysis" not in html
     assert "qa-cite" not in html
     noted = _answered(notes=("2 sentences the LLM wrote were dropped: no source holds them.",))
-    assert '<div class="qa-note">ⓘ 2 sentences the LLM wrote were dropped' in bubble_html(
+    assert '<div class="qa-note">2 sentences the LLM wrote were dropped' in bubble_html(
         noted, 0, "")
+
+
+def test_bubble_folds_away_what_verification_dropped() -> None:
+    dropped = (Dropped(f"Tank 7 was filled in 1850 {HOSTILE} [1].",
+                       ("the number 1850 stands in no source it cites",)),)
+    note = ("1 sentence the LLM wrote did not pass verification and was left out (see "
+            "`dropped`).")
+    html = bubble_html(_answered(dropped=dropped, notes=(note,)), 0, "")
+    assert "did not pass verification and was left out.</div>" in html  # no API pointer
+    assert '<details class="qa-dropped"><summary>Left out by verification: 1 sentence' in html
+    assert "<s>Tank 7 was filled in 1850 &lt;img" in html and "<img" not in html
+    assert "stands in no source it cites" in html
+    answer = html.split('<div class="qa-answer">')[1].split("</div>")[0]
+    assert "1850" not in answer  # shown apart from the answer, struck through
+    assert "qa-dropped" not in bubble_html(_answered(), 0, "")
 
 
 def test_bubble_while_writing_stopped_and_failed() -> None:

@@ -6,7 +6,7 @@ without raw HTML), `chat` calls the service, `page` lays the page out and wires 
 events; `page.css`, `panel.js` and `upload.js` are its style and scripts.
 """
 
-from qa.ui.chat import UNEXPECTED, answer_steps, answer_turn, reply_events
+from qa.ui.chat import UNEXPECTED, answer_steps, answer_turn
 from qa.ui.page import PAGE_CSS, build_ui
 
-__all__ = ["PAGE_CSS", "UNEXPECTED", "answer_steps", "answer_turn", "build_ui", "reply_events"]
+__all__ = ["PAGE_CSS", "UNEXPECTED", "answer_steps", "answer_turn", "build_ui"]

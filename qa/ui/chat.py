@@ -4,19 +4,30 @@ page, never a traceback."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import replace
+from typing import Any
 
-from qa.answer import Answer
+from qa.answer import Delta, Final
 from qa.catalog import PageInfo
 from qa.chunk import Chunk
 from qa.errors import QAError
 from qa.service import QAService
-from qa.ui.turns import Turn, answered, history
+from qa.ui.turns import Turn, finished, history, stop_last
 
 log = logging.getLogger(__name__)
+
+# After Stop, how long the page waits for the answer's final event, which brings the
+# sources of the sentences already shown: the LLM ends at its next words, well within this
+# while it is writing. Past it (a model silent before its first words) the turn stops as
+# it stands, without sources. Longer: the reader may wait longer after Stop; shorter: a
+# slow model's sources are lost more often.
+STOP_GRACE = 2.0
+POLL = 0.1  # seconds between looks at the stop signal while a step is being fetched
 
 UNEXPECTED = "Something went wrong while answering. It has been logged; please try again."
 # What the page shows when the service cannot say what it serves (no index loaded yet).
@@ -25,31 +36,24 @@ NO_INDEX = PageInfo(title="Ask the documents", intro="The index is not loaded ye
                     not_covered="The documents do not cover this.", documents=())
 
 
-def reply_events(service: QAService, question: str, history: list[tuple[str, str]],
-                 doc: str | None, stop: threading.Event) -> Iterator[str | Answer]:
-    """The answer as the page receives it: the text written so far (each time the whole
-    text), then the `Answer`. The one place the page meets the service's answering.
-
-    The service answers whole for now (its streaming ask is on its way): the `Answer`
-    alone. `stop` is set when the reader stops the answer.
-    """
-    yield service.ask(question, history, doc)
-
-
 def answer_steps(service: QAService, question: str, doc: str | None, turns: list[Turn],
                  stop: threading.Event) -> Iterator[Turn]:
-    """The new turn as it grows: first with nothing written, then with each longer text,
-    last answered (or failed, with the message)."""
+    """The new turn as it grows: first with nothing written, then with each verified
+    sentence the service streams (`Delta`), last finished from its `Final` (or failed,
+    with the message). Setting `stop` (the reader's Stop) ends the LLM at its next words;
+    the turn is then finished as stopped (`qa.ui.turns.finished`)."""
     turn = Turn(question, doc)
     yield turn
-    events = reply_events(service, question, history(turns), doc, stop)
+    events: Iterator[Delta | Final] | None = None
     try:
+        events = service.ask_stream(question, history(turns), doc, stop)
         for event in events:
-            if isinstance(event, Answer):
-                yield answered(question, doc, event)
+            if isinstance(event, Final):
+                yield finished(turn, event, stop.is_set())
                 return
-            turn = replace(turn, text=event)
-            yield turn
+            if not stop.is_set():  # after Stop, only the final event is shown
+                turn = replace(turn, text=turn.text + event.text)
+                yield turn
     except QAError as e:
         log.warning("ask failed: %s", e.message)
         yield replace(turn, text=e.message, state="failed")
@@ -57,7 +61,35 @@ def answer_steps(service: QAService, question: str, doc: str | None, turns: list
         log.exception("ask failed unexpectedly for %r", question)
         yield replace(turn, text=UNEXPECTED, state="failed")
     finally:
-        events.close()  # a stopped answer stops the service's stream too
+        if events is not None:
+            stop.set()  # an abandoned answer (the page was left) stops the LLM too
+            events.close()
+
+
+async def streamed(steps: Iterator[Turn], stop: threading.Event,
+                   offload: Callable[..., Awaitable[Any]]) -> AsyncIterator[Turn]:
+    """The turns of `answer_steps`, each fetched on one of the service's answer threads
+    (`QAService.offload`: the page's event loop never waits on an LLM). Once `stop` is set
+    the last steps get STOP_GRACE seconds; after that the turn ends stopped as it stands,
+    and the step under way finishes on its thread unseen."""
+    done: Any = object()
+    last: Turn | None = None
+    stopped_at: float | None = None
+    while True:
+        fetch = asyncio.ensure_future(offload(next, steps, done))
+        while not fetch.done():
+            await asyncio.wait({fetch}, timeout=POLL)
+            if stop.is_set() and not fetch.done():
+                stopped_at = stopped_at or time.monotonic()
+                if time.monotonic() - stopped_at > STOP_GRACE:
+                    if last is not None:
+                        yield stop_last([last])[0]
+                    return
+        item = fetch.result()
+        if item is done:
+            return
+        last = item
+        yield item
 
 
 def answer_turn(service: QAService, question: str, turns: list[Turn],

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ import gradio as gr
 from qa.catalog import PageInfo
 from qa.ingest import EXTENSIONS
 from qa.service import ANSWER_THREADS, QAService
-from qa.ui.chat import answer_steps, page_info, sections
+from qa.ui.chat import answer_steps, page_info, sections, streamed
 from qa.ui.render import (
     PANEL_EMPTY,
     document_choices,
@@ -29,7 +29,7 @@ from qa.ui.render import (
     panel_html,
     upload_form,
 )
-from qa.ui.turns import Turn, restored, stop_last, stored
+from qa.ui.turns import Turn, restored, stored
 
 ASSETS = Path(__file__).parent
 PAGE_CSS = (ASSETS / "page.css").read_text(encoding="utf-8")
@@ -75,26 +75,33 @@ def build_ui(service: QAService) -> gr.Blocks:
         slots += [gr.update(visible=False)] * (EXAMPLE_SLOTS - len(slots))
         return (header_html(current), picker, *slots)
 
-    def ask(question: str, doc: str, turns: list[Turn],
-            request: gr.Request) -> Iterator[tuple[Any, ...]]:
+    async def ask(question: str, doc: str, turns: list[Turn],
+                  request: gr.Request) -> AsyncIterator[tuple[Any, ...]]:
         question = (question or "").strip()
         if not question or (turns and turns[-1].state == "writing"):  # one answer at a time
             yield gr.update(), gr.update(), turns, gr.update(), gr.update(), gr.update()
             return
         stop = stops[request.session_hash] = threading.Event()
         try:
-            for turn in answer_steps(service, question, doc or None, turns, stop):
-                now = [*turns, turn]
-                yield ("", *shown(now), gr.update(visible=turn.state == "writing"))
+            steps = answer_steps(service, question, doc or None, turns, stop)
+            async for turn in streamed(steps, stop, service.offload):
+                # Rendering reads the index (sources' sections, the page's wording): on an
+                # answer thread too.
+                now = await service.offload(shown, [*turns, turn])
+                yield ("", *now, gr.update(visible=turn.state == "writing", interactive=True))
         finally:
+            stop.set()  # cancelled (a new conversation, the page left): the LLM stops too
             if stops.get(request.session_hash) is stop:
                 del stops[request.session_hash]
 
-    def stopped(turns: list[Turn], request: gr.Request) -> tuple[Any, ...]:
+    def stopped(request: gr.Request) -> Any:
+        """Stop: the answer being written ends at the model's next words and is shown
+        as it stands, with the sources of what it said (the ask event shows it)."""
         stop = stops.get(request.session_hash)
-        if stop is not None:
-            stop.set()
-        return (*shown(stop_last(turns)), gr.update(visible=False))
+        if stop is None:  # nothing is being written (any more)
+            return gr.update(visible=False)
+        stop.set()
+        return gr.update(interactive=False)
 
     def select_message(turns: list[Turn], evt: gr.SelectData) -> str:
         index = evt.index if isinstance(evt.index, int) else evt.index[0]
@@ -110,7 +117,10 @@ def build_ui(service: QAService) -> gr.Blocks:
     def refresh(doc: str) -> tuple[Any, ...]:
         return about(page_info(service), doc)
 
-    def clear() -> tuple[Any, ...]:
+    def clear(request: gr.Request) -> tuple[Any, ...]:
+        stop = stops.get(request.session_hash)
+        if stop is not None:
+            stop.set()
         return "", [], [], PANEL_EMPTY, [], gr.update(visible=False)
 
     with gr.Blocks(title=info.title, analytics_enabled=False) as page:
@@ -154,7 +164,9 @@ def build_ui(service: QAService) -> gr.Blocks:
                   send.click(ask, [box, picker, turns], [box, *shown_out, stop], **limits)]
         asking += [b.click(ask, [b, picker, turns], [box, *shown_out, stop], **limits)
                    for b in examples]
-        stop.click(stopped, [turns], [*shown_out, stop], cancels=asking)
+        # Stop does not cancel the ask event: that event shows the stopped answer, with the
+        # sources of the sentences it kept (a cancelled event would show nothing more).
+        stop.click(stopped, None, stop, concurrency_limit=None)
         chat.select(select_message, [turns], panel)
         panel.select(select_turn, [turns], panel)  # an answer's [n] or "Show the sources"
         new.click(clear, None, [box, *shown_out, stop], cancels=asking)

@@ -25,6 +25,9 @@ QUESTION_SHOWN = 200  # characters of a question heading its sources
 PANEL_EMPTY = ('<div class="qa-panel qa-empty">Ask a question: the passages and table rows '
                'behind the answer appear here.</div>')
 WRITING = "Writing the answer…"
+# An answer's note about dropped sentences points API users at the reply's `dropped` field;
+# on the page the list of those sentences, right below it, takes the pointer's place.
+API_POINTER = " (see `dropped`)"
 
 _CITE = re.compile(r"\[(\d{1,4})\]")
 
@@ -200,7 +203,10 @@ def bubble_html(turn: Turn, index: int, not_covered: str) -> str:
     if turn.state == "stopped":
         notes.append("Stopped before the answer was finished." if turn.text
                      else "Stopped before an answer was written.")
-    quiet = "".join(f'<div class="qa-note">ⓘ {esc(n)}</div>' for n in notes)
+    if turn.dropped:
+        notes = [n.replace(API_POINTER, "") for n in notes]
+    quiet = "".join(f'<div class="qa-note">{esc(n)}</div>' for n in notes)
+    quiet += dropped_html(turn)
     foot = ""
     if turn.sources and turn.grounded:
         names = " · ".join(
@@ -213,6 +219,19 @@ def bubble_html(turn: Turn, index: int, not_covered: str) -> str:
         foot = '<div class="qa-actions"><a class="qa-copy" href="#qa-copy">Copy</a></div>'
     return (f'<div class="qa-reply"><div class="qa-answer">{text}</div>'
             f"{quiet}{foot}</div>")
+
+
+def dropped_html(turn: Turn) -> str:
+    """The sentences an LLM wrote that verification left out, each with why, folded away
+    under a quiet line: the reader sees that checking happened, and what it removed,
+    without taking the removed sentences for the answer."""
+    if not turn.dropped:
+        return ""
+    items = "".join(f'<li><s>{esc(d.text)}</s> <span class="qa-why">{esc("; ".join(d.reasons))}'
+                    "</span></li>" for d in turn.dropped)
+    n = len(turn.dropped)
+    return (f'<details class="qa-dropped"><summary>Left out by verification: {n} sentence'
+            f'{"s" if n > 1 else ""} the LLM wrote</summary><ul>{items}</ul></details>')
 
 
 def messages(turns: list[Turn], not_covered: str) -> list[dict[str, str]]:

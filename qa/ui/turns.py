@@ -12,18 +12,21 @@ import logging
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from qa.answer import Answer
+from qa.answer import Answer, Dropped, Final
 from qa.chunk import Chunk
 
 log = logging.getLogger(__name__)
 
 # Turns kept in the browser's storage (oldest dropped first). Every turn's sources travel
-# in the one page event that restores the conversation, which the page's guard caps at
-# 1 MiB (qa.api.page.EVENT_BYTES); a turn with five cited table rows is about 5 KB, so
-# 60 turns stay far below it and below the browser's few megabytes of localStorage.
+# in the one page event that restores the conversation, a request body that the server
+# caps at QA_MAX_BODY_BYTES (1 MiB by default); a turn with five cited table rows is about
+# 5 KB, so 60 turns stay far below it and below the browser's few megabytes of storage.
 STORED_TURNS = 60
 
 State = Literal["writing", "done", "stopped", "failed"]
+# Said under an answer whose text changed after it was shown (a streamed sentence failed
+# verification once the answer was complete): rare, and never silent.
+REPLACED = "The text shown while the answer was written has been replaced by the checked answer."
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class Turn:
     sources: tuple[Source, ...] = ()
     notes: tuple[str, ...] = field(default=())
     version: str = ""
+    dropped: tuple[Dropped, ...] = field(default=())
 
     @property
     def reply(self) -> str | None:
@@ -61,7 +65,22 @@ def answered(question: str, doc: str | None, answer: Answer) -> Turn:
     """The turn for an answer of the service."""
     sources = tuple(Source(c.n, c.chunk, tuple(c.highlight)) for c in answer.citations)
     return Turn(question, doc, answer.answer, "done", answer.grounded and bool(sources),
-                sources, tuple(answer.notes), answer.version)
+                sources, tuple(answer.notes), answer.version, tuple(answer.dropped))
+
+
+def finished(turn: Turn, final: Final, stopped: bool = False) -> Turn:
+    """The turn once its streamed answer is complete: `turn` as written so far, `final` the
+    service's last event, `stopped` whether the reader stopped it. A stopped answer keeps
+    the LLM's sentences verified until then, with their sources; when none stood, only what
+    was shown (the extractive answer was not asked for)."""
+    done = answered(turn.question, turn.doc, final.answer)
+    if final.replaced:
+        done = replace(done, notes=(*done.notes, REPLACED))
+    if not stopped:
+        return done
+    if final.answer.composed_by == "llm":
+        return replace(done, state="stopped")
+    return replace(turn, state="stopped")
 
 
 def history(turns: list[Turn]) -> list[tuple[str, str]]:
@@ -90,6 +109,7 @@ def stored(turns: list[Turn]) -> list[dict[str, Any]]:
     them, and the stored conversation comes back in one."""
     return [{"question": t.question, "doc": t.doc, "text": t.text, "state": t.state,
              "grounded": t.grounded, "notes": list(t.notes), "version": t.version,
+             "dropped": [{"text": d.text, "reasons": list(d.reasons)} for d in t.dropped],
              "sources": [{"n": s.n, "highlight": list(s.highlight), "chunk": s.chunk.to_dict()}
                          for s in t.sources]}
             for t in turns[-STORED_TURNS:]]
@@ -116,7 +136,12 @@ def _turn(d: dict[str, Any]) -> Turn:
     return Turn(question=_str(d["question"]), doc=None if d.get("doc") is None else _str(d["doc"]),
                 text=_str(d["text"]), state=state, grounded=d["grounded"] is True,
                 sources=tuple(_source(s) for s in _list(d["sources"])),
-                notes=tuple(_str(n) for n in _list(d["notes"])), version=_str(d["version"]))
+                notes=tuple(_str(n) for n in _list(d["notes"])), version=_str(d["version"]),
+                dropped=tuple(_dropped(x) for x in _list(d.get("dropped", []))))
+
+
+def _dropped(d: dict[str, Any]) -> Dropped:
+    return Dropped(_str(d["text"]), tuple(_str(r) for r in _list(d["reasons"])))
 
 
 def _source(d: dict[str, Any]) -> Source:
