@@ -313,10 +313,12 @@ class QAService:
         return found
 
     def _answerable_examples(self, r: Retriever) -> list[str]:
-        """Example questions made from version r's chunks that the service answers."""
+        """Example questions made from version r's chunks that the service answers (by
+        the extractive answer: an LLM only rewrites a grounded one, and asking it here
+        held the chat page's first load for an LLM answer per candidate)."""
         kept: list[str] = []
         for question in example_candidates(r.chunks):
-            if self.ask(question).grounded:
+            if self._extractive(self.gather(question, [], None)).grounded:
                 kept.append(question)
             if len(kept) == EXAMPLES:
                 break
@@ -444,9 +446,7 @@ class QAService:
     def _events(self, question: str, history: list[tuple[str, str]], doc: str | None,
                 stop: threading.Event | None) -> Iterator[Delta | Final]:
         found = self.gather(question, history, doc)
-        r = found.retriever
-        extractive = compose(found.question, found.evidence, r.version, r.vocabulary,
-                             scoped=found.scoped, table_of=r.table_of, idf=r.idf, near=r.near)
+        extractive = self._extractive(found)
         if self.llm is None:
             yield Final(extractive)
             return
@@ -463,6 +463,12 @@ class QAService:
             yield from verified_stream(deltas, numbered, self.support_check(found), extractive)
         finally:
             deltas.close()  # a reader who left stops the model too
+
+    def _extractive(self, found: Gathered) -> Answer:
+        """The extractive answer from gathered evidence."""
+        r = found.retriever
+        return compose(found.question, found.evidence, r.version, r.vocabulary,
+                       scoped=found.scoped, table_of=r.table_of, idf=r.idf, near=r.near)
 
     def support_check(self, found: Gathered) -> SupportCheck:
         """The check an LLM's sentence must pass on the chunk it cites, for this question

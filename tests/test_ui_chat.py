@@ -18,7 +18,7 @@ from qa.embed import Embedder
 from qa.errors import BadRequest
 from qa.service import QAService
 from qa.ui import UNEXPECTED, answer_steps, answer_turn
-from qa.ui.chat import sections, streamed
+from qa.ui.chat import page_info, sections, streamed
 from qa.ui.turns import Turn, history
 from tests.helpers import ScriptedLLM
 
@@ -109,6 +109,18 @@ def _with_llm(settings: Settings, scripted: ScriptedLLM, embedder: Embedder) -> 
 def llm_service(analysis_settings: Settings, service: QAService, embedder: Embedder,
                 scripted: ScriptedLLM) -> QAService:
     return _with_llm(analysis_settings, scripted, embedder)
+
+
+def test_the_pages_examples_do_not_wait_for_the_llm(analysis_settings: Settings,
+                                                    service: QAService, embedder: Embedder,
+                                                    scripted: ScriptedLLM) -> None:
+    """The page's first load finds its example questions without asking the LLM."""
+    scripted.script, scripted.delay, scripted.silence = NORTH, 0, 0
+    fresh = _with_llm(analysis_settings, scripted, embedder)
+    before = len(scripted.replies)
+    info = page_info(fresh)
+    assert info.examples == service.page_info().examples and info.examples
+    assert len(scripted.replies) == before
 
 
 def test_a_streamed_answer_grows_by_verified_sentences(llm_service: QAService,
