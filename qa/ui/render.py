@@ -200,8 +200,8 @@ def bubble_html(turn: Turn, index: int, not_covered: str) -> str:
     else:
         text = markdown(turn.text, cited, index) if turn.text else ""
     notes = list(turn.notes)
-    if turn.state == "stopped":
-        notes.append("Stopped before the answer was finished." if turn.text
+    if turn.state == "stopped":  # first: it says why the rest reads as it does
+        notes.insert(0, "Stopped before the answer was finished." if turn.text
                      else "Stopped before an answer was written.")
     if turn.dropped:
         notes = [n.replace(API_POINTER, "") for n in notes]
