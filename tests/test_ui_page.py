@@ -501,6 +501,24 @@ def test_stop_ends_the_answer_with_what_was_verified(llm_server: str, driver: We
     assert "Stopped before the answer was finished." in _replies(driver)[0].text
 
 
+def test_a_reload_while_writing_keeps_the_text_and_stops_the_llm(
+        llm_server: str, driver: WebDriver, scripted_llm: ScriptedLLM) -> None:
+    scripted_llm.script, scripted_llm.delay = " ".join([NORTH, IMPACT] * 10), 0.15
+    _open(driver, llm_server)
+    _send(driver, MILITARY_Q)
+    shown = _wait(driver, lambda d: (t := _writing(d)) and "Enhances missile" in t and t,
+                  "no sentence was shown while the answer was written")
+    driver.refresh()
+    _open(driver, llm_server)
+    _wait(driver, lambda d: _replies(d), "the answer being written did not come back")
+    reply = _replies(driver)[-1]
+    assert reply.find_element(By.CSS_SELECTOR, ".qa-answer").text.startswith(shown.strip())
+    assert "Stopped before the answer was finished." in reply.text
+    # The page that asked is gone: its answer is not written on to the end.
+    _wait(driver, lambda d: scripted_llm.replies[-1].cut, "the LLM went on writing")
+    assert scripted_llm.replies[-1].words < len(scripted_llm.script.split(" "))
+
+
 # --- a folder that is not the analysis -------------------------------------------------
 
 
