@@ -470,6 +470,15 @@ def test_page_streams_verified_sentences_then_the_answer(llm_server: str, driver
           "clicking the marker did not open its source")
     assert "Escalates arms build-up" in _opened(driver)[0].text
     _shot(driver, "stream-answer-dropped")
+    # Copy takes the answer and its sources, not the notes about verification.
+    driver.execute_cdp_cmd("Browser.grantPermissions", {
+        "origin": llm_server, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+    reply.find_element(By.CSS_SELECTOR, "a.qa-copy").click()
+    copied = _wait(driver, lambda d: d.execute_async_script(
+        "navigator.clipboard.readText().then(arguments[0], () => arguments[0](null))"),
+        "nothing was copied")
+    assert copied.startswith(text) and "Sources: [1] Military (table row)" in copied
+    assert "verification" not in copied and "1850" not in copied
 
 
 def test_stop_ends_the_answer_with_what_was_verified(llm_server: str, driver: WebDriver,

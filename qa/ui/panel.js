@@ -51,8 +51,10 @@ watch("value", () => {
   }
 });
 
+// What Copy copies: the answer and its list of sources, not the page's notes about how the
+// answer was made (those are for the reader here, not for where the answer is pasted).
 function answerText(reply) {
-  return [".qa-answer", ".qa-note", ".qa-cites"]
+  return [".qa-answer", ".qa-cites"]
     .flatMap((sel) => Array.from(reply.querySelectorAll(sel)))
     .map((el) => el.innerText.trim())
     .filter((t) => t)
