@@ -315,10 +315,12 @@ class QAService:
         return found
 
     def _answerable_examples(self, r: Retriever) -> list[str]:
-        """Example questions made from version r's chunks that the service answers."""
+        """Example questions made from version r's chunks that the service answers (by
+        the extractive answer: an LLM only rewrites a grounded one, and asking it here
+        held the chat page's first load for an LLM answer per candidate)."""
         kept: list[str] = []
         for question in example_candidates(r.chunks):
-            if self.ask(question).grounded:
+            if self._extractive(question, [], None, self.gather(question, [], None)).grounded:
                 kept.append(question)
             if len(kept) == EXAMPLES:
                 break
