@@ -464,7 +464,8 @@ class QAService:
         chat = messages(found.question, history, numbered, extractive.derivation)
         deltas = self.llm.complete(chat, stop)
         try:
-            yield from verified_stream(deltas, numbered, self.support_check(found), extractive)
+            yield from verified_stream(deltas, numbered, self.support_check(found), extractive,
+                                       stop)
         finally:
             deltas.close()  # a reader who left stops the model too
 
