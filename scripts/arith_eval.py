@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from answer_eval import CORPORA, scorer, service
 from evalsets import SETS, load, split
 
-from qa.answer import compose
+from qa.answer import answer
 from qa.answer.arithmetic import COMPUTED_WINS, COUNT_WINS, Arithmetic, as_answer
 from qa.answer.grid import Cell, Grid
 from qa.answer.operators import (
@@ -63,12 +63,16 @@ THRESHOLDS = [round(0.40 + 0.025 * i, 3) for i in range(21)]
 
 
 def ask_both(svc, item: dict) -> dict:
-    """The first answerer's answer and the computed candidates for one question, from the
+    """The engine's answer without computing and the computed candidates for one question, from the
     evidence `QAService.ask` would retrieve."""
     q = item["question"]
     r, evidence = svc.evidence(q, item.get("doc"), ANSWER_CANDIDATES)
-    legacy = compose(q, evidence, r.version, r.vocabulary, scoped=item.get("doc") is not None,
-                     table_of=r.table_of, idf=r.idf, near=r.near)
+    def search(text: str) -> list:
+        return evidence if text == q else svc.evidence(text, item.get("doc"),
+                                                       ANSWER_CANDIDATES, r)[1]
+
+    # the engine's answer without computed answers: what a computed one must beat
+    legacy = answer(q, search, r, scoped=item.get("doc") is not None, compute=False)
     found = Arithmetic().propose(q, evidence, r)
     computed = as_answer(found[0], r.version, q) if found else None
     return {"legacy": legacy, "computed": computed, "score": found[0].score if found else None,

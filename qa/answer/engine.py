@@ -116,7 +116,7 @@ def _one_sentence(c: Candidate) -> bool:
 
 
 def answer_part(question: Question, search: Search, corpus: CorpusView,
-                scoped: bool) -> Candidate | None:
+                scoped: bool, compute: bool = True) -> Candidate | None:
     """The chosen candidate for one (single) question, from its own retrieval."""
     evidence = list(search(question.text))
     if not evidence:
@@ -126,7 +126,7 @@ def answer_part(question: Question, search: Search, corpus: CorpusView,
     # their candidates quote a figure, not the result.
     # One that cannot show every operand within the length is not given: its answer
     # would cite fewer cells than it computed from.
-    figure = arithmetic.computed(question.text, evidence, corpus)
+    figure = arithmetic.computed(question.text, evidence, corpus) if compute else None
     if figure is not None and within_length(figure) is figure:
         return figure
     grounded = ground(question, evidence)
@@ -137,7 +137,7 @@ def answer_part(question: Question, search: Search, corpus: CorpusView,
 
 def answer(text: str, search: Search, corpus: CorpusView, *, scoped: bool = False,
            not_covered: str = NOT_COVERED, alone: bool = True, split: bool = True,
-           resolve: Callable[[str, str], str] | None = None) -> Answer:
+           resolve: Callable[[str, str], str] | None = None, compute: bool = True) -> Answer:
     """The cited answer to `text`, or an abstention (`not_covered`).
 
     `search` retrieves evidence for a text; `scoped` says the question is about one
@@ -145,13 +145,14 @@ def answer(text: str, search: Search, corpus: CorpusView, *, scoped: bool = Fals
     refers to); `split` that its parts are answered one by one (not for a follow-up the
     conversation made standalone by writing the earlier question beside it);
     `resolve(part, earlier_part)` makes a part that leans on the one before it standalone
-    ("What is X? And of Y?").
+    ("What is X? And of Y?"); `compute` false leaves out computed answers (what
+    `scripts/arith_eval.py` fits the arithmetic thresholds against).
     """
     question = analyze(text, split)
     if alone and question.elliptical:
         return Answer(ask_what_it_refers_to(text), False, (), corpus.version, text)
     if question.ask != "multi":
-        chosen = answer_part(question, search, corpus, scoped)
+        chosen = answer_part(question, search, corpus, scoped, compute)
         if chosen is None:
             return Answer(not_covered, False, (), corpus.version, text)
         return cite([chosen], corpus.version, text)
@@ -160,7 +161,7 @@ def answer(text: str, search: Search, corpus: CorpusView, *, scoped: bool = Fals
     for part in question.parts:
         standalone = resolve(part, earlier) if resolve and earlier else part
         earlier = standalone
-        chosen = answer_part(analyze(standalone), search, corpus, scoped)
+        chosen = answer_part(analyze(standalone), search, corpus, scoped, compute)
         if chosen is None:
             replies.append(f"On “{part}”: {not_covered}")
         else:
