@@ -77,22 +77,18 @@ def _service(name: str):
 def retrieve(names: list[str], limit: int | None, every: int = 1) -> None:
     """The evidence of each question as the service retrieves it for /ask (the slow part:
     the model encodes every question) -> OUT/<set>.evidence.jsonl."""
-    from qa.conversation import standalone, table_rows
-
     OUT.mkdir(parents=True, exist_ok=True)
     for name in names:
         items, _ = questions(name)
         _, held = split(name, items)
         held_ids = {it["id"] for it in held}
         svc = _service(name)
-        r = svc.retriever
-        rows = table_rows(r.chunks)
         n = 0
         with open(OUT / f"{name}.evidence.jsonl", "w", encoding="utf-8") as f:
             for it in (items[::every][:limit] if limit else items[::every]):
                 history = [("user", h) for h in it.get("history", [])]
-                text = standalone(it["question"], history, rows)
-                _, evidence = svc.evidence(text, it.get("doc"), retriever=r)  # as /ask does
+                found = svc.gather(it["question"], history, it.get("doc"))  # as /ask does
+                text, evidence = found.question, found.evidence
                 f.write(json.dumps({
                     "item": it, "held": it["id"] in held_ids, "text": text,
                     "hits": [[e.hit.chunk.id, e.hit.score, e.hit.dense, e.hit.lexical,
@@ -346,6 +342,7 @@ def hedge(data: dict[str, list[dict]], weights: dict[str, float]) -> None:
 
 
 def main() -> int:
+    global OUT, CACHE
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("what", choices=["retrieve", "dump", "fit"])
@@ -355,7 +352,11 @@ def main() -> int:
     ap.add_argument("--every", type=int, default=1, help="every n-th question only")
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--l2", type=float, default=L2, help=f"L2 penalty (default {L2})")
+    ap.add_argument("--data", type=Path, default=OUT, help=f"dumps folder (default {OUT})")
+    ap.add_argument("--index", type=Path, default=CACHE,
+                    help=f"index folders, one per corpus (default {CACHE})")
     a = ap.parse_args()
+    OUT, CACHE = a.data, a.index
     sets = [s for n in a.sets for s in (PROBES if n == "probes" else [n])]
     if a.what == "retrieve":
         retrieve(sets, a.limit, a.every)
