@@ -12,8 +12,10 @@ Two steps, so that a fit takes seconds:
 
 Sets: squad_train (by article), tatqa_dev (by document, scoped), seed_dev and the probe
 sets in tests/probes/ over the analysis (by id); `scripts/evalsets.py` makes the one split.
-The claims are the first claims of the engine's ranked candidates (the check switched
-off) and the best unit of each of the top chunks: the features depend on (question, claim, evidence),
+The claims are the engine's ranked candidates (the check switched off), each labelled by
+the candidate's whole text; the fit learns from their first claims and the best unit of
+each of the top chunks, and the engine's figures take a candidate's best claim (as the
+engine accepts it): the features depend on (question, claim, evidence),
 not on who proposed the claim.
 
 A claim is labelled supported when the question is answerable and the claim holds the
@@ -22,8 +24,11 @@ unsupported when the question is unanswerable. Claims of answerable questions th
 neither are left out of the fit (the engine may still answer from another candidate) but
 count in the question-level figures.
 
-The threshold is the highest one (most abstention) at which the false abstention on the
-calibration part of every set stays within its bound (FALSE_ABSTENTION).
+The threshold is the highest one (most abstention) at which, on the calibration part of
+every set, both the false abstention and the answer accuracy the check costs (against
+accepting every candidate: abstentions, and right candidates refused for a wrong one
+ranked below) stay within its bound (FALSE_ABSTENTION). Bounding false abstention alone
+let the check refuse right table candidates for wrong ones, which it does not count.
 """
 
 from __future__ import annotations
@@ -160,12 +165,17 @@ def dump(names: list[str], data: Path, index_root: Path) -> None:
             r, evidence = svc.evidence(question, doc, ANSWER_CANDIDATES, r)
             q = ground(analyze(question, False), evidence)
             ranked = candidates(q, evidence, r)[:ENGINE_CANDIDATES]
-            claims = [("engine", c.claims[0]) for c in ranked]
+            # every claim of a candidate, each labelled by the candidate's whole text (the
+            # engine accepts a candidate when it accepts one of its claims); the first is
+            # the one the fit learns from, the others ("part") only count in the figures
+            claims = [("engine" if j == 0 else "part", cl, n, shown(c))
+                      for n, c in enumerate(ranked) for j, cl in enumerate(c.claims)]
             for ev in evidence[:BEST_UNITS_OF]:
                 units = ev.hit.chunk.quotes()
                 scores = ev.unit_scores[1:] if len(units) > 1 else ev.unit_scores
                 u = int(np.argmax(scores)) + (1 if len(units) > 1 else 0)
-                claims.append(("best", Claim(units[u], ev.hit.chunk, ev.hit.score)))
+                best = Claim(units[u], ev.hit.chunk, ev.hit.score)
+                claims.append(("best", best, None, best.text))
             out.append({
                 "id": item["id"], "kind": item["kind"], "question": question, "doc": doc,
                 "answerable": item["answerable"],
@@ -173,13 +183,24 @@ def dump(names: list[str], data: Path, index_root: Path) -> None:
                           "lexical": ev.hit.lexical, "units": list(ev.unit_scores)}
                          for ev in evidence],
                 "claims": [{"source": src, "text": c.text, "chunk": c.chunk.id,
-                            "highlight": list(c.highlight), "score": c.score,
-                            **label(sc, item, c.text, c.chunk.text)} for src, c in claims],
+                            "highlight": list(c.highlight), "score": c.score, "cand": n,
+                            **label(sc, item, text, c.chunk.text)}
+                           for src, c, n, text in claims],
             })
         target = data / f"{name.replace('/', '__')}.jsonl"
         with open(target, "w", encoding="utf-8") as f:
             f.writelines(json.dumps(o, ensure_ascii=False) + "\n" for o in out)
         print(f"{name}: {len(out)} questions -> {target}")
+
+
+def shown(c) -> str:
+    """A candidate's text as the engine shows it (its claims, citation marks included)."""
+    from qa.answer.cite import claims_text
+
+    numbers: dict[str, int] = {}
+    for cl in c.claims:
+        numbers.setdefault(cl.chunk.id, len(numbers) + 1)
+    return claims_text(c.claims, numbers, c.preface)
 
 
 def label(sc, item: dict, text: str, chunk_text: str) -> dict:
@@ -251,9 +272,14 @@ def engine_picks(ds: Dumped, P: np.ndarray, qi: np.ndarray, src: np.ndarray
     """Per question, the engine's candidates in ranked order: their probabilities under
     the check and whether each answers the question."""
     probs: list[list[float]] = [[] for _ in ds.rows]
-    for k in range(len(P)):
-        if src[k] == "engine":
-            probs[qi[k]].append(float(P[k]))
+    k = 0
+    for i, r in enumerate(ds.rows):  # the claims of a row are in the order of `qi`
+        for c in r["claims"]:
+            if c["source"] == "engine":
+                probs[i].append(float(P[k]))
+            elif c["source"] == "part":  # the candidate stands by its best claim
+                probs[i][-1] = max(probs[i][-1], float(P[k]))
+            k += 1
     answers = [[bool(c["answers"]) for c in r["claims"] if c["source"] == "engine"]
                for r in ds.rows]
     return list(zip(probs, answers))
@@ -324,12 +350,12 @@ def fit(data: Path, index_root: Path, write: bool,
     # Each set weighs the same in the fit, whatever its size, and within a set the two
     # labels weigh the same (SQuAD has 12 answerable questions for each unanswerable one).
     Xs, ys, ws = [], [], []
-    for name, (X, y, _, _, cal) in tables.items():
+    for name, (X, y, _, src, cal) in tables.items():
         # The claims of answerable questions that do not hold the answer are negatives
         # too (a wrong candidate the check should refuse so that the engine tries the
         # next): WRONG_AS_NEGATIVE of a set's negatives' weight, its unanswerable
         # questions' claims the rest.
-        m = cal & ((y >= 0) | (wrong_share > 0))
+        m = cal & ((y >= 0) | (wrong_share > 0)) & (src != "part")
         if not m.any():
             continue
         wrong = y[m] < 0
@@ -350,8 +376,8 @@ def fit(data: Path, index_root: Path, write: bool,
     def prob(X):
         return 1 / (1 + np.exp(-(X @ coef + bias)))
 
-    # The threshold: the highest whose false abstention on every pool's calibration part stays
-    # within its bound.
+    # The threshold: the highest whose false abstention and accuracy cost on every pool's
+    # calibration part stay within its bound.
     grid = np.round(np.arange(0.01, 0.99, 0.01), 2)
     per_set = {}
     for ds in sets:
@@ -368,7 +394,8 @@ def fit(data: Path, index_root: Path, write: bool,
         members = [ds for ds in sets if is_scoped(ds.name) == group]
         for t in grid:
             over = [pool for pool, sets_ in pools(members).items()
-                    if pooled_false_abstention(sets_, per_set, t) > bound(sets_[0].name)]
+                    if pooled_false_abstention(sets_, per_set, t) > bound(sets_[0].name)
+                    or pooled_accuracy_loss(sets_, per_set, t) > bound(sets_[0].name)]
             if not over:
                 thresholds[group] = float(t)
             elif group not in binding:
@@ -381,7 +408,7 @@ def fit(data: Path, index_root: Path, write: bool,
           f"{thresholds[True]:.2f} (the engine answers with the first ranked candidate it "
           "accepts)")
     for group, (t, over) in sorted(binding.items()):
-        print(f"  {'scoped' if group else 'unscoped'}: at {t:.2f} the pooled false abstention of "
+        print(f"  {'scoped' if group else 'unscoped'}: at {t:.2f} the pooled false abstention or accuracy cost of "
               f"{', '.join(over)} exceeds its bound")
     print()
     print(f"{'set':28s} {'part':8s} {'n':>5s} {'false_abst':>10s} {'abst_recall':>11s} "
@@ -392,7 +419,7 @@ def fit(data: Path, index_root: Path, write: bool,
             f = figures(ds, scores, thresholds[is_scoped(ds.name)], m)
             print(f"{ds.name:28s} {label:8s} {f['n']:5d} {fmt(f['false_abstention']):>10s} "
                   f"{fmt(f['abstention_recall']):>11s} {fmt(f['answer_accuracy']):>10s}")
-    for name in ("squad_train", "probes/support"):
+    for name in ("squad_train", "tatqa_dev", "probes/support"):
         if name not in per_set:
             continue
         ds = next(d for d in sets if d.name == name)
@@ -448,6 +475,21 @@ def pooled_false_abstention(members: list[Dumped], per_set: dict, t: float) -> f
     return refused / answerable if answerable else 0.0
 
 
+def pooled_accuracy_loss(members: list[Dumped], per_set: dict, t: float) -> float:
+    """The answer accuracy the check costs the pooled calibration parts at threshold `t`,
+    against accepting every candidate: abstentions, and right candidates refused for a
+    wrong one ranked below them (which no false abstention counts)."""
+    lost = answerable = 0
+    for ds in members:
+        picks, part = per_set[ds.name]
+        for i, (probs, oks) in enumerate(picks):
+            if part[i] and ds.rows[i]["answerable"] and oks:
+                answerable += 1
+                chosen = next((ok for p, ok in zip(probs, oks) if p >= t), False)
+                lost += int(oks[0]) - int(chosen)
+    return lost / answerable if answerable else 0.0
+
+
 def write_weights(coef: dict[str, float], bias: float, threshold: float,
                   scoped: float) -> None:
     """Replace the support section of qa/answer/weights.py with the fitted values."""
@@ -461,11 +503,13 @@ def write_weights(coef: dict[str, float], bias: float, threshold: float,
               "# Below it a claim is refused. Higher abstains more on unanswerable questions and",
               "# more on answerable ones (the engine then answers from a lower-ranked candidate",
               "# or abstains): the highest at which the calibration parts stay within their",
-              "# false abstention (SQuAD 0.05; the analysis and the probes, pooled, 0.03).",
+              "# bound (SQuAD 0.05; the analysis and the probes, pooled, 0.03) both in false",
+              "# abstention and in the answer accuracy the check costs.",
               f"SUPPORT_THRESHOLD = {threshold:.2f}",
               "# The same for a question asked of one document (the reader chose it): the",
-              "# highest at which TAT-QA's false abstention stays within 0.014 (the first",
-              "# answerer's) and the analysis's, scoped to it, within 0.03.",
+              "# highest at which TAT-QA's false abstention and accuracy cost stay within 0.014",
+              "# (the first answerer's false abstention) and the analysis's, scoped to it,",
+              "# within 0.03.",
               f"SUPPORT_THRESHOLD_SCOPED = {scoped:.2f}"]
     block = "# <support-weights>\n" + "\n".join(lines) + "\n# </support-weights>"
     new = re.sub(r"# <support-weights>.*?# </support-weights>", block, text, flags=re.DOTALL)

@@ -9,8 +9,10 @@ from itertools import pairwise
 
 import pytest
 
+from qa.answer.engine import accepted
+from qa.answer.question import analyze
 from qa.answer.support import FEATURES, Features, Support, check, claim_units, features, names
-from qa.answer.types import Claim, Evidence
+from qa.answer.types import Candidate, Claim, Evidence
 from qa.chunk import Chunk
 from qa.retrieve import Hit
 from qa.service import ANSWER_CANDIDATES, QAService
@@ -80,6 +82,15 @@ def test_names_are_capitalised_words_inside_the_question_and_numbers() -> None:
     assert names("What does Iran supply to North Korea in 2019?") == ["Iran", "North Korea",
                                                                        "2019"]
     assert names("Which stakeholders balance deterrence?") == []
+
+
+def test_the_figure_a_comparison_sets_is_no_name() -> None:
+    # the reader chooses the threshold; the documents need not state it
+    assert names("Which years had revenue greater than $8,200 thousand in 2019?") == ["2019"]
+    assert names("In which years was Teekay LNG revenue less than 600,000?") == ["Teekay LNG"]
+    # without a comparison every figure is a name
+    assert names("What were the 3 largest items of Teekay LNG in 2019?") == [
+        "Teekay LNG", "3", "2019"]
 
 
 def test_the_question_s_words_in_the_claim_and_chunk() -> None:
@@ -196,3 +207,17 @@ def test_a_name_the_documents_never_state_is_refused(service: QAService) -> None
     # the same claim for the country the analysis names is supported, and more likely
     assert s.score < checked(service, "What does Russia supply to North Korea?",
                              "Russia supplies critical fuel").score
+
+
+def test_a_candidate_stands_by_its_best_supported_claim(service: QAService) -> None:
+    # the engine accepts a reading (rows a question names, items of a list) when the check
+    # accepts one of its claims, whichever comes first in table order
+    question = "What does Russia supply to North Korea?"
+    r, ev = service.evidence(question, None, ANSWER_CANDIDATES)
+    right = next(c for c in r.chunks if "Russia supplies critical fuel" in c.text)
+    other = next(c for c in r.chunks if c.id != right.id and "Russia" not in c.text)
+    good = Claim(next(q for q in right.quotes() if "Russia supplies" in q), right, 1.0)
+    bad = Claim(other.quotes()[-1], other, 1.0)
+    q = analyze(question)
+    assert not accepted(q, Candidate("x", (bad,), 0.0), ev, r, False)
+    assert accepted(q, Candidate("x", (bad, good), 0.0), ev, r, False)

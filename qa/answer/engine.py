@@ -75,13 +75,18 @@ def _shown(c: Candidate, claims: tuple) -> str:
 
 def supported(question: Question, ranked: Sequence[Candidate], evidence: Sequence[Evidence],
               corpus: CorpusView, scoped: bool) -> Candidate | None:
-    """The best candidate whose first claim the support check accepts, or None. The claims
-    after the first are the other items of one reading (the other rows a question names,
-    the other items of a list): each answers a part of the question, not all of it, so
-    they stand or fall with the first."""
-    return next((c for c in ranked
-                 if support.check(question.text, c.claims[0], evidence, corpus, scoped).ok),
-                None)
+    """The best candidate the support check accepts (`accepted`), or None."""
+    return next((c for c in ranked if accepted(question, c, evidence, corpus, scoped)), None)
+
+
+def accepted(question: Question, c: Candidate, evidence: Sequence[Evidence],
+             corpus: CorpusView, scoped: bool) -> bool:
+    """Whether the support check accepts one of the candidate's claims. Its claims are the
+    items of one reading (the rows a question names, the items of a list), each answering
+    a part of the question: the reading stands when its best-supported part does (the row
+    the question names more closely may come second in table order)."""
+    return any(support.check(question.text, cl, evidence, corpus, scoped).ok
+               for cl in c.claims)
 
 
 def hedge(question: Question, chosen: Candidate, ranked: Sequence[Candidate],

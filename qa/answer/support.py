@@ -33,6 +33,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from qa.answer import weights
+from qa.answer.operators import comparison
 from qa.answer.types import Claim, CorpusView, Evidence
 from qa.chunk import Chunk
 from qa.text.tokens import tokenize
@@ -234,9 +235,14 @@ def _holds(vocabulary: tuple[str, ...], word: str) -> bool:
 
 def names(question: str) -> list[str]:
     """The names a question states: capitalised words (and runs of them) not at the start
-    of a sentence, and numbers."""
+    of a sentence, and numbers, but for the figure a comparison sets ("greater than $8,200
+    thousand"): the reader chooses it, the documents need not state it."""
     found = [m.group(1) for m in _NAME.finditer(question)]
-    return found + [n for n in _NUMBER.findall(question) if n not in " ".join(found)]
+    compared = comparison(question)
+    threshold = next((m.start() for m in _NUMBER.finditer(question, compared[1])), None) \
+        if compared else None
+    return found + [m.group() for m in _NUMBER.finditer(question)
+                    if m.group() not in " ".join(found) and m.start() != threshold]
 
 
 def name_gaps(question: str, text: list[str], corpus: CorpusView,
