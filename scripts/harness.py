@@ -90,10 +90,12 @@ def build_command(corpus: Path, index: Path) -> list[str]:
             str(index)]
 
 
-def run_build(corpus: Path, index: Path, timeout: float = 1800) -> Build:
-    """Run `qa build` to its end as a whole process and time it."""
+def run_build(corpus: Path, index: Path, timeout: float = 1800,
+              env: dict[str, str] | None = None) -> Build:
+    """Run `qa build` to its end as a whole process and time it (in `env`, default
+    `qa_env()`)."""
     t0 = time.perf_counter()
-    res = subprocess.run(build_command(corpus, index), env=qa_env(), capture_output=True,
+    res = subprocess.run(build_command(corpus, index), env=env or qa_env(), capture_output=True,
                          text=True, timeout=timeout, check=False, stdin=subprocess.DEVNULL)
     seconds = time.perf_counter() - t0
     # The progress bar goes to stderr; the summary to stdout.

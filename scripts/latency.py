@@ -18,6 +18,7 @@ most the raw encoding's p50 plus 2 ms (exit 1 if one is missed).
 
     .venv/bin/python scripts/latency.py            # defaults: see --help
     .venv/bin/python scripts/latency.py --json latency.json
+    QA_PRECISION=int8 .venv/bin/python scripts/latency.py   # indexes and queries in int8
 """
 
 from __future__ import annotations
@@ -36,10 +37,10 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import run_build, server
+from harness import TATQA, qa_env, run_build, server
 
 ROOT = Path(__file__).resolve().parent.parent
-EVAL = Path(os.environ.get("QA_EVAL_DIR") or ROOT.parent / "shared" / "eval")
+EVAL = TATQA.parent  # ../shared/eval beside the checkout or its worktrees, or QA_EVAL_DIR
 MARGIN_MS = 2.0  # POST /retrieve may add this much to the raw encoding (HTTP, search, JSON)
 TARGET_MS = {"analysis": 6.0, "tatqa": 8.0}  # POST /retrieve p50
 
@@ -126,9 +127,9 @@ def timed(calls: list[Callable[[], None]]) -> list[float]:
     return out
 
 
-def build(corpus: Path, index: Path, timeout: float) -> tuple[float, str]:
+def build(corpus: Path, index: Path, timeout: float, env: dict[str, str]) -> tuple[float, str]:
     """Run `qa build` and return its wall time in seconds and its summary."""
-    done = run_build(corpus, index, timeout)
+    done = run_build(corpus, index, timeout, env)
     if done.code != 0:
         sys.exit(f"qa build of {corpus} failed:\n{done.out[-3000:]}")
     return done.seconds, done.out.strip()
@@ -185,6 +186,11 @@ def main(argv: list[str] | None = None) -> int:
                     help="also time LlamaIndex and Haystack retrieving over the analysis's "
                     "chunks with the same model, in-process (scripts/peers.py; install them "
                     "first)")
+    ap.add_argument("--precision", choices=("fp32", "int8"),
+                    default=os.environ.get("QA_PRECISION", "fp32"),
+                    help="the encoder's weights the indexes are built and queries encoded "
+                    "with (default: QA_PRECISION, else fp32); the raw encoding uses the same "
+                    "file")
     ap.add_argument("--indexes", type=Path,
                     help="keep the two indexes in this folder and reuse them (an up-to-date "
                     "index is not rebuilt); default: a fresh build in a temporary folder")
@@ -196,13 +202,16 @@ def main(argv: list[str] | None = None) -> int:
     tatqa = [q for q in read_set(tatqa_dir / "set.jsonl") if q.get("doc")]
     analysis_q = [q["question"] for q in seed]
     tatqa_q = spread(tatqa, args.requests)
-    figures: dict[str, object] = {"cores": os.cpu_count(), "load_before": load()}
-    print(f"machine: load {figures['load_before']} on {os.cpu_count()} cores", flush=True)
+    figures: dict[str, object] = {"cores": os.cpu_count(), "load_before": load(),
+                                  "precision": args.precision}
+    env = qa_env(precision=args.precision)  # the builds and servers, without other QA_*
+    print(f"machine: load {figures['load_before']} on {os.cpu_count()} cores; encoder "
+          f"{args.precision}", flush=True)
 
     with tempfile.TemporaryDirectory(prefix="qa-latency-") as tmp:
         work = args.indexes or Path(tmp)
         # A fresh build of TAT-QA, timed, and of the analysis (its index is not the repo's).
-        seconds, report = build(tatqa_dir / "corpus", work / "tatqa-index", args.timeout)
+        seconds, report = build(tatqa_dir / "corpus", work / "tatqa-index", args.timeout, env)
         counts = re.search(r"documents: (\d+).*?chunks: (\d+) passages, (\d+) table rows",
                            report, re.DOTALL)
         figures["tatqa_build"] = {"wall_s": round(seconds, 1), "summary": report}
@@ -211,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
                                           table_rows=int(counts[3]))
         print(f"qa build (TAT-QA{'' if args.indexes else ', fresh'})  {seconds:6.1f} s wall   "
               f"({'; '.join(report.splitlines()[1:3])})", flush=True)
-        build(args.corpus, work / "analysis-index", args.timeout)
+        build(args.corpus, work / "analysis-index", args.timeout, env)
 
         raw = {"analysis": RawEncoder(work / "analysis-index"),
                "tatqa": RawEncoder(work / "tatqa-index")}
@@ -219,9 +228,9 @@ def main(argv: list[str] | None = None) -> int:
                      "tatqa": spread([q["question"] for q in tatqa_q], args.encode)}
 
         with server(args.corpus, work / "analysis-index", work / "analysis.log",
-                    start_timeout=args.timeout) as a_url, \
+                    env=env, start_timeout=args.timeout) as a_url, \
                 server(tatqa_dir / "corpus", work / "tatqa-index", work / "tatqa.log",
-                       start_timeout=args.timeout) as t_url, \
+                       env=env, start_timeout=args.timeout) as t_url, \
                 httpx.Client(base_url=a_url, timeout=60) as a_client, \
                 httpx.Client(base_url=t_url, timeout=60) as t_client:
             encodes = {name: [lambda t=t, e=raw[name]: e.encode(t) for t in texts]

@@ -1,0 +1,296 @@
+"""Where `POST /retrieve`'s time goes beyond the query encoding, stage by stage.
+
+In this process, over one built index (no sockets), each stage timed on the same questions:
+
+  encode            the index's encoder on this thread (`encode_one`): the raw cost
+  encode (thread)   the same through the service's encoder thread, as a request's is
+  search            `Retriever.search` with the vector already encoded
+  retrieve_async    the service's `retrieve_async` on an event loop (thread hand-over + search)
+  app /retrieve     the whole ASGI app called directly (middleware, routing, validation, JSON)
+  app (no limits)   the same app without its `RequestLimits` layer: what that layer costs
+  app /health       `GET /health` through the app
+
+Then over loopback, one `qa serve`-like server process per HTTP protocol (uvicorn's h11 and
+httptools, and `qa.api.server`'s limited ones), each with the whole app, sent the same
+requests on one keep-alive connection (`http.client`), interleaved in rounds so that a
+change in the machine's load touches them alike. For each: p50 wall time and the server's
+CPU per request (from /proc, so less sensitive to other work than wall time).
+
+Wall figures need a quiet machine (the load average is printed before and after); CPU
+figures are steadier.
+
+    .venv/bin/python scripts/http_overhead.py --index /tmp/idx/analysis-index --corpus corpus
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import TATQA, free_port
+from latency import percentile, read_set, spread
+
+from qa.config import get_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+PROTOCOLS = ("h11", "httptools", "limited-h11", "limited-httptools")
+
+
+def protocol_class(name: str, settings) -> type | None:
+    """uvicorn's protocol class of that name, or qa's limited one; None if not installed."""
+    from qa.api import server
+
+    if name == "h11":
+        from uvicorn.protocols.http.h11_impl import H11Protocol
+        return H11Protocol
+    if name == "httptools":
+        try:
+            from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+        except ImportError:
+            return None
+        return HttpToolsProtocol
+    base = getattr(server, {"limited-h11": "LimitedH11Protocol",
+                            "limited-httptools": "LimitedHttpToolsProtocol"}[name], None)
+    if base is None:
+        return None
+    return type("Measured", (base,), {"header_timeout": settings.header_timeout,
+                                      "max_connections": settings.max_connections})
+
+
+def serve(name: str, port: int) -> None:
+    """Run the app with protocol `name` on 127.0.0.1:`port` (the child process)."""
+    import uvicorn
+
+    from qa.api.app import create_app
+
+    settings = get_settings()
+    uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning",
+                http=protocol_class(name, settings), ws="none",
+                timeout_keep_alive=settings.keepalive_timeout)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def show(label: str, wall_ms: list[float], cpu_ms: float | None) -> None:
+    cpu = f"   CPU {cpu_ms:6.2f} ms a call" if cpu_ms is not None else ""
+    print(f"  {label:<30} p50 {percentile(wall_ms, 50):6.2f} ms   "
+          f"p95 {percentile(wall_ms, 95):6.2f} ms{cpu}", flush=True)
+
+
+def in_process(questions: list[str], rounds: int) -> None:
+    """Time each in-process stage, interleaved in rounds; print p50 wall and mean CPU."""
+    from qa.api.app import create_app
+    from qa.api.limits import RequestLimits
+
+    settings = get_settings()
+    app = create_app(settings)
+    bare = create_app(settings, service=app.state.service)
+    bare.user_middleware = [m for m in bare.user_middleware if m.cls is not RequestLimits]
+    svc = app.state.service
+
+    def scope(method: str, path: str, body: bytes) -> dict:
+        headers = [(b"host", b"127.0.0.1"), (b"user-agent", b"measure")]
+        if body:
+            headers += [(b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode())]
+        return {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"},
+                "http_version": "1.1", "method": method, "scheme": "http", "path": path,
+                "raw_path": path.encode(), "query_string": b"", "root_path": "",
+                "headers": headers, "client": ("127.0.0.1", 50000),
+                "server": ("127.0.0.1", 8000), "state": {}}
+
+    async def call(asgi, method: str, path: str, body: bytes = b"") -> None:
+        sent = False
+        status = []
+
+        async def receive() -> dict:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            await asyncio.sleep(3600)
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                status.append(message["status"])
+
+        await asgi(scope(method, path, body), receive, send)
+        if status != [200]:
+            raise SystemExit(f"{method} {path} -> {status}")
+
+    async def run() -> None:
+        async with app.router.lifespan_context(app):
+            r = svc.retriever
+            vectors = {q: r.encoder.encode_one(q) for q in questions}
+            bodies = {q: json.dumps({"query": q, "k": 5}).encode() for q in questions}
+
+            def sync(fn: Callable[[str], object]) -> Callable[[str], Awaitable[None]]:
+                async def timed(q: str) -> None:
+                    fn(q)
+                return timed
+
+            async def retrieve(q: str) -> None:
+                await svc.retrieve_async(q, 5)
+
+            stages: dict[str, Callable[[str], Awaitable[None]]] = {
+                "encode": sync(r.encoder.encode_one),
+                "encode (thread)": sync(lambda q: svc.queries.encode(r.encoder, q)),
+                "search": sync(lambda q: r.search(q, vectors[q], 5)),
+                "retrieve_async": retrieve,
+                "app /retrieve": lambda q: call(app, "POST", "/retrieve", bodies[q]),
+                "app (no limits) /retrieve": lambda q: call(bare, "POST", "/retrieve", bodies[q]),
+                "app /health": lambda q: call(app, "GET", "/health"),
+            }
+            for fn in stages.values():  # warm up (and build the middleware stacks)
+                for q in questions[:5]:
+                    await fn(q)
+            wall: dict[str, list[float]] = {name: [] for name in stages}
+            cpu: dict[str, float] = dict.fromkeys(stages, 0.0)
+            for i in range(rounds):
+                chunk = questions[i * len(questions) // rounds:(i + 1) * len(questions) // rounds]
+                for name, fn in stages.items():
+                    for q in chunk:
+                        c0, t0 = time.process_time(), time.perf_counter()
+                        await fn(q)
+                        wall[name].append((time.perf_counter() - t0) * 1000)
+                        cpu[name] += time.process_time() - c0
+            for name in stages:
+                show(name, wall[name], cpu[name] * 1000 / len(wall[name]))
+
+    try:
+        import uvloop
+        factory = uvloop.new_event_loop
+    except ImportError:
+        factory = None
+    with asyncio.Runner(loop_factory=factory) as runner:
+        runner.run(run())
+    svc.stop()
+
+
+def over_http(names: list[str], questions: list[str], rounds: int, env: dict) -> None:
+    """Start one server per protocol, time GET /health and POST /retrieve on each."""
+    servers: dict[str, tuple[subprocess.Popen, int]] = {}
+    try:
+        for name in names:
+            port = free_port()
+            proc = subprocess.Popen([sys.executable, __file__, "--serve", name, "--port",
+                                     str(port)], env=env, start_new_session=True,
+                                    stdin=subprocess.DEVNULL)
+            servers[name] = (proc, port)
+        conns = {}
+        for name, (proc, port) in servers.items():
+            deadline = time.monotonic() + 300
+            while True:
+                if proc.poll() is not None:
+                    raise SystemExit(f"server {name} exited with {proc.returncode}")
+                try:
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                    conn.request("GET", "/health")
+                    conn.getresponse().read()
+                    conns[name] = conn
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise SystemExit(f"server {name} did not start") from None
+                    time.sleep(0.5)
+        headers = {"content-type": "application/json"}
+        bodies = [json.dumps({"query": q, "k": 5}) for q in questions]
+
+        def request(name: str, method: str, path: str, body: str | None) -> float:
+            conn = conns[name]
+            t0 = time.perf_counter()
+            conn.request(method, path, body=body, headers=headers if body else {})
+            resp = conn.getresponse()
+            resp.read()
+            ms = (time.perf_counter() - t0) * 1000
+            if resp.status != 200:
+                raise SystemExit(f"{name}: {method} {path} -> {resp.status}")
+            return ms
+
+        for name in servers:  # warm up
+            for body in bodies[:10]:
+                request(name, "POST", "/retrieve", body)
+                request(name, "GET", "/health", None)
+        kinds = ("GET /health", "POST /retrieve")
+        wall = {(n, k): [] for n in servers for k in kinds}
+        cpu = dict.fromkeys(wall, 0.0)
+        for i in range(rounds):
+            chunk = bodies[i * len(bodies) // rounds:(i + 1) * len(bodies) // rounds]
+            for name, (proc, _) in servers.items():
+                for kind in kinds:
+                    c0 = cpu_seconds(proc.pid)
+                    for body in chunk:
+                        if kind == "GET /health":
+                            wall[name, kind].append(request(name, "GET", "/health", None))
+                        else:
+                            wall[name, kind].append(request(name, "POST", "/retrieve", body))
+                    cpu[name, kind] += cpu_seconds(proc.pid) - c0
+        for name in servers:
+            print(f"  server with {name}:")
+            for kind in kinds:
+                show("  " + kind, wall[name, kind], cpu[name, kind] * 1000 / len(wall[name, kind]))
+    finally:
+        for proc, _ in servers.values():
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(30)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--index", type=Path, help="a built index (default: QA_INDEX)")
+    ap.add_argument("--corpus", type=Path, help="its corpus (default: QA_CORPUS)")
+    ap.add_argument("--eval", type=Path, default=TATQA.parent, help="folder with seed_dev.jsonl")
+    ap.add_argument("--requests", type=int, default=300, help="calls per stage (default 300)")
+    ap.add_argument("--rounds", type=int, default=30, help="interleaving rounds (default 30)")
+    ap.add_argument("--protocols", default=",".join(PROTOCOLS),
+                    help=f"servers to compare over loopback (default {','.join(PROTOCOLS)}); "
+                    "'' for none")
+    ap.add_argument("--no-in-process", action="store_true", help="skip the in-process stages")
+    ap.add_argument("--serve", help=argparse.SUPPRESS)
+    ap.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.index:
+        os.environ["QA_INDEX"] = str(args.index.resolve())
+    if args.corpus:
+        os.environ["QA_CORPUS"] = str(args.corpus.resolve())
+    if args.serve:
+        serve(args.serve, args.port)
+        return 0
+    questions = spread([q["question"] for q in read_set(args.eval / "seed_dev.jsonl")],
+                       args.requests)
+    settings = get_settings()
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on "
+          f"{os.cpu_count()} cores; index {settings.index} ({settings.precision})", flush=True)
+    if not args.no_in_process:
+        print("in process:")
+        in_process(questions, args.rounds)
+    names = [n for n in args.protocols.split(",") if n]
+    available = [n for n in names if protocol_class(n, settings) is not None]
+    for n in sorted(set(names) - set(available)):
+        print(f"  (no {n} protocol here: skipped)")
+    if available:
+        print("over loopback (http.client, one keep-alive connection per server):")
+        over_http(available, questions, args.rounds, dict(os.environ))
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
