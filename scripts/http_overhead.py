@@ -16,10 +16,18 @@ requests on one keep-alive connection (`http.client`), interleaved in rounds so 
 change in the machine's load touches them alike. For each: p50 wall time and the server's
 CPU per request (from /proc, so less sensitive to other work than wall time).
 
+With --phases, one server (with the protocol `qa serve` uses) marks the time of each
+request's steps, and the client its own; both read the same monotonic clock, so each
+request's wall time splits into: client and kernel until the server reads the request,
+the protocol until the app runs, the app until the encoder thread starts, the encoding,
+the wake-up, search and JSON until the response is written, and the kernel and client
+until the client has read it.
+
 Wall figures need a quiet machine (the load average is printed before and after); CPU
 figures are steadier.
 
     .venv/bin/python scripts/http_overhead.py --index /tmp/idx/analysis-index --corpus corpus
+    .venv/bin/python scripts/http_overhead.py --phases --index /tmp/idx/analysis-index
 """
 
 from __future__ import annotations
@@ -68,16 +76,87 @@ def protocol_class(name: str, settings) -> type | None:
                                       "max_connections": settings.max_connections})
 
 
-def serve(name: str, port: int) -> None:
-    """Run the app with protocol `name` on 127.0.0.1:`port` (the child process)."""
+def serve(name: str, port: int, phases: bool = False) -> None:
+    """Run the app with protocol `name` on 127.0.0.1:`port` (the child process); with
+    `phases`, mark each request's steps and answer them at GET /__phases."""
     import uvicorn
 
     from qa.api.app import create_app
 
     settings = get_settings()
-    uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning",
-                http=protocol_class(name, settings), ws="none",
-                timeout_keep_alive=settings.keepalive_timeout)
+    app = create_app(settings)
+    protocol = protocol_class(name, settings)
+    if phases:
+        app, protocol = traced(app, protocol)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", http=protocol,
+                ws="none", timeout_keep_alive=settings.keepalive_timeout)
+
+
+def traced(app, protocol: type) -> tuple[object, type]:
+    """The app and protocol with the time of each step of a request marked (read), the
+    app's start and end, the encoding's start and end on the encoder thread."""
+    marks: dict[str, list[float]] = {"read": [], "app": [], "encode": [], "encoded": [],
+                                     "written": []}
+    svc = app.state.service
+    clock = time.perf_counter
+
+    class Marked(protocol):  # type: ignore[misc, valid-type]
+        reading = False  # a request's first bytes are in, its response not yet written
+
+        def data_received(self, data: bytes) -> None:
+            if not self.reading:
+                self.reading = True
+                marks["read"].append(clock())
+            super().data_received(data)
+
+        def on_response_complete(self) -> None:
+            self.reading = False
+            super().on_response_complete()
+
+    def encode(encoder, texts, *args):
+        marks["encode"].append(clock())
+        try:
+            return type(encoder).encode(encoder, texts, *args)
+        finally:
+            marks["encoded"].append(clock())
+
+    async def outer(scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/__phases":
+            body = json.dumps(marks).encode()
+            for v in marks.values():
+                v.clear()
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        if scope["type"] == "http":
+            marks["app"].append(clock())
+            if svc.retriever is not None and "encode" not in vars(svc.retriever.encoder):
+                enc = svc.retriever.encoder
+                enc.encode = lambda texts, *a: encode(enc, texts, *a)
+
+            async def marked_send(message) -> None:
+                await send(message)
+                if message["type"] == "http.response.body" and not message.get("more_body"):
+                    marks["written"].append(clock())
+
+            await app(scope, receive, marked_send)
+            return
+        await app(scope, receive, send)
+
+    return outer, Marked
+
+
+def connection(port: int) -> http.client.HTTPConnection:
+    """A keep-alive connection to 127.0.0.1:`port` that sends at once (TCP_NODELAY, as
+    httpx does: http.client writes a request's head and body separately, and Nagle's
+    algorithm would hold the body back until the head is acknowledged)."""
+    import socket
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.connect()
+    conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return conn
 
 
 def cpu_seconds(pid: int) -> float:
@@ -200,7 +279,7 @@ def over_http(names: list[str], questions: list[str], rounds: int, env: dict) ->
                 if proc.poll() is not None:
                     raise SystemExit(f"server {name} exited with {proc.returncode}")
                 try:
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                    conn = connection(port)
                     conn.request("GET", "/health")
                     conn.getresponse().read()
                     conns[name] = conn
@@ -252,6 +331,74 @@ def over_http(names: list[str], questions: list[str], rounds: int, env: dict) ->
                 proc.wait(30)
 
 
+def phases(questions: list[str], env: dict) -> None:
+    """Split each request's wall time into steps, from marks on both sides; print p50s."""
+    from qa.api.server import protocol_for
+
+    name = ("limited-httptools" if protocol_for(get_settings()).__name__ == "QAProtocol"
+            and "HttpTools" in protocol_for(get_settings()).__mro__[1].__name__
+            else "limited-h11")
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, __file__, "--serve", name, "--port", str(port),
+                             "--phases"], env=env, start_new_session=True,
+                            stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                conn = connection(port)
+                conn.request("GET", "/health")
+                conn.getresponse().read()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit("the traced server did not start") from None
+                time.sleep(0.5)
+        headers = {"content-type": "application/json"}
+        for kind in ("GET /health", "POST /retrieve"):
+            for q in questions[:10]:  # warm up
+                conn.request(*(("GET", "/health") if kind.startswith("GET") else
+                               ("POST", "/retrieve", json.dumps({"query": q, "k": 5}), headers)))
+                conn.getresponse().read()
+            conn.request("GET", "/__phases")
+            conn.getresponse().read()
+            sent, done = [], []
+            for q in questions:
+                t0 = time.perf_counter()
+                if kind.startswith("GET"):
+                    conn.request("GET", "/health")
+                else:
+                    conn.request("POST", "/retrieve", json.dumps({"query": q, "k": 5}), headers)
+                conn.getresponse().read()
+                sent.append(t0)
+                done.append(time.perf_counter())
+            conn.request("GET", "/__phases")
+            m = json.loads(conn.getresponse().read())
+            n = len(sent)
+            steps = {"client, kernel -> server reads": [m["read"][i] - sent[i] for i in range(n)],
+                     "protocol -> app starts": [m["app"][i] - m["read"][i] for i in range(n)]}
+            if m["encode"]:
+                steps.update({
+                    "app -> encoder thread starts": [m["encode"][i] - m["app"][i]
+                                                     for i in range(n)],
+                    "encoding": [m["encoded"][i] - m["encode"][i] for i in range(n)],
+                    "wake-up, search, JSON, written": [m["written"][i] - m["encoded"][i]
+                                                       for i in range(n)]})
+            else:
+                steps["app until written"] = [m["written"][i] - m["app"][i] for i in range(n)]
+            steps["kernel, client reads it"] = [done[i] - m["written"][i] for i in range(n)]
+            steps["total"] = [done[i] - sent[i] for i in range(n)]
+            print(f"  {kind} on {name} (n={n}):")
+            for label, secs in steps.items():
+                ms = [x * 1000 for x in secs]
+                print(f"    {label:<34} p50 {percentile(ms, 50):6.2f} ms   "
+                      f"mean {sum(ms) / n:6.2f} ms", flush=True)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(30)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--index", type=Path, help="a built index (default: QA_INDEX)")
@@ -263,6 +410,8 @@ def main() -> int:
                     help=f"servers to compare over loopback (default {','.join(PROTOCOLS)}); "
                     "'' for none")
     ap.add_argument("--no-in-process", action="store_true", help="skip the in-process stages")
+    ap.add_argument("--phases", action="store_true",
+                    help="only split each request's time into steps (see above)")
     ap.add_argument("--serve", help=argparse.SUPPRESS)
     ap.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -271,13 +420,16 @@ def main() -> int:
     if args.corpus:
         os.environ["QA_CORPUS"] = str(args.corpus.resolve())
     if args.serve:
-        serve(args.serve, args.port)
+        serve(args.serve, args.port, args.phases)
         return 0
     questions = spread([q["question"] for q in read_set(args.eval / "seed_dev.jsonl")],
                        args.requests)
     settings = get_settings()
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on "
           f"{os.cpu_count()} cores; index {settings.index} ({settings.precision})", flush=True)
+    if args.phases:
+        phases(questions, dict(os.environ))
+        return 0
     if not args.no_in_process:
         print("in process:")
         in_process(questions, args.rounds)
