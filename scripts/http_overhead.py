@@ -21,7 +21,8 @@ request's steps, and the client its own; both read the same monotonic clock, so 
 request's wall time splits into: client and kernel until the server reads the request,
 the protocol until the app runs, the app until the encoder thread starts, the encoding,
 the wake-up, search and JSON until the response is written, and the kernel and client
-until the client has read it.
+until the client has read it. Then the same requests with `http.client` and with httpx
+(which latency.py used to time with): the client's own CPU is part of every wall figure.
 
 Wall figures need a quiet machine (the load average is printed before and after); CPU
 figures are steadier.
@@ -34,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import http.client
 import json
 import os
 import signal
@@ -44,9 +44,11 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import httpx
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import TATQA, free_port
+from harness import TATQA, Client, free_port
 from latency import percentile, read_set, spread
 
 from qa.config import get_settings
@@ -147,16 +149,30 @@ def traced(app, protocol: type) -> tuple[object, type]:
     return outer, Marked
 
 
-def connection(port: int) -> http.client.HTTPConnection:
-    """A keep-alive connection to 127.0.0.1:`port` that sends at once (TCP_NODELAY, as
-    httpx does: http.client writes a request's head and body separately, and Nagle's
-    algorithm would hold the body back until the head is acknowledged)."""
-    import socket
+def start(name: str, env: dict, *flags: str) -> tuple[subprocess.Popen, Client]:
+    """A server with protocol `name` (this script as a child process) and a client of it,
+    once it answers."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, __file__, "--serve", name, "--port", str(port),
+                             *flags], env=env, start_new_session=True, stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while True:
+        if proc.poll() is not None:
+            raise SystemExit(f"server {name} exited with {proc.returncode}")
+        try:
+            client = Client(f"http://127.0.0.1:{port}")
+            client.request("GET", "/health")
+            return proc, client
+        except OSError:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"server {name} did not start") from None
+            time.sleep(0.5)
 
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    conn.connect()
-    conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return conn
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(30)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -167,7 +183,7 @@ def cpu_seconds(pid: int) -> float:
 
 def show(label: str, wall_ms: list[float], cpu_ms: float | None) -> None:
     cpu = f"   CPU {cpu_ms:6.2f} ms a call" if cpu_ms is not None else ""
-    print(f"  {label:<30} p50 {percentile(wall_ms, 50):6.2f} ms   "
+    print(f"  {label:<34} p50 {percentile(wall_ms, 50):6.2f} ms   "
           f"p95 {percentile(wall_ms, 95):6.2f} ms{cpu}", flush=True)
 
 
@@ -264,42 +280,18 @@ def in_process(questions: list[str], rounds: int) -> None:
 
 def over_http(names: list[str], questions: list[str], rounds: int, env: dict) -> None:
     """Start one server per protocol, time GET /health and POST /retrieve on each."""
-    servers: dict[str, tuple[subprocess.Popen, int]] = {}
+    servers: dict[str, tuple[subprocess.Popen, Client]] = {}
     try:
         for name in names:
-            port = free_port()
-            proc = subprocess.Popen([sys.executable, __file__, "--serve", name, "--port",
-                                     str(port)], env=env, start_new_session=True,
-                                    stdin=subprocess.DEVNULL)
-            servers[name] = (proc, port)
-        conns = {}
-        for name, (proc, port) in servers.items():
-            deadline = time.monotonic() + 300
-            while True:
-                if proc.poll() is not None:
-                    raise SystemExit(f"server {name} exited with {proc.returncode}")
-                try:
-                    conn = connection(port)
-                    conn.request("GET", "/health")
-                    conn.getresponse().read()
-                    conns[name] = conn
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise SystemExit(f"server {name} did not start") from None
-                    time.sleep(0.5)
-        headers = {"content-type": "application/json"}
-        bodies = [json.dumps({"query": q, "k": 5}) for q in questions]
+            servers[name] = start(name, env)
+        bodies = [{"query": q, "k": 5} for q in questions]
 
-        def request(name: str, method: str, path: str, body: str | None) -> float:
-            conn = conns[name]
+        def request(name: str, method: str, path: str, body: dict | None) -> float:
             t0 = time.perf_counter()
-            conn.request(method, path, body=body, headers=headers if body else {})
-            resp = conn.getresponse()
-            resp.read()
+            status, _ = servers[name][1].request(method, path, body)
             ms = (time.perf_counter() - t0) * 1000
-            if resp.status != 200:
-                raise SystemExit(f"{name}: {method} {path} -> {resp.status}")
+            if status != 200:
+                raise SystemExit(f"{name}: {method} {path} -> {status}")
             return ms
 
         for name in servers:  # warm up
@@ -326,54 +318,29 @@ def over_http(names: list[str], questions: list[str], rounds: int, env: dict) ->
                 show("  " + kind, wall[name, kind], cpu[name, kind] * 1000 / len(wall[name, kind]))
     finally:
         for proc, _ in servers.values():
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-                proc.wait(30)
+            stop(proc)
 
 
 def phases(questions: list[str], env: dict) -> None:
     """Split each request's wall time into steps, from marks on both sides; print p50s."""
-    from qa.api.server import protocol_for
+    from qa.api.server import LimitedH11Protocol, protocol_for
 
-    name = ("limited-httptools" if protocol_for(get_settings()).__name__ == "QAProtocol"
-            and "HttpTools" in protocol_for(get_settings()).__mro__[1].__name__
-            else "limited-h11")
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, __file__, "--serve", name, "--port", str(port),
-                             "--phases"], env=env, start_new_session=True,
-                            stdin=subprocess.DEVNULL)
+    name = ("limited-h11" if issubclass(protocol_for(get_settings()), LimitedH11Protocol)
+            else "limited-httptools")
+    proc, client = start(name, env, "--phases")
     try:
-        deadline = time.monotonic() + 300
-        while True:
-            try:
-                conn = connection(port)
-                conn.request("GET", "/health")
-                conn.getresponse().read()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("the traced server did not start") from None
-                time.sleep(0.5)
-        headers = {"content-type": "application/json"}
         for kind in ("GET /health", "POST /retrieve"):
-            for q in questions[:10]:  # warm up
-                conn.request(*(("GET", "/health") if kind.startswith("GET") else
-                               ("POST", "/retrieve", json.dumps({"query": q, "k": 5}), headers)))
-                conn.getresponse().read()
-            conn.request("GET", "/__phases")
-            conn.getresponse().read()
+            method, path = kind.split()
+            bodies = [{"query": q, "k": 5} if method == "POST" else None for q in questions]
+            for body in bodies[:10]:  # warm up
+                client.request(method, path, body)
+            client.request("GET", "/__phases")  # (clears the marks)
             sent, done = [], []
-            for q in questions:
-                t0 = time.perf_counter()
-                if kind.startswith("GET"):
-                    conn.request("GET", "/health")
-                else:
-                    conn.request("POST", "/retrieve", json.dumps({"query": q, "k": 5}), headers)
-                conn.getresponse().read()
-                sent.append(t0)
+            for body in bodies:
+                sent.append(time.perf_counter())
+                client.request(method, path, body)
                 done.append(time.perf_counter())
-            conn.request("GET", "/__phases")
-            m = json.loads(conn.getresponse().read())
+            m = json.loads(client.request("GET", "/__phases")[1])
             n = len(sent)
             steps = {"client, kernel -> server reads": [m["read"][i] - sent[i] for i in range(n)],
                      "protocol -> app starts": [m["app"][i] - m["read"][i] for i in range(n)]}
@@ -393,10 +360,25 @@ def phases(questions: list[str], env: dict) -> None:
                 ms = [x * 1000 for x in secs]
                 print(f"    {label:<34} p50 {percentile(ms, 50):6.2f} ms   "
                       f"mean {sum(ms) / n:6.2f} ms", flush=True)
+        print(f"  the client's own CPU, same server (n={len(questions)} each):")
+        hx = httpx.Client(base_url=client.url, timeout=60)
+        lean = {"http.client": client.request,
+                "httpx": lambda m, p, b: (hx.request(m, p, json=b).status_code, b"")}
+        for kind in ("GET /health", "POST /retrieve"):
+            method, path = kind.split()
+            wall: dict[str, list[float]] = {name: [] for name in lean}
+            cpu = dict.fromkeys(lean, 0.0)
+            for i, q in enumerate(questions * 2):  # alternately, so that load touches both
+                name = list(lean)[i % 2]
+                body = {"query": q, "k": 5} if method == "POST" else None
+                c0, t0 = time.thread_time(), time.perf_counter()
+                lean[name](method, path, body)
+                wall[name].append((time.perf_counter() - t0) * 1000)
+                cpu[name] += time.thread_time() - c0
+            for name in lean:
+                show(f"  {kind} with {name}", wall[name], cpu[name] * 1000 / len(wall[name]))
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(30)
+        stop(proc)
 
 
 def main() -> int:
