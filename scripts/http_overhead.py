@@ -27,8 +27,8 @@ until the client has read it. Then the same requests with `http.client` and with
 Wall figures need a quiet machine (the load average is printed before and after); CPU
 figures are steadier.
 
-    .venv/bin/python scripts/http_overhead.py --index /tmp/idx/analysis-index --corpus corpus
-    .venv/bin/python scripts/http_overhead.py --phases --index /tmp/idx/analysis-index
+    .venv/bin/python scripts/http_overhead.py --index index --corpus corpus
+    .venv/bin/python scripts/http_overhead.py --phases --index index --corpus corpus
 """
 
 from __future__ import annotations
