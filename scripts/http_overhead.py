@@ -12,9 +12,10 @@ In this process, over one built index (no sockets), each stage timed on the same
 
 Then over loopback, one `qa serve`-like server process per HTTP protocol (uvicorn's h11 and
 httptools, and `qa.api.server`'s limited ones), each with the whole app, sent the same
-requests on one keep-alive connection (`http.client`), interleaved in rounds so that a
-change in the machine's load touches them alike. For each: p50 wall time and the server's
-CPU per request (from /proc, so less sensitive to other work than wall time).
+requests on one keep-alive connection (`http.client`), interleaved in rounds with the raw
+encoding of the same questions (as latency.py times it) so that a change in the machine's
+load touches them alike. For each: p50 wall time and the server's CPU per request (from
+/proc, so less sensitive to other work than wall time).
 
 With --phases, one server (with the protocol `qa serve` uses) marks the time of each
 request's steps, and the client its own; both read the same monotonic clock, so each
@@ -49,7 +50,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import TATQA, Client, free_port
-from latency import percentile, read_set, spread
+from latency import RawEncoder, percentile, read_set, spread
 
 from qa.config import get_settings
 
@@ -149,9 +150,9 @@ def traced(app, protocol: type) -> tuple[object, type]:
     return outer, Marked
 
 
-def start(name: str, env: dict, *flags: str) -> tuple[subprocess.Popen, Client]:
-    """A server with protocol `name` (this script as a child process) and a client of it,
-    once it answers."""
+def start(name: str, env: dict, *flags: str) -> tuple[subprocess.Popen, str]:
+    """A server with protocol `name` (this script as a child process) and its URL, once it
+    answers."""
     port = free_port()
     proc = subprocess.Popen([sys.executable, __file__, "--serve", name, "--port", str(port),
                              *flags], env=env, start_new_session=True, stdin=subprocess.DEVNULL)
@@ -160,9 +161,8 @@ def start(name: str, env: dict, *flags: str) -> tuple[subprocess.Popen, Client]:
         if proc.poll() is not None:
             raise SystemExit(f"server {name} exited with {proc.returncode}")
         try:
-            client = Client(f"http://127.0.0.1:{port}")
-            client.request("GET", "/health")
-            return proc, client
+            Client(f"http://127.0.0.1:{port}").request("GET", "/health")
+            return proc, f"http://127.0.0.1:{port}"
         except OSError:
             if time.monotonic() > deadline:
                 raise SystemExit(f"server {name} did not start") from None
@@ -278,32 +278,44 @@ def in_process(questions: list[str], rounds: int) -> None:
     svc.stop()
 
 
-def over_http(names: list[str], questions: list[str], rounds: int, env: dict) -> None:
-    """Start one server per protocol, time GET /health and POST /retrieve on each."""
-    servers: dict[str, tuple[subprocess.Popen, Client]] = {}
+def over_http(names: list[str], questions: list[str], rounds: int, env: dict,
+              index: Path) -> None:
+    """Start one server per protocol, time GET /health and POST /retrieve on each, and the
+    raw encoding of the same questions in the same rounds (latency.py's `RawEncoder`)."""
+    raw = RawEncoder(index)
+    procs: dict[str, subprocess.Popen] = {}
     try:
+        urls = {}
         for name in names:
-            servers[name] = start(name, env)
+            procs[name], urls[name] = start(name, env)
+        # Connected once all are up: a connection idle while the others start would be
+        # closed by its server (QA_KEEPALIVE_TIMEOUT).
+        clients = {name: Client(url) for name, url in urls.items()}
         bodies = [{"query": q, "k": 5} for q in questions]
 
         def request(name: str, method: str, path: str, body: dict | None) -> float:
             t0 = time.perf_counter()
-            status, _ = servers[name][1].request(method, path, body)
+            status, _ = clients[name].request(method, path, body)
             ms = (time.perf_counter() - t0) * 1000
             if status != 200:
                 raise SystemExit(f"{name}: {method} {path} -> {status}")
             return ms
 
-        for name in servers:  # warm up
+        for name in procs:  # warm up
             for body in bodies[:10]:
                 request(name, "POST", "/retrieve", body)
                 request(name, "GET", "/health", None)
         kinds = ("GET /health", "POST /retrieve")
-        wall = {(n, k): [] for n in servers for k in kinds}
+        wall = {(n, k): [] for n in procs for k in kinds}
         cpu = dict.fromkeys(wall, 0.0)
+        encode: list[float] = []
         for i in range(rounds):
             chunk = bodies[i * len(bodies) // rounds:(i + 1) * len(bodies) // rounds]
-            for name, (proc, _) in servers.items():
+            for body in chunk:
+                t0 = time.perf_counter()
+                raw.encode(body["query"])
+                encode.append((time.perf_counter() - t0) * 1000)
+            for name, proc in procs.items():
                 for kind in kinds:
                     c0 = cpu_seconds(proc.pid)
                     for body in chunk:
@@ -312,12 +324,15 @@ def over_http(names: list[str], questions: list[str], rounds: int, env: dict) ->
                         else:
                             wall[name, kind].append(request(name, "POST", "/retrieve", body))
                     cpu[name, kind] += cpu_seconds(proc.pid) - c0
-        for name in servers:
+        show("raw encoding (this process)", encode, None)
+        for name in procs:
             print(f"  server with {name}:")
             for kind in kinds:
                 show("  " + kind, wall[name, kind], cpu[name, kind] * 1000 / len(wall[name, kind]))
+            over = percentile(wall[name, "POST /retrieve"], 50) - percentile(encode, 50)
+            print(f"    POST /retrieve p50 - raw encoding p50: {over:+.2f} ms")
     finally:
-        for proc, _ in servers.values():
+        for proc in procs.values():
             stop(proc)
 
 
@@ -327,7 +342,8 @@ def phases(questions: list[str], env: dict) -> None:
 
     name = ("limited-h11" if issubclass(protocol_for(get_settings()), LimitedH11Protocol)
             else "limited-httptools")
-    proc, client = start(name, env, "--phases")
+    proc, url = start(name, env, "--phases")
+    client = Client(url)
     try:
         for kind in ("GET /health", "POST /retrieve"):
             method, path = kind.split()
@@ -421,7 +437,7 @@ def main() -> int:
         print(f"  (no {n} protocol here: skipped)")
     if available:
         print("over loopback (http.client, one keep-alive connection per server):")
-        over_http(available, questions, args.rounds, dict(os.environ))
+        over_http(available, questions, args.rounds, dict(os.environ), settings.index)
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
