@@ -423,8 +423,10 @@ def main() -> int:
     questions = spread([q["question"] for q in read_set(args.eval / "seed_dev.jsonl")],
                        args.requests)
     settings = get_settings()
+    live = settings.index / (settings.index / "CURRENT").read_text().strip()
+    precision = json.loads((live / "manifest.json").read_text())["encoder"]["precision"]
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on "
-          f"{os.cpu_count()} cores; index {settings.index} ({settings.precision})", flush=True)
+          f"{os.cpu_count()} cores; index {settings.index} (encoder {precision})", flush=True)
     if args.phases:
         phases(questions, dict(os.environ))
         return 0
