@@ -183,6 +183,8 @@ def test_the_server_runs_on_httptools_when_it_is_installed(analysis_settings: Se
     assert protocol.header_timeout == analysis_settings.header_timeout
 
 
+# The exact cap is LimitedHttpToolsProtocol's, the server's protocol when httptools is
+# installed (h11, the fall-back, caps only a head still incomplete after 16 KiB).
 @pytest.mark.parametrize("head", [
     b"X-Big: " + b"a" * (MAX_HEAD_BYTES + 100) + b"\r\n",  # one long header
     b"".join(b"X-H%d: %s\r\n" % (i, b"b" * 100) for i in range(MAX_HEAD_BYTES // 100)),
@@ -190,6 +192,7 @@ def test_the_server_runs_on_httptools_when_it_is_installed(analysis_settings: Se
 @pytest.mark.parametrize("pieces", [1, 64], ids=["one-write", "trickled"])
 def test_a_head_over_the_limit_is_refused(server: tuple[str, int], head: bytes,
                                           pieces: int) -> None:
+    pytest.importorskip("httptools")
     url, port = server
     data = b"GET /health HTTP/1.1\r\nHost: t\r\n" + head + b"\r\n"
     s = connect(port)

@@ -16,8 +16,9 @@ Python one) and h11's otherwise (`LimitedH11Protocol`):
   without sending a request is answered 503 and closed to make room (so idle or slow
   connections cannot lock new clients out); when all are busy with requests, the new one
   is answered 503 and closed.
-- a malformed request, or a request line and headers over `MAX_HEAD_BYTES` (h11's own
-  limit; httptools has none), gets 400 in the API's error shape.
+- a malformed request, or a request line and headers over `MAX_HEAD_BYTES`, gets 400 in
+  the API's error shape (httptools has no limit of its own; h11 refuses a head still
+  incomplete after 16 KiB, so it takes a larger one that arrives in one read).
 
 The body's size and time are limited by `qa.api.limits.RequestLimits`, inside the app.
 SIGTERM ends the server within `SHUTDOWN_GRACE` seconds even with event streams of the
@@ -45,8 +46,8 @@ except ImportError:  # httptools is not installed: h11 serves
 
 # Seconds a SIGTERM waits for open requests (the chat page's event streams never end).
 SHUTDOWN_GRACE = 5
-# Bytes of a request's line and headers at most: h11's limit (`max_incomplete_event_size`,
-# 16 KiB, uvicorn's default), kept with httptools, which would take headers of any size.
+# Bytes of a request's line and headers at most on httptools, which would take headers of
+# any size: the size of h11's own limit (`max_incomplete_event_size`, uvicorn's default).
 MAX_HEAD_BYTES = 16 * 1024
 BAD_REQUEST = "invalid HTTP request (malformed, or its line and headers are too large)"
 
@@ -124,7 +125,7 @@ class HeadLimits:
 
 class LimitedH11Protocol(HeadLimits, H11Protocol):
     """uvicorn's h11 protocol with a header timeout and a connection cap (set by
-    `protocol_for`). h11 limits the head's size itself (`MAX_HEAD_BYTES`)."""
+    `protocol_for`). h11 limits the head's size itself: 16 KiB still incomplete."""
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
