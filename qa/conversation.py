@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.answer import FRAME_WORDS
 from qa.chunk import Chunk
-from qa.text.tokens import tokenize
+from qa.text.tokens import tokenize, words
 
 _FOLLOWUP_START = re.compile(
     r"^\s*(and|also|then|so|what about|how about|what of|same for|as for)\b", re.IGNORECASE)
@@ -77,6 +76,17 @@ def _column(tokens: set[str], rows: list[TableRow], partial: bool = False) -> st
     return max(scored, key=lambda cn: (cn[1], len(cn[0])))[0] if scored else None
 
 
+def _qualified(question: str, label_column: str) -> bool:
+    """Whether the question qualifies the label column's name with a word of its own ("the
+    cultural aspect": another row), not a determiner ("that aspect": the earlier row)."""
+    tokens = words(question)
+    name = words(label_column)
+    for i in range(1, len(tokens) - len(name) + 1):
+        if tokens[i:i + len(name)] == name:
+            return bool(tokenize(tokens[i - 1]))
+    return False
+
+
 def resolve(question: str, earlier: str, rows: list[TableRow], reply: str = "") -> str:
     """The question made standalone in the light of the (already standalone) earlier one
     and the reply to it (which may name the row a reverse look-up found)."""
@@ -95,13 +105,13 @@ def resolve(question: str, earlier: str, rows: list[TableRow], reply: str = "") 
     if q_row and q_col:
         return question
     if e_row and not q_row and (label := set(tokenize(e_row.label_column))) and label <= rest \
-            and rest - label - FRAME_WORDS:
+            and _qualified(question, e_row.label_column):
         return question  # "... of the cultural aspect": a row the table may not have
     if incomplete and q_row and e_col and e_col in q_row.columns:
         return f"What is the {e_col} of the {q_row.label} {q_row.label_column}?".replace(" ?", "?")
     if incomplete and q_col and e_row and q_col in e_row.columns:
         return f"What is the {q_col} of the {e_row.label} {e_row.label_column}?".replace(" ?", "?")
-    if cue and e_row and e_col and not (q_col or q_row) and rest - FRAME_WORDS and len(rest) <= 2:
+    if cue and e_row and e_col and not (q_col or q_row) and rest and len(rest) <= 2:
         # "And what does it lead to?": the same row, something other than the column
         # asked before (which the earlier question would bring back)
         return f"{question} ({e_row.label} {e_row.label_column})"

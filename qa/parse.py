@@ -25,6 +25,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 
+from qa.text.numbers import no_value, read_number
 from qa.text.sentences import split_sentences, squash, trim
 
 BlockKind = Literal["heading", "paragraph", "list", "table"]
@@ -93,7 +94,6 @@ _TAG = re.compile(r"<!--.*?(?:-->|$)|<[^>]*>", re.DOTALL)
 _YEARISH = re.compile(r"^(?:fy\s*)?(?:19|20)\d\d(?:\s*\(.*\))?$|^q[1-4]\b", re.IGNORECASE)
 _DATEISH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d", re.IGNORECASE)
 _UNITS = re.compile(r"^\(.*\)$|\b(?:thousands?|millions?|billions?)\b|^[$€£¥]\s*m$", re.IGNORECASE)
-_NUMBERISH = re.compile(r"^[\s$€£¥(−–-]*\d[\d,.\s]*%?\)?$")
 
 
 def _is_separator(line: str) -> bool:
@@ -373,7 +373,9 @@ def _add_table(raw: list[tuple[list[str], int, int]], blocks: list[Block]) -> No
     body = 1
     # Leading data rows that are really header lines (TAT-QA puts the years there):
     # no row label, and no value that is a number other than a year.
-    while body < min(len(grid) - 1, 4) and _header_like(grid[body], all(not c for c in grid[0])):
+    figures = any(_is_value(c) for row in grid[1:] for c in row[1:])
+    while body < min(len(grid) - 1, 4) and _header_like(grid[body], all(not c for c in grid[0]),
+                                                        figures):
         header_lines.append(grid[body])
         body += 1
     header, notes = _merge_header(header_lines)
@@ -385,13 +387,15 @@ def _add_table(raw: list[tuple[list[str], int, int]], blocks: list[Block]) -> No
     ))
 
 
-def _header_like(cells: list[str], header_empty: bool) -> bool:
+def _header_like(cells: list[str], header_empty: bool, figures: bool) -> bool:
     """A leading data row that is really one more header line: it holds years, dates,
-    units or labels, but no values (TAT-QA puts the years there)."""
+    units or labels, but no values (TAT-QA puts the years there). In a table of figures
+    any such row is one; in a table of text, only one without a label, or whose label
+    names the unit, or that holds years or dates."""
     filled = [c for c in cells[1:] if c]
-    if not filled or any(_is_value(c) for c in filled):
+    if not filled or any(_is_value(c) or no_value(c) for c in filled):
         return False
-    if not cells[0] or header_empty:
+    if not cells[0] or header_empty or figures or _UNITS.search(cells[0]):
         return True
     # A row label with years or dates beside it ("For the year ended: | 2019 | 2018").
     return all(_YEARISH.search(c) or _DATEISH.search(c) for c in filled)
@@ -399,7 +403,7 @@ def _header_like(cells: list[str], header_empty: bool) -> bool:
 
 def _is_value(cell: str) -> bool:
     """A number, amount or percentage, but not a bare year."""
-    return bool(_NUMBERISH.match(cell)) and not _YEARISH.match(cell)
+    return read_number(cell) is not None and not _YEARISH.match(cell)
 
 
 def _merge_header(header_lines: list[list[str]]) -> tuple[list[str], str]:

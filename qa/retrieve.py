@@ -11,6 +11,7 @@ import numpy as np
 from qa.chunk import Chunk
 from qa.encoder import OnnxEncoder
 from qa.index import StoredIndex
+from qa.text.spelling import Speller
 from qa.text.tokens import tokenize
 
 KINDS = ("passage", "table_row")
@@ -74,6 +75,8 @@ class Retriever:
         self.idf = lexical.idf
         self.near = lexical.near
         self.encoder: OnnxEncoder = stored.encoder
+        # questions are spelled against the surface words of this version's chunks
+        self.speller = Speller(c.embed_text() for c in self.chunks)
         docs: dict[str, list[int]] = {}
         kinds: dict[str, list[int]] = {}
         for i, c in enumerate(self.chunks):

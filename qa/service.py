@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 from qa import index as store
-from qa.answer import Answer, Delta, Evidence, Final, compose
+from qa.answer import Answer, Claim, Delta, Evidence, Final, answer
 from qa.answer.verify import SupportCheck
 from qa.build import BuildReport, build
 from qa.catalog import (
@@ -42,7 +42,7 @@ from qa.catalog import (
 )
 from qa.chunk import Chunk
 from qa.config import Settings
-from qa.conversation import TableRow, standalone, table_rows
+from qa.conversation import TableRow, resolve, standalone, table_rows
 from qa.corpus import Unreadable, check_text
 from qa.encoder import QueryThread
 from qa.errors import (
@@ -98,12 +98,14 @@ class Added:
 @dataclass(frozen=True)
 class Gathered:
     """What an answer is made from: the question made standalone, the retriever (one
-    index version) and the evidence it found, and whether it was scoped to a document."""
+    index version) and the evidence it found, whether it was scoped to a document, and
+    whether the conversation changed the (spelling-corrected) question."""
 
     question: str
     retriever: Retriever
     evidence: list[Evidence]
     scoped: bool
+    follow_up: bool = False
 
 
 class QAService:
@@ -313,10 +315,12 @@ class QAService:
         return found
 
     def _answerable_examples(self, r: Retriever) -> list[str]:
-        """Example questions made from version r's chunks that the service answers."""
+        """Example questions made from version r's chunks that the service answers (by
+        the extractive answer: an LLM only rewrites a grounded one, and asking it here
+        held the chat page's first load for an LLM answer per candidate)."""
         kept: list[str] = []
         for question in example_candidates(r.chunks):
-            if self.ask(question).grounded:
+            if self._extractive(question, [], None, self.gather(question, [], None)).grounded:
                 kept.append(question)
             if len(kept) == EXAMPLES:
                 break
@@ -412,9 +416,11 @@ class QAService:
         r = self.retriever
         # A chain of follow-ups grows the question it stands for: that is held to the
         # question's own limit, keeping its beginning (the newest question comes first).
-        resolved = clip(standalone(question, history, self._table_rows(r)), MAX_QUERY_CHARS)
+        # A misspelled word is corrected against the words of this index version first.
+        spelled = r.speller.correct(question)
+        resolved = clip(standalone(spelled, history, self._table_rows(r)), MAX_QUERY_CHARS)
         r, evidence = self.evidence(resolved, doc, ANSWER_CANDIDATES, r)
-        return Gathered(resolved, r, evidence, doc is not None)
+        return Gathered(resolved, r, evidence, doc is not None, resolved != spelled)
 
     def ask(self, question: str, history: list[tuple[str, str]] | None = None,
             doc: str | None = None) -> Answer:
@@ -444,9 +450,7 @@ class QAService:
     def _events(self, question: str, history: list[tuple[str, str]], doc: str | None,
                 stop: threading.Event | None) -> Iterator[Delta | Final]:
         found = self.gather(question, history, doc)
-        r = found.retriever
-        extractive = compose(found.question, found.evidence, r.version, r.vocabulary,
-                             scoped=found.scoped, table_of=r.table_of, idf=r.idf, near=r.near)
+        extractive = self._extractive(question, history, doc, found)
         if self.llm is None:
             yield Final(extractive)
             return
@@ -460,16 +464,38 @@ class QAService:
         chat = messages(found.question, history, numbered, extractive.derivation)
         deltas = self.llm.complete(chat, stop)
         try:
-            yield from verified_stream(deltas, numbered, self.support_check(found), extractive)
+            yield from verified_stream(deltas, numbered, self.support_check(found), extractive,
+                                       stop)
         finally:
             deltas.close()  # a reader who left stops the model too
 
+    def _extractive(self, question: str, history: list[tuple[str, str]], doc: str | None,
+                    found: Gathered) -> Answer:
+        """The answer engine's answer: the gathered evidence for the question, and one more
+        retrieval (from the same index version) for each further part of a question that
+        asks several things."""
+        r = found.retriever
+        rows = self._table_rows(r)
+
+        def search(text: str) -> list[Evidence]:
+            if text == found.question:
+                return found.evidence
+            return self.evidence(text, doc, ANSWER_CANDIDATES, r)[1]
+
+        return answer(found.question, search, r, scoped=found.scoped,
+                      not_covered=(self.settings.not_covered
+                                   or default_not_covered(self._catalog(r).documents)),
+                      alone=not any(role == "user" for role, _ in history),
+                      split=not found.follow_up,
+                      resolve=lambda part, earlier: resolve(part, earlier, rows))
+
     def support_check(self, found: Gathered) -> SupportCheck:
         """The check an LLM's sentence must pass on the chunk it cites, for this question
-        and evidence: for now the provisional `sentence_check` (the answer engine's
-        `qa.answer.support.check` takes its place). Each sentence is encoded once, on the
-        encoding thread, and compared with the chunk's units in the index."""
-        from qa.answer.sentence_check import sentence_check
+        and evidence: the chunk says it (`sentence_check`: its words and its similarity to
+        the chunk's closest unit, the sentence encoded once on the encoding thread) and the
+        chunk answers the question (the engine's `support.check`, as for its own claims)."""
+        from qa.answer import support
+        from qa.answer.sentence_check import Support, sentence_check
 
         r = found.retriever
         vectors: dict[str, Any] = {}
@@ -479,7 +505,19 @@ class QAService:
                 vectors[text] = self.queries.encode(r.encoder, text)
             return float(max(r.unit_scores(vectors[text], chunk)))
 
-        return sentence_check(similarity)
+        said = sentence_check(similarity)
+
+        def check(claim: Claim) -> Support:
+            faithful = said(claim)
+            if not faithful.ok:
+                return faithful
+            answers = support.check(found.question, claim, found.evidence, r, found.scoped)
+            if answers.ok:
+                return faithful
+            return Support(False, answers.score, answers.reasons
+                           or ("the cited source does not answer the question",))
+
+        return check
 
     def check_history(self, history: list[tuple[str, str]]) -> list[tuple[str, str]]:
         """The history, or BadRequest when it has more messages or characters than the
@@ -546,6 +584,7 @@ class QAService:
         query = _checked(query, k, kind)
         r = self.retriever
         self._check_doc(r, doc)
+        query = r.speller.correct(query)
         hits = r.search(query, self.queries.encode(r.encoder, query), k, doc, kind)
         return Retrieval(r.version, hits)
 
@@ -557,6 +596,7 @@ class QAService:
         query = _checked(query, k, kind)
         r = self.retriever
         self._check_doc(r, doc)
+        query = r.speller.correct(query)
         qvec = await asyncio.wrap_future(self.queries.future(r.encoder, query))
         return Retrieval(r.version, r.search(query, qvec, k, doc, kind))
 

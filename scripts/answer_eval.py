@@ -7,7 +7,7 @@ from `score.py` against `qa serve`.
 
     scripts/answer_eval.py squad_train            # calibration and held-out parts
     scripts/answer_eval.py tatqa_dev --part heldout --limit 200
-    scripts/answer_eval.py PATH.jsonl --corpus DIR  # any set over any corpus
+    scripts/answer_eval.py PATH.jsonl --corpus DIR  # any set over any corpus (split by id)
 
 Named sets (seed_dev, tatqa_dev, squad_train) know their corpus; the index is built once
 into --cache (default /tmp/qa-eval-index/<corpus name>) and reused while the corpus and
@@ -94,10 +94,10 @@ def main() -> int:
     items = load(path)
     if a.kind:
         items = [it for it in items if it["kind"] in a.kind]
-    if not named or a.part == "all":
+    if a.part == "all":
         parts = {"all": items}
-    else:
-        calib, held = split(a.set, items)
+    else:  # a probe set is split by id, as evalsets does for any set it does not name
+        calib, held = split(a.set if named else path.stem, items)
         parts = {"calib": calib, "heldout": held}
         if a.part in parts:
             parts = {a.part: parts[a.part]}

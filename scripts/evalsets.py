@@ -23,10 +23,12 @@ import os
 import sys
 from pathlib import Path
 
-# The shared evaluation sets: ../shared/eval beside the checkout, or QA_EVAL_DIR (a worktree
-# elsewhere).
-EVAL = Path(os.environ.get("QA_EVAL_DIR")
-            or Path(__file__).resolve().parent.parent.parent / "shared" / "eval")
+# The shared evaluation sets: QA_EVAL_DIR, else ../shared/eval beside the checkout or beside
+# one of its parents (a worktree may sit one folder deeper).
+EVAL = Path(os.environ.get("QA_EVAL_DIR") or next(
+    (p / "shared" / "eval" for p in Path(__file__).resolve().parents
+     if (p / "shared" / "eval").is_dir()),
+    Path(__file__).resolve().parent.parent.parent / "shared" / "eval"))
 SETS = {"seed_dev": EVAL / "seed_dev.jsonl", "tatqa_dev": EVAL / "tatqa_dev" / "set.jsonl",
         "squad_train": EVAL / "squad_train" / "set.jsonl"}
 HELD_OUT_ARTICLES = 3

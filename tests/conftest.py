@@ -18,12 +18,28 @@ from pathlib import Path
 import httpx
 import pytest
 
+from qa.answer.stated import unsupported_numbers
 from qa.config import Settings, get_settings
 from qa.embed import Embedder
 from qa.service import QAService
 
 ROOT = Path(__file__).resolve().parent.parent
 ANALYSIS = ROOT / "corpus" / "north-korea-russia-alliance.md"
+
+
+@pytest.fixture(autouse=True)
+def _answers_state_only_cited_or_computed_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every answer any test gets from the service states only numbers that a cited chunk
+    or the question holds, or that its derivation computes (`qa.answer.stated`)."""
+    ask = QAService.ask
+
+    def checked(self: QAService, *args, **kwargs):  # type: ignore[no-untyped-def]
+        answer = ask(self, *args, **kwargs)
+        made_up = unsupported_numbers(answer)
+        assert not made_up, f"{answer.answer!r} states {made_up}, which it neither cites nor computes"
+        return answer
+
+    monkeypatch.setattr(QAService, "ask", checked)
 
 
 @pytest.fixture(scope="session")
@@ -55,6 +71,18 @@ def analysis_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def service(analysis_settings: Settings, embedder: Embedder) -> QAService:
     """A started service over the analysis, sharing the session's model."""
     svc = QAService(analysis_settings)
+    svc.embedder = embedder
+    svc.start(build_if_needed=True)
+    return svc
+
+
+@pytest.fixture(scope="session")
+def report_service(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> QAService:
+    """A started service over the second corpus (tests/reports/: a transit report with a
+    numeric table, a text table, prose and a list), sharing the session's model."""
+    base = tmp_path_factory.mktemp("report")
+    shutil.copytree(ROOT / "tests" / "reports", base / "corpus")
+    svc = QAService(get_settings(corpus=base / "corpus", index=base / "index"))
     svc.embedder = embedder
     svc.start(build_if_needed=True)
     return svc

@@ -237,7 +237,7 @@ def test_a_slow_answer_does_not_delay_retrieval(client: TestClient, service: QAS
 
     composing, release = threading.Event(), threading.Event()
     threads: list[str] = []
-    real = qa.service.compose
+    real = qa.service.answer
 
     def held(*args, **kwargs):
         threads.append(threading.current_thread().name)
@@ -245,7 +245,7 @@ def test_a_slow_answer_does_not_delay_retrieval(client: TestClient, service: QAS
         release.wait(30)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(qa.service, "compose", held)
+    monkeypatch.setattr(qa.service, "answer", held)
     with ThreadPoolExecutor(2) as pool:
         try:
             asked = pool.submit(client.post, "/ask", json={"question": "Who supplies artillery?"})

@@ -191,7 +191,9 @@ def test_uploads_are_refused_and_not_kept(server: str) -> None:
 def test_the_page_still_answers_a_question(server: str) -> None:
     """The guard lets the page's own events through: a typed question is answered."""
     session = "ok" + secrets.token_hex(6)
-    resp = join(server, [QUESTION, None], session=session)
+    # The question box's submit: the question, the document picker (all documents) and the
+    # conversation (a state the server holds: the page sends null for it).
+    resp = join(server, [QUESTION, "", None], session=session)
     assert resp.status_code == 200 and "event_id" in resp.json()
     stream = events(server, session)
     done = [json.loads(line[len("data: "):]) for line in stream.splitlines()

@@ -4,7 +4,7 @@ tables (no model), then through the real service with a conversation history."""
 from __future__ import annotations
 
 import pytest
-from test_answer import assert_abstains, assert_well_cited
+from helpers import assert_abstains, assert_well_cited
 
 from qa.chunk import Chunk, row_text
 from qa.conversation import TableRow, is_followup, resolve, standalone, table_rows

@@ -10,6 +10,8 @@ provisional check itself is tested with the real model at the end.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from decimal import Decimal
 
 import numpy as np
@@ -158,6 +160,27 @@ def test_verified_sentences_stream_and_the_rest_is_dropped_with_reasons(military
         "the number 1850 stands in no source it cites",)
     assert "[7]" in reasons["Russia supplies critical fuel to North Korea [7]."][0]
     assert "2 sentences" in a.notes[0]
+
+
+def test_a_stopped_stream_leaves_out_the_sentence_it_was_writing(military) -> None:
+    extractive, numbered = military
+    stop = threading.Event()
+    text = ("The regional impact of the military aspect is that it escalates the arms build-up "
+            "[1]. The alliance was")
+
+    def stopped() -> Iterator[str]:
+        yield text
+        stop.set()  # the reader pressed Stop while the model wrote its second sentence
+
+    events = list(verified_stream(stopped(), numbered, scripted("The regional"), extractive,
+                                  stop))
+    final = events[-1]
+    assert isinstance(final, Final)
+    assert final.answer.dropped == ()  # the unfinished sentence is not a failed one
+    assert final.answer.answer.startswith("The regional impact")
+    # not stopped, the same unfinished tail is verified and dropped
+    events = list(verified_stream(iter([text]), numbered, scripted("The regional"), extractive))
+    assert [d.text for d in events[-1].answer.dropped] == ["The alliance was"]
 
 
 def test_citations_are_numbered_by_first_use(military) -> None:

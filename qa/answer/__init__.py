@@ -1,9 +1,12 @@
-"""Answers with numbered citations, composed from retrieved evidence, or an abstention.
+"""The answer engine: cited answers composed from retrieved evidence, or an abstention.
 
-The types every stage shares are in `qa.answer.types`; `compose` is the entry point.
+`answer` (`qa.answer.engine`) is the entry point; the stages are `question` (what is
+asked), `strategies` (candidate answers), `rank` (one fitted score), `support` (whether a
+claim is supported by its chunk) and `cite` (numbered citations). The types every stage
+shares are in `qa.answer.types`.
 """
 
-from qa.answer.legacy import FRAME_WORDS, NOT_COVERED, compose, not_covered
+from qa.answer.engine import NOT_COVERED, answer
 from qa.answer.types import (
     Answer,
     Candidate,
@@ -19,6 +22,5 @@ from qa.answer.types import (
     Strategy,
 )
 
-__all__ = ["FRAME_WORDS", "NOT_COVERED", "Answer", "Candidate", "Citation", "Claim",
-           "CorpusView", "Delta", "Derivation", "Dropped", "Evidence", "Final", "Operand", "Strategy", "compose",
-           "not_covered"]
+__all__ = ["NOT_COVERED", "Answer", "Candidate", "Citation", "Claim", "CorpusView", "Delta",
+           "Derivation", "Dropped", "Evidence", "Final", "Operand", "Strategy", "answer"]

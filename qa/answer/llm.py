@@ -201,7 +201,8 @@ def describe(error: Exception, settings: Settings) -> str:
 
 
 def verified_stream(deltas: Iterable[str], numbered: Sequence[Source], check: SupportCheck,
-                    extractive: Answer) -> Iterator[Delta | Final]:
+                    extractive: Answer, stop: threading.Event | None = None
+                    ) -> Iterator[Delta | Final]:
     """Verify the model's text sentence by sentence as it arrives and yield each sentence
     that stands (`Delta`), then the answer (`Final`).
 
@@ -209,7 +210,9 @@ def verified_stream(deltas: Iterable[str], numbered: Sequence[Source], check: Su
     shown sentence is never taken back. The LLM's text is held back until a standing
     sentence cites a source the extractive answer rests on (the evidence that answers the
     question); when none does, or nothing stands, the extractive answer is the reply. If
-    the model fails midway, the sentences verified until then stand.
+    the model fails midway, the sentences verified until then stand; when the reader
+    stopped it (`stop` set), the unfinished sentence it was writing is left out, not
+    reported as failing verification.
     """
     computed = computed_values(extractive.derivation)
     anchors = {c.chunk.id for c in extractive.citations}
@@ -248,8 +251,9 @@ def verified_stream(deltas: Iterable[str], numbered: Sequence[Source], check: Su
     except LLMUnavailable as e:
         failure = str(e)
         log.warning("LLM answer incomplete: %s", failure)
-    for raw in segments(text)[done:]:
-        yield from take(raw)
+    if stop is None or not stop.is_set():
+        for raw in segments(text)[done:]:
+            yield from take(raw)
 
     dropped += [Dropped(t, ("it does not cite the source the answer rests on",)) for t in held]
     final = _final(extractive, numbering, kept, dropped, removed, failure, bool(text))

@@ -1,11 +1,10 @@
-"""A provisional support check for sentences an LLM wrote: is the sentence said by the
-chunk it cites?
+"""Faithfulness of a sentence an LLM wrote: is the sentence said by the chunk it cites?
 
 Two signals: the share of the sentence's content words that the chunk holds (a made-up
 detail brings words the chunk lacks), and the embedding similarity of the sentence to the
-chunk's closest unit (a paraphrase keeps the meaning with other words). The answer
-engine's own check (`qa.answer.support.check`) replaces this one when it lands; the
-verifier takes either (`qa.answer.verify.SupportCheck`).
+chunk's closest unit (a paraphrase keeps the meaning with other words). The service asks
+this beside the answer engine's support check (`qa.answer.support.check`: does the cited
+chunk answer the question?): an LLM sentence stands only when both accept it.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from qa.answer.legacy import FRAME_WORDS
 from qa.answer.types import Claim
 from qa.chunk import Chunk
 from qa.text.tokens import tokenize
@@ -27,6 +25,13 @@ from qa.text.tokens import tokenize
 # paraphrases fall: this check is strict and provisional.
 LEXICAL_WEIGHT = 0.7
 MIN_SUPPORT = 0.98
+
+# Words a writer uses to attribute a statement to its source ("the analysis notes that"),
+# not to make it: a chunk need not hold them.
+FRAME_WORDS = frozenset(tokenize(
+    "according analysis article document text source sources report passage say says said "
+    "state states stated mention mentions mentioned describe describes described note notes "
+    "noted show shows shown suggest suggests indicate indicates highlight highlights"))
 
 Similarity = Callable[[str, Chunk], float]
 """The cosine similarity of a text to the closest unit of a chunk."""

@@ -79,13 +79,20 @@ class Derivation:
 @dataclass(frozen=True)
 class Candidate:
     """A proposed answer: its claims, a score comparable across strategies (higher is
-    better), and for a computed answer its value and derivation."""
+    better), and for a computed answer its value and derivation.
+
+    `features` are named measures of how well it fits the question (see
+    `qa.answer.features`); the engine adds the ones every candidate has and sets `score`
+    from them with the fitted ranker, so a strategy may leave `score` at 0. `preface` is
+    said before the claims and is no claim itself (a yes/no question's "Yes.")."""
 
     strategy: str
     claims: tuple[Claim, ...]
     score: float
     value: Decimal | None = None
     derivation: Derivation | None = None
+    features: Mapping[str, float] = field(default_factory=dict)
+    preface: str = ""
 
 
 @dataclass(frozen=True)

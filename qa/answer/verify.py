@@ -145,7 +145,7 @@ def source_numbers(chunk: Chunk) -> list[Number]:
     """The numbers a chunk writes: its text, header, cells, caption and section."""
     text = " ".join([chunk.text, chunk.section, chunk.caption, chunk.group, *chunk.header,
                      *chunk.cells])
-    return [n for _, n in numbers_in(text)]
+    return [f.number for f in numbers_in(text)]
 
 
 def _forms(n: Number) -> set[Decimal]:
@@ -175,7 +175,8 @@ def number_problems(sentence: Sentence, chunks: Iterable[Chunk],
         for n in source_numbers(c):
             allowed |= _forms(n)
     problems = []
-    for written, n in numbers_in(sentence.text):
+    for found in numbers_in(sentence.text):
+        written, n = found.text, found.number
         if _forms(n) & allowed:
             continue
         if any(_rounds_to(n, v, written) for v in computed):

@@ -83,14 +83,14 @@ def mount_page(app: FastAPI, service: QAService) -> FastAPI:
     """Mount the chat page at `/` behind `PageGuard`; returns the app."""
     import gradio as gr
 
-    from qa.ui import build_ui
+    from qa.ui import PAGE_CSS, build_ui
 
     private_gradio_cache()  # before the page's components read it
     page = build_ui(service)
     # The page is served from here: Gradio's file check must run as for a launched app.
     page.has_launched = True
     app = gr.mount_gradio_app(app, page, path="/", footer_links=["gradio", "settings"],
-                              run_history=False)
+                              run_history=False, css=PAGE_CSS)
     mount = app.router.routes[-1]
     if not isinstance(mount, Mount) or mount.path != "":
         raise RuntimeError("gradio.mount_gradio_app did not add its mount last")

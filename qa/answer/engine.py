@@ -1,0 +1,177 @@
+"""The answer engine: question analysis -> a computed answer when the question asks for one
+(`arithmetic`), else candidates from every strategy -> ranked by the fitted ranker -> the
+first candidate the support check accepts -> cited.
+
+A question that asks several things is split into its parts; each part is retrieved for,
+answered and cited on its own, and the replies are joined in one answer, a part the
+documents do not cover said so rather than dropped. The engine abstains only when no
+candidate of any part is supported.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from qa.answer import arithmetic, rank, support
+from qa.answer.cite import cite, claims_text
+from qa.answer.features import Measures, generic
+from qa.answer.question import Question, analyze, ground
+from qa.answer.strategies import STRATEGIES
+from qa.answer.types import Answer, Candidate, CorpusView, Evidence, Strategy
+from qa.answer.weights import HEDGE
+
+NOT_COVERED = "The documents do not cover this."
+# The longest answer a candidate may give, citation marks included: what the project's
+# scorer calls concise (a page that holds the answer is no answer).
+MAX_ANSWER_CHARS = 400
+
+Search = Callable[[str], Sequence[Evidence]]
+"""Evidence for a text: the retrieved chunks, best first, with unit similarities."""
+
+
+def candidates(question: Question, evidence: Sequence[Evidence], corpus: CorpusView,
+               strategies: Sequence[Strategy] = STRATEGIES) -> list[Candidate]:
+    """Every strategy's candidates for a (grounded) question, scored by the ranker, best
+    first; the same answer text proposed twice is kept once (its best score)."""
+    out: list[Candidate] = []
+    measures = Measures(question, evidence, corpus)
+    for s in strategies:
+        for c in s.propose(question, evidence, corpus):
+            c = within_length(c)
+            if c is None:
+                continue
+            features = generic(question, c, evidence, corpus, measures)
+            out.append(replace(c, features=features, score=rank.score(features)))
+    out.sort(key=lambda c: -c.score)
+    seen: set[tuple[str, ...]] = set()
+    unique = []
+    for c in out:
+        key = (c.preface, *(cl.text for cl in c.claims))
+        if key not in seen:
+            seen.add(key)
+            unique.append(c)
+    return unique
+
+
+def within_length(c: Candidate) -> Candidate | None:
+    """The candidate with as many of its claims as fit in MAX_ANSWER_CHARS (citation marks
+    included), or None when not even the first does."""
+    claims = c.claims
+    while claims and len(_shown(c, claims)) > MAX_ANSWER_CHARS:
+        claims = claims[:-1]
+    if not claims:
+        return None
+    return c if claims == c.claims else replace(c, claims=claims)
+
+
+def _shown(c: Candidate, claims: tuple) -> str:
+    numbers: dict[str, int] = {}
+    for cl in claims:
+        numbers.setdefault(cl.chunk.id, len(numbers) + 1)
+    return claims_text(claims, numbers, c.preface)
+
+
+def supported(question: Question, ranked: Sequence[Candidate], evidence: Sequence[Evidence],
+              corpus: CorpusView, scoped: bool) -> Candidate | None:
+    """The best candidate whose first claim the support check accepts, or None. The claims
+    after the first are the other items of one reading (the other rows a question names,
+    the other items of a list): each answers a part of the question, not all of it, so
+    they stand or fall with the first."""
+    return next((c for c in ranked
+                 if support.check(question.text, c.claims[0], evidence, corpus, scoped).ok),
+                None)
+
+
+def hedge(question: Question, chosen: Candidate, ranked: Sequence[Candidate],
+          evidence: Sequence[Evidence], corpus: CorpusView, scoped: bool) -> Candidate:
+    """The chosen sentence with the next best sentence beside it when the ranker is unsure
+    of the first (its probability among all candidates below HEDGE) and both fit in one
+    answer; a list or summary question already has its several pieces."""
+    if (question.is_list or not _one_sentence(chosen) or not ranked
+            or probability(chosen, ranked) >= HEDGE):
+        return chosen
+    room = MAX_ANSWER_CHARS - len(_shown(chosen, chosen.claims)) - len(" [2]")
+    for c in ranked:
+        if c is chosen or not _one_sentence(c) or len(c.claims[0].text) + 1 > room:
+            continue
+        if c.claims[0].text == chosen.claims[0].text:
+            continue
+        if support.check(question.text, c.claims[0], evidence, corpus, scoped).ok:
+            return replace(chosen, claims=(*chosen.claims, c.claims[0]),
+                           features={**chosen.features, "hedged": 1.0})
+        break
+    return chosen
+
+
+def probability(cand: Candidate, ranked: Sequence[Candidate]) -> float:
+    """The candidate's share of the ranker's softmax over all candidates."""
+    top = max(c.score for c in ranked)
+    return math.exp(cand.score - top) / sum(math.exp(c.score - top) for c in ranked)
+
+
+def _one_sentence(c: Candidate) -> bool:
+    return c.strategy == "sentence" and len(c.claims) == 1 and not c.preface
+
+
+def answer_part(question: Question, search: Search, corpus: CorpusView,
+                scoped: bool, compute: bool = True) -> Candidate | None:
+    """The chosen candidate for one (single) question, from its own retrieval."""
+    evidence = list(search(question.text))
+    if not evidence:
+        return None
+    # A computation over table figures the question asks for, when the arithmetic strategy
+    # is sure enough of its reading (its own fitted thresholds), comes before the others:
+    # their candidates quote a figure, not the result.
+    # One that cannot show every operand within the length is not given: its answer
+    # would cite fewer cells than it computed from.
+    figure = arithmetic.computed(question.text, evidence, corpus) if compute else None
+    if figure is not None and within_length(figure) is figure:
+        return figure
+    grounded = ground(question, evidence)
+    ranked = candidates(grounded, evidence, corpus)
+    chosen = supported(grounded, ranked, evidence, corpus, scoped)
+    return None if chosen is None else hedge(grounded, chosen, ranked, evidence, corpus, scoped)
+
+
+def answer(text: str, search: Search, corpus: CorpusView, *, scoped: bool = False,
+           not_covered: str = NOT_COVERED, alone: bool = True, split: bool = True,
+           resolve: Callable[[str, str], str] | None = None, compute: bool = True) -> Answer:
+    """The cited answer to `text`, or an abstention (`not_covered`).
+
+    `search` retrieves evidence for a text; `scoped` says the question is about one
+    document; `alone` that no earlier turn precedes it (a bare follow-up then asks what it
+    refers to); `split` that its parts are answered one by one (not for a follow-up the
+    conversation made standalone by writing the earlier question beside it);
+    `resolve(part, earlier_part)` makes a part that leans on the one before it standalone
+    ("What is X? And of Y?"); `compute` false leaves out computed answers (what
+    `scripts/arith_eval.py` fits the arithmetic thresholds against).
+    """
+    question = analyze(text, split)
+    if alone and question.elliptical:
+        return Answer(ask_what_it_refers_to(text), False, (), corpus.version, text)
+    if question.ask != "multi":
+        chosen = answer_part(question, search, corpus, scoped, compute)
+        if chosen is None:
+            return Answer(not_covered, False, (), corpus.version, text)
+        return cite([chosen], corpus.version, text)
+    replies: list[Candidate | str] = []
+    earlier = ""
+    for part in question.parts:
+        standalone = resolve(part, earlier) if resolve and earlier else part
+        earlier = standalone
+        chosen = answer_part(analyze(standalone), search, corpus, scoped, compute)
+        if chosen is None:
+            replies.append(f"On “{part}”: {not_covered}")
+        else:
+            replies.append(chosen)
+    if not any(isinstance(r, Candidate) for r in replies):
+        return Answer(not_covered, False, (), corpus.version, text)
+    return cite(replies, corpus.version, text)
+
+
+def ask_what_it_refers_to(text: str) -> str:
+    """The reply to a follow-up that no earlier question precedes ("And for Russia?")."""
+    return (f"“{text.strip()}” seems to follow an earlier question, but there is none: "
+            "please ask the whole question.")

@@ -1,0 +1,196 @@
+"""Named features of a candidate answer, the same for every strategy, so that one fitted
+ranker compares a table cell with a sentence with a computed value.
+
+Each is a number in about [0, 1]: how retrieval placed the claim's chunk, how similar the
+question is to the unit the claim quotes, how much of the question (weighted by rarity)
+the claim and its chunk hold, how long it is, which strategy made it, and what kind of
+question meets what kind of claim (a "when" question and a claim with a date the
+question does not give, a "who" question and a name, a "how much" and a number). A
+strategy adds its own (how well a row's label and column match, ...).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from qa.answer.match import pairs_of, shared, weighted_recall, words_of
+from qa.answer.question import Question
+from qa.answer.types import Candidate, Claim, CorpusView, Evidence
+from qa.chunk import Chunk
+from qa.text.numbers import is_number
+
+_NAME_INSIDE = re.compile(r"(?<=\w[ ,(])([A-Z][\w'’-]*)")
+_NUMBER = re.compile(r"\d[\d,.]*")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# The first words of a claim, where a sentence about the question's subject names it.
+LEAD_WORDS = 8
+# What each feature measures (the fitted weights in `qa.answer.weights` are commented
+# with these; "s=K" is 1 for strategy K, "ask=A&s=K" for a question asking A answered by
+# K, "K&m" is measure m for strategy K, "mixed:m" measure m when tables are retrieved).
+FEATURES = {
+    "retrieval": "the claim's chunk's retrieval score, relative to the best",
+    "first_rank": "1 / (1 + the claim's chunk's place in retrieval)",
+    "dense": "the question's similarity to the unit the claim quotes",
+    "dense_gap": "that similarity minus the best of any retrieved unit",
+    "overlap": "share of the question's words (by rarity) the claim holds",
+    "overlap_chunk": "share of the question's words the claim's chunk holds",
+    "overlap_start": "share of the question's words in the claim's first words",
+    "novel": "share of the claim's words the question lacks",
+    "pairs": "share of the question's word pairs the claim holds",
+    "names_match": "share of the question's capitalised names the claim holds",
+    "years_match": "share of the question's years the claim (or its columns) holds",
+    "years_other": "the claim gives a year the question does not ask",
+    "chars": "the claim's length / 400",
+    "claims": "how many claims / 5",
+    "chunks": "how many cited chunks / 5",
+    "bias": "1",
+    "plural&claims": "claims / 5 when the question asks for something plural",
+    "label_match": "share of the row's label the question holds",
+    "label_words": "how many label words the question holds / 4",
+    "column_match": "share of the named column's header the question holds",
+    "columns_named": "the question names a column",
+    "asks_label": "the question names the label column's header",
+    "value_match": "share of the cell value the question holds (reverse look-up)",
+    "rows_named": "how many rows the question names / 4",
+    "head_label_header": "the asked-for noun matches the table's label column",
+    "head_group": "the asked-for noun matches the row group",
+    "head_caption": "the asked-for noun matches the caption",
+    "head_period": "the asked-for noun is a period (years) and the columns are periods",
+    "q_table": "the question names the table",
+    "items": "how many items the table answer lists / 12",
+    "group_named": "the question names the row group listed",
+    "row_named": "the best share of a row label the question holds",
+    "values": "how many values were compared / 12",
+    "among_named": "compared among the rows the question names",
+    "periods": "the row's columns are periods",
+    "stated": "share of the question's words the yes/no sentence states",
+    "denied": "the verdict is No",
+    "is_item": "the claim is a list item",
+    "whole_list": "the claim is a whole list, condensed",
+    "footnote": "the sentence is the footnote of a row or column the question names",
+    "next": "the sentence with the one after it",
+    "pieces": "how many sentences or items / 5",
+}
+# Measures that get a weight of their own for each strategy.
+PER_STRATEGY = ("dense", "overlap", "overlap_chunk", "retrieval")
+# Measures that get a second weight when table rows are among the evidence (a report's
+# tables and prose) rather than prose alone (an article).
+MIXED = ("dense", "dense_gap", "overlap", "overlap_chunk", "overlap_start", "retrieval",
+         "first_rank", "pairs", "names_match", "years_match", "bias")
+_DATE = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b|\b(January|February|March|April|May|June|July|"
+                   r"August|September|October|November|December)\b")
+
+
+def _fresh(question: Question, text: str) -> tuple[float, float, float]:
+    """Whether the claim gives what a question of its kind asks for and does not itself
+    hold: a number, a name, a date beyond those the question writes."""
+    asked = set(question.numbers) | set(question.years)
+    numbers = {n.strip(",.") for n in _NUMBER.findall(text)} - {n.strip("$%,.") for n in asked}
+    names = {n for n in _NAME_INSIDE.findall(text)
+             if not words_of(n) <= question.words}
+    dates = {m.group(0) for m in _DATE.finditer(text)} - set(question.years)
+    return float(bool(numbers)), float(bool(names)), float(bool(dates))
+
+
+def claim_dense(claim: Claim, ev: Evidence | None) -> float:
+    """The question's similarity to the unit a claim quotes: a sentence (or one of its
+    clauses) of a passage, the cells of a row it cites (the whole row when none is text)."""
+    if ev is None or not ev.unit_scores:
+        return 0.0
+    c = claim.chunk
+    scores = ev.unit_scores
+    if c.kind == "table_row":
+        units = [0] + [j for j in range(1, len(c.cells))
+                       if j < len(c.header) and c.cells[j] and not is_number(c.cells[j])]
+        picked = [k for k, j in enumerate(units) if k and j in claim.highlight]
+        return float(max((scores[k] for k in picked if k < len(scores)), default=scores[0]))
+    quotes = c.quotes()
+    inside = [s for q, s in zip(quotes[1:], scores[1:]) if q and q in claim.text]
+    text = claim.text.strip("… ")
+    inside += [s for u, s in zip(c.units()[1:], scores[1:]) if text and text in u]
+    return float(max(inside, default=scores[0]))
+
+
+class Measures:
+    """What every candidate of one question is measured against, worked out once: the
+    evidence by chunk, its best scores, the question's word pairs, names and years, and
+    each chunk's share of the question's words."""
+
+    def __init__(self, question: Question, evidence: Sequence[Evidence],
+                 corpus: CorpusView) -> None:
+        self.question = question
+        self.idf = corpus.idf
+        self.by_id = {ev.hit.chunk.id: (i, ev) for i, ev in enumerate(evidence)}
+        self.size = len(evidence)
+        self.top = max((e.hit.score for e in evidence), default=0.0) or 1.0
+        self.best_unit = max((max(e.unit_scores, default=0.0) for e in evidence), default=0.0)
+        self.pairs = pairs_of(question.text)
+        self.names = [words_of(n) for n in question.names if words_of(n)]
+        self.years = list(question.years)
+        self._chunk_overlap: dict[str, float] = {}
+
+    def chunk_overlap(self, c: Chunk) -> float:
+        """The share of the question's words (by rarity) a chunk holds with its header."""
+        got = self._chunk_overlap.get(c.id)
+        if got is None:
+            context = " ".join([c.embed_text(), c.group, *c.header])
+            got = self._chunk_overlap[c.id] = weighted_recall(self.question.words, context,
+                                                             self.idf)
+        return got
+
+
+def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
+            corpus: CorpusView, m: Measures | None = None) -> dict[str, float]:
+    """The features every candidate has (a strategy's own ones are kept beside them);
+    `m` is what the question's candidates share (worked out here when not given)."""
+    m = m or Measures(question, evidence, corpus)
+    first = cand.claims[0]
+    rank, ev = m.by_id.get(first.chunk.id, (m.size, None))
+    dense = cand.features.get("dense", claim_dense(first, ev))
+    text = " ".join(c.text for c in cand.claims)
+    kind = cand.strategy.split(":")[0]
+    number, name, date = _fresh(question, text)
+    wh = question.wh or "-"
+    shown = text if first.chunk.kind == "passage" else " ".join([text, *first.chunk.header])
+    lead = " ".join(text.split()[:LEAD_WORDS])
+    said = words_of(text)
+    shown_words = words_of(shown)
+    f = {"retrieval": (ev.hit.score / m.top) if ev else 0.0,
+         # the share of the claim's words the question lacks: an answer says something new
+         "novel": (len(said - shared(said, question.words)) / len(said)) if said else 0.0,
+         "pairs": len(m.pairs & pairs_of(text)) / len(m.pairs) if m.pairs else 0.0,
+         "names_match": (sum(n <= shown_words for n in m.names) / len(m.names))
+         if m.names else 0.0,
+         "years_match": (sum(y in shown for y in m.years) / len(m.years)) if m.years else 0.0,
+         "years_other": float(bool(m.years) and bool(set(_YEAR.findall(text)) - set(m.years))),
+         "overlap_start": weighted_recall(question.words, lead, m.idf),
+         "first_rank": 1.0 / (1 + rank),
+         "dense": dense,
+         "dense_gap": dense - m.best_unit,
+         "overlap": weighted_recall(question.words, text, m.idf),
+         "overlap_chunk": m.chunk_overlap(first.chunk),
+         "chars": min(len(text), 400) / 400,
+         "claims": min(len(cand.claims), 5) / 5,
+         "chunks": len({c.chunk.id for c in cand.claims}) / 5,
+         "bias": 1.0,
+         f"s={kind}": 1.0,
+         f"s={cand.strategy}": 1.0,
+         f"ask={question.ask}&s={kind}": 1.0,
+         f"ask={question.ask}&number": number,
+         f"wh={wh}&number": number,
+         f"wh={wh}&name": name,
+         f"wh={wh}&date": date,
+         f"wh={wh}&row": float(first.chunk.kind == "table_row"),
+         "plural&claims": float(question.plural) * min(len(cand.claims), 5) / 5}
+    for k, v in cand.features.items():
+        f[k] = float(v)
+    # how much a measure counts depends on what the claim is (a sentence's words against a
+    # list of a table's periods): each strategy weighs them anew
+    for k in PER_STRATEGY:
+        f[f"{cand.strategy}&{k}"] = f[k]
+    if question.rows:  # tables among the evidence: the measures may weigh otherwise there
+        for k in MIXED:
+            if k in f:
+                f[f"mixed:{k}"] = f[k]
+    return f

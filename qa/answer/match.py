@@ -1,0 +1,116 @@
+"""How much of one text's words another holds: the lexical measures the strategies and the
+ranker's features share (stemmed words from `qa.text.tokens`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from itertools import pairwise
+
+from qa.text.tokens import tokenize
+
+# Stems at least this long that share a prefix count as one word: the stemmer keeps
+# "history" and "historical" apart ("histori", "histor").
+PREFIX_MATCH = 5
+
+
+def shared(a: set[str] | frozenset[str], b: set[str] | frozenset[str]) -> set[str]:
+    """Words of `a` found in `b`, where stems that share a long prefix match too."""
+    out = set(a & b)
+    rest = [w for w in a - out if len(w) >= PREFIX_MATCH]
+    if rest:
+        by_prefix = _prefixes(b if isinstance(b, frozenset) else frozenset(b))
+        for w in rest:
+            if any(v.startswith(w) or w.startswith(v) for v in by_prefix.get(w[:PREFIX_MATCH], ())):
+                out.add(w)
+    return out
+
+
+@lru_cache(maxsize=1 << 14)
+def _prefixes(words: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    """The long words of a set by their first PREFIX_MATCH letters."""
+    out: dict[str, list[str]] = {}
+    for v in words:
+        if len(v) >= PREFIX_MATCH:
+            out.setdefault(v[:PREFIX_MATCH], []).append(v)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1 << 16)
+def tokens_of(text: str) -> tuple[str, ...]:
+    """The stemmed content words of a text in order (cached: answering reads the same
+    sentences, rows and headers for many candidates and questions)."""
+    return tuple(tokenize(text))
+
+
+def words_of(text: str) -> frozenset[str]:
+    """The stemmed content words of a text."""
+    return _set_of(tokens_of(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _set_of(tokens: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(tokens)
+
+
+def pairs_of(text: str) -> frozenset[tuple[str, str]]:
+    """Consecutive pairs of the text's content words ("first album", "second solo")."""
+    t = tokens_of(text)
+    return frozenset(pairwise(t))
+
+
+def coverage(q: frozenset[str] | set[str], phrase: str) -> float:
+    """Share of the phrase's words that the question holds (0 for an empty phrase)."""
+    w = words_of(phrase)
+    return len(shared(w, q)) / len(w) if w else 0.0
+
+
+def recall(q: frozenset[str] | set[str], text: str) -> float:
+    """Share of the question's words that the text holds."""
+    return len(shared(q, words_of(text))) / len(q) if q else 0.0
+
+
+_RAREST: list[tuple[Mapping[str, float], float]] = []
+
+
+def rarest(idf: Mapping[str, float]) -> float:
+    """The largest idf of a corpus (worked out once per index version: the last few are
+    kept)."""
+    for m, v in _RAREST:
+        if m is idf:
+            return v
+    v = max(idf.values(), default=1.0)
+    _RAREST[:] = [(idf, v), *_RAREST[:3]]
+    return v
+
+
+def weighted_recall(q: frozenset[str] | set[str], text: str,
+                    idf: Mapping[str, float] | None) -> float:
+    """Share of the question's words that the text holds, each weighted by its rarity in
+    the corpus (a word most chunks have tells little; a word the corpus lacks weighs as
+    the rarest); plain recall without weights."""
+    if not q:
+        return 0.0
+    if not idf:
+        return recall(q, text)
+    weight, total = _weights(frozenset(q), idf)
+    found = shared(q, words_of(text))
+    return sum(weight[w] for w in found) / total if total else 0.0
+
+
+_WEIGHTS: dict[tuple[frozenset[str], int], tuple[dict[str, float], float]] = {}
+
+
+def _weights(q: frozenset[str], idf: Mapping[str, float]) -> tuple[dict[str, float], float]:
+    """Each question word's weight and their sum (kept for the last questions asked: every
+    candidate of a question is weighed with them)."""
+    key = (q, id(idf))
+    got = _WEIGHTS.get(key)
+    if got is None:
+        rare = rarest(idf)
+        weight = {w: max(idf.get(w, rare), 0.0) for w in q}
+        got = (weight, sum(weight.values()))
+        if len(_WEIGHTS) > 256:
+            _WEIGHTS.clear()
+        _WEIGHTS[key] = got
+    return got

@@ -1,0 +1,13 @@
+"""The ranker: one comparable score for candidates of every strategy, a weighted sum of
+their named features with the weights fitted by scripts/fit_ranker.py."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from qa.answer.weights import RANKER
+
+
+def score(features: Mapping[str, float], weights: Mapping[str, float] = RANKER) -> float:
+    """The candidate's score (higher is better): features times fitted weights."""
+    return sum(weights.get(k, 0.0) * v for k, v in features.items())

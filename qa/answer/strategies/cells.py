@@ -1,0 +1,136 @@
+"""Table strategies that answer from the rows a question names: the cell of a named row,
+several named rows, and a row found by one of its values (reverse look-up)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from qa.answer.match import coverage, words_of
+from qa.answer.question import Question
+from qa.answer.tables import RowReading, cell_claim, label, read_row, reverse_claim
+from qa.answer.types import Candidate, CorpusView, Evidence
+from qa.retrieve import Hit
+
+# How many readings of each kind become candidates (the best by how well the question names
+# them): more only add near-duplicates for the ranker to sort out.
+MAX_ROWS = 4
+# Share of a row's label words the question holds for the row to count as named among
+# several even without a word only its label has.
+NAMED = 0.5
+
+
+def _row_features(r: RowReading) -> dict[str, float]:
+    return {"label_match": r.label_match, "label_words": min(r.label_words, 4) / 4,
+            "column_match": r.column_match, "columns_named": float(bool(r.columns)),
+            "asks_label": float(r.asks_label)}
+
+
+class TableCell:
+    """The cells a question asks for of a row it names by its label ("What is the
+    regional impact of the military aspect?"); every cell when it names no column."""
+
+    name = "cell"
+
+    def propose(self, question: Question, evidence: Sequence[Evidence],
+                corpus: CorpusView) -> list[Candidate]:
+        """One candidate per named row (the best few)."""
+        rows = sorted((r for r in question.rows if r.names_row),
+                      key=lambda r: (-(r.label_match + r.column_match), r.rank))[:MAX_ROWS]
+        out = []
+        for r in rows:
+            out.append(Candidate(self.name, (cell_claim(r.chunk, r.columns, r.evidence.hit.score),),
+                                 0.0, features=_row_features(r)))
+            if question.ask == "yesno" and r.reverse is not None and r.reverse not in r.columns:
+                # the cell a yes/no question paraphrases to have it confirmed ("Does the
+                # economic aspect put pressure on South Korea?": Regional Impact, "pressures
+                # South Korea & Japan"); to any other question it would only say it back
+                claim = cell_claim(r.chunk, (r.reverse,), r.evidence.hit.score)
+                out.append(Candidate(self.name + ":value", (claim,), 0.0,
+                                     features={**_row_features(r), "value_match": r.value_match}))
+        return out
+
+
+def distinctive(r: RowReading, question: Question, corpus: CorpusView) -> bool:
+    """Whether the question names the row by a word of its label that no other row of
+    its table has ("Huawei" of 'Huawei Technologies Co., Ltd. ("Huawei")'), or by most
+    of its label (its row group does not name it: "the items under Assets" names none)."""
+    if r.label_words == 0:
+        return False
+    if coverage(question.words, label(r.chunk)) >= NAMED:
+        return True
+    others: set[str] = set()
+    for c in corpus.table_of(r.chunk):
+        if c.id != r.chunk.id:
+            others |= words_of(label(c))
+    return bool((words_of(label(r.chunk)) & question.words) - others)
+
+
+class NamedRows:
+    """Several rows of one table that the question names ("What are the expected outcomes
+    of arms control and of cybersecurity?"), each with the columns asked for."""
+
+    name = "rows"
+
+    def propose(self, question: Question, evidence: Sequence[Evidence],
+                corpus: CorpusView) -> list[Candidate]:
+        """At most one candidate: the named rows of the best-named row's table."""
+        named = sorted((r for r in question.rows if r.names_row
+                        and distinctive(r, question, corpus)),
+                       key=lambda r: (-(r.label_match + r.column_match), r.rank))
+        if len(named) < 2:
+            return []
+        first = named[0].chunk
+        seen = {r.chunk.id for r in named}
+        for c in corpus.table_of(first):  # rows it names that retrieval did not bring
+            if c.id not in seen:
+                r = read_row(question, Evidence(Hit(c, 0.0, 0.0, 0.0), ()), len(evidence))
+                if r.names_row and distinctive(r, question, corpus):
+                    named.append(r)
+        chosen: list[RowReading] = []
+        for r in named:
+            c = r.chunk
+            if (c.doc, c.table) != (first.doc, first.table) or len(chosen) == MAX_ROWS:
+                continue
+            w = words_of(label(c))
+            if any(w <= words_of(label(x.chunk)) or words_of(label(x.chunk)) <= w
+                   for x in chosen):
+                continue  # "Net debt" inside "Net debt to EBITDA": one of them is meant
+            chosen.append(r)
+        if len(chosen) < 2:
+            return []
+        chosen.sort(key=lambda r: r.chunk.row or 0)
+        columns = _common_columns(chosen)
+        claims = tuple(cell_claim(r.chunk, columns, r.evidence.hit.score) for r in chosen)
+        f: dict[str, Any] = _row_features(chosen[0])
+        f["label_match"] = min(r.label_match for r in chosen)
+        f["rows_named"] = len(chosen) / MAX_ROWS
+        return [Candidate(self.name, claims, 0.0, features=f)]
+
+
+def _common_columns(rows: list[RowReading]) -> tuple[int, ...]:
+    """The columns named for the best row (the same table: the same header)."""
+    return rows[0].columns if rows[0].columns else max((r.columns for r in rows), key=len)
+
+
+class ReverseLookup:
+    """A row found by one of its values, answered with its label and the columns the
+    question asks for ("Which focus area aims to stabilize vulnerable populations?")."""
+
+    name = "reverse"
+
+    def propose(self, question: Question, evidence: Sequence[Evidence],
+                corpus: CorpusView) -> list[Candidate]:
+        """One candidate per row whose value the question holds (the best few)."""
+        # a row the question names by its label is no reverse look-up
+        rows = sorted((r for r in question.rows
+                       if r.reverse is not None and r.value_match > r.label_match),
+                      key=lambda r: (-r.value_match, r.rank))[:MAX_ROWS]
+        out = []
+        for r in rows:
+            assert r.reverse is not None
+            claim = reverse_claim(r.chunk, r.reverse, r.columns, r.evidence.hit.score)
+            f = _row_features(r)
+            f["value_match"] = r.value_match
+            out.append(Candidate(self.name, (claim,), 0.0, features=f))
+        return out

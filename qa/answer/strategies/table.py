@@ -1,0 +1,172 @@
+"""Table strategies that answer from a table as a whole: the periods (columns) it covers,
+the items (row labels) it lists, what it shows (its caption), and which item or period
+has the largest or smallest value (superlatives and comparisons)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from qa.answer.match import coverage, words_of
+from qa.answer.question import Question
+from qa.answer.tables import PERIOD, RowReading, has_label, is_total, label, label_at, value
+from qa.answer.types import Candidate, Claim, CorpusView, Evidence
+from qa.chunk import Chunk
+
+# How many of the retrieved tables (the best first) are read as a whole.
+TABLES = 2
+# A table listed item by item is read out only up to this many rows (a longer one is no
+# answer a reader can take in).
+MAX_ITEMS = 12
+# Nouns of the columns that name periods (`PERIOD`): "which years" asks for them, the
+# one semantic type the table strategies know, since table columns are so often periods.
+PERIOD_NOUNS = frozenset(words_of("year years period periods quarter quarters date dates"))
+
+
+def _tables(question: Question) -> list[tuple[RowReading, list[Chunk]]]:
+    """The retrieved tables, each with its best-read row, best first (the first table
+    read is the best retrieved)."""
+    seen: dict[tuple[str, int | None], RowReading] = {}
+    for r in question.rows:
+        key = (r.chunk.doc, r.chunk.table)
+        seen.setdefault(key, r)
+    return [(r, []) for r in seen.values()]
+
+
+def _period_columns(c: Chunk) -> list[int]:
+    at = label_at(c)
+    return [j for j, h in enumerate(c.header) if j != at and h and PERIOD.search(h.strip())]
+
+
+def _head_features(question: Question, c: Chunk) -> dict[str, float]:
+    """How the question's asked-for noun (its wh-phrase or subject) meets the table's
+    items: the label column's header, the row group, the caption."""
+    head = " ".join(question.head)
+    hq = words_of(head)
+    at = label_at(c)
+    lab_header = c.header[at] if at < len(c.header) else ""
+    return {"head_label_header": coverage(hq, lab_header) if hq else 0.0,
+            "head_group": coverage(words_of(c.group), head) if c.group and hq else 0.0,
+            "head_caption": coverage(words_of(c.caption), head) if c.caption and hq else 0.0}
+
+
+class WholeTable:
+    """What a table covers as a whole: its periods, its items, or its caption."""
+
+    name = "table"
+
+    def propose(self, question: Question, evidence: Sequence[Evidence],
+                corpus: CorpusView) -> list[Candidate]:
+        """For list, summary and count questions: the periods, the items (within a row
+        group the question names) and the caption of each of the best retrieved tables."""
+        if not question.rows:
+            return []
+        if not (question.is_list or question.ask == "count" or "tabl" in question.words):
+            return []
+        out: list[Candidate] = []
+        for best, _ in _tables(question)[:TABLES]:
+            out += self._of_table(question, best, corpus)
+        return out
+
+    def _of_table(self, question: Question, best: RowReading,
+                  corpus: CorpusView) -> list[Candidate]:
+        top = best.chunk
+        score = best.evidence.hit.score
+        q_table = float("tabl" in question.words)
+        out: list[Candidate] = []
+        periods = _period_columns(top)
+        if len(periods) >= 2:
+            names = ", ".join(dict.fromkeys(top.header[j] for j in periods))
+            out.append(Candidate(self.name + ":periods",
+                                 (Claim(f"The table gives figures for {names}", top, score,
+                                        tuple(periods)),),
+                                 0.0, features={"head_period": float(bool(
+                                     words_of(" ".join(question.head)) & PERIOD_NOUNS)),
+                                     "q_table": q_table, "items": len(periods) / MAX_ITEMS}))
+        table = corpus.table_of(top) or [r.chunk for r in question.rows
+                                         if (r.chunk.doc, r.chunk.table) == (top.doc, top.table)]
+        groups = {c.group for c in table if c.group and coverage(question.words, c.group) >= 0.5}
+        members = [c for c in table if (c.group in groups if groups else True)
+                   and has_label(c) and not is_total(c)]
+        if 2 <= len(members) <= MAX_ITEMS:
+            claims = tuple(Claim(label(c), c, score, (label_at(c),)) for c in members)
+            same = [r for r in question.rows
+                    if (r.chunk.doc, r.chunk.table) == (top.doc, top.table)]
+            out.append(Candidate(self.name + ":items", claims, 0.0,
+                                 features={**_head_features(question, top), "q_table": q_table,
+                                           "items": len(members) / MAX_ITEMS,
+                                           "group_named": float(bool(groups)),
+                                           "columns_named": max(r.column_match for r in same),
+                                           "row_named": max(r.label_match for r in same)}))
+        if top.caption and q_table:
+            out.append(Candidate(self.name + ":caption",
+                                 (Claim(f"The table shows: {top.caption.rstrip(':')}", top,
+                                        score, ()),), 0.0,
+                                 features={"q_table": q_table, "head_caption":
+                                           _head_features(question, top)["head_caption"]}))
+        return out
+
+
+class Extremes:
+    """Which item (row) or which period (column) has the largest or smallest value, for a
+    question with a superlative or comparative ("Which route had the most trips in
+    2023?", "In which year were sales larger?")."""
+
+    name = "extreme"
+
+    def propose(self, question: Question, evidence: Sequence[Evidence],
+                corpus: CorpusView) -> list[Candidate]:
+        """Across the rows of the best tables in the column the question names, and
+        across the columns of each row it names."""
+        if not question.direction or not question.rows:
+            return []
+        pick = max if question.direction > 0 else min
+        out: list[Candidate] = []
+        for best, _ in _tables(question)[:2]:
+            out += self._across_rows(question, best, corpus, pick)
+        for r in sorted((r for r in question.rows if r.names_row),
+                        key=lambda r: (-r.label_match, r.rank))[:2]:
+            out += self._across_columns(r, pick)
+        return out
+
+    def _across_rows(self, question: Question, best: RowReading, corpus: CorpusView,
+                     pick) -> list[Candidate]:
+        c = best.chunk
+        at = label_at(c)
+        table = [t for t in (corpus.table_of(c) or [c]) if has_label(t) and not is_total(t)]
+        named = [r for r in question.rows if r.label_match >= 0.5
+                 and (r.chunk.doc, r.chunk.table) == (c.doc, c.table)]
+        if len(named) >= 2:  # "Which was larger, X or Y?": among the rows it names
+            table = [r.chunk for r in named]
+        numeric = [j for j in range(len(c.header)) if j != at
+                   and any(value(t.cells[j]) is not None for t in table if j < len(t.cells))]
+        named_cols = [(coverage(question.words, c.header[j]), j) for j in numeric if c.header[j]]
+        match, j = max(named_cols, default=(0.0, None))
+        if j is None or match == 0:
+            if len(numeric) != 1:
+                return []
+            match, j = 0.0, numeric[0]
+        values = [(v, t) for t in table
+                  if j < len(t.cells) and (v := value(t.cells[j])) is not None]
+        if len(values) < 2:
+            return []
+        _, row = pick(values, key=lambda vt: vt[0])
+        claim = Claim(f"{label(row)} ({row.header[j] or 'value'}: {row.cells[j]})", row,
+                      best.evidence.hit.score, (label_at(row), j))
+        return [Candidate(self.name + ":rows", (claim,), 0.0,
+                          features={"column_match": match, "values": min(len(values), 12) / 12,
+                                    "among_named": float(len(named) >= 2)})]
+
+    def _across_columns(self, r: RowReading, pick) -> list[Candidate]:
+        c = r.chunk
+        at = label_at(c)
+        cols = _period_columns(c) or [j for j in range(len(c.cells)) if j != at and c.header[j]]
+        values = [(v, j) for j in cols if j < len(c.cells) and (v := value(c.cells[j])) is not None]
+        if len(values) < 2:
+            return []
+        _, j = pick(values, key=lambda vj: vj[0])
+        shown = "; ".join(f"{c.header[k]}: {c.cells[k]}" for _, k in values)
+        claim = Claim(f"{c.header[j]} ({c.cells[at]}: {shown})", c, r.evidence.hit.score, (at, j))
+        return [Candidate(self.name + ":columns", (claim,), 0.0,
+                          features={"label_match": r.label_match,
+                                    "values": min(len(values), 12) / 12,
+                                    "periods": float(bool(_period_columns(c)))})]

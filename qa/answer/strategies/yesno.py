@@ -1,0 +1,76 @@
+"""Yes/no questions: "Yes." or "No." only when the cited sentence (or row) states what
+the question asks, followed by it and its citation; the sentence alone otherwise (the
+other strategies propose that)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from qa.answer.features import claim_dense
+from qa.answer.match import shared, weighted_recall, words_of
+from qa.answer.question import NEGATIONS, Question
+from qa.answer.strategies.cells import ReverseLookup, TableCell
+from qa.answer.strategies.sentences import BestSentence
+from qa.answer.types import Candidate, CorpusView, Evidence
+from qa.text.sentences import split_clauses
+from qa.text.tokens import words
+
+# Share of the question's words (weighted by rarity) the cited sentence must hold for it
+# to state what is asked: fitted by scripts/fit_ranker.py on the yes/no probes.
+STATED = 0.6
+# How many of the other strategies' candidates (the most similar to the question) are
+# read for a verdict.
+READ = 6
+# A negation counts for the question's claim when one of the next few words is a word of
+# the question ("is not guaranteed"); "not only X but Y" does not deny Y.
+NEGATION_REACH = 2
+
+
+def denies(question_words: frozenset[str], text: str) -> bool:
+    """Whether the text negates a word of the question (a negation within NEGATION_REACH
+    words before it)."""
+    tokens = words(text)
+    for i, t in enumerate(tokens):
+        if t in NEGATIONS or (t == "t" and i and tokens[i - 1].endswith("n")):
+            after = words_of(" ".join(tokens[i + 1:i + 1 + NEGATION_REACH]))
+            if shared(set(after), set(question_words)):
+                return True
+    return False
+
+
+def verdict(question: Question, text: str, idf: Mapping[str, float]) -> tuple[str, float]:
+    """("Yes" or "No" or "", how much of the question the text states)."""
+    stated = weighted_recall(question.words, text, idf)
+    if stated < STATED:
+        return "", stated
+    clauses = [text[a:b] for a, b in split_clauses(text)] or [text]
+    clause = max(clauses, key=lambda c: weighted_recall(question.words, c, idf))
+    denied = denies(question.words, clause) != question.negated
+    return ("No" if denied else "Yes"), stated
+
+
+class YesNo:
+    """A verdict before the sentence or row that states what a yes/no question asks."""
+
+    name = "yesno"
+    base = (BestSentence(), TableCell(), ReverseLookup())
+
+    def propose(self, question: Question, evidence: Sequence[Evidence],
+                corpus: CorpusView) -> list[Candidate]:
+        """The other strategies' candidates that state the question, with a verdict."""
+        if question.ask != "yesno":
+            return []
+        found = [c for s in self.base for c in s.propose(question, evidence, corpus)]
+        by_id = {ev.hit.chunk.id: ev for ev in evidence}
+        found.sort(key=lambda c: -claim_dense(c.claims[0], by_id.get(c.claims[0].chunk.id)))
+        out = []
+        for c in found[:READ]:
+            claim = c.claims[0]
+            context = claim.text if claim.chunk.kind == "passage" else claim.chunk.embed_text()
+            said, stated = verdict(question, context, corpus.idf)
+            if said:
+                out.append(Candidate(f"{self.name}:{c.strategy}", c.claims, 0.0,
+                                     features={**c.features, "stated": stated,
+                                               "denied": float(said == "No")},
+                                     preface=f"{said}."))
+        return out

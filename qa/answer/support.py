@@ -1,0 +1,331 @@
+"""The support check: does a claim answer the question from the chunk it cites?
+
+The engine asks it of each candidate claim, best first, and abstains only when none is
+supported. The check reads signals that do not depend on the wording of particular
+questions and weighs them with a small logistic model fitted on the development sets
+(`scripts/fit_support.py`; coefficients and threshold in `qa.answer.weights`):
+
+- semantic: the question's similarity to the claim's unit and to the chunk's best unit,
+  and how far that chunk stands ahead of the other evidence (no extra encoder call: the
+  question vector against the stored unit vectors, as `Evidence.unit_scores` holds them);
+- lexical: the rarity-weighted (IDF) share of the question's words that the claim and its
+  chunk hold, and of words the corpus never uses;
+- names and numbers the question states that the corpus never states, or that the cited
+  chunk lacks; a name of several words the corpus never writes together;
+- a question that asks for a quantity or a date against a claim without a number, and a
+  negated question against a claim that is not;
+- retrieval (the chunk's rank and dense score) and whether the question is scoped to one
+  document.
+
+A paraphrase (the reader's "embargo" for the text's "sanctions") loses a word but keeps a
+high similarity; a near-miss (a swapped name, a date the text does not give) keeps most
+words and similarity but trips a name, number or negation signal.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import astuple, dataclass, fields
+from functools import lru_cache
+from itertools import pairwise
+
+from qa.answer import weights
+from qa.answer.types import Claim, CorpusView, Evidence
+from qa.chunk import Chunk
+from qa.text.tokens import tokenize
+
+
+@dataclass(frozen=True)
+class Support:
+    """The check's verdict on one claim: whether it is supported, the calibrated
+    probability that it answers the question from its chunk, and why not (in words a
+    reader could see; empty when supported)."""
+
+    ok: bool
+    score: float
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Features:
+    """What the check reads of a (question, claim, evidence) triple; every field a number,
+    in the order the model's coefficients follow (`weights.SUPPORT_WEIGHTS`)."""
+
+    claim_sim: float  # the question's similarity to the claim's own unit(s)
+    chunk_sim: float  # ... to the best unit of the claim's chunk
+    sim_margin: float  # chunk_sim minus the best unit of any other retrieved chunk
+    claim_recall: float  # IDF-weighted share of the question's words the claim holds
+    chunk_recall: float  # ... that the chunk (with its section, caption, header) holds
+    missing_top: float  # rarity of the rarest question word the chunk lacks (0..1)
+    claim_missing_top: float  # ... that the claim lacks
+    pair_share: float  # share of the question's word pairs the claim writes side by side
+    unknown_words: float  # IDF-weighted share of the question's words the corpus never uses
+    unknown_names: float  # names and numbers the corpus never states (at most 2)
+    absent_names: float  # names and numbers the corpus states but the chunk lacks (at most 2)
+    claim_names: float  # names and numbers the chunk states but the claim lacks (at most 2)
+    number_gap: float  # 1 when a quantity or date is asked and the claim holds no number
+    negation_gap: float  # 1 when the question is negated and the claim is not
+    rank: float  # 1 / (1 + the claim chunk's rank among the evidence)
+    dense: float  # the claim chunk's dense retrieval score
+    scoped: float  # 1 when the question is scoped to one document
+
+    def vector(self) -> tuple[float, ...]:
+        """The values in field order."""
+        return astuple(self)
+
+
+FEATURES = tuple(f.name for f in fields(Features))
+MAX_COUNT = 2  # names beyond two add nothing: one unknown name is already decisive
+
+# Names: capitalised words not at the start of a sentence ("What does Iran supply?"), and
+# runs of them ("Kim Jong Un"); numbers of digits ("2019", "3.5").
+_NAME = re.compile(r"(?<!^)(?<![.?!:] )(?<![.?!:]\s\")\b([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# The question asks for a quantity or a date: English interrogatives that ask for one
+# (grammar, not the wording of particular questions).
+_QUANTITY = re.compile(r"\b(how (many|much|long|old|far|large|big|often)|when|what (year|date|"
+                       r"percentage|percent|proportion|share|number|amount)|which year)\b",
+                       re.IGNORECASE)
+# Negators (a closed class of English): "not", "never", "no", "-n't", "without", ...
+_NEGATION = re.compile(r"\b(not|never|no|none|neither|nor|without|cannot)\b|n['’]t\b",
+                       re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
+
+
+def check(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: CorpusView,
+          scoped: bool) -> Support:
+    """Whether `claim` answers `question` from its chunk, with the calibrated probability
+    that it does and, when not, the reasons. `evidence` holds every retrieved chunk with the
+    question's similarity to each of its units; `scoped` means the question was asked of
+    one document."""
+    f = features(question, claim, evidence, corpus, scoped)
+    score = probability(f)
+    ok = score >= (weights.SUPPORT_THRESHOLD_SCOPED if scoped else weights.SUPPORT_THRESHOLD)
+    return Support(ok, score, () if ok else reasons(question, claim, f, corpus))
+
+
+def probability(f: Features) -> float:
+    """The logistic model over the features."""
+    z = weights.SUPPORT_BIAS + sum(weights.SUPPORT_WEIGHTS[name] * x
+                                   for name, x in zip(FEATURES, f.vector()))
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: CorpusView,
+             scoped: bool) -> Features:
+    """The signals the check weighs (see `Features`)."""
+    chunk = claim.chunk
+    own = next((ev for ev in evidence if ev.hit.chunk.id == chunk.id), None)
+    others = [max(ev.unit_scores, default=0.0) for ev in evidence if ev.hit.chunk.id != chunk.id]
+    if own is not None and own.unit_scores:
+        chunk_sim = max(own.unit_scores)
+        claim_sim = max(own.unit_scores[u] for u in claim_units(claim))
+        rank = evidence.index(own)
+        dense = own.hit.dense
+    else:  # a claim on a chunk that was not retrieved (another row of a retrieved table)
+        kin = [ev for ev in evidence if ev.hit.chunk.doc == chunk.doc
+               and ev.hit.chunk.table is not None and ev.hit.chunk.table == chunk.table]
+        chunk_sim = claim_sim = max((max(ev.unit_scores, default=0.0) for ev in kin),
+                                    default=0.0)
+        rank, dense = len(evidence), min((ev.hit.dense for ev in kin), default=0.0)
+
+    q = content_words(question)
+    weight = word_weights(q, corpus)
+    total = sum(weight.values()) or 1.0
+    chunk_seq = list(chunk_words(chunk)[0])
+    # a row's claim stands for its row: its label and column names belong to it
+    claim_seq = tokenize(claim.text) + (chunk_seq if chunk.kind == "table_row" else [])
+    in_claim = matched(q, set(claim_seq))
+    in_chunk = matched(q, set(chunk_seq))
+    known = corpus.vocabulary
+    unknown = {w for w in q if not is_known(w, known)}
+    top = rarest(corpus.idf) or 1.0
+    off_chunk = [weight[w] for w in q if w not in in_chunk]
+    off_claim = [weight[w] for w in q if w not in in_claim]
+    unknown_names, absent_names = name_gaps(question, chunk_seq, corpus, known)
+    _, claim_absent = name_gaps(question, claim_seq, corpus, known)
+    pairs = list(pairwise(tokenize(question)))
+    return Features(
+        claim_sim=claim_sim,
+        chunk_sim=chunk_sim,
+        sim_margin=chunk_sim - max(others, default=0.0),
+        claim_recall=sum(weight[w] for w in in_claim) / total if q else 1.0,
+        chunk_recall=sum(weight[w] for w in in_chunk) / total if q else 1.0,
+        missing_top=min(1.0, max(off_chunk, default=0.0) / top),
+        claim_missing_top=min(1.0, max(off_claim, default=0.0) / top),
+        pair_share=sum(phrase_in(p, claim_seq) for p in pairs) / len(pairs) if pairs else 1.0,
+        unknown_words=sum(weight[w] for w in unknown) / total if q else 0.0,
+        unknown_names=float(min(MAX_COUNT, len(unknown_names))),
+        absent_names=float(min(MAX_COUNT, len(absent_names))),
+        claim_names=float(min(MAX_COUNT, len(set(claim_absent) - set(absent_names)))),
+        number_gap=float(bool(_QUANTITY.search(question)) and not _DIGIT.search(claim.text)),
+        negation_gap=float(bool(_NEGATION.search(question)) and not _NEGATION.search(claim.text)),
+        rank=1.0 / (1.0 + rank),
+        dense=dense,
+        scoped=float(scoped),
+    )
+
+
+# --- the parts of the features ---------------------------------------------------------
+
+
+def content_words(text: str) -> set[str]:
+    """The stemmed content words of a text (stopwords dropped)."""
+    return set(tokenize(text))
+
+
+def word_weights(words: set[str], corpus: CorpusView) -> dict[str, float]:
+    """Each word's rarity in the corpus (IDF); a word the corpus never uses weighs as the
+    rarest one does."""
+    rare = rarest(corpus.idf)
+    return {w: max(corpus.idf.get(w, rare), 0.0) for w in words}
+
+
+_RAREST: dict[int, tuple[Mapping[str, float], float]] = {}
+
+
+def rarest(idf: Mapping[str, float]) -> float:
+    """The highest IDF of a corpus (worked out once per index version)."""
+    known = _RAREST.get(id(idf))
+    if known is None or known[0] is not idf:
+        known = (idf, max(idf.values(), default=1.0))
+        _RAREST.clear()  # one version at a time is served; keep no others alive
+        _RAREST[id(idf)] = known
+    return known[1]
+
+
+@lru_cache(maxsize=4096)
+def chunk_words(chunk: Chunk) -> tuple[tuple[str, ...], tuple[frozenset[str], ...]]:
+    """A chunk's stemmed words in order (with its section, caption, row group and column
+    names) and the words of each of its units: read once per chunk, not per question."""
+    c = chunk
+    text = " ".join([c.embed_text(), c.caption, c.group, *c.header])
+    return tuple(tokenize(text)), tuple(frozenset(tokenize(u)) for u in c.units())
+
+
+def matched(words: set[str], text_words: set[str]) -> set[str]:
+    """The words found among `text_words`, where stems that share a long prefix match too
+    ("histori"/"histor": the stemmer keeps history and historical apart)."""
+    out = words & text_words
+    for w in words - out:
+        if len(w) >= 5 and any(len(v) >= 5 and (v.startswith(w) or w.startswith(v))
+                               for v in text_words):
+            out.add(w)
+    return out
+
+
+def is_known(word: str, vocabulary: tuple[str, ...]) -> bool:
+    """Whether the corpus (its sorted vocabulary of stems) uses the word, a word it
+    begins, or one sharing its first five letters or more."""
+    i = bisect.bisect_left(vocabulary, word)
+    if i < len(vocabulary) and (vocabulary[i] == word or
+                                (len(word) >= 5 and vocabulary[i].startswith(word))):
+        return True
+    return len(word) >= 5 and any(_holds(vocabulary, word[:n]) for n in range(5, len(word)))
+
+
+def _holds(vocabulary: tuple[str, ...], word: str) -> bool:
+    i = bisect.bisect_left(vocabulary, word)
+    return i < len(vocabulary) and vocabulary[i] == word
+
+
+def names(question: str) -> list[str]:
+    """The names a question states: capitalised words (and runs of them) not at the start
+    of a sentence, and numbers."""
+    found = [m.group(1) for m in _NAME.finditer(question)]
+    return found + [n for n in _NUMBER.findall(question) if n not in " ".join(found)]
+
+
+def name_gaps(question: str, text: list[str], corpus: CorpusView,
+              known: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """(names the corpus never states, names it states but `text` (stemmed words in order)
+    does not write as they are written). A name of several words is unknown when any of
+    its words is, or when the corpus never writes two of them near each other ("Korean
+    War": both words occur, never together); it is in the text only as a phrase
+    ("Twilight Enemies" is not in a text about enemies in Twilight Princess)."""
+    unknown, absent = [], []
+    for name in names(question):
+        parts = tokenize(name)
+        if not parts:
+            continue
+        if any(not is_known(w, known) for w in parts) or not all(
+                corpus.near(a, b) for a, b in pairwise(parts)):
+            unknown.append(name)
+        elif not phrase_in(parts, text):
+            absent.append(name)
+    return unknown, absent
+
+
+def phrase_in(phrase: Sequence[str], text: list[str]) -> bool:
+    """Whether `text` (stemmed words in order) holds the words of `phrase` side by side,
+    each the same word or one sharing a long prefix."""
+    n = len(phrase)
+    return any(all(_same(a, b) for a, b in zip(phrase, text[i:i + n]))
+               for i in range(len(text) - n + 1))
+
+
+def _same(a: str, b: str) -> bool:
+    return a == b or (len(a) >= 5 and len(b) >= 5 and (a.startswith(b) or b.startswith(a)))
+
+
+def claim_units(claim: Claim) -> list[int]:
+    """The units of the claim's chunk (`chunk.units()` order) the claim quotes: those whose
+    words the claim holds or that hold the claim's words; the whole chunk when none do."""
+    c = claim.chunk
+    quotes = c.quotes()
+    if len(quotes) == 1:
+        return [0]
+    words = set(tokenize(claim.text))
+    units = chunk_words(c)[1]
+    out = []
+    for u in range(1, len(quotes)):
+        unit = units[u]
+        if not unit or not words:
+            continue
+        inside = len(unit & words) / len(unit)
+        holds = len(unit & words) / len(words)
+        if inside >= QUOTE_SHARE or holds >= QUOTE_SHARE:
+            out.append(u)
+    return out or [0]
+
+
+# A unit belongs to a claim when this share of its words is in the claim, or of the claim's
+# words in it (a claim quotes its sentence or cell, condensed at most).
+QUOTE_SHARE = 0.8
+
+
+# --- reasons ---------------------------------------------------------------------------
+
+
+def reasons(question: str, claim: Claim, f: Features, corpus: CorpusView) -> tuple[str, ...]:
+    """Why a claim is not supported, in words a reader could see, strongest first."""
+    out: list[str] = []
+    unknown, absent = name_gaps(question, list(chunk_words(claim.chunk)[0]), corpus,
+                                corpus.vocabulary)
+    out += [f"the documents never name '{n}'" for n in unknown]
+    out += [f"the cited passage does not mention '{n}'" for n in absent]
+    if f.number_gap:
+        out.append("the question asks for a number or a date; the cited text gives none")
+    if f.negation_gap:
+        out.append("the question is negated; the cited text is not")
+    lacking = missing_words(question, claim)
+    if lacking and f.chunk_recall < 1.0:
+        out.append("the cited passage lacks " + ", ".join(f"'{w}'" for w in lacking[:4]))
+    if not out:
+        out.append(f"the cited passage is not close enough to the question "
+                   f"(similarity {f.chunk_sim:.2f})")
+    return tuple(out)
+
+
+def missing_words(question: str, claim: Claim) -> list[str]:
+    """The question's words (as written) whose stems the claim's chunk lacks."""
+    have = set(chunk_words(claim.chunk)[0])
+    out = []
+    for word in re.findall(r"[\w'’-]+", question):
+        stems = tokenize(word)
+        if stems and not matched(set(stems), have) and word not in out:
+            out.append(word)
+    return out

@@ -1,0 +1,148 @@
+"""Table rows read against a question: which row it names by its label, which columns by
+their header, which row by one of its values; and the claims a row makes ("For the
+Military aspect, Regional Impact: ..."). Matching is against the evidence's own headers
+and labels, never against lists of words."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from qa.answer.match import coverage, shared, words_of
+from qa.answer.types import Claim, Evidence
+from qa.chunk import Chunk
+from qa.text.numbers import is_number, parse_number
+from qa.text.tokens import tokenize
+
+if TYPE_CHECKING:
+    from qa.answer.question import Question
+
+
+# A column header that names a period: a year (with a fiscal prefix or a month), a quarter.
+PERIOD = re.compile(r"^(?:fy\s?)?(?:19|20)\d\d\b|\b(?:19|20)\d\d$|^q[1-4]\b", re.IGNORECASE)
+
+def label_at(c: Chunk) -> int:
+    """The column of a row's label: its first non-empty cell that is no number (a total
+    row often has no label: then its first non-empty cell)."""
+    filled = [j for j, v in enumerate(c.cells) if v]
+    return next((j for j in filled if not is_number(c.cells[j])), filled[0] if filled else 0)
+
+
+def has_label(c: Chunk) -> bool:
+    """Whether a row has a label (a cell that is no number)."""
+    return any(v and not is_number(v) for v in c.cells)
+
+
+def label(c: Chunk) -> str:
+    """A row's label (its first non-empty cell)."""
+    return c.cells[label_at(c)] if c.cells else ""
+
+
+def is_total(c: Chunk) -> bool:
+    """Whether a row sums others (its label starts with total, subtotal or net), so it is
+    no item of the table's list or comparison."""
+    first = tokenize(label(c))[:1]
+    return bool(first) and first[0] in ("total", "subtot", "sub")
+
+
+@dataclass(frozen=True)
+class RowReading:
+    """One retrieved row read against the question."""
+
+    evidence: Evidence
+    rank: int  # its place among the retrieved chunks (0 first)
+    label_match: float  # share of the label's words the question holds (the group's, halved)
+    label_words: int  # how many words of the label the question holds
+    columns: tuple[int, ...]  # the columns the question names (their best header match)
+    column_match: float
+    reverse: int | None  # the column of a value the question gives (a row found by value)
+    value_match: float  # share of that value's words the question holds
+    asks_label: bool  # the question names the label column ("Which focus area ...")
+
+    @property
+    def chunk(self) -> Chunk:
+        """The row."""
+        return self.evidence.hit.chunk
+
+    @property
+    def names_row(self) -> bool:
+        """Whether the question names this row at all (a word of its label or group)."""
+        return self.label_match > 0
+
+
+def read_row(question: Question, ev: Evidence, rank: int) -> RowReading:
+    """How the question names this row (see `RowReading`)."""
+    q = question.words
+    c = ev.hit.chunk
+    header, cells = c.header, c.cells
+    at = label_at(c)
+    lab = cells[at] if cells else ""
+    label_match = max(coverage(q, lab), coverage(q, c.group) * 0.5 if c.group else 0.0)
+    names = [(coverage(q, header[j]), j) for j in range(len(header))
+             if j != at and j < len(cells) and cells[j] and header[j]]
+    best = max((m for m, _ in names), default=0.0)
+    columns = tuple(j for m, j in names if m > 0 and m == best)
+    periods = [j for j in columns if PERIOD.search(header[j])]
+    if len(periods) >= 2:  # "from 2017 to 2019": the periods between are asked for too
+        between = [j for j in range(min(periods), max(periods) + 1)
+                   if j != at and PERIOD.search(header[j]) and j < len(cells) and cells[j]]
+        columns = tuple(sorted(set(columns) | set(between)))
+    values = [(coverage(q, cells[j]), j) for j in range(len(cells))
+              if j != at and cells[j] and not is_number(cells[j])]
+    v_best, v_col = max(values, default=(0.0, None))
+    asks = bool(at < len(header) and header[at] and coverage(q, header[at]) >= 0.5)
+    return RowReading(ev, rank, label_match, len(shared(words_of(lab), set(q))), columns,
+                      best if columns else 0.0, v_col if v_best > 0 else None,
+                      v_best, asks)
+
+
+def read_rows(question: Question, evidence: Sequence[Evidence]) -> list[RowReading]:
+    """Readings of the retrieved table rows, in retrieval order."""
+    return [read_row(question, ev, i) for i, ev in enumerate(evidence)
+            if ev.hit.chunk.kind == "table_row" and ev.hit.chunk.cells]
+
+
+def subject(c: Chunk) -> str:
+    """How a claim names a row: "the Military aspect" (label and label column), or the
+    label after its row group ("Assets, Cash")."""
+    at = label_at(c)
+    lab = c.cells[at]
+    kind = c.header[at] if at < len(c.header) else ""
+    group = f"{c.group.rstrip(':')}, " if c.group else ""
+    if kind and lab.lower() != kind.lower():
+        return f"{group}the {lab} {kind.lower()}"
+    return f"{group}{lab}"
+
+
+def cell_claim(c: Chunk, columns: Sequence[int], score: float) -> Claim:
+    """The cells of `columns` of a row (all its cells when none), named by their header:
+    "For the Military aspect, Regional Impact: Escalates arms build-up"."""
+    at = label_at(c)
+    cols = [j for j in columns if j < len(c.cells) and c.cells[j]] or [
+        j for j in range(len(c.cells)) if j != at and c.cells[j]]
+    parts = "; ".join(f"{c.header[j]}: {c.cells[j]}" if j < len(c.header) and c.header[j]
+                      else c.cells[j] for j in cols)
+    return Claim(f"For {subject(c)}, {parts}", c, score, tuple(cols))
+
+
+def reverse_claim(c: Chunk, value_col: int, asked: Sequence[int], score: float) -> Claim:
+    """A row found by one of its values: its label, the value it was found by, and the
+    columns the question asks for beside it ("Focus Area: Cybersecurity (Expected
+    Outcome: Reduced risk ...)")."""
+    at = label_at(c)
+    kind = c.header[at] if at < len(c.header) else ""
+    lead = f"{kind}: {c.cells[at]}" if kind else c.cells[at]
+    name = c.header[value_col] if value_col < len(c.header) and c.header[value_col] else "value"
+    text = f"{lead} ({name}: {c.cells[value_col]})"
+    more = [j for j in asked if j not in (value_col, at) and j < len(c.cells) and c.cells[j]]
+    if more:
+        text += ", " + "; ".join(f"{c.header[j]}: {c.cells[j]}" for j in more)
+    return Claim(text, c, score, (at, value_col, *more))
+
+
+def value(cell: str) -> float | None:
+    """The number a cell writes ("$ 1,452.4", "(8)%"), or None."""
+    v = parse_number(cell)
+    return None if v is None else float(v)

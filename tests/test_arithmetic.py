@@ -1,0 +1,273 @@
+"""The arithmetic strategy without the model: the operation a question's wording asks for,
+each operator's execution and rounding, operand choice and order over a small report's
+tables (tests/reports/harbor-annual-2019.md, parsed and chunked as the index does),
+counts, the working shown with its cited cells, and the check that an answer states no
+number it neither cites nor computes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from qa.answer.arithmetic import Arithmetic, as_answer
+from qa.answer.operators import (
+    AVERAGE,
+    CHANGE_RATIO,
+    COUNT,
+    DIFFERENCE,
+    RATIO,
+    SHARE,
+    SUM,
+    execute,
+    operation,
+)
+from qa.answer.stated import unsupported_numbers
+from qa.answer.types import Answer, Evidence
+from qa.chunk import Chunk, chunk_document
+from qa.parse import parse_document
+from qa.retrieve import Hit
+
+REPORT = Path(__file__).parent / "reports" / "harbor-annual-2019.md"
+
+
+class Tables:
+    """What the strategy reads of a corpus: the rows of a row's table (a stand-in for the
+    Retriever over the report's chunks)."""
+
+    version = "v-test"
+    idf: ClassVar[dict[str, float]] = {}
+
+    def __init__(self, chunks: list[Chunk]) -> None:
+        self.chunks = chunks
+
+    def table_of(self, chunk: Chunk) -> list[Chunk]:
+        return [c for c in self.chunks if c.kind == "table_row" and c.table == chunk.table]
+
+
+@pytest.fixture(scope="module")
+def report() -> Tables:
+    doc = parse_document(REPORT.name, REPORT.read_text(encoding="utf-8"))
+    return Tables(chunk_document(doc))
+
+
+def evidence(report: Tables) -> list[Evidence]:
+    """Every chunk as evidence, the rows first (retrieval decides which tables are read;
+    here every table is)."""
+    ordered = sorted(report.chunks, key=lambda c: c.kind != "table_row")
+    return [Evidence(Hit(c, 1.0, 1.0, 1.0), tuple(0.5 for _ in c.units())) for c in ordered]
+
+
+def ask(report: Tables, question: str) -> Answer | None:
+    found = Arithmetic().propose(question, evidence(report), report)
+    return as_answer(found[0], report.version, question) if found else None
+
+
+# --- the operation a question asks for -----------------------------------------------------
+
+
+@pytest.mark.parametrize("question, op", [
+    ("What was the percentage change in revenue from 2018 to 2019?", CHANGE_RATIO),
+    ("What is the % change in revenue?", CHANGE_RATIO),
+    ("By what percent did net income decrease in 2019?", CHANGE_RATIO),
+    ("What was the change in revenue from 2018 to 2019?", DIFFERENCE),
+    ("How much did operating expenses increase in 2019?", DIFFERENCE),
+    ("What is the difference between the Atlantic and Pacific revenue in 2019?", DIFFERENCE),
+    ("How much more revenue did Atlantic earn than Pacific in 2019?", DIFFERENCE),
+    ("What is the average operating expenses from 2017 to 2019?", AVERAGE),
+    ("What is the ratio of gross profit to revenue in 2019?", RATIO),
+    ("What proportion of total revenue came from Atlantic in 2019?", SHARE),
+    ("What is Atlantic revenue as a percentage of total revenue in 2019?", SHARE),
+    ("What is the total revenue of Atlantic in 2018 and 2019?", SUM),
+    ("How many years did revenue exceed $5,000 million?", COUNT),
+])
+def test_operation_from_the_words_of_arithmetic(question: str, op: str) -> None:
+    asked = operation(question)
+    assert asked is not None and asked.op == op
+
+
+def test_no_operation_for_a_lookup() -> None:
+    assert operation("What was revenue in 2019?") is None
+    assert operation("Which segment had the higher revenue?") is None
+
+
+def test_words_that_name_a_row_are_not_operators() -> None:
+    # "Total" and "Change" belong to the row labels "Total revenue", "Change in fair value"
+    assert operation("What was the total revenue in 2019?", ignore=frozenset({3})) is None
+    assert operation("What was the change in fair value in 2019?",
+                     ignore=frozenset({3})) is None
+
+
+def test_share_and_distance_and_percent_flags() -> None:
+    assert operation("What proportion of revenue is Atlantic?").share
+    assert not operation("What is the ratio of Atlantic to Pacific?").share
+    assert operation("What is Atlantic as a percentage of revenue?").percent
+    assert operation("What is the difference between A and B?").distance
+    assert not operation("What is the change in A?").distance
+
+
+# --- execution and rounding ------------------------------------------------------------------
+
+
+def test_each_operator_computes_from_unrounded_operands() -> None:
+    d = [Decimal(5123), Decimal(4987)]
+    assert execute(DIFFERENCE, d).value == Decimal(136)
+    assert execute(CHANGE_RATIO, d).value.quantize(Decimal("0.0001")) == Decimal("2.7271")
+    assert execute(RATIO, d).value.quantize(Decimal("0.0001")) == Decimal("1.0273")
+    assert execute(RATIO, d, percent=True).value.quantize(Decimal("0.01")) == Decimal("102.73")
+    assert execute(SUM, d).value == Decimal(10110)
+    # a share is of magnitudes: a deduction shown negative is still a part of its whole
+    assert execute(SHARE, [Decimal(-111), Decimal(372)], percent=True).expression == \
+        "111 / 372 = 29.84%"
+    avg = execute(AVERAGE, [Decimal(1402), Decimal(1350), Decimal(1287)])
+    assert avg.value.quantize(Decimal("0.01")) == Decimal("1346.33")
+    assert avg.expression == "(1,402 + 1,350 + 1,287) / 3 = 1,346.33"
+
+
+def test_working_shows_operands_as_figures_and_the_result_to_two_decimals() -> None:
+    r = execute(CHANGE_RATIO, [Decimal(5123), Decimal(4987)])
+    assert r.expression == "(5,123 - 4,987) / 4,987 = 2.73%"
+    neg = execute(DIFFERENCE, [Decimal(-618), Decimal(-3908)])
+    assert neg.expression == "(-618) - (-3,908) = 3,290"
+
+
+def test_no_result_for_a_division_by_zero_or_too_few_operands() -> None:
+    assert execute(CHANGE_RATIO, [Decimal(5), Decimal(0)]) is None
+    assert execute(RATIO, [Decimal(5), Decimal(0)]) is None
+    assert execute(AVERAGE, [Decimal(5)]) is None
+
+
+# --- operands over the report -----------------------------------------------------------------
+
+
+def test_percentage_change_divides_by_the_earlier_year(report: Tables) -> None:
+    a = ask(report, "What was the percentage change in revenue from 2018 to 2019?")
+    assert a is not None and a.value == Decimal("2.73")
+    assert "(5,123 - 4,987) / 4,987 = 2.73%" in a.answer
+    assert [o.value for o in a.derivation.operands] == [Decimal(5123), Decimal(4987)]
+
+
+def test_a_sentence_stating_the_result_is_quoted_and_cited(report: Tables) -> None:
+    a = ask(report, "What was the percentage change in revenue from 2018 to 2019?")
+    assert 'the report states 2.7%: "Revenue grew 2.7% in 2019' in a.answer
+    assert [c.chunk.kind for c in a.citations] == ["table_row", "passage"]
+    b = ask(report, "What was the change in revenue from 2018 to 2019?")  # 136 is stated nowhere
+    assert "the report states" not in b.answer
+
+
+@pytest.mark.parametrize("question", [
+    "What was the change in net income from 2018 to 2019?",
+    "What was the change in net income in 2019 from 2018?",
+    "What was the change in net income between 2018 and 2019?",
+    "What was the change in net income in 2019?",  # the year before is implied
+])
+def test_change_is_later_minus_earlier_and_a_decrease_keeps_its_sign(report: Tables,
+                                                                    question: str) -> None:
+    a = ask(report, question)
+    assert a is not None and a.value == Decimal(-23), a and a.answer
+    assert "534 (2018) to 511 (2019)" in a.answer
+
+
+def test_difference_between_two_items_is_how_far_apart(report: Tables) -> None:
+    a = ask(report, "What is the difference between the Atlantic and Pacific revenue in 2019?")
+    assert a is not None and a.value == Decimal(1077)
+    assert {c.chunk.cells[0] for c in a.citations} == {"Atlantic", "Pacific"}
+
+
+def test_average_over_a_named_range_and_over_every_year(report: Tables) -> None:
+    a = ask(report, "What is the average operating expenses from 2017 to 2019?")
+    assert a is not None and a.value == Decimal("1346.33")
+    b = ask(report, "What is the average net income?")
+    assert b is not None and b.value == Decimal("482.33")
+
+
+def test_ratio_of_two_rows_in_one_column_cites_both(report: Tables) -> None:
+    a = ask(report, "What is the ratio of gross profit to revenue in 2019?")
+    assert a is not None and a.value == Decimal("0.41")
+    assert [c.chunk.cells[0] for c in a.citations] == ["Gross profit", "Revenue"]
+    assert all(1 in c.highlight for c in a.citations)  # the 2019 column of each row
+
+
+def test_share_of_a_total_divides_by_the_total(report: Tables) -> None:
+    a = ask(report, "What percentage of total revenue came from the Atlantic segment in 2019?")
+    assert a is not None and a.value == Decimal("60.51")
+    assert a.derivation.operands[1].chunk.cells[0] == "Total"
+
+
+def test_sum_of_named_years(report: Tables) -> None:
+    a = ask(report, "What is the total revenue of the Atlantic segment in 2018 and 2019?")
+    assert a is not None and a.value == Decimal(6050)
+
+
+def test_a_year_the_table_lacks_gives_no_computation(report: Tables) -> None:
+    assert ask(report, "What was the percentage change in revenue from 2015 to 2019?") is None
+    assert ask(report, "What was the change in dividends from 2018 to 2019?") is None
+    assert ask(report, "What was revenue in 2019?") is None
+
+
+def test_a_row_that_states_the_figure_is_looked_up_not_computed(report: Tables) -> None:
+    assert ask(report, "What was the net increase in cash in 2019?") is None
+    a = ask(report, "What was the change in cash at end of year from 2018 to 2019?")
+    assert a is not None and a.value == Decimal(150)
+
+
+def test_scale_follows_the_table(report: Tables) -> None:
+    a = ask(report, "What was the change in revenue from 2018 to 2019?")
+    assert a is not None and a.derivation.unit == "in millions"
+    assert "136 (in millions)" in a.answer
+
+
+# --- counts -----------------------------------------------------------------------------------
+
+
+def test_count_of_years_past_a_threshold(report: Tables) -> None:
+    a = ask(report, "How many years did revenue exceed $4,900 million?")
+    assert a is not None and a.value == 2
+    assert a.derivation.op == COUNT
+    assert {o.cell for o in a.derivation.operands} == {1, 2}  # 2019 and 2018
+
+
+def test_count_of_items_a_total_sums(report: Tables) -> None:
+    a = ask(report, "How many segments are there?")
+    assert a is not None and a.value == 2
+    assert "Atlantic" in a.answer and "Pacific" in a.answer
+
+
+# --- the working, the citations and the stated numbers ----------------------------------------
+
+
+def test_the_answer_cites_every_operand_cell(report: Tables) -> None:
+    a = ask(report, "What was the percentage change in revenue from 2018 to 2019?")
+    c = a.citations[0]
+    assert c.chunk.cells[0] == "Revenue" and set(c.highlight) >= {0, 1, 2}
+    for o in a.derivation.operands:
+        assert any(c.chunk.id == o.chunk.id and o.cell in c.highlight for c in a.citations)
+    body = a.to_dict()
+    assert body["value"] == "2.73" and body["derivation"]["op"] == CHANGE_RATIO
+    assert body["citations"][0]["highlight"] == [0, 1, 2]
+
+
+@pytest.mark.parametrize("question", [
+    "What was the percentage change in revenue from 2018 to 2019?",
+    "What was the change in net income in 2019?",
+    "What is the average operating expenses from 2017 to 2019?",
+    "What is the ratio of gross profit to revenue in 2019?",
+    "What percentage of total revenue came from the Atlantic segment in 2019?",
+    "How many years did revenue exceed $4,900 million?",
+    "How many segments are there?",
+])
+def test_every_number_stated_is_cited_or_computed(report: Tables, question: str) -> None:
+    a = ask(report, question)
+    assert a is not None
+    assert unsupported_numbers(a) == []
+
+
+def test_a_made_up_number_is_caught(report: Tables) -> None:
+    a = ask(report, "What was the percentage change in revenue from 2018 to 2019?")
+    doctored = replace(a, answer=a.answer.replace("= 2.73%", "= 2.73%, about 3,000 more"))
+    assert unsupported_numbers(doctored) == ["3,000"]
+    wrong = replace(a, answer=a.answer.replace("2.73%", "2.9%"))
+    assert unsupported_numbers(wrong) == ["2.9%"]

@@ -1,0 +1,241 @@
+"""Each strategy alone on hand-built evidence (no model): what it proposes, and that it
+proposes nothing where it does not apply."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import ASPECT, FOCUS, Chunks, ev, passage, row
+
+from qa.answer.question import analyze, ground
+from qa.answer.strategies import STRATEGIES, Plugged
+from qa.answer.strategies.cells import NamedRows, ReverseLookup, TableCell
+from qa.answer.strategies.sentences import ANSWER_CHARS, BestSentence, SeveralSentences
+from qa.answer.strategies.table import Extremes, WholeTable
+from qa.answer.strategies.yesno import YesNo, denies, verdict
+from qa.answer.types import Candidate, Evidence
+
+TRIPS = ("Route", "2021", "2022", "2023")
+ROUTES = [row(5, TRIPS, cells, r, caption="Annual trips by route (thousands):") for r, cells in
+          enumerate([("Harbor Line", "4,210", "5,380", "6,920"),
+                     ("Northgate Express", "3,950", "4,470", "4,880"),
+                     ("Airport Shuttle", "1,120", "1,460", "1,610"),
+                     ("Total", "9,280", "11,310", "13,410")], start=1)]
+HARBOR, NORTHGATE, SHUTTLE, TOTAL = ROUTES
+MILITARY = row(1, ASPECT, ("Military", "Enhances missile and defense tech",
+                           "Modernizes forces, shares intelligence",
+                           "Escalates arms build-up, increases tensions"), 2)
+ECONOMIC = row(1, ASPECT, ("Economic", "Seeking resources, sanctions evasion",
+                           "Energy exports, market expansion",
+                           "Disrupts supply chains, pressures South Korea & Japan"), 1)
+ARMS = row(3, FOCUS, ("Arms Control", "Renew strategic arms reduction talks",
+                      "Lowered military buildup"), 1)
+CYBER = row(3, FOCUS, ("Cybersecurity", "Develop joint cyber threat protocols",
+                       "Reduced risk of digital escalation"), 3)
+FARES = passage("p-fares", "Fare revenue reached $41.2 million, covering 38 percent of "
+                "operating costs. Operating costs rose by 6 percent, mainly because of higher "
+                "wages and diesel prices. Moreover, the authority kept the standard adult fare "
+                "at $2.50 for the fourth consecutive year.")
+GRANT = passage("p-grant", "The board warned that the state operating grant is not "
+                "guaranteed beyond 2024. The electric bus program does not only serve the "
+                "city but also the townships.")
+DELAYS = passage("p-delays", "The main causes of delay were:\n"
+                 "- Driver shortage: about 40 positions stayed vacant.\n"
+                 "- Road works: the reconstruction forced detours.\n"
+                 "- Aging vehicles: a third of the fleet is old.")
+CORPUS = Chunks([*ROUTES, MILITARY, ECONOMIC, ARMS, CYBER, FARES, GRANT, DELAYS])
+
+
+def propose(strategy, question: str, evidence: list[Evidence]) -> list[Candidate]:
+    """The strategy's candidates for the question over the evidence."""
+    return strategy.propose(ground(analyze(question), evidence), evidence, CORPUS)
+
+
+def texts(cands: list[Candidate]) -> list[str]:
+    """Each candidate's claims, joined."""
+    return [" | ".join(c.claims[i].text for i in range(len(c.claims))) for c in cands]
+
+
+# --- table cell, named rows, reverse look-up ---------------------------------------------
+
+
+def test_table_cell_gives_the_asked_column_of_the_named_row() -> None:
+    cands = propose(TableCell(), "What is the regional impact of the military aspect?",
+                    [ev(MILITARY, 1.0), ev(ECONOMIC, 0.8), ev(CYBER, 0.5)])
+    assert texts(cands)[0] == ("For the Military aspect, Regional Impact: Escalates arms "
+                               "build-up, increases tensions")
+    assert cands[0].claims[0].highlight == (3,)
+    assert all("Cybersecurity" not in t for t in texts(cands))  # a row it does not name
+    assert cands[0].features["label_match"] == 1.0 and cands[0].features["column_match"] == 1.0
+
+
+def test_table_cell_names_a_year_column() -> None:
+    cands = propose(TableCell(), "How many trips did the Harbor Line carry in 2022?",
+                    [ev(HARBOR, 1.0), ev(NORTHGATE, 0.7)])
+    assert texts(cands)[0] == "For the Harbor Line route, 2022: 5,380"
+
+
+def test_table_cell_proposes_nothing_for_a_question_naming_no_row() -> None:
+    assert propose(TableCell(), "What does the weather do?", [ev(MILITARY, 1.0)]) == []
+
+
+def test_named_rows_gives_each_row_the_question_names_in_table_order() -> None:
+    cands = propose(NamedRows(), "How many trips did the Airport Shuttle and the Harbor Line "
+                    "carry in 2023?", [ev(SHUTTLE, 1.0), ev(HARBOR, 0.9), ev(NORTHGATE, 0.5)])
+    (c,) = cands
+    assert [cl.chunk.id for cl in c.claims] == [HARBOR.id, SHUTTLE.id]
+    assert texts(cands)[0] == ("For the Harbor Line route, 2023: 6,920 | "
+                               "For the Airport Shuttle route, 2023: 1,610")
+
+
+def test_named_rows_needs_two_named_rows() -> None:
+    assert propose(NamedRows(), "How many trips did the Harbor Line carry in 2023?",
+                   [ev(HARBOR, 1.0), ev(SHUTTLE, 0.9)]) == []
+
+
+def test_reverse_look_up_gives_the_label_of_the_row_found_by_its_value() -> None:
+    cands = propose(ReverseLookup(), "Which focus area is expected to reduce the risk of "
+                    "digital escalation?", [ev(CYBER, 1.0), ev(ARMS, 0.5)])
+    assert texts(cands)[0] == ("Focus Area: Cybersecurity (Expected Outcome: Reduced risk of "
+                               "digital escalation)")
+    assert cands[0].features["value_match"] > 0.5
+
+
+# --- whole table, superlatives ------------------------------------------------------------
+
+
+def test_whole_table_gives_the_periods_it_covers() -> None:
+    cands = propose(WholeTable(), "Which years does the ridership table cover?",
+                    [ev(HARBOR, 1.0), ev(TOTAL, 0.8)])
+    assert "The table gives figures for 2021, 2022, 2023" in texts(cands)
+    periods = next(c for c in cands if c.strategy == "table:periods")
+    assert periods.features["head_period"] == 1.0
+
+
+def test_whole_table_lists_its_items_without_the_total() -> None:
+    cands = propose(WholeTable(), "What routes does the table list?", [ev(HARBOR, 1.0)])
+    items = next(c for c in cands if c.strategy == "table:items")
+    assert [cl.text for cl in items.claims] == ["Harbor Line", "Northgate Express",
+                                                "Airport Shuttle"]
+    assert items.features["head_label_header"] == 1.0
+    caption = next(c for c in cands if c.strategy == "table:caption")
+    assert caption.claims[0].text == "The table shows: Annual trips by route (thousands)"
+
+
+def test_whole_table_only_for_list_summary_and_count_questions() -> None:
+    assert propose(WholeTable(), "What is the 2023 figure of the Harbor Line?",
+                   [ev(HARBOR, 1.0)]) == []
+
+
+@pytest.mark.parametrize("question, answer", [
+    ("Which route had the most trips in 2023?", "Harbor Line (2023: 6,920)"),
+    ("Which route carried the fewest trips in 2021?", "Airport Shuttle (2021: 1,120)"),
+])
+def test_extremes_across_the_rows_of_a_named_column(question: str, answer: str) -> None:
+    cands = propose(Extremes(), question, [ev(HARBOR, 1.0), ev(SHUTTLE, 0.8)])
+    assert answer in texts(cands)
+
+
+def test_extremes_across_the_columns_of_a_named_row() -> None:
+    cands = propose(Extremes(), "In which year did the Northgate Express carry the most trips?",
+                    [ev(NORTHGATE, 1.0)])
+    across = [c for c in cands if c.strategy == "extreme:columns"]
+    assert across[0].claims[0].text.startswith("2023 (Northgate Express: 2021: 3,950")
+    assert across[0].claims[0].highlight == (0, 3)
+
+
+def test_extremes_only_with_a_superlative_or_comparative() -> None:
+    assert propose(Extremes(), "How many trips did the Harbor Line carry in 2023?",
+                   [ev(HARBOR, 1.0)]) == []
+
+
+# --- sentences ----------------------------------------------------------------------------
+
+
+def test_best_sentence_proposes_each_sentence_without_a_dangling_connective() -> None:
+    cands = propose(BestSentence(), "What fare did the authority keep?", [ev(FARES, 1.0)])
+    got = texts(cands)
+    assert "The authority kept the standard adult fare at $2.50 for the fourth consecutive " \
+           "year." in got
+    assert not any(t.startswith("Moreover") for t in got)
+    assert len(got) == 3
+
+
+def test_best_sentence_adds_the_next_sentence_for_a_reason_question() -> None:
+    cands = propose(BestSentence(), "Why did fare revenue cover 38 percent?", [ev(FARES, 1.0)])
+    assert any(c.strategy == "sentence:next" and len(c.claims[0].text) < ANSWER_CHARS
+               for c in cands)
+
+
+def test_several_sentences_for_a_list_question_cite_each_piece_within_the_limit() -> None:
+    cands = propose(SeveralSentences(), "What were the main causes of delay?",
+                    [ev(DELAYS, 1.0), ev(FARES, 0.5)])
+    assert cands
+    for c in cands:
+        assert 2 <= len(c.claims) <= 5
+        assert sum(len(cl.text) + 5 for cl in c.claims) <= ANSWER_CHARS
+    top = next(c for c in cands if c.strategy == "sentences:chunk")
+    assert [cl.text.split(":")[0] for cl in top.claims] == [
+        "Driver shortage", "Road works", "Aging vehicles"]
+
+
+def test_several_sentences_not_for_a_fact_question() -> None:
+    assert propose(SeveralSentences(), "What did fare revenue reach?", [ev(FARES, 1.0)]) == []
+
+
+# --- yes/no -------------------------------------------------------------------------------
+
+
+def test_yes_when_the_sentence_states_it() -> None:
+    cands = propose(YesNo(), "Did fare revenue cover 38 percent of operating costs?",
+                    [ev(FARES, 1.0)])
+    assert cands and cands[0].preface == "Yes."
+    assert cands[0].claims[0].text.startswith("Fare revenue reached $41.2 million")
+
+
+def test_no_when_the_sentence_denies_it() -> None:
+    cands = propose(YesNo(), "Is the state operating grant guaranteed beyond 2024?",
+                    [ev(GRANT, 1.0)])
+    assert cands and cands[0].preface == "No."
+
+
+def test_no_verdict_when_the_sentence_does_not_state_it() -> None:
+    assert propose(YesNo(), "Did the authority raise the fare for seniors?",
+                   [ev(FARES, 1.0)]) == []
+
+
+def test_yes_for_a_row_that_states_it() -> None:
+    cands = propose(YesNo(), "Is arms control expected to lower the military buildup?",
+                    [ev(ARMS, 1.0)])
+    assert cands and cands[0].preface == "Yes."
+    assert cands[0].claims[0].chunk.id == ARMS.id
+
+
+def test_not_only_denies_nothing_the_question_asks() -> None:
+    assert not denies(analyze("Does the program serve the townships?").words,
+                      "The program serves not only the city but also the townships.")
+    assert denies(analyze("Does the program serve only the city?").words,
+                  "The program serves not only the city but also the townships.")
+
+
+def test_verdict_needs_most_of_the_question() -> None:
+    q = analyze("Is the grant guaranteed?")
+    assert verdict(q, "The state operating grant is not guaranteed beyond 2024.", CORPUS.idf)[0] \
+        == "No"
+    assert verdict(q, "Fare revenue reached $41.2 million.", CORPUS.idf)[0] == ""
+
+
+def test_yes_no_only_for_yes_no_questions() -> None:
+    assert propose(YesNo(), "What is the state operating grant?", [ev(GRANT, 1.0)]) == []
+
+
+# --- the registry -------------------------------------------------------------------------
+
+
+def test_every_strategy_has_a_name_and_a_function_plugs_in_with_one_line() -> None:
+    assert len({s.name for s in STRATEGIES}) == len(STRATEGIES)
+
+    def propose_nothing(question, evidence, corpus):
+        return [Candidate("plugged", (), 0.0)] if question.text else []
+
+    plugged = Plugged("plugged", propose_nothing)
+    assert plugged.propose(analyze("What?"), [], CORPUS)[0].strategy == "plugged"

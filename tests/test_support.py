@@ -1,0 +1,198 @@
+"""The support check: its features on hand-built chunks (no model), then its verdicts with
+the real model over the analysis on clear cases (supported, paraphrased, near misses,
+unknown names)."""
+
+from __future__ import annotations
+
+import math
+from itertools import pairwise
+
+import pytest
+
+from qa.answer.support import FEATURES, Features, Support, check, claim_units, features, names
+from qa.answer.types import Claim, Evidence
+from qa.chunk import Chunk
+from qa.retrieve import Hit
+from qa.service import ANSWER_CANDIDATES, QAService
+from qa.text.sentences import sentences
+from qa.text.tokens import tokenize
+
+
+def passage(pid: str, text: str) -> Chunk:
+    """A passage chunk of a hand-built corpus."""
+    return Chunk(id=pid, kind="passage", doc="a.md", section="Body", text=text, line_start=1,
+                 line_end=1, char_start=0, char_end=len(text))
+
+
+SUPPLY = passage("p1", "Energy matters. Russia supplies critical fuel and energy resources to "
+                 "North Korea, bridging gaps caused by international sanctions.")
+TALKS = passage("p2", "Stakeholders in the region, including South Korea, Japan and China, "
+                "face the challenge of balancing deterrence with dialogue in 2024.")
+WAR = passage("p3", "The Korean Peninsula has been divided since the war ended.")
+
+
+class Corpus:
+    """A stand-in for the index's CorpusView over hand-built chunks (the real one needs
+    vectors): the same vocabulary, IDF and nearness, computed the same way."""
+
+    def __init__(self, chunks: list[Chunk]) -> None:
+        self.version = "test"
+        self.chunks = chunks
+        docs = [tokenize(c.embed_text()) for c in chunks]
+        self.vocabulary = tuple(sorted({w for d in docs for w in d}))
+        df = {w: sum(w in d for d in docs) for w in self.vocabulary}
+        self.idf = {w: math.log((len(docs) + 1) / (k + 0.5)) for w, k in df.items()}
+        self._pairs = {frozenset(p) for d in docs for p in pairwise(d)}
+
+    def near(self, a: str, b: str) -> bool:
+        return frozenset((a, b)) in self._pairs
+
+    def table_of(self, chunk: Chunk) -> list[Chunk]:
+        return []
+
+
+CORPUS = Corpus([SUPPLY, TALKS, WAR])
+
+
+def evidence(*chunks: Chunk, sim: float = 0.6) -> list[Evidence]:
+    """Evidence in the given order, every unit of every chunk equally similar."""
+    return [Evidence(Hit(c, 1.0 - i / 10, sim, 1.0), tuple(sim for _ in c.units()))
+            for i, c in enumerate(chunks)]
+
+
+def sentence(chunk: Chunk, n: int) -> Claim:
+    """A claim quoting the n-th sentence of a chunk."""
+    return Claim(sentences(chunk.text)[n], chunk, 1.0)
+
+
+def feats(question: str, claim: Claim, *chunks: Chunk, scoped: bool = False) -> Features:
+    return features(question, claim, evidence(*chunks), CORPUS, scoped)
+
+
+def test_a_claim_quoting_a_sentence_is_that_unit() -> None:
+    assert claim_units(sentence(SUPPLY, 1)) == [2]
+    assert claim_units(Claim("… Russia supplies critical fuel and energy resources …",
+                             SUPPLY, 1.0)) == [2]
+    assert claim_units(Claim("Something else entirely", SUPPLY, 1.0)) == [0]
+
+
+def test_names_are_capitalised_words_inside_the_question_and_numbers() -> None:
+    assert names("What does Iran supply to North Korea in 2019?") == ["Iran", "North Korea",
+                                                                       "2019"]
+    assert names("Which stakeholders balance deterrence?") == []
+
+
+def test_the_question_s_words_in_the_claim_and_chunk() -> None:
+    f = feats("What does Russia supply to North Korea?", sentence(SUPPLY, 1), SUPPLY, TALKS)
+    assert f.claim_recall == 1.0 and f.chunk_recall == 1.0
+    assert f.unknown_names == 0 and f.absent_names == 0 and f.unknown_words == 0
+    assert f.rank == 1.0 and f.scoped == 0.0
+    # a word the claim's chunk lacks lowers both shares and shows as the rarest missing
+    g = feats("What does Russia supply to Japan?", sentence(SUPPLY, 1), SUPPLY, TALKS)
+    assert g.chunk_recall < 1.0 and g.missing_top > 0 and g.absent_names == 1
+
+
+def test_a_name_or_number_the_corpus_never_states_is_unknown() -> None:
+    f = feats("What does Iran supply to North Korea?", sentence(SUPPLY, 1), SUPPLY)
+    assert f.unknown_names == 1 and f.unknown_words > 0
+    # both words are in the corpus, never together
+    g = feats("What ended the Korean War?", sentence(WAR, 0), WAR)
+    assert g.unknown_names == 1
+    h = feats("What did Russia supply in 2019?", sentence(SUPPLY, 1), SUPPLY)
+    assert h.unknown_names == 1
+    known = feats("Who faces the challenge in 2024?", sentence(TALKS, 0), TALKS, SUPPLY)
+    assert known.unknown_names == 0 and known.absent_names == 0
+
+
+def test_a_quantity_asked_of_a_claim_without_a_number() -> None:
+    assert feats("How much fuel does Russia supply?", sentence(SUPPLY, 1), SUPPLY).number_gap
+    assert not feats("What does Russia supply?", sentence(SUPPLY, 1), SUPPLY).number_gap
+    assert not feats("When do stakeholders face the challenge?", sentence(TALKS, 0),
+                     TALKS).number_gap
+
+
+def test_a_negated_question_against_a_claim_that_is_not() -> None:
+    assert feats("What does Russia not supply?", sentence(SUPPLY, 1), SUPPLY).negation_gap
+    assert feats("What doesn't Russia supply?", sentence(SUPPLY, 1), SUPPLY).negation_gap
+    assert not feats("What does Russia supply?", sentence(SUPPLY, 1), SUPPLY).negation_gap
+
+
+def test_similarity_and_margin_come_from_the_evidence() -> None:
+    ev = [Evidence(Hit(SUPPLY, 1.0, 0.7, 1.0), (0.5, 0.2, 0.8)),
+          Evidence(Hit(TALKS, 0.5, 0.4, 0.5), (0.6,))]
+    f = features("What does Russia supply?", sentence(SUPPLY, 1), ev, CORPUS, False)
+    assert f.claim_sim == pytest.approx(0.8) and f.chunk_sim == pytest.approx(0.8)
+    assert f.sim_margin == pytest.approx(0.2) and f.dense == pytest.approx(0.7)
+    g = features("What does Russia supply?", sentence(SUPPLY, 0), ev, CORPUS, False)
+    assert g.claim_sim == pytest.approx(0.2)
+
+
+def test_features_follow_the_model_s_order() -> None:
+    f = feats("What does Russia supply?", sentence(SUPPLY, 1), SUPPLY)
+    assert len(f.vector()) == len(FEATURES)
+    assert dict(zip(FEATURES, f.vector()))["claim_recall"] == f.claim_recall
+
+
+def test_an_unknown_name_is_refused_with_its_reason() -> None:
+    s = check("What does Iran supply to North Korea?", sentence(SUPPLY, 1), evidence(SUPPLY),
+              CORPUS, False)
+    assert isinstance(s, Support) and 0.0 <= s.score <= 1.0
+    assert not s.ok
+    assert any("Iran" in r for r in s.reasons)
+
+
+# --- the real model over the analysis ------------------------------------------------------
+
+
+def checked(service: QAService, question: str, quoting: str) -> Support:
+    """The check of the claim quoting the analysis's sentence (or list item, or row) that
+    holds `quoting`, against the evidence retrieved for the question as `ask` retrieves it."""
+    r, ev = service.evidence(question, None, ANSWER_CANDIDATES)
+    chunk = next(c for c in r.chunks if quoting in c.text)
+    text = next((q for q in chunk.quotes() if quoting in q), chunk.text)
+    return check(question, Claim(text, chunk, 1.0), ev, r, False)
+
+
+@pytest.mark.parametrize(("question", "quoting"), [
+    ("What does Russia supply to North Korea?", "Russia supplies critical fuel"),
+    ("What is the expected outcome of the arms control measure?", "Lowered military buildup"),
+    ("Which stakeholders face the challenge of balancing deterrence with dialogue?",
+     "South Korea, Japan, China, and the US"),
+])
+def test_a_claim_that_answers_is_supported(service: QAService, question: str,
+                                           quoting: str) -> None:
+    s = checked(service, question, quoting)
+    assert s.ok and s.reasons == ()
+
+
+@pytest.mark.parametrize(("question", "quoting"), [
+    # the reader's words are not the article's: oil and power for fuel and energy
+    ("Which oil and power resources does Russia send to North Korea?",
+     "Russia supplies critical fuel"),
+    ("Which countries must weigh deterrence against dialogue?",
+     "South Korea, Japan, China, and the US"),
+])
+def test_a_paraphrase_is_supported(service: QAService, question: str, quoting: str) -> None:
+    assert checked(service, question, quoting).ok
+
+
+@pytest.mark.parametrize(("question", "quoting", "reason"), [
+    ("What does Russia not supply to North Korea?", "Russia supplies critical fuel",
+     "negated"),
+    ("In what year did Russia begin supplying fuel to North Korea?",
+     "Russia supplies critical fuel", "number"),
+])
+def test_a_near_miss_is_refused(service: QAService, question: str, quoting: str,
+                                reason: str) -> None:
+    s = checked(service, question, quoting)
+    assert not s.ok
+    assert any(reason in r for r in s.reasons)
+
+
+def test_a_name_the_documents_never_state_is_refused(service: QAService) -> None:
+    s = checked(service, "What does Iran supply to North Korea?", "Russia supplies critical fuel")
+    assert not s.ok
+    assert "the documents never name 'Iran'" in s.reasons
+    # the same claim for the country the analysis names is supported, and more likely
+    assert s.score < checked(service, "What does Russia supply to North Korea?",
+                             "Russia supplies critical fuel").score
