@@ -11,13 +11,16 @@
 
 2-4 are interleaved in rounds, so that a change in the machine's load touches them
 alike; requests are sequential on one keep-alive connection (latency, not load), after
-a few uncounted warm-up calls. The load average is printed before and after: figures
+a few uncounted warm-up calls. The client is the standard library's `http.client`, which
+spends 0.3-0.4 CPU-ms of its own on a request; `--client httpx` times with httpx, which
+spends about 1 CPU-ms more (this script's client before 2026-11-30). The load average is printed before and after: figures
 taken while other work runs are not comparable. The checks printed at the end are the
 issue's targets: retrieval p50 at most 6 ms on the analysis and 8 ms on TAT-QA, and at
 most the raw encoding's p50 plus 2 ms (exit 1 if one is missed).
 
     .venv/bin/python scripts/latency.py            # defaults: see --help
     .venv/bin/python scripts/latency.py --json latency.json
+    QA_PRECISION=int8 .venv/bin/python scripts/latency.py   # indexes and queries in int8
 """
 
 from __future__ import annotations
@@ -36,10 +39,10 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import run_build, server
+from harness import TATQA, Client, qa_env, run_build, server
 
 ROOT = Path(__file__).resolve().parent.parent
-EVAL = Path(os.environ.get("QA_EVAL_DIR") or ROOT.parent / "shared" / "eval")
+EVAL = TATQA.parent  # ../shared/eval beside the checkout or its worktrees, or QA_EVAL_DIR
 MARGIN_MS = 2.0  # POST /retrieve may add this much to the raw encoding (HTTP, search, JSON)
 TARGET_MS = {"analysis": 6.0, "tatqa": 8.0}  # POST /retrieve p50
 
@@ -126,33 +129,49 @@ def timed(calls: list[Callable[[], None]]) -> list[float]:
     return out
 
 
-def build(corpus: Path, index: Path, timeout: float) -> tuple[float, str]:
+def build(corpus: Path, index: Path, timeout: float, env: dict[str, str]) -> tuple[float, str]:
     """Run `qa build` and return its wall time in seconds and its summary."""
-    done = run_build(corpus, index, timeout)
+    done = run_build(corpus, index, timeout, env)
     if done.code != 0:
         sys.exit(f"qa build of {corpus} failed:\n{done.out[-3000:]}")
     return done.seconds, done.out.strip()
 
 
-def get_calls(client: httpx.Client, path: str, n: int) -> list[Callable[[], None]]:
+Send = Callable[[str, str, "dict | None"], tuple[int, bytes]]
+
+
+def client(url: str, kind: str) -> Send:
+    """A function that sends one request (method, path, JSON body or None) to `url` on one
+    keep-alive connection and returns its status and body: `http.client` or `httpx`."""
+    if kind == "httpx":
+        c = httpx.Client(base_url=url, timeout=60)
+
+        def send(method: str, path: str, body: dict | None) -> tuple[int, bytes]:
+            resp = c.request(method, path, json=body)
+            return resp.status_code, resp.content
+        return send
+    return Client(url).request
+
+
+def get_calls(send: Send, path: str, n: int) -> list[Callable[[], None]]:
     """`n` GET requests, each failing loudly unless the server answers 200."""
 
     def run() -> None:
-        resp = client.get(path)
-        if resp.status_code != 200:
-            sys.exit(f"GET {path} -> {resp.status_code}: {resp.text[:500]}")
+        status, text = send("GET", path, None)
+        if status != 200:
+            sys.exit(f"GET {path} -> {status}: {text[:500]!r}")
 
     return [run] * n
 
 
-def post_calls(client: httpx.Client, path: str, bodies: list[dict]) -> list[Callable[[], None]]:
+def post_calls(send: Send, path: str, bodies: list[dict]) -> list[Callable[[], None]]:
     """One call per body, each failing loudly unless the server answers 200."""
 
     def call(body: dict) -> Callable[[], None]:
         def run() -> None:
-            resp = client.post(path, json=body)
-            if resp.status_code != 200:
-                sys.exit(f"POST {path} {body} -> {resp.status_code}: {resp.text[:500]}")
+            status, text = send("POST", path, body)
+            if status != 200:
+                sys.exit(f"POST {path} {body} -> {status}: {text[:500]!r}")
         return run
 
     return [call(b) for b in bodies]
@@ -185,6 +204,14 @@ def main(argv: list[str] | None = None) -> int:
                     help="also time LlamaIndex and Haystack retrieving over the analysis's "
                     "chunks with the same model, in-process (scripts/peers.py; install them "
                     "first)")
+    ap.add_argument("--client", choices=("http.client", "httpx"), default="http.client",
+                    help="the HTTP client that times the requests (default http.client, the "
+                    "leaner)")
+    ap.add_argument("--precision", choices=("fp32", "int8"),
+                    default=os.environ.get("QA_PRECISION", "fp32"),
+                    help="the encoder's weights the indexes are built and queries encoded "
+                    "with (default: QA_PRECISION, else fp32); the raw encoding uses the same "
+                    "file")
     ap.add_argument("--indexes", type=Path,
                     help="keep the two indexes in this folder and reuse them (an up-to-date "
                     "index is not rebuilt); default: a fresh build in a temporary folder")
@@ -196,13 +223,17 @@ def main(argv: list[str] | None = None) -> int:
     tatqa = [q for q in read_set(tatqa_dir / "set.jsonl") if q.get("doc")]
     analysis_q = [q["question"] for q in seed]
     tatqa_q = spread(tatqa, args.requests)
-    figures: dict[str, object] = {"cores": os.cpu_count(), "load_before": load()}
-    print(f"machine: load {figures['load_before']} on {os.cpu_count()} cores", flush=True)
+    figures: dict[str, object] = {"cores": os.cpu_count(), "load_before": load(),
+                                  "precision": args.precision}
+    env = qa_env(precision=args.precision)  # the builds and servers, without other QA_*
+    figures["client"] = args.client
+    print(f"machine: load {figures['load_before']} on {os.cpu_count()} cores; encoder "
+          f"{args.precision}; client {args.client}", flush=True)
 
     with tempfile.TemporaryDirectory(prefix="qa-latency-") as tmp:
         work = args.indexes or Path(tmp)
         # A fresh build of TAT-QA, timed, and of the analysis (its index is not the repo's).
-        seconds, report = build(tatqa_dir / "corpus", work / "tatqa-index", args.timeout)
+        seconds, report = build(tatqa_dir / "corpus", work / "tatqa-index", args.timeout, env)
         counts = re.search(r"documents: (\d+).*?chunks: (\d+) passages, (\d+) table rows",
                            report, re.DOTALL)
         figures["tatqa_build"] = {"wall_s": round(seconds, 1), "summary": report}
@@ -211,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
                                           table_rows=int(counts[3]))
         print(f"qa build (TAT-QA{'' if args.indexes else ', fresh'})  {seconds:6.1f} s wall   "
               f"({'; '.join(report.splitlines()[1:3])})", flush=True)
-        build(args.corpus, work / "analysis-index", args.timeout)
+        build(args.corpus, work / "analysis-index", args.timeout, env)
 
         raw = {"analysis": RawEncoder(work / "analysis-index"),
                "tatqa": RawEncoder(work / "tatqa-index")}
@@ -219,11 +250,10 @@ def main(argv: list[str] | None = None) -> int:
                      "tatqa": spread([q["question"] for q in tatqa_q], args.encode)}
 
         with server(args.corpus, work / "analysis-index", work / "analysis.log",
-                    start_timeout=args.timeout) as a_url, \
+                    env=env, start_timeout=args.timeout) as a_url, \
                 server(tatqa_dir / "corpus", work / "tatqa-index", work / "tatqa.log",
-                       start_timeout=args.timeout) as t_url, \
-                httpx.Client(base_url=a_url, timeout=60) as a_client, \
-                httpx.Client(base_url=t_url, timeout=60) as t_client:
+                       env=env, start_timeout=args.timeout) as t_url:
+            a_client, t_client = client(a_url, args.client), client(t_url, args.client)
             encodes = {name: [lambda t=t, e=raw[name]: e.encode(t) for t in texts]
                        for name, texts in questions.items()}
             series: dict[str, list[Callable[[], None]]] = {

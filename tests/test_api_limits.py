@@ -1,7 +1,7 @@
 """What one client may hold of a real `qa serve` on loopback (short limits set for the test):
-request bodies by size and time (`qa.api.limits`), request heads by time, idle kept-alive
-connections and the number of connections (`qa.api.server`). Each refusal is in the API's
-error shape, and the server answers others afterwards."""
+request bodies by size and time (`qa.api.limits`), request heads by time and size, idle
+kept-alive connections and the number of connections (`qa.api.server`). Each refusal is in
+the API's error shape, and the server answers others afterwards."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from qa.api.server import MAX_HEAD_BYTES
 from qa.config import Settings
 from qa.service import QAService
 from tests.conftest import serving
@@ -169,3 +170,74 @@ def test_held_connections_do_not_lock_new_clients_out(server: tuple[str, int]) -
     assert resp.status_code == 200 and time.monotonic() - t0 < HEADER_TIMEOUT
     for s in held:
         s.close()
+
+
+def test_the_server_runs_on_httptools_when_it_is_installed(analysis_settings: Settings) -> None:
+    pytest.importorskip("httptools")
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    from qa.api.server import protocol_for
+
+    protocol = protocol_for(analysis_settings)
+    assert issubclass(protocol, HttpToolsProtocol)
+    assert protocol.header_timeout == analysis_settings.header_timeout
+
+
+# The exact cap is LimitedHttpToolsProtocol's, the server's protocol when httptools is
+# installed (h11, the fall-back, caps only a head still incomplete after 16 KiB).
+@pytest.mark.parametrize("head", [
+    b"X-Big: " + b"a" * (MAX_HEAD_BYTES + 100) + b"\r\n",  # one long header
+    b"".join(b"X-H%d: %s\r\n" % (i, b"b" * 100) for i in range(MAX_HEAD_BYTES // 100)),
+], ids=["one-header", "many-headers"])
+@pytest.mark.parametrize("pieces", [1, 64], ids=["one-write", "trickled"])
+def test_a_head_over_the_limit_is_refused(server: tuple[str, int], head: bytes,
+                                          pieces: int) -> None:
+    pytest.importorskip("httptools")
+    url, port = server
+    data = b"GET /health HTTP/1.1\r\nHost: t\r\n" + head + b"\r\n"
+    s = connect(port)
+    step = -(-len(data) // pieces)
+    try:  # the server answers and closes once over the limit: sending the rest may fail
+        for i in range(0, len(data), step):
+            s.sendall(data[i:i + step])
+            time.sleep(0.01 if pieces > 1 else 0)
+    except OSError:
+        pass
+    status, body, _ = response(s)
+    assert_error(status, body, 400, "too large")
+    assert_alive(url)
+
+
+def test_a_header_of_any_length_is_stopped_near_the_limit(server: tuple[str, int]) -> None:
+    """httptools would keep a header that never ends: the server stops reading it."""
+    url, port = server
+    s = connect(port)
+    s.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\nX-Endless: ")
+    sent = 0
+    try:
+        while sent < 64 << 20:
+            s.sendall(b"a" * 4096)
+            sent += 4096
+    except OSError:
+        pass
+    status, body, _ = response(s)
+    assert_error(status, body, 400, "too large")
+    assert sent < 16 << 20, f"{sent} bytes of one header were taken"
+    assert_alive(url)
+
+
+def test_heads_under_the_limit_in_pieces_and_pipelined_are_answered(
+        server: tuple[str, int]) -> None:
+    _, port = server
+    head = (b"GET /health HTTP/1.1\r\nHost: t\r\n"
+            + b"".join(b"X-H%d: %s\r\n" % (i, b"b" * 100) for i in range(40)) + b"\r\n")
+    last = b"GET /health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+    s = connect(port)
+    data = head + head + last  # three requests, the first two sent in small pieces
+    for i in range(0, len(data), 512):
+        s.sendall(data[i:i + 512])
+        time.sleep(0.01)
+    received = b""
+    while chunk := s.recv(65536):
+        received += chunk
+    assert received.count(b"HTTP/1.1 200 OK") == 3, received[:300]

@@ -1,0 +1,448 @@
+"""Where `POST /retrieve`'s time goes beyond the query encoding, stage by stage.
+
+In this process, over one built index (no sockets), each stage timed on the same questions:
+
+  encode            the index's encoder on this thread (`encode_one`): the raw cost
+  encode (thread)   the same through the service's encoder thread, as a request's is
+  search            `Retriever.search` with the vector already encoded
+  retrieve_async    the service's `retrieve_async` on an event loop (thread hand-over + search)
+  app /retrieve     the whole ASGI app called directly (middleware, routing, validation, JSON)
+  app (no limits)   the same app without its `RequestLimits` layer: what that layer costs
+  app /health       `GET /health` through the app
+
+Then over loopback, one `qa serve`-like server process per HTTP protocol (uvicorn's h11 and
+httptools, and `qa.api.server`'s limited ones), each with the whole app, sent the same
+requests on one keep-alive connection (`http.client`), interleaved in rounds with the raw
+encoding of the same questions (as latency.py times it) so that a change in the machine's
+load touches them alike. For each: p50 wall time and the server's CPU per request (from
+/proc, so less sensitive to other work than wall time).
+
+With --phases, one server (with the protocol `qa serve` uses) marks the time of each
+request's steps, and the client its own; both read the same monotonic clock, so each
+request's wall time splits into: client and kernel until the server reads the request,
+the protocol until the app runs, the app until the encoder thread starts, the encoding,
+the wake-up, search and JSON until the response is written, and the kernel and client
+until the client has read it. Then the same requests with `http.client` and with httpx
+(which latency.py used to time with): the client's own CPU is part of every wall figure.
+
+Wall figures need a quiet machine (the load average is printed before and after); CPU
+figures are steadier.
+
+    .venv/bin/python scripts/http_overhead.py --index index --corpus corpus
+    .venv/bin/python scripts/http_overhead.py --phases --index index --corpus corpus
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import TATQA, Client, free_port
+from latency import RawEncoder, percentile, read_set, spread
+
+from qa.config import get_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+PROTOCOLS = ("h11", "httptools", "limited-h11", "limited-httptools")
+
+
+def protocol_class(name: str, settings) -> type | None:
+    """uvicorn's protocol class of that name, or qa's limited one; None if not installed."""
+    from qa.api import server
+
+    if name == "h11":
+        from uvicorn.protocols.http.h11_impl import H11Protocol
+        return H11Protocol
+    if name == "httptools":
+        try:
+            from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+        except ImportError:
+            return None
+        return HttpToolsProtocol
+    base = getattr(server, {"limited-h11": "LimitedH11Protocol",
+                            "limited-httptools": "LimitedHttpToolsProtocol"}[name], None)
+    if base is None:
+        return None
+    return type("Measured", (base,), {"header_timeout": settings.header_timeout,
+                                      "max_connections": settings.max_connections})
+
+
+def serve(name: str, port: int, phases: bool = False) -> None:
+    """Run the app with protocol `name` on 127.0.0.1:`port` (the child process); with
+    `phases`, mark each request's steps and answer them at GET /__phases."""
+    import uvicorn
+
+    from qa.api.app import create_app
+
+    settings = get_settings()
+    app = create_app(settings)
+    protocol = protocol_class(name, settings)
+    if phases:
+        app, protocol = traced(app, protocol)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", http=protocol,
+                ws="none", timeout_keep_alive=settings.keepalive_timeout)
+
+
+def traced(app, protocol: type) -> tuple[object, type]:
+    """The app and protocol with the time of each step of a request marked (read), the
+    app's start and end, the encoding's start and end on the encoder thread."""
+    marks: dict[str, list[float]] = {"read": [], "app": [], "encode": [], "encoded": [],
+                                     "written": []}
+    svc = app.state.service
+    clock = time.perf_counter
+
+    class Marked(protocol):  # type: ignore[misc, valid-type]
+        reading = False  # a request's first bytes are in, its response not yet written
+
+        def data_received(self, data: bytes) -> None:
+            if not self.reading:
+                self.reading = True
+                marks["read"].append(clock())
+            super().data_received(data)
+
+        def on_response_complete(self) -> None:
+            self.reading = False
+            super().on_response_complete()
+
+    def encode(encoder, texts, *args):
+        marks["encode"].append(clock())
+        try:
+            return type(encoder).encode(encoder, texts, *args)
+        finally:
+            marks["encoded"].append(clock())
+
+    async def outer(scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/__phases":
+            body = json.dumps(marks).encode()
+            for v in marks.values():
+                v.clear()
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        if scope["type"] == "http":
+            marks["app"].append(clock())
+            if svc.retriever is not None and "encode" not in vars(svc.retriever.encoder):
+                enc = svc.retriever.encoder
+                enc.encode = lambda texts, *a: encode(enc, texts, *a)
+
+            async def marked_send(message) -> None:
+                await send(message)
+                if message["type"] == "http.response.body" and not message.get("more_body"):
+                    marks["written"].append(clock())
+
+            await app(scope, receive, marked_send)
+            return
+        await app(scope, receive, send)
+
+    return outer, Marked
+
+
+def start(name: str, env: dict, *flags: str) -> tuple[subprocess.Popen, str]:
+    """A server with protocol `name` (this script as a child process) and its URL, once it
+    answers."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, __file__, "--serve", name, "--port", str(port),
+                             *flags], env=env, start_new_session=True, stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while True:
+        if proc.poll() is not None:
+            raise SystemExit(f"server {name} exited with {proc.returncode}")
+        try:
+            Client(f"http://127.0.0.1:{port}").request("GET", "/health")
+            return proc, f"http://127.0.0.1:{port}"
+        except OSError:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"server {name} did not start") from None
+            time.sleep(0.5)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(30)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def show(label: str, wall_ms: list[float], cpu_ms: float | None) -> None:
+    cpu = f"   CPU {cpu_ms:6.2f} ms a call" if cpu_ms is not None else ""
+    print(f"  {label:<34} p50 {percentile(wall_ms, 50):6.2f} ms   "
+          f"p95 {percentile(wall_ms, 95):6.2f} ms{cpu}", flush=True)
+
+
+def in_process(questions: list[str], rounds: int) -> None:
+    """Time each in-process stage, interleaved in rounds; print p50 wall and mean CPU."""
+    from qa.api.app import create_app
+    from qa.api.limits import RequestLimits
+
+    settings = get_settings()
+    app = create_app(settings)
+    bare = create_app(settings, service=app.state.service)
+    bare.user_middleware = [m for m in bare.user_middleware if m.cls is not RequestLimits]
+    svc = app.state.service
+
+    def scope(method: str, path: str, body: bytes) -> dict:
+        headers = [(b"host", b"127.0.0.1"), (b"user-agent", b"measure")]
+        if body:
+            headers += [(b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode())]
+        return {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"},
+                "http_version": "1.1", "method": method, "scheme": "http", "path": path,
+                "raw_path": path.encode(), "query_string": b"", "root_path": "",
+                "headers": headers, "client": ("127.0.0.1", 50000),
+                "server": ("127.0.0.1", 8000), "state": {}}
+
+    async def call(asgi, method: str, path: str, body: bytes = b"") -> None:
+        sent = False
+        status = []
+
+        async def receive() -> dict:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            await asyncio.sleep(3600)
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                status.append(message["status"])
+
+        await asgi(scope(method, path, body), receive, send)
+        if status != [200]:
+            raise SystemExit(f"{method} {path} -> {status}")
+
+    async def run() -> None:
+        async with app.router.lifespan_context(app):
+            r = svc.retriever
+            vectors = {q: r.encoder.encode_one(q) for q in questions}
+            bodies = {q: json.dumps({"query": q, "k": 5}).encode() for q in questions}
+
+            def sync(fn: Callable[[str], object]) -> Callable[[str], Awaitable[None]]:
+                async def timed(q: str) -> None:
+                    fn(q)
+                return timed
+
+            async def retrieve(q: str) -> None:
+                await svc.retrieve_async(q, 5)
+
+            stages: dict[str, Callable[[str], Awaitable[None]]] = {
+                "encode": sync(r.encoder.encode_one),
+                "encode (thread)": sync(lambda q: svc.queries.encode(r.encoder, q)),
+                "search": sync(lambda q: r.search(q, vectors[q], 5)),
+                "retrieve_async": retrieve,
+                "app /retrieve": lambda q: call(app, "POST", "/retrieve", bodies[q]),
+                "app (no limits) /retrieve": lambda q: call(bare, "POST", "/retrieve", bodies[q]),
+                "app /health": lambda q: call(app, "GET", "/health"),
+            }
+            for fn in stages.values():  # warm up (and build the middleware stacks)
+                for q in questions[:5]:
+                    await fn(q)
+            wall: dict[str, list[float]] = {name: [] for name in stages}
+            cpu: dict[str, float] = dict.fromkeys(stages, 0.0)
+            for i in range(rounds):
+                chunk = questions[i * len(questions) // rounds:(i + 1) * len(questions) // rounds]
+                for name, fn in stages.items():
+                    for q in chunk:
+                        c0, t0 = time.process_time(), time.perf_counter()
+                        await fn(q)
+                        wall[name].append((time.perf_counter() - t0) * 1000)
+                        cpu[name] += time.process_time() - c0
+            for name in stages:
+                show(name, wall[name], cpu[name] * 1000 / len(wall[name]))
+
+    try:
+        import uvloop
+        factory = uvloop.new_event_loop
+    except ImportError:
+        factory = None
+    with asyncio.Runner(loop_factory=factory) as runner:
+        runner.run(run())
+    svc.stop()
+
+
+def over_http(names: list[str], questions: list[str], rounds: int, env: dict,
+              index: Path) -> None:
+    """Start one server per protocol, time GET /health and POST /retrieve on each, and the
+    raw encoding of the same questions in the same rounds (latency.py's `RawEncoder`)."""
+    raw = RawEncoder(index)
+    procs: dict[str, subprocess.Popen] = {}
+    try:
+        urls = {}
+        for name in names:
+            procs[name], urls[name] = start(name, env)
+        # Connected once all are up: a connection idle while the others start would be
+        # closed by its server (QA_KEEPALIVE_TIMEOUT).
+        clients = {name: Client(url) for name, url in urls.items()}
+        bodies = [{"query": q, "k": 5} for q in questions]
+
+        def request(name: str, method: str, path: str, body: dict | None) -> float:
+            t0 = time.perf_counter()
+            status, _ = clients[name].request(method, path, body)
+            ms = (time.perf_counter() - t0) * 1000
+            if status != 200:
+                raise SystemExit(f"{name}: {method} {path} -> {status}")
+            return ms
+
+        for name in procs:  # warm up
+            for body in bodies[:10]:
+                request(name, "POST", "/retrieve", body)
+                request(name, "GET", "/health", None)
+        kinds = ("GET /health", "POST /retrieve")
+        wall = {(n, k): [] for n in procs for k in kinds}
+        cpu = dict.fromkeys(wall, 0.0)
+        encode: list[float] = []
+        for i in range(rounds):
+            chunk = bodies[i * len(bodies) // rounds:(i + 1) * len(bodies) // rounds]
+            for body in chunk:
+                t0 = time.perf_counter()
+                raw.encode(body["query"])
+                encode.append((time.perf_counter() - t0) * 1000)
+            for name, proc in procs.items():
+                for kind in kinds:
+                    c0 = cpu_seconds(proc.pid)
+                    for body in chunk:
+                        if kind == "GET /health":
+                            wall[name, kind].append(request(name, "GET", "/health", None))
+                        else:
+                            wall[name, kind].append(request(name, "POST", "/retrieve", body))
+                    cpu[name, kind] += cpu_seconds(proc.pid) - c0
+        show("raw encoding (this process)", encode, None)
+        for name in procs:
+            print(f"  server with {name}:")
+            for kind in kinds:
+                show("  " + kind, wall[name, kind], cpu[name, kind] * 1000 / len(wall[name, kind]))
+            over = percentile(wall[name, "POST /retrieve"], 50) - percentile(encode, 50)
+            print(f"    POST /retrieve p50 - raw encoding p50: {over:+.2f} ms")
+    finally:
+        for proc in procs.values():
+            stop(proc)
+
+
+def phases(questions: list[str], env: dict) -> None:
+    """Split each request's wall time into steps, from marks on both sides; print p50s."""
+    from qa.api.server import LimitedH11Protocol, protocol_for
+
+    name = ("limited-h11" if issubclass(protocol_for(get_settings()), LimitedH11Protocol)
+            else "limited-httptools")
+    proc, url = start(name, env, "--phases")
+    client = Client(url)
+    try:
+        for kind in ("GET /health", "POST /retrieve"):
+            method, path = kind.split()
+            bodies = [{"query": q, "k": 5} if method == "POST" else None for q in questions]
+            for body in bodies[:10]:  # warm up
+                client.request(method, path, body)
+            client.request("GET", "/__phases")  # (clears the marks)
+            sent, done = [], []
+            for body in bodies:
+                sent.append(time.perf_counter())
+                client.request(method, path, body)
+                done.append(time.perf_counter())
+            m = json.loads(client.request("GET", "/__phases")[1])
+            n = len(sent)
+            steps = {"client, kernel -> server reads": [m["read"][i] - sent[i] for i in range(n)],
+                     "protocol -> app starts": [m["app"][i] - m["read"][i] for i in range(n)]}
+            if m["encode"]:
+                steps.update({
+                    "app -> encoder thread starts": [m["encode"][i] - m["app"][i]
+                                                     for i in range(n)],
+                    "encoding": [m["encoded"][i] - m["encode"][i] for i in range(n)],
+                    "wake-up, search, JSON, written": [m["written"][i] - m["encoded"][i]
+                                                       for i in range(n)]})
+            else:
+                steps["app until written"] = [m["written"][i] - m["app"][i] for i in range(n)]
+            steps["kernel, client reads it"] = [done[i] - m["written"][i] for i in range(n)]
+            steps["total"] = [done[i] - sent[i] for i in range(n)]
+            print(f"  {kind} on {name} (n={n}):")
+            for label, secs in steps.items():
+                ms = [x * 1000 for x in secs]
+                print(f"    {label:<34} p50 {percentile(ms, 50):6.2f} ms   "
+                      f"mean {sum(ms) / n:6.2f} ms", flush=True)
+        print(f"  the client's own CPU, same server (n={len(questions)} each):")
+        hx = httpx.Client(base_url=client.url, timeout=60)
+        lean = {"http.client": client.request,
+                "httpx": lambda m, p, b: (hx.request(m, p, json=b).status_code, b"")}
+        for kind in ("GET /health", "POST /retrieve"):
+            method, path = kind.split()
+            wall: dict[str, list[float]] = {name: [] for name in lean}
+            cpu = dict.fromkeys(lean, 0.0)
+            for i, q in enumerate(questions * 2):  # alternately, so that load touches both
+                name = list(lean)[i % 2]
+                body = {"query": q, "k": 5} if method == "POST" else None
+                c0, t0 = time.thread_time(), time.perf_counter()
+                lean[name](method, path, body)
+                wall[name].append((time.perf_counter() - t0) * 1000)
+                cpu[name] += time.thread_time() - c0
+            for name in lean:
+                show(f"  {kind} with {name}", wall[name], cpu[name] * 1000 / len(wall[name]))
+    finally:
+        stop(proc)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--index", type=Path, help="a built index (default: QA_INDEX)")
+    ap.add_argument("--corpus", type=Path, help="its corpus (default: QA_CORPUS)")
+    ap.add_argument("--eval", type=Path, default=TATQA.parent, help="folder with seed_dev.jsonl")
+    ap.add_argument("--requests", type=int, default=300, help="calls per stage (default 300)")
+    ap.add_argument("--rounds", type=int, default=30, help="interleaving rounds (default 30)")
+    ap.add_argument("--protocols", default=",".join(PROTOCOLS),
+                    help=f"servers to compare over loopback (default {','.join(PROTOCOLS)}); "
+                    "'' for none")
+    ap.add_argument("--no-in-process", action="store_true", help="skip the in-process stages")
+    ap.add_argument("--phases", action="store_true",
+                    help="only split each request's time into steps (see above)")
+    ap.add_argument("--serve", help=argparse.SUPPRESS)
+    ap.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.index:
+        os.environ["QA_INDEX"] = str(args.index.resolve())
+    if args.corpus:
+        os.environ["QA_CORPUS"] = str(args.corpus.resolve())
+    if args.serve:
+        serve(args.serve, args.port, args.phases)
+        return 0
+    questions = spread([q["question"] for q in read_set(args.eval / "seed_dev.jsonl")],
+                       args.requests)
+    settings = get_settings()
+    live = settings.index / (settings.index / "CURRENT").read_text().strip()
+    precision = json.loads((live / "manifest.json").read_text())["encoder"]["precision"]
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on "
+          f"{os.cpu_count()} cores; index {settings.index} (encoder {precision})", flush=True)
+    if args.phases:
+        phases(questions, dict(os.environ))
+        return 0
+    if not args.no_in_process:
+        print("in process:")
+        in_process(questions, args.rounds)
+    names = [n for n in args.protocols.split(",") if n]
+    available = [n for n in names if protocol_class(n, settings) is not None]
+    for n in sorted(set(names) - set(available)):
+        print(f"  (no {n} protocol here: skipped)")
+    if available:
+        print("over loopback (http.client, one keep-alive connection per server):")
+        over_http(available, questions, args.rounds, dict(os.environ), settings.index)
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
