@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from functools import cached_property
 from typing import Any, Literal
 
@@ -113,8 +113,9 @@ class Chunk:
         return f"{self.doc}:{self.line_start}"
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready fields."""
-        d = asdict(self)
+        """JSON-ready fields (every field is a string, a number or a tuple of strings, so a
+        shallow copy: `dataclasses.asdict`'s deep copy cost 0.3 ms of each /retrieve)."""
+        d = {name: getattr(self, name) for name in _FIELDS}
         d["header"], d["cells"] = list(self.header), list(self.cells)
         return d
 
@@ -133,6 +134,10 @@ class Chunk:
     def from_dict(cls, d: dict[str, Any]) -> Chunk:
         """Inverse of `to_dict`."""
         return cls(**{**d, "header": tuple(d.get("header", ())), "cells": tuple(d.get("cells", ()))})
+
+
+# The fields `Chunk.to_dict` copies, in declaration order.
+_FIELDS = tuple(f.name for f in fields(Chunk))
 
 
 def row_text(header: tuple[str, ...], cells: tuple[str, ...], caption: str = "",
