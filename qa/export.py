@@ -24,6 +24,7 @@ import numpy as np
 from qa.embed import Embedder, model_folder
 from qa.encoder import ENCODER, TOKENIZER, OnnxEncoder
 from qa.errors import ModelUnavailable
+from qa.index import file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -89,21 +90,10 @@ def _read_info(folder: Path) -> dict[str, Any] | None:
         info = json.loads((folder / INFO).read_text())
     except (OSError, ValueError):
         return None
-    if any(_sha256(folder / name) != info.get("sha256", {}).get(name)
+    if any(file_sha256(folder / name) != info.get("sha256", {}).get(name)
            for name in (ENCODER, TOKENIZER)):
         return None
     return info
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    try:
-        with open(path, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                h.update(block)
-    except OSError:
-        return ""
-    return h.hexdigest()
 
 
 def _export(model: str, precision: str, folder: Path, embedder: Embedder) -> dict[str, Any]:
@@ -163,7 +153,7 @@ def _export(model: str, precision: str, folder: Path, embedder: Embedder) -> dic
         info = {"precision": precision, "max_tokens": max_tokens, "pooling": "mean",
                 "normalized": True, "opset": OPSET, "export_version": EXPORT_VERSION,
                 "torch": torch.__version__, "check_cosine": round(cosine, 6),
-                "sha256": {name: _sha256(tmp / name) for name in (ENCODER, TOKENIZER)}}
+                "sha256": {name: file_sha256(tmp / name) for name in (ENCODER, TOKENIZER)}}
         (tmp / INFO).write_text(json.dumps(info, indent=1))
         try:
             os.rename(tmp, folder)

@@ -332,7 +332,7 @@ def _check_file(folder: Path, name: str, manifest: dict[str, Any], fix: str) -> 
         how = "truncated" if size < expected else "longer than written"
         raise IndexCorrupt(f"index file {path} is {how} ({size} bytes, the manifest says "
                            f"{expected}): {fix}")
-    if _sha256(path) != manifest["checksums"][name]:
+    if file_sha256(path) != manifest["checksums"][name]:
         raise IndexCorrupt(f"index file {path} is damaged (its SHA-256 differs from the "
                            f"manifest's): {fix}")
 
@@ -369,7 +369,7 @@ def write_version(root: Path, chunks: list[Chunk], vectors: np.ndarray, owners: 
             "index_type": getattr(search.backends()[backend], "index_type", backend),
             "chunker_version": CHUNKER_VERSION}
     names = version_files(full)
-    full["checksums"] = {name: _sha256(tmp / name) for name in names}
+    full["checksums"] = {name: file_sha256(tmp / name) for name in names}
     full["sizes"] = {name: (tmp / name).stat().st_size for name in names}
     full["counts"] = {**full.get("counts", {}), "chunks": len(chunks), "vectors": len(vectors)}
     full[SELF_CHECKSUM] = manifest_digest(full)
@@ -462,7 +462,8 @@ def manifest_digest(manifest: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(rest, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The file's SHA-256 in hex, read in 1 MiB blocks; "" when it cannot be read."""
     h = hashlib.sha256()
     try:
         with open(path, "rb") as f:

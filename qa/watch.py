@@ -53,7 +53,24 @@ class Watched(Protocol):
         """Serve the version the index folder names live, if newer."""
 
 
-class Watcher:
+class Background:
+    """A daemon thread running `_run` until `_stop` is set; subclasses set both up."""
+
+    _stop: threading.Event
+    _thread: threading.Thread
+
+    def start(self) -> None:
+        """Start the background thread."""
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop it; waits for the work in progress (a build, a reload) up to `timeout`."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+
+class Watcher(Background):
     """Rebuilds the service's index when the corpus changes; loads versions built elsewhere."""
 
     def __init__(self, service: Watched) -> None:
@@ -66,16 +83,6 @@ class Watcher:
         self.ready = threading.Event()  # set once watching, after the catch-up build
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="qa-watch", daemon=True)
-
-    def start(self) -> None:
-        """Start watching in a background thread."""
-        self._thread.start()
-
-    def stop(self, timeout: float = 30.0) -> None:
-        """Stop watching; waits for a build in progress to finish (up to `timeout`)."""
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
 
     def relevant(self, change: watchfiles.Change, path: str) -> bool:
         """Whether a change can matter: a visible path in the corpus (files and folders: a
@@ -125,7 +132,7 @@ class Watcher:
             log.exception("watch: unexpected failure; still serving %s", self.service.version)
 
 
-class Follower:
+class Follower(Background):
     """Serves the version the index folder names live: a thread that stats CURRENT every
     FOLLOW_SECONDS and asks the service to reload when it changed. Requests go on being
     served from the loaded version meanwhile; the swap is one assignment."""
@@ -138,16 +145,6 @@ class Follower:
         self._seen = self._stamp()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="qa-follow", daemon=True)
-
-    def start(self) -> None:
-        """Start following in a background thread."""
-        self._thread.start()
-
-    def stop(self, timeout: float = 30.0) -> None:
-        """Stop following; waits for a reload in progress (up to `timeout`)."""
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
 
     def _stamp(self) -> tuple[int, int, int] | None:
         try:
