@@ -52,6 +52,20 @@ def test_what_is_asked(question: str, ask: str) -> None:
     assert analyze(question).ask == ask
 
 
+@pytest.mark.parametrize("question, wh, head, ask", [
+    ("The tower was finished in what year?", "what", ("year",), "fact"),
+    ("After the merger, how many stores did the company close?", "how many", (), "count"),
+    ("The ferry that sails when it rains goes to what town?", "what", ("town",), "fact"),
+    ("The ferry leaves from where?", "where", (), "fact"),
+    ("Is the ferry free when it rains?", "", (), "yesno"),  # a yes/no question stays one
+    ("The ferry leaves at noon.", "", (), "fact"),
+])
+def test_a_question_word_inside_the_question(question: str, wh: str, head: tuple[str, ...],
+                                             ask: str) -> None:
+    q = analyze(question)
+    assert (q.wh, q.head, q.ask) == (wh, head, ask)
+
+
 @pytest.mark.parametrize("question, direction", [
     ("Which route had the most trips?", 1),
     ("Which route carried the fewest trips?", -1),

@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from qa.answer import arithmetic, rank, support
 from qa.answer.cite import cite, claims_text
-from qa.answer.features import Measures, generic
+from qa.answer.features import Measures, generic, mark_tops
 from qa.answer.question import Question, analyze, ground
 from qa.answer.strategies import STRATEGIES
 from qa.answer.types import Answer, Candidate, CorpusView, Evidence, Strategy
@@ -35,15 +35,16 @@ def candidates(question: Question, evidence: Sequence[Evidence], corpus: CorpusV
                strategies: Sequence[Strategy] = STRATEGIES) -> list[Candidate]:
     """Every strategy's candidates for a (grounded) question, scored by the ranker, best
     first; the same answer text proposed twice is kept once (its best score)."""
-    out: list[Candidate] = []
+    proposed: list[tuple[Candidate, dict[str, float]]] = []
     measures = Measures(question, evidence, corpus)
     for s in strategies:
         for c in s.propose(question, evidence, corpus):
             c = within_length(c)
             if c is None:
                 continue
-            features = generic(question, c, evidence, corpus, measures)
-            out.append(replace(c, features=features, score=rank.score(features)))
+            proposed.append((c, generic(question, c, evidence, corpus, measures)))
+    mark_tops([f for _, f in proposed])
+    out = [replace(c, features=f, score=rank.score(f)) for c, f in proposed]
     out.sort(key=lambda c: -c.score)
     seen: set[tuple[str, ...]] = set()
     unique = []

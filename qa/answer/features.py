@@ -19,6 +19,7 @@ from qa.answer.question import Question
 from qa.answer.types import Candidate, Claim, CorpusView, Evidence
 from qa.chunk import Chunk
 from qa.text.numbers import is_number
+from qa.text.sentences import sentences
 
 _NAME_INSIDE = re.compile(r"(?<=\w[ ,(])([A-Z][\w'’-]*)")
 _NUMBER = re.compile(r"\d[\d,.]*")
@@ -38,6 +39,12 @@ FEATURES = {
     "overlap_start": "share of the question's words in the claim's first words",
     "novel": "share of the claim's words the question lacks",
     "pairs": "share of the question's word pairs the claim holds",
+    "overlap_near": "share of the question's words the claim and the sentence before it hold",
+    "pairs_near": "share of the question's word pairs the claim and the sentence before hold",
+    "top:overlap": "the claim holds the most of the question's words of all candidates",
+    "top:overlap_near": "the claim with its sentence before holds the most question words",
+    "top:dense": "the claim's unit is the question's most similar of all candidates",
+    "top:pairs": "the claim holds the most of the question's word pairs of all candidates",
     "names_match": "share of the question's capitalised names the claim holds",
     "years_match": "share of the question's years the claim (or its columns) holds",
     "years_other": "the claim gives a year the question does not ask",
@@ -91,6 +98,31 @@ def _fresh(question: Question, text: str) -> tuple[float, float, float]:
              if not words_of(n) <= question.words}
     dates = {m.group(0) for m in _DATE.finditer(text)} - set(question.years)
     return float(bool(numbers)), float(bool(names)), float(bool(dates))
+
+
+def before(chunk: Chunk, text: str) -> str:
+    """The sentence of a passage before the one a claim quotes ("" for the first, a row or a
+    list): an answer sentence often names its subject only there ("It was ...")."""
+    if chunk.kind != "passage" or chunk.is_list:
+        return ""
+    texts = sentences(chunk.text)
+    text = text.strip("… ")
+    i = next((k for k, t in enumerate(texts) if text and text in t), 0)
+    return texts[i - 1] if i > 0 else ""
+
+
+# Measures on which a candidate that is best of all the question's candidates gets a
+# feature of its own (`top:`): the ranker's sum is linear in each, and being first by a
+# measure says more than its size (a question's best sentence by its words may hold few).
+TOP = ("overlap", "overlap_near", "dense", "pairs")
+
+
+def mark_tops(features: list[dict[str, float]]) -> None:
+    """Add `top:m` (1 for the candidates with the most of measure m, else 0) in place."""
+    for k in TOP:
+        best = max((f.get(k, 0.0) for f in features), default=0.0)
+        for f in features:
+            f[f"top:{k}"] = float(best > 0 and f.get(k, 0.0) >= best - 1e-9)
 
 
 def claim_dense(claim: Claim, ev: Evidence | None) -> float:
@@ -155,11 +187,14 @@ def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
     shown = text if first.chunk.kind == "passage" else " ".join([text, *first.chunk.header])
     lead = " ".join(text.split()[:LEAD_WORDS])
     said = words_of(text)
+    near = " ".join([before(first.chunk, first.text), text])
     shown_words = words_of(shown)
     f = {"retrieval": (ev.hit.score / m.top) if ev else 0.0,
          # the share of the claim's words the question lacks: an answer says something new
          "novel": (len(said - shared(said, question.words)) / len(said)) if said else 0.0,
          "pairs": len(m.pairs & pairs_of(text)) / len(m.pairs) if m.pairs else 0.0,
+         "pairs_near": len(m.pairs & pairs_of(near)) / len(m.pairs) if m.pairs else 0.0,
+         "overlap_near": weighted_recall(question.words, near, m.idf),
          "names_match": (sum(n <= shown_words for n in m.names) / len(m.names))
          if m.names else 0.0,
          "years_match": (sum(y in shown for y in m.years) / len(m.years)) if m.years else 0.0,

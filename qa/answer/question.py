@@ -202,6 +202,21 @@ def _subject_plural(tokens: list[str], start: int) -> tuple[tuple[str, ...], boo
     return tuple(phrase), bool(phrase) and _plural_word(phrase[-1])
 
 
+# Interrogatives that stand inside a clause as often as they ask ("... when she was 12, what
+# ..."): an inner question word is taken from these only when no other is written.
+_CONJUNCTIVE = ("when", "where", "why", "how")
+
+
+def _inner_wh(tokens: list[str], k: int) -> int:
+    """Where the question word of a question that does not start with one stands (a
+    statement with a gap: "Beyonce was raised in what religion?", "After ..., how many
+    ...?"), or `k` when it writes none."""
+    inner = [j for j in range(k + 1, len(tokens)) if tokens[j] in INTERROGATIVES]
+    asking = [j for j in inner if tokens[j] not in _CONJUNCTIVE
+              or tokens[j:j + 2] in (["how", "many"], ["how", "much"])]
+    return (asking or inner or [k])[0]
+
+
 def analyze(text: str, split: bool = True) -> Question:
     """What the question asks (see `Question`); with `split` false, one question however
     many it holds."""
@@ -231,9 +246,11 @@ def analyze(text: str, split: bool = True) -> Question:
     if tokens[k] in PREPOSITIONS and k + 1 < len(tokens) and tokens[k + 1] in INTERROGATIVES:
         k += 1  # "In which year ...", "By how much ..."
     first = tokens[k]
+    if first not in INTERROGATIVES and first not in AUXILIARIES:
+        k = _inner_wh(tokens, k)  # "Beyonce was raised in what religion?"
     wh, aux, head, plural = "", "", (), False
-    if first in INTERROGATIVES:
-        wh = first
+    if tokens[k] in INTERROGATIVES:
+        wh = tokens[k]
         nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
         if wh == "how" and nxt in ("many", "much"):
             wh = f"how {nxt}"
