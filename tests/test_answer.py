@@ -353,11 +353,8 @@ ANALYSIS = [
                      "ranker: the Diplomatic Engagement row (retrieved first; 'effect' names "
                      "its Short-Term Effect column) outranks the Diplomatic row, whose "
                      "Regional Impact the question paraphrases"))),
-    pytest.param("What does Russia gain economically?", "Energy exports, market expansion",
-                 "Aspect: Economic", marks=pytest.mark.xfail(strict=True, reason=(
-                     "ranker: the introduction's 'the alliance gains renewed momentum' "
-                     "outranks the Economic row's Russia cell, and the support check "
-                     "accepts it (its similarity to the question is high)"))),
+    ("What does Russia gain economically?", "Energy exports, market expansion",
+     "Aspect: Economic"),
     ("What does North Korea leverage diplomatically?", "Leverages Russia’s UN veto power",
      "Aspect: Diplomatic"),
     ("Which aspect pushes anti-Western policies?", "Diplomatic", "Aspect: Diplomatic"),
