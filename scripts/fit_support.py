@@ -59,8 +59,10 @@ BEST_UNITS_OF = 3  # top chunks whose best unit is also a candidate claim
 ENGINE_CANDIDATES = 8  # ranked candidates dumped per question (the engine tries them in turn)
 
 # The operating point: the false abstention each set may cost at most (issue 9): SQuAD
-# 0.05, the analysis 0.03, TAT-QA no more than the first answerer's 0.014.
-FALSE_ABSTENTION = {"squad_train": 0.05, "tatqa_dev": 0.014, "seed_dev": 0.03,
+# 0.05, the analysis 0.03, TAT-QA 0.010 (the engine's before this refit: 0.009 over HTTP;
+# at the first answerer's 0.014 the scoped threshold rose to 0.32 and TAT-QA's calibration
+# accuracy fell 0.793 -> 0.790).
+FALSE_ABSTENTION = {"squad_train": 0.05, "tatqa_dev": 0.010, "seed_dev": 0.03,
                     "probes/support": 0.03}
 # The share of a set's negative weight given to wrong candidates of answerable questions
 # (the rest to the claims of unanswerable ones); 0 leaves them out of the fit. Tried 0,
@@ -536,9 +538,8 @@ def write_weights(coef: dict[str, float], bias: float, threshold: float,
               "# abstention and in the answer accuracy the check costs.",
               f"SUPPORT_THRESHOLD = {threshold:.2f}",
               "# The same for a question asked of one document (the reader chose it): the",
-              "# highest at which TAT-QA's false abstention and accuracy cost stay within 0.014",
-              "# (the first answerer's false abstention) and the analysis's, scoped to it,",
-              "# within 0.03.",
+              "# highest at which TAT-QA's false abstention and accuracy cost stay within 0.010",
+              "# and the analysis's, scoped to it, within 0.03.",
               f"SUPPORT_THRESHOLD_SCOPED = {scoped:.2f}"]
     block = "# <support-weights>\n" + "\n".join(lines) + "\n# </support-weights>"
     new = re.sub(r"# <support-weights>.*?# </support-weights>", block, text, flags=re.DOTALL)
