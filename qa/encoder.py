@@ -127,13 +127,10 @@ class QueryThread:
     Encodings run one batch at a time, so concurrent requests never compete for the cores
     inside the model. Queries that arrive while one is being encoded queue up and are
     encoded together, in one batch: under load a query then costs a fraction of its
-    encoding alone, and the queue drains instead of growing. A query that finds nothing
-    encoding or waiting may be encoded by its caller instead (`encode_here`): the same one
-    encoding at a time, without waking this thread and then the caller again."""
+    encoding alone, and the queue drains instead of growing."""
 
     def __init__(self) -> None:
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
-        self._busy = threading.Lock()  # held by whichever thread is encoding
         self._thread = threading.Thread(target=self._serve, name="qa-encode", daemon=True)
         self._thread.start()
 
@@ -150,18 +147,6 @@ class QueryThread:
             return encoder.encode_one(text)
         return self.future(encoder, text).result()
 
-    def encode_here(self, encoder: OnnxEncoder, text: str) -> np.ndarray | None:
-        """Vector of one query (shape (1, dimension)) encoded in the calling thread, when
-        no encoding is under way or waiting; else None, and the caller hands it over
-        (`future`). Meant for an event loop with no other query in flight: the loop is
-        then held for this one encoding, which the thread would have made it wait for."""
-        if not self._jobs.empty() or not self._busy.acquire(blocking=False):
-            return None
-        try:
-            return encoder.encode_one(text)
-        finally:
-            self._busy.release()
-
     def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
         """Run `fn(*args)` on this thread, in turn with the encodings."""
         done: Future[T] = Future()
@@ -171,35 +156,29 @@ class QueryThread:
     def _serve(self) -> None:
         while True:
             jobs = [self._jobs.get()]
-            with self._busy:
-                while len(jobs) < MAX_BATCH:
-                    try:
-                        jobs.append(self._jobs.get_nowait())
-                    except queue.Empty:
-                        break
-                self._run_jobs(jobs)
-
-    @staticmethod
-    def _run_jobs(jobs: list[tuple]) -> None:
-        """Encode the jobs' queries (in one batch per encoder) and run their other work."""
-        encodings: dict[int, list[tuple[OnnxEncoder, str, Future]]] = {}
-        for job in jobs:
-            if isinstance(job[0], OnnxEncoder):
-                encodings.setdefault(id(job[0]), []).append(job)
-            else:
-                _settle(job[2], job[0], *job[1])
-        for group in encodings.values():
-            live = [job for job in group if job[2].set_running_or_notify_cancel()]
-            if not live:
-                continue
-            try:
-                vectors = live[0][0].encode([text for _, text, _ in live], MAX_BATCH)
-            except Exception as e:  # noqa: BLE001 - every waiting request learns of it
-                for _, _, done in live:
-                    done.set_exception(e)
-                continue
-            for i, (_, _, done) in enumerate(live):
-                done.set_result(vectors[i:i + 1])
+            while len(jobs) < MAX_BATCH:
+                try:
+                    jobs.append(self._jobs.get_nowait())
+                except queue.Empty:
+                    break
+            encodings: dict[int, list[tuple[OnnxEncoder, str, Future]]] = {}
+            for job in jobs:
+                if isinstance(job[0], OnnxEncoder):
+                    encodings.setdefault(id(job[0]), []).append(job)
+                else:
+                    _settle(job[2], job[0], *job[1])
+            for group in encodings.values():
+                live = [job for job in group if job[2].set_running_or_notify_cancel()]
+                if not live:
+                    continue
+                try:
+                    vectors = live[0][0].encode([text for _, text, _ in live], MAX_BATCH)
+                except Exception as e:  # noqa: BLE001 - every waiting request learns of it
+                    for _, _, done in live:
+                        done.set_exception(e)
+                    continue
+                for i, (_, _, done) in enumerate(live):
+                    done.set_result(vectors[i:i + 1])
 
 
 def _settle(done: Future, fn: Callable[..., Any], *args: Any) -> None:

@@ -117,7 +117,6 @@ class QAService:
         # it to ONNX; tests hand one in to share it.
         self.embedder: Any = None
         self.queries = QueryThread()
-        self._retrievals = 0  # retrievals in flight on the event loop (retrieve_async)
         self._retriever: Retriever | None = None
         self._build_lock = threading.Lock()  # one build or reload at a time
         self._recent: dict[str, tuple[Chunk, ...]] = {}  # chunks of recently served versions
@@ -598,17 +597,7 @@ class QAService:
         r = self.retriever
         self._check_doc(r, doc)
         query = r.speller.correct(query)
-        # A query alone in flight is encoded on the loop (measured: about 1 ms less than
-        # the hand-over to the encoder thread and back); with others in flight it is handed
-        # over, so that the loop keeps serving them and queries queued together are
-        # encoded in one batch.
-        self._retrievals += 1
-        try:
-            qvec = self.queries.encode_here(r.encoder, query) if self._retrievals == 1 else None
-            if qvec is None:
-                qvec = await asyncio.wrap_future(self.queries.future(r.encoder, query))
-        finally:
-            self._retrievals -= 1
+        qvec = await asyncio.wrap_future(self.queries.future(r.encoder, query))
         return Retrieval(r.version, r.search(query, qvec, k, doc, kind))
 
 

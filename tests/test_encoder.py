@@ -118,20 +118,3 @@ def test_queries_that_queue_up_are_encoded_together_as_if_alone(encoder: OnnxEnc
     batched = np.concatenate([f.result(60) for f in futures])
     alone = np.concatenate([encoder.encode_one(t) for t in texts])
     assert float((batched * alone).sum(1).min()) >= 0.9999
-
-
-def test_a_query_is_encoded_in_place_only_when_nothing_else_is_encoding(
-        encoder: OnnxEncoder) -> None:
-    queries = QueryThread()
-    text = "sanctions evasion"
-    alone = queries.encode_here(encoder, text)
-    assert alone is not None and np.allclose(alone, encoder.encode_one(text), atol=1e-6)
-    held, started = threading.Event(), threading.Event()
-    busy = queries.submit(lambda: (started.set(), held.wait(30)))
-    assert started.wait(30)
-    assert queries.encode_here(encoder, text) is None  # the thread is at work: hand it over
-    waiting = queries.future(encoder, text)
-    held.set()
-    busy.result(30)
-    assert np.allclose(waiting.result(60), alone, atol=1e-6)
-    assert queries.encode_here(encoder, text) is not None  # idle again
