@@ -32,8 +32,10 @@ router = APIRouter(responses=error_responses())
 _admin_bearer = HTTPBearer(auto_error=False, description="The admin token (QA_ADMIN_TOKEN).")
 
 
-def service(request: Request) -> QAService:
+async def service(request: Request) -> QAService:
     """The app's one service object."""
+    # async: FastAPI runs a plain `def` dependency on a worker thread, a hand-over there and
+    # back on every request for one attribute look-up.
     return request.app.state.service
 
 
