@@ -271,3 +271,57 @@ def test_a_made_up_number_is_caught(report: Tables) -> None:
     assert unsupported_numbers(doctored) == ["3,000"]
     wrong = replace(a, answer=a.answer.replace("2.73%", "2.9%"))
     assert unsupported_numbers(wrong) == ["2.9%"]
+
+
+# --- small tables the tests write -------------------------------------------------------------
+
+
+def tables(markdown: str) -> Tables:
+    """The strategy's view of a one-table report written by the test."""
+    return Tables(chunk_document(parse_document("small.md", markdown)))
+
+
+OBLIGATIONS = """Contractual obligations (in thousands)
+
+| Obligations | Less than 1 year | 1-3 years | Total |
+| --- | --- | --- | --- |
+| Financing obligations | 1,000 | 3,000 | 4,000 |
+| Purchase obligations | 2,000 | 6,000 | 8,000 |
+| Total | 3,000 | 9,000 | 12,000 |
+"""
+
+
+def test_total_before_a_named_row_qualifies_it_and_names_no_total() -> None:
+    # "total financing obligations": the row's own total, not the Total row added as a part
+    a = ask(tables(OBLIGATIONS), "What is the total financing obligations as a percentage "
+                                 "of total purchase obligations?")
+    assert a is not None and a.derivation.op == SHARE
+    assert [o.text for o in a.derivation.operands] == ["4,000", "8,000"]
+    assert a.value == Decimal("50.00")
+
+
+RECEIVABLES = """Accounts receivable (in thousands)
+
+|  | Gross | Allowance | Net |
+| --- | --- | --- | --- |
+| December 31, 2019 |  |  |  |
+| Product | 12,000 | (200) | 11,800 |
+| Services | 7,000 | — | 7,000 |
+| Total | 19,000 | (200) | 18,800 |
+| December 31, 2018 |  |  |  |
+| Product | 9,000 | (100) | 8,900 |
+| Services | 900 | — | 900 |
+| Total | 9,900 | (100) | 9,800 |
+"""
+
+
+def test_count_of_years_reads_the_total_row_under_each_year() -> None:
+    # one Total row per year group: "total net receivables" counts those, not the items
+    a = ask(tables(RECEIVABLES), "How many years did the total net receivables exceed "
+                                 "$10,000 thousand?")
+    assert a is not None and a.derivation.op == COUNT and a.value == 1
+    assert [o.text for o in a.derivation.operands] == ["18,800"]
+    assert "December 31, 2019" in a.answer
+    items = ask(tables(RECEIVABLES), "How many items of net receivables exceeded $5,000 "
+                                     "thousand?")
+    assert items is not None and items.value == 3  # 11,800, 7,000 and 8,900: no totals

@@ -21,7 +21,7 @@ from typing import Any
 
 from qa.answer import corroborate
 from qa.answer.counting import Count, counts
-from qa.answer.grid import Cell, Grid, Line
+from qa.answer.grid import Cell, Grid, Line, is_total
 from qa.answer.operands import Reading, Words, readings
 from qa.answer.operators import (
     AVERAGE,
@@ -226,7 +226,12 @@ def _key_of(x: Cell, across: bool) -> str:
     """A counted figure's name: its column among a row's figures, its row's label among a
     column's."""
     header = x.chunk.header[x.col] if x.col < len(x.chunk.header) else ""
-    return (header if across and header else _row_label(x.chunk)) or "total"
+    if across and header:
+        return header
+    label, group = _row_label(x.chunk), x.chunk.group.rstrip(": ")
+    if group and is_total(label):  # a total row per group (year): the group names it
+        return f"{label or 'Total'} ({group})"
+    return label or "total"
 
 
 def _subject(c: Count) -> str:

@@ -232,6 +232,18 @@ def _disjoint(ks: list[int], spans: list[tuple[Span, Span]]) -> list[int]:
     return kept
 
 
+def _modifiers(line: Line, ks: list[int], spans: list[tuple[Span, Span]]) -> list[int]:
+    """Keys less a bare total ("Total") whose naming words all stand just before another
+    key's: in "total financing obligations" the word qualifies the key that follows, it
+    does not name the Total column (or row) as well."""
+    def bare(k: int) -> bool:
+        return is_total(line.keys[k]) and len(label_stems(line.keys[k])) <= 1
+
+    others = {k: frozenset().union(*(spans[j][1].positions for j in ks if j != k)) for k in ks}
+    return [k for k in ks if not (bare(k) and spans[k][1].positions and all(
+        i + 1 in others[k] for i in spans[k][1].positions))]
+
+
 @dataclass(frozen=True)
 class _Choice:
     keys: list[int]
@@ -257,7 +269,7 @@ def _choose(line: Line, q: Words, asked: Asked, free: frozenset[int],
     by_words = [k for k in range(len(line.keys))
                 if spans[k][1].cover >= MIN_LABEL_COVER
                 and (line.periods[k] in years if years and have and line.periods[k] else True)]
-    by_words = _disjoint(by_words, spans)
+    by_words = _modifiers(line, _disjoint(by_words, spans), spans)
     by_year = [_amount_first(line, [k for k, y in enumerate(line.periods) if y == year], spans)
                for year in years] if have else []
     op = asked.op
