@@ -325,3 +325,37 @@ def test_count_of_years_reads_the_total_row_under_each_year() -> None:
     items = ask(tables(RECEIVABLES), "How many items of net receivables exceeded $5,000 "
                                      "thousand?")
     assert items is not None and items.value == 3  # 11,800, 7,000 and 8,900: no totals
+
+
+FEES = """Fees billed by the auditor
+
+|  | 2018 | 2019 |
+| --- | --- | --- |
+| Audit fees | $50,000 | $60,000 |
+| Tax fees | 30,000 | 20,000 |
+| Total fees | $80,000 | $80,000 |
+"""
+
+
+def test_a_repeated_word_names_each_label_at_its_own_place() -> None:
+    # "fees" twice: "total fees" is the second "fees" with "total", not the first one
+    a = ask(tables(FEES), "What is the percentage of audit fees in total fees in 2019?")
+    assert a is not None and a.derivation.op == SHARE
+    assert [o.text for o in a.derivation.operands] == ["$60,000", "$80,000"]
+    assert a.value == Decimal("75.00")
+
+
+CASH = """Cash flows
+
+|  | 2019 | 2018 |
+| --- | --- | --- |
+| Net decrease in cash and cash equivalents | (472.7) | (7.4) |
+| Cash and cash equivalents at beginning of period | 901.3 | 908.7 |
+| Cash and cash equivalents at end of period | 428.6 | 901.3 |
+"""
+
+
+def test_a_row_stating_the_figure_is_found_whichever_place_names_it() -> None:
+    # "cash" twice in the question: the row that states the decrease is still looked up
+    assert ask(tables(CASH), "What was the net decrease in cash and cash equivalents "
+                             "in 2019?") is None

@@ -131,6 +131,8 @@ def align(label: str, q: Words, free: frozenset[int] | None = None) -> Span:
     if not stems:
         return NO_SPAN
     total = sum(q.w(s) for s in stems)
+    # the label's words, its function words included: a question may quote it whole
+    width = len(question_words(re.sub(r"\(\d{1,2}\)|\(\w\)$", " ", label))) + SPAN_SLACK
     allowed = free if free is not None else q.everything
     hits = {i: s for i in allowed for s in stems if q.stems[i] and _same(q.stems[i], s)}
     best = NO_SPAN
@@ -138,13 +140,21 @@ def align(label: str, q: Words, free: frozenset[int] | None = None) -> Span:
     for a_i, a in enumerate(order):
         got: dict[str, int] = {}
         for b in order[a_i:]:
-            if b - a + 1 > len(stems) + SPAN_SLACK:
+            if b - a + 1 > width:
                 break
             got.setdefault(hits[b], b)
             mass = sum(q.w(s) for s in got)
-            if mass / total > best.cover + 1e-9:
-                best = Span(frozenset(got.values()), mass / total, mass)
+            cover = mass / total
+            # the better cover; at equal cover the tighter window ("total fees" after
+            # "audit fees": not the first "fees" with the later "total")
+            if cover > best.cover + 1e-9 or (cover > best.cover - 1e-9 and best.positions
+                                             and b - a < _extent(best)):
+                best = Span(frozenset(got.values()), cover, mass)
     return best
+
+
+def _extent(span: Span) -> int:
+    return max(span.positions) - min(span.positions)
 
 
 @dataclass(frozen=True)
@@ -387,7 +397,11 @@ def _stated(reading: Reading, q: Words, rows: Sequence[Span]) -> bool:
     if asked is None:
         return False
     need = set(asked.cues) | {i for i in reading.named if q.years[i] is None}
-    return any(need <= s.positions and s.cover >= MIN_LABEL_COVER for s in rows)
+    # compared by the words, not their places: a repeated word ("cash and cash
+    # equivalents") may name the row at one place and the reading's line at the other
+    words = {q.stems[i] or q.words[i] for i in need}
+    return any(words <= {q.stems[i] or q.words[i] for i in s.positions}
+               and s.cover >= MIN_LABEL_COVER for s in rows)
 
 
 def _read(line: Line, grid: Grid, q: Words, latest: int | None, context: str,
