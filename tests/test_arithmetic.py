@@ -359,3 +359,22 @@ def test_a_row_stating_the_figure_is_found_whichever_place_names_it() -> None:
     # "cash" twice in the question: the row that states the decrease is still looked up
     assert ask(tables(CASH), "What was the net decrease in cash and cash equivalents "
                              "in 2019?") is None
+
+
+ORDERS = """Highlights
+
+| $ million | 2019 | 2018 | Change (%) |
+| --- | --- | --- | --- |
+| Order intake | 532.0 | 470.0 | 13.2 |
+| Revenue | 503.6 | 476.9 | 5.6 |
+"""
+
+
+def test_a_column_the_question_names_is_given_beside_the_computation() -> None:
+    # "the change (%)": the row's figure under "Change (%)" is what the table states
+    a = ask(tables(ORDERS), "What is the change (%) for order intake between 2018 and 2019?")
+    assert a is not None and "Change (%): 13.2" in a.answer
+    assert set(a.citations[0].highlight) >= {1, 2, 3}
+    assert unsupported_numbers(a) == []
+    plain = ask(tables(ORDERS), "What is the average revenue in 2018 and 2019?")
+    assert plain is not None and "5.6" not in plain.answer  # only a named column is given

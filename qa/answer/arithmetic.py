@@ -79,7 +79,7 @@ class Arithmetic:
         if not found:
             prior = {ev.hit.chunk.id: ev.hit.score for ev in evidence}
             found = [c for r in readings(text, grids, getattr(corpus, "idf", None), prior)
-                     [:MAX_CANDIDATES] if (c := reading_candidate(r, self.name, evidence))]
+                     [:MAX_CANDIDATES] if (c := reading_candidate(r, self.name, evidence, q))]
         return sorted(found, key=lambda c: -c.score)
 
 
@@ -118,10 +118,13 @@ def _name(line: Line, key: str) -> str:
 
 
 def reading_candidate(r: Reading, strategy: str = "arithmetic",
-                      evidence: Sequence[Evidence] = ()) -> Candidate | None:
+                      evidence: Sequence[Evidence] = (), q: Words | None = None
+                      ) -> Candidate | None:
     """A candidate from a reading: the computation, its working, and a claim per row read
     (the working in the last), each highlighting the operand cells; a figure the row or a
-    retrieved sentence states that equals the result is named and cited beside it."""
+    retrieved sentence states that equals the result is named and cited beside it, and so
+    is the row's figure under a column the question (`q`) names by its remaining words
+    ("the change (%)" of a table with a "Change (%)" column)."""
     result = execute(r.op, [c.value for c in r.operands], r.percent)
     if result is None:
         return None
@@ -132,6 +135,9 @@ def reading_candidate(r: Reading, strategy: str = "arithmetic",
     same = corroborate.in_row(result.value, unit == "%", r.operands, r.grid)
     if same is not None:
         text += f" (the table gives {same.text})"
+    elif q is not None and (named := corroborate.named_column(q, r)) is not None:
+        same = named  # the question names a column that states a figure of the row
+        text += f" (the table gives {same.chunk.header[same.col]}: {same.text})"
     claims = _claims(r.operands, text, r.score, same)
     said = corroborate.in_prose(result.value, unit == "%", r.line.label, evidence, r.grid)
     if said is not None and (same is None or said.written != same.text):
