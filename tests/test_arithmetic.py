@@ -378,3 +378,22 @@ def test_a_column_the_question_names_is_given_beside_the_computation() -> None:
     assert unsupported_numbers(a) == []
     plain = ask(tables(ORDERS), "What is the average revenue in 2018 and 2019?")
     assert plain is not None and "5.6" not in plain.answer  # only a named column is given
+
+
+COSTS = """Cost of revenue (in thousands)
+
+|  | 2019 | 2018 | 2017 |
+| --- | --- | --- | --- |
+| Hardware | 30,000 | 28,000 | 25,000 |
+| Services | 18,000 | 22,000 | 20,000 |
+| Total cost of revenue | 48,000 | 50,000 | 45,000 |
+"""
+
+
+def test_total_naming_the_row_sums_it_over_the_years_the_question_names() -> None:
+    t = tables(COSTS)
+    a = ask(t, "What is the total cost of revenue from 2017 to 2019?")
+    assert a is not None and a.derivation.op == SUM and a.value == Decimal(143000)
+    b = ask(t, "What is the total cost of revenue in 2019 and 2018?")
+    assert b is not None and b.derivation.op == SUM and b.value == Decimal(98000)
+    assert ask(t, "What was the total cost of revenue in 2019?") is None  # a look-up

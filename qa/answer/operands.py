@@ -373,7 +373,7 @@ def readings(text: str, grids: Sequence[Grid], idf: Mapping[str, float] | None =
     chunk's retrieval score, which breaks ties between lines named equally well."""
     q = Words.of(text, idf)
     out: list[Reading] = []
-    stated = [line_span(line, q, None) for grid in grids for line in grid.row_lines]
+    stated = [(line, line_span(line, q, None)) for grid in grids for line in grid.row_lines]
     for grid in grids:
         if not grid.rows:
             continue
@@ -389,7 +389,7 @@ def readings(text: str, grids: Sequence[Grid], idf: Mapping[str, float] | None =
 
 
 
-def _stated(reading: Reading, q: Words, rows: Sequence[Span]) -> bool:
+def _stated(reading: Reading, q: Words, rows: Sequence[tuple[Line, Span]]) -> bool:
     """Whether a row states what the reading would compute: its label holds the words
     that ask for the operation and every word that names the reading's figures ("Net
     decrease in cash" asked of a table with that row and a row of cash balances)."""
@@ -401,7 +401,23 @@ def _stated(reading: Reading, q: Words, rows: Sequence[Span]) -> bool:
     # equivalents") may name the row at one place and the reading's line at the other
     words = {q.stems[i] or q.words[i] for i in need}
     return any(words <= {q.stems[i] or q.words[i] for i in s.positions}
-               and s.cover >= MIN_LABEL_COVER for s in rows)
+               and s.cover >= MIN_LABEL_COVER and line is not reading.line  # not its own
+               for line, s in rows)
+
+
+def _asked(q: Words, ignore: frozenset[int]) -> Asked | None:
+    """The operation the question's words outside `ignore` ask for; a sum when a word of
+    a total that names the line ("Total cost of revenue") is the only operation word and
+    the question names several years ("from 2017 to 2019", "in 2019 and 2018"): the
+    line's total over them (one year is a look-up: "What was the total revenue in 2019?")."""
+    asked = operation(q.text, ignore=ignore)
+    if asked is not None:
+        return asked
+    whole = operation(q.text)
+    years = q.year_range() or len(q.named_years(q.everything)) >= 2
+    if whole is not None and whole.op == SUM and years:
+        return whole
+    return None
 
 
 def _read(line: Line, grid: Grid, q: Words, latest: int | None, context: str,
@@ -411,7 +427,7 @@ def _read(line: Line, grid: Grid, q: Words, latest: int | None, context: str,
     span = line_span(line, q, latest)
     if span.cover < MIN_LABEL_COVER:
         return None
-    asked = operation(q.text, ignore=span.positions)
+    asked = _asked(q, span.positions)
     free = q.everything - span.positions
     groups = " ".join(dict.fromkeys(c.chunk.group for c in line.cells))
     where = f"{context} {line.group} {line.label} {groups}"
@@ -425,7 +441,7 @@ def _read(line: Line, grid: Grid, q: Words, latest: int | None, context: str,
             return None
         spans = key_spans(line, q, free)
         keys = frozenset().union(*(spans[k][1].positions for k in choice.keys))
-        again = operation(q.text, ignore=span.positions | keys)
+        again = _asked(q, span.positions | keys)
         if again == asked:
             break
         asked = again
