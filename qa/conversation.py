@@ -9,6 +9,7 @@ names neither is searched together with the earlier question.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from qa.chunk import Chunk
@@ -87,15 +88,22 @@ def _qualified(question: str, label_column: str) -> bool:
     return False
 
 
-def resolve(question: str, earlier: str, rows: list[TableRow], reply: str = "") -> str:
+Reply = str | Callable[[], str]
+
+
+def resolve(question: str, earlier: str, rows: list[TableRow], reply: Reply = "") -> str:
     """The question made standalone in the light of the (already standalone) earlier one
-    and the reply to it (which may name the row a reverse look-up found)."""
+    and the reply to it (which may name the row a reverse look-up found). The reply may be
+    a function that answers the earlier question: it is called only when the earlier
+    question names no row of a table the index holds."""
     q, e = set(tokenize(question)), set(tokenize(earlier))
     cue = is_followup(question)
     q_col = _column(q, rows, partial=cue)
     e_col = _column(e, rows)
     q_row = _row(q, rows, q_col or e_col)
-    e_row = _row(e, rows, e_col) or _row(set(tokenize(reply)), rows, None)
+    e_row = _row(e, rows, e_col)
+    if e_row is None and rows and not (q_row and q_col):
+        e_row = _row(set(tokenize(reply() if callable(reply) else reply)), rows, None)
     # Words beyond the row or column it names make a question new, not a follow-up.
     named = set()
     for phrase in (q_col or "", q_row.label if q_row else "", q_row.label_column if q_row else ""):
@@ -120,8 +128,15 @@ def resolve(question: str, earlier: str, rows: list[TableRow], reply: str = "") 
     return question
 
 
-def standalone(question: str, history: list[tuple[str, str]], rows: list[TableRow]) -> str:
-    """The question made standalone given earlier (role, content) turns, oldest first."""
+def standalone(question: str, history: list[tuple[str, str]], rows: list[TableRow],
+               reply_to: Callable[[str], str] | None = None) -> str:
+    """The question made standalone given earlier (role, content) turns, oldest first.
+
+    When a later question needs the row an earlier answer named, as after a reverse look-up
+    ("Which area ...?" then "What measure does it recommend?"), and the history gives no
+    reply naming a row (a client that sends only the questions, or an LLM reply that names
+    none), the earlier question is answered again by `reply_to(the standalone question)`.
+    """
     turns: list[tuple[str, str]] = []  # (user question, the reply to it)
     for role, content in history:
         if role == "user" and content.strip():
@@ -130,7 +145,13 @@ def standalone(question: str, history: list[tuple[str, str]], rows: list[TableRo
             turns[-1] = (turns[-1][0], content)
     if not turns:
         return question
+
+    def reply_for(context: str, given: str) -> Reply:
+        if reply_to is None:
+            return given
+        return lambda: given if _row(set(tokenize(given)), rows, None) else reply_to(context)
+
     context, reply = turns[0]
     for q, r in turns[1:]:
-        context, reply = resolve(q, context, rows, reply), r
-    return resolve(question, context, rows, reply)
+        context, reply = resolve(q, context, rows, reply_for(context, reply)), r
+    return resolve(question, context, rows, reply_for(context, reply))

@@ -418,9 +418,15 @@ class QAService:
         # question's own limit, keeping its beginning (the newest question comes first).
         # A misspelled word is corrected against the words of this index version first.
         spelled = r.speller.correct(question)
-        resolved = clip(standalone(spelled, history, self._table_rows(r)), MAX_QUERY_CHARS)
+        resolved = clip(standalone(spelled, history, self._table_rows(r),
+                                   lambda earlier: self._reply(earlier, doc)), MAX_QUERY_CHARS)
         r, evidence = self.evidence(resolved, doc, ANSWER_CANDIDATES, r)
         return Gathered(resolved, r, evidence, doc is not None, resolved != spelled)
+
+    def _reply(self, earlier: str, doc: str | None) -> str:
+        """The extractive answer to an earlier, already standalone, question whose reply the
+        conversation does not give (a follow-up may need the row it names)."""
+        return self._extractive(earlier, [], doc, self.gather(earlier, [], doc)).answer
 
     def ask(self, question: str, history: list[tuple[str, str]] | None = None,
             doc: str | None = None) -> Answer:
