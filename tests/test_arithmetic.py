@@ -397,3 +397,24 @@ def test_total_naming_the_row_sums_it_over_the_years_the_question_names() -> Non
     b = ask(t, "What is the total cost of revenue in 2019 and 2018?")
     assert b is not None and b.derivation.op == SUM and b.value == Decimal(98000)
     assert ask(t, "What was the total cost of revenue in 2019?") is None  # a look-up
+
+
+ACCRUED = """Accrued liabilities (in thousands)
+
+|  | 2019 | 2018 |
+| --- | --- | --- |
+| Compensation | $1,600 | $1,400 |
+| Warranty reserve | 500 | 520 |
+| Other | 400 | 560 |
+|  | $2,500 | $2,480 |
+"""
+
+
+def test_share_in_the_total_divides_by_the_columns_total_row() -> None:
+    # the total row has no label: "the total accrued liabilities" asks for it
+    a = ask(tables(ACCRUED), "In 2019, what is the percentage of warranty reserve among "
+                             "the total accrued liabilities?")
+    assert a is not None and a.derivation.op == SHARE
+    assert [o.text for o in a.derivation.operands] == ["500", "$2,500"]
+    assert a.value == Decimal("20.00")
+    assert "Total (2019): $2,500" in a.answer

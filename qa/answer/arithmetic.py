@@ -21,7 +21,7 @@ from typing import Any
 
 from qa.answer import corroborate
 from qa.answer.counting import Count, counts
-from qa.answer.grid import Cell, Grid, Line, is_total
+from qa.answer.grid import Cell, Grid, Line, is_total, label_of
 from qa.answer.operands import Reading, Words, readings
 from qa.answer.operators import (
     AVERAGE,
@@ -190,7 +190,7 @@ def _claims(cells: Sequence[Cell], working: str, score: float,
     claims = []
     for n, mine in enumerate(rows.values()):
         chunk = mine[0].chunk
-        fact = "; ".join(f"{_row_label(chunk) or 'Total'} ({chunk.header[c.col]}): {c.text}"
+        fact = "; ".join(f"{label_of(chunk) or 'Total'} ({chunk.header[c.col]}): {c.text}"
                          for c in mine)
         text = f"{fact}; {working}" if n == len(rows) - 1 else fact
         claims.append(Claim(text, chunk, score, highlight(chunk, mine)))

@@ -287,6 +287,10 @@ def _choose(line: Line, q: Words, asked: Asked, free: frozenset[int],
         whole = by_words[:2] if len([k for k in by_words if spans[k][1].cover >= 0.99]) < 2 \
             else [k for k in by_words if spans[k][1].cover >= 0.99 or is_total(line.keys[k])]
         by_words = whole
+    if op == SHARE and len(by_words) == 1 and not line.across and not by_year:
+        whole = _total_of(line, q, by_words[0])
+        if whole is not None:  # "the share of X in the total": the column's total row
+            return _Choice([by_words[0], whole], DEFAULT_KEYS)
     want_two = op in (DIFFERENCE, CHANGE_RATIO, RATIO) or (op == SHARE and len(by_words) < 3)
     if len(by_year) >= 2:
         return _Choice(by_year[:2] if want_two or op == SHARE else by_year, 1.0)
@@ -313,6 +317,16 @@ def _choose(line: Line, q: Words, asked: Asked, free: frozenset[int],
     if op in (AVERAGE, SUM):
         return _Choice(timeline, DEFAULT_KEYS)
     return None
+
+
+def _total_of(line: Line, q: Words, part: int) -> int | None:
+    """The total row of a column that a share's question asks for by a word of totals
+    ("... among the total accrued liabilities"), when it names no whole by its label: the
+    last total below the part (a grand total follows its subtotals); None without one."""
+    if not any(is_total(w) for w in q.words):
+        return None
+    below = [k for k in range(part + 1, len(line.keys)) if is_total(line.keys[k])]
+    return below[-1] if below else None
 
 
 def group_rows(line: Line, q: Words, free: frozenset[int]) -> list[int]:
