@@ -418,3 +418,11 @@ def test_share_in_the_total_divides_by_the_columns_total_row() -> None:
     assert [o.text for o in a.derivation.operands] == ["500", "$2,500"]
     assert a.value == Decimal("20.00")
     assert "Total (2019): $2,500" in a.answer
+
+
+def test_a_row_without_a_label_is_the_total_the_question_names() -> None:
+    a = ask(tables(ACCRUED), "What was the change in the total accrued liabilities from "
+                             "2018 to 2019?")
+    assert a is not None and a.derivation.op == DIFFERENCE
+    assert [o.text for o in a.derivation.operands] == ["$2,500", "$2,480"]
+    assert a.value == Decimal(20)

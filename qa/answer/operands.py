@@ -182,7 +182,8 @@ def line_span(line: Line, q: Words, latest: int | None) -> Span:
     its name (its year and words). The table's latest period stands for a column the
     question leaves unnamed."""
     if line.across:
-        span = align(line.label, q)
+        # a row without a label is its table's total (see grid.is_total): "the total" names it
+        span = align(line.label or "Total", q)
         if line.group:
             rest = q.everything - span.positions
             group = align(line.group, q, rest)
