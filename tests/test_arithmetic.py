@@ -24,6 +24,7 @@ from qa.answer.operators import (
     SUM,
     execute,
     operation,
+    question_words,
 )
 from qa.answer.stated import unsupported_numbers
 from qa.answer.types import Answer, Evidence
@@ -426,3 +427,22 @@ def test_a_row_without_a_label_is_the_total_the_question_names() -> None:
     assert a is not None and a.derivation.op == DIFFERENCE
     assert [o.text for o in a.derivation.operands] == ["$2,500", "$2,480"]
     assert a.value == Decimal(20)
+
+
+def test_a_negating_prefix_makes_another_word() -> None:
+    assert question_words("shares non-vested at year end") == [
+        "shares", "nonvested", "at", "year", "end"]
+    t = tables("""Restricted shares
+
+|  | Shares |
+| --- | --- |
+| Non-vested at January 1, 2019 | 1,000 |
+| Granted | 400 |
+| Vested | (300) |
+| Non-vested at December 31, 2019 | 1,100 |
+""")
+    # "non-vested" names the balances, never the "Vested" row
+    a = ask(t, "What is the percentage of shares granted as a percentage of the total "
+               "non-vested shares at December 31, 2019?")
+    assert a is not None and a.derivation.op == SHARE
+    assert [o.text for o in a.derivation.operands] == ["400", "1,100"]
