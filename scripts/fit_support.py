@@ -44,7 +44,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from evalsets import EVAL, SETS, load, split
+from evalsets import EVAL, SETS, load, split, squad_articles
 
 ROOT = Path(__file__).resolve().parent.parent
 ANALYSIS = ROOT / "corpus"
@@ -59,8 +59,10 @@ BEST_UNITS_OF = 3  # top chunks whose best unit is also a candidate claim
 ENGINE_CANDIDATES = 8  # ranked candidates dumped per question (the engine tries them in turn)
 
 # The operating point: the false abstention each set may cost at most (issue 9): SQuAD
-# 0.05, the analysis 0.03, TAT-QA no more than the first answerer's 0.014.
-FALSE_ABSTENTION = {"squad_train": 0.05, "tatqa_dev": 0.014, "seed_dev": 0.03,
+# 0.05, the analysis 0.03, TAT-QA 0.010 (the engine's before this refit: 0.009 over HTTP;
+# at the first answerer's 0.014 the scoped threshold rose to 0.32 and TAT-QA's calibration
+# accuracy fell 0.793 -> 0.790).
+FALSE_ABSTENTION = {"squad_train": 0.05, "tatqa_dev": 0.010, "seed_dev": 0.03,
                     "probes/support": 0.03}
 # The share of a set's negative weight given to wrong candidates of answerable questions
 # (the rest to the claims of unanswerable ones); 0 leaves them out of the fit. Tried 0,
@@ -69,6 +71,16 @@ FALSE_ABSTENTION = {"squad_train": 0.05, "tatqa_dev": 0.014, "seed_dev": 0.03,
 WRONG_AS_NEGATIVE = 0.3
 # How strongly the fit is regularised (sklearn's C: smaller is stronger).
 REGULARISATION = 1.0
+# SQuAD's unanswerable questions come from two of its ten articles (Twilight Princess in
+# the calibration part, Spectre held out), so a fit against every article's answerable
+# questions may learn which article a question is about rather than what makes it
+# unanswerable (a question-level logistic model fitted on one of the two articles and
+# tested on the other refuses 0.06-0.08 of its unanswerable questions at 0.05 false
+# abstention, against 0.41-0.44 on its own). --within-article fits SQuAD's claims of those
+# two articles only (the threshold is still chosen on every calibration article); tried on
+# the 05:36 dump it changed nothing held out (0.197 recall at 0.048 false abstention either
+# way) and lowered the support probes' calibration recall (0.870 -> 0.783): off.
+WITHIN_ARTICLE = False
 
 
 def scorer():
@@ -236,6 +248,13 @@ class Dumped:
         self.view = views[corpus]
         ids = {it["id"] for it in calib}
         self.calib = [r["id"] in ids for r in self.rows]
+        # SQuAD's article of each question: the fit contrasts an article's unanswerable
+        # questions with the same article's answerable ones (see WITHIN_ARTICLE)
+        self.article = [None] * len(self.rows)
+        if name == "squad_train":
+            items = load(SETS[name])
+            of = dict(zip((it["id"] for it in items), squad_articles(items)))
+            self.article = [of[r["id"]] for r in self.rows]
 
     def objects(self, row: dict):
         """The evidence and claims of a dumped row, as the engine hands them to the check."""
@@ -248,6 +267,15 @@ class Dumped:
         claims = [Claim(c["text"], by_id(c["chunk"]), c["score"], tuple(c["highlight"]))
                   for c in row["claims"]]
         return evidence, claims
+
+
+def contrasted(ds: Dumped, qi: np.ndarray, within: bool) -> np.ndarray:
+    """Which claims the fit may learn from: all, or (`within`, for a set whose questions
+    carry their article) those of articles with an unanswerable question."""
+    if not within or ds.article[0] is None:
+        return np.ones(len(qi), bool)
+    mixed = {a for a, r in zip(ds.article, ds.rows) if not r["answerable"]}
+    return np.array([ds.article[i] in mixed for i in qi])
 
 
 def feature_table(ds: Dumped):
@@ -310,7 +338,9 @@ def figures(ds: Dumped, picks: list[tuple[list[float], list[bool]]], threshold: 
 SIGNS = {"claim_sim": 1, "chunk_sim": 1, "sim_margin": 1, "claim_recall": 1, "chunk_recall": 1,
          "missing_top": -1, "claim_missing_top": -1, "pair_share": 1, "unknown_words": -1,
          "unknown_names": -1, "absent_names": -1, "claim_names": -1, "number_gap": -1,
-         "negation_gap": -1, "rank": 1, "dense": 1, "scoped": 1}
+         "negation_gap": -1, "rank": 1, "dense": 1, "scoped": 1, "sentence_gain": 1,
+         "best_unit_recall": 1, "plain_missing": -1, "names_off_claim": -1,
+         "numbers_off_chunk": -1, "type_gap": -1, "claim_negated": -1, "novel": 1}
 
 
 def fit_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray,
@@ -338,7 +368,7 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray,
 
 
 def fit(data: Path, index_root: Path, write: bool,
-        wrong_share: float = WRONG_AS_NEGATIVE) -> None:
+        wrong_share: float = WRONG_AS_NEGATIVE, within: bool = WITHIN_ARTICLE) -> None:
     """Fit, choose the threshold, print the figures (and write the weights)."""
     from qa.answer.support import FEATURES
 
@@ -349,13 +379,17 @@ def fit(data: Path, index_root: Path, write: bool,
     tables = {ds.name: feature_table(ds) for ds in sets}
     # Each set weighs the same in the fit, whatever its size, and within a set the two
     # labels weigh the same (SQuAD has 12 answerable questions for each unanswerable one).
+    # (SQuAD weighed 3 and 8 times the others, 2026-11-30: its held-out abstention recall
+    # fell 0.197 -> 0.170 -> 0.101, its calibration false abstention too: the fit learns
+    # its one calibration article with unanswerable questions, see WITHIN_ARTICLE.)
     Xs, ys, ws = [], [], []
-    for name, (X, y, _, src, cal) in tables.items():
+    for name, (X, y, qi, src, cal) in tables.items():
         # The claims of answerable questions that do not hold the answer are negatives
         # too (a wrong candidate the check should refuse so that the engine tries the
         # next): WRONG_AS_NEGATIVE of a set's negatives' weight, its unanswerable
         # questions' claims the rest.
-        m = cal & ((y >= 0) | (wrong_share > 0)) & (src != "part")
+        ds = next(d for d in sets if d.name == name)
+        m = cal & ((y >= 0) | (wrong_share > 0)) & (src != "part") & contrasted(ds, qi, within)
         if not m.any():
             continue
         wrong = y[m] < 0
@@ -507,9 +541,8 @@ def write_weights(coef: dict[str, float], bias: float, threshold: float,
               "# abstention and in the answer accuracy the check costs.",
               f"SUPPORT_THRESHOLD = {threshold:.2f}",
               "# The same for a question asked of one document (the reader chose it): the",
-              "# highest at which TAT-QA's false abstention and accuracy cost stay within 0.014",
-              "# (the first answerer's false abstention) and the analysis's, scoped to it,",
-              "# within 0.03.",
+              "# highest at which TAT-QA's false abstention and accuracy cost stay within 0.010",
+              "# and the analysis's, scoped to it, within 0.03.",
               f"SUPPORT_THRESHOLD_SCOPED = {scoped:.2f}"]
     block = "# <support-weights>\n" + "\n".join(lines) + "\n# </support-weights>"
     new = re.sub(r"# <support-weights>.*?# </support-weights>", block, text, flags=re.DOTALL)
@@ -528,11 +561,13 @@ def main() -> int:
     ap.add_argument("--write", action="store_true", help="write the fitted weights")
     ap.add_argument("--wrong", type=float, default=WRONG_AS_NEGATIVE,
                     help="share of the negative weight given to wrong candidates")
+    ap.add_argument("--within-article", action="store_true", default=WITHIN_ARTICLE,
+                    help="fit SQuAD on the articles that hold unanswerable questions only")
     a = ap.parse_args()
     if a.step == "dump":
         dump(a.sets or dumped_sets(), a.data, a.index)
     else:
-        fit(a.data, a.index, a.write, a.wrong)
+        fit(a.data, a.index, a.write, a.wrong, a.within_article)
     return 0
 
 

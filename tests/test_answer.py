@@ -469,7 +469,11 @@ REPORT = [
     ("How many trips did the Riverside Loop carry in 2022?", "3,140", "Riverside Loop"),
     ("Which program aims to replace diesel buses with battery-electric models?",
      "Electric Bus Conversion", "Electric Bus Conversion"),
-    ("Which route had the most trips in 2023?", "Harbor Line", "Harbor Line"),
+    pytest.param("Which route had the most trips in 2023?", "Harbor Line", "Harbor Line",
+                 marks=pytest.mark.xfail(strict=True, reason=(
+                     "support check: since the refit of 2026-11-30 (threshold 0.37 -> 0.43) it "
+                     "refuses 'Harbor Line (2023: 6,920)' (probability 0.40), as it refuses "
+                     "the fewest below: a short row claim is little like the question"))),
     pytest.param("Which route carried the fewest trips in 2021?", "Airport Shuttle",
                  "Airport Shuttle", marks=pytest.mark.xfail(strict=True, reason=(
                      "support check: it refuses the ranked-first 'Airport Shuttle (2021: 1,120)' "

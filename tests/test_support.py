@@ -128,6 +128,53 @@ def test_a_negated_question_against_a_claim_that_is_not() -> None:
     assert not feats("What does Russia supply?", sentence(SUPPLY, 1), SUPPLY).negation_gap
 
 
+def test_the_question_s_names_and_numbers_against_the_claim() -> None:
+    # a name the chunk states but the claim's sentence does not
+    f = feats("What does Russia supply in Energy matters?", sentence(SUPPLY, 0), SUPPLY)
+    assert f.names_off_claim == pytest.approx(0.5)  # Russia is not in "Energy matters."
+    assert feats("What does Russia supply to North Korea?", sentence(SUPPLY, 1),
+                 SUPPLY).names_off_claim == 0.0
+    # a year the corpus states, but not in the cited chunk
+    assert feats("What did Russia supply in 2024?", sentence(SUPPLY, 1),
+                 SUPPLY, TALKS).numbers_off_chunk == 1.0
+    assert feats("Who faces the challenge in 2024?", sentence(TALKS, 0),
+                 TALKS).numbers_off_chunk == 0.0
+
+
+def test_the_asked_for_kind_beyond_the_question_s_own_words() -> None:
+    # a date asked of a claim whose only figure is the question's own
+    assert feats("When did the region face the challenge in 2024?", sentence(TALKS, 0),
+                 TALKS).type_gap == 1.0
+    # who: the claim brings names the question lacks (South Korea, Japan, China)
+    assert feats("Who faces the challenge of balancing deterrence?", sentence(TALKS, 0),
+                 TALKS).type_gap == 0.0
+    # who, of a claim whose only name is the question's own
+    assert feats("Who supplies North Korea?", Claim("North Korea gets fuel.", SUPPLY, 1.0),
+                 SUPPLY).type_gap == 1.0
+    # a question asking for neither has no gap
+    assert feats("What does Russia supply?", sentence(SUPPLY, 1), SUPPLY).type_gap == 0.0
+
+
+def test_plain_missing_words_and_what_the_claim_adds() -> None:
+    f = feats("What does Russia supply to North Korea?", sentence(SUPPLY, 1), SUPPLY)
+    assert f.plain_missing == 0.0 and 0.0 < f.novel < 1.0
+    g = feats("What does Russia sell to North Korea?", sentence(SUPPLY, 1), SUPPLY)
+    assert g.plain_missing == pytest.approx(1 / 4)  # "sell" of russia, sell, north, korea
+    # the claim is negated, the question is not
+    neg = Claim("Russia does not supply weapons to North Korea.", SUPPLY, 1.0)
+    assert feats("What does Russia supply?", neg, SUPPLY).claim_negated == 1.0
+    assert feats("What does Russia not supply?", neg, SUPPLY).claim_negated == 0.0
+
+
+def test_the_sentence_against_the_whole_chunk() -> None:
+    # unit 0 is the whole chunk in context; the claim's sentence is unit 2
+    ev = [Evidence(Hit(SUPPLY, 1.0, 0.7, 1.0), (0.5, 0.2, 0.8))]
+    f = features("What does Russia supply?", sentence(SUPPLY, 1), ev, CORPUS, False)
+    assert f.sentence_gain == pytest.approx(0.3)
+    # one unit holds every word of the question
+    assert f.best_unit_recall == pytest.approx(1.0)
+
+
 def test_similarity_and_margin_come_from_the_evidence() -> None:
     ev = [Evidence(Hit(SUPPLY, 1.0, 0.7, 1.0), (0.5, 0.2, 0.8)),
           Evidence(Hit(TALKS, 0.5, 0.4, 0.5), (0.6,))]

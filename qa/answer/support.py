@@ -72,6 +72,14 @@ class Features:
     rank: float  # 1 / (1 + the claim chunk's rank among the evidence)
     dense: float  # the claim chunk's dense retrieval score
     scoped: float  # 1 when the question is scoped to one document
+    sentence_gain: float  # claim_sim minus the question's similarity to the whole chunk
+    best_unit_recall: float  # IDF-weighted share of the question's words one unit holds
+    plain_missing: float  # share of the question's words (unweighted) the claim lacks
+    names_off_claim: float  # share of the question's names and numbers the claim lacks
+    numbers_off_chunk: float  # 1 when a number the question states is not in the chunk
+    type_gap: float  # the asked-for kind (a name, a number or date) is not in the claim
+    claim_negated: float  # 1 when the claim is negated and the question is not
+    novel: float  # share of the claim's words the question lacks (what the claim adds)
 
     def vector(self) -> tuple[float, ...]:
         """The values in field order."""
@@ -94,6 +102,8 @@ _QUANTITY = re.compile(r"\b(how (many|much|long|old|far|large|big|often)|when|wh
 _NEGATION = re.compile(r"\b(not|never|no|none|neither|nor|without|cannot)\b|n['’]t\b",
                        re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
+# The question asks for a name (a person, a place, a body): English interrogatives.
+_WHO = re.compile(r"\b(who|whom|whose|where)\b", re.IGNORECASE)
 
 
 def check(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: CorpusView,
@@ -149,6 +159,13 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
     unknown_names, absent_names = name_gaps(question, chunk_seq, corpus, known)
     _, claim_absent = name_gaps(question, claim_seq, corpus, known)
     pairs = list(pairwise(tokenize(question)))
+    whole_sim = own.unit_scores[0] if own is not None and own.unit_scores else chunk_sim
+    units = chunk_words(chunk)[1]
+    units = units[1:] or units  # its sentences, cells or items; the whole when it has none
+    stated = names(question)
+    off_claim_names = [n for n in stated if not phrase_in(tokenize(n), claim_seq)]
+    numbers = [n for n in stated if _DIGIT.search(n)]
+    claim_own = set(tokenize(claim.text))
     return Features(
         claim_sim=claim_sim,
         chunk_sim=chunk_sim,
@@ -167,7 +184,32 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
         rank=1.0 / (1.0 + rank),
         dense=dense,
         scoped=float(scoped),
+        sentence_gain=claim_sim - whole_sim,
+        best_unit_recall=max((sum(weight[w] for w in matched(q, set(u))) / total
+                              for u in units), default=0.0) if q else 1.0,
+        plain_missing=len(q - in_claim) / len(q) if q else 0.0,
+        names_off_claim=len(off_claim_names) / len(stated) if stated else 0.0,
+        numbers_off_chunk=float(any(not phrase_in(tokenize(n), chunk_seq) for n in numbers)),
+        type_gap=type_gap(question, claim.text),
+        claim_negated=float(bool(_NEGATION.search(claim.text))
+                            and not _NEGATION.search(question)),
+        novel=len(claim_own - q) / len(claim_own) if claim_own else 0.0,
     )
+
+
+
+def type_gap(question: str, claim: str) -> float:
+    """1 when the question asks for a kind of thing the claim does not bring beyond the
+    question's own words: a name (who, whose, where: a capitalised word the question
+    lacks) or a quantity or date (a figure the question does not state); else 0."""
+    if _QUANTITY.search(question):
+        asked = set(_NUMBER.findall(question))
+        return float(not any(n not in asked for n in _NUMBER.findall(claim)))
+    if _WHO.search(question):
+        asked = set(tokenize(" ".join(names(question))))
+        new = [m.group(1) for m in _NAME.finditer(claim)]
+        return float(not any(set(tokenize(n)) - asked for n in new))
+    return 0.0
 
 
 # --- the parts of the features ---------------------------------------------------------
