@@ -406,6 +406,15 @@ def _is_value(cell: str) -> bool:
     return read_number(cell) is not None and not _YEARISH.match(cell)
 
 
+_SPACED_YEAR = re.compile(r"(?<!\S)\d \d \d \d(?!\S)")
+
+
+def _unspaced(name: str) -> str:
+    """A column name with a letter-spaced year closed up ("2 0 1 8", as text taken from a
+    PDF with spaced lettering writes it, is 2018)."""
+    return _SPACED_YEAR.sub(lambda m: m.group().replace(" ", ""), name)
+
+
 def _merge_header(header_lines: list[list[str]]) -> tuple[list[str], str]:
     """Column names from one or more header lines, and table-wide header text (a label
     that spans every column, such as "Years Ended September 30," or "(in millions)")."""
@@ -425,7 +434,8 @@ def _merge_header(header_lines: list[list[str]]) -> tuple[list[str], str]:
                 if not line[c] and line[c - 1]:
                     line[c] = line[c - 1]
         kept.append(line)
-    names = [" ".join(dict.fromkeys(h[c] for h in kept if h[c])) for c in range(width)]
+    names = [" ".join(dict.fromkeys(_unspaced(h[c]) for h in kept if h[c]))
+             for c in range(width)]
     if names and _UNITS.search(names[0]):
         notes.append(names[0])  # "(In thousands)" names the unit, not the label column
         names[0] = ""

@@ -212,7 +212,8 @@ def main() -> int:
             {"id": it["id"], "kind": it["kind"], "question": it["question"],
              "gold": it["answer"], "score": run["score"], "legacy_ok": lok, "computed_ok": cok,
              "legacy": run["legacy"].answer,
-             "computed": run["computed"].answer if run["computed"] else None}
+             "computed": run["computed"].answer if run["computed"] else None,
+             "op": run["computed"].derivation.op if run["computed"] else None}
             for it, run, lok, cok in rows] for name, rows in judged.items()}, indent=1))
     if a.threshold is not None:
         pair = (a.threshold, a.count_threshold if a.count_threshold is not None else a.threshold)
@@ -288,7 +289,7 @@ def report(score, name: str, rows, svc, pair: tuple[float, float], show: bool) -
             reasons[why] += 1
             if show:
                 given = run["computed"].answer if use else run["legacy"].answer
-                print(f"   MISS [{why}] {it['question']} | gold {it['answer'][0][0]} | {given[:200]}")
+                print(f"   MISS {gold[0]} [{why}] {it['question']} | gold {it['answer'][0][0]} | {given[:200]}")
     print(f"{name} accuracy per operator (inferred from the gold answer and the table):")
     for op in OPERATORS:
         ok, n = per_op.get(op, (0, 0))

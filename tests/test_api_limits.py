@@ -241,3 +241,25 @@ def test_heads_under_the_limit_in_pieces_and_pipelined_are_answered(
     while chunk := s.recv(65536):
         received += chunk
     assert received.count(b"HTTP/1.1 200 OK") == 3, received[:300]
+
+
+def test_a_response_of_known_length_leaves_in_one_write(server: tuple[str, int]) -> None:
+    # Its head and body arrive together: the first read holds the whole body (a head
+    # written apart arrives first on loopback, and the client would wake up twice).
+    url, port = server
+    s = connect(port)
+    for _ in range(3):  # on one kept-alive connection
+        s.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
+        head, _, body = s.recv(65536).partition(b"\r\n\r\n")
+        length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length:"))
+        assert head.startswith(b"HTTP/1.1 200") and len(body) == length
+        assert json.loads(body)["status"] == "ok"
+    # A response without a body (HEAD) and one that closes the connection are whole too.
+    s.sendall(b"HEAD /health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+    data = b""
+    while chunk := s.recv(65536):
+        data += chunk
+    assert data.startswith(b"HTTP/1.1 ") and data.endswith(b"\r\n\r\n")
+    s.close()
+    assert_alive(url)

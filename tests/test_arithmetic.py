@@ -24,6 +24,7 @@ from qa.answer.operators import (
     SUM,
     execute,
     operation,
+    question_words,
 )
 from qa.answer.stated import unsupported_numbers
 from qa.answer.types import Answer, Evidence
@@ -271,3 +272,177 @@ def test_a_made_up_number_is_caught(report: Tables) -> None:
     assert unsupported_numbers(doctored) == ["3,000"]
     wrong = replace(a, answer=a.answer.replace("2.73%", "2.9%"))
     assert unsupported_numbers(wrong) == ["2.9%"]
+
+
+# --- small tables the tests write -------------------------------------------------------------
+
+
+def tables(markdown: str) -> Tables:
+    """The strategy's view of a one-table report written by the test."""
+    return Tables(chunk_document(parse_document("small.md", markdown)))
+
+
+OBLIGATIONS = """Contractual obligations (in thousands)
+
+| Obligations | Less than 1 year | 1-3 years | Total |
+| --- | --- | --- | --- |
+| Financing obligations | 1,000 | 3,000 | 4,000 |
+| Purchase obligations | 2,000 | 6,000 | 8,000 |
+| Total | 3,000 | 9,000 | 12,000 |
+"""
+
+
+def test_total_before_a_named_row_qualifies_it_and_names_no_total() -> None:
+    # "total financing obligations": the row's own total, not the Total row added as a part
+    a = ask(tables(OBLIGATIONS), "What is the total financing obligations as a percentage "
+                                 "of total purchase obligations?")
+    assert a is not None and a.derivation.op == SHARE
+    assert [o.text for o in a.derivation.operands] == ["4,000", "8,000"]
+    assert a.value == Decimal("50.00")
+
+
+RECEIVABLES = """Accounts receivable (in thousands)
+
+|  | Gross | Allowance | Net |
+| --- | --- | --- | --- |
+| December 31, 2019 |  |  |  |
+| Product | 12,000 | (200) | 11,800 |
+| Services | 7,000 | — | 7,000 |
+| Total | 19,000 | (200) | 18,800 |
+| December 31, 2018 |  |  |  |
+| Product | 9,000 | (100) | 8,900 |
+| Services | 900 | — | 900 |
+| Total | 9,900 | (100) | 9,800 |
+"""
+
+
+def test_count_of_years_reads_the_total_row_under_each_year() -> None:
+    # one Total row per year group: "total net receivables" counts those, not the items
+    a = ask(tables(RECEIVABLES), "How many years did the total net receivables exceed "
+                                 "$10,000 thousand?")
+    assert a is not None and a.derivation.op == COUNT and a.value == 1
+    assert [o.text for o in a.derivation.operands] == ["18,800"]
+    assert "December 31, 2019" in a.answer
+    items = ask(tables(RECEIVABLES), "How many items of net receivables exceeded $5,000 "
+                                     "thousand?")
+    assert items is not None and items.value == 3  # 11,800, 7,000 and 8,900: no totals
+
+
+FEES = """Fees billed by the auditor
+
+|  | 2018 | 2019 |
+| --- | --- | --- |
+| Audit fees | $50,000 | $60,000 |
+| Tax fees | 30,000 | 20,000 |
+| Total fees | $80,000 | $80,000 |
+"""
+
+
+def test_a_repeated_word_names_each_label_at_its_own_place() -> None:
+    # "fees" twice: "total fees" is the second "fees" with "total", not the first one
+    a = ask(tables(FEES), "What is the percentage of audit fees in total fees in 2019?")
+    assert a is not None and a.derivation.op == SHARE
+    assert [o.text for o in a.derivation.operands] == ["$60,000", "$80,000"]
+    assert a.value == Decimal("75.00")
+
+
+CASH = """Cash flows
+
+|  | 2019 | 2018 |
+| --- | --- | --- |
+| Net decrease in cash and cash equivalents | (472.7) | (7.4) |
+| Cash and cash equivalents at beginning of period | 901.3 | 908.7 |
+| Cash and cash equivalents at end of period | 428.6 | 901.3 |
+"""
+
+
+def test_a_row_stating_the_figure_is_found_whichever_place_names_it() -> None:
+    # "cash" twice in the question: the row that states the decrease is still looked up
+    assert ask(tables(CASH), "What was the net decrease in cash and cash equivalents "
+                             "in 2019?") is None
+
+
+ORDERS = """Highlights
+
+| $ million | 2019 | 2018 | Change (%) |
+| --- | --- | --- | --- |
+| Order intake | 532.0 | 470.0 | 13.2 |
+| Revenue | 503.6 | 476.9 | 5.6 |
+"""
+
+
+def test_a_column_the_question_names_is_given_beside_the_computation() -> None:
+    # "the change (%)": the row's figure under "Change (%)" is what the table states
+    a = ask(tables(ORDERS), "What is the change (%) for order intake between 2018 and 2019?")
+    assert a is not None and "Change (%): 13.2" in a.answer
+    assert set(a.citations[0].highlight) >= {1, 2, 3}
+    assert unsupported_numbers(a) == []
+    plain = ask(tables(ORDERS), "What is the average revenue in 2018 and 2019?")
+    assert plain is not None and "5.6" not in plain.answer  # only a named column is given
+
+
+COSTS = """Cost of revenue (in thousands)
+
+|  | 2019 | 2018 | 2017 |
+| --- | --- | --- | --- |
+| Hardware | 30,000 | 28,000 | 25,000 |
+| Services | 18,000 | 22,000 | 20,000 |
+| Total cost of revenue | 48,000 | 50,000 | 45,000 |
+"""
+
+
+def test_total_naming_the_row_sums_it_over_the_years_the_question_names() -> None:
+    t = tables(COSTS)
+    a = ask(t, "What is the total cost of revenue from 2017 to 2019?")
+    assert a is not None and a.derivation.op == SUM and a.value == Decimal(143000)
+    b = ask(t, "What is the total cost of revenue in 2019 and 2018?")
+    assert b is not None and b.derivation.op == SUM and b.value == Decimal(98000)
+    assert ask(t, "What was the total cost of revenue in 2019?") is None  # a look-up
+
+
+ACCRUED = """Accrued liabilities (in thousands)
+
+|  | 2019 | 2018 |
+| --- | --- | --- |
+| Compensation | $1,600 | $1,400 |
+| Warranty reserve | 500 | 520 |
+| Other | 400 | 560 |
+|  | $2,500 | $2,480 |
+"""
+
+
+def test_share_in_the_total_divides_by_the_columns_total_row() -> None:
+    # the total row has no label: "the total accrued liabilities" asks for it
+    a = ask(tables(ACCRUED), "In 2019, what is the percentage of warranty reserve among "
+                             "the total accrued liabilities?")
+    assert a is not None and a.derivation.op == SHARE
+    assert [o.text for o in a.derivation.operands] == ["500", "$2,500"]
+    assert a.value == Decimal("20.00")
+    assert "Total (2019): $2,500" in a.answer
+
+
+def test_a_row_without_a_label_is_the_total_the_question_names() -> None:
+    a = ask(tables(ACCRUED), "What was the change in the total accrued liabilities from "
+                             "2018 to 2019?")
+    assert a is not None and a.derivation.op == DIFFERENCE
+    assert [o.text for o in a.derivation.operands] == ["$2,500", "$2,480"]
+    assert a.value == Decimal(20)
+
+
+def test_a_negating_prefix_makes_another_word() -> None:
+    assert question_words("shares non-vested at year end") == [
+        "shares", "nonvested", "at", "year", "end"]
+    t = tables("""Restricted shares
+
+|  | Shares |
+| --- | --- |
+| Non-vested at January 1, 2019 | 1,000 |
+| Granted | 400 |
+| Vested | (300) |
+| Non-vested at December 31, 2019 | 1,100 |
+""")
+    # "non-vested" names the balances, never the "Vested" row
+    a = ask(t, "What is the percentage of shares granted as a percentage of the total "
+               "non-vested shares at December 31, 2019?")
+    assert a is not None and a.derivation.op == SHARE
+    assert [o.text for o in a.derivation.operands] == ["400", "1,100"]

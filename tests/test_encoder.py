@@ -98,14 +98,18 @@ def test_serving_a_query_does_not_import_torch(service: QAService) -> None:
         "answer = svc.ask('Who supplies artillery shells?')\n"
         "print(hits[0].chunk.cells[0], bool(answer.answer))\n"
         "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers')"
+        " if m in sys.modules))\n"
+        # nor the converters' libraries: serving converts nothing (they cost 0.3-0.7 s)
+        "print(sorted(m for m in ('markitdown', 'pandas', 'pdfplumber', 'openpyxl')"
         " if m in sys.modules))\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
     res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          check=False, timeout=300)
     assert res.returncode == 0, res.stderr[-3000:]
-    first, loaded = res.stdout.strip().splitlines()
+    first, loaded, converters = res.stdout.strip().splitlines()
     assert first == "Military True"
     assert loaded == "[]"
+    assert converters == "[]"
 
 
 def test_queries_that_queue_up_are_encoded_together_as_if_alone(encoder: OnnxEncoder) -> None:

@@ -187,6 +187,15 @@ def test_tatqa_units_line_below_years_is_header_not_data() -> None:
     assert "2019" in table.header[2] and "2018" in table.header[3]
 
 
+def test_a_letter_spaced_year_in_the_header_is_closed_up() -> None:
+    # text taken from a PDF with spaced lettering: "2 0 1 8" is the year 2018
+    text = ("|  | December 31 |  |\n| --- | --- | --- |\n|  | 2019 | 2 0 1 8 |\n"
+            "| Loss carryforward | 73,260 | 57,768 |\n| Level 1 2 3 | 1 | 2 |\n")
+    (table,) = of_kind(parse_document("s.md", text), "table")
+    assert table.header[1:] == ("2019", "2018")
+    assert table.rows[1][0] == "Level 1 2 3"  # only a header's four spaced digits
+
+
 def test_first_data_row_with_values_stays_data() -> None:
     text = "| Year | Sales |\n|---|---|\n| 2019 | 1,200 |\n| 2018 | 1,100 |\n"
     (table,) = of_kind(parse_document("d.md", text), "table")

@@ -21,7 +21,7 @@ from typing import Any
 
 from qa.answer import corroborate
 from qa.answer.counting import Count, counts
-from qa.answer.grid import Cell, Grid, Line
+from qa.answer.grid import Cell, Grid, Line, is_total, label_of
 from qa.answer.operands import Reading, Words, readings
 from qa.answer.operators import (
     AVERAGE,
@@ -79,7 +79,7 @@ class Arithmetic:
         if not found:
             prior = {ev.hit.chunk.id: ev.hit.score for ev in evidence}
             found = [c for r in readings(text, grids, getattr(corpus, "idf", None), prior)
-                     [:MAX_CANDIDATES] if (c := reading_candidate(r, self.name, evidence))]
+                     [:MAX_CANDIDATES] if (c := reading_candidate(r, self.name, evidence, q))]
         return sorted(found, key=lambda c: -c.score)
 
 
@@ -118,10 +118,13 @@ def _name(line: Line, key: str) -> str:
 
 
 def reading_candidate(r: Reading, strategy: str = "arithmetic",
-                      evidence: Sequence[Evidence] = ()) -> Candidate | None:
+                      evidence: Sequence[Evidence] = (), q: Words | None = None
+                      ) -> Candidate | None:
     """A candidate from a reading: the computation, its working, and a claim per row read
     (the working in the last), each highlighting the operand cells; a figure the row or a
-    retrieved sentence states that equals the result is named and cited beside it."""
+    retrieved sentence states that equals the result is named and cited beside it, and so
+    is the row's figure under a column the question (`q`) names by its remaining words
+    ("the change (%)" of a table with a "Change (%)" column)."""
     result = execute(r.op, [c.value for c in r.operands], r.percent)
     if result is None:
         return None
@@ -132,6 +135,9 @@ def reading_candidate(r: Reading, strategy: str = "arithmetic",
     same = corroborate.in_row(result.value, unit == "%", r.operands, r.grid)
     if same is not None:
         text += f" (the table gives {same.text})"
+    elif q is not None and (named := corroborate.named_column(q, r)) is not None:
+        same = named  # the question names a column that states a figure of the row
+        text += f" (the table gives {same.chunk.header[same.col]}: {same.text})"
     claims = _claims(r.operands, text, r.score, same)
     said = corroborate.in_prose(result.value, unit == "%", r.line.label, evidence, r.grid)
     if said is not None and (same is None or said.written != same.text):
@@ -184,7 +190,7 @@ def _claims(cells: Sequence[Cell], working: str, score: float,
     claims = []
     for n, mine in enumerate(rows.values()):
         chunk = mine[0].chunk
-        fact = "; ".join(f"{_row_label(chunk) or 'Total'} ({chunk.header[c.col]}): {c.text}"
+        fact = "; ".join(f"{label_of(chunk) or 'Total'} ({chunk.header[c.col]}): {c.text}"
                          for c in mine)
         text = f"{fact}; {working}" if n == len(rows) - 1 else fact
         claims.append(Claim(text, chunk, score, highlight(chunk, mine)))
@@ -226,7 +232,12 @@ def _key_of(x: Cell, across: bool) -> str:
     """A counted figure's name: its column among a row's figures, its row's label among a
     column's."""
     header = x.chunk.header[x.col] if x.col < len(x.chunk.header) else ""
-    return (header if across and header else _row_label(x.chunk)) or "total"
+    if across and header:
+        return header
+    label, group = _row_label(x.chunk), x.chunk.group.rstrip(": ")
+    if group and is_total(label):  # a total row per group (year): the group names it
+        return f"{label or 'Total'} ({group})"
+    return label or "total"
 
 
 def _subject(c: Count) -> str:

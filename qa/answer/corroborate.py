@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from qa.answer.grid import Cell, Grid
-from qa.answer.operands import label_stems
+from qa.answer.operands import MIN_LABEL_COVER, Reading, Words, align, label_stems
 from qa.answer.types import Evidence
 from qa.chunk import Chunk
-from qa.text.numbers import WORD_SCALES, Number, numbers_in, read_number, round_half_up
+from qa.text.numbers import WORD_SCALES, Number, numbers_in, read_number, round_half_up, years_in
 from qa.text.sentences import split_sentences
 
 # The most characters of a sentence quoted beside a computed answer.
@@ -67,6 +67,26 @@ def in_row(result: Decimal, percent: bool, operands: Sequence[Cell], grid: Grid)
             if n is not None and states(text, n, result, percent, grid):
                 return Cell(chunk, j, text, n.value, n.percent)
     return None
+
+
+def named_column(q: Words, r: Reading) -> Cell | None:
+    """The figure of the row read under a column the question names by words the reading
+    left unused ("What is the change (%) for X between 2018 and 2019?" of a row with a
+    "Change (%)" column): the table states what the question asks, whatever it computes."""
+    if not r.line.across or len({c.chunk.id for c in r.operands}) != 1:
+        return None
+    row = r.operands[0].chunk
+    used = {c.col for c in r.operands}
+    free = frozenset(i for i in q.everything if i not in r.named and q.years[i] is None)
+    best: tuple[float, Cell] | None = None
+    for j in range(1, min(len(row.cells), len(row.header))):
+        n = read_number(row.cells[j]) if j not in used else None
+        if n is None or years_in(row.header[j]):
+            continue  # a period's figure is an operand's kind, not a stated result
+        cover = align(row.header[j], q, free).cover
+        if cover >= MIN_LABEL_COVER and (best is None or cover > best[0]):
+            best = (cover, Cell(row, j, row.cells[j], n.value, n.percent))
+    return best[1] if best else None
 
 
 def in_prose(result: Decimal, percent: bool, label: str, evidence: Sequence[Evidence],

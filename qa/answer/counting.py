@@ -95,6 +95,7 @@ def _threshold_counts(q: Words, grid: Grid, sign: str, after: int) -> list[Count
         if span.cover < MIN_LABEL_COVER:
             continue
         free = q.everything - span.positions
+        used = span.positions
         spans = key_spans(line, q, free)
         if line.across:
             ks = periods(line, spans) or [k for k, t in enumerate(line.times) if t]
@@ -109,17 +110,31 @@ def _threshold_counts(q: Words, grid: Grid, sign: str, after: int) -> list[Count
             named = _named_group(line, q, free)
             if named is not None:
                 ks = [k for k in ks if line.cells[k].chunk in named]
+            totals = _named_totals(line, q, free)
+            if len(totals) >= 2:  # "total X" of a table with a total row per group (year)
+                ks = totals
+                used = span.positions | align(line.keys[totals[0]], q, free).positions
         ks = [k for k in ks if line.cells[k].percent == percent or not any(
             line.cells[j].percent for j in range(len(line.cells)))]
         if len(ks) < 2:
             continue
         looked = tuple(line.cells[k] for k in ks)
         kept = tuple(c for c in looked if (c.value > value if sign == ">" else c.value < value))
-        used = span.positions
         score = (min(span.cover, 1.0) + 1.0 + explained(q, used, set())) / 3
         noun = _counted_noun(q)
         out.append(Count(looked, kept, (), noun, value, sign, score, grid, written))
     return out
+
+
+def _named_totals(line: Line, q: Words, free: frozenset[int]) -> list[int]:
+    """The keys of a column that are total rows the question names ("the total net
+    receivables" of a table with a Total row under each year): the same total, one in each
+    row group; none otherwise (different totals are subtotals of what the question counts)."""
+    ks = [k for k, key in enumerate(line.keys) if key and is_total(key)
+          and align(key, q, free).cover >= MIN_LABEL_COVER]
+    groups = [line.cells[k].chunk.group for k in ks]
+    parallel = len({line.keys[k] for k in ks}) == 1  # the same total under each group
+    return ks if parallel and all(groups) and len(set(groups)) == len(groups) else []
 
 
 def _named_group(line: Line, q: Words, free: frozenset[int]) -> list[Chunk] | None:

@@ -131,6 +131,8 @@ def align(label: str, q: Words, free: frozenset[int] | None = None) -> Span:
     if not stems:
         return NO_SPAN
     total = sum(q.w(s) for s in stems)
+    # the label's words, its function words included: a question may quote it whole
+    width = len(question_words(re.sub(r"\(\d{1,2}\)|\(\w\)$", " ", label))) + SPAN_SLACK
     allowed = free if free is not None else q.everything
     hits = {i: s for i in allowed for s in stems if q.stems[i] and _same(q.stems[i], s)}
     best = NO_SPAN
@@ -138,13 +140,21 @@ def align(label: str, q: Words, free: frozenset[int] | None = None) -> Span:
     for a_i, a in enumerate(order):
         got: dict[str, int] = {}
         for b in order[a_i:]:
-            if b - a + 1 > len(stems) + SPAN_SLACK:
+            if b - a + 1 > width:
                 break
             got.setdefault(hits[b], b)
             mass = sum(q.w(s) for s in got)
-            if mass / total > best.cover + 1e-9:
-                best = Span(frozenset(got.values()), mass / total, mass)
+            cover = mass / total
+            # the better cover; at equal cover the tighter window ("total fees" after
+            # "audit fees": not the first "fees" with the later "total")
+            if cover > best.cover + 1e-9 or (cover > best.cover - 1e-9 and best.positions
+                                             and b - a < _extent(best)):
+                best = Span(frozenset(got.values()), cover, mass)
     return best
+
+
+def _extent(span: Span) -> int:
+    return max(span.positions) - min(span.positions)
 
 
 @dataclass(frozen=True)
@@ -172,7 +182,8 @@ def line_span(line: Line, q: Words, latest: int | None) -> Span:
     its name (its year and words). The table's latest period stands for a column the
     question leaves unnamed."""
     if line.across:
-        span = align(line.label, q)
+        # a row without a label is its table's total (see grid.is_total): "the total" names it
+        span = align(line.label or "Total", q)
         if line.group:
             rest = q.everything - span.positions
             group = align(line.group, q, rest)
@@ -232,6 +243,18 @@ def _disjoint(ks: list[int], spans: list[tuple[Span, Span]]) -> list[int]:
     return kept
 
 
+def _modifiers(line: Line, ks: list[int], spans: list[tuple[Span, Span]]) -> list[int]:
+    """Keys less a bare total ("Total") whose naming words all stand just before another
+    key's: in "total financing obligations" the word qualifies the key that follows, it
+    does not name the Total column (or row) as well."""
+    def bare(k: int) -> bool:
+        return is_total(line.keys[k]) and len(label_stems(line.keys[k])) <= 1
+
+    others = {k: frozenset().union(*(spans[j][1].positions for j in ks if j != k)) for k in ks}
+    return [k for k in ks if not (bare(k) and spans[k][1].positions and all(
+        i + 1 in others[k] for i in spans[k][1].positions))]
+
+
 @dataclass(frozen=True)
 class _Choice:
     keys: list[int]
@@ -257,7 +280,7 @@ def _choose(line: Line, q: Words, asked: Asked, free: frozenset[int],
     by_words = [k for k in range(len(line.keys))
                 if spans[k][1].cover >= MIN_LABEL_COVER
                 and (line.periods[k] in years if years and have and line.periods[k] else True)]
-    by_words = _disjoint(by_words, spans)
+    by_words = _modifiers(line, _disjoint(by_words, spans), spans)
     by_year = [_amount_first(line, [k for k, y in enumerate(line.periods) if y == year], spans)
                for year in years] if have else []
     op = asked.op
@@ -265,6 +288,10 @@ def _choose(line: Line, q: Words, asked: Asked, free: frozenset[int],
         whole = by_words[:2] if len([k for k in by_words if spans[k][1].cover >= 0.99]) < 2 \
             else [k for k in by_words if spans[k][1].cover >= 0.99 or is_total(line.keys[k])]
         by_words = whole
+    if op == SHARE and len(by_words) == 1 and not line.across and not by_year:
+        whole = _total_of(line, q, by_words[0])
+        if whole is not None:  # "the share of X in the total": the column's total row
+            return _Choice([by_words[0], whole], DEFAULT_KEYS)
     want_two = op in (DIFFERENCE, CHANGE_RATIO, RATIO) or (op == SHARE and len(by_words) < 3)
     if len(by_year) >= 2:
         return _Choice(by_year[:2] if want_two or op == SHARE else by_year, 1.0)
@@ -291,6 +318,16 @@ def _choose(line: Line, q: Words, asked: Asked, free: frozenset[int],
     if op in (AVERAGE, SUM):
         return _Choice(timeline, DEFAULT_KEYS)
     return None
+
+
+def _total_of(line: Line, q: Words, part: int) -> int | None:
+    """The total row of a column that a share's question asks for by a word of totals
+    ("... among the total accrued liabilities"), when it names no whole by its label: the
+    last total below the part (a grand total follows its subtotals); None without one."""
+    if not any(is_total(w) for w in q.words):
+        return None
+    below = [k for k in range(part + 1, len(line.keys)) if is_total(line.keys[k])]
+    return below[-1] if below else None
 
 
 def group_rows(line: Line, q: Words, free: frozenset[int]) -> list[int]:
@@ -351,7 +388,7 @@ def readings(text: str, grids: Sequence[Grid], idf: Mapping[str, float] | None =
     chunk's retrieval score, which breaks ties between lines named equally well."""
     q = Words.of(text, idf)
     out: list[Reading] = []
-    stated = [line_span(line, q, None) for grid in grids for line in grid.row_lines]
+    stated = [(line, line_span(line, q, None)) for grid in grids for line in grid.row_lines]
     for grid in grids:
         if not grid.rows:
             continue
@@ -367,7 +404,7 @@ def readings(text: str, grids: Sequence[Grid], idf: Mapping[str, float] | None =
 
 
 
-def _stated(reading: Reading, q: Words, rows: Sequence[Span]) -> bool:
+def _stated(reading: Reading, q: Words, rows: Sequence[tuple[Line, Span]]) -> bool:
     """Whether a row states what the reading would compute: its label holds the words
     that ask for the operation and every word that names the reading's figures ("Net
     decrease in cash" asked of a table with that row and a row of cash balances)."""
@@ -375,7 +412,27 @@ def _stated(reading: Reading, q: Words, rows: Sequence[Span]) -> bool:
     if asked is None:
         return False
     need = set(asked.cues) | {i for i in reading.named if q.years[i] is None}
-    return any(need <= s.positions and s.cover >= MIN_LABEL_COVER for s in rows)
+    # compared by the words, not their places: a repeated word ("cash and cash
+    # equivalents") may name the row at one place and the reading's line at the other
+    words = {q.stems[i] or q.words[i] for i in need}
+    return any(words <= {q.stems[i] or q.words[i] for i in s.positions}
+               and s.cover >= MIN_LABEL_COVER and line is not reading.line  # not its own
+               for line, s in rows)
+
+
+def _asked(q: Words, ignore: frozenset[int]) -> Asked | None:
+    """The operation the question's words outside `ignore` ask for; a sum when a word of
+    a total that names the line ("Total cost of revenue") is the only operation word and
+    the question names several years ("from 2017 to 2019", "in 2019 and 2018"): the
+    line's total over them (one year is a look-up: "What was the total revenue in 2019?")."""
+    asked = operation(q.text, ignore=ignore)
+    if asked is not None:
+        return asked
+    whole = operation(q.text)
+    years = q.year_range() or len(q.named_years(q.everything)) >= 2
+    if whole is not None and whole.op == SUM and years:
+        return whole
+    return None
 
 
 def _read(line: Line, grid: Grid, q: Words, latest: int | None, context: str,
@@ -385,7 +442,7 @@ def _read(line: Line, grid: Grid, q: Words, latest: int | None, context: str,
     span = line_span(line, q, latest)
     if span.cover < MIN_LABEL_COVER:
         return None
-    asked = operation(q.text, ignore=span.positions)
+    asked = _asked(q, span.positions)
     free = q.everything - span.positions
     groups = " ".join(dict.fromkeys(c.chunk.group for c in line.cells))
     where = f"{context} {line.group} {line.label} {groups}"
@@ -399,7 +456,7 @@ def _read(line: Line, grid: Grid, q: Words, latest: int | None, context: str,
             return None
         spans = key_spans(line, q, free)
         keys = frozenset().union(*(spans[k][1].positions for k in choice.keys))
-        again = operation(q.text, ignore=span.positions | keys)
+        again = _asked(q, span.positions | keys)
         if again == asked:
             break
         asked = again

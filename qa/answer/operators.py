@@ -76,8 +76,12 @@ class Asked:
 
 
 def question_words(text: str) -> list[str]:
-    """The question's words as the lexicon sees them ("%" read as "percent")."""
-    return words(text.replace("%", " percent "))
+    """The question's words as the lexicon sees them ("%" read as "percent"; "non-vested"
+    one word, as "nonvested": the negating prefix makes another word, not "vested")."""
+    return words(_NON.sub("non", text.replace("%", " percent ")))
+
+
+_NON = re.compile(r"\bnon-(?=\w)", re.IGNORECASE)
 
 
 def operation(text: str, ignore: frozenset[int] = frozenset()) -> Asked | None:

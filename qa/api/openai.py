@@ -39,10 +39,11 @@ _STARTED = int(time.time())
 _bearer = HTTPBearer(auto_error=False, description="The API key (QA_API_KEY), when set.")
 
 
-def authorized(svc: Service,
-               credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-               ) -> None:
-    """Check the bearer key when QA_API_KEY is set (401 without one, 403 when wrong)."""
+async def authorized(svc: Service,
+                     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+                     ) -> None:
+    """Check the bearer key when QA_API_KEY is set (401 without one, 403 when wrong). A
+    coroutine: the check never blocks, so FastAPI need not hand it to a worker thread."""
     svc.authorize_api(credentials.credentials if credentials else None)
 
 

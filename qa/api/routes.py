@@ -32,8 +32,10 @@ router = APIRouter(responses=error_responses())
 _admin_bearer = HTTPBearer(auto_error=False, description="The admin token (QA_ADMIN_TOKEN).")
 
 
-def service(request: Request) -> QAService:
+async def service(request: Request) -> QAService:
     """The app's one service object."""
+    # async: FastAPI runs a plain `def` dependency on a worker thread, a hand-over there and
+    # back on every request for one attribute look-up.
     return request.app.state.service
 
 
@@ -43,7 +45,8 @@ MULTIPART_OVERHEAD = 64 * 1024  # bytes a multipart body holds beyond the file i
 
 
 @router.get("/health", summary="Index facts, once it is loaded")
-def health(svc: Service) -> dict[str, Any]:
+async def health(svc: Service) -> dict[str, Any]:
+    # On the loop: a few dictionary look-ups, cheaper than a hand-over to a worker thread.
     return svc.health()
 
 

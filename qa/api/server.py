@@ -20,6 +20,12 @@ Python one) and h11's otherwise (`LimitedH11Protocol`):
   the API's error shape (httptools has no limit of its own; h11 refuses a head still
   incomplete after 16 KiB, so it takes a larger one that arrives in one read).
 
+On httptools a response of known length leaves in one write, its head with its body
+(`OneWriteCycle`): uvicorn writes them apart, so a client that waits for the head is woken
+twice; on a busy machine each wake-up waits for a core (measured against uvicorn's two
+writes, servers side by side: /retrieve p50 1.6 ms less on the analysis, 2.8 ms less on
+TAT-QA, at load 5.5).
+
 The body's size and time are limited by `qa.api.limits.RequestLimits`, inside the app.
 SIGTERM ends the server within `SHUTDOWN_GRACE` seconds even with event streams of the
 chat page open.
@@ -40,9 +46,9 @@ from qa.api.errors import raw_error
 from qa.config import Settings
 
 try:
-    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 except ImportError:  # httptools is not installed: h11 serves
-    HttpToolsProtocol = None
+    HttpToolsProtocol = RequestResponseCycle = None
 
 # Seconds a SIGTERM waits for open requests (the chat page's event streams never end).
 SHUTDOWN_GRACE = 5
@@ -146,7 +152,52 @@ class HeadTooLarge(Exception):
     (uvicorn answers the parser's error with `send_400_response`)."""
 
 
+class Collected:
+    """A transport that keeps what is written to it (and whether it was closed) for the
+    real one, `inner`; everything else is the real one's."""
+
+    def __init__(self, inner: asyncio.Transport) -> None:
+        self.inner = inner
+        self.data: list[bytes] = []
+        self.closed = False
+
+    def write(self, data: bytes) -> None:
+        self.data.append(data)
+
+    def close(self) -> None:
+        self.closed = True
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
 if HttpToolsProtocol is not None:
+
+    class OneWriteCycle(RequestResponseCycle):
+        """uvicorn's httptools request-response cycle, holding back the head of a response
+        whose length is known (`content-length`) to write it with the first of its body.
+        Streamed responses (chunked: event streams) have their head written at once."""
+
+        held = b""  # the head, until the body's first message
+
+        async def send(self, message: Any) -> None:
+            if self.disconnected or (not self.held and self.response_started):
+                await super().send(message)
+                return
+            real = self.transport
+            self.transport = out = Collected(real)
+            try:
+                await super().send(message)
+            finally:
+                self.transport = real
+            data = b"".join([self.held, *out.data])
+            self.held = b""
+            if message["type"] == "http.response.start" and self.chunked_encoding is False:
+                self.held = data  # a body of known length follows: it takes the head along
+            elif data and not self.disconnected:
+                real.write(data)
+            if out.closed:
+                real.close()
 
     class LimitedHttpToolsProtocol(HeadLimits, HttpToolsProtocol):
         """uvicorn's httptools protocol with a header timeout, a connection cap (set by
@@ -192,6 +243,10 @@ if HttpToolsProtocol is not None:
             self._in_head = False
             self._stop_head_clock()
             super().on_headers_complete()
+            if type(self.cycle) is RequestResponseCycle:
+                # The same object, with the one-write `send`: uvicorn creates the cycle in
+                # the method above and offers no hook for its class.
+                self.cycle.__class__ = OneWriteCycle
 
         def on_response_complete(self) -> None:
             super().on_response_complete()

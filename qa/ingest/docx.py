@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import io
 
-from markitdown import StreamInfo
-from markitdown.converters import DocxConverter
-
 from qa.corpus import Content
-from qa.ingest.html import MARKDOWNIFY, PipeSafeHtmlConverter
+from qa.ingest.html import MARKDOWNIFY, pipe_safe_converter
 
 
 class Docx:
@@ -23,10 +20,13 @@ class Docx:
 
     def convert(self, data: bytes) -> Content:
         """The document as Markdown."""
+        from markitdown import StreamInfo  # on first use: see qa.ingest.html
+        from markitdown.converters import DocxConverter
+
         converter = DocxConverter()
         # markitdown hands mammoth's HTML to this attribute; ours escapes `|` in cells
         # (tests/test_ingest.py checks that it still does).
-        converter._html_converter = PipeSafeHtmlConverter()
+        converter._html_converter = pipe_safe_converter()
         result = converter.convert(io.BytesIO(data), StreamInfo(extension=".docx"),
                                          **MARKDOWNIFY)
         return Content(result.markdown, self.format)

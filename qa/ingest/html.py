@@ -1,9 +1,13 @@
-"""HTML pages, through markitdown's HTML converter (BeautifulSoup and markdownify)."""
+"""HTML pages, through markitdown's HTML converter (BeautifulSoup and markdownify).
+
+markitdown (which imports pandas) is imported on the first conversion, not with the
+registry: serving an index converts nothing, and the import took 0.3-0.7 s of `qa serve`'s
+start (`python -X importtime`)."""
 
 from __future__ import annotations
 
-from bs4 import BeautifulSoup
-from markitdown.converters import HtmlConverter
+from functools import cache
+from typing import Any
 
 from qa.corpus import Content, Unreadable, decode
 
@@ -32,18 +36,30 @@ class Html:
 
 def html_to_markdown(html: str) -> str:
     """HTML as Markdown with pipe tables."""
-    return PipeSafeHtmlConverter().convert_string(html, **MARKDOWNIFY).markdown
+    return pipe_safe_converter().convert_string(html, **MARKDOWNIFY).markdown
 
 
-class PipeSafeHtmlConverter(HtmlConverter):
-    """markitdown's HTML converter, with `|` in table cells escaped: markdownify writes it
-    as it is, and the cell splits in two."""
+def pipe_safe_converter() -> Any:
+    """A new markitdown HTML converter that escapes `|` in table cells."""
+    return _pipe_safe_class()()
 
-    def convert_string(self, html_content: str, **kwargs: object):  # type: ignore[override]
-        """As markitdown's, after escaping the pipes inside table cells."""
-        soup = BeautifulSoup(html_content, "html.parser")
-        for cell in soup.find_all(["td", "th"]):
-            for s in cell.find_all(string=True):
-                if "|" in s:
-                    s.replace_with(s.replace("|", "\\|"))
-        return super().convert_string(str(soup), **kwargs)
+
+@cache
+def _pipe_safe_class() -> type:
+    from bs4 import BeautifulSoup
+    from markitdown.converters import HtmlConverter
+
+    class PipeSafeHtmlConverter(HtmlConverter):
+        """markitdown's HTML converter, with `|` in table cells escaped: markdownify writes
+        it as it is, and the cell splits in two."""
+
+        def convert_string(self, html_content: str, **kwargs: object):  # type: ignore[override]
+            """As markitdown's, after escaping the pipes inside table cells."""
+            soup = BeautifulSoup(html_content, "html.parser")
+            for cell in soup.find_all(["td", "th"]):
+                for s in cell.find_all(string=True):
+                    if "|" in s:
+                        s.replace_with(s.replace("|", "\\|"))
+            return super().convert_string(str(soup), **kwargs)
+
+    return PipeSafeHtmlConverter

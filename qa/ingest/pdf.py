@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-import pdfplumber
-
 from qa.corpus import Content, Unreadable
 from qa.ingest.base import pipe_table
 
@@ -88,6 +86,8 @@ class Pdf:
 
     def convert(self, data: bytes) -> Content:
         """The document as Markdown, with where each page starts."""
+        import pdfplumber  # on first use: serving an index converts nothing
+
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             pages = []
             for page in pdf.pages:

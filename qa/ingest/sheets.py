@@ -13,8 +13,6 @@ import re
 from datetime import date, datetime, time
 from typing import Any
 
-import openpyxl
-
 from qa.corpus import Content, Unreadable, decode
 from qa.ingest.base import grid_markdown
 
@@ -31,6 +29,8 @@ class Xlsx:
 
     def convert(self, data: bytes) -> Content:
         """Every sheet as a heading and its tables."""
+        import openpyxl  # on first use: serving an index converts nothing
+
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             parts = []
