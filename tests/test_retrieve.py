@@ -8,7 +8,7 @@ import pytest
 from qa.errors import BadRequest, UnknownDocument
 from qa.retrieve import relative_fusion, rrf
 from qa.service import QAService
-from qa.text.tokens import stem, tokenize
+from qa.text.tokens import stem, tokenize, words
 
 DOC = "north-korea-russia-alliance.md"
 
@@ -150,6 +150,17 @@ def test_tokenize() -> None:
         "sanction", "region", "forum"]
     assert tokenize("running runs") == ["run", "run"]
     assert tokenize("the of and") == []
+
+
+def test_tokenize_and_words_give_a_fresh_list_each_call() -> None:
+    # both keep the words of texts they have read: a caller changing its list must not
+    # change what the next caller gets
+    first = tokenize("sanctions of the regional forum")
+    first.append("changed")
+    assert tokenize("sanctions of the regional forum") == ["sanction", "region", "forum"]
+    listed = words("The Regional Forum")
+    listed.clear()
+    assert words("The Regional Forum") == ["the", "regional", "forum"]
 
 
 def test_tokenize_drops_possessive() -> None:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import Stemmer
 
 _STEMMER = Stemmer.Stemmer("english")
+# Texts whose words are kept once read: an answer reads the same question, claims and chunk
+# texts many times over (each candidate, each feature, the support check), and requests
+# about one corpus meet the same chunks again. Entries are short tuples of words.
+CACHED_TEXTS = 4096  # at most some 20 MB of words for texts of a few hundred words
 _WORD = re.compile(r"\w+")
 STOPWORDS = frozenset(
     ["a", "an", "and", "are", "as", "at", "be", "been", "being", "but", "by", "can", "could", "did", "do", "does", "doing", "for", "from", "had", "has", "have", "having", "how", "i", "if", "in", "into", "is", "it", "its", "of", "on", "or", "our", "over", "so", "such", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "to", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "whose", "why", "will", "with", "would", "you", "your", "about", "among", "any", "also"]
@@ -28,10 +33,15 @@ _BRITISH = [
 def words(text: str) -> list[str]:
     """Lower-cased words of the text with British spellings folded, before stemming and
     without stopwords removed."""
+    return list(_words(text))
+
+
+@lru_cache(maxsize=CACHED_TEXTS)
+def _words(text: str) -> tuple[str, ...]:
     text = text.lower()
     for pattern, american in _BRITISH:
         text = pattern.sub(american, text)
-    return _WORD.findall(text)
+    return tuple(_WORD.findall(text))
 
 
 def stem(word: str) -> str:
@@ -41,6 +51,11 @@ def stem(word: str) -> str:
 
 def tokenize(text: str) -> list[str]:
     """Lower-cased, stemmed word tokens without stopwords, for BM25 and word matching."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=CACHED_TEXTS)
+def _tokens(text: str) -> tuple[str, ...]:
     # Single letters are the "s" of possessives and the pieces of "U.S.": they match noise.
-    kept = [w for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
-    return _STEMMER.stemWords(kept)
+    kept = [w for w in _words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+    return tuple(_STEMMER.stemWords(kept))
