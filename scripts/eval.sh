@@ -21,7 +21,7 @@ shift $(( $# > 0 ? 1 : 0 ))
 WANT=${*:-seed_dev engine_analysis support engine_report tatqa_dev squad_train}
 
 score() {  # score NAME CORPUS SET: build the corpus once per folder, score, split
-    local name=$1 corpus=$2 set=$3 index=$OUT/index-$(basename "$2")
+    local name=$1 corpus=$2 set=$3 index=$OUT/index-$(echo "$2" | tr -c 'A-Za-z0-9\n' '_')
     [[ " $WANT " == *" $name "* ]] || return 0
     if [ ! -f "$index/CURRENT" ]; then
         echo "== $name: build $corpus" >&2
