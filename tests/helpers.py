@@ -16,7 +16,10 @@ from typing import Any, Self
 
 from qa.answer import Answer, Citation, Evidence
 from qa.chunk import Chunk, row_text
+from qa.config import Settings
+from qa.embed import Embedder
 from qa.retrieve import Hit
+from qa.service import QAService
 from qa.text.tokens import tokenize
 
 ASPECT = ("Aspect", "North Korea", "Russia", "Regional Impact")
@@ -166,6 +169,15 @@ def assert_abstains(a: Answer) -> None:
     assert "[" not in a.answer
     assert re.search(r"(documents?|analysis) (do|does) not (cover|contain|say|answer)", a.answer,
                      re.IGNORECASE), a.answer
+
+
+def started(settings: Settings, embedder: Embedder) -> QAService:
+    """A service over an index already built with these settings, sharing the session's
+    model (so that the test loads none of its own)."""
+    svc = QAService(settings)
+    svc.embedder = embedder
+    svc.start()
+    return svc
 
 
 # --- a scripted LLM server ----------------------------------------------------------------

@@ -42,6 +42,19 @@ def connect(port: int) -> socket.socket:
     return s
 
 
+def send_until_refused(s: socket.socket, piece: bytes, limit: int) -> int:
+    """Send `piece` again and again, up to `limit` bytes or until the server, having answered
+    and closed without reading the rest, makes sending fail; the bytes it took."""
+    sent = 0
+    try:
+        while sent < limit:
+            s.sendall(piece)
+            sent += len(piece)
+    except OSError:
+        pass
+    return sent
+
+
 def response(s: socket.socket) -> tuple[int, dict, float]:
     """Status, JSON body and seconds until the server answered and closed the connection."""
     t0 = time.monotonic()
@@ -70,13 +83,7 @@ def test_a_declared_huge_body_is_refused_before_it_is_read(server: tuple[str, in
     s = connect(port)
     s.sendall(b"POST /ask HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
               b"Content-Length: 104857600\r\n\r\n")
-    sent = 0
-    try:  # the server answers and closes without reading: sending soon fails
-        while sent < 100 << 20:
-            s.sendall(b"x" * 65536)
-            sent += 65536
-    except OSError:
-        pass
+    sent = send_until_refused(s, b"x" * 65536, 100 << 20)
     status, body, _ = response(s)
     assert_error(status, body, 413, "QA_MAX_BODY_BYTES")
     assert sent < 32 << 20, f"{sent} bytes were taken before the refusal"
@@ -213,13 +220,7 @@ def test_a_header_of_any_length_is_stopped_near_the_limit(server: tuple[str, int
     url, port = server
     s = connect(port)
     s.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\nX-Endless: ")
-    sent = 0
-    try:
-        while sent < 64 << 20:
-            s.sendall(b"a" * 4096)
-            sent += 4096
-    except OSError:
-        pass
+    sent = send_until_refused(s, b"a" * 4096, 64 << 20)
     status, body, _ = response(s)
     assert_error(status, body, 400, "too large")
     assert sent < 16 << 20, f"{sent} bytes of one header were taken"

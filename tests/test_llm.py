@@ -22,6 +22,7 @@ from qa.config import Settings
 from qa.embed import Embedder
 from qa.service import QAService
 from tests.conftest import free_port, serving
+from tests.helpers import started
 
 pytestmark = [pytest.mark.llm, pytest.mark.slow]
 
@@ -36,13 +37,6 @@ def with_llm(settings: Settings, **fields: object) -> Settings:
     base = {"llm_first_token_timeout": 600.0, "llm_timeout": 900.0, "llm_max_tokens": 80,
             "llm_sources": 3}  # a short prompt: one thread reads it
     return Settings.model_validate({**settings.model_dump(), **base, **fields})
-
-
-def started(settings: Settings, embedder: Embedder) -> QAService:
-    svc = QAService(settings)
-    svc.embedder = embedder
-    svc.start()
-    return svc
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from qa.service import QAService
 from qa.ui import UNEXPECTED, answer_steps, answer_turn
 from qa.ui.chat import page_info, sections, streamed
 from qa.ui.turns import Turn, history
-from tests.helpers import ScriptedLLM
+from tests.helpers import ScriptedLLM, started
 
 MILITARY_Q = "What is the regional impact of the military aspect?"
 # What the scripted LLM writes: two sentences its source [1] (the Military row) says, and
@@ -98,11 +98,8 @@ def scripted() -> Iterator[ScriptedLLM]:
 
 def _with_llm(settings: Settings, scripted: ScriptedLLM, embedder: Embedder) -> QAService:
     """A started service over the analysis (index built by `service`) with the scripted LLM."""
-    svc = QAService(Settings.model_validate({**settings.model_dump(), "llm_url": scripted.url,
-                                             "llm_model": "scripted"}))
-    svc.embedder = embedder
-    svc.start()
-    return svc
+    return started(Settings.model_validate({**settings.model_dump(), "llm_url": scripted.url,
+                                            "llm_model": "scripted"}), embedder)
 
 
 @pytest.fixture(scope="module")
