@@ -28,11 +28,12 @@ import bisect
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from itertools import pairwise
 
 from qa.answer import weights
+from qa.answer.match import PREFIX_MATCH, shared, tokens_of
 from qa.answer.operators import comparison
 from qa.answer.types import Claim, CorpusView, Evidence
 from qa.chunk import Chunk
@@ -83,7 +84,7 @@ class Features:
 
     def vector(self) -> tuple[float, ...]:
         """The values in field order."""
-        return astuple(self)
+        return tuple(getattr(self, name) for name in FEATURES)
 
 
 FEATURES = tuple(f.name for f in fields(Features))
@@ -146,11 +147,11 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
     q = content_words(question)
     weight = word_weights(q, corpus)
     total = sum(weight.values()) or 1.0
-    chunk_seq = list(chunk_words(chunk)[0])
+    chunk_seq, units, chunk_set = chunk_words(chunk)
     # a row's claim stands for its row: its label and column names belong to it
-    claim_seq = tokenize(claim.text) + (chunk_seq if chunk.kind == "table_row" else [])
-    in_claim = matched(q, set(claim_seq))
-    in_chunk = matched(q, set(chunk_seq))
+    claim_seq = tokens_of(claim.text) + (chunk_seq if chunk.kind == "table_row" else ())
+    in_claim = matched(q, frozenset(claim_seq))
+    in_chunk = matched(q, chunk_set)
     known = corpus.vocabulary
     unknown = {w for w in q if not is_known(w, known)}
     top = rarest(corpus.idf) or 1.0
@@ -160,7 +161,6 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
     _, claim_absent = name_gaps(question, claim_seq, corpus, known)
     pairs = list(pairwise(tokenize(question)))
     whole_sim = own.unit_scores[0] if own is not None and own.unit_scores else chunk_sim
-    units = chunk_words(chunk)[1]
     units = units[1:] or units  # its sentences, cells or items; the whole when it has none
     stated = names(question)
     off_claim_names = [n for n in stated if not phrase_in(tokenize(n), claim_seq)]
@@ -185,7 +185,7 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
         dense=dense,
         scoped=float(scoped),
         sentence_gain=claim_sim - whole_sim,
-        best_unit_recall=max((sum(weight[w] for w in matched(q, set(u))) / total
+        best_unit_recall=max((sum(weight[w] for w in matched(q, u)) / total
                               for u in units), default=0.0) if q else 1.0,
         plain_missing=len(q - in_claim) / len(q) if q else 0.0,
         names_off_claim=len(off_claim_names) / len(stated) if stated else 0.0,
@@ -241,23 +241,22 @@ def rarest(idf: Mapping[str, float]) -> float:
 
 
 @lru_cache(maxsize=4096)
-def chunk_words(chunk: Chunk) -> tuple[tuple[str, ...], tuple[frozenset[str], ...]]:
+def chunk_words(chunk: Chunk) -> tuple[tuple[str, ...], tuple[frozenset[str], ...],
+                                       frozenset[str]]:
     """A chunk's stemmed words in order (with its section, caption, row group and column
-    names) and the words of each of its units: read once per chunk, not per question."""
+    names), the words of each of its units, and the chunk's words as a set: read once per
+    chunk, not per question."""
     c = chunk
     text = " ".join([c.embed_text(), c.caption, c.group, *c.header])
-    return tuple(tokenize(text)), tuple(frozenset(tokenize(u)) for u in c.units())
+    seq = tuple(tokenize(text))
+    return seq, tuple(frozenset(tokenize(u)) for u in c.units()), frozenset(seq)
 
 
-def matched(words: set[str], text_words: set[str]) -> set[str]:
+def matched(words: set[str], text_words: frozenset[str]) -> set[str]:
     """The words found among `text_words`, where stems that share a long prefix match too
-    ("histori"/"histor": the stemmer keeps history and historical apart)."""
-    out = words & text_words
-    for w in words - out:
-        if len(w) >= 5 and any(len(v) >= 5 and (v.startswith(w) or w.startswith(v))
-                               for v in text_words):
-            out.add(w)
-    return out
+    ("histori"/"histor": the stemmer keeps history and historical apart); the same test
+    as `qa.answer.match.shared`, which looks up only the words of the same first letters."""
+    return shared(words, text_words)
 
 
 def is_known(word: str, vocabulary: tuple[str, ...]) -> bool:
@@ -287,7 +286,7 @@ def names(question: str) -> list[str]:
                     if m.group() not in " ".join(found) and m.start() != threshold]
 
 
-def name_gaps(question: str, text: list[str], corpus: CorpusView,
+def name_gaps(question: str, text: tuple[str, ...], corpus: CorpusView,
               known: tuple[str, ...]) -> tuple[list[str], list[str]]:
     """(names the corpus never states, names it states but `text` (stemmed words in order)
     does not write as they are written). A name of several words is unknown when any of
@@ -307,12 +306,38 @@ def name_gaps(question: str, text: list[str], corpus: CorpusView,
     return unknown, absent
 
 
-def phrase_in(phrase: Sequence[str], text: list[str]) -> bool:
+def phrase_in(phrase: Sequence[str], text: tuple[str, ...]) -> bool:
     """Whether `text` (stemmed words in order) holds the words of `phrase` side by side,
-    each the same word or one sharing a long prefix."""
+    each the same word or one sharing a long prefix. Only the places where the phrase's
+    first word can match are tried (`_places`: the text is read once, not per phrase)."""
     n = len(phrase)
-    return any(all(_same(a, b) for a, b in zip(phrase, text[i:i + n]))
-               for i in range(len(text) - n + 1))
+    if not n:
+        return True
+    first = phrase[0]
+    exact, by_prefix = _places(text)
+    starts = (by_prefix.get(first[:PREFIX_MATCH], ()) if len(first) >= PREFIX_MATCH
+              else exact.get(first, ()))
+    last = len(text) - n
+    for i in starts:  # ascending
+        if i > last:
+            break
+        if _same(first, text[i]) and all(_same(a, b) for a, b in zip(phrase[1:],
+                                                                       text[i + 1:i + n])):
+            return True
+    return False
+
+
+@lru_cache(maxsize=4096)
+def _places(text: tuple[str, ...]) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """Where each word of a text stands, and each long word by its first PREFIX_MATCH
+    letters (the only words `_same` can match a long word with)."""
+    exact: dict[str, list[int]] = {}
+    by_prefix: dict[str, list[int]] = {}
+    for i, w in enumerate(text):
+        exact.setdefault(w, []).append(i)
+        if len(w) >= PREFIX_MATCH:
+            by_prefix.setdefault(w[:PREFIX_MATCH], []).append(i)
+    return exact, by_prefix
 
 
 def _same(a: str, b: str) -> bool:
@@ -351,7 +376,7 @@ QUOTE_SHARE = 0.8
 def reasons(question: str, claim: Claim, f: Features, corpus: CorpusView) -> tuple[str, ...]:
     """Why a claim is not supported, in words a reader could see, strongest first."""
     out: list[str] = []
-    unknown, absent = name_gaps(question, list(chunk_words(claim.chunk)[0]), corpus,
+    unknown, absent = name_gaps(question, chunk_words(claim.chunk)[0], corpus,
                                 corpus.vocabulary)
     out += [f"the documents never name '{n}'" for n in unknown]
     out += [f"the cited passage does not mention '{n}'" for n in absent]
@@ -370,7 +395,7 @@ def reasons(question: str, claim: Claim, f: Features, corpus: CorpusView) -> tup
 
 def missing_words(question: str, claim: Claim) -> list[str]:
     """The question's words (as written) whose stems the claim's chunk lacks."""
-    have = set(chunk_words(claim.chunk)[0])
+    have = chunk_words(claim.chunk)[2]
     out = []
     for word in re.findall(r"[\w'’-]+", question):
         stems = tokenize(word)

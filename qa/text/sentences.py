@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "inc", "ltd", "co", "corp", "no",
@@ -10,6 +11,10 @@ _ABBREVIATIONS = {
     "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n",
 }
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+|$)|\s(?=•\s)")
+_LAST_WORD = re.compile(r"(\S+)$")
+# Texts whose sentences are kept once split: answering splits the same retrieved passages
+# for each of a question's candidates, and again for later questions.
+CACHED_TEXTS = 4096
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -18,10 +23,13 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     start = 0
     for m in _END.finditer(text):
         end = m.end()
-        rest = text[end:].lstrip()
-        if rest and not (rest[0].isupper() or rest[0].isdigit() or rest[0] in "\"'“‘([•"):
+        after = end  # the first character after the spaces that follow (no copy of the rest)
+        while after < len(text) and text[after].isspace():
+            after += 1
+        nxt = text[after] if after < len(text) else ""
+        if nxt and not (nxt.isupper() or nxt.isdigit() or nxt in "\"'“‘([•"):
             continue  # "e.g. the", "3.5 million" and the like do not end a sentence
-        word = re.search(r"(\S+)$", text[start : m.start()])
+        word = _LAST_WORD.search(text, start, m.start())
         token = word.group(1).lower().rstrip(".") if word else ""
         if text[m.start()] == "." and (token in _ABBREVIATIONS or re.fullmatch(r"[a-z]", token)):
             continue
@@ -35,7 +43,12 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 def sentences(text: str) -> list[str]:
     """The sentences of `text` as strings."""
-    return [text[a:b] for a, b in split_sentences(text)]
+    return list(_sentences(text))
+
+
+@lru_cache(maxsize=CACHED_TEXTS)
+def _sentences(text: str) -> tuple[str, ...]:
+    return tuple(text[a:b] for a, b in split_sentences(text))
 
 
 # Clauses: a sentence longer than CLAUSE_SENTENCE characters is split after commas,
