@@ -12,14 +12,18 @@ alter no answer; and profiles the asks with cProfile.
     scripts/engine_cost.py seed_dev --dump /tmp/before.jsonl
     scripts/engine_cost.py --compare /tmp/before.jsonl   # exit 1 when an answer differs
     scripts/engine_cost.py squad_train --profile 30      # top 30 functions by own time
+    scripts/engine_cost.py squad_train --sampled         # pyinstrument's call tree (if installed)
 
 The samples: seed_dev and the probe sets over the analysis (`tests/probes/engine_analysis`
 and `support`) whole; tatqa_dev and squad_train `--per-set` questions (default 300) taken
 evenly across the set. Each question is asked as the scorer asks it (its history first,
 untimed). The sets' indexes are built once into --cache/<set> (as `answer_eval.py` does)
-and reused. A first pass over the sample is not timed when --warm is given (caches then
-hold the sample's texts: a lower bound); by default every question is timed at its first
-asking, as the scorer meets it, after a few warm-up questions from outside the sample.
+and reused. Every question is timed at its first asking, after --warmup other questions of
+its set (default 300, taken evenly from outside the sample; seed_dev has none: its first
+few): a server the scorer runs through a whole set has read most chunks before most
+questions, so what answering keeps per chunk is warm and what it works out per question is
+not, as here. --warmup 0 times cold chunks too; --warm asks the sample itself first (a
+lower bound: every cache holds the sample's texts).
 Timings vary with the machine's load: the load average is printed beside them.
 """
 
@@ -42,18 +46,19 @@ from latency import percentile, spread
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBES = ("engine_analysis", "support")  # the probe sets written over the analysis
-WARMUP = 5  # questions asked before timing, from outside the sample (first calls load code)
+FIRST = 5  # seed_dev's own questions asked before timing (its 25 chunks are read by then)
 
 
-def sample(name: str, per_set: int) -> tuple[list[dict], list[dict]]:
-    """(the fixed sample of a set, a few of its other questions to warm up with)."""
+def sample(name: str, per_set: int, warmup: int) -> tuple[list[dict], list[dict]]:
+    """(the fixed sample of a set, other questions of the set to warm up with)."""
     items = load(SETS[name])
     if name == "seed_dev":
         items = items + [it for p in PROBES for it in load(ROOT / "tests" / "probes" / f"{p}.jsonl")]
-        return items, items[:WARMUP]
+        return items, items[:min(FIRST, warmup)]
     picked = spread(items, per_set)
     ids = {it["id"] for it in picked}
-    return picked, [it for it in items if it["id"] not in ids][:WARMUP]
+    others = [it for it in items if it["id"] not in ids]
+    return picked, spread(others, min(warmup, len(others))) if warmup else []
 
 
 def ask(svc, item: dict):
@@ -85,9 +90,9 @@ def shown(answer) -> dict:
     return d
 
 
-def run_set(name: str, args, profiler: cProfile.Profile | None) -> tuple[dict, dict]:
+def run_set(name: str, args, profiler) -> tuple[dict, dict]:
     """Time the set's sample; (its figures, its answers by id)."""
-    items, warm = sample(name, args.per_set)
+    items, warm = sample(name, args.per_set, args.warmup)
     cache = args.cache / name
     svc = service(CORPORA[name], cache)
     for item in warm + (items if args.warm else []):
@@ -97,10 +102,10 @@ def run_set(name: str, args, profiler: cProfile.Profile | None) -> tuple[dict, d
     for item in items:
         r, r_cpu = retrieve_ms(svc, item, args.k)
         if profiler:
-            profiler.enable()
+            profiler.start() if args.sampled else profiler.enable()
         out, (a, a_cpu) = ask(svc, item)
         if profiler:
-            profiler.disable()
+            profiler.stop() if args.sampled else profiler.disable()
         answers[item["id"]] = json.loads(json.dumps(shown(out), default=str))
         asks.append(a)
         rets.append(r)
@@ -109,7 +114,8 @@ def run_set(name: str, args, profiler: cProfile.Profile | None) -> tuple[dict, d
     svc.stop()
 
     def fig(ms: list[float]) -> dict:
-        return {"p50": round(percentile(ms, 50), 2), "p95": round(percentile(ms, 95), 2)}
+        return {"p50": round(percentile(ms, 50), 2), "p95": round(percentile(ms, 95), 2),
+                "mean": round(sum(ms) / len(ms), 2)}
 
     return {"n": len(items), "retrieve": fig(rets), "ask": fig(asks), "ask-retrieve": fig(gaps),
             "cpu": fig(cpu_gaps),
@@ -144,15 +150,25 @@ def main() -> int:
     ap.add_argument("--k", type=int, default=5, help="hits asked of /retrieve (default 5)")
     ap.add_argument("--cache", type=Path, default=Path("/tmp/qa-engine-cost"),
                     help="index folders, one per set (default /tmp/qa-engine-cost/<set>)")
+    ap.add_argument("--warmup", type=int, default=300,
+                    help="other questions of the set asked first, untimed (default 300)")
     ap.add_argument("--warm", action="store_true",
                     help="ask the whole sample once untimed first (caches hold its texts)")
     ap.add_argument("--dump", type=Path, help="write every answer here (JSONL)")
     ap.add_argument("--compare", type=Path, help="compare every answer with such a dump")
     ap.add_argument("--profile", type=int, metavar="N",
                     help="profile the timed asks and print the N costliest functions")
+    ap.add_argument("--sampled", action="store_true",
+                    help="profile the timed asks with pyinstrument (a sampling profiler, "
+                    "which distorts less than cProfile; `pip install pyinstrument`) and print "
+                    "its call tree")
     args = ap.parse_args()
 
     profiler = cProfile.Profile() if args.profile else None
+    if args.sampled:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0005)
     print(f"load {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores", flush=True)
     answers: dict[tuple[str, str], dict] = {}
     for name in args.sets:
@@ -162,14 +178,17 @@ def main() -> int:
               f"p95 {figures['ask-retrieve']['p95']:.2f} ms  (retrieve p50 "
               f"{figures['retrieve']['p50']:.2f}, ask p50 {figures['ask']['p50']:.2f}, "
               f"difference of p50s {figures['p50 gap']:.2f}; CPU ms of ask-retrieve p50 "
-              f"{figures['cpu']['p50']:.2f} p95 {figures['cpu']['p95']:.2f})  "
+              f"{figures['cpu']['p50']:.2f} p95 {figures['cpu']['p95']:.2f} mean "
+              f"{figures['cpu']['mean']:.2f})  "
               f"load {os.getloadavg()[0]:.2f}",
               flush=True)
     if args.dump:
         with open(args.dump, "w", encoding="utf-8") as f:
             for (name, i), a in answers.items():
                 f.write(json.dumps({"set": name, "id": i, "shown": a}, ensure_ascii=False) + "\n")
-    if profiler:
+    if args.sampled:
+        print(profiler.output_text(show_all=False, color=False))
+    elif profiler:
         pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile)
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.profile)
     if args.compare:

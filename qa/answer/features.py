@@ -13,8 +13,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
-from qa.answer.match import pairs_of, shared, weighted_recall, words_of
+from qa.answer.match import (
+    joined_tokens,
+    pairs_in,
+    pairs_of,
+    set_of,
+    shared,
+    weighted_share,
+    words_of,
+)
 from qa.answer.question import Question
 from qa.answer.types import Candidate, Claim, CorpusView, Evidence
 from qa.chunk import Chunk
@@ -166,10 +175,17 @@ class Measures:
         """The share of the question's words (by rarity) a chunk holds with its header."""
         got = self._chunk_overlap.get(c.id)
         if got is None:
-            context = " ".join([c.embed_text(), c.group, *c.header])
-            got = self._chunk_overlap[c.id] = weighted_recall(self.question.words, context,
-                                                             self.idf)
+            got = self._chunk_overlap[c.id] = weighted_share(self.question.words,
+                                                            context_words(c), self.idf)
         return got
+
+
+@lru_cache(maxsize=4096)
+def context_words(c: Chunk) -> frozenset[str]:
+    """The words of a chunk in its context (section, row group, column names): the words of
+    `" ".join([c.embed_text(), c.group, *c.header])`, read once per chunk."""
+    return set_of(joined_tokens(*([c.section] if c.section else []), c.text, c.group,
+                                *c.header))
 
 
 def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
@@ -187,23 +203,26 @@ def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
     shown = text if first.chunk.kind == "passage" else " ".join([text, *first.chunk.header])
     lead = " ".join(text.split()[:LEAD_WORDS])
     said = words_of(text)
-    near = " ".join([before(first.chunk, first.text), text])
-    shown_words = words_of(shown)
+    # the words of `" ".join([before(...), text])` and of `shown`, read from cached parts
+    near = joined_tokens(before(first.chunk, first.text), text)
+    near_words = set_of(near)
+    shown_words = (said if first.chunk.kind == "passage"
+                   else set_of(joined_tokens(text, *first.chunk.header)))
     f = {"retrieval": (ev.hit.score / m.top) if ev else 0.0,
          # the share of the claim's words the question lacks: an answer says something new
          "novel": (len(said - shared(said, question.words)) / len(said)) if said else 0.0,
          "pairs": len(m.pairs & pairs_of(text)) / len(m.pairs) if m.pairs else 0.0,
-         "pairs_near": len(m.pairs & pairs_of(near)) / len(m.pairs) if m.pairs else 0.0,
-         "overlap_near": weighted_recall(question.words, near, m.idf),
+         "pairs_near": len(m.pairs & pairs_in(near)) / len(m.pairs) if m.pairs else 0.0,
+         "overlap_near": weighted_share(question.words, near_words, m.idf),
          "names_match": (sum(n <= shown_words for n in m.names) / len(m.names))
          if m.names else 0.0,
          "years_match": (sum(y in shown for y in m.years) / len(m.years)) if m.years else 0.0,
          "years_other": float(bool(m.years) and bool(set(_YEAR.findall(text)) - set(m.years))),
-         "overlap_start": weighted_recall(question.words, lead, m.idf),
+         "overlap_start": weighted_share(question.words, words_of(lead), m.idf),
          "first_rank": 1.0 / (1 + rank),
          "dense": dense,
          "dense_gap": dense - m.best_unit,
-         "overlap": weighted_recall(question.words, text, m.idf),
+         "overlap": weighted_share(question.words, said, m.idf),
          "overlap_chunk": m.chunk_overlap(first.chunk),
          "chars": min(len(text), 400) / 400,
          "claims": min(len(cand.claims), 5) / 5,

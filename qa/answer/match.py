@@ -43,9 +43,22 @@ def tokens_of(text: str) -> tuple[str, ...]:
     return tuple(tokenize(text))
 
 
+def joined_tokens(*texts: str) -> tuple[str, ...]:
+    """The stemmed content words of the texts joined by whitespace, in order: the same as
+    `tokens_of(" ".join(texts))` (no word spans a space, and lower-casing and spelling
+    folding stop at one), but read from each text's cached words, so that a sentence
+    with the one before it, or a chunk with its headers, costs no new reading."""
+    return tuple(w for t in texts for w in tokens_of(t))
+
+
 def words_of(text: str) -> frozenset[str]:
     """The stemmed content words of a text."""
     return _set_of(tokens_of(text))
+
+
+def set_of(tokens: tuple[str, ...]) -> frozenset[str]:
+    """The words of a tuple of tokens as a set (cached, as `words_of` keeps them)."""
+    return _set_of(tokens)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -55,8 +68,12 @@ def _set_of(tokens: tuple[str, ...]) -> frozenset[str]:
 
 def pairs_of(text: str) -> frozenset[tuple[str, str]]:
     """Consecutive pairs of the text's content words ("first album", "second solo")."""
-    t = tokens_of(text)
-    return frozenset(pairwise(t))
+    return pairs_in(tokens_of(text))
+
+
+def pairs_in(tokens: tuple[str, ...]) -> frozenset[tuple[str, str]]:
+    """Consecutive pairs of a sequence of words."""
+    return frozenset(pairwise(tokens))
 
 
 def coverage(q: frozenset[str] | set[str], phrase: str) -> float:
@@ -89,12 +106,18 @@ def weighted_recall(q: frozenset[str] | set[str], text: str,
     """Share of the question's words that the text holds, each weighted by its rarity in
     the corpus (a word most chunks have tells little; a word the corpus lacks weighs as
     the rarest); plain recall without weights."""
+    return weighted_share(q, words_of(text) if q else frozenset(), idf)
+
+
+def weighted_share(q: frozenset[str] | set[str], words: frozenset[str],
+                   idf: Mapping[str, float] | None) -> float:
+    """`weighted_recall` of a text given by its words."""
     if not q:
         return 0.0
     if not idf:
-        return recall(q, text)
+        return len(shared(q, words)) / len(q)
     weight, total = _weights(frozenset(q), idf)
-    found = shared(q, words_of(text))
+    found = shared(q, words)
     return sum(weight[w] for w in found) / total if total else 0.0
 
 

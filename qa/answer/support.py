@@ -33,7 +33,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from qa.answer import weights
-from qa.answer.match import PREFIX_MATCH, shared, tokens_of
+from qa.answer.match import PREFIX_MATCH, joined_tokens, shared, tokens_of
 from qa.answer.operators import comparison
 from qa.answer.types import Claim, CorpusView, Evidence
 from qa.chunk import Chunk
@@ -247,9 +247,13 @@ def chunk_words(chunk: Chunk) -> tuple[tuple[str, ...], tuple[frozenset[str], ..
     names), the words of each of its units, and the chunk's words as a set: read once per
     chunk, not per question."""
     c = chunk
-    text = " ".join([c.embed_text(), c.caption, c.group, *c.header])
-    seq = tuple(tokenize(text))
-    return seq, tuple(frozenset(tokenize(u)) for u in c.units()), frozenset(seq)
+    # the words of " ".join([c.embed_text(), c.caption, c.group, *c.header]) and of each
+    # unit (the first is the embedded text), read from the cached words of each part
+    whole = joined_tokens(*([c.section] if c.section else []), c.text)
+    seq = joined_tokens(*([c.section] if c.section else []), c.text, c.caption, c.group,
+                        *c.header)
+    units = [frozenset(whole)] + [frozenset(tokens_of(u)) for u in c.units()[1:]]
+    return seq, tuple(units), frozenset(seq)
 
 
 def matched(words: set[str], text_words: frozenset[str]) -> set[str]:

@@ -1,0 +1,49 @@
+"""The lexical measures answering shares: words read from cached parts must be the words of
+the whole text, and stems sharing a long prefix match."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.answer.match import joined_tokens, shared, tokens_of, weighted_recall, weighted_share
+from qa.answer.support import phrase_in
+
+# Texts whose words could change at a join if reading did not stop at whitespace: British
+# endings ("centre", "colour") at either edge, a final sigma, stopwords, digits, a newline.
+PARTS = [
+    ("The harbour centre", "colours of the neighbouring town"),
+    ("ΟΔΟΣ", "Σ is a letter"),
+    ("Defence programme\nfor 2019", "and the catalogue"),
+    ("", "It was finished in 1911."),
+    ("organisation", ""),
+    ("U.S. and the", "E.U. in the"),
+]
+
+
+@pytest.mark.parametrize("parts", PARTS)
+def test_words_of_joined_texts_are_the_words_of_each_in_order(parts: tuple[str, str]) -> None:
+    assert joined_tokens(*parts) == tokens_of(" ".join(parts))
+    assert joined_tokens(*parts) == tokens_of("\n".join(parts))
+
+
+def test_stems_sharing_a_long_prefix_match() -> None:
+    assert shared({"histori", "war"}, frozenset({"histor", "wars"})) == {"histori"}
+    assert shared({"korea"}, frozenset({"korean"})) == {"korea"}
+    assert shared({"kor"}, frozenset({"korean"})) == set()  # too short to match by prefix
+
+
+def test_weighted_share_is_weighted_recall_of_the_text() -> None:
+    idf = {"tower": 1.0, "harbour": 2.0}
+    q = frozenset(tokens_of("Who built the harbour tower?"))
+    text = "The harbour board built it."
+    assert weighted_share(q, frozenset(tokens_of(text)), idf) == weighted_recall(q, text, idf)
+    assert weighted_share(q, frozenset(tokens_of(text)), None) == weighted_recall(q, text, None)
+
+
+def test_a_phrase_is_found_side_by_side_only() -> None:
+    text = tuple(tokens_of("The Korean peninsula saw the war of the north"))
+    assert phrase_in(tokens_of("Korea peninsula"), text)  # a long prefix matches
+    assert not phrase_in(tokens_of("peninsula Korean"), text)
+    assert not phrase_in(tokens_of("north war"), text)
+    assert phrase_in((), text)
+    assert not phrase_in(tokens_of("war of the north and south"), text[:2])
