@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from qa.answer.grid import Cell, Grid, Line, is_total
 from qa.answer.operators import (
@@ -118,21 +119,29 @@ NO_SPAN = Span(frozenset(), 0.0)
 
 def label_stems(label: str) -> list[str]:
     """The stems of a label that can be named (no stopwords, no note marks "(1)")."""
-    text = re.sub(r"\(\d{1,2}\)|\(\w\)$", " ", label)
-    return [stem(w) for w in question_words(text)
-            if w not in STOPWORDS and (len(w) > 1 or w.isdigit()) and w != "%"]
+    return list(_label_form(label)[0])
+
+
+@lru_cache(maxsize=1 << 14)
+def _label_form(label: str) -> tuple[tuple[str, ...], int]:
+    """A label's stems that can be named, and how many words it has (its function words
+    included), read once per label: every line of every reading aligns its labels."""
+    words = question_words(re.sub(r"\(\d{1,2}\)|\(\w\)$", " ", label))
+    return tuple(stem(w) for w in words
+                 if w not in STOPWORDS and (len(w) > 1 or w.isdigit()) and w != "%"), len(words)
 
 
 def align(label: str, q: Words, free: frozenset[int] | None = None) -> Span:
     """The window of the question's words (among `free` positions) that names the label
     best: the share of the label's (weighted) stems it holds, over windows no longer than
     the label plus SPAN_SLACK words."""
-    stems = list(dict.fromkeys(label_stems(label)))
+    named, size = _label_form(label)
+    stems = list(dict.fromkeys(named))
     if not stems:
         return NO_SPAN
     total = sum(q.w(s) for s in stems)
     # the label's words, its function words included: a question may quote it whole
-    width = len(question_words(re.sub(r"\(\d{1,2}\)|\(\w\)$", " ", label))) + SPAN_SLACK
+    width = size + SPAN_SLACK
     allowed = free if free is not None else q.everything
     hits = {i: s for i in allowed for s in stems if q.stems[i] and _same(q.stems[i], s)}
     best = NO_SPAN

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 _DASHES = str.maketrans({"−": "-", "–": "-", "—": "-", "\u2012": "-"})
 # "no value" cells: dashes alone, n/a, nil, none.
@@ -54,7 +55,17 @@ class Number:
 def read_number(text: str) -> Number | None:
     """The number a text writes whole ("1,234.5", "(1,234)", "−2.7%", "$ 12.3 million"),
     or None when it is not one number ("n/a", "—", words, two numbers)."""
-    t = str(text).translate(_DASHES).strip()
+    return _read_number(str(text))
+
+
+# Texts whose reading is kept (a Number is immutable): answering reads the same table cells
+# for every line and reading of a question, and again for the next question on the table.
+CACHED_TEXTS = 1 << 14
+
+
+@lru_cache(maxsize=CACHED_TEXTS)
+def _read_number(text: str) -> Number | None:
+    t = text.translate(_DASHES).strip()
     if not t or _EMPTY.match(t):
         return None
     m = _NUMBER.match(_LEADING_CURRENCY.sub("", t))
