@@ -144,27 +144,24 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
                                     default=0.0)
         rank, dense = len(evidence), min((ev.hit.dense for ev in kin), default=0.0)
 
-    q = content_words(question)
-    weight = word_weights(q, corpus)
-    total = sum(weight.values()) or 1.0
+    asked = asked_of(question, corpus)
+    q, weight, total, unknown = asked.words, asked.weight, asked.total, asked.unknown
     chunk_seq, units, chunk_set = chunk_words(chunk)
     # a row's claim stands for its row: its label and column names belong to it
     claim_seq = tokens_of(claim.text) + (chunk_seq if chunk.kind == "table_row" else ())
     in_claim = matched(q, frozenset(claim_seq))
     in_chunk = matched(q, chunk_set)
-    known = corpus.vocabulary
-    unknown = {w for w in q if not is_known(w, known)}
     top = rarest(corpus.idf) or 1.0
     off_chunk = [weight[w] for w in q if w not in in_chunk]
     off_claim = [weight[w] for w in q if w not in in_claim]
-    unknown_names, absent_names = name_gaps(question, chunk_seq, corpus, known)
-    _, claim_absent = name_gaps(question, claim_seq, corpus, known)
-    pairs = list(pairwise(tokenize(question)))
+    unknown_names, absent_names = name_gaps(question, chunk_seq, corpus)
+    _, claim_absent = name_gaps(question, claim_seq, corpus)
+    pairs = asked.pairs
     whole_sim = own.unit_scores[0] if own is not None and own.unit_scores else chunk_sim
     units = units[1:] or units  # its sentences, cells or items; the whole when it has none
-    stated = names(question)
-    off_claim_names = [n for n in stated if not phrase_in(tokenize(n), claim_seq)]
-    numbers = [n for n in stated if _DIGIT.search(n)]
+    stated = asked.names
+    off_claim_names = [n for n, parts in zip(stated, asked.parts) if not phrase_in(parts, claim_seq)]
+    numbers = [parts for n, parts in zip(stated, asked.parts) if _DIGIT.search(n)]
     claim_own = set(tokenize(claim.text))
     return Features(
         claim_sim=claim_sim,
@@ -179,8 +176,8 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
         unknown_names=float(min(MAX_COUNT, len(unknown_names))),
         absent_names=float(min(MAX_COUNT, len(absent_names))),
         claim_names=float(min(MAX_COUNT, len(set(claim_absent) - set(absent_names)))),
-        number_gap=float(bool(_QUANTITY.search(question)) and not _DIGIT.search(claim.text)),
-        negation_gap=float(bool(_NEGATION.search(question)) and not _NEGATION.search(claim.text)),
+        number_gap=float(asked.quantity and not _DIGIT.search(claim.text)),
+        negation_gap=float(asked.negated and not _NEGATION.search(claim.text)),
         rank=1.0 / (1.0 + rank),
         dense=dense,
         scoped=float(scoped),
@@ -189,13 +186,68 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
                               for u in units), default=0.0) if q else 1.0,
         plain_missing=len(q - in_claim) / len(q) if q else 0.0,
         names_off_claim=len(off_claim_names) / len(stated) if stated else 0.0,
-        numbers_off_chunk=float(any(not phrase_in(tokenize(n), chunk_seq) for n in numbers)),
+        numbers_off_chunk=float(any(not phrase_in(parts, chunk_seq) for parts in numbers)),
         type_gap=type_gap(question, claim.text),
-        claim_negated=float(bool(_NEGATION.search(claim.text))
-                            and not _NEGATION.search(question)),
+        claim_negated=float(bool(_NEGATION.search(claim.text)) and not asked.negated),
         novel=len(claim_own - q) / len(claim_own) if claim_own else 0.0,
     )
 
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What the check reads of a question alone, worked out once per question and index
+    version (every candidate claim is checked against the same): its content words, their
+    rarity and its sum, the words the corpus never uses, its word pairs, the names it
+    states with their words and whether the corpus never states each, and whether it asks
+    a quantity or is negated."""
+
+    words: set[str]
+    weight: dict[str, float]
+    total: float
+    unknown: set[str]
+    pairs: list[tuple[str, str]]
+    names: list[str]
+    parts: list[tuple[str, ...]]  # each name's stemmed words
+    never: list[bool]  # each name: the corpus never states it (see `name_gaps`)
+    quantity: bool
+    negated: bool
+
+
+def asked_of(question: str, corpus: CorpusView) -> Asked:
+    """The question's `Asked`, kept for the last questions asked of this corpus (one index
+    version at a time: a new one starts afresh and keeps no other alive)."""
+    global _ASKED
+    owner, table = _ASKED
+    if owner is not corpus:
+        table = {}
+        _ASKED = (corpus, table)  # a thread still on the old version fills the old table
+    got = table.get(question)
+    if got is None:
+        if len(table) >= CACHED_QUESTIONS:
+            table.clear()
+        got = table[question] = _work_out(question, corpus)
+    return got
+
+
+# Questions whose `Asked` is kept: the engine checks a question's claims one after the other
+# (and a multi-part question's parts), so a few suffice.
+CACHED_QUESTIONS = 64
+_ASKED: tuple[object, dict[str, Asked]] = (None, {})
+
+
+def _work_out(question: str, corpus: CorpusView) -> Asked:
+    q = content_words(question)
+    weight = word_weights(q, corpus)
+    known = corpus.vocabulary
+    stated = names(question)
+    parts = [tuple(tokenize(n)) for n in stated]
+    never = [bool(p) and (any(not is_known(w, known) for w in p)
+                          or not all(corpus.near(a, b) for a, b in pairwise(p)))
+             for p in parts]
+    return Asked(q, weight, sum(weight.values()) or 1.0, {w for w in q if not is_known(w, known)},
+                 list(pairwise(tokenize(question))), stated, parts, never,
+                 bool(_QUANTITY.search(question)), bool(_NEGATION.search(question)))
 
 
 def type_gap(question: str, claim: str) -> float:
@@ -282,28 +334,32 @@ def names(question: str) -> list[str]:
     """The names a question states: capitalised words (and runs of them) not at the start
     of a sentence, and numbers, but for the figure a comparison sets ("greater than $8,200
     thousand"): the reader chooses it, the documents need not state it."""
+    return list(_names(question))
+
+
+@lru_cache(maxsize=1024)
+def _names(question: str) -> tuple[str, ...]:
     found = [m.group(1) for m in _NAME.finditer(question)]
     compared = comparison(question)
     threshold = next((m.start() for m in _NUMBER.finditer(question, compared[1])), None) \
         if compared else None
-    return found + [m.group() for m in _NUMBER.finditer(question)
-                    if m.group() not in " ".join(found) and m.start() != threshold]
+    return tuple(found + [m.group() for m in _NUMBER.finditer(question)
+                          if m.group() not in " ".join(found) and m.start() != threshold])
 
 
-def name_gaps(question: str, text: tuple[str, ...], corpus: CorpusView,
-              known: tuple[str, ...]) -> tuple[list[str], list[str]]:
+def name_gaps(question: str, text: tuple[str, ...], corpus: CorpusView
+              ) -> tuple[list[str], list[str]]:
     """(names the corpus never states, names it states but `text` (stemmed words in order)
     does not write as they are written). A name of several words is unknown when any of
     its words is, or when the corpus never writes two of them near each other ("Korean
     War": both words occur, never together); it is in the text only as a phrase
     ("Twilight Enemies" is not in a text about enemies in Twilight Princess)."""
     unknown, absent = [], []
-    for name in names(question):
-        parts = tokenize(name)
+    asked = asked_of(question, corpus)
+    for name, parts, never in zip(asked.names, asked.parts, asked.never):
         if not parts:
             continue
-        if any(not is_known(w, known) for w in parts) or not all(
-                corpus.near(a, b) for a, b in pairwise(parts)):
+        if never:
             unknown.append(name)
         elif not phrase_in(parts, text):
             absent.append(name)
@@ -380,8 +436,7 @@ QUOTE_SHARE = 0.8
 def reasons(question: str, claim: Claim, f: Features, corpus: CorpusView) -> tuple[str, ...]:
     """Why a claim is not supported, in words a reader could see, strongest first."""
     out: list[str] = []
-    unknown, absent = name_gaps(question, chunk_words(claim.chunk)[0], corpus,
-                                corpus.vocabulary)
+    unknown, absent = name_gaps(question, chunk_words(claim.chunk)[0], corpus)
     out += [f"the documents never name '{n}'" for n in unknown]
     out += [f"the cited passage does not mention '{n}'" for n in absent]
     if f.number_gap:
