@@ -9,5 +9,6 @@ from qa.answer.weights import RANKER
 
 
 def score(features: Mapping[str, float], weights: Mapping[str, float] = RANKER) -> float:
-    """The candidate's score (higher is better): features times fitted weights."""
-    return sum(weights.get(k, 0.0) * v for k, v in features.items())
+    """The candidate's score (higher is better): features times fitted weights (a feature
+    without a weight adds nothing, and is skipped: the sum is the same, term for term)."""
+    return sum(weights[k] * v for k, v in features.items() if k in weights)
