@@ -11,7 +11,6 @@ _ABBREVIATIONS = {
     "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n",
 }
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+|$)|\s(?=•\s)")
-_LAST_WORD = re.compile(r"(\S+)$")
 # Texts whose sentences are kept once split: answering splits the same retrieved passages
 # for each of a question's candidates, and again for later questions.
 CACHED_TEXTS = 4096
@@ -23,13 +22,10 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     start = 0
     for m in _END.finditer(text):
         end = m.end()
-        after = end  # the first character after the spaces that follow (no copy of the rest)
-        while after < len(text) and text[after].isspace():
-            after += 1
-        nxt = text[after] if after < len(text) else ""
-        if nxt and not (nxt.isupper() or nxt.isdigit() or nxt in "\"'“‘([•"):
+        rest = text[end:].lstrip()
+        if rest and not (rest[0].isupper() or rest[0].isdigit() or rest[0] in "\"'“‘([•"):
             continue  # "e.g. the", "3.5 million" and the like do not end a sentence
-        word = _LAST_WORD.search(text, start, m.start())
+        word = re.search(r"(\S+)$", text[start : m.start()])
         token = word.group(1).lower().rstrip(".") if word else ""
         if text[m.start()] == "." and (token in _ABBREVIATIONS or re.fullmatch(r"[a-z]", token)):
             continue
