@@ -195,7 +195,8 @@ def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
     m = m or Measures(question, evidence, corpus)
     first = cand.claims[0]
     rank, ev = m.by_id.get(first.chunk.id, (m.size, None))
-    dense = cand.features.get("dense", claim_dense(first, ev))
+    # a strategy's own similarity stands; the claim's unit is looked up only without one
+    dense = cand.features["dense"] if "dense" in cand.features else claim_dense(first, ev)
     text = " ".join(c.text for c in cand.claims)
     kind = cand.strategy.split(":")[0]
     number, name, date = _fresh(question, text)
