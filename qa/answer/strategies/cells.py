@@ -8,7 +8,14 @@ from typing import Any
 
 from qa.answer.match import coverage, words_of
 from qa.answer.question import Question
-from qa.answer.tables import RowReading, cell_claim, label, read_row, reverse_claim
+from qa.answer.tables import (
+    RowReading,
+    cell_claim,
+    is_total,
+    label,
+    read_row,
+    reverse_claim,
+)
 from qa.answer.types import Candidate, CorpusView, Evidence
 from qa.retrieve import Hit
 
@@ -35,7 +42,9 @@ class TableCell:
     def propose(self, question: Question, evidence: Sequence[Evidence],
                 corpus: CorpusView) -> list[Candidate]:
         """One candidate per named row (the best few)."""
-        rows = sorted((r for r in question.rows if r.names_row),
+        # a superlative asks for the largest of the items; a total sums them and is none
+        rows = sorted((r for r in question.rows if r.names_row
+                       and not (question.superlative and is_total(r.chunk))),
                       key=lambda r: (-(r.label_match + r.column_match), r.rank))[:MAX_ROWS]
         out = []
         for r in rows:
@@ -57,8 +66,12 @@ def distinctive(r: RowReading, question: Question, corpus: CorpusView) -> bool:
     of its label (its row group does not name it: "the items under Assets" names none)."""
     if r.label_words == 0:
         return False
-    if coverage(question.words, label(r.chunk)) >= NAMED:
-        return True
+    return coverage(question.words, label(r.chunk)) >= NAMED or own_word(r, question, corpus)
+
+
+def own_word(r: RowReading, question: Question, corpus: CorpusView) -> bool:
+    """Whether the question holds a word of the row's label that no other row of its
+    table has in its label."""
     others: set[str] = set()
     for c in corpus.table_of(r.chunk):
         if c.id != r.chunk.id:
