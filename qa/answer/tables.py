@@ -101,7 +101,10 @@ def read_row(question: Question, ev: Evidence, rank: int) -> RowReading:
     at = label_at(c)
     lab = label_for_matching(c)
     label_match = max(coverage(q, lab), coverage(q, c.group) * 0.5 if c.group else 0.0)
-    names = [(coverage(q, header[j]), j) for j in range(len(header))
+    # a word the question names the row by does not name a column too ("license and
+    # subscription revenue" under "Cost of revenue:" names no "% of total revenue")
+    q_cols = q - words_of(lab) - words_of(c.group)
+    names = [(coverage(q_cols, header[j]), j) for j in range(len(header))
              if j != at and j < len(cells) and cells[j] and header[j]]
     best = max((m for m, _ in names), default=0.0)
     columns = tuple(j for m, j in names if m > 0 and m == best)
