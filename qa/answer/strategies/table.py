@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from qa.answer.match import coverage, words_of
-from qa.answer.question import Question
+from qa.answer.question import COMPARATIVES, SUPERLATIVES, Question
 from qa.answer.strategies.cells import own_word
 from qa.answer.tables import (
     PERIOD,
@@ -21,6 +21,7 @@ from qa.answer.tables import (
 )
 from qa.answer.types import Candidate, Claim, CorpusView, Evidence
 from qa.chunk import Chunk
+from qa.text.tokens import words
 
 # How many of the retrieved tables (the best first) are read as a whole.
 TABLES = 2
@@ -124,6 +125,17 @@ class WholeTable:
         return out
 
 
+def _graded_by_name(question: Question) -> bool:
+    """Whether every comparative or superlative word of the question is one the retrieved
+    rows write in their labels or groups: it names an item ("Amounts falling due after
+    more than one year"), it compares nothing."""
+    graded = {w for w in words(question.text) if w in COMPARATIVES or w in SUPERLATIVES}
+    named: set[str] = set()
+    for r in question.rows:
+        named |= set(words(f"{label(r.chunk)} {r.chunk.group}"))
+    return bool(graded) and graded <= named
+
+
 class Extremes:
     """Which item (row) or which period (column) has the largest or smallest value, for a
     question with a superlative or comparative ("Which route had the most trips in
@@ -135,7 +147,7 @@ class Extremes:
                 corpus: CorpusView) -> list[Candidate]:
         """Across the rows of the best tables in the column the question names, and
         across the columns of each row it names."""
-        if not question.direction or not question.rows:
+        if not question.direction or not question.rows or _graded_by_name(question):
             return []
         pick = max if question.direction > 0 else min
         out: list[Candidate] = []
