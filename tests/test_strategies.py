@@ -305,3 +305,16 @@ def test_a_superlative_is_not_answered_by_the_total() -> None:
     best = propose(Extremes(), "Which route had the highest total trips in 2023?",
                    [ev(TOTAL, 1.0), ev(HARBOR, 0.9)])
     assert "Harbor Line (2023: 6,920)" in texts(best)
+
+
+def test_a_question_naming_no_year_reads_the_latest_period_group() -> None:
+    header = ("", "First", "Second")
+    quarters = Chunks([row(11, header, ("Net sales", "117,625", "120,684"), 1, group="2019"),
+                       row(11, header, ("Net sales", "113,530", "118,021"), 2, group="2018")])
+    evidence = [ev(quarters.chunks[1], 1.0), ev(quarters.chunks[0], 0.9)]
+    question = "What were the net sales in the second quarter?"
+    cands = TableCell().propose(ground(analyze(question), evidence), evidence, quarters)
+    assert [c.claims[0].text for c in cands] == ["For 2019, Net sales, Second: 120,684"]
+    in_2018 = "What were the net sales in the second quarter of 2018?"
+    cands = TableCell().propose(ground(analyze(in_2018), evidence), evidence, quarters)
+    assert "For 2018, Net sales, Second: 118,021" in [c.claims[0].text for c in cands]

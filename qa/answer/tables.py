@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from qa.answer.grid import when
 from qa.answer.match import coverage, shared, words_of
 from qa.answer.types import Claim, Evidence
 from qa.chunk import Chunk
@@ -120,6 +121,18 @@ def read_row(question: Question, ev: Evidence, rank: int) -> RowReading:
     return RowReading(ev, rank, label_match, len(shared(words_of(lab), set(q))), columns,
                       best if columns else 0.0, v_col if v_best > 0 else None,
                       v_best, asks)
+
+
+def earlier_twin(c: Chunk, table: Sequence[Chunk]) -> bool:
+    """Whether the table has the same row (its label) under a later period group ("2019"
+    above "2018"): a question that names no period asks for the latest, as a report's
+    reader reads its current year first."""
+    mine = when(c.group) if c.group else None
+    if mine is None:
+        return False
+    lab = label(c)
+    return any(o.id != c.id and label(o) == lab and o.group and (t := when(o.group)) is not None
+               and t > mine for o in table)
 
 
 def read_rows(question: Question, evidence: Sequence[Evidence]) -> list[RowReading]:

@@ -11,6 +11,7 @@ from qa.answer.question import Question
 from qa.answer.tables import (
     RowReading,
     cell_claim,
+    earlier_twin,
     is_total,
     label,
     read_row,
@@ -33,6 +34,11 @@ def _row_features(r: RowReading) -> dict[str, float]:
             "asks_label": float(r.asks_label)}
 
 
+def _superseded(r: RowReading, question: Question, corpus: CorpusView) -> bool:
+    """A row of an earlier period group when the question names no year (`earlier_twin`)."""
+    return not question.years and earlier_twin(r.chunk, corpus.table_of(r.chunk))
+
+
 class TableCell:
     """The cells a question asks for of a row it names by its label ("What is the
     regional impact of the military aspect?"); every cell when it names no column."""
@@ -44,7 +50,8 @@ class TableCell:
         """One candidate per named row (the best few)."""
         # a superlative asks for the largest of the items; a total sums them and is none
         rows = sorted((r for r in question.rows if r.names_row
-                       and not (question.superlative and is_total(r.chunk))),
+                       and not (question.superlative and is_total(r.chunk))
+                       and not _superseded(r, question, corpus)),
                       key=lambda r: (-(r.label_match + r.column_match), r.rank))[:MAX_ROWS]
         out = []
         for r in rows:
@@ -89,6 +96,7 @@ class NamedRows:
                 corpus: CorpusView) -> list[Candidate]:
         """At most one candidate: the named rows of the best-named row's table."""
         named = sorted((r for r in question.rows if r.names_row
+                        and not _superseded(r, question, corpus)
                         and distinctive(r, question, corpus)),
                        key=lambda r: (-(r.label_match + r.column_match), r.rank))
         if len(named) < 2:
@@ -98,7 +106,8 @@ class NamedRows:
         for c in corpus.table_of(first):  # rows it names that retrieval did not bring
             if c.id not in seen:
                 r = read_row(question, Evidence(Hit(c, 0.0, 0.0, 0.0), ()), len(evidence))
-                if r.names_row and distinctive(r, question, corpus):
+                if (r.names_row and distinctive(r, question, corpus)
+                        and not _superseded(r, question, corpus)):
                     named.append(r)
         chosen: list[RowReading] = []
         for r in named:
