@@ -41,6 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import TATQA, Client, qa_env, run_build, server
 
+from qa.export import PRECISIONS
+
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = TATQA.parent  # ../shared/eval beside the checkout or its worktrees, or QA_EVAL_DIR
 MARGIN_MS = 2.0  # POST /retrieve may add this much to the raw encoding (HTTP, search, JSON)
@@ -207,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--client", choices=("http.client", "httpx"), default="http.client",
                     help="the HTTP client that times the requests (default http.client, the "
                     "leaner)")
-    ap.add_argument("--precision", choices=("fp32", "int8"),
+    ap.add_argument("--precision", choices=PRECISIONS,
                     default=os.environ.get("QA_PRECISION", "fp32"),
                     help="the encoder's weights the indexes are built and queries encoded "
                     "with (default: QA_PRECISION, else fp32); the raw encoding uses the same "
