@@ -28,6 +28,11 @@ TOKENIZER = "tokenizer.json"
 # the other requests. Building encodes long batches, which every core shortens.
 COMPUTE_THREADS = 1
 BUILD_THREADS = 0  # onnxruntime's default: one per core
+# Whether the extra threads of a query session (QA_QUERY_THREADS > 1) spin between the
+# operators of a query ("1") or sleep ("0"). Spinning answers sooner on an idle machine and
+# burns a core that the other requests (and other processes) then lack
+# (scripts/encoder_options.py; scripts/load.py with QA_QUERY_THREADS=2).
+SPINNING = "0"
 # Most queries encoded in one batch when they queue up under load. A batch is padded to its
 # longest query, so a larger one mostly adds waiting for the queries at its head.
 MAX_BATCH = 16
@@ -54,6 +59,8 @@ class OnnxEncoder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        if threads != BUILD_THREADS:  # a query session: its pool waits without spinning
+            options.add_session_config_entry("session.intra_op.allow_spinning", SPINNING)
         options.log_severity_level = 3  # warnings about unused initialisers are not ours
         self._session = ort.InferenceSession(str(model), options,
                                              providers=["CPUExecutionProvider"])

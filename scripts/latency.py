@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
@@ -214,6 +215,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="the encoder's weights the indexes are built and queries encoded "
                     "with (default: QA_PRECISION, else fp32); the raw encoding uses the same "
                     "file")
+    ap.add_argument("--baseline", type=Path,
+                    help="also serve the same indexes with another checkout's qa (its "
+                    ".venv/bin/python, e.g. /work/main) and time its POST /retrieve in the "
+                    "same rounds: a change measured against the code it changes")
     ap.add_argument("--indexes", type=Path,
                     help="keep the two indexes in this folder and reuse them (an up-to-date "
                     "index is not rebuilt); default: a fresh build in a temporary folder")
@@ -251,10 +256,19 @@ def main(argv: list[str] | None = None) -> int:
         questions = {"analysis": spread(analysis_q, args.encode),
                      "tatqa": spread([q["question"] for q in tatqa_q], args.encode)}
 
-        with server(args.corpus, work / "analysis-index", work / "analysis.log",
-                    env=env, start_timeout=args.timeout) as a_url, \
-                server(tatqa_dir / "corpus", work / "tatqa-index", work / "tatqa.log",
-                       env=env, start_timeout=args.timeout) as t_url:
+        with ExitStack() as servers:
+            a_url, t_url = (servers.enter_context(server(
+                corpus, work / f"{name}-index", work / f"{name}.log", env=env,
+                start_timeout=args.timeout)) for name, corpus in (
+                    ("analysis", args.corpus), ("tatqa", tatqa_dir / "corpus")))
+            baseline = {}
+            if args.baseline:
+                python = str(args.baseline / ".venv" / "bin" / "python")
+                baseline = {name: client(servers.enter_context(server(
+                    corpus, work / f"{name}-index", work / f"{name}-baseline.log", env=env,
+                    start_timeout=args.timeout, python=python)), args.client)
+                    for name, corpus in (("analysis", args.corpus),
+                                         ("tatqa", tatqa_dir / "corpus"))}
             a_client, t_client = client(a_url, args.client), client(t_url, args.client)
             encodes = {name: [lambda t=t, e=raw[name]: e.encode(t) for t in texts]
                        for name, texts in questions.items()}
@@ -270,6 +284,15 @@ def main(argv: list[str] | None = None) -> int:
                 # The floor of an HTTP round trip to the same server, for the breakdown.
                 "health_analysis": get_calls(a_client, "/health", args.requests),
             }
+            if baseline:
+                series["retrieve_analysis_baseline"] = post_calls(
+                    baseline["analysis"], "/retrieve",
+                    [{"query": q, "k": 5} for q in spread(analysis_q, args.requests)])
+                series["retrieve_tatqa_baseline"] = post_calls(
+                    baseline["tatqa"], "/retrieve",
+                    [{"query": q["question"], "k": 5, "doc": q["doc"]} for q in tatqa_q])
+                labels.update({"retrieve_analysis_baseline": "POST /retrieve analysis, baseline",
+                               "retrieve_tatqa_baseline": "POST /retrieve TAT-QA, baseline"})
             if args.peers:
                 series.update(peer_series(work / "analysis-index",
                                           spread(analysis_q, args.encode)))
