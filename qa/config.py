@@ -38,10 +38,11 @@ class Settings(BaseSettings):
         "fp32 (the model's own vectors), int8w (int8 weights: about 0.6x the CPU per query, "
         "vectors at cosine >= 0.998 to fp32) or int8 (dynamic quantisation: about 0.4x the "
         "CPU, cosine >= 0.98); see scripts/encoders.py. Changing it needs `qa build`.")
-    query_threads: int = Field(
-        1, ge=1, le=64, description="Threads that encode one query (or one batch of queries). "
-        "1 costs the least CPU; 2 shortens a single query's encoding on an idle machine at "
-        "about twice the CPU (see scripts/latency.py).")
+    query_threads: int = Field(  # qa.encoder.COMPUTE_THREADS: why 2
+        2, ge=1, le=64, description="Threads that encode one query (or one "
+        "batch of queries); the extra ones sleep between operators rather than spin. 2 "
+        "shortens a query's encoding by about a quarter at the same CPU a query as 1 "
+        "(scripts/encoder_options.py, scripts/load.py --query-threads).")
     encoder_cache: Path = Field(
         Path("~/.cache/qa/encoders").expanduser(),
         description="Where `qa build` keeps the ONNX exports of models, one per model hash.")

@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -180,6 +181,23 @@ def post_calls(send: Send, path: str, bodies: list[dict]) -> list[Callable[[], N
     return [call(b) for b in bodies]
 
 
+def listening_pid(url: str) -> int | None:
+    """The process listening on the URL's port (found with `ss`), if it can be seen."""
+    port = url.rsplit(":", 1)[1]
+    out = subprocess.run(["ss", "-ltnpH", f"sport = :{port}"], capture_output=True, text=True,
+                         check=False).stdout
+    m = re.search(r"pid=(\d+)", out)
+    return int(m[1]) if m else None
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds of process `pid` so far; of this process when None."""
+    if pid is None:
+        return time.process_time()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def load() -> float:
     """The 1-minute load average, to judge the figures by."""
     return round(os.getloadavg()[0], 2)
@@ -261,14 +279,15 @@ def main(argv: list[str] | None = None) -> int:
                 corpus, work / f"{name}-index", work / f"{name}.log", env=env,
                 start_timeout=args.timeout)) for name, corpus in (
                     ("analysis", args.corpus), ("tatqa", tatqa_dir / "corpus")))
-            baseline = {}
+            baseline_urls = {}
             if args.baseline:
                 python = str(args.baseline / ".venv" / "bin" / "python")
-                baseline = {name: client(servers.enter_context(server(
+                baseline_urls = {name: servers.enter_context(server(
                     corpus, work / f"{name}-index", work / f"{name}-baseline.log", env=env,
-                    start_timeout=args.timeout, python=python)), args.client)
+                    start_timeout=args.timeout, python=python))
                     for name, corpus in (("analysis", args.corpus),
                                          ("tatqa", tatqa_dir / "corpus"))}
+            baseline = {name: client(url, args.client) for name, url in baseline_urls.items()}
             a_client, t_client = client(a_url, args.client), client(t_url, args.client)
             encodes = {name: [lambda t=t, e=raw[name]: e.encode(t) for t in texts]
                        for name, texts in questions.items()}
@@ -301,13 +320,24 @@ def main(argv: list[str] | None = None) -> int:
             for calls in series.values():
                 for call in calls[: args.warmup]:
                     call()
+            # CPU of a call: the server's for a request (from /proc: steadier than wall time
+            # on a busy machine), this process's for an in-process call.
+            pids = {name: listening_pid(url) for name, url in (
+                ("retrieve_analysis", a_url), ("retrieve_tatqa", t_url),
+                ("ask_analysis", a_url), ("health_analysis", a_url),
+                *((f"retrieve_{n}_baseline", u) for n, u in baseline_urls.items()))}
             samples: dict[str, list[float]] = {name: [] for name in series}
+            cpu_s = dict.fromkeys(series, 0.0)
             for r in range(args.rounds):
                 for name, calls in series.items():
                     lo, hi = r * len(calls) // args.rounds, (r + 1) * len(calls) // args.rounds
+                    c0 = cpu_seconds(pids.get(name))
                     samples[name].extend(timed(calls[lo:hi]))
+                    cpu_s[name] += cpu_seconds(pids.get(name)) - c0
 
     figures.update({name: summary(ms) for name, ms in samples.items()})
+    for name, seconds in cpu_s.items():
+        figures[name]["cpu_ms"] = round(seconds * 1000 / max(1, len(samples[name])), 2)
     figures["load_after"] = load()
     labels.update({"encode_analysis": "raw onnxruntime, analysis questions",
               "encode_tatqa": "raw onnxruntime, TAT-QA questions",
@@ -317,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, label in labels.items():
         f = figures[name]
         print(f"{label:<36} p50 {f['p50_ms']:7.2f} ms   p95 {f['p95_ms']:7.2f} ms   "
-              f"(n={f['n']})")
+              f"CPU {f['cpu_ms']:6.2f} ms a call   (n={f['n']})")
     print(f"machine: load {figures['load_after']} on {os.cpu_count()} cores")
     if max(figures["load_before"], figures["load_after"]) > (os.cpu_count() or 1) / 2:
         print("warning: other work was running (load average above half the cores); "
