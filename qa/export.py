@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from qa.apart import run_apart
 from qa.embed import Embedder, model_folder
 from qa.encoder import ENCODER, TOKENIZER, OnnxEncoder
 from qa.errors import ModelUnavailable
@@ -77,11 +78,13 @@ def cache_key(model_dir: Path, precision: str) -> str:
 
 
 def cached_export(model: str, precision: str, cache: Path,
-                  embedder_factory: Callable[[], Embedder] | None = None,
+                  embedder_factory: Callable[[], Embedder] | None = None, apart: bool = False,
                   ) -> tuple[Path, dict[str, Any]]:
     """The folder holding the model's ONNX export (encoder and tokenizer) and what it is
     (with its cache `key`), exporting it first when the cache lacks it, from the
-    sentence-transformers model (torch) of `embedder_factory()` or loaded here."""
+    sentence-transformers model (torch) of `embedder_factory()` or loaded here; with
+    `apart`, loaded and exported in a child process (`qa.apart`), so that this one never
+    imports torch."""
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
     key = cache_key(model_folder(model), precision)
@@ -93,9 +96,18 @@ def cached_export(model: str, precision: str, cache: Path,
             doomed = folder.with_name(f".tmp-bad-{key}-{os.getpid()}")
             os.rename(folder, doomed)
             shutil.rmtree(doomed, ignore_errors=True)
-        info = _export(model, precision, folder,
-                       embedder_factory() if embedder_factory else Embedder(model))
+        if apart:
+            info = run_apart(export_fresh, model, precision, folder)
+        else:
+            info = _export(model, precision, folder,
+                           embedder_factory() if embedder_factory else Embedder(model))
     return folder, {**info, "key": key}
+
+
+def export_fresh(model: str, precision: str, folder: Path) -> dict[str, Any]:
+    """Load `model` with sentence-transformers and export it into `folder`; a
+    module-level function, for `run_apart`."""
+    return _export(model, precision, folder, Embedder(model))
 
 
 def _read_info(folder: Path) -> dict[str, Any] | None:
@@ -169,7 +181,7 @@ def _export(model: str, precision: str, folder: Path, embedder: Embedder) -> dic
                                    f"vectors (cosine {cosine:.5f} < {MIN_COSINE[precision]})")
         info = {"precision": precision, "max_tokens": max_tokens, "pooling": "mean",
                 "normalized": True, "opset": OPSET, "export_version": EXPORT_VERSION,
-                "torch": torch.__version__, "check_cosine": round(cosine, 6),
+                "torch": str(torch.__version__), "check_cosine": round(cosine, 6),
                 "sha256": {name: file_sha256(tmp / name) for name in (ENCODER, TOKENIZER)}}
         (tmp / INFO).write_text(json.dumps(info, indent=1))
         try:
