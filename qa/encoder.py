@@ -24,12 +24,13 @@ T = TypeVar("T")
 ENCODER = "encoder.onnx"
 TOKENIZER = "tokenizer.json"
 # Threads of one query's encoding (QA_QUERY_THREADS' default). Two, whose second sleeps
-# between operators instead of spinning (SPINNING): a lone query's p50 is 28% lower at the
-# same CPU a query (fp32, 150 dev questions of each set interleaved, load 7 and 11:
-# analysis 23.8 -> 17.1 ms, TAT-QA 30.3 -> 21.8 ms, CPU 12.6 -> 12.0 ms;
-# scripts/encoder_options.py), and 16 clients without pause get 17-44% more requests
-# answered at 5-8% more CPU a request (scripts/load.py --query-threads, 4 alternated 25 s
-# runs, load 7-11). With spinning, the second thread burnt a core for the same gain.
+# between operators instead of spinning (SPINNING): a lone query's p50 is 20-29% lower at
+# the same CPU a query (fp32, 150 dev questions of each set interleaved, two runs at load 7
+# and 11: analysis 23.8 -> 17.1 ms, TAT-QA 30.3 -> 21.8 ms, CPU 12.6 -> 12.0 ms at load 11;
+# scripts/encoder_options.py), and 16 clients without pause get 30-45% more /retrieve
+# answered at 4-8% more CPU a request, p50 25-31% lower, p99 -8% to +6% (scripts/load.py
+# --query-threads, 4 alternated 25 s runs, load 7-11). The cost is a second thread that
+# competes with the other requests' for the cores when the machine is busy.
 COMPUTE_THREADS = 2
 BUILD_THREADS = 0  # onnxruntime's default: one per core
 # Whether the extra threads of a query session (QA_QUERY_THREADS > 1) spin between the

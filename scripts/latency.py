@@ -2,8 +2,8 @@
 
   1. a fresh `qa build` of the TAT-QA corpus into a temporary index (wall time), unless
      --indexes names a folder whose indexes are kept and brought up to date;
-  2. the raw encoder: the index's ONNX file run by onnxruntime (one thread) with its
-     tokenizer and mean pooling, nothing of qa, on the very questions sent to each corpus
+  2. the raw encoder: the index's ONNX file run by onnxruntime (on the threads a server's
+     query encoder has, --query-threads) with its tokenizer and mean pooling, nothing of qa, on the very questions sent to each corpus
      (the raw cost the retrieval p50 is compared with);
   3. `POST /retrieve` against a real `qa serve` on 127.0.0.1 over the analysis
      (`corpus/`) and over TAT-QA (questions from its set.jsonl, scoped by `doc`);
@@ -43,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import TATQA, Client, qa_env, run_build, server
 
+from qa.encoder import COMPUTE_THREADS, SPINNING
 from qa.export import PRECISIONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,10 +53,12 @@ TARGET_MS = {"analysis": 6.0, "tatqa": 8.0}  # POST /retrieve p50
 
 
 class RawEncoder:
-    """The raw encoder of an index version: its ONNX file in onnxruntime (one thread) and
-    its tokenizer, mean pooling and normalisation; nothing of qa."""
+    """The raw encoder of an index version: its ONNX file in onnxruntime, on as many threads
+    as a server's query encoder (`threads`, default QA_QUERY_THREADS' default), its extra
+    threads sleeping as the server's do, with its tokenizer, mean pooling and normalisation;
+    nothing else of qa."""
 
-    def __init__(self, index: Path) -> None:
+    def __init__(self, index: Path, threads: int = COMPUTE_THREADS) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -65,7 +68,9 @@ class RawEncoder:
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=manifest["encoder"]["max_tokens"])
         options = ort.SessionOptions()
-        options.intra_op_num_threads = 1
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", SPINNING)
         self.session = ort.InferenceSession(str(folder / "encoder.onnx"), options,
                                             providers=["CPUExecutionProvider"])
 
@@ -233,6 +238,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="the encoder's weights the indexes are built and queries encoded "
                     "with (default: QA_PRECISION, else fp32); the raw encoding uses the same "
                     "file")
+    ap.add_argument("--query-threads", type=int, default=COMPUTE_THREADS,
+                    help="threads of the servers' query encoders and of the raw encoding "
+                    f"(default {COMPUTE_THREADS}, QA_QUERY_THREADS' default)")
     ap.add_argument("--baseline", type=Path,
                     help="also serve the same indexes with another checkout's qa (its "
                     ".venv/bin/python, e.g. /work/main) and time its POST /retrieve in the "
@@ -250,10 +258,13 @@ def main(argv: list[str] | None = None) -> int:
     tatqa_q = spread(tatqa, args.requests)
     figures: dict[str, object] = {"cores": os.cpu_count(), "load_before": load(),
                                   "precision": args.precision}
-    env = qa_env(precision=args.precision)  # the builds and servers, without other QA_*
+    # the builds and servers, without other QA_*
+    env = qa_env(precision=args.precision, query_threads=str(args.query_threads))
     figures["client"] = args.client
+    figures["query_threads"] = args.query_threads
     print(f"machine: load {figures['load_before']} on {os.cpu_count()} cores; encoder "
-          f"{args.precision}; client {args.client}", flush=True)
+          f"{args.precision} on {args.query_threads} thread(s); client {args.client}",
+          flush=True)
 
     with tempfile.TemporaryDirectory(prefix="qa-latency-") as tmp:
         work = args.indexes or Path(tmp)
@@ -269,8 +280,8 @@ def main(argv: list[str] | None = None) -> int:
               f"({'; '.join(report.splitlines()[1:3])})", flush=True)
         build(args.corpus, work / "analysis-index", args.timeout, env)
 
-        raw = {"analysis": RawEncoder(work / "analysis-index"),
-               "tatqa": RawEncoder(work / "tatqa-index")}
+        raw = {"analysis": RawEncoder(work / "analysis-index", args.query_threads),
+               "tatqa": RawEncoder(work / "tatqa-index", args.query_threads)}
         questions = {"analysis": spread(analysis_q, args.encode),
                      "tatqa": spread([q["question"] for q in tatqa_q], args.encode)}
 

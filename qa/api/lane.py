@@ -1,9 +1,11 @@
 """`POST /retrieve` answered without FastAPI's request machinery: the request measured most.
 
 FastAPI's way through a request (its middleware stack, routing past the other routes,
-dependency solving, the body parsed, validated and the result wrapped) cost about 1.4
-CPU-ms per /retrieve at load 8-11, a fifth of the query's encoding (`scripts/
-http_overhead.py`, in-process stages "app /retrieve" against "retrieve_async").
+dependency solving, the body parsed, validated and the result wrapped) costs more CPU than
+the search itself. Without it: 0.6 CPU-ms less a request in process (`scripts/
+http_overhead.py`, "app /retrieve" 8.50 vs "app (no lane)" 9.09 ms, load 5-6), and over
+loopback the server's CPU a /retrieve 0.2 ms (analysis) and 0.4 ms (TAT-QA) below main's
+(`scripts/latency.py --baseline`, 600 requests each, interleaved, load 7-10).
 `RetrieveLane` sits inside `RequestLimits` (which has read the whole
 body by then) and answers a `POST /retrieve` with a JSON body that validates as the route
 itself would validate it (`json.loads`, then `RetrieveRequest`), by the same service call
