@@ -151,3 +151,23 @@ def test_queries_that_queue_up_are_encoded_together_as_if_alone(encoder: OnnxEnc
     batched = np.concatenate([f.result(60) for f in futures])
     alone = np.concatenate([encoder.encode_one(t) for t in texts])
     assert float((batched * alone).sum(1).min()) >= 0.9999
+
+
+def test_int8_weights_keep_the_vectors_and_shrink_the_products(
+        encoder: OnnxEncoder, exported: Path, tmp_path: Path) -> None:
+    import onnx
+
+    from qa.export import int8_weights
+
+    assert int8_weights(exported / ENCODER, tmp_path / ENCODER) == 36  # 6 layers x 6
+    ops = [n.op_type for n in onnx.load(str(tmp_path / ENCODER)).graph.node]
+    assert ops.count("MatMulNBits") == 36 and ops.count("MatMul") == 12  # attention's own
+    quantised = OnnxEncoder(tmp_path / ENCODER, exported / TOKENIZER, encoder.max_tokens)
+    texts = real_questions()
+    cosine = (encoder.encode(texts) * quantised.encode(texts)).sum(1)
+    assert cosine.min() >= 0.995 and cosine.mean() >= 0.999
+    # it still orders texts as the model does
+    q, near, far = quantised.encode(["Who supplies artillery shells to Russia?",
+                                     "North Korea sends artillery ammunition to Russia.",
+                                     "Revenue grew by 5% in 2019."])
+    assert q @ near > q @ far + 0.2
