@@ -75,6 +75,11 @@ class Chunks:
         return [c for c in self.chunks if c.kind == "table_row"
                 and (c.doc, c.table) == (chunk.doc, chunk.table)]
 
+    def section_of(self, chunk: Chunk) -> list[Chunk]:
+        """The chunks under the chunk's heading, in order."""
+        return sorted((c for c in self.chunks if (c.doc, c.section) == (chunk.doc, chunk.section)),
+                      key=lambda c: c.char_start)
+
 
 # --- checking an answer against its citations -------------------------------------------
 

@@ -53,6 +53,10 @@ REPORTING_VERBS = _closed(
     "say says state states argue argues conclude concludes discuss discusses examine examines "
     "cover covers describe describes show shows present presents represent represents depict "
     "depicts")
+# Words a request is phrased with rather than what it is about ("Give a brief overview of
+# ...", "Tell me what ... says"): with the list, summary and reporting words above, what a
+# question's `topic` leaves out.
+REQUEST_WORDS = _closed("give tell provide me us brief briefly short")
 IRREGULAR_PLURALS = _closed("people children men women data criteria media phenomena")
 # Gradable adjectives by direction: their comparative and superlative forms say whether
 # the largest (+1) or the smallest (-1) value is asked for.
@@ -87,6 +91,8 @@ def _graded() -> tuple[dict[str, int], dict[str, int]]:
 
 
 COMPARATIVES, SUPERLATIVES = _graded()
+_ASKING = frozenset(tokenize(" ".join(
+    LIST_VERBS | SUMMARY_VERBS | SUMMARY_NOUNS | REPORTING_VERBS | REQUEST_WORDS)))
 
 
 @dataclass(frozen=True)
@@ -116,6 +122,12 @@ class Question:
     parts: tuple[str, ...] = ()
     elliptical: bool = False  # leans on something said before ("And for Russia?")
     rows: tuple[RowReading, ...] = ()
+
+    @property
+    def topic(self) -> frozenset[str]:
+        """The stemmed words of what the question is about, without the words it asks
+        with ("Summarize the policy recommendations" -> polici, recommend)."""
+        return self.words - _ASKING
 
     @property
     def is_list(self) -> bool:
