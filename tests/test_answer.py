@@ -153,7 +153,7 @@ def test_window_leaves_a_sentence_within_the_limit_alone() -> None:
 
 
 @pytest.mark.parametrize("question, wanted, starts_cut, ends_cut", [
-    ("What strains budgets?", "which strains budgets,", True, True),
+    ("What strains budgets?", "which strains budgets …", True, True),  # no comma before …
     ("What unsettles markets?", "and unsettles markets across the wider region.", True, False),
     ("Who is in the region including South Korea?", "Stakeholders in the region-including", False,
      True),
@@ -165,6 +165,7 @@ def test_window_keeps_the_matching_clauses_and_marks_cuts(
     assert len(out) <= 80 + 4  # the window fits; the two marks are extra
     assert out.startswith("… ") == starts_cut and out.endswith(" …") == ends_cut
     assert out.strip("… ") in LONG  # a verbatim run of the sentence
+    assert not re.search(r"[,;:] …$", out)  # a cut clause does not end on its comma
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -247,6 +248,55 @@ def test_a_part_the_documents_do_not_cover_is_said_not_dropped() -> None:
     assert_well_cited(a)
     assert "Escalates arms build-up" in a.answer
     assert "On “What is the weather in Seoul?”: The documents do not cover this." in a.answer
+
+
+FORUMS = passage("p-forums", "Strengthening existing institutions such as the United Nations "
+                 "and the ASEAN Regional Forum can provide essential platforms for sustained "
+                 "diplomatic engagement, enabling early identification of conflict triggers and "
+                 "giving smaller states a voice in the negotiations that concern them.")
+ECHOES = passage("p-echoes", "As the alliance gains renewed momentum, echoes of Cold War "
+                 "divisions once thought to be confined to history are increasingly shaping the "
+                 "geopolitical landscape of East Asia, from the Korean Peninsula to the Sea of "
+                 "Japan, in ways that few observers expected a decade ago.")
+
+
+def test_the_parts_of_a_question_share_one_answer_length() -> None:
+    search = given(by_text={"divisions": [ev(ECHOES, 1.0)], "institutions": [ev(FORUMS, 1.0)]})
+    question = ("Which historical divisions does the alliance revive, and which institutions "
+                "should be strengthened?")
+    alone = [answer(part, search, CORPUS).answer for part in
+             ("Which historical divisions does the alliance revive?",
+              "Which institutions should be strengthened?")]
+    assert sum(map(len, alone)) > 400  # each part alone fits; together they would not
+    a = answer(question, search, CORPUS)
+    assert_well_cited(a)
+    assert len(a.answer) <= 400
+    assert "Cold War divisions" in a.answer and "United Nations" in a.answer
+    assert [c.chunk.id for c in a.citations] == [ECHOES.id, FORUMS.id]
+
+
+CONCLUSION = [passage("p-end1", "As the alliance gains momentum, echoes of Cold War divisions "
+                      "are shaping East Asia. This partnership complicates efforts toward "
+                      "denuclearization.", section="Analysis > To Conclude"),
+              passage("p-end2", "Analysts will be watching how the alliance influences the "
+                      "calculations of key players.", section="Analysis > To Conclude")]
+SECTIONED = Chunks([*CONCLUSION, STAKEHOLDERS, COMPONENTS])
+
+
+@pytest.mark.parametrize("question", ["What does the conclusion say?",
+                                      "Summarize the conclusions."])
+def test_a_question_naming_a_section_gets_its_leading_sentences(question: str) -> None:
+    # retrieval brings the section's second passage only: the heading leads to the first
+    a = answer(question, given(ev(CONCLUSION[1], 1.0), ev(STAKEHOLDERS, 0.9)), SECTIONED)
+    assert_well_cited(a)
+    assert a.answer.startswith("As the alliance gains momentum, echoes of Cold War")
+    assert a.citations[0].chunk.id == CONCLUSION[0].id
+
+
+def test_a_question_about_a_detail_of_a_section_is_no_question_about_the_section() -> None:
+    a = answer("What does the conclusion say about Japan?",
+               given(ev(CONCLUSION[1], 1.0), ev(STAKEHOLDERS, 0.9)), SECTIONED)
+    assert not a.answer.startswith("As the alliance gains momentum")
 
 
 def test_a_bare_follow_up_asks_what_it_refers_to() -> None:
