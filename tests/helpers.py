@@ -130,7 +130,7 @@ def assert_row_claim_supported(claim: str, chunk: Chunk) -> None:
     header = {h.lower() for h in chunk.header}
     cells = {c for c in chunk.cells if c}
     for piece in re.split(r"\s*\(|\)\s*|;\s+|:\s+", body):
-        piece = piece.strip().rstrip(".").strip(",")
+        piece = piece.strip().rstrip(".").strip(",").strip()  # "), North Korea: ..."
         if not piece:
             continue
         name = re.sub(r"^the |\s+(is|are)$", "", piece.lower())

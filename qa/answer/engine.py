@@ -94,15 +94,17 @@ def accepted(question: Question, c: Candidate, evidence: Sequence[Evidence],
 
 def hedge(question: Question, chosen: Candidate, ranked: Sequence[Candidate],
           evidence: Sequence[Evidence], corpus: CorpusView, scoped: bool) -> Candidate:
-    """The chosen sentence with the next best sentence beside it when the ranker is unsure
+    """The chosen sentence with the next best candidate beside it when the ranker is unsure
     of the first (its probability among all candidates below HEDGE) and both fit in one
-    answer; a list or summary question already has its several pieces."""
+    answer; a list or summary question already has its several pieces. The one beside it
+    is any single claim, a sentence or a table row's cells: the row the question names
+    is as likely the answer as a second sentence."""
     if (question.is_list or not _one_sentence(chosen) or not ranked
             or probability(chosen, ranked) >= HEDGE):
         return chosen
     room = MAX_ANSWER_CHARS - len(_shown(chosen, chosen.claims)) - len(" [2]")
     for c in ranked:
-        if c is chosen or not _one_sentence(c) or len(c.claims[0].text) + 1 > room:
+        if c is chosen or not _one_claim(c) or len(c.claims[0].text) + 1 > room:
             continue
         if c.claims[0].text == chosen.claims[0].text:
             continue
@@ -120,7 +122,11 @@ def probability(cand: Candidate, ranked: Sequence[Candidate]) -> float:
 
 
 def _one_sentence(c: Candidate) -> bool:
-    return c.strategy == "sentence" and len(c.claims) == 1 and not c.preface
+    return c.strategy == "sentence" and _one_claim(c)
+
+
+def _one_claim(c: Candidate) -> bool:
+    return len(c.claims) == 1 and not c.preface and c.value is None
 
 
 def answer_part(question: Question, search: Search, corpus: CorpusView,

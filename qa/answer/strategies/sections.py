@@ -2,7 +2,7 @@
 ("What does the conclusion say?", "Summarize the policy recommendations"): the heading
 the question names is the evidence that the text under it answers, however little the
 text repeats the question's words. The answer is the section's leading sentences (for a
-summary) or its first list (for a list question), each cited.
+summary) or its first list or table's items (for a list question), each cited.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from qa.answer.passages import condensed_list, without_connective
 from qa.answer.question import Question
 from qa.answer.strategies.sentences import ANSWER_CHARS, MAX_PIECES
+from qa.answer.tables import has_label, is_total, label, label_at
 from qa.answer.types import Candidate, Claim, CorpusView, Evidence
 from qa.chunk import Chunk
 from qa.text.sentences import sentences
@@ -35,11 +36,15 @@ def heading(c: Chunk) -> str:
 
 
 def names_section(question: Question, c: Chunk) -> bool:
-    """Whether every word of what the question is about is a word of the chunk's heading
-    (or of its family): the question asks about the section, not about a detail in it."""
+    """Whether every word of what the question is about is a word of the chunk's headings
+    (its own and those above it, as the document's title; or of a word's family), one of
+    them of its own heading: the question asks about the section, not about a detail in
+    it ("the authority's finances" names "Finances" under "Lakeside Transit Authority")."""
     topic = question.topic
-    words = set(tokenize(heading(c)))
-    return bool(topic) and bool(words) and all(any(akin(t, w) for w in words) for t in topic)
+    own = set(tokenize(heading(c)))
+    path = set(tokenize(c.section))
+    return (bool(topic) and any(akin(t, w) for t in topic for w in own)
+            and all(any(akin(t, w) for w in path) for t in topic))
 
 
 def named(question: Question, evidence: Sequence[Evidence]) -> Chunk | None:
@@ -54,7 +59,8 @@ def named(question: Question, evidence: Sequence[Evidence]) -> Chunk | None:
 def section_answer(question: Question, evidence: Sequence[Evidence],
                    corpus: CorpusView) -> Candidate | None:
     """The section the question names, as its leading sentences (a summary) or its first
-    list (a list question; the leading sentences when it has none), each cited."""
+    list (a list question: a list, else the items of its first table, else the leading
+    sentences), each cited."""
     found = named(question, evidence)
     if found is None:
         return None
@@ -62,8 +68,15 @@ def section_answer(question: Question, evidence: Sequence[Evidence],
     score = max((ev.hit.score for ev in evidence if ev.hit.chunk.section == found.section),
                 default=0.0)
     lists = [c for c in passages if c.is_list]
+    rows = [c for c in corpus.section_of(found) if c.kind == "table_row"
+            and has_label(c) and not is_total(c)]
     if question.ask == "list" and lists:
-        claims = (Claim(condensed_list(*lists[0].list_parts()), lists[0], score),)
+        claims: tuple[Claim, ...] = (Claim(condensed_list(*lists[0].list_parts()), lists[0],
+                                           score),)
+    elif question.ask == "list" and rows and rows[0].table is not None:
+        # a section that lists its items in a table: the items (row labels) of its first
+        claims = tuple(Claim(label(c), c, score, (label_at(c),)) for c in rows
+                       if c.table == rows[0].table)
     else:
         claims = _leading(passages, score)
     if not claims:
