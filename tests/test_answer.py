@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -291,6 +292,30 @@ def test_a_question_naming_a_section_gets_its_leading_sentences(question: str) -
     assert_well_cited(a)
     assert a.answer.startswith("As the alliance gains momentum, echoes of Cold War")
     assert a.citations[0].chunk.id == CONCLUSION[0].id
+
+
+TITLE = "Lakeside Transit Authority: Annual Report"
+FINANCES = passage("p-fin", "Fare revenue reached $41.2 million. Operating costs rose by 6 "
+                   "percent.", section=f"{TITLE} > Finances")
+PROGRAMS = [row(7, ("Program", "Lead Department"), cells, r, doc="a.md") for r, cells in
+            enumerate([("Electric Bus Conversion", "Fleet Services"),
+                       ("Driver Academy", "Human Resources")], start=1)]
+PROGRAMS = [replace(c, section=f"{TITLE} > Programs approved by the board") for c in PROGRAMS]
+TRANSIT = Chunks([FINANCES, *PROGRAMS, STAKEHOLDERS])
+
+
+def test_the_headings_above_a_section_count_for_its_topic() -> None:
+    a = answer("Give an overview of the authority's finances.",
+               given(ev(FINANCES, 1.0), ev(STAKEHOLDERS, 0.9)), TRANSIT)
+    assert_well_cited(a)
+    assert a.answer.startswith("Fare revenue reached $41.2 million. [1] Operating costs")
+
+
+def test_a_list_question_about_a_section_with_a_table_gets_its_items() -> None:
+    a = answer("Which programs did the board approve?",
+               given(ev(PROGRAMS[1], 1.0), ev(STAKEHOLDERS, 0.9)), TRANSIT)
+    assert_well_cited(a)
+    assert a.answer == "Electric Bus Conversion [1]; Driver Academy [2]"
 
 
 def test_a_question_about_a_detail_of_a_section_is_no_question_about_the_section() -> None:
