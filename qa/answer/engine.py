@@ -3,8 +3,9 @@
 first candidate the support check accepts -> cited.
 
 A question that asks several things is split into its parts; each part is retrieved for,
-answered and cited on its own, and the replies are joined in one answer, a part the
-documents do not cover said so rather than dropped. The engine abstains only when no
+answered and cited on its own, and the replies are joined in one answer of one shared
+length, a part the documents do not cover said so rather than dropped. A summary or list
+question that names a section by its heading is answered by that section. The engine abstains only when no
 candidate of any part is supported.
 """
 
@@ -245,7 +246,8 @@ def shortened(c: Candidate, question: Question, budget: int) -> Candidate:
         claims = claims[:-1]
     over = len(_shown(c, claims)) - budget
     if over > 0:
-        room = max(1, (sum(len(cl.text) for cl in claims) - over) // len(claims))
+        # window's cut marks ("… ", " …") may add 2 characters beyond its limit
+        room = max(1, (sum(len(cl.text) for cl in claims) - over) // len(claims) - 2)
         claims = tuple(replace(cl, text=window(cl.text, question.words, room))
                        for cl in claims)
     return replace(c, claims=claims)
