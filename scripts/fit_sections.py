@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Print the figures behind `FAMILY` in qa/answer/strategies/sections.py: how many list and
-summary questions of each development set a section answers (the question names a
-retrieved chunk's heading) as the word-family prefix moves, and how many of those the
-section answers right, beside the engine's answer without the section reading.
+"""Print the figures behind `FAMILY` in qa/answer/strategies/sections.py: how many summary,
+list and plain fact questions of each development set a section answers (the question
+names a retrieved chunk's heading) as the word-family prefix moves, and how many of those
+the section answers right, beside the engine's answer without the section reading.
 
 A shorter prefix joins more words into one family (more questions read as about a
 section); the figures show where that starts to route questions a section does not
@@ -67,7 +67,7 @@ def main() -> int:
         path, corpus = PROBES[name] if name in PROBES else (SETS[name], CORPORA[name])
         calib, _ = split(name if name in SETS else path.stem, load(path))
         items = [it for it in calib if it["answerable"] and not it.get("history")
-                 and analyze(it["question"]).is_list][: a.limit]
+                 and analyze(it["question"]).ask in sections.ASKS][: a.limit]
         # one index folder per corpus (the three corpora are all folders named corpus)
         svc = service(corpus, a.cache / "-".join(corpus.resolve().parts[-2:]))
         r = svc.retriever
@@ -79,7 +79,7 @@ def main() -> int:
                                                      r, scoped=bool(it.get("doc"))).answer)
                  for it in items}
         engine.section_answer = sections.section_answer
-        print(f"{name}: {len(items)} list and summary questions (calibration), "
+        print(f"{name}: {len(items)} summary, list and fact questions (calibration), "
               f"{sum(plain.values())} right without the section reading")
         for n in PREFIXES:
             sections.FAMILY = n

@@ -47,10 +47,16 @@ def names_section(question: Question, c: Chunk) -> bool:
             and all(any(akin(t, w) for w in path) for t in topic))
 
 
+# The kinds of question a section answers as a whole: a summary, a list, and a plain "what
+# is" question that names nothing but the section ("What is the outlook?"); a reason, a
+# comparison, a yes/no or a count asks something of the section instead.
+ASKS = ("summary", "list", "fact")
+
+
 def named(question: Question, evidence: Sequence[Evidence]) -> Chunk | None:
     """A retrieved chunk whose section the question names (the best retrieved first), for a
-    question that asks for a summary or a list; None otherwise."""
-    if not question.is_list:
+    question of the kinds a section answers (`ASKS`); None otherwise."""
+    if question.ask not in ASKS:
         return None
     return next((ev.hit.chunk for ev in evidence if names_section(question, ev.hit.chunk)),
                 None)
