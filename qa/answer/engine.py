@@ -98,14 +98,14 @@ def hedge(question: Question, chosen: Candidate, ranked: Sequence[Candidate],
     """The chosen sentence with the next best candidate beside it when the ranker is unsure
     of the first (its probability among all candidates below HEDGE) and both fit in one
     answer; a list or summary question already has its several pieces. The one beside it
-    is any single claim, a sentence or a table row's cells: the row the question names
-    is as likely the answer as a second sentence."""
+    is a sentence or a table row's cells (`_beside`): the row the question names is as
+    likely the answer as a second sentence."""
     if (question.is_list or not _one_sentence(chosen) or not ranked
             or probability(chosen, ranked) >= HEDGE):
         return chosen
     room = MAX_ANSWER_CHARS - len(_shown(chosen, chosen.claims)) - len(" [2]")
     for c in ranked:
-        if c is chosen or not _one_claim(c) or len(c.claims[0].text) + 1 > room:
+        if c is chosen or not _beside(c) or len(c.claims[0].text) + 1 > room:
             continue
         if c.claims[0].text == chosen.claims[0].text:
             continue
@@ -128,6 +128,12 @@ def _one_sentence(c: Candidate) -> bool:
 
 def _one_claim(c: Candidate) -> bool:
     return len(c.claims) == 1 and not c.preface and c.value is None
+
+
+def _beside(c: Candidate) -> bool:
+    """Whether a candidate may stand beside an unsure sentence: another sentence, or one
+    table row's cells (not a sentence with the one after it, which repeats it)."""
+    return _one_sentence(c) or (_one_claim(c) and c.claims[0].chunk.kind == "table_row")
 
 
 def answer_part(question: Question, search: Search, corpus: CorpusView,
