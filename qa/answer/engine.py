@@ -95,24 +95,25 @@ def accepted(question: Question, c: Candidate, evidence: Sequence[Evidence],
 
 def hedge(question: Question, chosen: Candidate, ranked: Sequence[Candidate],
           evidence: Sequence[Evidence], corpus: CorpusView, scoped: bool) -> Candidate:
-    """The chosen sentence with the next best candidate beside it when the ranker is unsure
+    """The chosen sentence with the next best sentence beside it when the ranker is unsure
     of the first (its probability among all candidates below HEDGE) and both fit in one
-    answer; a list or summary question already has its several pieces. The one beside it
-    is a sentence or a table row's cells (`_beside`): the row the question names is as
-    likely the answer as a second sentence."""
+    answer; a list or summary question already has its several pieces. When the support
+    check refuses that sentence, the best table row's cells instead: the row the question
+    names is as likely the answer as a second sentence."""
     if (question.is_list or not _one_sentence(chosen) or not ranked
             or probability(chosen, ranked) >= HEDGE):
         return chosen
     room = MAX_ANSWER_CHARS - len(_shown(chosen, chosen.claims)) - len(" [2]")
-    for c in ranked:
-        if c is chosen or not _beside(c) or len(c.claims[0].text) + 1 > room:
-            continue
-        if c.claims[0].text == chosen.claims[0].text:
-            continue
-        if support.check(question.text, c.claims[0], evidence, corpus, scoped).ok:
-            return replace(chosen, claims=(*chosen.claims, c.claims[0]),
-                           features={**chosen.features, "hedged": 1.0})
-        break
+    for beside in (_one_sentence, _one_row):
+        for c in ranked:
+            if c is chosen or not beside(c) or len(c.claims[0].text) + 1 > room:
+                continue
+            if c.claims[0].text == chosen.claims[0].text:
+                continue
+            if support.check(question.text, c.claims[0], evidence, corpus, scoped).ok:
+                return replace(chosen, claims=(*chosen.claims, c.claims[0]),
+                               features={**chosen.features, "hedged": 1.0})
+            break
     return chosen
 
 
@@ -130,10 +131,8 @@ def _one_claim(c: Candidate) -> bool:
     return len(c.claims) == 1 and not c.preface and c.value is None
 
 
-def _beside(c: Candidate) -> bool:
-    """Whether a candidate may stand beside an unsure sentence: another sentence, or one
-    table row's cells (not a sentence with the one after it, which repeats it)."""
-    return _one_sentence(c) or (_one_claim(c) and c.claims[0].chunk.kind == "table_row")
+def _one_row(c: Candidate) -> bool:
+    return _one_claim(c) and c.claims[0].chunk.kind == "table_row"
 
 
 def answer_part(question: Question, search: Search, corpus: CorpusView,
