@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from qa import index as store
+from qa.apart import run_apart
 from qa.chunk import CHUNKER_VERSION, Chunk, chunk_document
 from qa.config import Settings
 from qa.corpus import Skipped, Source, scan
@@ -127,11 +128,13 @@ def build_lock(root: Path) -> Iterator[None]:
 
 
 def build(settings: Settings, embedder_factory: Callable[[], Any] | None = None,
-          progress: bool = False) -> BuildReport:
+          progress: bool = False, apart: bool = False) -> BuildReport:
     """Bring the index in `settings.index` up to date with `settings.corpus`.
 
     `embedder_factory` gives the `qa.embed.Embedder` (sentence-transformers) to export
     the model from; it is called only when the model's ONNX export is not cached yet.
+    With `apart` (a server's builds), the export and the embedding run in a child process
+    (`qa.apart`), so this process never loads torch nor keeps the build's encoder.
     Never raises for the corpus's content: a build that cannot go live says why in
     `error` and leaves the live index as it was.
     """
@@ -155,7 +158,8 @@ def build(settings: Settings, embedder_factory: Callable[[], Any] | None = None,
         with build_lock(root):
             cleaned = tuple(store.clean_leftovers(root))
             reader.prune()
-            return _build(settings, sources, skipped, cleaned, embedder_factory, progress, t0)
+            return _build(settings, sources, skipped, cleaned, embedder_factory, progress,
+                          apart, t0)
     except OSError as e:
         where = f"{e.strerror or e}: {e.filename}" if e.filename else str(e)
         raise IndexUnwritable(f"cannot write the index in {root}/ ({where}): make it a "
@@ -173,7 +177,7 @@ def _refused(why: str, live_version: str | None, t0: float, skipped: Sequence[Sk
 
 def _build(settings: Settings, sources: list[Source], skipped: list[Skipped],
            cleaned: tuple[str, ...], embedder_factory: Callable[[], Any] | None, progress: bool,
-           t0: float) -> BuildReport:
+           apart: bool, t0: float) -> BuildReport:
     """The build proper, holding the lock: diff, chunk, embed what is new, write."""
     root = Path(settings.index)
     decoded = tuple(Skipped(s.path, s.decoded) for s in sources if s.decoded)
@@ -212,7 +216,7 @@ def _build(settings: Settings, sources: list[Source], skipped: list[Skipped],
                         "no text to index", live_version, t0, skipped, cleaned, **diff)
 
     source, encoder_info = cached_export(settings.model, settings.precision,
-                                         settings.encoder_cache, embedder_factory)
+                                         settings.encoder_cache, embedder_factory, apart)
     if prev is not None and prev.manifest["encoder"].get("key") != encoder_info["key"]:
         prev, full_reason = None, "model file or encoder precision changed"
     known = prev.vectors_by_chunk() if prev is not None else {}
@@ -220,13 +224,11 @@ def _build(settings: Settings, sources: list[Source], skipped: list[Skipped],
     truncated = 0
     dim = prev.vectors.dimension if prev is not None else 0
     if todo:
-        encoder = load_encoder(source, encoder_info["sha256"][ENCODER],
-                               encoder_info["max_tokens"], BUILD_THREADS)
         texts = [c.units() for c in todo]
-        flat = [t for ts in texts for t in ts]
-        truncated = sum(n > encoder.max_tokens
-                        for n in encoder.count_tokens([ts[0] for ts in texts]))
-        fresh = _encode(encoder, flat, settings.batch_size, progress)
+        job = (source, encoder_info["sha256"][ENCODER], encoder_info["max_tokens"],
+               [ts[0] for ts in texts], [t for ts in texts for t in ts], settings.batch_size,
+               progress)
+        truncated, fresh = run_apart(embed, *job) if apart else embed(*job)
         dim = fresh.shape[1]
         bounds = np.cumsum([0] + [len(ts) for ts in texts])
         known.update({c.id: fresh[bounds[i]:bounds[i + 1]] for i, c in enumerate(todo)})
@@ -266,14 +268,19 @@ def describe(src: Source, doc: Document, chunks: int) -> dict[str, Any]:
             "format": src.format, "pages": len(src.pages) or None, "chunks": chunks}
 
 
-def _encode(encoder: Any, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
-    """The texts' vectors, with a progress bar on the terminal if asked."""
+def embed(source: Path, checksum: str, max_tokens: int, firsts: list[str], texts: list[str],
+          batch_size: int, progress: bool) -> tuple[int, np.ndarray]:
+    """How many chunks the model cuts (their first units, `firsts`, exceed its token limit)
+    and the vectors of `texts`, by the export in `source`, with a progress bar on the
+    terminal if asked. A module-level function: `run_apart` runs it in a child process."""
+    encoder = load_encoder(source, checksum, max_tokens, BUILD_THREADS)
+    truncated = sum(n > encoder.max_tokens for n in encoder.count_tokens(firsts))
     if not progress:
-        return encoder.encode(texts, batch_size)
+        return truncated, encoder.encode(texts, batch_size)
     from tqdm import tqdm
 
     with tqdm(total=len(texts), unit="text", desc="embedding") as bar:
-        return encoder.encode(texts, batch_size, progress=bar.update)
+        return truncated, encoder.encode(texts, batch_size, progress=bar.update)
 
 
 def _previous(root: Path, settings: Settings) -> tuple[store.StoredIndex | None, str]:

@@ -33,15 +33,16 @@ class Settings(BaseSettings):
         description="Embedding model: the packaged default, a local folder, or a cached name.",
     )
     batch_size: int = Field(64, ge=1, le=4096)
-    precision: Literal["fp32", "int8"] = Field(
+    precision: Literal["fp32", "int8", "int8w"] = Field(
         "fp32", description="Weights of the ONNX encoder `qa build` exports and indexes with: "
-        "fp32 (the model's own vectors) or int8 (dynamic quantisation: about half the CPU "
-        "per query, slightly different vectors; see scripts/encoders.py). Changing it needs "
-        "`qa build`.")
-    query_threads: int = Field(
-        1, ge=1, le=64, description="Threads that encode one query (or one batch of queries). "
-        "1 costs the least CPU; 2 shortens a single query's encoding on an idle machine at "
-        "about twice the CPU (see scripts/latency.py).")
+        "fp32 (the model's own vectors), int8w (int8 weights: about 0.6x the CPU per query, "
+        "vectors at cosine >= 0.998 to fp32) or int8 (dynamic quantisation: about 0.4x the "
+        "CPU, cosine >= 0.98); see scripts/encoders.py. Changing it needs `qa build`.")
+    query_threads: int = Field(  # qa.encoder.COMPUTE_THREADS: why 2
+        2, ge=1, le=64, description="Threads that encode one query (or one "
+        "batch of queries); the extra ones sleep between operators rather than spin. 2 "
+        "shortens a query's encoding by about a quarter at the same CPU a query as 1 "
+        "(scripts/encoder_options.py, scripts/load.py --query-threads).")
     encoder_cache: Path = Field(
         Path("~/.cache/qa/encoders").expanduser(),
         description="Where `qa build` keeps the ONNX exports of models, one per model hash.")

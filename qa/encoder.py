@@ -23,11 +23,21 @@ T = TypeVar("T")
 
 ENCODER = "encoder.onnx"
 TOKENIZER = "tokenizer.json"
-# Threads of one encoding. One for queries: a query is short, so a second thread mostly
-# spins (measured: twice the CPU for little less wall time), and the cores are shared with
-# the other requests. Building encodes long batches, which every core shortens.
-COMPUTE_THREADS = 1
+# Threads of one query's encoding (QA_QUERY_THREADS' default). Two, whose second sleeps
+# between operators instead of spinning (SPINNING): a lone query's p50 is 20-29% lower at
+# the same CPU a query (fp32, 150 dev questions of each set interleaved, two runs at load 7
+# and 11: analysis 23.8 -> 17.1 ms, TAT-QA 30.3 -> 21.8 ms, CPU 12.6 -> 12.0 ms at load 11;
+# scripts/encoder_options.py), and 16 clients without pause get 30-45% more /retrieve
+# answered at 4-8% more CPU a request, p50 25-31% lower, p99 -8% to +6% (scripts/load.py
+# --query-threads, 4 alternated 25 s runs, load 7-11). The cost is a second thread that
+# competes with the other requests' for the cores when the machine is busy.
+COMPUTE_THREADS = 2
 BUILD_THREADS = 0  # onnxruntime's default: one per core
+# Whether the extra threads of a query session (QA_QUERY_THREADS > 1) spin between the
+# operators of a query ("1") or sleep ("0"). Spinning answers a little sooner on an idle
+# machine and burns a core that the other requests (and other processes) then lack: at load
+# 11, p50 16.5 vs 17.1 ms for 13.4 vs 12.0 CPU-ms a query (scripts/encoder_options.py).
+SPINNING = "0"
 # Most queries encoded in one batch when they queue up under load. A batch is padded to its
 # longest query, so a larger one mostly adds waiting for the queries at its head.
 MAX_BATCH = 16
@@ -54,6 +64,8 @@ class OnnxEncoder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        if threads != BUILD_THREADS:  # a query session: its pool waits without spinning
+            options.add_session_config_entry("session.intra_op.allow_spinning", SPINNING)
         options.log_severity_level = 3  # warnings about unused initialisers are not ours
         self._session = ort.InferenceSession(str(model), options,
                                              providers=["CPUExecutionProvider"])

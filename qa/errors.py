@@ -79,6 +79,12 @@ class IndexUnwritable(QAError):
     status = 503
 
 
+class BuildFailed(QAError):
+    """A build stopped for a reason outside the corpus (its child process died)."""
+
+    status = 500
+
+
 class ModelUnavailable(QAError):
     """The embedding model cannot be loaded from local files."""
 

@@ -113,9 +113,6 @@ class QAService:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        # The sentence-transformers model, loaded (with torch) only if a build must export
-        # it to ONNX; tests hand one in to share it.
-        self.embedder: Any = None
         self.queries = QueryThread()
         self._retriever: Retriever | None = None
         self._build_lock = threading.Lock()  # one build or reload at a time
@@ -172,17 +169,12 @@ class QAService:
         A build that cannot go live (no usable document) leaves the served version as it is.
         """
         with self._build_lock:
-            report = build(self.settings, self._embedder, progress=progress)
+            # Apart: the export (torch) and the embedding run in a child process, so a
+            # server keeps only what it serves (see qa.apart).
+            report = build(self.settings, progress=progress, apart=True)
             if report.version:
                 self._follow(report.version, report.stored)
             return report
-
-    def _embedder(self) -> Any:
-        if self.embedder is None:
-            from qa.embed import Embedder
-
-            self.embedder = Embedder(self.settings.model, self.settings.batch_size)
-        return self.embedder
 
     def rebuild(self, token: str | None) -> tuple[BuildReport, str]:
         """`POST /index/rebuild`: check the admin token, build, and return the report and the

@@ -38,7 +38,7 @@ from qa.build import build
 from qa.config import get_settings
 from qa.embed import Embedder
 from qa.encoder import BUILD_THREADS, ENCODER, TOKENIZER, OnnxEncoder
-from qa.export import cached_export
+from qa.export import PRECISIONS, cached_export
 from qa.service import QAService
 
 SETS = ("seed_dev", "tatqa_dev")
@@ -176,12 +176,15 @@ def main() -> int:
     ap.add_argument("--skip", action="append", default=[],
                     choices=["agreement", "throughput", "quality"])
     ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--precision", action="append", choices=PRECISIONS,
+                    help="the precisions measured (repeat; default all of them)")
     args = ap.parse_args()
     print(f"load average {load_avg()} on {os.cpu_count()} cores", flush=True)
     settings = get_settings()
     embedder = Embedder(settings.model)
+    precisions = args.precision or list(PRECISIONS)
     exports = {p: cached_export(settings.model, p, settings.encoder_cache, lambda: embedder)
-               for p in ("fp32", "int8")}
+               for p in precisions}
     figures: dict = {"load_before": load_avg()}
     if "agreement" not in args.skip:
         encoders = {p: OnnxEncoder(f / ENCODER, f / TOKENIZER, info["max_tokens"])
@@ -202,7 +205,7 @@ def main() -> int:
                                            args.batch)
     if "quality" not in args.skip:
         figures["quality"] = {f"{name}/{p}": retrieval(p, name, args.work, 5)
-                              for name in SETS for p in ("fp32", "int8")}
+                              for name in SETS for p in precisions}
     figures["load_after"] = load_avg()
     print(f"load average {figures['load_after']}")
     if args.json:

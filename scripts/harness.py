@@ -195,15 +195,18 @@ def free_port() -> int:
 
 @contextmanager
 def server(corpus: Path, index: Path, log: Path, *args: str, env: dict[str, str] | None = None,
-           start_timeout: float = 300) -> Iterator[str]:
+           start_timeout: float = 300, python: str = sys.executable) -> Iterator[str]:
     """`qa serve` on 127.0.0.1 over `index`; yields its URL once /health answers, and stops
-    it (SIGTERM, then SIGKILL) afterwards. Its output goes to `log`."""
+    it (SIGTERM, then SIGKILL) afterwards. Its output goes to `log`. `python` is the
+    interpreter whose installed qa serves (another checkout's venv, to compare with: it
+    runs in that checkout's folder, so that `-m qa.cli` finds that checkout's qa)."""
     port = free_port()
-    cmd = [sys.executable, "-m", "qa.cli", "serve", "--corpus", str(corpus), "--index",
+    cmd = [python, "-m", "qa.cli", "serve", "--corpus", str(corpus), "--index",
            str(index), "--host", "127.0.0.1", "--port", str(port), *args]
     with open(log, "w") as out:
+        cwd = None if python == sys.executable else Path(python).absolute().parents[2]
         proc = subprocess.Popen(cmd, env=env or qa_env(), stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+                                stdin=subprocess.DEVNULL, start_new_session=True, cwd=cwd)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + start_timeout

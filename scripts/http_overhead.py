@@ -8,6 +8,7 @@ In this process, over one built index (no sockets), each stage timed on the same
   retrieve_async    the service's `retrieve_async` on an event loop (thread hand-over + search)
   app /retrieve     the whole ASGI app called directly (middleware, routing, validation, JSON)
   app (no limits)   the same app without its `RequestLimits` layer: what that layer costs
+  app (no lane)     the same app without its `RetrieveLane`: the request through FastAPI
   app /health       `GET /health` through the app
 
 Then over loopback, one `qa serve`-like server process per HTTP protocol (uvicorn's h11 and
@@ -190,12 +191,15 @@ def show(label: str, wall_ms: list[float], cpu_ms: float | None) -> None:
 def in_process(questions: list[str], rounds: int) -> None:
     """Time each in-process stage, interleaved in rounds; print p50 wall and mean CPU."""
     from qa.api.app import create_app
+    from qa.api.lane import RetrieveLane
     from qa.api.limits import RequestLimits
 
     settings = get_settings()
     app = create_app(settings)
     bare = create_app(settings, service=app.state.service)
     bare.user_middleware = [m for m in bare.user_middleware if m.cls is not RequestLimits]
+    laneless = create_app(settings, service=app.state.service)  # every /retrieve via FastAPI
+    laneless.user_middleware = [m for m in laneless.user_middleware if m.cls is not RetrieveLane]
     svc = app.state.service
 
     def scope(method: str, path: str, body: bytes) -> dict:
@@ -250,6 +254,8 @@ def in_process(questions: list[str], rounds: int) -> None:
                 "retrieve_async": retrieve,
                 "app /retrieve": lambda q: call(app, "POST", "/retrieve", bodies[q]),
                 "app (no limits) /retrieve": lambda q: call(bare, "POST", "/retrieve", bodies[q]),
+                "app (no lane) /retrieve": lambda q: call(laneless, "POST", "/retrieve",
+                                                          bodies[q]),
                 "app /health": lambda q: call(app, "GET", "/health"),
             }
             for fn in stages.values():  # warm up (and build the middleware stacks)

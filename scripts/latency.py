@@ -2,8 +2,8 @@
 
   1. a fresh `qa build` of the TAT-QA corpus into a temporary index (wall time), unless
      --indexes names a folder whose indexes are kept and brought up to date;
-  2. the raw encoder: the index's ONNX file run by onnxruntime (one thread) with its
-     tokenizer and mean pooling, nothing of qa, on the very questions sent to each corpus
+  2. the raw encoder: the index's ONNX file run by onnxruntime (on the threads a server's
+     query encoder has, --query-threads) with its tokenizer and mean pooling, nothing of qa, on the very questions sent to each corpus
      (the raw cost the retrieval p50 is compared with);
   3. `POST /retrieve` against a real `qa serve` on 127.0.0.1 over the analysis
      (`corpus/`) and over TAT-QA (questions from its set.jsonl, scoped by `doc`);
@@ -29,10 +29,12 @@ import argparse
 import json
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
@@ -41,6 +43,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import TATQA, Client, qa_env, run_build, server
 
+from qa.encoder import COMPUTE_THREADS, SPINNING
+from qa.export import PRECISIONS
+
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = TATQA.parent  # ../shared/eval beside the checkout or its worktrees, or QA_EVAL_DIR
 MARGIN_MS = 2.0  # POST /retrieve may add this much to the raw encoding (HTTP, search, JSON)
@@ -48,10 +53,12 @@ TARGET_MS = {"analysis": 6.0, "tatqa": 8.0}  # POST /retrieve p50
 
 
 class RawEncoder:
-    """The raw encoder of an index version: its ONNX file in onnxruntime (one thread) and
-    its tokenizer, mean pooling and normalisation; nothing of qa."""
+    """The raw encoder of an index version: its ONNX file in onnxruntime, on as many threads
+    as a server's query encoder (`threads`, default QA_QUERY_THREADS' default), its extra
+    threads sleeping as the server's do, with its tokenizer, mean pooling and normalisation;
+    nothing else of qa."""
 
-    def __init__(self, index: Path) -> None:
+    def __init__(self, index: Path, threads: int = COMPUTE_THREADS) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -61,7 +68,9 @@ class RawEncoder:
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=manifest["encoder"]["max_tokens"])
         options = ort.SessionOptions()
-        options.intra_op_num_threads = 1
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", SPINNING)
         self.session = ort.InferenceSession(str(folder / "encoder.onnx"), options,
                                             providers=["CPUExecutionProvider"])
 
@@ -177,6 +186,23 @@ def post_calls(send: Send, path: str, bodies: list[dict]) -> list[Callable[[], N
     return [call(b) for b in bodies]
 
 
+def listening_pid(url: str) -> int | None:
+    """The process listening on the URL's port (found with `ss`), if it can be seen."""
+    port = url.rsplit(":", 1)[1]
+    out = subprocess.run(["ss", "-ltnpH", f"sport = :{port}"], capture_output=True, text=True,
+                         check=False).stdout
+    m = re.search(r"pid=(\d+)", out)
+    return int(m[1]) if m else None
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds of process `pid` so far; of this process when None."""
+    if pid is None:
+        return time.process_time()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def load() -> float:
     """The 1-minute load average, to judge the figures by."""
     return round(os.getloadavg()[0], 2)
@@ -207,11 +233,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--client", choices=("http.client", "httpx"), default="http.client",
                     help="the HTTP client that times the requests (default http.client, the "
                     "leaner)")
-    ap.add_argument("--precision", choices=("fp32", "int8"),
+    ap.add_argument("--precision", choices=PRECISIONS,
                     default=os.environ.get("QA_PRECISION", "fp32"),
                     help="the encoder's weights the indexes are built and queries encoded "
                     "with (default: QA_PRECISION, else fp32); the raw encoding uses the same "
                     "file")
+    ap.add_argument("--query-threads", type=int, default=COMPUTE_THREADS,
+                    help="threads of the servers' query encoders and of the raw encoding "
+                    f"(default {COMPUTE_THREADS}, QA_QUERY_THREADS' default)")
+    ap.add_argument("--baseline", type=Path,
+                    help="also serve the same indexes with another checkout's qa (its "
+                    ".venv/bin/python, e.g. /work/main) and time its POST /retrieve in the "
+                    "same rounds: a change measured against the code it changes")
     ap.add_argument("--indexes", type=Path,
                     help="keep the two indexes in this folder and reuse them (an up-to-date "
                     "index is not rebuilt); default: a fresh build in a temporary folder")
@@ -225,10 +258,13 @@ def main(argv: list[str] | None = None) -> int:
     tatqa_q = spread(tatqa, args.requests)
     figures: dict[str, object] = {"cores": os.cpu_count(), "load_before": load(),
                                   "precision": args.precision}
-    env = qa_env(precision=args.precision)  # the builds and servers, without other QA_*
+    # the builds and servers, without other QA_*
+    env = qa_env(precision=args.precision, query_threads=str(args.query_threads))
     figures["client"] = args.client
+    figures["query_threads"] = args.query_threads
     print(f"machine: load {figures['load_before']} on {os.cpu_count()} cores; encoder "
-          f"{args.precision}; client {args.client}", flush=True)
+          f"{args.precision} on {args.query_threads} thread(s); client {args.client}",
+          flush=True)
 
     with tempfile.TemporaryDirectory(prefix="qa-latency-") as tmp:
         work = args.indexes or Path(tmp)
@@ -244,15 +280,25 @@ def main(argv: list[str] | None = None) -> int:
               f"({'; '.join(report.splitlines()[1:3])})", flush=True)
         build(args.corpus, work / "analysis-index", args.timeout, env)
 
-        raw = {"analysis": RawEncoder(work / "analysis-index"),
-               "tatqa": RawEncoder(work / "tatqa-index")}
+        raw = {"analysis": RawEncoder(work / "analysis-index", args.query_threads),
+               "tatqa": RawEncoder(work / "tatqa-index", args.query_threads)}
         questions = {"analysis": spread(analysis_q, args.encode),
                      "tatqa": spread([q["question"] for q in tatqa_q], args.encode)}
 
-        with server(args.corpus, work / "analysis-index", work / "analysis.log",
-                    env=env, start_timeout=args.timeout) as a_url, \
-                server(tatqa_dir / "corpus", work / "tatqa-index", work / "tatqa.log",
-                       env=env, start_timeout=args.timeout) as t_url:
+        with ExitStack() as servers:
+            a_url, t_url = (servers.enter_context(server(
+                corpus, work / f"{name}-index", work / f"{name}.log", env=env,
+                start_timeout=args.timeout)) for name, corpus in (
+                    ("analysis", args.corpus), ("tatqa", tatqa_dir / "corpus")))
+            baseline_urls = {}
+            if args.baseline:
+                python = str(args.baseline / ".venv" / "bin" / "python")
+                baseline_urls = {name: servers.enter_context(server(
+                    corpus, work / f"{name}-index", work / f"{name}-baseline.log", env=env,
+                    start_timeout=args.timeout, python=python))
+                    for name, corpus in (("analysis", args.corpus),
+                                         ("tatqa", tatqa_dir / "corpus"))}
+            baseline = {name: client(url, args.client) for name, url in baseline_urls.items()}
             a_client, t_client = client(a_url, args.client), client(t_url, args.client)
             encodes = {name: [lambda t=t, e=raw[name]: e.encode(t) for t in texts]
                        for name, texts in questions.items()}
@@ -268,6 +314,15 @@ def main(argv: list[str] | None = None) -> int:
                 # The floor of an HTTP round trip to the same server, for the breakdown.
                 "health_analysis": get_calls(a_client, "/health", args.requests),
             }
+            if baseline:
+                series["retrieve_analysis_baseline"] = post_calls(
+                    baseline["analysis"], "/retrieve",
+                    [{"query": q, "k": 5} for q in spread(analysis_q, args.requests)])
+                series["retrieve_tatqa_baseline"] = post_calls(
+                    baseline["tatqa"], "/retrieve",
+                    [{"query": q["question"], "k": 5, "doc": q["doc"]} for q in tatqa_q])
+                labels.update({"retrieve_analysis_baseline": "POST /retrieve analysis, baseline",
+                               "retrieve_tatqa_baseline": "POST /retrieve TAT-QA, baseline"})
             if args.peers:
                 series.update(peer_series(work / "analysis-index",
                                           spread(analysis_q, args.encode)))
@@ -276,13 +331,24 @@ def main(argv: list[str] | None = None) -> int:
             for calls in series.values():
                 for call in calls[: args.warmup]:
                     call()
+            # CPU of a call: the server's for a request (from /proc: steadier than wall time
+            # on a busy machine), this process's for an in-process call.
+            pids = {name: listening_pid(url) for name, url in (
+                ("retrieve_analysis", a_url), ("retrieve_tatqa", t_url),
+                ("ask_analysis", a_url), ("health_analysis", a_url),
+                *((f"retrieve_{n}_baseline", u) for n, u in baseline_urls.items()))}
             samples: dict[str, list[float]] = {name: [] for name in series}
+            cpu_s = dict.fromkeys(series, 0.0)
             for r in range(args.rounds):
                 for name, calls in series.items():
                     lo, hi = r * len(calls) // args.rounds, (r + 1) * len(calls) // args.rounds
+                    c0 = cpu_seconds(pids.get(name))
                     samples[name].extend(timed(calls[lo:hi]))
+                    cpu_s[name] += cpu_seconds(pids.get(name)) - c0
 
     figures.update({name: summary(ms) for name, ms in samples.items()})
+    for name, seconds in cpu_s.items():
+        figures[name]["cpu_ms"] = round(seconds * 1000 / max(1, len(samples[name])), 2)
     figures["load_after"] = load()
     labels.update({"encode_analysis": "raw onnxruntime, analysis questions",
               "encode_tatqa": "raw onnxruntime, TAT-QA questions",
@@ -292,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, label in labels.items():
         f = figures[name]
         print(f"{label:<36} p50 {f['p50_ms']:7.2f} ms   p95 {f['p95_ms']:7.2f} ms   "
-              f"(n={f['n']})")
+              f"CPU {f['cpu_ms']:6.2f} ms a call   (n={f['n']})")
     print(f"machine: load {figures['load_after']} on {os.cpu_count()} cores")
     if max(figures["load_before"], figures["load_after"]) > (os.cpu_count() or 1) / 2:
         print("warning: other work was running (load average above half the cores); "

@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import TATQA, load_average, report, run_build, server
+from harness import TATQA, load_average, qa_env, report, run_build, server
 from latency import percentile, read_set
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,6 +86,8 @@ def main() -> int:
     ap.add_argument("--index", type=Path, help="a built index of the set's corpus (default: "
                     "built fresh into a temporary folder)")
     ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--query-threads", type=int, default=1,
+                    help="the server's QA_QUERY_THREADS (default 1)")
     args = ap.parse_args()
 
     if args.set == "analysis":
@@ -106,7 +108,8 @@ def main() -> int:
         built = run_build(corpus, index)
         if built.code != 0:
             sys.exit(f"qa build failed:\n{built.out[-2000:]}")
-        with server(corpus, index, Path(tmp) / "serve.log") as url:
+        with server(corpus, index, Path(tmp) / "serve.log",
+                    env=qa_env(query_threads=str(args.query_threads))) as url:
             port = int(url.rsplit(":", 1)[1])
             warm: list = []
             client(port, bodies, time.monotonic() + 3, 0, -1, warm)  # uncounted

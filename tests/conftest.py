@@ -68,22 +68,20 @@ def analysis_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def service(analysis_settings: Settings, embedder: Embedder) -> QAService:
-    """A started service over the analysis, sharing the session's model."""
+def service(analysis_settings: Settings, exported: Path) -> QAService:
+    """A started service over the analysis (its build finds the model's export cached)."""
     svc = QAService(analysis_settings)
-    svc.embedder = embedder
     svc.start(build_if_needed=True)
     return svc
 
 
 @pytest.fixture(scope="session")
-def report_service(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> QAService:
+def report_service(tmp_path_factory: pytest.TempPathFactory, exported: Path) -> QAService:
     """A started service over the second corpus (tests/reports/: a transit report with a
-    numeric table, a text table, prose and a list), sharing the session's model."""
+    numeric table, a text table, prose and a list)."""
     base = tmp_path_factory.mktemp("report")
     shutil.copytree(ROOT / "tests" / "reports", base / "corpus")
     svc = QAService(get_settings(corpus=base / "corpus", index=base / "index"))
-    svc.embedder = embedder
     svc.start(build_if_needed=True)
     return svc
 

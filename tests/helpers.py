@@ -17,7 +17,6 @@ from typing import Any, Self
 from qa.answer import Answer, Citation, Evidence
 from qa.chunk import Chunk, row_text
 from qa.config import Settings
-from qa.embed import Embedder
 from qa.retrieve import Hit
 from qa.service import QAService
 from qa.text.tokens import tokenize
@@ -176,11 +175,9 @@ def assert_abstains(a: Answer) -> None:
                      re.IGNORECASE), a.answer
 
 
-def started(settings: Settings, embedder: Embedder) -> QAService:
-    """A service over an index already built with these settings, sharing the session's
-    model (so that the test loads none of its own)."""
+def started(settings: Settings) -> QAService:
+    """A started service over an index already built with these settings."""
     svc = QAService(settings)
-    svc.embedder = embedder
     svc.start()
     return svc
 

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from qa.api import create_app
+from qa.api.models import retrieval_body
 from qa.chunk import chunk_document
 from qa.config import Settings
 from qa.parse import parse_document
@@ -90,6 +91,19 @@ def test_retrieve_passage_shape(client: TestClient) -> None:
                              "Engagement"
     assert "header" not in top and "cells" not in top
     assert {"id", "text", "score", "kind", "doc", "section", "line_start", "char_start"} <= set(top)
+
+
+def test_retrieve_answers_what_the_service_retrieves(client: TestClient,
+                                                    service: QAService) -> None:
+    for body in ({"query": "military aspect", "k": 3},
+                 {"query": "sanctions", "k": 50, "kind": "table_row"},
+                 {"query": "missiles", "doc": DOC}):
+        resp = client.post("/retrieve", json=body)
+        expected = service.retrieve(body["query"], body.get("k", 5), body.get("doc"),
+                                    body.get("kind"))
+        assert resp.status_code == 200
+        assert resp.headers["content-type"] == "application/json"
+        assert resp.content == retrieval_body(expected)
 
 
 def test_retrieve_k_and_kind(client: TestClient) -> None:

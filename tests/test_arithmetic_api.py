@@ -15,20 +15,18 @@ from fastapi.testclient import TestClient
 
 from qa.api import create_app
 from qa.config import get_settings
-from qa.embed import Embedder
 from qa.service import QAService
 
 REPORT = Path(__file__).parent / "reports" / "harbor-annual-2019.md"
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[TestClient]:
+def client(tmp_path_factory: pytest.TempPathFactory, exported: Path) -> Iterator[TestClient]:
     base = tmp_path_factory.mktemp("figures")
     (base / "corpus").mkdir()
     shutil.copy(REPORT, base / "corpus" / REPORT.name)
     settings = get_settings(corpus=base / "corpus", index=base / "index")
     svc = QAService(settings)
-    svc.embedder = embedder
     svc.start(build_if_needed=True)
     with TestClient(create_app(settings, service=svc, ui=False)) as c:
         yield c

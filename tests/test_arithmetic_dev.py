@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from qa.config import get_settings
-from qa.embed import Embedder
 from qa.service import QAService
 
 EVAL = next((p / "shared" / "eval" for p in Path(__file__).resolve().parents
@@ -22,12 +21,11 @@ EVAL = next((p / "shared" / "eval" for p in Path(__file__).resolve().parents
 @pytest.mark.slow
 @pytest.mark.skipif(EVAL is None, reason="../shared/eval/tatqa_dev (the development sets) "
                                          "is not beside this checkout")
-def test_every_computed_answer_cites_its_operands(tmp_path: Path, embedder: Embedder) -> None:
+def test_every_computed_answer_cites_its_operands(tmp_path: Path, exported: Path) -> None:
     assert EVAL is not None
     tatqa = EVAL / "tatqa_dev"
     shutil.copytree(tatqa / "corpus", tmp_path / "corpus")
     svc = QAService(get_settings(corpus=tmp_path / "corpus", index=tmp_path / "index"))
-    svc.embedder = embedder
     svc.start(build_if_needed=True)
     lines = (tatqa / "set.jsonl").read_text(encoding="utf-8").splitlines()
     items = [json.loads(line) for line in lines if line.strip()]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -17,6 +18,8 @@ import pytest
 from qa.embed import Embedder
 from qa.encoder import ENCODER, TOKENIZER, OnnxEncoder, QueryThread
 from qa.service import QAService
+
+ROOT = Path(__file__).resolve().parent.parent
 
 EVAL = Path(os.environ.get("QA_EVAL_DIR")
             or Path(__file__).resolve().parent.parent.parent / "shared" / "eval")
@@ -112,6 +115,32 @@ def test_serving_a_query_does_not_import_torch(service: QAService) -> None:
     assert converters == "[]"
 
 
+@pytest.mark.slow
+def test_a_server_that_builds_and_exports_never_imports_torch(tmp_path: Path) -> None:
+    # A fresh process starts a service on an empty index with an empty export cache: the
+    # build must export the model (torch) and embed the corpus. It does both in a child
+    # process, so the serving process answers without having imported torch.
+    shutil.copytree(ROOT / "corpus", tmp_path / "corpus")
+    code = (
+        "import sys\n"
+        "from qa.config import get_settings\n"
+        "from qa.service import QAService\n"
+        f"svc = QAService(get_settings(corpus={str(tmp_path / 'corpus')!r}, "
+        f"index={str(tmp_path / 'index')!r}, encoder_cache={str(tmp_path / 'cache')!r}))\n"
+        "report = svc.start(build_if_needed=True)\n"
+        "print(report.live, report.embedded > 0)\n"
+        "print(svc.retrieve('regional impact of the military aspect', 1).hits[0].chunk.cells[0])\n"
+        "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers')"
+        " if m in sys.modules))\n"
+        "svc.stop()\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+    res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=False, timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert res.stdout.strip().splitlines() == ["True True", "Military", "[]"]
+    assert list((tmp_path / "cache").iterdir()), "the export was not cached"
+
+
 def test_queries_that_queue_up_are_encoded_together_as_if_alone(encoder: OnnxEncoder) -> None:
     queries = QueryThread()
     texts = real_questions()[:40]
@@ -122,3 +151,23 @@ def test_queries_that_queue_up_are_encoded_together_as_if_alone(encoder: OnnxEnc
     batched = np.concatenate([f.result(60) for f in futures])
     alone = np.concatenate([encoder.encode_one(t) for t in texts])
     assert float((batched * alone).sum(1).min()) >= 0.9999
+
+
+def test_int8_weights_keep_the_vectors_and_shrink_the_products(
+        encoder: OnnxEncoder, exported: Path, tmp_path: Path) -> None:
+    import onnx
+
+    from qa.export import int8_weights
+
+    assert int8_weights(exported / ENCODER, tmp_path / ENCODER) == 36  # 6 layers x 6
+    ops = [n.op_type for n in onnx.load(str(tmp_path / ENCODER)).graph.node]
+    assert ops.count("MatMulNBits") == 36 and ops.count("MatMul") == 12  # attention's own
+    quantised = OnnxEncoder(tmp_path / ENCODER, exported / TOKENIZER, encoder.max_tokens)
+    texts = real_questions()
+    cosine = (encoder.encode(texts) * quantised.encode(texts)).sum(1)
+    assert cosine.min() >= 0.995 and cosine.mean() >= 0.999
+    # it still orders texts as the model does
+    q, near, far = quantised.encode(["Who supplies artillery shells to Russia?",
+                                     "North Korea sends artillery ammunition to Russia.",
+                                     "Revenue grew by 5% in 2019."])
+    assert q @ near > q @ far + 0.2

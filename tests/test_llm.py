@@ -40,10 +40,9 @@ def with_llm(settings: Settings, **fields: object) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def llm_service(analysis_settings: Settings, service: QAService, embedder: Embedder,
-                llm_url: str) -> QAService:
+def llm_service(analysis_settings: Settings, service: QAService, llm_url: str) -> QAService:
     """A service over the analysis (index built by `service`) with SmolLM2 behind it."""
-    return started(with_llm(analysis_settings, llm_url=llm_url), embedder)
+    return started(with_llm(analysis_settings, llm_url=llm_url))
 
 
 def assert_verified(a: Answer, extractive: Answer, embedder: Embedder) -> None:
@@ -94,10 +93,9 @@ def test_an_unanswerable_question_abstains_without_asking(llm_service: QAService
 
 
 def test_an_unreachable_llm_gives_the_extractive_answer(analysis_settings: Settings,
-                                                        service: QAService,
-                                                        embedder: Embedder) -> None:
+                                                        service: QAService) -> None:
     gone = f"http://127.0.0.1:{free_port()}/v1"
-    svc = started(with_llm(analysis_settings, llm_url=gone, llm_model="m"), embedder)
+    svc = started(with_llm(analysis_settings, llm_url=gone, llm_model="m"))
     t0 = time.monotonic()
     a = svc.ask(MILITARY)
     assert time.monotonic() - t0 < 30
@@ -106,9 +104,8 @@ def test_an_unreachable_llm_gives_the_extractive_answer(analysis_settings: Setti
 
 
 def test_a_slow_llm_gives_the_extractive_answer(analysis_settings: Settings, service: QAService,
-                                                embedder: Embedder, llm_url: str) -> None:
-    svc = started(with_llm(analysis_settings, llm_url=llm_url, llm_first_token_timeout=0.001),
-                  embedder)
+                                                llm_url: str) -> None:
+    svc = started(with_llm(analysis_settings, llm_url=llm_url, llm_first_token_timeout=0.001))
     a = svc.ask(MILITARY)
     assert a.answer == service.ask(MILITARY).answer
     assert "did not answer within" in a.notes[-1], a.notes

@@ -159,7 +159,6 @@ def test_an_error_mid_stream_is_an_error_event(analysis_settings: Settings,
             return events()
 
     svc = Failing(analysis_settings)
-    svc.embedder = service.embedder
     with TestClient(create_app(analysis_settings, service=svc, ui=False)) as c:
         with c.stream("POST", "/v1/chat/completions", json={
                 "model": "qa", "stream": True,

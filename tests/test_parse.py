@@ -215,6 +215,15 @@ def test_first_data_row_with_values_stays_data() -> None:
     ("Growth was 3.5 percent in 2019. It slowed!", ["Growth was 3.5 percent in 2019.",
                                                      "It slowed!"]),
     ("Is it over? No.", ["Is it over?", "No."]),
+    # A mark inside a parenthesis that closes later does not end the sentence; a sentence
+    # that ends with its parenthesis does, and a parenthesis never closed holds nothing.
+    ("He reigned (r. 1735–1796) long. Tibet followed.",
+     ["He reigned (r. 1735–1796) long.", "Tibet followed."]),
+    ("He taught thirds (Op. 10, No. 7). Some pieces have titles.",
+     ["He taught thirds (Op. 10, No. 7).", "Some pieces have titles."]),
+    ("It rose (see below.) Then it fell.", ["It rose (see below.)", "Then it fell."]),
+    ("A stray ( mark. Another one. And (a closed one).",
+     ["A stray ( mark.", "Another one.", "And (a closed one)."]),
 ])
 def test_sentence_splitting(text: str, expected: list[str]) -> None:
     assert [text[a:b] for a, b in split_sentences(text)] == expected

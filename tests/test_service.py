@@ -39,10 +39,9 @@ def make_settings(tmp_path: Path, **extra: object) -> Settings:
     return get_settings(corpus=corpus, index=tmp_path / "index", **extra)
 
 
-def started(settings: Settings, embedder: Embedder) -> QAService:
-    """A service over `settings`, built and started, sharing the session's model."""
+def started(settings: Settings) -> QAService:
+    """A service over `settings`, built and started."""
     svc = QAService(settings)
-    svc.embedder = embedder
     svc.start(build_if_needed=True)
     return svc
 
@@ -52,8 +51,8 @@ def edit(settings: Settings, rel: str, old: str, new: str) -> None:
     path.write_text(path.read_text().replace(old, new))
 
 
-def test_build_swaps_the_new_version_in(tmp_path: Path, embedder: Embedder) -> None:
-    svc = started(make_settings(tmp_path), embedder)
+def test_build_swaps_the_new_version_in(tmp_path: Path, exported: Path) -> None:
+    svc = started(make_settings(tmp_path))
     assert svc.version == "v000001"
     edit(svc.settings, "beta.md", "freezes in winter", "stays open all year")
     report = svc.build()
@@ -64,7 +63,7 @@ def test_build_swaps_the_new_version_in(tmp_path: Path, embedder: Embedder) -> N
 
 def test_a_damaged_new_version_is_not_swapped_in(tmp_path: Path, embedder: Embedder,
                                                  caplog: pytest.LogCaptureFixture) -> None:
-    svc = started(make_settings(tmp_path), embedder)
+    svc = started(make_settings(tmp_path))
     edit(svc.settings, "beta.md", "freezes in winter", "stays open all year")
     assert build(svc.settings, lambda: embedder).version == "v000002"  # "another process"
     chunks = Path(svc.settings.index) / "v000002" / store.CHUNKS
@@ -83,16 +82,16 @@ def test_a_damaged_new_version_is_not_swapped_in(tmp_path: Path, embedder: Embed
     assert svc.version == "v000003"
 
 
-def test_never_swaps_back_to_an_older_version(tmp_path: Path, embedder: Embedder) -> None:
-    svc = started(make_settings(tmp_path), embedder)
+def test_never_swaps_back_to_an_older_version(tmp_path: Path, exported: Path) -> None:
+    svc = started(make_settings(tmp_path))
     edit(svc.settings, "beta.md", "winter", "spring")
     svc.build()
     (Path(svc.settings.index) / "CURRENT").write_text("v000001\n")
     assert svc.reload() == "v000002"
 
 
-def test_citations_resolve_in_their_own_version(tmp_path: Path, embedder: Embedder) -> None:
-    svc = started(make_settings(tmp_path), embedder)
+def test_citations_resolve_in_their_own_version(tmp_path: Path, exported: Path) -> None:
+    svc = started(make_settings(tmp_path))
     old = svc.retrieve("harbour freezes").hits[0].chunk
     edit(svc.settings, "beta.md", "freezes in winter", "stays open all year")
     svc.build()
@@ -105,8 +104,8 @@ def test_citations_resolve_in_their_own_version(tmp_path: Path, embedder: Embedd
 
 
 def test_requests_during_builds_never_fail_nor_mix_versions(
-        tmp_path: Path, embedder: Embedder) -> None:
-    svc = started(make_settings(tmp_path), embedder)
+        tmp_path: Path, exported: Path) -> None:
+    svc = started(make_settings(tmp_path))
     ids = {svc.version: {c.id for c in svc.retriever.chunks}}
     seen: list[list[tuple[str, set[str]]]] = [[] for _ in range(3)]
     errors: list[BaseException] = []
@@ -150,19 +149,17 @@ def test_requests_during_builds_never_fail_nor_mix_versions(
 
 
 @pytest.fixture
-def client(tmp_path: Path, embedder: Embedder):
+def client(tmp_path: Path, exported: Path):
     """The real app (no chat page) with an admin token, through its lifespan."""
     settings = make_settings(tmp_path, admin_token=SecretStr(TOKEN))
     svc = QAService(settings)
-    svc.embedder = embedder
     with TestClient(create_app(settings, service=svc, ui=False)) as c:
         yield c
 
 
-def test_rebuild_is_disabled_without_a_token(tmp_path: Path, embedder: Embedder) -> None:
+def test_rebuild_is_disabled_without_a_token(tmp_path: Path, exported: Path) -> None:
     settings = make_settings(tmp_path)
     svc = QAService(settings)
-    svc.embedder = embedder
     with TestClient(create_app(settings, service=svc, ui=False)) as c:
         res = c.post("/index/rebuild", headers={"Authorization": f"Bearer {TOKEN}"})
     assert res.status_code == 404

@@ -239,3 +239,82 @@ def test_every_strategy_has_a_name_and_a_function_plugs_in_with_one_line() -> No
 
     plugged = Plugged("plugged", propose_nothing)
     assert plugged.propose(analyze("What?"), [], CORPUS)[0].strategy == "plugged"
+
+
+# --- report tables: rows without a label, years as rows, row groups ----------------------
+
+EPS = [row(7, ("", "2019", "2018"), cells, r, doc="r.md", group="Diluted earnings per share")
+       for r, cells in enumerate([("Continuing operations", "123.1", "110.0"),
+                                  ("Discontinued operations", "9.2", "8.1"),
+                                  ("", "132.3", "118.1")], start=1)]
+LEASES = [row(8, ("", "Payments"), cells, r, doc="r.md")
+          for r, cells in enumerate([("2020", "1,200"), ("2021", "900"),
+                                     ("Thereafter", "3,000"), ("Total", "5,100")], start=1)]
+COST = row(9, ("", "2019 Amount", "2019 % of total revenue", "2018 Amount",
+               "2018 % of total revenue"), ("License and subscription", "$ 64,798", "9%",
+                                            "$ 35,452", "5%"), 1, doc="r.md",
+           group="Cost of revenue:")
+DEBTORS = [row(10, ("", "2019", "2018"), cells, r, doc="r.md", group=group)
+           for r, (group, cells) in enumerate([
+               ("Amounts falling due within one year", ("Trade debtors", "183", "163")),
+               ("Amounts falling due within one year", ("Other debtors", "60", "58")),
+               ("Amounts falling due after more than one year", ("Derivatives", "3,439", "2,449")),
+               ("Amounts falling due after more than one year", ("Deferred tax", "–", "31"))],
+               start=1)]
+REPORT = Chunks([*EPS, *LEASES, COST, *DEBTORS])
+
+
+def propose_report(strategy, question: str, evidence: list[Evidence]) -> list[Candidate]:
+    """The strategy's candidates over the report's tables."""
+    return strategy.propose(ground(analyze(question), evidence), evidence, REPORT)
+
+
+def test_a_row_without_a_label_is_its_groups_total() -> None:
+    cands = propose_report(TableCell(), "What is the total diluted earnings per share in 2019?",
+                           [ev(c, 1.0 - i / 10) for i, c in enumerate(EPS)])
+    assert cands[0].claims[0].text == "For Diluted earnings per share, Total, 2019: 132.3"
+
+
+def test_years_that_label_rows_are_items_of_the_table() -> None:
+    cands = propose_report(WholeTable(), "Which periods does the table show?",
+                           [ev(LEASES[0], 1.0)])
+    items = next(c for c in cands if c.strategy == "table:items")
+    assert [cl.text for cl in items.claims] == ["2020", "2021", "Thereafter"]
+
+
+def test_the_words_naming_a_row_do_not_name_a_column() -> None:
+    cands = propose_report(TableCell(), "What was the License and subscription revenue in "
+                           "2019 and 2018 respectively?", [ev(COST, 1.0)])
+    text = cands[0].claims[0].text
+    assert "2019 Amount: $ 64,798" in text and "2018 Amount: $ 35,452" in text
+
+
+def test_a_comparative_the_rows_write_names_a_group_and_compares_nothing() -> None:
+    question = "What items does amounts falling due after more than one year consist of?"
+    evidence = [ev(DEBTORS[2], 1.0), ev(DEBTORS[0], 0.8)]
+    assert propose_report(Extremes(), question, evidence) == []
+    items = next(c for c in propose_report(WholeTable(), question, evidence)
+                 if c.strategy == "table:items")
+    assert [cl.text for cl in items.claims] == ["Derivatives", "Deferred tax"]
+
+
+def test_a_superlative_is_not_answered_by_the_total() -> None:
+    cands = propose(TableCell(), "Which route had the highest total trips in 2023?",
+                    [ev(TOTAL, 1.0), ev(HARBOR, 0.9)])
+    assert all(cl.chunk.id != TOTAL.id for c in cands for cl in c.claims)
+    best = propose(Extremes(), "Which route had the highest total trips in 2023?",
+                   [ev(TOTAL, 1.0), ev(HARBOR, 0.9)])
+    assert "Harbor Line (2023: 6,920)" in texts(best)
+
+
+def test_a_question_naming_no_year_reads_the_latest_period_group() -> None:
+    header = ("", "First", "Second")
+    quarters = Chunks([row(11, header, ("Net sales", "117,625", "120,684"), 1, group="2019"),
+                       row(11, header, ("Net sales", "113,530", "118,021"), 2, group="2018")])
+    evidence = [ev(quarters.chunks[1], 1.0), ev(quarters.chunks[0], 0.9)]
+    question = "What were the net sales in the second quarter?"
+    cands = TableCell().propose(ground(analyze(question), evidence), evidence, quarters)
+    assert [c.claims[0].text for c in cands] == ["For 2019, Net sales, Second: 120,684"]
+    in_2018 = "What were the net sales in the second quarter of 2018?"
+    cands = TableCell().propose(ground(analyze(in_2018), evidence), evidence, quarters)
+    assert "For 2018, Net sales, Second: 118,021" in [c.claims[0].text for c in cands]

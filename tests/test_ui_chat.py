@@ -14,7 +14,6 @@ import pytest
 
 from qa.answer import Delta, Final
 from qa.config import Settings
-from qa.embed import Embedder
 from qa.errors import BadRequest
 from qa.service import QAService
 from qa.ui import UNEXPECTED, answer_steps, answer_turn
@@ -96,24 +95,24 @@ def scripted() -> Iterator[ScriptedLLM]:
         yield llm
 
 
-def _with_llm(settings: Settings, scripted: ScriptedLLM, embedder: Embedder) -> QAService:
+def _with_llm(settings: Settings, scripted: ScriptedLLM) -> QAService:
     """A started service over the analysis (index built by `service`) with the scripted LLM."""
     return started(Settings.model_validate({**settings.model_dump(), "llm_url": scripted.url,
-                                            "llm_model": "scripted"}), embedder)
+                                            "llm_model": "scripted"}))
 
 
 @pytest.fixture(scope="module")
-def llm_service(analysis_settings: Settings, service: QAService, embedder: Embedder,
+def llm_service(analysis_settings: Settings, service: QAService,
                 scripted: ScriptedLLM) -> QAService:
-    return _with_llm(analysis_settings, scripted, embedder)
+    return _with_llm(analysis_settings, scripted)
 
 
 def test_the_pages_examples_do_not_wait_for_the_llm(analysis_settings: Settings,
-                                                    service: QAService, embedder: Embedder,
+                                                    service: QAService,
                                                     scripted: ScriptedLLM) -> None:
     """The page's first load finds its example questions without asking the LLM."""
     scripted.script, scripted.delay, scripted.silence = NORTH, 0, 0
-    fresh = _with_llm(analysis_settings, scripted, embedder)
+    fresh = _with_llm(analysis_settings, scripted)
     before = len(scripted.replies)
     info = page_info(fresh)
     assert info.examples == service.page_info().examples and info.examples

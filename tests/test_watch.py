@@ -46,10 +46,9 @@ def make_settings(tmp_path: Path, debounce_ms: int) -> Settings:
 
 
 @pytest.fixture
-def watched(tmp_path: Path, embedder: Embedder) -> Iterator[QAService]:
+def watched(tmp_path: Path, exported: Path) -> Iterator[QAService]:
     """A started service watching its corpus and index (debounce 400 ms)."""
     svc = QAService(make_settings(tmp_path, 400))
-    svc.embedder = embedder
     svc.start(build_if_needed=True)
     assert svc._watcher.ready.wait(30), "the watcher did not start"
     yield svc
@@ -93,9 +92,8 @@ def test_a_version_made_live_by_another_process_is_loaded(watched: QAService) ->
     assert watched._watcher.builds == builds
 
 
-def test_stop_ends_the_watch(tmp_path: Path, embedder: Embedder) -> None:
+def test_stop_ends_the_watch(tmp_path: Path, exported: Path) -> None:
     svc = QAService(make_settings(tmp_path, 100))
-    svc.embedder = embedder
     svc.start(build_if_needed=True)
     watcher = svc._watcher
     assert watcher.ready.wait(30)
@@ -130,7 +128,6 @@ def test_a_version_built_beside_a_server_without_watch_is_served(
         tmp_path: Path, embedder: Embedder) -> None:
     settings = get_settings(**{**make_settings(tmp_path, 400).model_dump(), "watch": False})
     svc = QAService(settings)
-    svc.embedder = embedder
     svc.start(build_if_needed=True)
     failures: list[BaseException] = []
     stop = threading.Event()

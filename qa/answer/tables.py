@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from qa.answer.grid import when
 from qa.answer.match import coverage, shared, words_of
 from qa.answer.types import Claim, Evidence
 from qa.chunk import Chunk
@@ -24,25 +25,46 @@ if TYPE_CHECKING:
 PERIOD = re.compile(r"^(?:fy\s?)?(?:19|20)\d\d\b|\b(?:19|20)\d\d$|^q[1-4]\b", re.IGNORECASE)
 
 def label_at(c: Chunk) -> int:
-    """The column of a row's label: its first non-empty cell that is no number (a total
-    row often has no label: then its first non-empty cell)."""
+    """The column of a row's label: its first non-empty cell that is no number; the first
+    column when every cell is a number (a year that names the row, or a total row whose
+    label cell is empty: its first figure is a figure, not its label)."""
     filled = [j for j, v in enumerate(c.cells) if v]
-    return next((j for j in filled if not is_number(c.cells[j])), filled[0] if filled else 0)
+    return next((j for j in filled if not is_number(c.cells[j])), 0)
+
+
+# A row label that is a year ("2020", "FY2021"): a number that names the row, as a period.
+YEAR_LABEL = re.compile(r"^\s*(?:fy\s?)?(?:19|20)\d\d\s*$", re.IGNORECASE)
 
 
 def has_label(c: Chunk) -> bool:
-    """Whether a row has a label (a cell that is no number)."""
-    return any(v and not is_number(v) for v in c.cells)
+    """Whether a row has a label: a cell that is no number, or a first cell that is a year
+    (a table of periods by row: "2020 | 1,204")."""
+    return any(v and not is_number(v) for v in c.cells) or bool(
+        c.cells and YEAR_LABEL.match(c.cells[0]))
+
+
+# How a row without a label is named: in a report's table it sums the rows above it (its
+# group's, or the table's), as `qa.answer.grid.is_total` reads it too.
+UNLABELLED = "Total"
 
 
 def label(c: Chunk) -> str:
-    """A row's label (its first non-empty cell)."""
+    """A row's label (its first non-empty cell that is no number; "" for none)."""
     return c.cells[label_at(c)] if c.cells else ""
 
 
+def label_for_matching(c: Chunk) -> str:
+    """The words a question may name a row by: its label, or for a row without one the
+    total of its group ("Total Diluted earnings per share")."""
+    lab = label(c)
+    return lab if lab else f"{UNLABELLED} {c.group}".strip()
+
+
 def is_total(c: Chunk) -> bool:
-    """Whether a row sums others (its label starts with total, subtotal or net), so it is
-    no item of the table's list or comparison."""
+    """Whether a row sums others (its label starts with total, subtotal or net, or it has
+    no label: see `UNLABELLED`), so it is no item of the table's list or comparison."""
+    if not label(c):
+        return True
     first = tokenize(label(c))[:1]
     return bool(first) and first[0] in ("total", "subtot", "sub")
 
@@ -78,9 +100,12 @@ def read_row(question: Question, ev: Evidence, rank: int) -> RowReading:
     c = ev.hit.chunk
     header, cells = c.header, c.cells
     at = label_at(c)
-    lab = cells[at] if cells else ""
+    lab = label_for_matching(c)
     label_match = max(coverage(q, lab), coverage(q, c.group) * 0.5 if c.group else 0.0)
-    names = [(coverage(q, header[j]), j) for j in range(len(header))
+    # a word the question names the row by does not name a column too ("license and
+    # subscription revenue" under "Cost of revenue:" names no "% of total revenue")
+    q_cols = q - words_of(lab) - words_of(c.group)
+    names = [(coverage(q_cols, header[j]), j) for j in range(len(header))
              if j != at and j < len(cells) and cells[j] and header[j]]
     best = max((m for m, _ in names), default=0.0)
     columns = tuple(j for m, j in names if m > 0 and m == best)
@@ -98,6 +123,18 @@ def read_row(question: Question, ev: Evidence, rank: int) -> RowReading:
                       v_best, asks)
 
 
+def earlier_twin(c: Chunk, table: Sequence[Chunk]) -> bool:
+    """Whether the table has the same row (its label) under a later period group ("2019"
+    above "2018"): a question that names no period asks for the latest, as a report's
+    reader reads its current year first."""
+    mine = when(c.group) if c.group else None
+    if mine is None:
+        return False
+    lab = label(c)
+    return any(o.id != c.id and label(o) == lab and o.group and (t := when(o.group)) is not None
+               and t > mine for o in table)
+
+
 def read_rows(question: Question, evidence: Sequence[Evidence]) -> list[RowReading]:
     """Readings of the retrieved table rows, in retrieval order."""
     return [read_row(question, ev, i) for i, ev in enumerate(evidence)
@@ -108,7 +145,7 @@ def subject(c: Chunk) -> str:
     """How a claim names a row: "the Military aspect" (label and label column), or the
     label after its row group ("Assets, Cash")."""
     at = label_at(c)
-    lab = c.cells[at]
+    lab = c.cells[at] or UNLABELLED
     kind = c.header[at] if at < len(c.header) else ""
     group = f"{c.group.rstrip(':')}, " if c.group else ""
     if kind and lab.lower() != kind.lower():

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from qa.catalog import Catalog, DocumentInfo
 from qa.retrieve import Hit
-from qa.service import MAX_QUERY_CHARS, Added
+from qa.service import MAX_QUERY_CHARS, Added, Retrieval
 
 
 class RetrieveRequest(BaseModel):
@@ -46,6 +47,14 @@ def hit_json(hit: Hit) -> dict[str, Any]:
     """A retrieval hit as JSON: the chunk with its provenance and scores."""
     return {**hit.chunk.public_dict(), "score": round(hit.score, 6),
             "scores": {"dense": round(hit.dense, 6), "lexical": round(hit.lexical, 6)}}
+
+
+def retrieval_body(res: Retrieval) -> bytes:
+    """The body of a /retrieve response: the version and the hits, as JSON (UTF-8)."""
+    # Plain JSON types already: written out directly rather than walked again by FastAPI's
+    # response encoder (a fraction of a millisecond on the path measured most).
+    body = {"version": res.version, "results": [hit_json(h) for h in res.hits]}
+    return json.dumps(body, ensure_ascii=False).encode()
 
 
 class Document(BaseModel):

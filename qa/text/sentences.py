@@ -22,15 +22,29 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         if rest and not (rest[0].isupper() or rest[0].isdigit() or rest[0] in "\"'“‘([•"):
             continue  # "e.g. the", "3.5 million" and the like do not end a sentence
         word = re.search(r"(\S+)$", text[start : m.start()])
-        token = word.group(1).lower().rstrip(".") if word else ""
+        token = word.group(1).lower().rstrip(".").lstrip("\"'“‘([") if word else ""
         if text[m.start()] == "." and (token in _ABBREVIATIONS or re.fullmatch(r"[a-z]", token)):
             continue
+        if _inside_brackets(text, start, m.start(), end):
+            continue  # "(r. 1735–1796)", "(Op. 10, No. 7)": a parenthesis ends first
         if text[start:end].strip():
             spans.append(trim(text, start, end))
         start = end
     if text[start:].strip():
         spans.append(trim(text, start, len(text)))
     return spans
+
+
+def _inside_brackets(text: str, start: int, at: int, end: int) -> bool:
+    """Whether the mark at `at` stands inside a parenthesis or bracket opened since the
+    sentence's `start` that closes after `end`, before any other opens."""
+    depth = sum(c in "([" for c in text[start:at]) - sum(c in ")]" for c in text[start:at])
+    if depth <= 0 or text[at:end].rstrip("\"'”’").endswith((")", "]")):
+        return False
+    rest = text[end:]
+    close = min((i for i in (rest.find(")"), rest.find("]")) if i >= 0), default=-1)
+    opens = min((i for i in (rest.find("("), rest.find("[")) if i >= 0), default=-1)
+    return close >= 0 and (opens < 0 or close < opens)
 
 
 def sentences(text: str) -> list[str]:

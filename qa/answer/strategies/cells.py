@@ -8,7 +8,15 @@ from typing import Any
 
 from qa.answer.match import coverage, words_of
 from qa.answer.question import Question
-from qa.answer.tables import RowReading, cell_claim, label, read_row, reverse_claim
+from qa.answer.tables import (
+    RowReading,
+    cell_claim,
+    earlier_twin,
+    is_total,
+    label,
+    read_row,
+    reverse_claim,
+)
 from qa.answer.types import Candidate, CorpusView, Evidence
 from qa.retrieve import Hit
 
@@ -26,6 +34,11 @@ def _row_features(r: RowReading) -> dict[str, float]:
             "asks_label": float(r.asks_label)}
 
 
+def _superseded(r: RowReading, question: Question, corpus: CorpusView) -> bool:
+    """A row of an earlier period group when the question names no year (`earlier_twin`)."""
+    return not question.years and earlier_twin(r.chunk, corpus.table_of(r.chunk))
+
+
 class TableCell:
     """The cells a question asks for of a row it names by its label ("What is the
     regional impact of the military aspect?"); every cell when it names no column."""
@@ -35,7 +48,10 @@ class TableCell:
     def propose(self, question: Question, evidence: Sequence[Evidence],
                 corpus: CorpusView) -> list[Candidate]:
         """One candidate per named row (the best few)."""
-        rows = sorted((r for r in question.rows if r.names_row),
+        # a superlative asks for the largest of the items; a total sums them and is none
+        rows = sorted((r for r in question.rows if r.names_row
+                       and not (question.superlative and is_total(r.chunk))
+                       and not _superseded(r, question, corpus)),
                       key=lambda r: (-(r.label_match + r.column_match), r.rank))[:MAX_ROWS]
         out = []
         for r in rows:
@@ -57,8 +73,12 @@ def distinctive(r: RowReading, question: Question, corpus: CorpusView) -> bool:
     of its label (its row group does not name it: "the items under Assets" names none)."""
     if r.label_words == 0:
         return False
-    if coverage(question.words, label(r.chunk)) >= NAMED:
-        return True
+    return coverage(question.words, label(r.chunk)) >= NAMED or own_word(r, question, corpus)
+
+
+def own_word(r: RowReading, question: Question, corpus: CorpusView) -> bool:
+    """Whether the question holds a word of the row's label that no other row of its
+    table has in its label."""
     others: set[str] = set()
     for c in corpus.table_of(r.chunk):
         if c.id != r.chunk.id:
@@ -76,6 +96,7 @@ class NamedRows:
                 corpus: CorpusView) -> list[Candidate]:
         """At most one candidate: the named rows of the best-named row's table."""
         named = sorted((r for r in question.rows if r.names_row
+                        and not _superseded(r, question, corpus)
                         and distinctive(r, question, corpus)),
                        key=lambda r: (-(r.label_match + r.column_match), r.rank))
         if len(named) < 2:
@@ -85,7 +106,8 @@ class NamedRows:
         for c in corpus.table_of(first):  # rows it names that retrieval did not bring
             if c.id not in seen:
                 r = read_row(question, Evidence(Hit(c, 0.0, 0.0, 0.0), ()), len(evidence))
-                if r.names_row and distinctive(r, question, corpus):
+                if (r.names_row and distinctive(r, question, corpus)
+                        and not _superseded(r, question, corpus)):
                     named.append(r)
         chosen: list[RowReading] = []
         for r in named:

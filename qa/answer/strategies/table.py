@@ -7,10 +7,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from qa.answer.match import coverage, words_of
-from qa.answer.question import Question
-from qa.answer.tables import PERIOD, RowReading, has_label, is_total, label, label_at, value
+from qa.answer.question import COMPARATIVES, SUPERLATIVES, Question
+from qa.answer.strategies.cells import own_word
+from qa.answer.tables import (
+    PERIOD,
+    UNLABELLED,
+    RowReading,
+    has_label,
+    is_total,
+    label,
+    label_at,
+    value,
+)
 from qa.answer.types import Candidate, Claim, CorpusView, Evidence
 from qa.chunk import Chunk
+from qa.text.tokens import words
 
 # How many of the retrieved tables (the best first) are read as a whole.
 TABLES = 2
@@ -60,21 +71,25 @@ class WholeTable:
         group the question names) and the caption of each of the best retrieved tables."""
         if not question.rows:
             return []
-        if not (question.is_list or question.ask == "count" or "tabl" in question.words):
+        wants = question.is_list or question.ask == "count" or "tabl" in question.words
+        # a plural question that names a row group asks for its items whatever its form
+        # ("What items does X consist of?", read as a comparison when X is "amounts due
+        # after more than one year"): only the items of a named group are proposed to it
+        if not (wants or question.plural):
             return []
         out: list[Candidate] = []
         for best, _ in _tables(question)[:TABLES]:
-            out += self._of_table(question, best, corpus)
+            out += self._of_table(question, best, corpus, wants)
         return out
 
-    def _of_table(self, question: Question, best: RowReading,
-                  corpus: CorpusView) -> list[Candidate]:
+    def _of_table(self, question: Question, best: RowReading, corpus: CorpusView,
+                  wants: bool = True) -> list[Candidate]:
         top = best.chunk
         score = best.evidence.hit.score
         q_table = float("tabl" in question.words)
         out: list[Candidate] = []
         periods = _period_columns(top)
-        if len(periods) >= 2:
+        if len(periods) >= 2 and wants:
             names = ", ".join(dict.fromkeys(top.header[j] for j in periods))
             out.append(Candidate(self.name + ":periods",
                                  (Claim(f"The table gives figures for {names}", top, score,
@@ -84,10 +99,14 @@ class WholeTable:
                                      "q_table": q_table, "items": len(periods) / MAX_ITEMS}))
         table = corpus.table_of(top) or [r.chunk for r in question.rows
                                          if (r.chunk.doc, r.chunk.table) == (top.doc, top.table)]
-        groups = {c.group for c in table if c.group and coverage(question.words, c.group) >= 0.5}
+        # the row group the question names: the best named of those it half names (two
+        # groups may share most words: "due within one year", "due after one year")
+        named = {c.group: coverage(question.words, c.group) for c in table if c.group}
+        most = max(named.values(), default=0.0)
+        groups = {g for g, m in named.items() if m >= 0.5 and m == most}
         members = [c for c in table if (c.group in groups if groups else True)
                    and has_label(c) and not is_total(c)]
-        if 2 <= len(members) <= MAX_ITEMS:
+        if 2 <= len(members) <= MAX_ITEMS and (wants or groups):
             claims = tuple(Claim(label(c), c, score, (label_at(c),)) for c in members)
             same = [r for r in question.rows
                     if (r.chunk.doc, r.chunk.table) == (top.doc, top.table)]
@@ -97,13 +116,24 @@ class WholeTable:
                                            "group_named": float(bool(groups)),
                                            "columns_named": max(r.column_match for r in same),
                                            "row_named": max(r.label_match for r in same)}))
-        if top.caption and q_table:
+        if top.caption and q_table and wants:
             out.append(Candidate(self.name + ":caption",
                                  (Claim(f"The table shows: {top.caption.rstrip(':')}", top,
                                         score, ()),), 0.0,
                                  features={"q_table": q_table, "head_caption":
                                            _head_features(question, top)["head_caption"]}))
         return out
+
+
+def _graded_by_name(question: Question) -> bool:
+    """Whether every comparative or superlative word of the question is one the retrieved
+    rows write in their labels or groups: it names an item ("Amounts falling due after
+    more than one year"), it compares nothing."""
+    graded = {w for w in words(question.text) if w in COMPARATIVES or w in SUPERLATIVES}
+    named: set[str] = set()
+    for r in question.rows:
+        named |= set(words(f"{label(r.chunk)} {r.chunk.group}"))
+    return bool(graded) and graded <= named
 
 
 class Extremes:
@@ -117,7 +147,7 @@ class Extremes:
                 corpus: CorpusView) -> list[Candidate]:
         """Across the rows of the best tables in the column the question names, and
         across the columns of each row it names."""
-        if not question.direction or not question.rows:
+        if not question.direction or not question.rows or _graded_by_name(question):
             return []
         pick = max if question.direction > 0 else min
         out: list[Candidate] = []
@@ -133,8 +163,13 @@ class Extremes:
         c = best.chunk
         at = label_at(c)
         table = [t for t in (corpus.table_of(c) or [c]) if has_label(t) and not is_total(t)]
+        # the items the question names of this table: by a word of their own (a word all
+        # the rows share, "expenses" of "Pension expenses" and "Restructuring expenses",
+        # names the table, not them) and no total (it sums the items, it is none of them)
         named = [r for r in question.rows if r.label_match >= 0.5
-                 and (r.chunk.doc, r.chunk.table) == (c.doc, c.table)]
+                 and (r.chunk.doc, r.chunk.table) == (c.doc, c.table)
+                 and has_label(r.chunk) and not is_total(r.chunk)
+                 and own_word(r, question, corpus)]
         if len(named) >= 2:  # "Which was larger, X or Y?": among the rows it names
             table = [r.chunk for r in named]
         numeric = [j for j in range(len(c.header)) if j != at
@@ -165,7 +200,8 @@ class Extremes:
             return []
         _, j = pick(values, key=lambda vj: vj[0])
         shown = "; ".join(f"{c.header[k]}: {c.cells[k]}" for _, k in values)
-        claim = Claim(f"{c.header[j]} ({c.cells[at]}: {shown})", c, r.evidence.hit.score, (at, j))
+        claim = Claim(f"{c.header[j]} ({c.cells[at] or UNLABELLED}: {shown})", c,
+                      r.evidence.hit.score, (at, j))
         return [Candidate(self.name + ":columns", (claim,), 0.0,
                           features={"label_match": r.label_match,
                                     "values": min(len(values), 12) / 12,

@@ -1,0 +1,79 @@
+"""`POST /retrieve` answered without FastAPI's request machinery: the request measured most.
+
+FastAPI's way through a request (its middleware stack, routing past the other routes,
+dependency solving, the body parsed, validated and the result wrapped) costs more CPU than
+the search itself. Without it: 0.6 CPU-ms less a request in process (`scripts/
+http_overhead.py`, "app /retrieve" 8.50 vs "app (no lane)" 9.09 ms, load 5-6), and over
+loopback the server's CPU a /retrieve 0.2 ms (analysis) and 0.4 ms (TAT-QA) below main's
+(`scripts/latency.py --baseline`, 600 requests each, interleaved, load 7-10).
+`RetrieveLane` sits inside `RequestLimits` (which has read the whole
+body by then) and answers a `POST /retrieve` with a JSON body that validates as the route
+itself would validate it (`json.loads`, then `RetrieveRequest`), by the same service call
+and the same response body (`retrieval_body`). Anything else, and any such request the
+service refuses or fails on, goes on to the application untouched (the body replayed), so
+errors keep their one shape and status, and the route, its OpenAPI description and its
+tests stay FastAPI's.
+"""
+
+from __future__ import annotations
+
+import json
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from qa.api.limits import replay
+from qa.api.models import RetrieveRequest, retrieval_body
+from qa.service import QAService
+
+PATH = "/retrieve"
+JSON = b"application/json"
+
+
+class RetrieveLane:
+    """Answer well-formed `POST /retrieve` requests directly; pass everything else on."""
+
+    def __init__(self, app: ASGIApp, service: QAService) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (scope["type"] != "http" or scope["path"] != PATH or scope["method"] != "POST"
+                or not _is_json(scope)):
+            await self.app(scope, receive, send)
+            return
+        message = await receive()  # the whole body: RequestLimits has read it
+        if message["type"] != "http.request" or message.get("more_body", False):
+            await self.app(scope, _prepend(message, receive), send)
+            return
+        body = message.get("body", b"")
+        try:
+            req = RetrieveRequest.model_validate(json.loads(body))
+            res = await self.service.retrieve_async(req.query, req.k, req.doc, req.kind)
+        except Exception:  # noqa: BLE001 - invalid, refused or failed: the app answers it
+            await self.app(scope, replay(body, receive), send)
+            return
+        content = retrieval_body(res)
+        await send({"type": "http.response.start", "status": 200, "headers": [
+            (b"content-length", str(len(content)).encode()), (b"content-type", JSON)]})
+        await send({"type": "http.response.body", "body": content})
+
+
+def _is_json(scope: Scope) -> bool:
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            return value.split(b";", 1)[0].strip().lower() == JSON
+    return False
+
+
+def _prepend(message: dict, receive: Receive) -> Receive:
+    """A `receive` that gives `message` first, then the client's."""
+    given = False
+
+    async def again() -> dict:
+        nonlocal given
+        if not given:
+            given = True
+            return message
+        return await receive()
+
+    return again
