@@ -105,6 +105,17 @@ class Retriever:
                 tables.setdefault((c.doc, c.table), []).append(c)
         return tables
 
+    def section_of(self, chunk: Chunk) -> list[Chunk]:
+        """The chunks under the same heading of the same document, in reading order."""
+        return self._sections.get((chunk.doc, chunk.section), [])
+
+    @cached_property
+    def _sections(self) -> dict[tuple[str, str], list[Chunk]]:
+        sections: dict[tuple[str, str], list[Chunk]] = {}
+        for c in sorted(self.chunks, key=lambda c: (c.doc, c.char_start)):
+            sections.setdefault((c.doc, c.section), []).append(c)
+        return sections
+
     def chunk_by_id(self, chunk_id: str) -> Chunk | None:
         """The chunk with this id in this version, if any."""
         i = self._positions.get(chunk_id)

@@ -74,6 +74,11 @@ class Chunks:
         return [c for c in self.chunks if c.kind == "table_row"
                 and (c.doc, c.table) == (chunk.doc, chunk.table)]
 
+    def section_of(self, chunk: Chunk) -> list[Chunk]:
+        """The chunks under the chunk's heading, in order."""
+        return sorted((c for c in self.chunks if (c.doc, c.section) == (chunk.doc, chunk.section)),
+                      key=lambda c: c.char_start)
+
 
 # --- checking an answer against its citations -------------------------------------------
 
@@ -124,7 +129,7 @@ def assert_row_claim_supported(claim: str, chunk: Chunk) -> None:
     header = {h.lower() for h in chunk.header}
     cells = {c for c in chunk.cells if c}
     for piece in re.split(r"\s*\(|\)\s*|;\s+|:\s+", body):
-        piece = piece.strip().rstrip(".").strip(",")
+        piece = piece.strip().rstrip(".").strip(",").strip()  # "), North Korea: ..."
         if not piece:
             continue
         name = re.sub(r"^the |\s+(is|are)$", "", piece.lower())

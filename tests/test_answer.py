@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -153,7 +154,7 @@ def test_window_leaves_a_sentence_within_the_limit_alone() -> None:
 
 
 @pytest.mark.parametrize("question, wanted, starts_cut, ends_cut", [
-    ("What strains budgets?", "which strains budgets,", True, True),
+    ("What strains budgets?", "which strains budgets …", True, True),  # no comma before …
     ("What unsettles markets?", "and unsettles markets across the wider region.", True, False),
     ("Who is in the region including South Korea?", "Stakeholders in the region-including", False,
      True),
@@ -165,6 +166,7 @@ def test_window_keeps_the_matching_clauses_and_marks_cuts(
     assert len(out) <= 80 + 4  # the window fits; the two marks are extra
     assert out.startswith("… ") == starts_cut and out.endswith(" …") == ends_cut
     assert out.strip("… ") in LONG  # a verbatim run of the sentence
+    assert not re.search(r"[,;:] …$", out)  # a cut clause does not end on its comma
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -247,6 +249,79 @@ def test_a_part_the_documents_do_not_cover_is_said_not_dropped() -> None:
     assert_well_cited(a)
     assert "Escalates arms build-up" in a.answer
     assert "On “What is the weather in Seoul?”: The documents do not cover this." in a.answer
+
+
+FORUMS = passage("p-forums", "Strengthening existing institutions such as the United Nations "
+                 "and the ASEAN Regional Forum can provide essential platforms for sustained "
+                 "diplomatic engagement, enabling early identification of conflict triggers and "
+                 "giving smaller states a voice in the negotiations that concern them.")
+ECHOES = passage("p-echoes", "As the alliance gains renewed momentum, echoes of Cold War "
+                 "divisions once thought to be confined to history are increasingly shaping the "
+                 "geopolitical landscape of East Asia, from the Korean Peninsula to the Sea of "
+                 "Japan, in ways that few observers expected a decade ago.")
+
+
+def test_the_parts_of_a_question_share_one_answer_length() -> None:
+    search = given(by_text={"divisions": [ev(ECHOES, 1.0)], "institutions": [ev(FORUMS, 1.0)]})
+    question = ("Which historical divisions does the alliance revive, and which institutions "
+                "should be strengthened?")
+    alone = [answer(part, search, CORPUS).answer for part in
+             ("Which historical divisions does the alliance revive?",
+              "Which institutions should be strengthened?")]
+    assert sum(map(len, alone)) > 400  # each part alone fits; together they would not
+    a = answer(question, search, CORPUS)
+    assert_well_cited(a)
+    assert len(a.answer) <= 400
+    assert "Cold War divisions" in a.answer and "United Nations" in a.answer
+    assert [c.chunk.id for c in a.citations] == [ECHOES.id, FORUMS.id]
+
+
+CONCLUSION = [passage("p-end1", "As the alliance gains momentum, echoes of Cold War divisions "
+                      "are shaping East Asia. This partnership complicates efforts toward "
+                      "denuclearization.", section="Analysis > To Conclude"),
+              passage("p-end2", "Analysts will be watching how the alliance influences the "
+                      "calculations of key players.", section="Analysis > To Conclude")]
+SECTIONED = Chunks([*CONCLUSION, STAKEHOLDERS, COMPONENTS])
+
+
+@pytest.mark.parametrize("question", ["What does the conclusion say?",
+                                      "Summarize the conclusions."])
+def test_a_question_naming_a_section_gets_its_leading_sentences(question: str) -> None:
+    # retrieval brings the section's second passage only: the heading leads to the first
+    a = answer(question, given(ev(CONCLUSION[1], 1.0), ev(STAKEHOLDERS, 0.9)), SECTIONED)
+    assert_well_cited(a)
+    assert a.answer.startswith("As the alliance gains momentum, echoes of Cold War")
+    assert a.citations[0].chunk.id == CONCLUSION[0].id
+
+
+TITLE = "Lakeside Transit Authority: Annual Report"
+FINANCES = passage("p-fin", "Fare revenue reached $41.2 million. Operating costs rose by 6 "
+                   "percent.", section=f"{TITLE} > Finances")
+PROGRAMS = [row(7, ("Program", "Lead Department"), cells, r, doc="a.md") for r, cells in
+            enumerate([("Electric Bus Conversion", "Fleet Services"),
+                       ("Driver Academy", "Human Resources")], start=1)]
+PROGRAMS = [replace(c, section=f"{TITLE} > Programs approved by the board") for c in PROGRAMS]
+TRANSIT = Chunks([FINANCES, *PROGRAMS, STAKEHOLDERS])
+
+
+def test_the_headings_above_a_section_count_for_its_topic() -> None:
+    a = answer("Give an overview of the authority's finances.",
+               given(ev(FINANCES, 1.0), ev(STAKEHOLDERS, 0.9)), TRANSIT)
+    assert_well_cited(a)
+    assert a.answer.startswith("Fare revenue reached $41.2 million. [1] Operating costs")
+
+
+def test_a_list_question_about_a_section_with_a_table_gets_its_items() -> None:
+    a = answer("Which programs did the board approve?",
+               given(ev(PROGRAMS[1], 1.0), ev(STAKEHOLDERS, 0.9)), TRANSIT)
+    assert_well_cited(a)
+    assert a.answer == "Electric Bus Conversion [1]; Driver Academy [2]"
+
+
+def test_a_question_about_a_detail_of_a_section_is_no_question_about_the_section() -> None:
+    a = answer("What does the conclusion say about Japan?",
+               given(ev(CONCLUSION[1], 1.0), ev(STAKEHOLDERS, 0.9)), SECTIONED)
+    assert not a.answer.startswith("As the alliance gains momentum")
 
 
 def test_a_bare_follow_up_asks_what_it_refers_to() -> None:
@@ -391,6 +466,7 @@ ANALYSIS = [
     ("What key actions should conflict prevention include?", "joint monitoring",
      "Enhancing intelligence-sharing"),
     ("Does Russia supply energy to North Korea?", "Yes.", "Energy cooperation"),
+    ("What does the conclusion say?", "Cold War", "As the North Korea-Russia alliance gains"),
     (("What is the regional impact of the military aspect, and what does Russia push "
      "diplomatically?"), "Pushes anti-Western policies", "Aspect: Military"),
 ]
@@ -473,10 +549,9 @@ REPORT = [
                      "(probability 0.12): a short cell claim is little like the question, and "
                      "'fewest' names the comparison, which no cell writes"))),
     ("What were the main causes of delay?", "Road works", "Driver shortage"),
-    pytest.param("Which programs did the board approve?", "Fare Capping", "Program",
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "ranker: the sentence saying the report sets out 'the programs the board "
-                     "approved' outranks the table's items; few list questions to learn from"))),
+    # the section "Programs approved by the board" lists them in its table
+    ("Which programs did the board approve?", "Fare Capping", "Program"),
+    ("Give an overview of the authority's finances.", "38 percent", "Fare revenue"),
     ("Is the state operating grant guaranteed beyond 2024?", "No.", "not guaranteed"),
     ("Is the electric bus program funded by a federal grant?", "Yes.", "federal grant"),
     ("What is the standard adult fare and how much does the monthly pass cost?", "$90",

@@ -8,6 +8,7 @@ import pytest
 from helpers import ASPECT, FOCUS, ev, row
 
 from qa.answer.question import analyze, ground, is_elliptical, split_parts
+from qa.text.tokens import tokenize
 
 
 @pytest.mark.parametrize("question, ask", [
@@ -178,3 +179,14 @@ def test_a_row_named_by_one_of_its_values() -> None:
                               "escalation?"), [ev(CYBER, 1.0)]).rows
     assert cyber.reverse == 2 and cyber.value_match > 0.5
     assert cyber.asks_label and cyber.label_match == 0.0
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("Summarize the policy recommendations.", "policy recommendations"),
+    ("Sum up the article's conclusion.", "conclusion"),
+    ("Give me a brief overview of the finances.", "finances"),
+    ("What does the analysis say about sanctions?", "sanctions"),
+])
+def test_the_topic_leaves_out_the_words_a_request_is_phrased_with(question: str,
+                                                                  topic: str) -> None:
+    assert analyze(question).topic == frozenset(tokenize(topic))

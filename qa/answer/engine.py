@@ -3,8 +3,9 @@
 first candidate the support check accepts -> cited.
 
 A question that asks several things is split into its parts; each part is retrieved for,
-answered and cited on its own, and the replies are joined in one answer, a part the
-documents do not cover said so rather than dropped. The engine abstains only when no
+answered and cited on its own, and the replies are joined in one answer of one shared
+length, a part the documents do not cover said so rather than dropped. A summary or list
+question that names a section by its heading is answered by that section. The engine abstains only when no
 candidate of any part is supported.
 """
 
@@ -17,8 +18,10 @@ from dataclasses import replace
 from qa.answer import arithmetic, rank, support
 from qa.answer.cite import cite, claims_text
 from qa.answer.features import Measures, generic, mark_tops
+from qa.answer.passages import window
 from qa.answer.question import Question, analyze, ground
 from qa.answer.strategies import STRATEGIES
+from qa.answer.strategies.sections import section_answer
 from qa.answer.types import Answer, Candidate, CorpusView, Evidence, Strategy
 from qa.answer.weights import HEDGE
 
@@ -94,20 +97,23 @@ def hedge(question: Question, chosen: Candidate, ranked: Sequence[Candidate],
           evidence: Sequence[Evidence], corpus: CorpusView, scoped: bool) -> Candidate:
     """The chosen sentence with the next best sentence beside it when the ranker is unsure
     of the first (its probability among all candidates below HEDGE) and both fit in one
-    answer; a list or summary question already has its several pieces."""
+    answer; a list or summary question already has its several pieces. When the support
+    check refuses that sentence, the best table row's cells instead: the row the question
+    names is as likely the answer as a second sentence."""
     if (question.is_list or not _one_sentence(chosen) or not ranked
             or probability(chosen, ranked) >= HEDGE):
         return chosen
     room = MAX_ANSWER_CHARS - len(_shown(chosen, chosen.claims)) - len(" [2]")
-    for c in ranked:
-        if c is chosen or not _one_sentence(c) or len(c.claims[0].text) + 1 > room:
-            continue
-        if c.claims[0].text == chosen.claims[0].text:
-            continue
-        if support.check(question.text, c.claims[0], evidence, corpus, scoped).ok:
-            return replace(chosen, claims=(*chosen.claims, c.claims[0]),
-                           features={**chosen.features, "hedged": 1.0})
-        break
+    for beside in (_one_sentence, _one_row):
+        for c in ranked:
+            if c is chosen or not beside(c) or len(c.claims[0].text) + 1 > room:
+                continue
+            if c.claims[0].text == chosen.claims[0].text:
+                continue
+            if support.check(question.text, c.claims[0], evidence, corpus, scoped).ok:
+                return replace(chosen, claims=(*chosen.claims, c.claims[0]),
+                               features={**chosen.features, "hedged": 1.0})
+            break
     return chosen
 
 
@@ -118,7 +124,15 @@ def probability(cand: Candidate, ranked: Sequence[Candidate]) -> float:
 
 
 def _one_sentence(c: Candidate) -> bool:
-    return c.strategy == "sentence" and len(c.claims) == 1 and not c.preface
+    return c.strategy == "sentence" and _one_claim(c)
+
+
+def _one_claim(c: Candidate) -> bool:
+    return len(c.claims) == 1 and not c.preface and c.value is None
+
+
+def _one_row(c: Candidate) -> bool:
+    return _one_claim(c) and c.claims[0].chunk.kind == "table_row"
 
 
 def answer_part(question: Question, search: Search, corpus: CorpusView,
@@ -135,6 +149,13 @@ def answer_part(question: Question, search: Search, corpus: CorpusView,
     figure = arithmetic.computed(question.text, evidence, corpus) if compute else None
     if figure is not None and within_length(figure) is figure:
         return figure
+    # A question about a section as a whole, which it names by its heading, is answered
+    # by the section: its heading says that the text under it answers.
+    section = section_answer(question, evidence, corpus)
+    if section is not None:
+        section = within_length(section)
+        if section is not None:
+            return section
     grounded = ground(question, evidence)
     ranked = candidates(grounded, evidence, corpus)
     chosen = supported(grounded, ranked, evidence, corpus, scoped)
@@ -163,18 +184,78 @@ def answer(text: str, search: Search, corpus: CorpusView, *, scoped: bool = Fals
             return Answer(not_covered, False, (), corpus.version, text)
         return cite([chosen], corpus.version, text)
     replies: list[Candidate | str] = []
+    asked: list[Question] = []
     earlier = ""
     for part in question.parts:
         standalone = resolve(part, earlier) if resolve and earlier else part
         earlier = standalone
-        chosen = answer_part(analyze(standalone), search, corpus, scoped, compute)
+        asked.append(analyze(standalone))
+        chosen = answer_part(asked[-1], search, corpus, scoped, compute)
         if chosen is None:
             replies.append(f"On “{part}”: {not_covered}")
         else:
             replies.append(chosen)
     if not any(isinstance(r, Candidate) for r in replies):
         return Answer(not_covered, False, (), corpus.version, text)
-    return cite(replies, corpus.version, text)
+    return cite(shared_length(replies, asked), corpus.version, text)
+
+
+def shared_length(replies: Sequence[Candidate | str], parts: Sequence[Question],
+                  limit: int = MAX_ANSWER_CHARS) -> list[Candidate | str]:
+    """The replies to the parts of a question within one answer's length: each part was
+    answered as if alone (up to `limit` each), so when together they run over, the second
+    sentence a part was hedged with goes first, then the parts longer than their share of
+    the length (what the shorter parts leave, split evenly) are cut to it: their last
+    claims dropped, and a claim still too long condensed to the clauses that hold the
+    most words of its part (`passages.window`)."""
+    out = list(replies)
+    if _joined_length(out) <= limit:
+        return out
+    out = [replace(r, claims=r.claims[:-1]) if isinstance(r, Candidate)
+           and r.features.get("hedged") and len(r.claims) > 1 else r for r in out]
+    if _joined_length(out) <= limit:
+        return out
+    lengths = [_reply_length(r) for r in out]
+    budgets = _shares(lengths, limit - (len(out) - 1))
+    for i, (r, q) in enumerate(zip(out, parts)):
+        if isinstance(r, Candidate) and lengths[i] > budgets[i]:
+            out[i] = shortened(r, q, budgets[i])
+    return out
+
+
+def _reply_length(r: Candidate | str) -> int:
+    return len(r) if isinstance(r, str) else len(_shown(r, r.claims))
+
+
+def _joined_length(replies: Sequence[Candidate | str]) -> int:
+    return sum(map(_reply_length, replies)) + len(replies) - 1
+
+
+def _shares(lengths: Sequence[int], room: int) -> list[int]:
+    """Each reply's share of `room` characters: a reply shorter than an even share keeps
+    its length, and what it leaves is split among the longer ones."""
+    budgets = list(lengths)
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    for n, i in enumerate(order):
+        share = room // (len(order) - n)
+        budgets[i] = min(lengths[i], share)
+        room -= budgets[i]
+    return budgets
+
+
+def shortened(c: Candidate, question: Question, budget: int) -> Candidate:
+    """The candidate within `budget` characters (markers included): its last claims
+    dropped while more than one remains, then each claim condensed to its share."""
+    claims = c.claims
+    while len(claims) > 1 and len(_shown(c, claims)) > budget:
+        claims = claims[:-1]
+    over = len(_shown(c, claims)) - budget
+    if over > 0:
+        # window's cut marks ("… ", " …") may add 2 characters beyond its limit
+        room = max(1, (sum(len(cl.text) for cl in claims) - over) // len(claims) - 2)
+        claims = tuple(replace(cl, text=window(cl.text, question.words, room))
+                       for cl in claims)
+    return replace(c, claims=claims)
 
 
 def ask_what_it_refers_to(text: str) -> str:

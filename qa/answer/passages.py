@@ -106,8 +106,9 @@ def window(sentence: str, q: frozenset[str] | set[str], limit: int) -> str:
             if score > best_score:
                 best, best_score = text, score
     prefix = "" if sentence.startswith(best) else "… "
-    suffix = "" if sentence.endswith(best) else " …"
-    return f"{prefix}{best}{suffix}"
+    if sentence.endswith(best):
+        return f"{prefix}{best}"
+    return f"{prefix}{best.rstrip(',;:')} …"
 
 
 def without_connective(text: str) -> str:

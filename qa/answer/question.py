@@ -45,7 +45,7 @@ DETERMINERS = _closed("the a an its their his her this that these those each eve
 NEGATIONS = _closed("not no never n't without neither nor none")
 # Verbs that open a request instead of a question ("List the ...", "Summarize ...").
 LIST_VERBS = _closed("list name enumerate identify")
-SUMMARY_VERBS = _closed("summarize summarise describe outline explain overview")
+SUMMARY_VERBS = _closed("summarize summarise sum recap describe outline explain overview")
 # Nouns and verbs that ask for the gist of something ("an overview of", "what does the
 # conclusion say", "what does the table show").
 SUMMARY_NOUNS = _closed("overview summary gist synopsis recap")
@@ -53,6 +53,13 @@ REPORTING_VERBS = _closed(
     "say says state states argue argues conclude concludes discuss discusses examine examines "
     "cover covers describe describes show shows present presents represent represents depict "
     "depicts")
+# Words a request is phrased with rather than what it is about ("Give a brief overview of
+# ...", "Tell me what ... says"): with the list, summary and reporting words above and the
+# document nouns below, what a question's `topic` leaves out.
+REQUEST_WORDS = _closed("give tell provide me us brief briefly short up")  # up: "sum up"
+# Nouns that name the document or a part of it rather than what it is about ("the
+# article's conclusion", "the section on ...").
+DOCUMENT_NOUNS = _closed("article analysis document report paper text section chapter")
 IRREGULAR_PLURALS = _closed("people children men women data criteria media phenomena")
 # Gradable adjectives by direction: their comparative and superlative forms say whether
 # the largest (+1) or the smallest (-1) value is asked for.
@@ -87,6 +94,9 @@ def _graded() -> tuple[dict[str, int], dict[str, int]]:
 
 
 COMPARATIVES, SUPERLATIVES = _graded()
+_ASKING = frozenset(tokenize(" ".join(
+    LIST_VERBS | SUMMARY_VERBS | SUMMARY_NOUNS | REPORTING_VERBS | REQUEST_WORDS
+    | DOCUMENT_NOUNS)))
 
 
 @dataclass(frozen=True)
@@ -116,6 +126,12 @@ class Question:
     parts: tuple[str, ...] = ()
     elliptical: bool = False  # leans on something said before ("And for Russia?")
     rows: tuple[RowReading, ...] = ()
+
+    @property
+    def topic(self) -> frozenset[str]:
+        """The stemmed words of what the question is about, without the words it asks
+        with ("Summarize the policy recommendations" -> polici, recommend)."""
+        return self.words - _ASKING
 
     @property
     def is_list(self) -> bool:

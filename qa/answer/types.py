@@ -192,6 +192,9 @@ class CorpusView(Protocol):
     def table_of(self, chunk: Chunk) -> list[Chunk]:
         """All rows of a row chunk's table, in order (empty for a passage)."""
 
+    def section_of(self, chunk: Chunk) -> list[Chunk]:
+        """The chunks under the chunk's heading in its document, in reading order."""
+
 
 class Strategy(Protocol):
     """Proposes candidate answers for an analysed question from the evidence."""

@@ -39,8 +39,10 @@ def denies(question_words: frozenset[str], text: str) -> bool:
 
 
 def verdict(question: Question, text: str, idf: Mapping[str, float]) -> tuple[str, float]:
-    """("Yes" or "No" or "", how much of the question the text states)."""
-    stated = weighted_recall(question.words, text, idf)
+    """("Yes" or "No" or "", how much of the question the text states). What is asked is
+    the question's topic: the words that name the document or ask it to report ("Does
+    the analysis say ...") are no part of the claim a verdict confirms."""
+    stated = weighted_recall(question.topic or question.words, text, idf)
     if stated < STATED:
         return "", stated
     clauses = [text[a:b] for a, b in split_clauses(text)] or [text]
