@@ -36,6 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import TATQA, load_average, qa_env, report, run_build, server
 from latency import percentile, read_set
 
+from qa.encoder import COMPUTE_THREADS
+
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = TATQA.parent
 
@@ -86,8 +88,9 @@ def main() -> int:
     ap.add_argument("--index", type=Path, help="a built index of the set's corpus (default: "
                     "built fresh into a temporary folder)")
     ap.add_argument("--json", type=Path, help="also write the figures here")
-    ap.add_argument("--query-threads", type=int, default=1,
-                    help="the server's QA_QUERY_THREADS (default 1)")
+    ap.add_argument("--query-threads", type=int, default=COMPUTE_THREADS,
+                    help=f"the server's QA_QUERY_THREADS (default {COMPUTE_THREADS}, as qa "
+                    "serve's)")
     args = ap.parse_args()
 
     if args.set == "analysis":
