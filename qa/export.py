@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import shutil
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -156,9 +157,12 @@ def _export(model: str, precision: str, folder: Path, embedder: Embedder) -> dic
             sample["token_type_ids"] = torch.zeros_like(sample["input_ids"])
         names = ["input_ids", "attention_mask", "token_type_ids"]
         axes = {n: {0: "batch", 1: "tokens"} for n in [*names, "last_hidden_state"]}
-        with torch.no_grad():
+        with torch.no_grad(), warnings.catch_warnings():
             # The TorchScript exporter: it works offline on this model and traces the
             # dynamic sequence axis correctly (checked below on texts of other lengths).
+            # Its tracer warns of Python values it treats as constants; the check below is
+            # what decides, so the warnings would only alarm a user starting `qa serve`.
+            warnings.simplefilter("ignore")
             torch.onnx.export(Hidden(transformer), tuple(sample[n] for n in names),
                               str(tmp / "fp32.onnx"), input_names=names,
                               output_names=["last_hidden_state"], dynamic_axes=axes,
