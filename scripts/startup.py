@@ -83,6 +83,24 @@ def cold_start(corpus: Path, index: Path) -> tuple[float, float, subprocess.Pope
             time.sleep(0.01)
 
 
+def served_rss(corpus: Path, index: Path, page: bool) -> tuple[float, float]:
+    """Start `qa serve`, send 20 /retrieve and /ask: its RSS then, and (with `page`) once the
+    chat page has been asked for (Gradio loaded), in MB."""
+    _, _, proc, url = cold_start(corpus, index)
+    rss_page = float("nan")
+    try:
+        with httpx.Client(base_url=url, timeout=120) as client:
+            for _ in range(20):
+                client.post("/retrieve", json={"query": QUESTION, "k": 5})
+                client.post("/ask", json={"question": QUESTION})
+            rss_api = rss_mb(proc.pid)
+            if page and client.get("/").status_code == 200:
+                rss_page = rss_mb(proc.pid)
+    finally:
+        stop(proc)
+    return rss_api, rss_page
+
+
 def stop(proc: subprocess.Popen) -> None:
     os.killpg(proc.pid, signal.SIGTERM)
     try:
@@ -129,28 +147,11 @@ def main() -> int:
                              QUESTION))
             retrieves.append(wall("retrieve", "--corpus", str(args.corpus), "--index",
                                   str(index), QUESTION))
-        _, _, proc, url = cold_start(args.corpus, index)
-        try:
-            with httpx.Client(base_url=url, timeout=120) as client:
-                for _ in range(20):
-                    client.post("/retrieve", json={"query": QUESTION, "k": 5})
-                    client.post("/ask", json={"question": QUESTION})
-                rss_api = rss_mb(proc.pid)
-                page = client.get("/")  # the chat page: Gradio is imported now
-                rss_page = rss_mb(proc.pid) if page.status_code == 200 else float("nan")
-        finally:
-            stop(proc)
+        rss_api, rss_page = served_rss(args.corpus, index, page=True)
         # As on a fresh machine: the server builds the index when it starts (in a child
         # process, qa.apart), then serves; what stays resident is what it serves with.
-        _, _, proc, url = cold_start(args.corpus, Path(tmp) / "fresh")
-        try:
-            with httpx.Client(base_url=url, timeout=120) as client:
-                for _ in range(20):
-                    client.post("/retrieve", json={"query": QUESTION, "k": 5})
-                    client.post("/ask", json={"question": QUESTION})
-                rss_built = rss_mb(proc.pid)
-        finally:
-            stop(proc)
+        rss_built, _ = served_rss(args.corpus, Path(tmp) / "fresh", page=False)
+
     def stats(runs: list[tuple[float, float]]) -> dict:
         walls, cpus = [w for w, _ in runs], [c for _, c in runs]
         return {"median": round(statistics.median(walls), 3), "min": round(min(walls), 3),

@@ -85,6 +85,15 @@ def test_work_on_the_query_thread_encodes_there_without_waiting_on_itself(
     assert np.allclose(vec, queries.encode(encoder, "sanctions evasion"), atol=1e-6)
 
 
+def in_fresh_process(code: str, timeout: float) -> list[str]:
+    """The lines `code` prints, run by a fresh Python with no QA_* settings (exit 0 asserted)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+    res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=False, timeout=timeout)
+    assert res.returncode == 0, res.stderr[-3000:]
+    return res.stdout.strip().splitlines()
+
+
 def test_serving_a_query_does_not_import_torch(service: QAService) -> None:
     # A fresh process: import the serving path (the app, the service), load the index and
     # answer a retrieval and a question, then look at what was imported.
@@ -105,11 +114,7 @@ def test_serving_a_query_does_not_import_torch(service: QAService) -> None:
         # nor the converters' libraries: serving converts nothing (they cost 0.3-0.7 s)
         "print(sorted(m for m in ('markitdown', 'pandas', 'pdfplumber', 'openpyxl')"
         " if m in sys.modules))\n")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
-    res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         check=False, timeout=300)
-    assert res.returncode == 0, res.stderr[-3000:]
-    first, loaded, converters = res.stdout.strip().splitlines()
+    first, loaded, converters = in_fresh_process(code, timeout=300)
     assert first == "Military True"
     assert loaded == "[]"
     assert converters == "[]"
@@ -133,11 +138,7 @@ def test_a_server_that_builds_and_exports_never_imports_torch(tmp_path: Path) ->
         "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers')"
         " if m in sys.modules))\n"
         "svc.stop()\n")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
-    res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         check=False, timeout=600)
-    assert res.returncode == 0, res.stderr[-3000:]
-    assert res.stdout.strip().splitlines() == ["True True", "Military", "[]"]
+    assert in_fresh_process(code, timeout=600) == ["True True", "Military", "[]"]
     assert list((tmp_path / "cache").iterdir()), "the export was not cached"
 
 
