@@ -165,7 +165,8 @@ class QAService:
     def build(self, progress: bool = False) -> BuildReport:
         """Bring the index up to date with the corpus and serve the result.
 
-        Runs in the caller's thread; meanwhile requests are served from the live version.
+        The caller's thread waits while a child process exports and embeds (`qa.apart`);
+        meanwhile requests are served from the live version.
         A build that cannot go live (no usable document) leaves the served version as it is.
         """
         with self._build_lock:
