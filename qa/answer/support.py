@@ -149,8 +149,8 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
     chunk_seq, units, chunk_set = chunk_words(chunk)
     # a row's claim stands for its row: its label and column names belong to it
     claim_seq = tokens_of(claim.text) + (chunk_seq if chunk.kind == "table_row" else ())
-    in_claim = matched(q, frozenset(claim_seq))
-    in_chunk = matched(q, chunk_set)
+    in_claim = shared(q, frozenset(claim_seq))
+    in_chunk = shared(q, chunk_set)
     top = rarest(corpus.idf) or 1.0
     off_chunk = [weight[w] for w in q if w not in in_chunk]
     off_claim = [weight[w] for w in q if w not in in_claim]
@@ -182,7 +182,7 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
         dense=dense,
         scoped=float(scoped),
         sentence_gain=claim_sim - whole_sim,
-        best_unit_recall=max((sum(weight[w] for w in matched(q, u)) / total
+        best_unit_recall=max((sum(weight[w] for w in shared(q, u)) / total
                               for u in units), default=0.0) if q else 1.0,
         plain_missing=len(q - in_claim) / len(q) if q else 0.0,
         names_off_claim=len(off_claim_names) / len(stated) if stated else 0.0,
@@ -302,17 +302,9 @@ def chunk_words(chunk: Chunk) -> tuple[tuple[str, ...], tuple[frozenset[str], ..
     # the words of " ".join([c.embed_text(), c.caption, c.group, *c.header]) and of each
     # unit (the first is the embedded text), read from the cached words of each part
     whole = joined_tokens(*([c.section] if c.section else []), c.text)
-    seq = joined_tokens(*([c.section] if c.section else []), c.text, c.caption, c.group,
-                        *c.header)
+    seq = whole + joined_tokens(c.caption, c.group, *c.header)
     units = [frozenset(whole)] + [frozenset(tokens_of(u)) for u in c.units()[1:]]
     return seq, tuple(units), frozenset(seq)
-
-
-def matched(words: set[str], text_words: frozenset[str]) -> set[str]:
-    """The words found among `text_words`, where stems that share a long prefix match too
-    ("histori"/"histor": the stemmer keeps history and historical apart); the same test
-    as `qa.answer.match.shared`, which looks up only the words of the same first letters."""
-    return shared(words, text_words)
 
 
 def is_known(word: str, vocabulary: tuple[str, ...]) -> bool:
@@ -458,6 +450,6 @@ def missing_words(question: str, claim: Claim) -> list[str]:
     out = []
     for word in re.findall(r"[\w'’-]+", question):
         stems = tokenize(word)
-        if stems and not matched(set(stems), have) and word not in out:
+        if stems and not shared(set(stems), have) and word not in out:
             out.append(word)
     return out

@@ -21,7 +21,7 @@ import json
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from qa.api.limits import replay
+from qa.api.limits import prepend, replay
 from qa.api.models import RetrieveRequest, retrieval_body
 from qa.service import QAService
 
@@ -43,7 +43,7 @@ class RetrieveLane:
             return
         message = await receive()  # the whole body: RequestLimits has read it
         if message["type"] != "http.request" or message.get("more_body", False):
-            await self.app(scope, _prepend(message, receive), send)
+            await self.app(scope, prepend(message, receive), send)
             return
         body = message.get("body", b"")
         try:
@@ -64,16 +64,3 @@ def _is_json(scope: Scope) -> bool:
             return value.split(b";", 1)[0].strip().lower() == JSON
     return False
 
-
-def _prepend(message: dict, receive: Receive) -> Receive:
-    """A `receive` that gives `message` first, then the client's."""
-    given = False
-
-    async def again() -> dict:
-        nonlocal given
-        if not given:
-            given = True
-            return message
-        return await receive()
-
-    return again

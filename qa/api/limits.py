@@ -83,13 +83,18 @@ class RequestLimits:
 def replay(body: bytes, receive: Receive) -> Receive:
     """A `receive` that gives the already-read body once, then waits on the client (for its
     disconnect)."""
-    sent = False
+    return prepend({"type": "http.request", "body": body, "more_body": False}, receive)
+
+
+def prepend(message: Message, receive: Receive) -> Receive:
+    """A `receive` that gives `message` first, then the client's."""
+    given = False
 
     async def again() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
+        nonlocal given
+        if not given:
+            given = True
+            return message
         return await receive()
 
     return again
