@@ -340,17 +340,23 @@ SIGNS = {"claim_sim": 1, "chunk_sim": 1, "sim_margin": 1, "claim_recall": 1, "ch
          "unknown_names": -1, "absent_names": -1, "claim_names": -1, "number_gap": -1,
          "negation_gap": -1, "rank": 1, "dense": 1, "scoped": 1, "sentence_gain": 1,
          "best_unit_recall": 1, "plain_missing": -1, "names_off_claim": -1,
-         "numbers_off_chunk": -1, "type_gap": -1, "claim_negated": -1, "novel": 1}
+         "numbers_off_chunk": -1, "type_gap": -1, "claim_negated": -1, "novel": 1,
+         "near_sim": 1, "best_gap": 1, "sim_recall": 1,
+         # how a scoped question's similarity and words count beside an unscoped one's:
+         # either way (a correction of the shared weights for TAT-QA and scoped questions)
+         "scoped_sim": None, "scoped_recall": None}
 
 
 def fit_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray,
-                 signs: list[int]) -> tuple[np.ndarray, float]:
+                 signs: list[int | None]) -> tuple[np.ndarray, float]:
     """Weighted logistic regression with an L2 penalty (1 / REGULARISATION) whose
-    coefficients keep the given signs (L-BFGS-B with bounds); returns (coef, bias)."""
+    coefficients keep the given signs (+1, -1; 0 fixes one at 0, None leaves it free;
+    L-BFGS-B with bounds); returns (coef, bias)."""
     from scipy.optimize import minimize
 
     w = w / w.sum()
-    bounds = [(0, None) if s > 0 else (None, 0) if s < 0 else (0, 0) for s in signs]
+    bounds = [(None, None) if s is None else (0, None) if s > 0 else (None, 0) if s < 0
+              else (0, 0) for s in signs]
     bounds.append((None, None))
 
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
@@ -368,8 +374,10 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray,
 
 
 def fit(data: Path, index_root: Path, write: bool,
-        wrong_share: float = WRONG_AS_NEGATIVE, within: bool = WITHIN_ARTICLE) -> None:
-    """Fit, choose the threshold, print the figures (and write the weights)."""
+        wrong_share: float = WRONG_AS_NEGATIVE, within: bool = WITHIN_ARTICLE,
+        without: frozenset[str] = frozenset()) -> None:
+    """Fit, choose the threshold, print the figures (and write the weights); the features
+    named in `without` are held at 0 (to measure what they add)."""
     from qa.answer.support import FEATURES
 
     views: dict = {}
@@ -405,7 +413,7 @@ def fit(data: Path, index_root: Path, write: bool,
         ys.append(yy)
         ws.append(w / w.sum())
     X, y, w = np.vstack(Xs), np.concatenate(ys), np.concatenate(ws)
-    coef, bias = fit_logistic(X, y, w, [SIGNS[f] for f in FEATURES])
+    coef, bias = fit_logistic(X, y, w, [0 if f in without else SIGNS[f] for f in FEATURES])
 
     def prob(X):
         return 1 / (1 + np.exp(-(X @ coef + bias)))
@@ -563,11 +571,14 @@ def main() -> int:
                     help="share of the negative weight given to wrong candidates")
     ap.add_argument("--within-article", action="store_true", default=WITHIN_ARTICLE,
                     help="fit SQuAD on the articles that hold unanswerable questions only")
+    ap.add_argument("--without", default="",
+                    help="features (comma-separated) held at 0, to measure what they add")
     a = ap.parse_args()
     if a.step == "dump":
         dump(a.sets or dumped_sets(), a.data, a.index)
     else:
-        fit(a.data, a.index, a.write, a.wrong, a.within_article)
+        fit(a.data, a.index, a.write, a.wrong, a.within_article,
+            frozenset(filter(None, a.without.split(","))))
     return 0
 
 
