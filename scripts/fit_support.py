@@ -344,7 +344,7 @@ SIGNS = {"claim_sim": 1, "chunk_sim": 1, "sim_margin": 1, "claim_recall": 1, "ch
          "near_sim": 1, "best_gap": 1, "sim_recall": 1,
          # how a scoped question's similarity and words count beside an unscoped one's:
          # either way (a correction of the shared weights for TAT-QA and scoped questions)
-         "scoped_sim": None, "scoped_recall": None}
+         "scoped_sim": None, "scoped_recall": None, "swapped": -1}
 
 
 def fit_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray,
@@ -375,9 +375,10 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray,
 
 def fit(data: Path, index_root: Path, write: bool,
         wrong_share: float = WRONG_AS_NEGATIVE, within: bool = WITHIN_ARTICLE,
-        without: frozenset[str] = frozenset()) -> None:
+        without: frozenset[str] = frozenset(), current: bool = False) -> None:
     """Fit, choose the threshold, print the figures (and write the weights); the features
-    named in `without` are held at 0 (to measure what they add)."""
+    named in `without` are held at 0 (to measure what they add). `current` fits nothing:
+    the figures of the model in qa/answer/weights.py, on the same dumps (the "before")."""
     from qa.answer.support import FEATURES
 
     views: dict = {}
@@ -414,6 +415,11 @@ def fit(data: Path, index_root: Path, write: bool,
         ws.append(w / w.sum())
     X, y, w = np.vstack(Xs), np.concatenate(ys), np.concatenate(ws)
     coef, bias = fit_logistic(X, y, w, [0 if f in without else SIGNS[f] for f in FEATURES])
+    if current:
+        from qa.answer import weights
+
+        coef = np.array([weights.SUPPORT_WEIGHTS[f] for f in FEATURES])
+        bias = weights.SUPPORT_BIAS
 
     def prob(X):
         return 1 / (1 + np.exp(-(X @ coef + bias)))
@@ -442,7 +448,11 @@ def fit(data: Path, index_root: Path, write: bool,
                 thresholds[group] = float(t)
             elif group not in binding:
                 binding[group] = (float(t), over)
-    print(f"features: {len(FEATURES)}; fitted on {len(y)} claims "
+        if current:  # the written thresholds, not the ones this fit would choose
+            thresholds[group] = (weights.SUPPORT_THRESHOLD_SCOPED if group
+                                 else weights.SUPPORT_THRESHOLD)
+    print("the model written in qa/answer/weights.py (no fit)" if current else
+          f"features: {len(FEATURES)}; fitted on {len(y)} claims "
           f"({int(y.sum())} supported, {int((1 - y).sum())} not)")
     for name, c in zip(FEATURES, coef):
         print(f"  {name:14s} {c:+.3f}")
@@ -474,7 +484,7 @@ def fit(data: Path, index_root: Path, write: bool,
             print(f"{t:9.2f} {fmt(a['false_abstention']):>10s} {fmt(a['abstention_recall']):>11s}"
                   f" {fmt(a['answer_accuracy']):>10s} | {fmt(b['false_abstention']):>10s}"
                   f" {fmt(b['abstention_recall']):>11s} {fmt(b['answer_accuracy']):>10s}")
-    if write:
+    if write and not current:
         write_weights(dict(zip(FEATURES, coef)), bias, thresholds[False], thresholds[True])
 
 
@@ -573,12 +583,14 @@ def main() -> int:
                     help="fit SQuAD on the articles that hold unanswerable questions only")
     ap.add_argument("--without", default="",
                     help="features (comma-separated) held at 0, to measure what they add")
+    ap.add_argument("--current", action="store_true",
+                    help="no fit: the figures of the model written in weights.py")
     a = ap.parse_args()
     if a.step == "dump":
         dump(a.sets or dumped_sets(), a.data, a.index)
     else:
         fit(a.data, a.index, a.write, a.wrong, a.within_article,
-            frozenset(filter(None, a.without.split(","))))
+            frozenset(filter(None, a.without.split(","))), a.current)
     return 0
 
 

@@ -20,6 +20,7 @@ from qa.answer.support import (
     claim_units,
     features,
     names,
+    swaps,
 )
 from qa.answer.types import Candidate, Claim, Evidence
 from qa.chunk import Chunk
@@ -215,6 +216,22 @@ def test_a_unit_s_neighbours_stay_within_its_chunk() -> None:
     assert list(beside(1, 4)) == [1, 2]
     assert list(beside(2, 4)) == [1, 2, 3]
     assert list(beside(3, 4)) == [2, 3]
+
+
+def test_a_pair_of_the_question_s_words_written_with_one_replaced() -> None:
+    # "critical fuel": the claim writes "critical" where the question has "cheap"
+    assert feats("What cheap fuel does Russia supply?", sentence(SUPPLY, 1),
+                 SUPPLY).swapped == 1.0
+    # the words as the question pairs them, or a pair the claim holds neither of: no swap
+    assert feats("What critical fuel does Russia supply?", sentence(SUPPLY, 1),
+                 SUPPLY).swapped == 0.0
+    assert feats("Where do penguins nest?", sentence(SUPPLY, 1), SUPPLY).swapped == 0.0
+    # a year replaced by another beside the same word
+    assert swaps([("februari", "2005")], ("in", "februari", "2015", "extra"),
+                 {"februari", "2005", "extra"}) == 1
+    # the place of the missing word holds a word of the question: not a swap
+    assert swaps([("februari", "2005")], ("februari", "extra"),
+                 {"februari", "2005", "extra"}) == 0
 
 
 def test_features_follow_the_model_s_order() -> None:

@@ -86,6 +86,7 @@ class Features:
     sim_recall: float  # claim_sim times claim_recall (close in meaning and in words)
     scoped_sim: float  # claim_sim for a question scoped to one document, else 0
     scoped_recall: float  # claim_recall for a question scoped to one document, else 0
+    swapped: float  # question word pairs the claim writes with one word replaced (at most 2)
 
     def vector(self) -> tuple[float, ...]:
         """The values in field order."""
@@ -206,7 +207,25 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
         sim_recall=claim_sim * claim_recall,
         scoped_sim=claim_sim if scoped else 0.0,
         scoped_recall=claim_recall if scoped else 0.0,
+        swapped=float(min(MAX_COUNT, swaps(pairs, claim_seq, q))),
     )
+
+
+def swaps(pairs: Sequence[tuple[str, str]], text: tuple[str, ...], asked: set[str]) -> int:
+    """How many of the question's word pairs (stemmed words side by side, stopwords out)
+    `text` writes with one of the two replaced: it holds one word but not the other, and
+    wherever it holds it, the word in the other's place is one the question lacks ("major
+    surgery" against "minor surgery", "February 2005" against "February 2015"): a near-miss
+    keeps the sentence and swaps a word."""
+    exact = _places(text)[0]
+    n = 0
+    for a, b in pairs:
+        if (a in exact) == (b in exact):
+            continue
+        beside_it = ([text[i + 1] for i in exact[a] if i + 1 < len(text)] if a in exact
+                     else [text[i - 1] for i in exact[b] if i > 0])
+        n += bool(beside_it) and all(w not in asked for w in beside_it)
+    return n
 
 
 def beside(unit: int, count: int) -> range:

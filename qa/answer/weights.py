@@ -39,6 +39,7 @@ SUPPORT_WEIGHTS = {
     "sim_recall": 0.0000,
     "scoped_sim": 0.0000,
     "scoped_recall": 0.0000,
+    "swapped": 0.0000,
 }
 # Below it a claim is refused. Higher abstains more on unanswerable questions and
 # more on answerable ones (the engine then answers from a lower-ranked candidate
