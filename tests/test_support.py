@@ -11,17 +11,7 @@ import pytest
 
 from qa.answer.engine import accepted
 from qa.answer.question import analyze
-from qa.answer.support import (
-    FEATURES,
-    Features,
-    Support,
-    beside,
-    check,
-    claim_units,
-    features,
-    names,
-    swaps,
-)
+from qa.answer.support import FEATURES, Features, Support, check, claim_units, features, names
 from qa.answer.types import Candidate, Claim, Evidence
 from qa.chunk import Chunk
 from qa.retrieve import Hit
@@ -193,45 +183,6 @@ def test_similarity_and_margin_come_from_the_evidence() -> None:
     assert f.sim_margin == pytest.approx(0.2) and f.dense == pytest.approx(0.7)
     g = features("What does Russia supply?", sentence(SUPPLY, 0), ev, CORPUS, False)
     assert g.claim_sim == pytest.approx(0.2)
-
-
-def test_the_sentences_beside_the_claim_and_the_closest_unit_anywhere() -> None:
-    # units: 0 the whole chunk, 1 "Energy matters.", 2 the supply sentence
-    ev = [Evidence(Hit(SUPPLY, 1.0, 0.7, 1.0), (0.5, 0.9, 0.4)),
-          Evidence(Hit(TALKS, 0.5, 0.4, 0.5), (0.95,))]
-    f = features("What does Russia supply?", sentence(SUPPLY, 1), ev, CORPUS, False)
-    assert f.claim_sim == pytest.approx(0.4)
-    assert f.near_sim == pytest.approx(0.9)  # the sentence before it is closer
-    assert f.best_gap == pytest.approx(0.4 - 0.95)  # another chunk's unit is closer still
-    assert f.sim_recall == pytest.approx(f.claim_sim * f.claim_recall)
-    assert f.scoped_sim == 0.0 and f.scoped_recall == 0.0
-    # the closest unit of all: no gap; scoped, the two corrections carry the values
-    g = features("What does Russia supply?", sentence(SUPPLY, 0), ev[:1], CORPUS, True)
-    assert g.best_gap == 0.0 and g.near_sim == pytest.approx(0.9)
-    assert g.scoped_sim == g.claim_sim and g.scoped_recall == g.claim_recall
-
-
-def test_a_unit_s_neighbours_stay_within_its_chunk() -> None:
-    assert list(beside(0, 4)) == [0]  # the whole chunk has no neighbours
-    assert list(beside(1, 4)) == [1, 2]
-    assert list(beside(2, 4)) == [1, 2, 3]
-    assert list(beside(3, 4)) == [2, 3]
-
-
-def test_a_pair_of_the_question_s_words_written_with_one_replaced() -> None:
-    # "critical fuel": the claim writes "critical" where the question has "cheap"
-    assert feats("What cheap fuel does Russia supply?", sentence(SUPPLY, 1),
-                 SUPPLY).swapped == 1.0
-    # the words as the question pairs them, or a pair the claim holds neither of: no swap
-    assert feats("What critical fuel does Russia supply?", sentence(SUPPLY, 1),
-                 SUPPLY).swapped == 0.0
-    assert feats("Where do penguins nest?", sentence(SUPPLY, 1), SUPPLY).swapped == 0.0
-    # a year replaced by another beside the same word
-    assert swaps([("februari", "2005")], ("in", "februari", "2015", "extra"),
-                 {"februari", "2005", "extra"}) == 1
-    # the place of the missing word holds a word of the question: not a swap
-    assert swaps([("februari", "2005")], ("februari", "extra"),
-                 {"februari", "2005", "extra"}) == 0
 
 
 def test_features_follow_the_model_s_order() -> None:

@@ -81,12 +81,6 @@ class Features:
     type_gap: float  # the asked-for kind (a name, a number or date) is not in the claim
     claim_negated: float  # 1 when the claim is negated and the question is not
     novel: float  # share of the claim's words the question lacks (what the claim adds)
-    near_sim: float  # ... to the claim's unit(s) and the sentences beside them (its context)
-    best_gap: float  # claim_sim minus the best unit of all the evidence (0: none is closer)
-    sim_recall: float  # claim_sim times claim_recall (close in meaning and in words)
-    scoped_sim: float  # claim_sim for a question scoped to one document, else 0
-    scoped_recall: float  # claim_recall for a question scoped to one document, else 0
-    swapped: float  # question word pairs the claim writes with one word replaced (at most 2)
 
     def vector(self) -> tuple[float, ...]:
         """The values in field order."""
@@ -140,10 +134,7 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
     others = [max(ev.unit_scores, default=0.0) for ev in evidence if ev.hit.chunk.id != chunk.id]
     if own is not None and own.unit_scores:
         chunk_sim = max(own.unit_scores)
-        quoted = claim_units(claim)
-        claim_sim = max(own.unit_scores[u] for u in quoted)
-        near_sim = max(own.unit_scores[v] for u in quoted
-                       for v in beside(u, len(own.unit_scores)))
+        claim_sim = max(own.unit_scores[u] for u in claim_units(claim))
         rank = evidence.index(own)
         dense = own.hit.dense
     else:  # a claim on a chunk that was not retrieved (another row of a retrieved table)
@@ -152,8 +143,6 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
         chunk_sim = claim_sim = max((max(ev.unit_scores, default=0.0) for ev in kin),
                                     default=0.0)
         rank, dense = len(evidence), min((ev.hit.dense for ev in kin), default=0.0)
-        near_sim = claim_sim
-    best = max((max(ev.unit_scores, default=0.0) for ev in evidence), default=0.0)
 
     asked = asked_of(question, corpus)
     q, weight, total, unknown = asked.words, asked.weight, asked.total, asked.unknown
@@ -174,12 +163,11 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
     off_claim_names = [n for n, parts in zip(stated, asked.parts) if not phrase_in(parts, claim_seq)]
     numbers = [parts for n, parts in zip(stated, asked.parts) if _DIGIT.search(n)]
     claim_own = set(tokenize(claim.text))
-    claim_recall = sum(weight[w] for w in in_claim) / total if q else 1.0
     return Features(
         claim_sim=claim_sim,
         chunk_sim=chunk_sim,
         sim_margin=chunk_sim - max(others, default=0.0),
-        claim_recall=claim_recall,
+        claim_recall=sum(weight[w] for w in in_claim) / total if q else 1.0,
         chunk_recall=sum(weight[w] for w in in_chunk) / total if q else 1.0,
         missing_top=min(1.0, max(off_chunk, default=0.0) / top),
         claim_missing_top=min(1.0, max(off_claim, default=0.0) / top),
@@ -202,38 +190,7 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
         type_gap=type_gap(question, claim.text),
         claim_negated=float(bool(_NEGATION.search(claim.text)) and not asked.negated),
         novel=len(claim_own - q) / len(claim_own) if claim_own else 0.0,
-        near_sim=near_sim,
-        best_gap=claim_sim - max(best, claim_sim),
-        sim_recall=claim_sim * claim_recall,
-        scoped_sim=claim_sim if scoped else 0.0,
-        scoped_recall=claim_recall if scoped else 0.0,
-        swapped=float(min(MAX_COUNT, swaps(pairs, claim_seq, q))),
     )
-
-
-def swaps(pairs: Sequence[tuple[str, str]], text: tuple[str, ...], asked: set[str]) -> int:
-    """How many of the question's word pairs (stemmed words side by side, stopwords out)
-    `text` writes with one of the two replaced: it holds one word but not the other, and
-    wherever it holds it, the word in the other's place is one the question lacks ("major
-    surgery" against "minor surgery", "February 2005" against "February 2015"): a near-miss
-    keeps the sentence and swaps a word."""
-    exact = _places(text)[0]
-    n = 0
-    for a, b in pairs:
-        if (a in exact) == (b in exact):
-            continue
-        beside_it = ([text[i + 1] for i in exact[a] if i + 1 < len(text)] if a in exact
-                     else [text[i - 1] for i in exact[b] if i > 0])
-        n += bool(beside_it) and all(w not in asked for w in beside_it)
-    return n
-
-
-def beside(unit: int, count: int) -> range:
-    """A unit and the units beside it among a chunk's `count` (unit 0 is the whole chunk
-    and stands alone; its sentences, cells or items are 1..count-1)."""
-    if unit == 0:
-        return range(1)
-    return range(max(1, unit - 1), min(count, unit + 2))
 
 
 

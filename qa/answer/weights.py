@@ -34,12 +34,6 @@ SUPPORT_WEIGHTS = {
     "type_gap": -0.9334,
     "claim_negated": -0.3096,
     "novel": 0.6762,
-    "near_sim": 0.0000,
-    "best_gap": 0.0000,
-    "sim_recall": 0.0000,
-    "scoped_sim": 0.0000,
-    "scoped_recall": 0.0000,
-    "swapped": 0.0000,
 }
 # Below it a claim is refused. Higher abstains more on unanswerable questions and
 # more on answerable ones (the engine then answers from a lower-ranked candidate
