@@ -512,7 +512,8 @@ def separation(ds: Dumped, table) -> None:
     ones of the same article (the area under the ROC curve of the engine's first claim;
     0.5 tells nothing, above 0.5 the feature is higher for unanswerable ones), in each
     article that holds unanswerable questions (one calibration, one held-out). A feature
-    whose side flips between the two articles learns the article, not unanswerability."""
+    whose side flips between the two articles learns the article, not unanswerability.
+    A diagnostic only: it reads the held-out article, so it must not choose features."""
     from scipy.stats import rankdata
 
     from qa.answer.support import FEATURES
