@@ -24,8 +24,8 @@ unsupported when the question is unanswerable. Claims of answerable questions th
 neither are left out of the fit (the engine may still answer from another candidate) but
 count in the question-level figures.
 
-The threshold is the highest one (most abstention) at which, on the calibration part of
-every set, both the false abstention and the answer accuracy the check costs (against
+The threshold is the highest one (most abstention) at which, and at every lower one, on
+the calibration part of every set, both the false abstention and the answer accuracy the check costs (against
 accepting every candidate: abstentions, and right candidates refused for a wrong one
 ranked below) stay within its bound (FALSE_ABSTENTION). Bounding false abstention alone
 let the check refuse right table candidates for wrong ones, which it does not count.
@@ -463,10 +463,10 @@ def fit(data: Path, index_root: Path, write: bool,
             over = [pool for pool, sets_ in pools(members).items()
                     if pooled_false_abstention(sets_, per_set, t) > bound(sets_[0].name)
                     or pooled_accuracy_loss(sets_, per_set, t) > bound(sets_[0].name)]
-            if not over:
-                thresholds[group] = float(t)
-            elif group not in binding:
+            if over:  # the accuracy cost need not rise with t: stop at the first excess
                 binding[group] = (float(t), over)
+                break
+            thresholds[group] = float(t)
         if current:  # the written thresholds, not the ones this fit would choose
             thresholds[group] = (weights.SUPPORT_THRESHOLD_SCOPED if group
                                  else weights.SUPPORT_THRESHOLD)
