@@ -551,7 +551,9 @@ def by_kind(ds: Dumped, picks: list[tuple[list[float], list[bool]]], part: np.nd
     kinds right, unanswerable ones refused; and why answerable questions are missed: no
     candidate holds the answer, a wrong candidate ranked above the first right one is
     accepted (the ranker's miss the check lets through), or the check refuses the right
-    one (and every other above it)."""
+    one (and every other above it). Each candidate is judged alone: the engine may add a
+    second sentence when its ranker is unsure, so the scorer's figures can be higher
+    (paraphrases 0.609 here, 0.696 by `scripts/answer_eval.py`, calibration part)."""
     print(f"\n{ds.name}: by kind at {threshold:.2f} (calib | held-out); misses: "
           "no right candidate / a wrong one above it accepted / the right one refused")
     for kind in sorted({r["kind"] for r in ds.rows}):
