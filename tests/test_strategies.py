@@ -121,6 +121,29 @@ def test_whole_table_lists_its_items_without_the_total() -> None:
     assert caption.claims[0].text == "The table shows: Annual trips by route (thousands)"
 
 
+def test_whole_table_says_whether_the_asked_for_noun_is_a_period() -> None:
+    def periods(question: str) -> Candidate:
+        cands = propose(WholeTable(), question, [ev(HARBOR, 1.0)])
+        return next(c for c in cands if c.strategy == "table:periods")
+
+    asks_years = periods("Which years are listed in the table?").features
+    assert asks_years["head_period"] == 1.0 and asks_years["head_other"] == 0.0
+    asks_routes = periods("Which routes are listed in the table?").features
+    assert asks_routes["head_period"] == 0.0 and asks_routes["head_other"] == 1.0
+
+
+def test_whole_table_items_know_the_question_names_their_total() -> None:
+    def items(question: str) -> Candidate:
+        cands = propose(WholeTable(), question, [ev(TOTAL, 1.0), ev(HARBOR, 0.9)])
+        return next(c for c in cands if c.strategy == "table:items")
+
+    parts = items("What are the components of the total trips?")
+    assert [cl.text for cl in parts.claims] == ["Harbor Line", "Northgate Express",
+                                                "Airport Shuttle"]
+    assert parts.features["total_named"] == 1.0
+    assert items("What routes are listed in the table?").features["total_named"] == 0.0
+
+
 def test_whole_table_only_for_list_summary_and_count_questions() -> None:
     assert propose(WholeTable(), "What is the 2023 figure of the Harbor Line?",
                    [ev(HARBOR, 1.0)]) == []
@@ -141,6 +164,17 @@ def test_extremes_across_the_columns_of_a_named_row() -> None:
     across = [c for c in cands if c.strategy == "extreme:columns"]
     assert across[0].claims[0].text.startswith("2023 (Northgate Express: 2021: 3,950")
     assert across[0].claims[0].highlight == (0, 3)
+
+
+def test_extremes_across_periods_know_a_period_is_asked_for() -> None:
+    def across(question: str) -> Candidate:
+        cands = propose(Extremes(), question, [ev(NORTHGATE, 1.0)])
+        return next(c for c in cands if c.strategy == "extreme:columns")
+
+    year = across("In which year did the Northgate Express carry the most trips?")
+    assert year.features["head_period"] == 1.0 and year.features["head_other"] == 0.0
+    route = across("Which route carried the most trips, the Northgate Express?")
+    assert route.features["head_period"] == 0.0 and route.features["head_other"] == 1.0
 
 
 def test_extremes_only_with_a_superlative_or_comparative() -> None:

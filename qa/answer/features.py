@@ -73,6 +73,8 @@ FEATURES = {
     "head_group": "the asked-for noun matches the row group",
     "head_caption": "the asked-for noun matches the caption",
     "head_period": "the asked-for noun is a period (years) and the columns are periods",
+    "head_other": "the asked-for noun is a noun other than a period (items, segments)",
+    "total_named": "the question names the total row of the items listed",
     "q_table": "the question names the table",
     "items": "how many items the table answer lists / 12",
     "group_named": "the question names the row group listed",
