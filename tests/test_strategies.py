@@ -8,7 +8,7 @@ from helpers import ASPECT, FOCUS, Chunks, ev, passage, row
 
 from qa.answer.question import analyze, ground
 from qa.answer.strategies import STRATEGIES, Plugged
-from qa.answer.strategies.cells import NamedRows, ReverseLookup, TableCell
+from qa.answer.strategies.cells import NamedRows, OrdinalRow, ReverseLookup, TableCell
 from qa.answer.strategies.sentences import ANSWER_CHARS, BestSentence, SeveralSentences
 from qa.answer.strategies.table import Extremes, WholeTable
 from qa.answer.strategies.yesno import YesNo, denies, verdict
@@ -352,3 +352,36 @@ def test_a_question_naming_no_year_reads_the_latest_period_group() -> None:
     in_2018 = "What were the net sales in the second quarter of 2018?"
     cands = TableCell().propose(ground(analyze(in_2018), evidence), evidence, quarters)
     assert "For 2018, Net sales, Second: 118,021" in [c.claims[0].text for c in cands]
+
+
+# --- a row by its place -------------------------------------------------------------------
+
+MONTHS = Chunks([row(12, ("Period", "Boats hired", "Average fee"), cells, r, doc="m.md")
+                 for r, cells in enumerate([("1 May - 31 May", "140", "$ 35"),
+                                            ("1 June - 30 June", "215", "$ 38"),
+                                            ("1 July - 31 July", "260", "$ 41"),
+                                            ("Total", "615", "$ 38")], start=1)])
+
+
+def propose_months(question: str) -> list[Candidate]:
+    evidence = [ev(MONTHS.chunks[3], 1.0), ev(MONTHS.chunks[0], 0.9)]
+    return OrdinalRow().propose(ground(analyze(question), evidence), evidence, MONTHS)
+
+
+def test_an_ordinal_asks_for_the_row_at_its_place() -> None:
+    (cand,) = propose_months("How many boats were hired in the second month?")
+    assert cand.claims[0].text.startswith("For the 1 June - 30 June period, Boats hired: 215")
+    (third,) = propose_months("What was the average fee in the third month?")
+    assert third.claims[0].text == "For the 1 July - 31 July period, Average fee: $ 41"
+
+
+def test_no_row_by_place_beyond_the_table_or_when_the_table_writes_the_ordinal() -> None:
+    assert propose_months("What was the average fee in the fifth month?") == []
+    # a question that names a row by its label is the cell strategy's
+    assert propose_months("What was the average fee in May, the first month?") == []
+    quarters = Chunks([row(13, ("", "First Quarter", "Second Quarter"), cells, r, doc="q.md")
+                       for r, cells in enumerate([("Revenue", "90", "95"),
+                                                  ("Costs", "60", "62")], start=1)])
+    evidence = [ev(quarters.chunks[0], 1.0)]
+    question = ground(analyze("What was the figure in the second quarter?"), evidence)
+    assert OrdinalRow().propose(question, evidence, quarters) == []

@@ -75,6 +75,7 @@ FEATURES = {
     "head_period": "the asked-for noun is a period (years) and the columns are periods",
     "head_other": "the asked-for noun is a noun other than a period (items, segments)",
     "total_named": "the question names the total row of the items listed",
+    "ordinal": "the row at the place an ordinal word asks for",
     "q_table": "the question names the table",
     "items": "how many items the table answer lists / 12",
     "group_named": "the question names the row group listed",
