@@ -380,11 +380,71 @@ def _add_table(raw: list[tuple[list[str], int, int]], blocks: list[Block]) -> No
         body += 1
     header, notes = _merge_header(header_lines)
     intro, _ = _take_intro(blocks)
-    blocks.append(Block(
-        kind="table", start=raw[0][1], end=raw[-1][2], intro=intro, header=tuple(header),
-        rows=tuple(tuple(r) for r in grid[body:]),
-        row_chars=tuple((a, b) for _, a, b in raw[body:]), notes=notes,
-    ))
+    for lines, first, end in _sections(grid, body, figures):
+        if lines:  # a header inside the body: the rows below it are a table of their own
+            header, notes = _restated(lines, header)
+        blocks.append(Block(
+            kind="table", start=raw[first][1], end=raw[end - 1][2], intro=intro,
+            header=tuple(header), rows=tuple(tuple(r) for r in grid[first:end]),
+            row_chars=tuple((a, b) for _, a, b in raw[first:end]), notes=notes,
+        ))
+
+
+def _sections(grid: list[list[str]], body: int, figures: bool
+              ) -> list[tuple[list[list[str]], int, int]]:
+    """The body's parts, each (the header lines above it, its first row, its end row): a
+    report's table may set a second period's figures under the first's, restating the
+    columns ("| | First | Second |", "| | Quarter | Quarter |") below a line naming the
+    period. Header lines that name no two columns ("| | Expenses: | |") head a row group
+    instead: they become label rows ("Expenses:") of the same part. Only in a table of
+    figures, and only after a data row, is such a line a header: elsewhere a row of text
+    is data. Rows of `grid` that head a group are rewritten in place."""
+    out: list[tuple[list[list[str]], int, int]] = []
+    lines: list[list[str]] = []  # the part's header lines
+    pending: list[int] = []  # header lines read since the last data row
+    first, data = body, False
+    for i in range(body, len(grid)):
+        if figures and (data or pending) and _restates(grid[i]):
+            pending.append(i)
+            data = False
+            continue
+        if pending and _names_columns([grid[j] for j in pending]):
+            out.append((lines, first, pending[0]))
+            lines, first = [grid[j] for j in pending], i
+        else:
+            for j in pending:  # a label over the rows below, written in another column
+                grid[j] = [" ".join(c for c in grid[j] if c)] + [""] * (len(grid[j]) - 1)
+        pending = []
+        data = data or any(grid[i])
+    out.append((lines, first, len(grid)))
+    return out
+
+
+# A date written in figures ("11/4/2024"): a value of a row, never a column's name.
+_NUMERIC_DATE = re.compile(r"\d+/\d+")
+
+
+def _restates(cells: list[str]) -> bool:
+    """Whether a row inside a table of figures is a header line: no figure and no date in
+    figures, and either no label (column names, or a period over them) or periods beside
+    its label ("Breakup of revenue growth | FY 2019 (%) | FY 2018 (%)")."""
+    filled = [c for c in cells[1:] if c]
+    if not filled or any(_is_value(c) or no_value(c) or _NUMERIC_DATE.search(c)
+                         for c in filled):
+        return False
+    return not cells[0] or all(_YEARISH.search(c) or _DATEISH.search(c) for c in filled)
+
+
+def _names_columns(lines: list[list[str]]) -> bool:
+    """Whether header lines name two columns or more (not one label over them all)."""
+    return any(sum(1 for c in line[1:] if c) >= 2 for line in lines)
+
+
+def _restated(lines: list[list[str]], header: list[str]) -> tuple[list[str], str]:
+    """The column names and notes of a part from its header lines (`_merge_header`); a
+    column they leave unnamed keeps the table's name for it."""
+    names, notes = _merge_header(lines)
+    return [n or h for n, h in zip(names, header)], notes
 
 
 def _header_like(cells: list[str], header_empty: bool, figures: bool) -> bool:

@@ -19,6 +19,10 @@ weights before (as in weights.py) and after the fit. Also the yes/no verdict thr
     scripts/fit_ranker.py dump           # candidates and features -> /tmp/qa-ranker/*.jsonl
     scripts/fit_ranker.py fit [--write]  # fit, print; --write puts the weights in weights.py
     scripts/fit_ranker.py cv             # L2 chosen by cross-validation on the calib parts
+    scripts/fit_ranker.py fit --only head_other total_named [--write]
+                                         # only these features' weights fitted, the others
+                                         # held at weights.py's (a new feature added without
+                                         # moving what the ranker has learnt)
     scripts/fit_ranker.py retrieve --sets squad_train --every 3  # a third of squad_train
 """
 
@@ -176,18 +180,20 @@ def _matrix(data: list[dict], names: list[str]):
     return out
 
 
-def _fit(groups, weights, names: list[str], l2: float = L2):
+def _fit(groups, weights, names: list[str], l2: float = L2, offsets=None):
     import numpy as np
     from scipy.optimize import minimize
 
     d = len(names)
-    usable = [(X, y, w) for (X, y), w in zip(groups, weights) if y.any() and not y.all()]
-    total = sum(w for _, _, w in usable)
+    offsets = offsets or [0.0] * len(groups)
+    usable = [(X, y, w, o) for (X, y), w, o in zip(groups, weights, offsets)
+              if y.any() and not y.all()]
+    total = sum(w for _, _, w, _ in usable)
 
     def loss(theta):
         value, grad = l2 * total * theta @ theta, 2 * l2 * total * theta
-        for X, y, w in usable:
-            s = X @ theta
+        for X, y, w, o in usable:
+            s = X @ theta + o
             m = s.max()
             e = np.exp(s - m)
             p_all = e / e.sum()
@@ -199,6 +205,19 @@ def _fit(groups, weights, names: list[str], l2: float = L2):
 
     res = minimize(loss, np.zeros(d), jac=True, method="L-BFGS-B", options={"maxiter": 500})
     return dict(zip(names, res.x))
+
+
+def _fit_some(groups, weights, names: list[str], free: list[str], base: dict[str, float],
+              l2: float = L2) -> dict[str, float]:
+    """`_fit` over the `free` features alone, every other feature's weight held at `base`
+    (each candidate's score starts from what those weights give it)."""
+    import numpy as np
+
+    held = np.array([0.0 if k in free else base.get(k, 0.0) for k in names])
+    cols = [names.index(k) for k in free]
+    got = _fit([(X[:, cols], y) for X, y in groups], weights, free, l2,
+               offsets=[X @ held for X, _ in groups])
+    return {**base, **got}
 
 
 def _top1(data: list[dict], weights: dict[str, float]) -> tuple[float, float, int]:
@@ -214,8 +233,9 @@ def _top1(data: list[dict], weights: dict[str, float]) -> tuple[float, float, in
     return (right / possible if possible else 0.0), (right / n if n else 0.0), n
 
 
-def fit(names: list[str], write: bool, l2: float = L2) -> None:
-    """Fit on the calibration parts; print the figures per set and part."""
+def fit(names: list[str], write: bool, l2: float = L2, only: list[str] | None = None) -> None:
+    """Fit on the calibration parts; print the figures per set and part. With `only`, the
+    weights of those features alone (`_fit_some`)."""
     from qa.answer.strategies import yesno
     from qa.answer.weights import RANKER
 
@@ -225,7 +245,11 @@ def fit(names: list[str], write: bool, l2: float = L2) -> None:
     feature_names = sorted({k for _, q in calib for c in q["c"] for k in c["f"]})
     per_set = {n: sum(1 for m, _ in calib if m == n) for n in data}
     weights = [min(1.0, SET_WEIGHT_CAP / per_set[n]) for n, _ in calib]
-    fitted = _fit(_matrix([q for _, q in calib], feature_names), weights, feature_names, l2)
+    groups = _matrix([q for _, q in calib], feature_names)
+    if only:
+        fitted = _fit_some(groups, weights, feature_names, only, RANKER, l2)
+    else:
+        fitted = _fit(groups, weights, feature_names, l2)
     fitted = {k: round(v, 3) for k, v in fitted.items() if abs(v) >= 0.0005}
 
     print("top-1 right: of questions with a right candidate / of all (questions)")
@@ -242,7 +266,7 @@ def fit(names: list[str], write: bool, l2: float = L2) -> None:
                     b, f = _top1(s, RANKER), _top1(s, fitted)
                     print(f"{'':18} {'  ' + k:14.14} {b[0]:6.3f} {b[1]:6.3f} ({b[2]:4}) "
                           f"{f[0]:8.3f} {f[1]:6.3f}")
-    block = _weights_block(fitted, per_set)
+    block = _weights_block(fitted, per_set, only)
     print(block)
     if write:
         text = WEIGHTS.read_text()
@@ -301,7 +325,8 @@ def cross_validate(names: list[str], grid: tuple[float, ...] = (0.0001, 0.0003, 
           f"best mean, {mean[best]:.3f})")
 
 
-def _weights_block(fitted: dict[str, float], per_set: dict[str, int]) -> str:
+def _weights_block(fitted: dict[str, float], per_set: dict[str, int],
+                   only: list[str] | None = None) -> str:
     sets = ", ".join(f"{n} {c}" for n, c in per_set.items())
     about = ("Weights of the candidate ranker (`qa.answer.rank`): a candidate's score is the sum "
              "of its features (`qa.answer.features` and the strategies' own) times these "
@@ -310,6 +335,9 @@ def _weights_block(fitted: dict[str, float], per_set: dict[str, int]) -> str:
              "question; positive: the candidate holds the gold answer), L2-penalised, on the "
              f"calibration parts ({sets} questions); the script prints top-1 figures per set, "
              "calibration and held-out. Positive weights favour a candidate.")
+    if only:
+        about += (f" Last: {', '.join(only)} alone (`fit --only`), the others held as they "
+                  "were.")
     lines = ["# --- ranker: scripts/fit_ranker.py " + "-" * 54,
              *textwrap.wrap(about, 88, initial_indent="# ", subsequent_indent="# "),
              "RANKER: dict[str, float] = {"]
@@ -409,6 +437,7 @@ def main() -> int:
     ap.add_argument("--every", type=int, default=1, help="every n-th question only")
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--l2", type=float, default=L2, help=f"L2 penalty (default {L2})")
+    ap.add_argument("--only", nargs="+", help="fit only these features (others held)")
     ap.add_argument("--data", type=Path, default=OUT, help=f"dumps folder (default {OUT})")
     ap.add_argument("--index", type=Path, default=CACHE,
                     help=f"index folders, one per corpus (default {CACHE})")
@@ -422,7 +451,7 @@ def main() -> int:
     elif a.what == "cv":
         cross_validate(sets)
     else:
-        fit(sets, a.write, a.l2)
+        fit(sets, a.write, a.l2, a.only)
     return 0
 
 

@@ -187,6 +187,34 @@ def test_tatqa_units_line_below_years_is_header_not_data() -> None:
     assert "2019" in table.header[2] and "2018" in table.header[3]
 
 
+def test_a_second_period_set_under_the_first_is_a_table_of_its_own() -> None:
+    text = ("|  | Spring | Autumn |\n| --- | --- | --- |\n|  | Season 2021 |  |\n"
+            "| Visitors | 1,200 | 1,450 |\n| Tickets sold | 900 | 1,010 |\n"
+            "|  |  | Season 2020 |\n|  | Early | Late |\n|  | spring | autumn |\n"
+            "| Visitors | 1,050 | 1,390 |\n| Tickets sold | 800 | 950 |\n")
+    first, second = of_kind(parse_document("v.md", text), "table")
+    assert first.rows == (("Visitors", "1,200", "1,450"), ("Tickets sold", "900", "1,010"))
+    assert "Season 2021" in first.notes
+    assert second.header[1:] == ("Early spring", "Late autumn")
+    assert second.notes == "Season 2020"
+    assert [r[0] for r in second.rows] == ["Visitors", "Tickets sold"]
+
+
+def test_a_label_written_in_another_column_heads_a_row_group() -> None:
+    text = ("|  | 2019 | 2018 |\n| --- | --- | --- |\n| Rent | 40 | 38 |\n"
+            "|  | Staff costs: |  |\n| Wages | 310 | 295 |\n")
+    (table,) = of_kind(parse_document("g.md", text), "table")
+    assert table.rows == (("Rent", "40", "38"), ("Staff costs:", "", ""),
+                          ("Wages", "310", "295"))
+
+
+def test_rows_of_text_and_dates_in_figures_are_data() -> None:
+    text = ("|  | 2019 | 2018 |\n| --- | --- | --- |\n| Notional amount | 500 | 450 |\n"
+            "| Maturity date | 30/6/2024 | 31/5/2023 |\n| Hedge ratio | 1:1 | 1:1 |\n")
+    (table,) = of_kind(parse_document("d.md", text), "table")
+    assert [r[0] for r in table.rows] == ["Notional amount", "Maturity date", "Hedge ratio"]
+
+
 def test_a_letter_spaced_year_in_the_header_is_closed_up() -> None:
     # text taken from a PDF with spaced lettering: "2 0 1 8" is the year 2018
     text = ("|  | December 31 |  |\n| --- | --- | --- |\n|  | 2019 | 2 0 1 8 |\n"

@@ -190,3 +190,8 @@ def test_a_row_named_by_one_of_its_values() -> None:
 def test_the_topic_leaves_out_the_words_a_request_is_phrased_with(question: str,
                                                                   topic: str) -> None:
     assert analyze(question).topic == frozenset(tokenize(topic))
+
+
+def test_an_ordinal_word_asks_for_a_place() -> None:
+    assert analyze("How many boats were hired in the second month?").ordinal == 2
+    assert analyze("How many boats were hired in May?").ordinal == 0

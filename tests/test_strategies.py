@@ -8,7 +8,7 @@ from helpers import ASPECT, FOCUS, Chunks, ev, passage, row
 
 from qa.answer.question import analyze, ground
 from qa.answer.strategies import STRATEGIES, Plugged
-from qa.answer.strategies.cells import NamedRows, ReverseLookup, TableCell
+from qa.answer.strategies.cells import NamedRows, OrdinalRow, ReverseLookup, TableCell
 from qa.answer.strategies.sentences import ANSWER_CHARS, BestSentence, SeveralSentences
 from qa.answer.strategies.table import Extremes, WholeTable
 from qa.answer.strategies.yesno import YesNo, denies, verdict
@@ -121,6 +121,29 @@ def test_whole_table_lists_its_items_without_the_total() -> None:
     assert caption.claims[0].text == "The table shows: Annual trips by route (thousands)"
 
 
+def test_whole_table_says_whether_the_asked_for_noun_is_a_period() -> None:
+    def periods(question: str) -> Candidate:
+        cands = propose(WholeTable(), question, [ev(HARBOR, 1.0)])
+        return next(c for c in cands if c.strategy == "table:periods")
+
+    asks_years = periods("Which years are listed in the table?").features
+    assert asks_years["head_period"] == 1.0 and asks_years["head_other"] == 0.0
+    asks_routes = periods("Which routes are listed in the table?").features
+    assert asks_routes["head_period"] == 0.0 and asks_routes["head_other"] == 1.0
+
+
+def test_whole_table_items_know_the_question_names_their_total() -> None:
+    def items(question: str) -> Candidate:
+        cands = propose(WholeTable(), question, [ev(TOTAL, 1.0), ev(HARBOR, 0.9)])
+        return next(c for c in cands if c.strategy == "table:items")
+
+    parts = items("What are the components of the total trips?")
+    assert [cl.text for cl in parts.claims] == ["Harbor Line", "Northgate Express",
+                                                "Airport Shuttle"]
+    assert parts.features["total_named"] == 1.0
+    assert items("What routes are listed in the table?").features["total_named"] == 0.0
+
+
 def test_whole_table_only_for_list_summary_and_count_questions() -> None:
     assert propose(WholeTable(), "What is the 2023 figure of the Harbor Line?",
                    [ev(HARBOR, 1.0)]) == []
@@ -141,6 +164,17 @@ def test_extremes_across_the_columns_of_a_named_row() -> None:
     across = [c for c in cands if c.strategy == "extreme:columns"]
     assert across[0].claims[0].text.startswith("2023 (Northgate Express: 2021: 3,950")
     assert across[0].claims[0].highlight == (0, 3)
+
+
+def test_extremes_across_periods_know_a_period_is_asked_for() -> None:
+    def across(question: str) -> Candidate:
+        cands = propose(Extremes(), question, [ev(NORTHGATE, 1.0)])
+        return next(c for c in cands if c.strategy == "extreme:columns")
+
+    year = across("In which year did the Northgate Express carry the most trips?")
+    assert year.features["head_period"] == 1.0 and year.features["head_other"] == 0.0
+    route = across("Which route carried the most trips, the Northgate Express?")
+    assert route.features["head_period"] == 0.0 and route.features["head_other"] == 1.0
 
 
 def test_extremes_only_with_a_superlative_or_comparative() -> None:
@@ -318,3 +352,36 @@ def test_a_question_naming_no_year_reads_the_latest_period_group() -> None:
     in_2018 = "What were the net sales in the second quarter of 2018?"
     cands = TableCell().propose(ground(analyze(in_2018), evidence), evidence, quarters)
     assert "For 2018, Net sales, Second: 118,021" in [c.claims[0].text for c in cands]
+
+
+# --- a row by its place -------------------------------------------------------------------
+
+MONTHS = Chunks([row(12, ("Period", "Boats hired", "Average fee"), cells, r, doc="m.md")
+                 for r, cells in enumerate([("1 May - 31 May", "140", "$ 35"),
+                                            ("1 June - 30 June", "215", "$ 38"),
+                                            ("1 July - 31 July", "260", "$ 41"),
+                                            ("Total", "615", "$ 38")], start=1)])
+
+
+def propose_months(question: str) -> list[Candidate]:
+    evidence = [ev(MONTHS.chunks[3], 1.0), ev(MONTHS.chunks[0], 0.9)]
+    return OrdinalRow().propose(ground(analyze(question), evidence), evidence, MONTHS)
+
+
+def test_an_ordinal_asks_for_the_row_at_its_place() -> None:
+    (cand,) = propose_months("How many boats were hired in the second month?")
+    assert cand.claims[0].text.startswith("For the 1 June - 30 June period, Boats hired: 215")
+    (third,) = propose_months("What was the average fee in the third month?")
+    assert third.claims[0].text == "For the 1 July - 31 July period, Average fee: $ 41"
+
+
+def test_no_row_by_place_beyond_the_table_or_when_the_table_writes_the_ordinal() -> None:
+    assert propose_months("What was the average fee in the fifth month?") == []
+    # a question that names a row by its label is the cell strategy's
+    assert propose_months("What was the average fee in May, the first month?") == []
+    quarters = Chunks([row(13, ("", "First Quarter", "Second Quarter"), cells, r, doc="q.md")
+                       for r, cells in enumerate([("Revenue", "90", "95"),
+                                                  ("Costs", "60", "62")], start=1)])
+    evidence = [ev(quarters.chunks[0], 1.0)]
+    question = ground(analyze("What was the figure in the second quarter?"), evidence)
+    assert OrdinalRow().propose(question, evidence, quarters) == []

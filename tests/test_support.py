@@ -115,6 +115,17 @@ def test_a_name_or_number_the_corpus_never_states_is_unknown() -> None:
     assert known.unknown_names == 0 and known.absent_names == 0
 
 
+def test_a_name_run_together_is_known_as_the_corpus_writes_it_apart() -> None:
+    rule = passage("p9", "Leases under IFRS 16 replaced the old standard in 2019.")
+    corpus = Corpus([rule])
+    claim = sentence(rule, 0)
+    f = features("What did IFRS16 replace?", claim, evidence(rule), corpus, False)
+    assert f.unknown_names == 0 and f.absent_names == 0
+    # letters and digits the corpus does not write stay unknown
+    f = features("What did IFRS17 replace?", claim, evidence(rule), corpus, False)
+    assert f.unknown_names == 1
+
+
 def test_a_quantity_asked_of_a_claim_without_a_number() -> None:
     assert feats("How much fuel does Russia supply?", sentence(SUPPLY, 1), SUPPLY).number_gap
     assert not feats("What does Russia supply?", sentence(SUPPLY, 1), SUPPLY).number_gap

@@ -67,6 +67,9 @@ _HIGH = "large big high great long strong fast late old new heavy rich wide deep
 _LOW = "small low few little short weak slow early young light cheap poor narrow bad"
 _IRREGULAR = {"more": 1, "most": 1, "better": 1, "best": 1, "less": -1, "least": -1,
               "fewer": -1, "fewest": -1, "worse": -1, "worst": -1, "lesser": -1}
+# Ordinal numbers: "the second month" asks for a place in an order (a table's rows).
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+            "ninth", "tenth")
 # Nouns and verbs that end in -est but are no superlatives.
 _NOT_SUPERLATIVE = _closed(
     "interest forest request test rest west quest guest chest nest pest vest contest protest "
@@ -118,6 +121,7 @@ class Question:
     superlative: bool = False
     comparative: bool = False
     direction: int = 0
+    ordinal: int = 0  # the place an ordinal word asks for ("the second month": 2), 0 none
     negated: bool = False
     words: frozenset[str] = frozenset()  # stemmed content words
     names: tuple[str, ...] = ()  # capitalised names after the first word
@@ -248,7 +252,8 @@ def analyze(text: str, split: bool = True) -> Question:
                    and t not in _NOT_SUPERLATIVE]
     comparative = [COMPARATIVES[t] for t in tokens if t in COMPARATIVES]
     direction = (superlative or comparative or [0])[0]
-    base = {"text": text, "negated": negated, "words": stems, "names": names,
+    ordinal = next((ORDINALS.index(t) + 1 for t in tokens if t in ORDINALS), 0)
+    base = {"text": text, "negated": negated, "words": stems, "names": names, "ordinal": ordinal,
             "numbers": numbers, "years": years, "superlative": bool(superlative),
             "direction": direction, "comparative": bool(comparative) or "than" in tokens,
             "elliptical": is_elliptical(text)}

@@ -241,13 +241,32 @@ def _work_out(question: str, corpus: CorpusView) -> Asked:
     weight = word_weights(q, corpus)
     known = corpus.vocabulary
     stated = names(question)
-    parts = [tuple(tokenize(n)) for n in stated]
+    parts = [as_written(tuple(tokenize(n)), known) for n in stated]
     never = [bool(p) and (any(not is_known(w, known) for w in p)
                           or not all(corpus.near(a, b) for a, b in pairwise(p)))
              for p in parts]
     return Asked(q, weight, sum(weight.values()) or 1.0, {w for w in q if not is_known(w, known)},
                  list(pairwise(tokenize(question))), stated, parts, never,
                  bool(_QUANTITY.search(question)), bool(_NEGATION.search(question)))
+
+
+# Where letters meet digits inside one word ("IFRS9").
+_LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
+
+
+def as_written(part: tuple[str, ...], known: tuple[str, ...]) -> tuple[str, ...]:
+    """A name's words as the corpus writes them: a word it never writes that runs letters
+    into digits ("IFRS9") is its letters and digits apart ("IFRS 9") when the corpus
+    writes those, as one report writes a standard's or a quarter's name and a reader
+    another."""
+    out: list[str] = []
+    for w in part:
+        apart = tokenize(_LETTER_DIGIT.sub(" ", w))
+        if len(apart) > 1 and not is_known(w, known) and all(is_known(a, known) for a in apart):
+            out += apart
+        else:
+            out.append(w)
+    return tuple(out)
 
 
 def type_gap(question: str, claim: str) -> float:

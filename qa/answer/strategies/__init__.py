@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from qa.answer.strategies.cells import NamedRows, ReverseLookup, TableCell
+from qa.answer.strategies.cells import NamedRows, OrdinalRow, ReverseLookup, TableCell
 from qa.answer.strategies.sentences import BestSentence, SeveralSentences
 from qa.answer.strategies.table import Extremes, WholeTable
 from qa.answer.strategies.yesno import YesNo
@@ -25,7 +25,7 @@ class Plugged:
 
 
 STRATEGIES: tuple[Strategy, ...] = (
-    TableCell(), NamedRows(), ReverseLookup(), WholeTable(), Extremes(),
+    TableCell(), NamedRows(), ReverseLookup(), OrdinalRow(), WholeTable(), Extremes(),
     BestSentence(), SeveralSentences(), YesNo(),
     # Plugged("arithmetic", arithmetic.propose),  # issue 10 (qa/answer/arithmetic.py)
 )

@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from qa.answer.match import coverage, words_of
-from qa.answer.question import Question
+from qa.answer.question import ORDINALS, Question
 from qa.answer.tables import (
     RowReading,
     cell_claim,
     earlier_twin,
+    has_label,
     is_total,
     label,
     read_row,
@@ -155,4 +156,43 @@ class ReverseLookup:
             f = _row_features(r)
             f["value_match"] = r.value_match
             out.append(Candidate(self.name, (claim,), 0.0, features=f))
+        return out
+
+
+class OrdinalRow:
+    """The row at the place an ordinal asks for, of a table whose rows stand in order
+    ("the number of shares purchased in the second month": the second of the months the
+    table lists), with the columns the question names."""
+
+    name = "ordinal"
+
+    def propose(self, question: Question, evidence: Sequence[Evidence],
+                corpus: CorpusView) -> list[Candidate]:
+        """At most one candidate per retrieved table (the best two), none when the
+        question names a row or when the ordinal word is the table's own ("First
+        Quarter": it names a column)."""
+        if not question.ordinal or not question.rows:
+            return []
+        word = ORDINALS[question.ordinal - 1]
+        out: list[Candidate] = []
+        seen: set[tuple[str, int | None]] = set()
+        for r in question.rows:
+            c = r.chunk
+            if (c.doc, c.table) in seen or len(seen) == 2:
+                continue
+            seen.add((c.doc, c.table))
+            table = corpus.table_of(c) or [c]
+            said = words_of(" ".join([*c.header, c.caption]
+                                     + [f"{label(t)} {t.group}" for t in table]))
+            items = [t for t in table if has_label(t) and not is_total(t)]
+            if (any(x.names_row for x in question.rows if x.chunk.table == c.table)
+                    or word in said or len(items) < question.ordinal):
+                continue
+            row = items[question.ordinal - 1]
+            reading = read_row(question, Evidence(r.evidence.hit, ()), r.rank)
+            claim = cell_claim(row, reading.columns, r.evidence.hit.score)
+            out.append(Candidate(self.name, (claim,), 0.0,
+                                 features={"column_match": reading.column_match,
+                                           "columns_named": float(bool(reading.columns)),
+                                           "ordinal": 1.0}))
         return out

@@ -48,6 +48,13 @@ def _period_columns(c: Chunk) -> list[int]:
     return [j for j, h in enumerate(c.header) if j != at and h and PERIOD.search(h.strip())]
 
 
+def _asks_period(question: Question) -> float:
+    """1 when the question's asked-for noun is a period ("which years"), -1 when it is
+    some other noun ("which items", "what components"), 0 when it has none ("what")."""
+    hq = words_of(" ".join(question.head))
+    return 0.0 if not hq else 1.0 if hq & PERIOD_NOUNS else -1.0
+
+
 def _head_features(question: Question, c: Chunk) -> dict[str, float]:
     """How the question's asked-for noun (its wh-phrase or subject) meets the table's
     items: the label column's header, the row group, the caption."""
@@ -89,13 +96,14 @@ class WholeTable:
         q_table = float("tabl" in question.words)
         out: list[Candidate] = []
         periods = _period_columns(top)
+        asks = _asks_period(question)
         if len(periods) >= 2 and wants:
             names = ", ".join(dict.fromkeys(top.header[j] for j in periods))
             out.append(Candidate(self.name + ":periods",
                                  (Claim(f"The table gives figures for {names}", top, score,
                                         tuple(periods)),),
-                                 0.0, features={"head_period": float(bool(
-                                     words_of(" ".join(question.head)) & PERIOD_NOUNS)),
+                                 0.0, features={"head_period": float(asks > 0),
+                                     "head_other": float(asks < 0),
                                      "q_table": q_table, "items": len(periods) / MAX_ITEMS}))
         table = corpus.table_of(top) or [r.chunk for r in question.rows
                                          if (r.chunk.doc, r.chunk.table) == (top.doc, top.table)]
@@ -115,7 +123,12 @@ class WholeTable:
                                            "items": len(members) / MAX_ITEMS,
                                            "group_named": float(bool(groups)),
                                            "columns_named": max(r.column_match for r in same),
-                                           "row_named": max(r.label_match for r in same)}))
+                                           "row_named": max(r.label_match for r in same),
+                                           # "the components of total revenue": the row
+                                           # it names sums the items listed
+                                           "total_named": max((r.label_match for r in same
+                                                               if is_total(r.chunk)),
+                                                              default=0.0)}))
         if top.caption and q_table and wants:
             out.append(Candidate(self.name + ":caption",
                                  (Claim(f"The table shows: {top.caption.rstrip(':')}", top,
@@ -153,9 +166,10 @@ class Extremes:
         out: list[Candidate] = []
         for best, _ in _tables(question)[:2]:
             out += self._across_rows(question, best, corpus, pick)
+        asks = _asks_period(question)
         for r in sorted((r for r in question.rows if r.names_row),
                         key=lambda r: (-r.label_match, r.rank))[:2]:
-            out += self._across_columns(r, pick)
+            out += self._across_columns(r, pick, asks)
         return out
 
     def _across_rows(self, question: Question, best: RowReading, corpus: CorpusView,
@@ -189,9 +203,10 @@ class Extremes:
                       best.evidence.hit.score, (label_at(row), j))
         return [Candidate(self.name + ":rows", (claim,), 0.0,
                           features={"column_match": match, "values": min(len(values), 12) / 12,
-                                    "among_named": float(len(named) >= 2)})]
+                                    "among_named": float(len(named) >= 2),
+                                    "head_other": float(_asks_period(question) < 0)})]
 
-    def _across_columns(self, r: RowReading, pick) -> list[Candidate]:
+    def _across_columns(self, r: RowReading, pick, asks: float) -> list[Candidate]:
         c = r.chunk
         at = label_at(c)
         cols = _period_columns(c) or [j for j in range(len(c.cells)) if j != at and c.header[j]]
@@ -205,4 +220,8 @@ class Extremes:
         return [Candidate(self.name + ":columns", (claim,), 0.0,
                           features={"label_match": r.label_match,
                                     "values": min(len(values), 12) / 12,
-                                    "periods": float(bool(_period_columns(c)))})]
+                                    "periods": float(bool(_period_columns(c))),
+                                    # "in which year ...": the columns compared are
+                                    # what it asks for, when they are periods
+                                    "head_period": float(asks > 0 and bool(_period_columns(c))),
+                                    "head_other": float(asks < 0)})]
