@@ -8,7 +8,8 @@ http_overhead.py`, "app /retrieve" 8.50 vs "app (no lane)" 9.09 ms, load 5-6), a
 loopback the server's CPU a /retrieve 0.2 ms (analysis) and 0.4 ms (TAT-QA) below main's
 (`scripts/latency.py --baseline`, 600 requests each, interleaved, load 7-10). For /ask,
 over loopback beside a server without the /ask lane on the same index, the same questions
-in shuffled order: /ask p50 minus /retrieve p50 3.4-4.1 ms instead of 5.2-6.8 (load 6-8).
+in shuffled order: /ask p50 minus /retrieve p50 3.4-4.6 ms instead of 4.3-6.8 (5 runs, load
+3-8; `scripts/side_by_side.py`).
 
 `Lane` sits inside `RequestLimits` (which has read the whole body by then) and answers a
 `POST /retrieve` or a non-streaming `POST /ask` with a JSON body that validates as the
