@@ -1,4 +1,4 @@
-"""Where `POST /retrieve`'s time goes beyond the query encoding, stage by stage.
+"""Where `POST /retrieve`'s and `POST /ask`'s time goes beyond the query encoding, stage by stage.
 
 In this process, over one built index (no sockets), each stage timed on the same questions:
 
@@ -8,8 +8,13 @@ In this process, over one built index (no sockets), each stage timed on the same
   retrieve_async    the service's `retrieve_async` on an event loop (thread hand-over + search)
   app /retrieve     the whole ASGI app called directly (middleware, routing, validation, JSON)
   app (no limits)   the same app without its `RequestLimits` layer: what that layer costs
-  app (no lane)     the same app without its `RetrieveLane`: the request through FastAPI
+  app (no lane)     the same app without its `Lane`: the request through FastAPI
   app /health       `GET /health` through the app
+  ask               the service's `ask` called on the loop's thread (encoding on the
+                    encoder thread): the answer's own cost
+  ask (offload)     the same handed to an answer thread, as `POST /ask` does it
+  app /ask          `POST /ask` through the whole app
+  app (no lane) /ask  the same through FastAPI
 
 Then over loopback, one `qa serve`-like server process per HTTP protocol (uvicorn's h11 and
 httptools, and `qa.api.server`'s limited ones), each with the whole app, sent the same
@@ -191,7 +196,7 @@ def show(label: str, wall_ms: list[float], cpu_ms: float | None) -> None:
 def in_process(questions: list[str], rounds: int) -> None:
     """Time each in-process stage, interleaved in rounds; print p50 wall and mean CPU."""
     from qa.api.app import create_app
-    from qa.api.lane import RetrieveLane
+    from qa.api.lane import Lane
     from qa.api.limits import RequestLimits
 
     settings = get_settings()
@@ -199,7 +204,7 @@ def in_process(questions: list[str], rounds: int) -> None:
     bare = create_app(settings, service=app.state.service)
     bare.user_middleware = [m for m in bare.user_middleware if m.cls is not RequestLimits]
     laneless = create_app(settings, service=app.state.service)  # every /retrieve via FastAPI
-    laneless.user_middleware = [m for m in laneless.user_middleware if m.cls is not RetrieveLane]
+    laneless.user_middleware = [m for m in laneless.user_middleware if m.cls is not Lane]
     svc = app.state.service
 
     def scope(method: str, path: str, body: bytes) -> dict:
@@ -238,6 +243,7 @@ def in_process(questions: list[str], rounds: int) -> None:
             r = svc.retriever
             vectors = {q: r.encoder.encode_one(q) for q in questions}
             bodies = {q: json.dumps({"query": q, "k": 5}).encode() for q in questions}
+            asks = {q: json.dumps({"question": q, "history": []}).encode() for q in questions}
 
             def sync(fn: Callable[[str], object]) -> Callable[[str], Awaitable[None]]:
                 async def timed(q: str) -> None:
@@ -257,6 +263,10 @@ def in_process(questions: list[str], rounds: int) -> None:
                 "app (no lane) /retrieve": lambda q: call(laneless, "POST", "/retrieve",
                                                           bodies[q]),
                 "app /health": lambda q: call(app, "GET", "/health"),
+                "ask": sync(lambda q: svc.ask(q, [], None)),
+                "ask (offload)": lambda q: svc.offload(svc.ask, q, [], None),
+                "app /ask": lambda q: call(app, "POST", "/ask", asks[q]),
+                "app (no lane) /ask": lambda q: call(laneless, "POST", "/ask", asks[q]),
             }
             for fn in stages.values():  # warm up (and build the middleware stacks)
                 for q in questions[:5]:

@@ -244,7 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baseline", type=Path,
                     help="also serve the same indexes with another checkout's qa (its "
                     ".venv/bin/python, e.g. /work/main) and time its POST /retrieve in the "
-                    "same rounds: a change measured against the code it changes")
+                    "same rounds (and its POST /ask over the analysis): a change measured "
+                    "against the code it changes")
     ap.add_argument("--indexes", type=Path,
                     help="keep the two indexes in this folder and reuse them (an up-to-date "
                     "index is not rebuilt); default: a fresh build in a temporary folder")
@@ -321,8 +322,11 @@ def main(argv: list[str] | None = None) -> int:
                 series["retrieve_tatqa_baseline"] = post_calls(
                     baseline["tatqa"], "/retrieve",
                     [{"query": q["question"], "k": 5, "doc": q["doc"]} for q in tatqa_q])
+                series["ask_analysis_baseline"] = post_calls(baseline["analysis"], "/ask", [
+                    {"question": q, "history": []} for q in spread(analysis_q, args.asks)])
                 labels.update({"retrieve_analysis_baseline": "POST /retrieve analysis, baseline",
-                               "retrieve_tatqa_baseline": "POST /retrieve TAT-QA, baseline"})
+                               "retrieve_tatqa_baseline": "POST /retrieve TAT-QA, baseline",
+                               "ask_analysis_baseline": "POST /ask analysis, baseline"})
             if args.peers:
                 series.update(peer_series(work / "analysis-index",
                                           spread(analysis_q, args.encode)))
@@ -336,7 +340,9 @@ def main(argv: list[str] | None = None) -> int:
             pids = {name: listening_pid(url) for name, url in (
                 ("retrieve_analysis", a_url), ("retrieve_tatqa", t_url),
                 ("ask_analysis", a_url), ("health_analysis", a_url),
-                *((f"retrieve_{n}_baseline", u) for n, u in baseline_urls.items()))}
+                *((f"retrieve_{n}_baseline", u) for n, u in baseline_urls.items()),
+                *((("ask_analysis_baseline", baseline_urls["analysis"]),) if baseline_urls
+                  else ()))}
             samples: dict[str, list[float]] = {name: [] for name in series}
             cpu_s = dict.fromkeys(series, 0.0)
             for r in range(args.rounds):

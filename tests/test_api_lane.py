@@ -1,6 +1,7 @@
-"""The /retrieve lane (`qa.api.lane.RetrieveLane`): it answers a well-formed POST
-/retrieve with exactly what the service retrieves, and hands every other request, and
-every /retrieve it cannot answer, to the application with its body intact.
+"""The lane (`qa.api.lane.Lane`): it answers a well-formed POST /retrieve with exactly what
+the service retrieves and a well-formed non-streaming POST /ask with exactly what the
+service answers, and hands every other request, and every one it cannot answer, to the
+application with its body intact.
 
 The application behind the lane is a scripted stand-in that records what reaches it (the
 test needs to see which requests pass through); the service is the real one."""
@@ -12,8 +13,8 @@ import json
 
 import pytest
 
-from qa.api.lane import RetrieveLane
-from qa.api.models import retrieval_body
+from qa.api.lane import Lane
+from qa.api.models import answer_body, retrieval_body
 from qa.service import QAService
 
 DOC = "north-korea-russia-alliance.md"
@@ -37,7 +38,7 @@ def call(service: QAService, path: str, body: bytes, method: str = "POST",
     """Send one request through a lane in front of a `Behind`; what reached it and the
     messages sent back."""
     behind = Behind()
-    lane = RetrieveLane(behind, service)
+    lane = Lane(behind, service)
     scope = {"type": "http", "method": method, "path": path,
              "headers": [(b"content-type", content_type),
                          (b"content-length", str(len(body)).encode())]}
@@ -95,8 +96,44 @@ def test_a_retrieve_it_cannot_answer_reaches_the_app_with_its_body(
     assert sent[0]["status"] == 299
 
 
+@pytest.mark.parametrize("request_body", [
+    {"question": "What is the regional impact of the military aspect?"},
+    {"question": "And for Russia?", "doc": DOC, "stream": False,
+     "history": [{"role": "user", "content": "Who supplies artillery shells?"},
+                 {"role": "assistant", "content": "North Korea."}]},
+])
+def test_a_well_formed_ask_is_answered_with_what_the_service_answers(
+        service: QAService, request_body: dict) -> None:
+    behind, sent = call(service, "/ask", json.dumps(request_body).encode())
+    assert behind.seen == []
+    history = [(m["role"], m["content"]) for m in request_body.get("history", [])]
+    answer = service.ask(request_body["question"], history, request_body.get("doc"))
+    expected = answer_body(answer)
+    assert sent[0]["status"] == 200
+    assert dict(sent[0]["headers"]) == {b"content-type": b"application/json",
+                                        b"content-length": str(len(expected)).encode()}
+    assert sent[1]["body"] == expected
+    assert json.loads(expected)["answer"] == answer.answer
+
+
+@pytest.mark.parametrize("body", [
+    b'{"question": "Who supplies artillery?", "stream": true}',  # an event stream
+    b'{"question": "Who supplies artillery?", "history": "none"}',  # not the request's shape
+    b'{"question": "   "}',  # refused by the service
+    b'{"question": "artillery", "doc": "nope.md"}',  # an unknown document
+    b'{"question": "artillery", "history": [' + b",".join(
+        [b'{"role": "user", "content": "And?"}'] * 21) + b"]}",  # over QA_HISTORY_TURNS
+])
+def test_an_ask_it_does_not_answer_reaches_the_app_with_its_body(
+        service: QAService, body: bytes) -> None:
+    behind, sent = call(service, "/ask", body)
+    assert behind.seen == [("/ask", body)]
+    assert sent[0]["status"] == 299
+
+
 @pytest.mark.parametrize("path, method, content_type", [
-    ("/ask", "POST", b"application/json"),
+    ("/ask", "POST", b"text/plain"),
+    ("/ask", "GET", b"application/json"),
     ("/retrieve", "GET", b"application/json"),
     ("/retrieve", "POST", b"text/plain"),
 ])

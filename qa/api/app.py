@@ -12,7 +12,7 @@ from fastapi_offline import FastAPIOffline
 from qa.api import openai
 from qa.api.chat import ChatPage
 from qa.api.errors import install_error_handlers
-from qa.api.lane import RetrieveLane
+from qa.api.lane import Lane
 from qa.api.limits import RequestLimits
 from qa.api.routes import router
 from qa.config import Settings
@@ -47,7 +47,7 @@ def create_app(settings: Settings, service: QAService | None = None, ui: bool = 
     app.state.service = svc
     install_error_handlers(app)
     # Added first, so it runs inside RequestLimits (which reads the body) and before routing.
-    app.add_middleware(RetrieveLane, service=svc)
+    app.add_middleware(Lane, service=svc)
     app.add_middleware(RequestLimits, max_body_bytes=settings.max_body_bytes,
                        body_timeout=settings.body_timeout)
     app.include_router(router)

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from qa.answer import Answer
 from qa.catalog import Catalog, DocumentInfo
 from qa.retrieve import Hit
 from qa.service import MAX_QUERY_CHARS, Added, Retrieval
@@ -55,6 +56,13 @@ def retrieval_body(res: Retrieval) -> bytes:
     # response encoder (a fraction of a millisecond on the path measured most).
     body = {"version": res.version, "results": [hit_json(h) for h in res.hits]}
     return json.dumps(body, ensure_ascii=False).encode()
+
+
+def answer_body(answer: Answer) -> bytes:
+    """The body of a non-streaming /ask response: the answer's JSON fields (UTF-8), written
+    as FastAPI's JSONResponse writes them (compact, no NaN)."""
+    return json.dumps(answer.to_dict(), ensure_ascii=False, allow_nan=False,
+                      separators=(",", ":")).encode()
 
 
 class Document(BaseModel):

@@ -18,6 +18,7 @@ from qa.api.models import (
     AskRequest,
     DocumentsResponse,
     RetrieveRequest,
+    answer_body,
     retrieval_body,
 )
 from qa.api.sse import HEADERS, ask_events
@@ -51,12 +52,13 @@ async def health(svc: Service) -> dict[str, Any]:
 
 # /retrieve hands only its query's encoding to the service's encoder thread (one thread
 # hand-over; queries that arrive together are encoded in one batch) and searches on the
-# loop. /ask runs on an answer thread, which hands only the encoding to the encoder thread,
-# so a slow answer never delays another request's retrieval.
+# loop. /ask runs on an answer thread, which encodes in place when the model is idle and
+# otherwise hands only the encoding to the encoder thread, so a slow answer never delays
+# another request's retrieval.
 @router.post("/retrieve", summary="Passages and table rows for a query",
              responses=error_responses(404))
 async def retrieve(req: RetrieveRequest, svc: Service) -> dict[str, Any]:
-    # Well-formed requests are answered by qa.api.lane.RetrieveLane before they get here,
+    # Well-formed requests are answered by qa.api.lane.Lane before they get here,
     # with the same call and body; this route answers the rest (and describes the API).
     res = await svc.retrieve_async(req.query, req.k, req.doc, req.kind)
     return Response(retrieval_body(res), media_type="application/json")
@@ -74,7 +76,10 @@ async def ask(req: AskRequest, svc: Service) -> dict[str, Any] | StreamingRespon
         events = svc.ask_stream(req.question, history, req.doc, stop)  # bad input raises here
         return StreamingResponse(ask_events(req.question, events, stop, svc.offload),
                                  media_type="text/event-stream", headers=HEADERS)
-    return (await svc.offload(svc.ask, req.question, history, req.doc)).to_dict()
+    # Well-formed non-streaming requests are answered by qa.api.lane.Lane before they get
+    # here, with the same call and body.
+    answer = await svc.offload(svc.ask, req.question, history, req.doc)
+    return Response(answer_body(answer), media_type="application/json")
 
 
 @router.get("/chunks/{chunk_id}", summary="A cited chunk and its section, in a given version",
