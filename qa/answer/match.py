@@ -137,3 +137,15 @@ def _weights(q: frozenset[str], idf: Mapping[str, float]) -> tuple[dict[str, flo
             _WEIGHTS.clear()
         _WEIGHTS[key] = got
     return got
+
+
+
+def nearest_share(q: frozenset[str] | set[str], tokens: tuple[str, ...],
+                  idf: Mapping[str, float] | None, width: int) -> float:
+    """The largest `weighted_share` of the question's words that any `width` consecutive
+    words of a text hold: how close together the text holds them (the whole text's share
+    when it is no longer than `width`)."""
+    if not q or not tokens:
+        return 0.0
+    starts = range(max(1, len(tokens) - width + 1))
+    return max(weighted_share(q, frozenset(tokens[i:i + width]), idf) for i in starts)
