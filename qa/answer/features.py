@@ -5,8 +5,10 @@ Each is a number in about [0, 1]: how retrieval placed the claim's chunk, how si
 question is to the unit the claim quotes, how much of the question (weighted by rarity)
 the claim and its chunk hold, how long it is, which strategy made it, and what kind of
 question meets what kind of claim (a "when" question and a claim with a date the
-question does not give, a "who" question and a name, a "how much" and a number). A
-strategy adds its own (how well a row's label and column match, ...).
+question does not give, a "who" question and a name, a "how much" and a number; the
+same by the answer kind the interrogative asks for, `Question.expects`), how close together
+a sentence holds the question's words, and how each candidate ranks among the question's
+others by a measure. A strategy adds its own (how well a row's label and column match, ...).
 """
 
 from __future__ import annotations

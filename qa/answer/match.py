@@ -140,12 +140,26 @@ def _weights(q: frozenset[str], idf: Mapping[str, float]) -> tuple[dict[str, flo
 
 
 
+
 def nearest_share(q: frozenset[str] | set[str], tokens: tuple[str, ...],
                   idf: Mapping[str, float] | None, width: int) -> float:
     """The largest `weighted_share` of the question's words that any `width` consecutive
     words of a text hold: how close together the text holds them (the whole text's share
     when it is no longer than `width`)."""
-    if not q or not tokens:
+    found = shared(q, set_of(tokens)) if q and tokens else set()
+    if not found:
         return 0.0
-    starts = range(max(1, len(tokens) - width + 1))
-    return max(weighted_share(q, frozenset(tokens[i:i + width]), idf) for i in starts)
+    if idf:
+        weight, total = _weights(frozenset(q), idf)
+    else:
+        weight, total = dict.fromkeys(q, 1.0), float(len(q))
+    # where each found word stands (a long stem matches by prefix, as `shared` matches)
+    at = {w: [i for i, t in enumerate(tokens) if t == w or (
+        len(w) >= PREFIX_MATCH and len(t) >= PREFIX_MATCH and t[:PREFIX_MATCH] == w[:PREFIX_MATCH]
+        and (t.startswith(w) or w.startswith(t)))] for w in found}
+    best = 0.0
+    for start in range(max(1, len(tokens) - width + 1)):
+        end = start + width
+        best = max(best, sum(weight[w] for w, places in at.items()
+                             if any(start <= i < end for i in places)))
+    return best / total if total else 0.0
