@@ -14,6 +14,7 @@ others by a measure. A strategy adds its own (how well a row's label and column 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -167,12 +168,12 @@ def mark_tops(features: list[dict[str, float]]) -> None:
     """Add `top:m` (1 for the candidates with the most of measure m, else 0) and `rank:m`
     (1 / (1 + how many candidates have more of it)) in place."""
     for k in TOP:
-        values = sorted((f.get(k, 0.0) for f in features), reverse=True)
-        best = values[0] if values else 0.0
+        values = sorted(f.get(k, 0.0) for f in features)
+        best = values[-1] if values else 0.0
         for f in features:
             v = f.get(k, 0.0)
             f[f"top:{k}"] = float(best > 0 and v >= best - 1e-9)
-            f[f"rank:{k}"] = 1.0 / (1 + sum(1 for x in values if x > v + 1e-9))
+            f[f"rank:{k}"] = 1.0 / (1 + len(values) - bisect_right(values, v + 1e-9))
 
 
 def claim_dense(claim: Claim, ev: Evidence | None) -> float:

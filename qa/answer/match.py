@@ -141,6 +141,7 @@ def _weights(q: frozenset[str], idf: Mapping[str, float]) -> tuple[dict[str, flo
 
 
 
+
 def nearest_share(q: frozenset[str] | set[str], tokens: tuple[str, ...],
                   idf: Mapping[str, float] | None, width: int) -> float:
     """The largest `weighted_share` of the question's words that any `width` consecutive
@@ -154,12 +155,15 @@ def nearest_share(q: frozenset[str] | set[str], tokens: tuple[str, ...],
     else:
         weight, total = dict.fromkeys(q, 1.0), float(len(q))
     # where each found word stands (a long stem matches by prefix, as `shared` matches)
-    at = {w: [i for i, t in enumerate(tokens) if t == w or (
-        len(w) >= PREFIX_MATCH and len(t) >= PREFIX_MATCH and t[:PREFIX_MATCH] == w[:PREFIX_MATCH]
-        and (t.startswith(w) or w.startswith(t)))] for w in found}
-    best = 0.0
-    for start in range(max(1, len(tokens) - width + 1)):
-        end = start + width
-        best = max(best, sum(weight[w] for w, places in at.items()
-                             if any(start <= i < end for i in places)))
+    long = _prefixes(frozenset(found))
+    hits: list[tuple[int, str]] = []
+    for i, t in enumerate(tokens):
+        if t in found:
+            hits.append((i, t))
+        for w in long.get(t[:PREFIX_MATCH], ()) if len(t) >= PREFIX_MATCH else ():
+            if w != t and (t.startswith(w) or w.startswith(t)):
+                hits.append((i, w))
+    # the best window starts at a word of the question: any other holds no more
+    best = max(sum(weight[w] for w in {w for j, w in hits if i <= j < i + width})
+               for i, _ in hits)
     return best / total if total else 0.0
