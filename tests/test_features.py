@@ -95,3 +95,14 @@ def test_the_sentence_before_and_the_chunk_as_a_whole_are_measured() -> None:
     first = _features("When was the Halden Tower finished?",
                       "The Halden Tower stands on the north quay.")
     assert first["dense_before"] == 0.0  # the first sentence has none before it
+
+
+def test_the_ranker_prefers_the_sentence_giving_the_kind_of_answer_asked_for() -> None:
+    # two sentences of one passage hold the question's words alike; only one gives a year
+    mill = passage("m1", "The Osterby mill was rebuilt by the weavers' guild after a long "
+                   "quarrel. The Osterby mill was rebuilt in 1887 with stone walls.")
+    evidence = [ev(mill, 1.0), ev(OTHER, 0.5)]
+    q = ground(analyze("In what year was the Osterby mill rebuilt?"), evidence)
+    assert q.wh == "what" and q.expects == "date"  # no "when": the wh-phrase's noun says it
+    best = candidates(q, evidence, Chunks([mill, OTHER]))[0]
+    assert "1887" in best.claims[0].text
