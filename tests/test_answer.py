@@ -450,13 +450,8 @@ ANALYSIS = [
     ("Which institutions should be strengthened?", "ASEAN Regional Forum", "United Nations"),
     ("What does the collaboration raise concerns about?", "nuclear proliferation",
      "arms trafficking"),
-    pytest.param("What are the key parts of the North Korea-Russia alliance?",
-                 "Energy cooperation; Military coordination; Diplomatic outreach",
-                 "Energy cooperation", marks=pytest.mark.xfail(strict=True, reason=(
-                     "ranker refit: 'North Korea' and 'Russia' name the Aspect table's "
-                     "columns, and column_match now weighs 2.5 (was 1.3: TAT-QA's questions "
-                     "name their year columns), so a reverse look-up of the Diplomatic row "
-                     "outranks the sentence that lists the key components"))),
+    ("What are the key parts of the North Korea-Russia alliance?",
+     "Energy cooperation; Military coordination; Diplomatic outreach", "Energy cooperation"),
     ("Which focus area should lead to lowered military buildup?", "Arms Control",
      "Lowered military buildup"),
     ("Whom does the economic aspect put pressure on?", "South Korea & Japan", "Aspect: Economic"),

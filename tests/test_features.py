@@ -6,8 +6,10 @@ from __future__ import annotations
 from helpers import Chunks, ev, passage
 
 from qa.answer.engine import candidates
-from qa.answer.features import before, mark_tops
+from qa.answer.features import before, generic, mark_tops
+from qa.answer.match import nearest_share, tokens_of
 from qa.answer.question import analyze, ground
+from qa.answer.types import Candidate, Claim
 
 TOWER = passage("t1", "The Halden Tower stands on the north quay. It was finished in 1911 by "
                 "the harbour board. Visitors climb it in summer.")
@@ -28,6 +30,8 @@ def test_mark_tops_marks_every_candidate_tied_for_the_most() -> None:
     assert [f["top:overlap"] for f in fs] == [1.0, 1.0, 0.0]
     assert [f["top:dense"] for f in fs] == [0.0, 1.0, 0.0]
     assert all(f["top:pairs"] == 0.0 for f in fs)  # nobody holds a pair: nobody is first
+    assert [f["rank:overlap"] for f in fs] == [1.0, 1.0, 1 / 3]  # two hold more than the last
+    assert [f["rank:dense"] for f in fs] == [0.5, 1.0, 1 / 3]
 
 
 def test_a_sentence_naming_its_subject_only_before_gains_from_the_neighbour() -> None:
@@ -39,3 +43,66 @@ def test_a_sentence_naming_its_subject_only_before_gains_from_the_neighbour() ->
     assert answer["top:overlap_near"] == 1.0
     lighthouse = by_text[OTHER.text]
     assert lighthouse["overlap_near"] == lighthouse["overlap"]  # first sentence: none before
+
+
+def test_nearest_share_counts_the_question_words_held_close_together() -> None:
+    q = frozenset(tokens_of("Who repaired the old clock tower?"))
+    close = tokens_of("The old clock tower was repaired by Anna Berg in the spring of that year.")
+    apart = tokens_of("Repairs began in May; the town spent its money on roads and schools "
+                      "before the tower got a new clock, an old one.")
+    assert nearest_share(q, close, None, 4) == 1.0
+    assert nearest_share(q, apart, None, 4) == 0.5
+    assert nearest_share(q, apart, None, 60) == 1.0  # a window as long as the text: all of it
+    assert nearest_share(q, (), None, 4) == 0.0
+
+
+def _features(question: str, text: str, chunk=TOWER) -> dict[str, float]:
+    evidence = [ev(chunk, 1.0), ev(OTHER, 0.8)]
+    q = ground(analyze(question), evidence)
+    cand = Candidate("sentence", (Claim(text, chunk, 1.0),), 0.0)
+    return generic(q, cand, evidence, CORPUS)
+
+
+def test_the_answer_kind_asked_for_meets_what_the_claim_newly_gives() -> None:
+    dated = "It was finished in 1911 by the harbour board."
+    assert _features("In what year was the Halden Tower finished?", dated)[
+        "expects=date&date"] == 1.0
+    assert _features("In what year was the Halden Tower finished?", "Visitors climb it in "
+                     "summer.")["expects=date&date"] == 0.0
+    # a year the question itself writes is no answer to it
+    assert _features("What happened to the tower in 1911?", dated).get(
+        "expects=date&date", 0.0) == 0.0
+    assert _features("Who built the lighthouse?", OTHER.text, OTHER)[
+        "expects=person&name"] == 0.0  # it names no one the question does not
+    assert _features("How tall is the Halden Tower?", dated)["expects=number&number"] == 1.0
+
+
+def test_the_asked_for_noun_of_a_which_phrase_in_the_claim() -> None:
+    f = _features("Which board finished the Halden Tower?", "It was finished in 1911 by the "
+                  "harbour board.")
+    assert f["head"] == 1.0
+    assert _features("Which board finished the Halden Tower?", "Visitors climb it in "
+                     "summer.")["head"] == 0.0
+    assert _features("Who finished the Halden Tower?", "It was finished in 1911 by the "
+                     "harbour board.")["head"] == 0.0  # no wh-phrase: nothing to hold
+
+
+def test_the_sentence_before_and_the_chunk_as_a_whole_are_measured() -> None:
+    f = _features("When was the Halden Tower finished?", "It was finished in 1911 by the "
+                  "harbour board.")
+    assert f["dense_before"] == 0.7  # `ev` gives every unit the same similarity
+    assert f["dense_chunk"] == 0.0
+    first = _features("When was the Halden Tower finished?",
+                      "The Halden Tower stands on the north quay.")
+    assert first["dense_before"] == 0.0  # the first sentence has none before it
+
+
+def test_the_ranker_prefers_the_sentence_giving_the_kind_of_answer_asked_for() -> None:
+    # two sentences of one passage hold the question's words alike; only one gives a year
+    mill = passage("m1", "The Osterby mill was rebuilt by the weavers' guild after a long "
+                   "quarrel. The Osterby mill was rebuilt in 1887 with stone walls.")
+    evidence = [ev(mill, 1.0), ev(OTHER, 0.5)]
+    q = ground(analyze("In what year was the Osterby mill rebuilt?"), evidence)
+    assert q.wh == "what" and q.expects == "date"  # no "when": the wh-phrase's noun says it
+    best = candidates(q, evidence, Chunks([mill, OTHER]))[0]
+    assert "1887" in best.claims[0].text

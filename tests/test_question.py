@@ -67,6 +67,26 @@ def test_a_question_word_inside_the_question(question: str, wh: str, head: tuple
     assert (q.wh, q.head, q.ask) == (wh, head, ask)
 
 
+@pytest.mark.parametrize("question, expects", [
+    ("When did the ferry first sail?", "date"),
+    ("In which year was the quay rebuilt?", "date"),
+    ("The mill burned down in what century?", "date"),
+    ("How many looms did the mill run?", "number"),
+    ("How long is the northern pier?", "number"),
+    ("How old was the keeper when he retired?", "number"),
+    ("What percentage of the catch was herring?", "number"),
+    ("Who painted the harbour mural?", "person"),
+    ("Whose boat won the regatta?", "person"),
+    ("Where did the keeper live?", "place"),
+    ("What did the keeper keep in the shed?", ""),
+    ("Why did the mill close?", ""),
+    ("How did the fire start?", ""),  # manner, not a measure
+    ("Did the mill reopen?", ""),
+])
+def test_the_kind_of_answer_the_interrogative_asks_for(question: str, expects: str) -> None:
+    assert analyze(question).expects == expects
+
+
 @pytest.mark.parametrize("question, direction", [
     ("Which route had the most trips?", 1),
     ("Which route carried the fewest trips?", -1),

@@ -5,22 +5,27 @@ Each is a number in about [0, 1]: how retrieval placed the claim's chunk, how si
 question is to the unit the claim quotes, how much of the question (weighted by rarity)
 the claim and its chunk hold, how long it is, which strategy made it, and what kind of
 question meets what kind of claim (a "when" question and a claim with a date the
-question does not give, a "who" question and a name, a "how much" and a number). A
-strategy adds its own (how well a row's label and column match, ...).
+question does not give, a "who" question and a name, a "how much" and a number; the
+same by the answer kind the interrogative asks for, `Question.expects`), how close together
+a sentence holds the question's words, and how each candidate ranks among the question's
+others by a measure. A strategy adds its own (how well a row's label and column match, ...).
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from functools import lru_cache
 
 from qa.answer.match import (
     joined_tokens,
+    nearest_share,
     pairs_in,
     pairs_of,
     set_of,
     shared,
+    tokens_of,
     weighted_share,
     words_of,
 )
@@ -54,6 +59,11 @@ FEATURES = {
     "top:overlap_near": "the claim with its sentence before holds the most question words",
     "top:dense": "the claim's unit is the question's most similar of all candidates",
     "top:pairs": "the claim holds the most of the question's word pairs of all candidates",
+    "rank:overlap": "1 / (1 + how many candidates hold more of the question's words)",
+    "rank:overlap_near": "1 / (1 + how many hold more with their sentence before)",
+    "rank:dense": "1 / (1 + how many candidates' units are more similar to the question)",
+    "rank:pairs": "1 / (1 + how many candidates hold more of the question's word pairs)",
+    "head": "share of the wh-phrase's words (\"which singer\": sing) the claim holds",
     "names_match": "share of the question's capitalised names the claim holds",
     "years_match": "share of the question's years the claim (or its columns) holds",
     "years_other": "the claim gives a year the question does not ask",
@@ -89,6 +99,13 @@ FEATURES = {
     "whole_list": "the claim is a whole list, condensed",
     "footnote": "the sentence is the footnote of a row or column the question names",
     "next": "the sentence with the one after it",
+    "proximity": "the most of the question's words (by rarity) within PROXIMITY words of the claim",
+    "dense_chunk": "a sentence's similarity minus that of its passage as a whole",
+    "dense_before": "the question's similarity to the sentence before the claim's",
+    "expects=date&date": "a question asking a date (when, what year) and a claim with a new one",
+    "expects=number&number": "a question asking a number (how many, how long) and a new number",
+    "expects=person&name": "a question asking who and a claim with a name it does not write",
+    "expects=place&name": "a question asking where and a claim with a name it does not write",
     "pieces": "how many sentences or items / 5",
 }
 # Measures that get a weight of their own for each strategy.
@@ -98,7 +115,12 @@ PER_STRATEGY = ("dense", "overlap", "overlap_chunk", "retrieval")
 MIXED = ("dense", "dense_gap", "overlap", "overlap_chunk", "overlap_start", "retrieval",
          "first_rank", "pairs", "names_match", "years_match", "bias")
 _DATE = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b|\b(January|February|March|April|May|June|July|"
-                   r"August|September|October|November|December)\b")
+                   r"August|September|October|November|December)\b"
+                   r"|\b\d{3,4}s\b|\b\d{1,2}(?:st|nd|rd|th)[- ]century\b")  # 1990s, 19th century
+
+
+# The kind of value a claim gives that answers each kind of question (`Question.expects`).
+_GIVES = {"date": "date", "number": "number", "person": "name", "place": "name"}
 
 
 def _fresh(question: Question, text: str) -> tuple[float, float, float]:
@@ -123,6 +145,22 @@ def before(chunk: Chunk, text: str) -> str:
     return texts[i - 1] if i > 0 else ""
 
 
+# The width (content words) of the window in which `proximity` counts the question's words:
+# an answer sentence holds the question's words together ("won by Beck for his album of the
+# year"), a sentence that only mentions them holds them apart. About a clause's length.
+PROXIMITY = 8
+
+
+def unit_dense(chunk: Chunk, ev: Evidence | None, text: str) -> float:
+    """The question's similarity to the unit of a chunk that quotes `text` (0 when none
+    does, or without scores)."""
+    if ev is None or not text:
+        return 0.0
+    scores = ev.unit_scores
+    return float(max((s for q, s in zip(chunk.quotes()[1:], scores[1:]) if q == text),
+                     default=0.0))
+
+
 # Measures on which a candidate that is best of all the question's candidates gets a
 # feature of its own (`top:`): the ranker's sum is linear in each, and being first by a
 # measure says more than its size (a question's best sentence by its words may hold few).
@@ -130,11 +168,15 @@ TOP = ("overlap", "overlap_near", "dense", "pairs")
 
 
 def mark_tops(features: list[dict[str, float]]) -> None:
-    """Add `top:m` (1 for the candidates with the most of measure m, else 0) in place."""
+    """Add `top:m` (1 for the candidates with the most of measure m, else 0) and `rank:m`
+    (1 / (1 + how many candidates have more of it)) in place."""
     for k in TOP:
-        best = max((f.get(k, 0.0) for f in features), default=0.0)
+        values = sorted(f.get(k, 0.0) for f in features)
+        best = values[-1] if values else 0.0
         for f in features:
-            f[f"top:{k}"] = float(best > 0 and f.get(k, 0.0) >= best - 1e-9)
+            v = f.get(k, 0.0)
+            f[f"top:{k}"] = float(best > 0 and v >= best - 1e-9)
+            f[f"rank:{k}"] = 1.0 / (1 + len(values) - bisect_right(values, v + 1e-9))
 
 
 def claim_dense(claim: Claim, ev: Evidence | None) -> float:
@@ -172,6 +214,9 @@ class Measures:
         self.pairs = pairs_of(question.text)
         self.names = [words_of(n) for n in question.names if words_of(n)]
         self.years = list(question.years)
+        # the asked-for noun of a "what"/"which" phrase: the answer often stands beside it
+        self.head = words_of(" ".join(question.head)) if question.wh in ("what", "which") \
+            else frozenset()
         self._chunk_overlap: dict[str, float] = {}
 
     def chunk_overlap(self, c: Chunk) -> float:
@@ -208,7 +253,8 @@ def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
     lead = " ".join(text.split()[:LEAD_WORDS])
     said = words_of(text)
     # the words of `" ".join([before(...), text])` and of `shown`, read from cached parts
-    near = joined_tokens(before(first.chunk, first.text), text)
+    prior = before(first.chunk, first.text)
+    near = joined_tokens(prior, text)
     near_words = set_of(near)
     shown_words = (said if first.chunk.kind == "passage"
                    else set_of(joined_tokens(text, *first.chunk.header)))
@@ -226,6 +272,12 @@ def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
          "first_rank": 1.0 / (1 + rank),
          "dense": dense,
          "dense_gap": dense - m.best_unit,
+         # a sentence against its passage as a whole (other claims quote their whole chunk)
+         "dense_chunk": (dense - ev.unit_scores[0])
+         if kind == "sentence" and ev and ev.unit_scores else 0.0,
+         "dense_before": unit_dense(first.chunk, ev, prior) if kind == "sentence" else 0.0,
+         "head": len(m.head & said) / len(m.head) if m.head else 0.0,
+         "proximity": nearest_share(question.words, tokens_of(text), m.idf, PROXIMITY),
          "overlap": weighted_share(question.words, said, m.idf),
          "overlap_chunk": m.chunk_overlap(first.chunk),
          "chars": min(len(text), 400) / 400,
@@ -241,6 +293,10 @@ def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
          f"wh={wh}&date": date,
          f"wh={wh}&row": float(first.chunk.kind == "table_row"),
          "plural&claims": float(question.plural) * min(len(cand.claims), 5) / 5}
+    gives = _GIVES.get(question.expects)
+    if gives:  # what the interrogative asks for against what the claim newly gives
+        f[f"expects={question.expects}&{gives}"] = {"date": date, "number": number,
+                                                    "name": name}[gives]
     for k, v in cand.features.items():
         f[k] = float(v)
     # how much a measure counts depends on what the claim is (a sentence's words against a

@@ -137,3 +137,33 @@ def _weights(q: frozenset[str], idf: Mapping[str, float]) -> tuple[dict[str, flo
             _WEIGHTS.clear()
         _WEIGHTS[key] = got
     return got
+
+
+
+
+
+def nearest_share(q: frozenset[str] | set[str], tokens: tuple[str, ...],
+                  idf: Mapping[str, float] | None, width: int) -> float:
+    """The largest `weighted_share` of the question's words that any `width` consecutive
+    words of a text hold: how close together the text holds them (the whole text's share
+    when it is no longer than `width`)."""
+    found = shared(q, set_of(tokens)) if q and tokens else set()
+    if not found:
+        return 0.0
+    if idf:
+        weight, total = _weights(frozenset(q), idf)
+    else:
+        weight, total = dict.fromkeys(q, 1.0), float(len(q))
+    # where each found word stands (a long stem matches by prefix, as `shared` matches)
+    long = _prefixes(frozenset(found))
+    hits: list[tuple[int, str]] = []
+    for i, t in enumerate(tokens):
+        if t in found:
+            hits.append((i, t))
+        for w in long.get(t[:PREFIX_MATCH], ()) if len(t) >= PREFIX_MATCH else ():
+            if w != t and (t.startswith(w) or w.startswith(t)):
+                hits.append((i, w))
+    # the best window starts at a word of the question: any other holds no more
+    best = max(sum(weight[w] for w in {w for j, w in hits if i <= j < i + width})
+               for i, _ in hits)
+    return best / total if total else 0.0

@@ -61,6 +61,13 @@ REQUEST_WORDS = _closed("give tell provide me us brief briefly short up")  # up:
 # article's conclusion", "the section on ...").
 DOCUMENT_NOUNS = _closed("article analysis document report paper text section chapter")
 IRREGULAR_PLURALS = _closed("people children men women data criteria media phenomena")
+# Nouns of time and of quantity: a "what"/"which" phrase headed by one asks for a date
+# ("In what year ...", "which century") or a number ("what percentage"), as "when" and
+# "how many" do. Closed classes of measure nouns, not words of particular questions.
+TIME_NOUNS = _closed("year years century centuries decade decades month months date day "
+                     "days era time season")
+QUANTITY_NOUNS = _closed("number percentage percent amount age population size rate share "
+                         "price cost temperature")
 # Gradable adjectives by direction: their comparative and superlative forms say whether
 # the largest (+1) or the smallest (-1) value is asked for.
 _HIGH = "large big high great long strong fast late old new heavy rich wide deep much many good"
@@ -97,6 +104,7 @@ def _graded() -> tuple[dict[str, int], dict[str, int]]:
 
 
 COMPARATIVES, SUPERLATIVES = _graded()
+GRADABLE = frozenset((_HIGH + " " + _LOW + " often tall far").split())
 _ASKING = frozenset(tokenize(" ".join(
     LIST_VERBS | SUMMARY_VERBS | SUMMARY_NOUNS | REPORTING_VERBS | REQUEST_WORDS
     | DOCUMENT_NOUNS)))
@@ -129,6 +137,7 @@ class Question:
     years: tuple[str, ...] = ()
     parts: tuple[str, ...] = ()
     elliptical: bool = False  # leans on something said before ("And for Russia?")
+    expects: str = ""  # the kind of answer asked for (`expected`)
     rows: tuple[RowReading, ...] = ()
 
     @property
@@ -237,6 +246,24 @@ def _inner_wh(tokens: list[str], k: int) -> int:
     return (asking or inner or [k])[0]
 
 
+def expected(wh: str, head: tuple[str, ...], nxt: str) -> str:
+    """What kind of answer an interrogative asks for: "date" ("when", "in what year"),
+    "number" ("how many", "how long", "what percentage"), "person" ("who", "whose"),
+    "place" ("where"), or "" (a thing, a reason, a verdict). `head` is the wh-phrase's
+    words, `nxt` the word after the interrogative."""
+    if wh == "when" or (wh in ("what", "which") and set(head) & TIME_NOUNS):
+        return "date"
+    if wh in ("how many", "how much") or (wh in ("what", "which") and set(head) & QUANTITY_NOUNS):
+        return "number"
+    if wh == "how" and nxt in GRADABLE:  # "how long", "how old", "how far": a measure
+        return "number"
+    if wh in ("who", "whom", "whose"):
+        return "person"
+    if wh == "where":
+        return "place"
+    return ""
+
+
 def analyze(text: str, split: bool = True) -> Question:
     """What the question asks (see `Question`); with `split` false, one question however
     many it holds."""
@@ -269,7 +296,7 @@ def analyze(text: str, split: bool = True) -> Question:
     first = tokens[k]
     if first not in INTERROGATIVES and first not in AUXILIARIES:
         k = _inner_wh(tokens, k)  # "Beyonce was raised in what religion?"
-    wh, aux, head, plural = "", "", (), False
+    wh, aux, head, plural, nxt = "", "", (), False, ""
     if tokens[k] in INTERROGATIVES:
         wh = tokens[k]
         nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
@@ -304,7 +331,8 @@ def analyze(text: str, split: bool = True) -> Question:
         ask = "list"
     else:
         ask = "fact"
-    return Question(ask=ask, wh=wh, aux=aux, head=head, plural=plural, **base)
+    return Question(ask=ask, wh=wh, aux=aux, head=head, plural=plural,
+                    expects=expected(wh, head, nxt), **base)
 
 
 def ground(question: Question, evidence: Sequence[Evidence]) -> Question:

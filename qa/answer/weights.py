@@ -54,246 +54,257 @@ SUPPORT_THRESHOLD_SCOPED = 0.25
 # feature without a weight counts 0. Fitted by `scripts/fit_ranker.py fit --write` as a
 # conditional logit (one softmax over the candidates of a question; positive: the
 # candidate holds the gold answer), L2-penalised, on the calibration parts (seed_dev 10,
-# tatqa_dev 601, squad_train 2750, engine_analysis 18, engine_report 19, support 46
+# tatqa_dev 601, squad_train 918, engine_analysis 27, engine_report 19, support 48
 # questions); the script prints top-1 figures per set, calibration and held-out.
-# Positive weights favour a candidate. Last: head_other, total_named alone (`fit --only
-# head_other total_named`; squad_train a third, 918), the others held as they were.
+# Positive weights favour a candidate.
 RANKER: dict[str, float] = {
-    'head_period': 3.366,               # the asked-for noun is a period (years) and the columns …
-    'label_match': 2.821,               # share of the row's label the question holds
-    'column_match': 2.742,              # share of the named column's header the question holds
-    'sentence&dense': 2.062,            # the question's similarity to the unit the claim quotes
-    'retrieval': 1.822,                 # the claim's chunk's retrieval score, relative to the best
-    'group_named': 1.789,               # the question names the row group listed
-    'head_label_header': 1.768,         # the asked-for noun matches the table's label column
-    'overlap_chunk': 1.714,             # share of the question's words the claim's chunk holds
-    'dense': 1.674,                     # the question's similarity to the unit the claim quotes
-    'dense_gap': 1.674,                 # that similarity minus the best of any retrieved unit
-    'wh=who&name': 1.626,
-    'footnote': 1.61,                   # the sentence is the footnote of a row or column the …
-    'plural&claims': 1.538,             # claims / 5 when the question asks for something plural
-    'novel': 1.46,                      # share of the claim's words the question lacks
-    'years_match': 1.409,               # share of the question's years the claim (or its …
-    'wh=who&row': 1.352,
-    'overlap_near': 1.348,              # share of the question's words the claim and the …
-    's=cell': -1.337,
     'total_named': 1.329,               # the question names the total row of the items listed
-    'wh=when&date': 1.277,
-    'label_words': -1.214,              # how many label words the question holds / 4
-    'mixed:retrieval': -1.135,          # the claim's chunk's retrieval score, relative to the best
-    'overlap': 1.128,                   # share of the question's words (by rarity) the claim holds
-    'ask=list&s=table': 1.109,
-    'wh=when&number': 1.108,
-    'sentence&overlap': 1.027,          # share of the question's words (by rarity) the claim holds
-    'wh=which&row': 0.927,
-    'names_match': -0.923,              # share of the question's capitalised names the claim holds
-    'ask=fact&s=cell': -0.873,
-    'table:items&overlap': -0.872,      # share of the question's words (by rarity) the claim holds
-    'rows&dense': -0.865,               # the question's similarity to the unit the claim quotes
-    'table:items&retrieval': -0.854,    # the claim's chunk's retrieval score, relative to the best
-    'sentence&retrieval': 0.84,         # the claim's chunk's retrieval score, relative to the best
-    'ask=summary&s=sentences': 0.797,
-    'ask=list&s=sentence': -0.778,
-    'mixed:first_rank': -0.777,         # 1 / (1 + the claim's chunk's place in retrieval)
-    'wh=how much&row': -0.763,
-    'pairs_near': 0.757,                # share of the question's word pairs the claim and the …
-    'ask=yesno&s=yesno': 0.736,
-    's=yesno': 0.736,
-    'ask=count&s=sentence': 0.734,
-    'ask=reason&s=cell': 0.734,
-    'wh=-&row': -0.734,
-    'wh=how many&row': -0.734,
     'head_other': -0.724,               # the asked-for noun is a noun other than a period …
-    'ask=list&s=sentences': -0.723,
-    'cell&retrieval': 0.707,            # the claim's chunk's retrieval score, relative to the best
-    'columns_named': 0.69,              # the question names a column
-    'head_caption': -0.679,             # the asked-for noun matches the caption
-    'mixed:overlap_start': 0.663,       # share of the question's words in the claim's first words
-    's=table': 0.66,
-    'wh=how much&number': 0.659,
-    'cell&dense': -0.644,               # the question's similarity to the unit the claim quotes
-    's=sentence': -0.64,
-    'wh=when&name': 0.634,
-    's=table:items': 0.628,
-    'wh=how many&name': -0.623,
-    'stated': 0.621,                    # share of the question's words the yes/no sentence states
-    'wh=which&name': 0.613,
-    'periods': 0.611,                   # the row's columns are periods
-    'ask=summary&number': -0.609,
-    'mixed:overlap_chunk': 0.609,       # share of the question's words the claim's chunk holds
-    'wh=where&name': 0.607,
-    'mixed:names_match': 0.591,         # share of the question's capitalised names the claim holds
-    'table:items&overlap_chunk': 0.565, # share of the question's words the claim's chunk holds
-    'first_rank': 0.56,                 # 1 / (1 + the claim's chunk's place in retrieval)
-    'yesno:sentence&retrieval': 0.56,   # the claim's chunk's retrieval score, relative to the best
-    'ask=yesno&s=sentence': -0.551,
-    's=yesno:sentence': 0.549,
-    'ask=count&number': 0.54,
-    'wh=how many&number': 0.54,
-    'wh=how&row': 0.54,
-    'extreme:rows&dense': 0.539,        # the question's similarity to the unit the claim quotes
-    'top:pairs': 0.536,                 # the claim holds the most of the question's word pairs …
-    'mixed:overlap': -0.529,            # share of the question's words (by rarity) the claim holds
-    'values': 0.526,                    # how many values were compared / 12
-    'wh=where&number': -0.517,
-    'wh=where&date': 0.504,
-    'overlap_start': 0.495,             # share of the question's words in the claim's first words
-    'q_table': 0.479,                   # the question names the table
-    'wh=how&date': -0.468,
-    'ask=compare&s=cell': -0.466,
-    'wh=which&date': 0.466,
-    'years_other': -0.461,              # the claim gives a year the question does not ask
-    'yesno:sentence&overlap_chunk': 0.461,# share of the question's words the claim's chunk holds
-    'wh=how many&date': -0.456,
-    'yesno:sentence&overlap': 0.456,    # share of the question's words (by rarity) the claim holds
-    'table:items&dense': -0.449,        # the question's similarity to the unit the claim quotes
-    'is_item': 0.438,                   # the claim is a list item
-    'ask=list&number': 0.43,
-    'wh=-&name': 0.43,
-    'yesno:sentence&dense': 0.43,       # the question's similarity to the unit the claim quotes
-    'claims': 0.429,                    # how many claims / 5
-    'extreme:rows&overlap_chunk': 0.42, # share of the question's words the claim's chunk holds
-    'top:overlap_near': 0.419,          # the claim with its sentence before holds the most …
-    'table:caption&dense': -0.418,      # the question's similarity to the unit the claim quotes
-    'ask=summary&s=table': -0.399,
-    'table:periods&dense': 0.384,       # the question's similarity to the unit the claim quotes
-    'sentence:next&overlap': 0.382,     # share of the question's words (by rarity) the claim holds
-    'asks_label': -0.379,               # the question names the label column's header
-    'ask=fact&s=reverse': 0.374,
-    'ask=compare&s=extreme': 0.373,
-    's=extreme': 0.373,
-    'value_match': 0.366,               # share of the cell value the question holds (reverse …
-    'wh=who&date': -0.365,
-    'ask=count&s=rows': -0.362,
-    'ask=fact&number': 0.355,
-    'sentence:next&retrieval': 0.355,   # the claim's chunk's retrieval score, relative to the best
-    'sentence:next&overlap_chunk': 0.344,# share of the question's words the claim's chunk holds
-    'table:periods&overlap_chunk': 0.34,# share of the question's words the claim's chunk holds
-    'ask=reason&s=reverse': -0.338,
-    'extreme:rows&retrieval': -0.327,   # the claim's chunk's retrieval score, relative to the best
-    'ask=fact&s=sentence': 0.325,
-    'ask=count&s=cell': -0.322,
-    'ask=reason&s=sentence': -0.315,
-    'top:dense': 0.314,                 # the claim's unit is the question's most similar of all …
-    'sentence:next&dense': 0.313,       # the question's similarity to the unit the claim quotes
-    's=extreme:rows': 0.295,
-    'mixed:years_match': 0.289,         # share of the question's years the claim (or its …
-    'wh=whom&number': -0.289,
-    'wh=what&row': -0.282,
-    'ask=summary&s=cell': -0.281,
-    'cell&overlap_chunk': -0.281,       # share of the question's words the claim's chunk holds
-    'reverse&overlap_chunk': -0.257,    # share of the question's words the claim's chunk holds
-    'wh=how much&name': -0.251,
-    'next': 0.246,                      # the sentence with the one after it
-    's=sentence:next': 0.246,
-    'wh=why&number': -0.246,
-    'wh=who&number': -0.244,
-    'wh=-&number': -0.242,
-    'wh=which&number': 0.24,
-    'mixed:dense': 0.238,               # the question's similarity to the unit the claim quotes
-    'mixed:dense_gap': 0.238,           # that similarity minus the best of any retrieved unit
-    'pairs': -0.237,                    # share of the question's word pairs the claim holds
-    'ask=list&s=rows': 0.236,
-    's=table:periods': 0.234,
-    'table:caption&overlap': -0.22,     # share of the question's words (by rarity) the claim holds
-    'sentences:top&retrieval': 0.216,   # the claim's chunk's retrieval score, relative to the best
-    'wh=why&row': -0.215,
-    'wh=how&name': -0.213,
-    'wh=-&date': -0.212,
-    'top:overlap': 0.208,               # the claim holds the most of the question's words of all …
-    'ask=list&s=reverse': 0.202,
-    'cell&overlap': 0.202,              # share of the question's words (by rarity) the claim holds
-    's=table:caption': -0.201,
-    'extreme:rows&overlap': 0.186,      # share of the question's words (by rarity) the claim holds
-    'table:caption&overlap_chunk': -0.183,# share of the question's words the claim's chunk holds
-    'row_named': -0.178,                # the best share of a row label the question holds
-    'ask=fact&s=rows': 0.173,
-    'rows_named': 0.171,                # how many rows the question names / 4
-    'sentences:top&overlap': -0.161,    # share of the question's words (by rarity) the claim holds
-    'whole_list': 0.158,                # the claim is a whole list, condensed
-    'pieces': 0.157,                    # how many sentences or items / 5
-    'reverse&overlap': -0.157,          # share of the question's words (by rarity) the claim holds
-    'wh=what&name': 0.156,
-    's=rows': 0.153,
-    'wh=why&date': 0.151,
-    'wh=whose&number': -0.149,
-    'reverse&retrieval': 0.148,         # the claim's chunk's retrieval score, relative to the best
-    'ask=compare&s=rows': 0.147,
-    'wh=what&date': -0.146,
-    'sentences:chunk&retrieval': 0.134, # the claim's chunk's retrieval score, relative to the best
-    'mixed:pairs': -0.129,              # share of the question's word pairs the claim holds
-    'reverse&dense': 0.126,             # the question's similarity to the unit the claim quotes
-    'sentences:top&dense': 0.121,       # the question's similarity to the unit the claim quotes
-    'ask=summary&s=reverse': -0.117,
-    'wh=how much&date': -0.109,
-    'wh=what&number': -0.106,
-    'items': 0.102,                     # how many items the table answer lists / 12
-    'ask=yesno&s=reverse': -0.101,
-    'extreme:columns&overlap_chunk': 0.1,# share of the question's words the claim's chunk holds
-    'ask=reason&number': 0.099,
-    'sentence&overlap_chunk': -0.097,   # share of the question's words the claim's chunk holds
-    'sentences:chunk&overlap': 0.097,   # share of the question's words (by rarity) the claim holds
-    'table:periods&overlap': -0.097,    # share of the question's words (by rarity) the claim holds
-    's=yesno:reverse': 0.095,
-    'yesno:reverse&retrieval': 0.095,   # the claim's chunk's retrieval score, relative to the best
-    'rows&retrieval': -0.086,           # the claim's chunk's retrieval score, relative to the best
-    'among_named': -0.084,              # compared among the rows the question names
-    'ask=yesno&s=cell': -0.084,
-    'wh=whose&name': 0.082,
-    'yesno:reverse&overlap': 0.082,     # share of the question's words (by rarity) the claim holds
-    'yesno:reverse&overlap_chunk': 0.082,# share of the question's words the claim's chunk holds
-    'chars': 0.08,                      # the claim's length / 400
-    'sentences:top&overlap_chunk': 0.079,# share of the question's words the claim's chunk holds
-    's=extreme:columns': 0.078,
-    'rows&overlap': 0.077,              # share of the question's words (by rarity) the claim holds
-    's=yesno:cell:value': 0.077,
-    'yesno:cell:value&retrieval': 0.077,# the claim's chunk's retrieval score, relative to the best
-    'sentences:chunk&overlap_chunk': 0.067,# share of the question's words the claim's chunk holds
-    'ask=compare&number': -0.064,
-    'yesno:reverse&dense': 0.063,       # the question's similarity to the unit the claim quotes
-    'yesno:cell:value&overlap': 0.061,  # share of the question's words (by rarity) the claim holds
-    'yesno:cell:value&overlap_chunk': 0.061,# share of the question's words the claim's chunk holds
-    'wh=why&name': -0.06,
-    'wh=whom&date': 0.059,
-    'table:periods&retrieval': -0.058,  # the claim's chunk's retrieval score, relative to the best
-    'yesno:cell:value&dense': 0.056,    # the question's similarity to the unit the claim quotes
-    'ask=compare&s=sentence': -0.054,
-    'sentences:chunk&dense': -0.054,    # the question's similarity to the unit the claim quotes
-    'wh=whom&name': 0.052,
+    'dense_chunk': -3.227,              # a sentence's similarity minus that of its passage as a …
+    'head_period': 2.928,               # the asked-for noun is a period (years) and the columns …
+    'label_match': 2.823,               # share of the row's label the question holds
+    'column_match': 2.677,              # share of the named column's header the question holds
+    'expects=date&date': 2.444,         # a question asking a date (when, what year) and a claim …
+    'sentence&dense': 1.836,            # the question's similarity to the unit the claim quotes
+    'dense': 1.806,                     # the question's similarity to the unit the claim quotes
+    'dense_gap': 1.806,                 # that similarity minus the best of any retrieved unit
+    'overlap_chunk': 1.745,             # share of the question's words the claim's chunk holds
+    'plural&claims': 1.565,             # claims / 5 when the question asks for something plural
+    'head_label_header': 1.514,         # the asked-for noun matches the table's label column
+    'group_named': 1.492,               # the question names the row group listed
+    'footnote': 1.447,                  # the sentence is the footnote of a row or column the …
+    'rank:dense': 1.446,                # 1 / (1 + how many candidates' units are more similar to …
+    'years_match': 1.373,               # share of the question's years the claim (or its …
+    's=cell': -1.345,
+    'q_table': 1.327,                   # the question names the table
+    'wh=who&row': 1.307,
+    'retrieval': 1.285,                 # the claim's chunk's retrieval score, relative to the best
+    'wh=whom&number': -1.281,
+    'mixed:retrieval': -1.2,            # the claim's chunk's retrieval score, relative to the best
+    'wh=which&row': 1.2,
+    'sentence&overlap': 1.126,          # share of the question's words (by rarity) the claim holds
+    'expects=person&name': 1.124,       # a question asking who and a claim with a name it does …
+    'table:items&overlap': -1.054,      # share of the question's words (by rarity) the claim holds
+    'top:pairs': 1.043,                 # the claim holds the most of the question's word pairs …
+    'expects=number&number': 1.038,     # a question asking a number (how many, how long) and a …
+    'wh=who&name': 1.024,
+    'ask=list&s=table': 1.011,
+    'overlap': 1.007,                   # share of the question's words (by rarity) the claim holds
+    'ask=fact&s=cell': -1.0,
+    'pairs_near': 0.969,                # share of the question's word pairs the claim and the …
+    'label_words': -0.966,              # how many label words the question holds / 4
+    'ask=summary&number': -0.963,
+    'novel': 0.916,                     # share of the claim's words the question lacks
+    'mixed:overlap_start': 0.914,       # share of the question's words in the claim's first words
+    'rows&dense': -0.906,               # the question's similarity to the unit the claim quotes
+    'ask=summary&s=sentences': 0.896,
+    'wh=-&row': -0.88,
+    'wh=how much&row': -0.855,
+    'ask=list&s=sentence': -0.838,
+    'wh=which&name': 0.822,
+    'extreme:rows&dense': 0.756,        # the question's similarity to the unit the claim quotes
+    'ask=reason&s=cell': 0.749,
+    'mixed:dense': 0.741,               # the question's similarity to the unit the claim quotes
+    'mixed:dense_gap': 0.741,           # that similarity minus the best of any retrieved unit
+    'ask=yesno&s=yesno': 0.74,
+    's=yesno': 0.74,
+    'mixed:overlap_chunk': 0.738,       # share of the question's words the claim's chunk holds
+    'sentence&retrieval': 0.705,        # the claim's chunk's retrieval score, relative to the best
+    'overlap_near': 0.704,              # share of the question's words the claim and the …
+    'mixed:first_rank': -0.686,         # 1 / (1 + the claim's chunk's place in retrieval)
+    'ask=count&s=sentence': 0.684,
+    'wh=how many&row': -0.684,
+    'columns_named': 0.669,             # the question names a column
+    'mixed:overlap': -0.662,            # share of the question's words (by rarity) the claim holds
+    's=table': 0.651,
+    'cell&retrieval': 0.634,            # the claim's chunk's retrieval score, relative to the best
+    'wh=where&date': 0.634,
+    's=table:items': 0.633,
+    'rank:overlap_near': 0.624,         # 1 / (1 + how many hold more with their sentence before)
+    'head': 0.621,                      # share of the wh-phrase's words ("which singer": sing) …
+    'stated': 0.615,                    # share of the question's words the yes/no sentence states
+    'expects=place&name': 0.611,        # a question asking where and a claim with a name it does …
+    'wh=where&name': 0.611,
+    'wh=how much&number': 0.609,
+    'rank:pairs': -0.604,               # 1 / (1 + how many candidates hold more of the …
+    'wh=how many&name': -0.604,
+    'wh=where&number': -0.603,
+    'mixed:pairs': -0.602,              # share of the question's word pairs the claim holds
+    'wh=what&date': -0.578,
+    'wh=how&row': 0.576,
+    'names_match': -0.57,               # share of the question's capitalised names the claim holds
+    's=extreme:rows': 0.551,
+    'ask=summary&s=table': -0.55,
+    'wh=who&date': -0.543,
+    'whole_list': 0.543,                # the claim is a whole list, condensed
+    'ask=list&s=sentences': -0.534,
+    's=sentence': -0.505,
+    'wh=what&row': -0.48,
+    'cell&dense': -0.478,               # the question's similarity to the unit the claim quotes
+    'proximity': 0.475,                 # the most of the question's words (by rarity) within …
+    'head_caption': -0.473,             # the asked-for noun matches the caption
+    'table:caption&dense': -0.471,      # the question's similarity to the unit the claim quotes
+    'ask=yesno&s=sentence': -0.459,
+    'first_rank': 0.458,                # 1 / (1 + the claim's chunk's place in retrieval)
+    'claims': 0.453,                    # how many claims / 5
+    'values': 0.452,                    # how many values were compared / 12
+    'wh=-&name': 0.452,
+    'yesno:sentence&retrieval': 0.45,   # the claim's chunk's retrieval score, relative to the best
+    'value_match': 0.443,               # share of the cell value the question holds (reverse …
+    's=yesno:sentence': 0.442,
+    'is_item': 0.435,                   # the claim is a list item
+    'pairs': -0.429,                    # share of the question's word pairs the claim holds
+    's=sentences:top': 0.427,
+    'ask=compare&number': -0.422,
+    'extreme:rows&retrieval': -0.417,   # the claim's chunk's retrieval score, relative to the best
+    'ask=fact&s=reverse': 0.403,
+    'wh=which&number': 0.402,
+    'table:periods&dense': 0.398,       # the question's similarity to the unit the claim quotes
+    'asks_label': -0.395,               # the question names the label column's header
+    'periods': 0.378,                   # the row's columns are periods
+    'ask=compare&s=cell': -0.377,
+    'table:items&overlap_chunk': 0.376, # share of the question's words the claim's chunk holds
+    'yesno:sentence&overlap_chunk': 0.374,# share of the question's words the claim's chunk holds
+    's=table:periods': 0.37,
+    'yesno:sentence&overlap': 0.368,    # share of the question's words (by rarity) the claim holds
+    'sentences:top&overlap': -0.365,    # share of the question's words (by rarity) the claim holds
+    'table:caption&retrieval': -0.358,  # the claim's chunk's retrieval score, relative to the best
+    's=table:caption': -0.351,
+    'ask=count&s=rows': -0.345,
+    'years_other': -0.342,              # the claim gives a year the question does not ask
+    'ask=list&s=rows': 0.336,
+    'wh=when&date': 0.336,
+    'wh=why&name': -0.336,
+    'ask=compare&s=extreme': 0.335,
+    's=extreme': 0.335,
+    'yesno:sentence&dense': 0.33,       # the question's similarity to the unit the claim quotes
+    'mixed:names_match': 0.324,         # share of the question's capitalised names the claim holds
+    'extreme:rows&overlap_chunk': 0.316,# share of the question's words the claim's chunk holds
+    'ask=fact&s=sentence': 0.308,
+    'rows&overlap_chunk': 0.306,        # share of the question's words the claim's chunk holds
+    'rows&overlap': 0.303,              # share of the question's words (by rarity) the claim holds
+    'table:periods&overlap_chunk': 0.301,# share of the question's words the claim's chunk holds
+    'top:dense': -0.295,                # the claim's unit is the question's most similar of all …
+    'wh=how&name': -0.293,
+    'wh=when&number': 0.292,
+    'ask=count&s=cell': -0.29,
+    'ask=fact&s=rows': 0.289,
+    'cell&overlap_chunk': -0.285,       # share of the question's words the claim's chunk holds
+    'sentences:chunk&overlap': 0.284,   # share of the question's words (by rarity) the claim holds
+    'ask=reason&s=reverse': -0.28,
+    'mixed:years_match': 0.276,         # share of the question's years the claim (or its …
+    'chunks': -0.275,                   # how many cited chunks / 5
+    's=sentences:chunk': -0.262,
+    'wh=how much&date': -0.258,
+    'sentences:top&retrieval': 0.257,   # the claim's chunk's retrieval score, relative to the best
+    'ask=reason&s=sentences': -0.247,
+    'sentences:chunk&overlap_chunk': 0.241,# share of the question's words the claim's chunk holds
+    'ask=compare&s=table': 0.239,
+    'extreme:columns&retrieval': -0.239,# the claim's chunk's retrieval score, relative to the best
+    'wh=-&date': -0.229,
+    'wh=what&number': 0.226,
+    'wh=which&date': -0.226,
+    'sentence:next&overlap': 0.224,     # share of the question's words (by rarity) the claim holds
+    'wh=how much&name': -0.221,
+    'wh=-&number': -0.217,
+    's=extreme:columns': -0.216,
+    'rows_named': 0.215,                # how many rows the question names / 4
+    'top:overlap_near': 0.215,          # the claim with its sentence before holds the most …
+    'sentence:next&retrieval': 0.213,   # the claim's chunk's retrieval score, relative to the best
+    's=yesno:reverse': 0.211,
+    'yesno:reverse&retrieval': 0.211,   # the claim's chunk's retrieval score, relative to the best
+    'chars': 0.208,                     # the claim's length / 400
+    'ask=summary&s=cell': -0.202,
+    'ask=yesno&s=reverse': -0.199,
+    'sentence:next&overlap_chunk': 0.199,# share of the question's words the claim's chunk holds
+    'wh=why&row': -0.182,
+    'ask=list&number': 0.178,
+    'sentence:next&dense': 0.176,       # the question's similarity to the unit the claim quotes
+    'overlap_start': 0.173,             # share of the question's words in the claim's first words
+    'table:caption&overlap_chunk': -0.173,# share of the question's words the claim's chunk holds
+    'wh=whose&number': -0.172,
+    'ask=list&s=reverse': 0.167,
+    'wh=how&number': -0.167,
+    'ask=count&number': -0.163,
+    'wh=how many&number': -0.163,
+    'wh=when&name': 0.163,
+    'sentences:chunk&dense': 0.161,     # the question's similarity to the unit the claim quotes
+    'ask=reason&s=sentence': -0.159,
+    'wh=whose&date': -0.159,
+    'next': 0.157,                      # the sentence with the one after it
+    's=sentence:next': 0.157,
+    'ask=compare&s=rows': -0.156,
+    'items': -0.155,                    # how many items the table answer lists / 12
+    'yesno:reverse&overlap': 0.154,     # share of the question's words (by rarity) the claim holds
+    'yesno:reverse&overlap_chunk': 0.154,# share of the question's words the claim's chunk holds
+    'extreme:columns&dense': -0.147,    # the question's similarity to the unit the claim quotes
+    'yesno:reverse&dense': 0.147,       # the question's similarity to the unit the claim quotes
+    'pieces': 0.144,                    # how many sentences or items / 5
+    'ask=summary&s=reverse': -0.143,
+    'wh=how many&date': -0.143,
+    'ask=list&s=cell': -0.142,
+    'table:periods&retrieval': -0.141,  # the claim's chunk's retrieval score, relative to the best
+    'wh=why&number': -0.141,
+    'wh=why&date': 0.139,
+    'table:items&dense': -0.12,         # the question's similarity to the unit the claim quotes
+    'rank:overlap': -0.119,             # 1 / (1 + how many candidates hold more of the …
+    'sentences:top&overlap_chunk': -0.116,# share of the question's words the claim's chunk holds
+    's=sentences': 0.115,
+    'table:items&retrieval': -0.114,    # the claim's chunk's retrieval score, relative to the best
+    'wh=who&number': -0.11,
+    'table:periods&overlap': -0.106,    # share of the question's words (by rarity) the claim holds
+    'dense_before': -0.096,             # the question's similarity to the sentence before the …
+    'top:overlap': 0.088,               # the claim holds the most of the question's words of all …
+    'head_group': -0.087,               # the asked-for noun matches the row group
+    'ask=yesno&s=cell': -0.083,
+    'rows&retrieval': 0.083,            # the claim's chunk's retrieval score, relative to the best
+    'sentences:chunk&retrieval': -0.077,# the claim's chunk's retrieval score, relative to the best
+    'wh=whom&name': 0.075,
+    's=yesno:cell:value': 0.066,
+    'yesno:cell:value&retrieval': 0.066,# the claim's chunk's retrieval score, relative to the best
+    'ask=fact&number': 0.065,
+    'ask=reason&s=rows': -0.064,
+    's=rows': 0.062,
+    'reverse&retrieval': 0.053,         # the claim's chunk's retrieval score, relative to the best
+    's=reverse': -0.053,
+    'yesno:cell:value&overlap': 0.052,  # share of the question's words (by rarity) the claim holds
+    'yesno:cell:value&overlap_chunk': 0.052,# share of the question's words the claim's chunk holds
+    's=sentences:one': -0.05,
     'ask=count&s=table': -0.049,
-    'wh=whose&date': -0.049,
-    'ask=list&s=cell': -0.045,
-    'extreme:columns&overlap': 0.043,   # share of the question's words (by rarity) the claim holds
-    'yesno:cell&overlap': 0.043,        # share of the question's words (by rarity) the claim holds
-    's=sentences:chunk': 0.042,
-    'ask=reason&s=rows': -0.041,
-    'ask=reason&s=sentences': -0.04,
-    's=sentences:one': -0.036,
-    's=sentences': 0.034,
-    'extreme:columns&retrieval': 0.033, # the claim's chunk's retrieval score, relative to the best
+    'yesno:cell:value&dense': 0.048,    # the question's similarity to the unit the claim quotes
+    'cell&overlap': 0.045,              # share of the question's words (by rarity) the claim holds
+    'ask=compare&s=sentence': -0.042,
+    'wh=how&date': -0.042,
+    'wh=where&row': -0.042,
+    'yesno:cell&overlap': 0.042,        # share of the question's words (by rarity) the claim holds
+    'reverse&dense': 0.039,             # the question's similarity to the unit the claim quotes
+    'sentences:top&dense': 0.037,       # the question's similarity to the unit the claim quotes
+    'extreme:columns&overlap': -0.033,  # share of the question's words (by rarity) the claim holds
+    'sentences:one&retrieval': -0.033,  # the claim's chunk's retrieval score, relative to the best
+    'ask=reason&number': -0.03,
     'cell:value&retrieval': -0.03,      # the claim's chunk's retrieval score, relative to the best
-    'chunks': 0.03,                     # how many cited chunks / 5
     's=cell:value': -0.03,
-    's=sentences:top': 0.028,
-    'head_group': 0.027,                # the asked-for noun matches the row group
-    'wh=how&number': -0.026,
+    'reverse&overlap_chunk': -0.027,    # share of the question's words the claim's chunk holds
+    'row_named': 0.027,                 # the best share of a row label the question holds
+    'yesno:cell&dense': 0.026,          # the question's similarity to the unit the claim quotes
+    'yesno:cell&overlap_chunk': 0.025,  # share of the question's words the claim's chunk holds
     'cell:value&overlap': -0.024,       # share of the question's words (by rarity) the claim holds
     'cell:value&overlap_chunk': -0.024, # share of the question's words the claim's chunk holds
-    'sentences:one&retrieval': -0.024,  # the claim's chunk's retrieval score, relative to the best
-    'wh=where&row': -0.024,
-    'yesno:cell&dense': 0.023,          # the question's similarity to the unit the claim quotes
-    'ask=yesno&number': -0.022,
+    'wh=whose&name': 0.024,
+    'yesno:cell&retrieval': 0.024,      # the claim's chunk's retrieval score, relative to the best
     'cell:value&dense': -0.022,         # the question's similarity to the unit the claim quotes
-    'yesno:cell&overlap_chunk': 0.021,  # share of the question's words the claim's chunk holds
-    's=reverse': 0.02,
-    'yesno:cell&retrieval': 0.018,      # the claim's chunk's retrieval score, relative to the best
-    'table:caption&retrieval': 0.017,   # the claim's chunk's retrieval score, relative to the best
-    'denied': 0.016,                    # the verdict is No
-    'rows&overlap_chunk': 0.016,        # share of the question's words the claim's chunk holds
-    's=yesno:cell': 0.015,
-    'extreme:columns&dense': 0.011,     # the question's similarity to the unit the claim quotes
-    'wh=when&row': -0.009,
-    'sentences:one&dense': -0.003,      # the question's similarity to the unit the claim quotes
+    's=yesno:cell': 0.022,
+    'table:caption&overlap': -0.022,    # share of the question's words (by rarity) the claim holds
+    'sentence&overlap_chunk': 0.02,     # share of the question's words the claim's chunk holds
+    'wh=whom&date': -0.017,
+    'denied': 0.015,                    # the verdict is No
+    'extreme:rows&overlap': 0.015,      # share of the question's words (by rarity) the claim holds
+    'wh=what&name': -0.013,
+    'wh=when&row': -0.012,
+    'ask=yesno&number': 0.01,
+    'extreme:columns&overlap_chunk': 0.006,# share of the question's words the claim's chunk holds
+    'sentences:one&dense': -0.004,      # the question's similarity to the unit the claim quotes
+    'reverse&overlap': -0.002,          # share of the question's words (by rarity) the claim holds
 }
 # --- end ranker ---------------------------------------------------------------------------
 
