@@ -139,9 +139,6 @@ def _weights(q: frozenset[str], idf: Mapping[str, float]) -> tuple[dict[str, flo
     return got
 
 
-
-
-
 def nearest_share(q: frozenset[str] | set[str], tokens: tuple[str, ...],
                   idf: Mapping[str, float] | None, width: int) -> float:
     """The largest `weighted_share` of the question's words that any `width` consecutive
