@@ -71,8 +71,10 @@ def pairs_of(text: str) -> frozenset[tuple[str, str]]:
     return pairs_in(tokens_of(text))
 
 
+@lru_cache(maxsize=1 << 14)
 def pairs_in(tokens: tuple[str, ...]) -> frozenset[tuple[str, str]]:
-    """Consecutive pairs of a sequence of words."""
+    """Consecutive pairs of a sequence of words (cached: a claim's sentence, alone and with
+    the one before it, is measured for many questions)."""
     return frozenset(pairwise(tokens))
 
 
