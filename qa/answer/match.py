@@ -21,7 +21,9 @@ def shared(a: set[str] | frozenset[str], b: set[str] | frozenset[str]) -> set[st
     if rest:
         by_prefix = _prefixes(b if isinstance(b, frozenset) else frozenset(b))
         for w in rest:
-            if any(v.startswith(w) or w.startswith(v) for v in by_prefix.get(w[:PREFIX_MATCH], ())):
+            near = by_prefix.get(w[:PREFIX_MATCH])
+            # most words share no prefix with any of `b`: look no further for them
+            if near and any(v.startswith(w) or w.startswith(v) for v in near):
                 out.add(w)
     return out
 
