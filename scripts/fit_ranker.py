@@ -5,7 +5,13 @@ the figures that justify it.
 For every answerable question of the development sets (seed_dev, the TAT-QA span kinds,
 squad_train, the engine's probes) the engine's strategies propose their candidates over
 the service's own retrieval; a candidate is positive when its text holds the gold answer
-as the shared scorer judges it (every answer group, `alt_in`). The ranker is a
+as the shared scorer judges it (every answer group, `alt_in`). A multi-part question
+("Which divisions does it revive, and which institutions should be strengthened?") is
+split as the engine splits it (`standalone_parts`), each part retrieved for as the engine
+retrieves, and each part is a training question of its own whose gold answer is the
+answer group of the same place (`part_items`: the sets write one group per part, in the
+question's order); a question whose parts and groups do not pair one to one is left out.
+A part is held out with its question (the split is by question). The ranker is a
 conditional logit: one softmax over the candidates of a question, fitted to put the
 positives first, with an L2 penalty, on the calibration parts only; each set's questions
 weigh so that no set outweighs the others by more than its size up to SET_WEIGHT_CAP.
@@ -34,6 +40,7 @@ import math
 import statistics
 import sys
 import textwrap
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -66,15 +73,31 @@ SET_WEIGHT_CAP = 600  # a set counts as at most this many questions (squad_train
 
 
 def questions(name: str) -> tuple[list[dict], Path]:
-    """The answerable single questions of a set the ranker learns from, and its corpus."""
+    """The answerable questions of a set the ranker learns from (multi-part ones are split
+    into their parts by `retrieve`), and its corpus."""
     if name in PROBES:
         path, corpus = PROBES[name]
     else:
         path, corpus = SETS[name], CORPORA[name]
-    items = [it for it in load(path) if it["answerable"] and it["kind"] != "multi-part"]
+    items = [it for it in load(path) if it["answerable"]]
     if name == "tatqa_dev":
         items = [it for it in items if it["kind"] in TATQA_KINDS]
     return items, corpus
+
+
+def part_items(item: dict, parts: list[str]) -> list[dict]:
+    """The training questions of a multi-part question asked as `parts` (the engine's
+    standalone parts): part i with the i-th gold answer group alone, as its own question
+    (id "<id>/<i>"). The sets write one answer group per part, in the question's order;
+    when the parts and the groups do not pair one to one (the analysis split the question
+    otherwise) no pairing is sound, and the question gives none; so does a question of
+    another kind that the analysis splits."""
+    groups = item["answer"]
+    if item["kind"] != "multi-part" or len(parts) < 2 or len(parts) != len(groups):
+        return []
+    return [{**item, "id": f"{item['id']}/{i}", "question": part, "answer": [group],
+             "history": []}
+            for i, (part, group) in enumerate(zip(parts, groups), 1)]
 
 
 def _service(name: str):
@@ -90,24 +113,39 @@ def _service(name: str):
 
 def retrieve(names: list[str], limit: int | None, every: int = 1) -> None:
     """The evidence of each question as the service retrieves it for /ask (the slow part:
-    the model encodes every question) -> OUT/<set>.evidence.jsonl."""
+    the model encodes every question) -> OUT/<set>.evidence.jsonl. A multi-part question
+    gives one line per part (`part_items`), retrieved for as the engine retrieves for it."""
+    from qa.answer.engine import standalone_parts
+    from qa.answer.question import analyze
+    from qa.conversation import resolve, table_rows
+
     OUT.mkdir(parents=True, exist_ok=True)
     for name in names:
         items, _ = questions(name)
         _, held = split(name, items)
         held_ids = {it["id"] for it in held}
         svc = _service(name)
+        rows = table_rows(svc.retriever.chunks)
         n = 0
         with open(OUT / f"{name}.evidence.jsonl", "w", encoding="utf-8") as f:
             for it in (items[::every][:limit] if limit else items[::every]):
                 history = [("user", h) for h in it.get("history", [])]
                 found = svc.gather(it["question"], history, it.get("doc"))  # as /ask does
-                text, evidence = found.question, found.evidence
-                f.write(json.dumps({
-                    "item": it, "held": it["id"] in held_ids, "text": text,
-                    "hits": [[e.hit.chunk.id, e.hit.score, e.hit.dense, e.hit.lexical,
-                              [round(x, 5) for x in e.unit_scores]] for e in evidence]}) + "\n")
-                n += 1
+                asked = [(it, found.question, found.evidence)]
+                q = analyze(found.question, split=not found.follow_up)
+                if q.ask == "multi" or it["kind"] == "multi-part":  # its parts, as the engine
+                    parts = standalone_parts(q, partial(resolve, rows=rows))  # asks them
+                    asked = [(part, part["question"],
+                              svc.evidence(part["question"], it.get("doc"),
+                                           retriever=found.retriever)[1])
+                             for part in part_items(it, parts)]
+                for item, text, evidence in asked:
+                    f.write(json.dumps({
+                        "item": item, "held": it["id"] in held_ids, "text": text,
+                        "hits": [[e.hit.chunk.id, e.hit.score, e.hit.dense, e.hit.lexical,
+                                  [round(x, 5) for x in e.unit_scores]]
+                                 for e in evidence]}) + "\n")
+                    n += 1
         print(f"{name}: {n} questions -> {OUT / (name + '.evidence.jsonl')}", flush=True)
         svc.stop()
 

@@ -162,6 +162,17 @@ def answer_part(question: Question, search: Search, corpus: CorpusView,
     return None if chosen is None else hedge(grounded, chosen, ranked, evidence, corpus, scoped)
 
 
+def standalone_parts(question: Question,
+                     resolve: Callable[[str, str], str] | None = None) -> list[str]:
+    """The parts of a multi-part question as `answer` asks them: each made standalone by
+    `resolve(part, earlier_part)` in the light of the one before it (also what
+    `scripts/fit_ranker.py` trains the ranker on)."""
+    out: list[str] = []
+    for part in question.parts:
+        out.append(resolve(part, out[-1]) if resolve and out else part)
+    return out
+
+
 def answer(text: str, search: Search, corpus: CorpusView, *, scoped: bool = False,
            not_covered: str = NOT_COVERED, alone: bool = True, split: bool = True,
            resolve: Callable[[str, str], str] | None = None, compute: bool = True) -> Answer:
@@ -185,10 +196,7 @@ def answer(text: str, search: Search, corpus: CorpusView, *, scoped: bool = Fals
         return cite([chosen], corpus.version, text)
     replies: list[Candidate | str] = []
     asked: list[Question] = []
-    earlier = ""
-    for part in question.parts:
-        standalone = resolve(part, earlier) if resolve and earlier else part
-        earlier = standalone
+    for part, standalone in zip(question.parts, standalone_parts(question, resolve)):
         asked.append(analyze(standalone))
         chosen = answer_part(asked[-1], search, corpus, scoped, compute)
         if chosen is None:
