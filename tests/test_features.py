@@ -6,7 +6,7 @@ from __future__ import annotations
 from helpers import Chunks, ev, passage
 
 from qa.answer.engine import candidates
-from qa.answer.features import before, generic, mark_tops
+from qa.answer.features import before, generic, mark_tops, sentence_before, values_in
 from qa.answer.match import nearest_share, tokens_of
 from qa.answer.question import analyze, ground
 from qa.answer.types import Candidate, Claim
@@ -22,6 +22,22 @@ def test_before_is_the_sentence_preceding_the_quoted_one() -> None:
         "The Halden Tower stands on the north quay.")
     assert before(TOWER, "The Halden Tower stands on the north quay.") == ""
     assert before(TOWER, "… finished in 1911 …") == "The Halden Tower stands on the north quay."
+
+
+def test_sentence_before_reads_the_passage_text_alone() -> None:
+    text = "Ships dock here. They unload grain. Trains take it inland."
+    assert sentence_before(text, "They unload grain.") == "Ships dock here."
+    assert sentence_before(text, "Ships dock here.") == ""  # the first has none before it
+    assert sentence_before(text, "No such sentence.") == ""
+    assert sentence_before(text, "") == ""
+
+
+def test_values_in_reads_the_numbers_names_and_dates_a_text_writes() -> None:
+    numbers, names, dates = values_in("In March 1911 the Halden Tower cost 4,500 crowns.")
+    assert numbers == {"1911", "4,500"}
+    assert names == {"March", "Halden", "Tower"}  # "In", the first word, is no name
+    assert dates == {"March", "1911"}
+    assert values_in("nothing here.") == (frozenset(), frozenset(), frozenset())
 
 
 def test_mark_tops_marks_every_candidate_tied_for_the_most() -> None:

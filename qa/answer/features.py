@@ -126,12 +126,20 @@ _GIVES = {"date": "date", "number": "number", "person": "name", "place": "name"}
 def _fresh(question: Question, text: str) -> tuple[float, float, float]:
     """Whether the claim gives what a question of its kind asks for and does not itself
     hold: a number, a name, a date beyond those the question writes."""
-    asked = set(question.numbers) | set(question.years)
-    numbers = {n.strip(",.") for n in _NUMBER.findall(text)} - {n.strip("$%,.") for n in asked}
-    names = {n for n in _NAME_INSIDE.findall(text)
-             if not words_of(n) <= question.words}
-    dates = {m.group(0) for m in _DATE.finditer(text)} - set(question.years)
-    return float(bool(numbers)), float(bool(names)), float(bool(dates))
+    numbers, names, dates = values_in(text)
+    asked = {n.strip("$%,.") for n in (*question.numbers, *question.years)}
+    return (float(bool(numbers - asked)),
+            float(any(not words_of(n) <= question.words for n in names)),
+            float(bool(dates - set(question.years))))
+
+
+@lru_cache(maxsize=1 << 14)
+def values_in(text: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The numbers, the capitalised names after a text's first word, and the dates a text
+    writes (cached: a sentence is a claim of many candidates and questions)."""
+    return (frozenset(n.strip(",.") for n in _NUMBER.findall(text)),
+            frozenset(_NAME_INSIDE.findall(text)),
+            frozenset(m.group(0) for m in _DATE.finditer(text)))
 
 
 def before(chunk: Chunk, text: str) -> str:
@@ -139,7 +147,14 @@ def before(chunk: Chunk, text: str) -> str:
     list): an answer sentence often names its subject only there ("It was ...")."""
     if chunk.kind != "passage" or chunk.is_list:
         return ""
-    texts = sentences(chunk.text)
+    return sentence_before(chunk.text, text)
+
+
+@lru_cache(maxsize=1 << 14)
+def sentence_before(passage: str, text: str) -> str:
+    """The sentence of `passage` before the first one holding `text` ("" for the first, or
+    when none does); cached: the same sentence is a claim of many questions."""
+    texts = sentences(passage)
     text = text.strip("… ")
     i = next((k for k, t in enumerate(texts) if text and text in t), 0)
     return texts[i - 1] if i > 0 else ""

@@ -21,7 +21,9 @@ def shared(a: set[str] | frozenset[str], b: set[str] | frozenset[str]) -> set[st
     if rest:
         by_prefix = _prefixes(b if isinstance(b, frozenset) else frozenset(b))
         for w in rest:
-            if any(v.startswith(w) or w.startswith(v) for v in by_prefix.get(w[:PREFIX_MATCH], ())):
+            near = by_prefix.get(w[:PREFIX_MATCH])
+            # most words share no prefix with any of `b`: look no further for them
+            if near and any(v.startswith(w) or w.startswith(v) for v in near):
                 out.add(w)
     return out
 
@@ -71,8 +73,10 @@ def pairs_of(text: str) -> frozenset[tuple[str, str]]:
     return pairs_in(tokens_of(text))
 
 
+@lru_cache(maxsize=1 << 14)
 def pairs_in(tokens: tuple[str, ...]) -> frozenset[tuple[str, str]]:
-    """Consecutive pairs of a sequence of words."""
+    """Consecutive pairs of a sequence of words (cached: a claim's sentence, alone and with
+    the one before it, is measured for many questions)."""
     return frozenset(pairwise(tokens))
 
 
