@@ -44,7 +44,7 @@ async def _ask(service: QAService, body: bytes) -> bytes | None:
     req = AskRequest.model_validate(json.loads(body))
     if req.stream:
         return None  # an event stream: the route sends it
-    history = service.check_history([(m.role, m.content) for m in req.history])
+    history = service.check_history(req.turns())
     return answer_body(await service.offload(service.ask, req.question, history, req.doc))
 
 

@@ -43,6 +43,10 @@ class AskRequest(BaseModel):
     doc: str | None = Field(None, description="Answer from this document only (corpus path).")
     stream: bool = Field(False, description="Send server-sent events (see POST /ask).")
 
+    def turns(self) -> list[tuple[str, str]]:
+        """The history as (role, content) pairs, as the service takes it."""
+        return [(m.role, m.content) for m in self.history]
+
 
 def hit_json(hit: Hit) -> dict[str, Any]:
     """A retrieval hit as JSON: the chunk with its provenance and scores."""

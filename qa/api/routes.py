@@ -70,7 +70,7 @@ async def ask(req: AskRequest, svc: Service) -> dict[str, Any] | StreamingRespon
     """The answer, or with `"stream": true` server-sent events: `start` at once, `delta`
     (`{"text"}`: verified text to append), then `answer` (this reply, plus `replaced`:
     whether its text replaces the streamed text) or `error` (the one error shape)."""
-    history = svc.check_history([(m.role, m.content) for m in req.history])
+    history = svc.check_history(req.turns())
     if req.stream:
         stop = threading.Event()
         events = svc.ask_stream(req.question, history, req.doc, stop)  # bad input raises here

@@ -178,7 +178,9 @@ class OrdinalRow:
         seen: set[tuple[str, int | None]] = set()
         for r in question.rows:
             c = r.chunk
-            if (c.doc, c.table) in seen or len(seen) == 2:
+            if len(seen) == 2:
+                break
+            if (c.doc, c.table) in seen:
                 continue
             seen.add((c.doc, c.table))
             table = corpus.table_of(c) or [c]
