@@ -14,17 +14,24 @@ question's order); a question whose parts and groups do not pair one to one is l
 A part is held out with its question (the split is by question). The ranker is a
 conditional logit: one softmax over the candidates of a question, fitted to put the
 positives first, with an L2 penalty, on the calibration parts only; each set's questions
-weigh so that no set outweighs the others by more than its size up to SET_WEIGHT_CAP.
+weigh so that no set outweighs the others by more than its size up to SET_WEIGHT_CAP;
+a feature that tells candidates apart on fewer than MIN_QUESTIONS calibration questions
+gets no weight.
 
 Printed per set, calibration and held-out part side by side: how often the first-ranked
 candidate is right (among questions with any right candidate, and of all), with the
 weights before (as in weights.py) and after the fit. Also the yes/no verdict threshold
-(`STATED`): verdicts right and wrong on the yes/no probes as it moves.
+(`STATED`): verdicts right and wrong on the yes/no probes as it moves. And HEDGE's curve
+under the fitted weights (right answers and median length as the threshold moves), with
+the HEDGE its rule chooses: `--write` writes it with the weights, since the softmax it
+thresholds is theirs.
 
     scripts/fit_ranker.py retrieve       # evidence of each question (slow: the model)
     scripts/fit_ranker.py dump           # candidates and features -> /tmp/qa-ranker/*.jsonl
-    scripts/fit_ranker.py fit [--write]  # fit, print; --write puts the weights in weights.py
-    scripts/fit_ranker.py cv             # L2 chosen by cross-validation on the calib parts
+    scripts/fit_ranker.py fit [--write]  # fit, print; --write puts the weights and the
+                                         # HEDGE chosen under them in weights.py
+    scripts/fit_ranker.py cv             # L2 and MIN_QUESTIONS by cross-validation on the
+                                         # calib parts, folds by article / document
     scripts/fit_ranker.py fit --only head_other total_named [--write]
                                          # only these features' weights fitted, the others
                                          # held at weights.py's (a new feature added without
@@ -46,7 +53,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from answer_eval import CORPORA, scorer
-from evalsets import SETS, load, split
+from evalsets import SETS, load, split, squad_articles
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBES = {"engine_analysis": (ROOT / "tests" / "probes" / "engine_analysis.jsonl", ROOT / "corpus"),
@@ -68,7 +75,18 @@ WEIGHTS = ROOT / "qa" / "answer" / "weights.py"
 # difference smaller than the folds' noise does not buy the closer fit. 0.0003 (0.793
 # +- 0.003; 0.0001 0.790, 0.001 0.784, 0.003 0.772).
 L2 = 0.0003
+# A feature that tells the candidates apart on fewer calibration questions than this gets
+# no weight: a weight learnt from a handful of questions fits their wording, not the kind.
+# Chosen by `cv` with L2 (see there).
+MIN_QUESTIONS = 0
+CV_L2 = (0.0001, 0.0003, 0.001, 0.003)
+CV_MIN_QUESTIONS = (0, 3, 5, 10, 30)
+CV_FOLDS = 5
 HEDGE_CHARS = 380  # the two sentences must fit the answer (the engine's ANSWER_CHARS)
+# HEDGE is the largest of these at which squad_train's calibration part keeps its median
+# answer within HEDGE_MEDIAN_CHARS: a second sentence wins answers and costs length.
+HEDGE_GRID = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 1.01)
+HEDGE_MEDIAN_CHARS = 250
 SET_WEIGHT_CAP = 600  # a set counts as at most this many questions (squad_train has 4,000)
 
 
@@ -100,6 +118,19 @@ def part_items(item: dict, parts: list[str]) -> list[dict]:
             for i, (part, group) in enumerate(zip(parts, groups), 1)]
 
 
+def question_groups(name: str, items: list[dict]) -> list[str]:
+    """The group each question is cross-validated in, as `evalsets.split` splits the set:
+    a SQuAD article, a TAT-QA document, else the question itself (its parts go with it).
+    Questions of one group share wording and evidence, so a fold must not split them."""
+    if name == "squad_train":
+        everything = load(SETS[name])
+        article = dict(zip((it["id"] for it in everything), squad_articles(everything)))
+        return [article[it["id"]] for it in items]
+    if name == "tatqa_dev":
+        return [str(it.get("doc", it["id"])) for it in items]
+    return [str(it["id"]) for it in items]
+
+
 def _service(name: str):
     """A started service over the set's corpus (its index built into CACHE if needed)."""
     from qa.config import get_settings
@@ -124,6 +155,7 @@ def retrieve(names: list[str], limit: int | None, every: int = 1) -> None:
         items, _ = questions(name)
         _, held = split(name, items)
         held_ids = {it["id"] for it in held}
+        group = dict(zip((it["id"] for it in items), question_groups(name, items)))
         svc = _service(name)
         rows = table_rows(svc.retriever.chunks)
         n = 0
@@ -142,6 +174,7 @@ def retrieve(names: list[str], limit: int | None, every: int = 1) -> None:
                 for item, text, evidence in asked:
                     f.write(json.dumps({
                         "item": item, "held": it["id"] in held_ids, "text": text,
+                        "group": group[it["id"]],
                         "hits": [[e.hit.chunk.id, e.hit.score, e.hit.dense, e.hit.lexical,
                                   [round(x, 5) for x in e.unit_scores]]
                                  for e in evidence]}) + "\n")
@@ -193,7 +226,8 @@ def dump(names: list[str]) -> None:
                                      "t": shown[:200], "n": len(shown),
                                      "k": len(c.claims), "p": c.preface})
                 f.write(json.dumps({"id": it["id"], "kind": it["kind"], "ask": q.ask,
-                                    "q": e["text"], "held": e["held"], "c": rows_out}) + "\n")
+                                    "q": e["text"], "held": e["held"],
+                                    "g": e.get("group", it["id"]), "c": rows_out}) + "\n")
                 n += 1
         print(f"{name}: {n} questions -> {OUT / (name + '.jsonl')}", flush=True)
 
@@ -218,43 +252,52 @@ def _matrix(data: list[dict], names: list[str]):
     return out
 
 
-def _fit(groups, weights, names: list[str], l2: float = L2, offsets=None):
+def conditional_logit(groups, weights, names: list[str], l2: float = L2, offsets=None):
+    """The conditional logit's weights: minimises, over the questions with a right and a
+    wrong candidate, the weighted negative log of the softmax share of the right ones,
+    plus l2 * (total weight) * |theta|^2. The questions' candidates are stacked in one
+    sparse matrix, so that a fit takes a second rather than a loop over questions."""
     import numpy as np
+    from scipy import sparse
     from scipy.optimize import minimize
 
-    d = len(names)
     offsets = offsets or [0.0] * len(groups)
     usable = [(X, y, w, o) for (X, y), w, o in zip(groups, weights, offsets)
               if y.any() and not y.all()]
     total = sum(w for _, _, w, _ in usable)
+    X = sparse.csr_matrix(np.vstack([X for X, _, _, _ in usable]))
+    y = np.concatenate([y for _, y, _, _ in usable])
+    off = np.concatenate([np.broadcast_to(np.asarray(o, dtype=float), len(y_))
+                          for _, y_, _, o in usable])
+    sizes = [len(y_) for _, y_, _, _ in usable]
+    starts = np.cumsum([0, *sizes[:-1]])
+    owner = np.repeat(np.arange(len(usable)), sizes)  # each candidate's question
+    w = np.array([w for _, _, w, _ in usable])
 
     def loss(theta):
-        value, grad = l2 * total * theta @ theta, 2 * l2 * total * theta
-        for X, y, w, o in usable:
-            s = X @ theta + o
-            m = s.max()
-            e = np.exp(s - m)
-            p_all = e / e.sum()
-            ep = e * y
-            p_pos = ep / ep.sum()
-            value += w * (np.log(e.sum()) - np.log(ep.sum()))
-            grad += w * ((p_all - p_pos) @ X)
-        return value, grad
+        s = X @ theta + off
+        e = np.exp(s - np.maximum.reduceat(s, starts)[owner])
+        z_all = np.add.reduceat(e, starts)
+        z_pos = np.add.reduceat(e * y, starts)
+        value = l2 * total * theta @ theta + w @ (np.log(z_all) - np.log(z_pos))
+        slope = w[owner] * (e / z_all[owner] - e * y / z_pos[owner])
+        return value, 2 * l2 * total * theta + X.T @ slope
 
-    res = minimize(loss, np.zeros(d), jac=True, method="L-BFGS-B", options={"maxiter": 500})
+    res = minimize(loss, np.zeros(len(names)), jac=True, method="L-BFGS-B",
+                   options={"maxiter": 500})
     return dict(zip(names, res.x))
 
 
 def _fit_some(groups, weights, names: list[str], free: list[str], base: dict[str, float],
               l2: float = L2) -> dict[str, float]:
-    """`_fit` over the `free` features alone, every other feature's weight held at `base`
-    (each candidate's score starts from what those weights give it)."""
+    """`conditional_logit` over the `free` features alone, every other feature's weight
+    held at `base` (each candidate's score starts from what those weights give it)."""
     import numpy as np
 
     held = np.array([0.0 if k in free else base.get(k, 0.0) for k in names])
     cols = [names.index(k) for k in free]
-    got = _fit([(X[:, cols], y) for X, y in groups], weights, free, l2,
-               offsets=[X @ held for X, _ in groups])
+    got = conditional_logit([(X[:, cols], y) for X, y in groups], weights, free, l2,
+                            offsets=[X @ held for X, _ in groups])
     return {**base, **got}
 
 
@@ -271,31 +314,74 @@ def _top1(data: list[dict], weights: dict[str, float]) -> tuple[float, float, in
     return (right / possible if possible else 0.0), (right / n if n else 0.0), n
 
 
-def fit(names: list[str], write: bool, l2: float = L2, only: list[str] | None = None) -> None:
-    """Fit on the calibration parts; print the figures per set and part. With `only`, the
-    weights of those features alone (`_fit_some`)."""
+def _calibration(names: list[str]):
+    """The dumped questions per set (yes/no verdicts below STATED left out), the
+    calibration questions as (set, question), and the features seen on them."""
     from qa.answer.strategies import yesno
-    from qa.answer.weights import RANKER
 
     loaded = {n: _load(n) for n in names if (OUT / f"{n}.jsonl").exists()}
     data = {n: _verdicts({n: qs}, yesno.STATED) for n, qs in loaded.items()}
     calib = [(n, q) for n, qs in data.items() for q in qs if not q["held"]]
     feature_names = sorted({k for _, q in calib for c in q["c"] for k in c["f"]})
+    return loaded, data, calib, feature_names
+
+
+def _set_weights(rows: list[tuple[str, dict]]) -> list[float]:
+    """Each question's weight in the fit: a set counts as at most SET_WEIGHT_CAP questions."""
+    per_set: dict[str, int] = {}
+    for n, _ in rows:
+        per_set[n] = per_set.get(n, 0) + 1
+    return [min(1.0, SET_WEIGHT_CAP / per_set[n]) for n, _ in rows]
+
+
+def informative(groups, names: list[str]) -> dict[str, int]:
+    """On how many questions each feature tells the candidates apart (its value differs
+    between two of them): the only questions whose loss its weight can lower. A feature
+    constant within every question is worth nothing to a softmax over candidates."""
+    import numpy as np
+
+    count = np.zeros(len(names), dtype=int)
+    for X, _ in groups:
+        if len(X):
+            count += (X.max(axis=0) > X.min(axis=0))
+    return dict(zip(names, count.tolist()))
+
+
+def _kept(groups, names: list[str], min_questions: int) -> list[str]:
+    """The features that tell candidates apart on at least `min_questions` questions."""
+    seen = informative(groups, names)
+    return [k for k in names if seen[k] >= min_questions]
+
+
+def fit(names: list[str], write: bool, l2: float = L2, only: list[str] | None = None,
+        min_questions: int = MIN_QUESTIONS) -> None:
+    """Fit on the calibration parts; print the figures per set and part, and HEDGE's curve
+    under the fitted weights. With `only`, the weights of those features alone
+    (`_fit_some`). With `write`, the weights and the HEDGE chosen under them go to
+    weights.py together (a HEDGE chosen under other weights would hedge other answers)."""
+    from qa.answer.weights import RANKER
+
+    loaded, data, calib, feature_names = _calibration(names)
     per_set = {n: sum(1 for m, _ in calib if m == n) for n in data}
-    weights = [min(1.0, SET_WEIGHT_CAP / per_set[n]) for n, _ in calib]
+    weights = _set_weights(calib)
     groups = _matrix([q for _, q in calib], feature_names)
     if only:
         fitted = _fit_some(groups, weights, feature_names, only, RANKER, l2)
     else:
-        fitted = _fit(groups, weights, feature_names, l2)
+        kept = _kept(groups, feature_names, min_questions)
+        print(f"{len(kept)} of {len(feature_names)} features tell candidates apart on at "
+              f"least {min_questions} calibration questions; L2 {l2}")
+        fitted = conditional_logit(_matrix([q for _, q in calib], kept), weights, kept, l2)
     fitted = {k: round(v, 3) for k, v in fitted.items() if abs(v) >= 0.0005}
 
     print("top-1 right: of questions with a right candidate / of all (questions)")
     print(f"{'set':18} {'part':8} {'before':>18} {'fitted':>18}")
+    figures = []
     for n, qs in data.items():
         for part, held in (("calib", False), ("heldout", True)):
             sub = [q for q in qs if q["held"] == held]
             b, f = _top1(sub, RANKER), _top1(sub, fitted)
+            figures.append(f"{n} {part} {b[1]:.3f} -> {f[1]:.3f}")
             print(f"{n:18} {part:8} {b[0]:8.3f} {b[1]:6.3f} ({b[2]:4}) {f[0]:8.3f} {f[1]:6.3f}")
             kinds = sorted({q["kind"] for q in sub})
             if len(kinds) > 1:
@@ -304,84 +390,132 @@ def fit(names: list[str], write: bool, l2: float = L2, only: list[str] | None = 
                     b, f = _top1(s, RANKER), _top1(s, fitted)
                     print(f"{'':18} {'  ' + k:14.14} {b[0]:6.3f} {b[1]:6.3f} ({b[2]:4}) "
                           f"{f[0]:8.3f} {f[1]:6.3f}")
-    block = _weights_block(fitted, per_set, only)
-    print(block)
-    if write:
-        text = WEIGHTS.read_text()
-        start = text.index("# --- ranker")
-        end = text.index("# --- end ranker")
-        WEIGHTS.write_text(text[:start] + block + text[end:])
-        print(f"written to {WEIGHTS}")
     stated(loaded, fitted)
-    hedge(data, fitted)
+    curve = hedge(data, fitted)
+    chosen = choose_hedge(curve)
+    block = _weights_block(fitted, per_set, only, l2, min_questions, figures)
+    print(block)
+    if chosen is None:
+        print("HEDGE: squad_train's calibration part is not among the sets; not chosen")
+    else:
+        print(_hedge_block(chosen, curve))
+    if write:
+        if chosen is None:
+            sys.exit("--write needs squad_train among the sets (HEDGE is chosen on it)")
+        text = WEIGHTS.read_text()
+        text = _replace(text, "# --- ranker", "# --- end ranker", block)
+        text = _replace(text, "# --- hedge", "# --- end hedge", _hedge_block(chosen, curve))
+        WEIGHTS.write_text(text)
+        print(f"RANKER and HEDGE = {chosen} written to {WEIGHTS}")
 
 
-def cross_validate(names: list[str], grid: tuple[float, ...] = (0.0001, 0.0003, 0.001, 0.003),
-                   folds: int = 3) -> None:
-    """Choose L2 on the calibration parts alone: each penalty fitted on all folds but one
-    and judged on that one (folds by question id), top-1 right of all questions per set,
-    averaged over the folds, and over the sets weighted as the fit weighs them. The
-    held-out parts play no part in the choice."""
-    import hashlib
+def _replace(text: str, start: str, end: str, block: str) -> str:
+    """`text` with the section from the line starting `start` up to the one starting `end`
+    replaced by `block`."""
+    i, j = text.index(start), text.index(end)
+    return text[:i] + block + text[j:]
 
-    from qa.answer.strategies import yesno
 
-    loaded = {n: _load(n) for n in names if (OUT / f"{n}.jsonl").exists()}
-    data = {n: _verdicts({n: qs}, yesno.STATED) for n, qs in loaded.items()}
-    calib = [(n, q) for n, qs in data.items() for q in qs if not q["held"]]
-    fold = [int(hashlib.sha1(q["id"].encode()).hexdigest(), 16) % folds for _, q in calib]
-    feature_names = sorted({k for _, q in calib for c in q["c"] for k in c["f"]})
-    print(f"L2 by {folds}-fold cross-validation on the calibration parts: top-1 right of all")
-    print(f"{'l2':>8} " + " ".join(f"{n[:14]:>14}" for n in data) + f" {'mean':>7} {'s.e.':>6}")
-    mean: dict[float, float] = {}
-    error: dict[float, float] = {}
-    for l2 in grid:
-        right: dict[str, list[float]] = {n: [] for n in data}
-        for k in range(folds):
-            train = [(n, q) for (n, q), f in zip(calib, fold) if f != k]
-            per_set = {n: sum(1 for m, _ in train if m == n) or 1 for n in data}
-            weights = [min(1.0, SET_WEIGHT_CAP / per_set[n]) for n, _ in train]
-            fitted = _fit(_matrix([q for _, q in train], feature_names), weights,
-                          feature_names, l2)
-            for n in data:
-                test = [q for (m, q), f in zip(calib, fold) if f == k and m == n]
-                if test:
-                    right[n].append(_top1(test, fitted)[1])
-        means = {n: sum(v) / len(v) for n, v in right.items() if v}
-        # each set weighs as in the fit (its calibration size, capped): an 18-question probe
-        # set's fold noise must not outvote TAT-QA's 600 questions
-        size = {n: min(SET_WEIGHT_CAP, sum(1 for m, _ in calib if m == n)) for n in means}
-        mean[l2] = sum(means[n] * size[n] for n in means) / sum(size.values())
-        per_fold = [sum(right[n][k] * size[n] for n in means) / sum(size.values())
-                    for k in range(min(len(right[n]) for n in means))]
-        error[l2] = statistics.stdev(per_fold) / math.sqrt(len(per_fold))
-        print(f"{l2:8.4f} " + " ".join(f"{means.get(n, 0.0):14.3f}" for n in data)
-              + f" {mean[l2]:7.3f} {error[l2]:6.3f}")
-    best = max(mean, key=mean.get)
-    chosen = max(l2 for l2, m in mean.items() if m >= mean[best] - error[best])
-    print(f"chosen: {chosen} (the largest within one standard error, {error[best]:.3f}, of the "
-          f"best mean, {mean[best]:.3f})")
+def cross_validate(names: list[str], l2s: tuple[float, ...] = CV_L2,
+                   counts: tuple[int, ...] = CV_MIN_QUESTIONS, folds: int = CV_FOLDS) -> None:
+    """Choose L2 and MIN_QUESTIONS on the calibration parts alone: each pair fitted on all
+    folds but one and judged on that one, top-1 right of all questions per set, averaged
+    over the folds, and over the sets weighted as the fit weighs them. Folds are by group
+    (`question_groups`: a SQuAD article, a TAT-QA document), as the held-out split is: a
+    fold judges weights on articles and documents they were not fitted on. The held-out
+    parts play no part in the choice."""
+    import numpy as np
+    from sklearn.model_selection import GroupKFold
+
+    _, data, calib, feature_names = _calibration(names)
+    keys = [f"{n}:{q.get('g', q['id'])}" for n, q in calib]
+    splits = list(GroupKFold(n_splits=folds).split(np.zeros(len(calib)), groups=keys))
+    sets = list(data)
+    # each set weighs as in the fit (its calibration size, capped): an 18-question probe
+    # set's fold noise must not outvote TAT-QA's 600 questions
+    size = {n: min(SET_WEIGHT_CAP, sum(1 for m, _ in calib if m == n)) for n in sets}
+    print(f"L2 and MIN_QUESTIONS by {folds}-fold cross-validation on the calibration parts, "
+          f"folds by article / document / question ({len(set(keys))} groups): top-1 right "
+          "of all")
+    print(f"{'l2':>7} {'min':>4} {'feat':>5} " + " ".join(f"{n[:14]:>14}" for n in sets)
+          + f" {'mean':>7}")
+    folds_of = []
+    for train_idx, test_idx in splits:
+        train = [calib[i] for i in train_idx]
+        groups = _matrix([q for _, q in train], feature_names)
+        folds_of.append((train, [calib[i] for i in test_idx], groups))
+    result: dict[tuple[int, float], list[float]] = {}  # (count, l2): top-1 per fold
+    for count in counts:
+        for l2 in l2s:
+            right: dict[str, dict[int, float]] = {n: {} for n in sets}  # fold: top-1
+            widths = []
+            for k, (train, test, groups) in enumerate(folds_of):
+                kept = _kept(groups, feature_names, count)
+                widths.append(len(kept))
+                cols = [feature_names.index(f) for f in kept]
+                fitted = conditional_logit([(X[:, cols], y) for X, y in groups],
+                                           _set_weights(train), kept, l2)
+                for n in sets:
+                    part = [q for m, q in test if m == n]
+                    if part:
+                        right[n][k] = _top1(part, fitted)[1]
+            per_fold = []
+            for k in range(folds):  # the sets this fold judges, weighted by their size
+                judged = [n for n in sets if k in right[n]]
+                per_fold.append(sum(right[n][k] * size[n] for n in judged)
+                                / sum(size[n] for n in judged))
+            result[(count, l2)] = per_fold
+            means = [statistics.fmean(right[n].values()) for n in sets]
+            print(f"{l2:7.4f} {count:4} {round(statistics.fmean(widths)):5} "
+                  + " ".join(f"{m:14.3f}" for m in means)
+                  + f" {statistics.fmean(per_fold):7.3f}", flush=True)
+    best = max(result, key=lambda k: statistics.fmean(result[k]))
+
+    def behind(k: tuple[int, float]) -> tuple[float, float]:
+        """How far the pair is behind the best on average, and the standard error of that
+        difference over the folds (paired: a fold's hard questions are hard for both)."""
+        gap = [b - x for b, x in zip(result[best], result[k])]
+        return statistics.fmean(gap), statistics.stdev(gap) / math.sqrt(folds)
+
+    print("behind the best, paired over the folds (mean gap, its standard error):")
+    for k in result:
+        print(f"  MIN_QUESTIONS {k[0]:3}, L2 {k[1]}: {behind(k)[0]:.4f} +- {behind(k)[1]:.4f}")
+    # the simplest fit no further behind the best than one standard error of the gap:
+    # fewest features (the largest MIN_QUESTIONS), then the smallest weights (largest L2)
+    chosen = max(k for k in result if behind(k)[0] <= behind(k)[1])
+    print(f"best: MIN_QUESTIONS {best[0]}, L2 {best[1]} "
+          f"({statistics.fmean(result[best]):.3f}); chosen, the simplest within one standard "
+          f"error of the gap: MIN_QUESTIONS {chosen[0]}, L2 {chosen[1]} "
+          f"({statistics.fmean(result[chosen]):.3f})")
 
 
 def _weights_block(fitted: dict[str, float], per_set: dict[str, int],
-                   only: list[str] | None = None) -> str:
+                   only: list[str] | None = None, l2: float = L2,
+                   min_questions: int = MIN_QUESTIONS, figures: list[str] = ()) -> str:
     sets = ", ".join(f"{n} {c}" for n, c in per_set.items())
     about = ("Weights of the candidate ranker (`qa.answer.rank`): a candidate's score is the sum "
              "of its features (`qa.answer.features` and the strategies' own) times these "
              "weights; a feature without a weight counts 0. Fitted by `scripts/fit_ranker.py "
              "fit --write` as a conditional logit (one softmax over the candidates of a "
-             "question; positive: the candidate holds the gold answer), L2-penalised, on the "
-             f"calibration parts ({sets} questions); the script prints top-1 figures per set, "
-             "calibration and held-out. Positive weights favour a candidate.")
+             "question; positive: the candidate holds the gold answer; a multi-part question "
+             f"gives one question per part), L2-penalised ({l2}), on the calibration parts "
+             f"({sets} questions); the script prints top-1 figures per set, calibration and "
+             "held-out. Positive weights favour a candidate.")
     if only:
         about += (f" Last: {', '.join(only)} alone (`fit --only`), the others held as they "
                   "were.")
+    else:
+        about += (f" A feature that tells candidates apart on fewer than {min_questions} "
+                  "calibration questions has no weight (L2 and that count chosen by "
+                  "`fit_ranker.py cv`).")
+    if figures:
+        about += " Top-1 right of all, before -> after the fit: " + "; ".join(figures) + "."
     lines = ["# --- ranker: scripts/fit_ranker.py " + "-" * 54,
              *textwrap.wrap(about, 88, initial_indent="# ", subsequent_indent="# "),
              "RANKER: dict[str, float] = {"]
     from qa.answer.features import FEATURES
 
-    for k, v in sorted(fitted.items(), key=lambda kv: -abs(kv[1])):
+    for k, v in sorted(fitted.items(), key=lambda kv: (-abs(kv[1]), kv[0])):
         base = k.split("&")[-1].removeprefix("mixed:")
         note = FEATURES.get(k) or FEATURES.get(base)
         line = f"    {k!r}: {v},"
@@ -444,24 +578,62 @@ def _is_sentence(c: dict) -> bool:
     return c["s"] == "sentence" and c.get("k", 1) == 1 and not c.get("p")
 
 
-def hedge(data: dict[str, list[dict]], weights: dict[str, float]) -> None:
+def hedge(data: dict[str, list[dict]], weights: dict[str, float]) -> dict:
     """Answers with a second sentence when the first is uncertain: right answers and
-    median answer length per set and part as the probability threshold moves."""
+    median answer length per set and part as the probability threshold moves. Returns
+    {t: {(set, held): (right, median characters)}}."""
     from qa.answer.weights import HEDGE
 
     print(f"\nsecond sentence below first-candidate probability t (now {HEDGE}): right / "
           "median characters, calibration | held-out")
-    for t in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 1.01):
+    curve: dict[float, dict] = {}
+    for t in HEDGE_GRID:
         cells = []
-        for qs in data.values():
+        curve[t] = {}
+        for n, qs in data.items():
             for held in (False, True):
                 got = [_hedged(q, weights, t) for q in qs if q["held"] == held]
                 if got:
                     right = sum(r for r, _ in got) / len(got)
                     chars = sorted(c for _, c in got)[len(got) // 2]
+                    curve[t][(n, held)] = (right, chars)
                     cells.append(f"{right:.3f}/{chars:3d}")
         print(f"  {t:4.2f}: " + "  ".join(cells))
     print("  columns: " + ", ".join(f"{n} calib, heldout" for n in data))
+    return curve
+
+
+def choose_hedge(curve: dict) -> float | None:
+    """HEDGE: the largest threshold of the grid at which squad_train's calibration part
+    keeps its median answer within HEDGE_MEDIAN_CHARS (None without squad_train)."""
+    fits = [t for t, cells in curve.items() if ("squad_train", False) in cells
+            and cells[("squad_train", False)][1] <= HEDGE_MEDIAN_CHARS]
+    return max(fits) if fits else None
+
+
+def _hedge_block(chosen: float, curve: dict) -> str:
+    """The hedge section of weights.py for threshold `chosen`, with the figures beside it."""
+    def at(t: float) -> str:
+        right, chars = curve[t][("squad_train", False)]
+        return f"{right:.3f} right, median {chars}"
+
+    grid = sorted(curve)
+    i = grid.index(chosen)
+    near = [t for t in (grid[i - 1] if i else None, grid[i + 1] if i + 1 < len(grid) else None)
+            if t is not None]
+    about = ("When the first candidate is a sentence whose probability among all candidates "
+             "(softmax of the ranker's scores) is below HEDGE, and the next best sentence fits "
+             "beside it, the answer gives both, each cited. Trades answer length for right "
+             "answers: higher answers more questions with two sentences. Chosen by "
+             "`scripts/fit_ranker.py fit --write` together with the ranker's weights above (the "
+             "softmax is theirs), on the calibration parts, as the largest threshold of the "
+             "script's grid that keeps the median answer of squad_train within "
+             f"{HEDGE_MEDIAN_CHARS} characters (squad_train calibration at {chosen}: "
+             f"{at(chosen)}; " + "; ".join(f"at {t}: {at(t)}" for t in near) + ").")
+    lines = ["# --- hedge: scripts/fit_ranker.py (written with the ranker) " + "-" * 27,
+             *textwrap.wrap(about, 88, initial_indent="# ", subsequent_indent="# "),
+             f"HEDGE = {chosen}"]
+    return "\n".join(lines) + "\n"
 
 
 def main() -> int:
@@ -476,6 +648,9 @@ def main() -> int:
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--l2", type=float, default=L2, help=f"L2 penalty (default {L2})")
     ap.add_argument("--only", nargs="+", help="fit only these features (others held)")
+    ap.add_argument("--min-questions", type=int, default=MIN_QUESTIONS,
+                    help="features telling candidates apart on fewer calibration questions "
+                         f"get no weight (default {MIN_QUESTIONS})")
     ap.add_argument("--data", type=Path, default=OUT, help=f"dumps folder (default {OUT})")
     ap.add_argument("--index", type=Path, default=CACHE,
                     help=f"index folders, one per corpus (default {CACHE})")
@@ -489,7 +664,7 @@ def main() -> int:
     elif a.what == "cv":
         cross_validate(sets)
     else:
-        fit(sets, a.write, a.l2, a.only)
+        fit(sets, a.write, a.l2, a.only, a.min_questions)
     return 0
 
 

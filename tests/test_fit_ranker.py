@@ -1,12 +1,22 @@
-"""The ranker's training data (scripts/fit_ranker.py): a multi-part question becomes one
-training question per part, split by the engine's own analysis."""
+"""The ranker's fit (scripts/fit_ranker.py): its training data (a multi-part question
+becomes one training question per part, split by the engine's own analysis; questions
+grouped as the held-out split groups them), the conditional logit, the count of questions
+a feature is fitted on, and HEDGE's rule."""
 
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
-from fit_ranker import part_items
+import numpy as np
+from fit_ranker import (
+    HEDGE_MEDIAN_CHARS,
+    choose_hedge,
+    conditional_logit,
+    informative,
+    part_items,
+    question_groups,
+)
 
 from qa.answer.engine import standalone_parts
 from qa.answer.question import analyze
@@ -54,3 +64,37 @@ def test_no_pairing_when_parts_and_answer_groups_differ_in_number() -> None:
 def test_only_multi_part_questions_are_split() -> None:
     assert parts_of({**ITEM, "kind": "list"}) == []
     assert part_items(ITEM, [ITEM["question"]]) == []  # the analysis did not split it
+
+
+def test_the_logit_learns_the_feature_that_marks_the_right_candidate() -> None:
+    # three questions, three candidates each: "mark" is 1 on the right one, "noise" is not
+    # tied to it; the fit must weigh "mark" up and "noise" barely
+    groups = [(np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]), np.array([1.0, 0.0, 0.0])),
+              (np.array([[0.0, 1.0], [1.0, 1.0], [0.0, 0.0]]), np.array([0.0, 1.0, 0.0])),
+              (np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0]]), np.array([0.0, 0.0, 1.0]))]
+    got = conditional_logit(groups, [1.0, 1.0, 1.0], ["mark", "noise"], l2=0.001)
+    assert got["mark"] > 1.0 > abs(got["noise"])
+    # a stronger penalty keeps the weight smaller
+    assert conditional_logit(groups, [1.0] * 3, ["mark", "noise"], l2=0.1)["mark"] < got["mark"]
+
+
+def test_a_feature_counts_only_where_it_tells_candidates_apart() -> None:
+    groups = [(np.array([[1.0, 1.0, 0.0], [0.0, 1.0, 0.0]]), np.array([1.0, 0.0])),
+              (np.array([[1.0, 1.0, 0.0], [1.0, 1.0, 0.0]]), np.array([0.0, 1.0]))]
+    # "a" differs within the first question only; "same" is constant within each (a
+    # softmax over candidates cannot use it); "never" never fires
+    assert informative(groups, ["a", "same", "never"]) == {"a": 1, "same": 0, "never": 0}
+
+
+def test_hedge_is_the_largest_threshold_keeping_squads_median_answer_short() -> None:
+    curve = {0.5: {("squad_train", False): (0.79, 200)},
+             0.8: {("squad_train", False): (0.80, HEDGE_MEDIAN_CHARS)},
+             0.9: {("squad_train", False): (0.81, HEDGE_MEDIAN_CHARS + 1)}}
+    assert choose_hedge(curve) == 0.8
+    assert choose_hedge({0.5: {("tatqa_dev", False): (0.9, 80)}}) is None
+
+
+def test_tatqa_questions_are_grouped_by_their_document() -> None:
+    items = [{"id": "q1", "doc": "d1"}, {"id": "q2", "doc": "d1"}, {"id": "q3", "doc": "d2"}]
+    assert question_groups("tatqa_dev", items) == ["d1", "d1", "d2"]
+    assert question_groups("engine_analysis", items) == ["q1", "q2", "q3"]

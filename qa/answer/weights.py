@@ -323,3 +323,4 @@ RANKER: dict[str, float] = {
 # threshold of the script's grid that keeps the median answer of squad_train within 250
 # characters (0.9: 237; squad_train calib right 0.798, 0.793 at 0.8, 0.804 at 1.01 with 271).
 HEDGE = 0.9
+# --- end hedge ---------------------------------------------------------------------------
