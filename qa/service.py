@@ -282,8 +282,9 @@ class QAService:
         """Raise UnknownDocument (404, with the list of names) for a `doc` not in version r."""
         if doc is None:
             return
-        names = self._catalog(r).names()
-        if doc not in names:
+        found = self._catalog(r)
+        if doc not in found.known:
+            names = found.names()
             raise UnknownDocument(unknown_document_message(doc, names), documents=names)
 
     def page_info(self) -> PageInfo:

@@ -26,9 +26,9 @@ load touches them alike. For each: p50 wall time and the server's CPU per reques
 With --phases, one server (with the protocol `qa serve` uses) marks the time of each
 request's steps, and the client its own; both read the same monotonic clock, so each
 request's wall time splits into: client and kernel until the server reads the request,
-the protocol until the app runs, the app until the encoder thread starts, the encoding,
-the wake-up, search and JSON until the response is written, and the kernel and client
-until the client has read it. Then the same requests with `http.client` and with httpx
+the protocol until the app runs, the app until the encoding starts (on the encoder thread,
+or in place), the encoding, the wake-up (if handed over), search and JSON until the
+response is written, and the kernel and client until the client has read it. Then the same requests with `http.client` and with httpx
 (which latency.py used to time with): the client's own CPU is part of every wall figure.
 
 Wall figures need a quiet machine (the load average is printed before and after); CPU
@@ -103,7 +103,7 @@ def serve(name: str, port: int, phases: bool = False) -> None:
 
 def traced(app, protocol: type) -> tuple[object, type]:
     """The app and protocol with the time of each step of a request marked (read), the
-    app's start and end, the encoding's start and end on the encoder thread."""
+    app's start and end, the encoding's start and end (on whichever thread runs it)."""
     marks: dict[str, list[float]] = {"read": [], "app": [], "encode": [], "encoded": [],
                                      "written": []}
     svc = app.state.service
@@ -122,12 +122,14 @@ def traced(app, protocol: type) -> tuple[object, type]:
             self.reading = False
             super().on_response_complete()
 
-    def encode(encoder, texts, *args):
-        marks["encode"].append(clock())
-        try:
-            return type(encoder).encode(encoder, texts, *args)
-        finally:
-            marks["encoded"].append(clock())
+    def marked(encoder, method: str):  # the encoder's method, its start and end marked
+        def run(*args):
+            marks["encode"].append(clock())
+            try:
+                return getattr(type(encoder), method)(encoder, *args)
+            finally:
+                marks["encoded"].append(clock())
+        return run
 
     async def outer(scope, receive, send) -> None:
         if scope["type"] == "http" and scope["path"] == "/__phases":
@@ -142,7 +144,8 @@ def traced(app, protocol: type) -> tuple[object, type]:
             marks["app"].append(clock())
             if svc.retriever is not None and "encode" not in vars(svc.retriever.encoder):
                 enc = svc.retriever.encoder
-                enc.encode = lambda texts, *a: encode(enc, texts, *a)
+                # a batch on the encoder thread, or a lone query where it arrived
+                enc.encode, enc.encode_one = marked(enc, "encode"), marked(enc, "encode_one")
 
             async def marked_send(message) -> None:
                 await send(message)
@@ -378,10 +381,10 @@ def phases(questions: list[str], env: dict) -> None:
                      "protocol -> app starts": [m["app"][i] - m["read"][i] for i in range(n)]}
             if m["encode"]:
                 steps.update({
-                    "app -> encoder thread starts": [m["encode"][i] - m["app"][i]
+                    "app -> encoding starts": [m["encode"][i] - m["app"][i]
                                                      for i in range(n)],
                     "encoding": [m["encoded"][i] - m["encode"][i] for i in range(n)],
-                    "wake-up, search, JSON, written": [m["written"][i] - m["encoded"][i]
+                    "(wake-up), search, JSON, written": [m["written"][i] - m["encoded"][i]
                                                        for i in range(n)]})
             else:
                 steps["app until written"] = [m["written"][i] - m["app"][i] for i in range(n)]
