@@ -350,9 +350,8 @@ def main(argv: list[str] | None = None) -> int:
             cpu_s = dict.fromkeys(series, 0.0)
             order = list(series)
             for r in range(args.rounds):
-                # Each round in another order: in a fixed one, a series that always follows
-                # the raw encodings (or always leads) kept a bias of its own under load,
-                # 1-2 ms between two servers of equal code.
+                # Each round in another order, so that no series always follows the raw
+                # encodings (or always leads) on a busy machine.
                 random.Random(r).shuffle(order)
                 for name in order:
                     calls = series[name]
