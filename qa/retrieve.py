@@ -143,15 +143,27 @@ class Retriever:
             return None
         return sets[0] if len(sets) == 1 else np.intersect1d(sets[0], sets[1])
 
+    def lexical(self, query: str, doc: str | None = None,
+                kind: str | None = None) -> dict[int, float]:
+        """The lexical (BM25) candidates `search` fuses for the query, filtered by doc and
+        kind: they need no vector, so a server finds them while the query is encoded."""
+        allowed = self.allowed(doc, kind)
+        if not self.chunks or (allowed is not None and len(allowed) == 0):
+            return {}
+        n = self.candidates if allowed is None else min(self.candidates, len(allowed))
+        return self._lexical(query, n, allowed)
+
     def search(self, query: str, qvec: np.ndarray, k: int = 5, doc: str | None = None,
-               kind: str | None = None) -> list[Hit]:
-        """The `k` best chunks for the query (and its vector), filtered by doc and kind."""
+               kind: str | None = None, lexical: dict[int, float] | None = None) -> list[Hit]:
+        """The `k` best chunks for the query (and its vector), filtered by doc and kind;
+        `lexical`: the query's `lexical(query, doc, kind)` when already found."""
         allowed = self.allowed(doc, kind)
         if not self.chunks or (allowed is not None and len(allowed) == 0):
             return []
         n = self.candidates if allowed is None else min(self.candidates, len(allowed))
         dense = self._dense(qvec, n, allowed)
-        lexical = self._lexical(query, n, allowed)
+        if lexical is None:
+            lexical = self._lexical(query, n, allowed)
         if self.fusion == "rrf":
             fused = rrf([list(dense), list(lexical)], self.rrf_k)
         else:
