@@ -105,6 +105,32 @@ WITHIN_ARTICLE = False
 # hold more of the claim's words than its answerable ones (claim_recall AUC 0.65,
 # pair_share 0.69), within Twilight Princess fewer (0.33, 0.38); only rare words the claim
 # lacks, names it lacks and the swapped pairs keep one side in both (0.55-0.65).
+# Tried 2026-11-30 (fourth session, abst6) on a fresh dump of main 4fc5096: signals relative
+# to the question and its article. `separation` now prints each feature's AUC within
+# Spectre | Twilight Princess | the support probes' calibration | held-out parts, and the
+# model's own: the written model tells nothing within Spectre (0.500; 0.713, 0.957, 0.901).
+# Kept as features (weight 0 until a fit finds a use): expects_gap (0.482 | 0.499 | 0.630 |
+# 0.529), number_other (0.557 | 0.504 | 0.500 | 0.500), near_miss (0.723 | 0.498 | 0.804 |
+# 0.617), names_near_miss (0.559 | 0.626 | 0.783 | 0.654). Dropped (the side flips or no
+# signal): the IDF share of the question's words the claim lacks and another chunk of its
+# document holds (0.350 | 0.607 | 0.630 | 0.473), the question's rarest word the corpus
+# uses absent from the claim (0.479 | 0.572 | 0.473 | 0.482), key words each in the evidence
+# but never in one unit (0.453 | 0.590 | 0.594 | 0.392), two stated names written in the
+# other order (0.499 | 0.482 | 0.490 | 0.615). Fits with them (threshold by the rule above;
+# calib / held out, false abstention / abstention recall): the four kept 0.032 / 0.169,
+# 0.035 / 0.176, support probes 0.826 / 0.769 (held-out false abstention 0.048; with the
+# names' order too, 0.739 / 0.692); without
+# the features whose side flips (claim_recall, chunk_recall, pair_share, best_unit_recall,
+# sentence_gain, plain_missing, novel, claim_names) 0.033 / 0.175, 0.037 / 0.181, support
+# 0.826 / 0.769, the model's AUC within Spectre 0.529; with --within-article 0.031 / 0.169,
+# 0.037 / 0.181; --wrong 0.6 0.032 / 0.156, 0.033 / 0.154. Every fit moves along the same
+# curve (held out 0.048-0.053 / 0.197-0.218 at 0.45) and lowers the support probes' recall,
+# so none was written. The unscoped threshold is bound by the analysis-and-probes pool
+# (0.03), not by SQuAD (whose calibration false abstention is 0.041 at 0.39). Within
+# Spectre the signals that tell are "too close" ones (near_miss 0.723, sentence_gain 0.708,
+# pair_share 0.682): its unanswerable questions are edited copies of a sentence; within
+# Twilight Princess the far ones (claim_sim 0.277): a fit on the calibration article learns
+# the second kind only.
 
 
 def scorer():
@@ -364,7 +390,8 @@ SIGNS = {"claim_sim": 1, "chunk_sim": 1, "sim_margin": 1, "claim_recall": 1, "ch
          "unknown_names": -1, "absent_names": -1, "claim_names": -1, "number_gap": -1,
          "negation_gap": -1, "rank": 1, "dense": 1, "scoped": 1, "sentence_gain": 1,
          "best_unit_recall": 1, "plain_missing": -1, "names_off_claim": -1,
-         "numbers_off_chunk": -1, "type_gap": -1, "claim_negated": -1, "novel": 1}
+         "numbers_off_chunk": -1, "type_gap": -1, "claim_negated": -1, "novel": 1,
+         "expects_gap": -1, "number_other": -1, "near_miss": -1, "names_near_miss": -1}
 
 
 def fit_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray,
@@ -490,8 +517,7 @@ def fit(data: Path, index_root: Path, write: bool,
             f = figures(ds, scores, thresholds[is_scoped(ds.name)], m)
             print(f"{ds.name:28s} {label:8s} {f['n']:5d} {fmt(f['false_abstention']):>10s} "
                   f"{fmt(f['abstention_recall']):>11s} {fmt(f['answer_accuracy']):>10s}")
-    if "squad_train" in tables:
-        separation(next(d for d in sets if d.name == "squad_train"), tables["squad_train"])
+    separation(separation_groups(sets, tables), prob)
     for name in ("probes/support", "probes/support@doc"):
         if name in per_set:
             by_kind(next(d for d in sets if d.name == name), *per_set[name],
@@ -513,36 +539,58 @@ def fit(data: Path, index_root: Path, write: bool,
         write_weights(dict(zip(FEATURES, coef)), bias, thresholds[False], thresholds[True])
 
 
-def separation(ds: Dumped, table) -> None:
-    """How well each feature alone tells SQuAD's unanswerable questions from the answerable
-    ones of the same article (the area under the ROC curve of the engine's first claim;
-    0.5 tells nothing, above 0.5 the feature is higher for unanswerable ones), in each
-    article that holds unanswerable questions (one calibration, one held-out). A feature
-    whose side flips between the two articles learns the article, not unanswerability.
-    A diagnostic only: it reads the held-out article, so it must not choose features."""
+def separation(groups: list[tuple[str, Dumped, tuple, np.ndarray]], prob=None) -> None:
+    """How well each feature alone tells unanswerable questions from the answerable ones of
+    the same group (the area under the ROC curve of the engine's first claim; 0.5 tells
+    nothing, above 0.5 the feature is higher for unanswerable ones): each SQuAD article
+    that holds unanswerable questions (Twilight Princess calibration, Spectre held out) and
+    the support probes' calibration and held-out parts. A feature whose side flips between
+    groups learns the group, not unanswerability. A diagnostic only: it reads held-out
+    parts, so it must not choose a feature's weight, only whether a signal is worth fitting.
+    With `prob` (the model), a last row: the model's own (1 - probability)."""
     from scipy.stats import rankdata
 
     from qa.answer.support import FEATURES
 
-    X, _, qi, src, _ = table
-    first = np.zeros(len(qi), bool)
-    seen: set[int] = set()
-    for k, (i, s) in enumerate(zip(qi, src)):
-        if s == "engine" and i not in seen:
-            seen.add(i)
-            first[k] = True
-    article = np.array([ds.article[i] for i in qi])
-    unanswerable = np.array([not ds.rows[i]["answerable"] for i in qi])
-    mixed = sorted({a for a, u in zip(article, unanswerable) if u})
-    print("\nsquad_train: each feature's AUC within " + " | ".join(mixed))
-    for j, name in enumerate(FEATURES):
-        cells = []
-        for a in mixed:
-            m = first & (article == a)
-            pos, ranks = unanswerable[m], rankdata(X[m, j])
-            n1, n0 = pos.sum(), (~pos).sum()
-            cells.append(f"{(ranks[pos].sum() - n1 * (n1 + 1) / 2) / (n1 * n0):.3f}")
-        print(f"  {name:18s} " + " | ".join(cells))
+    print("\neach feature's AUC (unanswerable against answerable, the engine's first claim) "
+          "within " + " | ".join(g[0] for g in groups))
+    rows = []
+    for name, ds, table, among in groups:
+        X, _, qi, src, _ = table
+        first = np.zeros(len(qi), bool)
+        seen: set[int] = set()
+        for k, (i, s) in enumerate(zip(qi, src)):
+            if s == "engine" and i not in seen:
+                seen.add(i)
+                first[k] = True
+        m = first & among[qi]
+        pos = np.array([not ds.rows[i]["answerable"] for i in qi])[m]
+        n1, n0 = pos.sum(), (~pos).sum()
+        cols = [X[m, j] for j in range(len(FEATURES))]
+        if prob is not None:
+            cols.append(-prob(X[m]))
+        rows.append([(rankdata(c)[pos].sum() - n1 * (n1 + 1) / 2) / (n1 * n0)
+                     if n1 and n0 else float("nan") for c in cols])
+    for j, name in enumerate([*FEATURES, *(["model (1 - p)"] if prob is not None else [])]):
+        print(f"  {name:18s} " + " | ".join(f"{r[j]:.3f}" for r in rows))
+
+
+def separation_groups(sets: list[Dumped], tables: dict) -> list:
+    """The groups `separation` reads: SQuAD's articles with unanswerable questions, the
+    support probes' two parts."""
+    out = []
+    by = {ds.name: ds for ds in sets}
+    if "squad_train" in by:
+        ds = by["squad_train"]
+        article = np.array(ds.article)
+        for a in sorted({a for a, r in zip(ds.article, ds.rows) if not r["answerable"]}):
+            out.append((a[:24], ds, tables[ds.name], article == a))
+    if "probes/support" in by:
+        ds = by["probes/support"]
+        part = np.array(ds.calib)
+        out += [("support calib", ds, tables[ds.name], part),
+                ("support held-out", ds, tables[ds.name], ~part)]
+    return out
 
 
 def by_kind(ds: Dumped, picks: list[tuple[list[float], list[bool]]], part: np.ndarray,
