@@ -196,22 +196,6 @@ def test_similarity_and_margin_come_from_the_evidence() -> None:
     assert g.claim_sim == pytest.approx(0.2)
 
 
-def test_the_kind_the_interrogative_asks_for_against_the_claim() -> None:
-    # a date asked of a claim whose only date is the question's own
-    assert feats("When did the region face the challenge in 2024?", sentence(TALKS, 0),
-                 TALKS).expects_gap == 1.0
-    assert feats("When did the region face the challenge?", sentence(TALKS, 0),
-                 TALKS).expects_gap == 0.0
-    # who: the claim names South Korea, Japan and China; of a claim naming only the
-    # question's own name, nobody new
-    assert feats("Who faces the challenge of balancing deterrence?", sentence(TALKS, 0),
-                 TALKS).expects_gap == 0.0
-    assert feats("Who supplies North Korea?", Claim("It supplies North Korea with fuel.",
-                                                    SUPPLY, 1.0), SUPPLY).expects_gap == 1.0
-    # a question asking for neither has no gap
-    assert feats("What does Russia supply?", sentence(SUPPLY, 1), SUPPLY).expects_gap == 0.0
-
-
 def test_a_number_the_claim_gives_differently() -> None:
     assert feats("What did stakeholders face in 2023?", sentence(TALKS, 0),
                  TALKS).number_other == 1.0

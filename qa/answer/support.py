@@ -33,10 +33,8 @@ from functools import lru_cache
 from itertools import pairwise
 
 from qa.answer import weights
-from qa.answer.features import values_in
 from qa.answer.match import PREFIX_MATCH, joined_tokens, shared, tokens_of
 from qa.answer.operators import comparison
-from qa.answer.question import Question, analyze
 from qa.answer.types import Claim, CorpusView, Evidence
 from qa.chunk import Chunk
 from qa.text.tokens import tokenize
@@ -85,8 +83,6 @@ class Features:
     novel: float  # share of the claim's words the question lacks (what the claim adds)
     # Signals relative to the question and its article rather than absolute word overlap
     # (whose side flips between SQuAD's articles, see scripts/fit_support.py):
-    expects_gap: float  # the kind the interrogative asks for (`Question.expects`: a date, a
-    #                     number, a name) is not among what the claim gives beyond the question
     number_other: float  # 1 when the claim lacks a number the question states and states
     #                      another instead (a date the text gives differently)
     near_miss: float  # claim_recall x claim_missing_top: a claim that holds most of the
@@ -205,7 +201,6 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
         type_gap=type_gap(question, claim.text),
         claim_negated=float(bool(_NEGATION.search(claim.text)) and not asked.negated),
         novel=len(claim_own - q) / len(claim_own) if claim_own else 0.0,
-        expects_gap=expects_gap(asked, claim.text),
         number_other=number_other([n for n in stated if _DIGIT.search(n)], claim.text),
         near_miss=recall * missing_rare,
         names_near_miss=recall * names_off,
@@ -231,7 +226,6 @@ class Asked:
     never: list[bool]  # each name: the corpus never states it (see `name_gaps`)
     quantity: bool
     negated: bool
-    analysed: Question  # the question's analysis (`question.analyze`, one part)
 
 
 def asked_of(question: str, corpus: CorpusView) -> Asked:
@@ -267,28 +261,7 @@ def _work_out(question: str, corpus: CorpusView) -> Asked:
              for p in parts]
     return Asked(q, weight, sum(weight.values()) or 1.0, {w for w in q if not is_known(w, known)},
                  list(pairwise(tokenize(question))), stated, parts, never,
-                 bool(_QUANTITY.search(question)), bool(_NEGATION.search(question)),
-                 analyze(question, False))
-
-
-def expects_gap(asked: Asked, claim: str) -> float:
-    """1 when the question asks for a date, a number, a person or a place
-    (`Question.expects`) and the claim gives none beyond what the question writes; else 0.
-    Relative to the question: a sentence that restates the question's own date is no
-    answer to "when"."""
-    q = asked.analysed
-    if q.expects not in _GIVES:
-        return 0.0
-    numbers, found, dates = values_in(claim)
-    if q.expects == "date":
-        return float(not (dates - set(q.years)))
-    if q.expects == "number":
-        given = {n.strip("$%,.") for n in (*q.numbers, *q.years)}
-        return float(not ({n.strip("$%,.") for n in numbers} - given))
-    return float(all(set(tokenize(n)) <= q.words for n in found))
-
-
-_GIVES = ("date", "number", "person", "place")
+                 bool(_QUANTITY.search(question)), bool(_NEGATION.search(question)))
 
 
 def number_other(numbers: list[str], claim: str) -> float:

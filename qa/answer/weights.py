@@ -34,7 +34,6 @@ SUPPORT_WEIGHTS = {
     "type_gap": -0.9334,
     "claim_negated": -0.3096,
     "novel": 0.6762,
-    "expects_gap": 0.0000,
     "number_other": 0.0000,
     "near_miss": 0.0000,
     "names_near_miss": 0.0000,
