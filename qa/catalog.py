@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -49,6 +50,11 @@ class Catalog:
     def names(self) -> list[str]:
         """The documents' names, in corpus order."""
         return [d.name for d in self.documents]
+
+    @cached_property
+    def known(self) -> frozenset[str]:
+        """The documents' names, to look one up (every request scoped to a document does)."""
+        return frozenset(d.name for d in self.documents)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from dataclasses import dataclass, fields
 from functools import cached_property
@@ -129,6 +130,12 @@ class Chunk:
         if self.page is None:
             d.pop("page")
         return d
+
+    @cached_property
+    def public_json(self) -> str:
+        """`public_dict` as JSON (`json.dumps`, non-ASCII kept), written once per chunk:
+        every /retrieve response holds five or more (`qa.api.models.retrieval_body`)."""
+        return json.dumps(self.public_dict(), ensure_ascii=False)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Chunk:

@@ -4,7 +4,7 @@ and lexical (BM25), fused by rank. Everything it reads was worked out at build t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -43,6 +43,44 @@ def relative_fusion(dense: dict[int, float], lexical: dict[int, float],
             for i in d.keys() | lx.keys()}
 
 
+# How much more the dense side weighs in relative fusion for a query that the best lexical
+# matches hold little of (1 - `best_cover` of BM25's LEXICAL_TOP best): a reader's synonym
+# ("embargo" where the documents write "sanctions") gives BM25 nothing true to match,
+# while the model knows the synonym. The dense share is `dense_share(dense_weight,
+# unmatched, UNMATCHED_GAIN)`. Higher ranks paraphrased questions by meaning, at the cost
+# of questions whose missing words name an operation rather than a thing ("the average
+# ...", "compared in the first table"), which their lexical match answered. Fitted by
+# `scripts/fit_fusion.py`: pinpoint@1 and hit@8 on the calibration parts of every set.
+UNMATCHED_GAIN = 0.0
+LEXICAL_TOP = 5  # BM25's best chunks whose cover of the query counts (a page of hits)
+
+
+def best_cover(tokens: list[str], chunks_words: list[frozenset[str]], idf: dict[str, float],
+               rarest: float) -> float:
+    """The largest share of a query's words, weighted by rarity (a word the corpus lacks
+    weighs as its rarest), that one of the chunks holds; 1 for a query without words."""
+    q = set(tokens)
+    weight = {w: max(idf.get(w, rarest), 0.0) for w in q}
+    total = sum(weight.values())
+    if not total:
+        return 1.0
+    return max((sum(weight[w] for w in q & words) / total for words in chunks_words),
+               default=0.0)
+
+
+@lru_cache(maxsize=1 << 14)
+def _words(text: str) -> frozenset[str]:
+    """The words of a chunk's text as BM25 indexed them (cached: the same chunks match
+    many queries)."""
+    return frozenset(tokenize(text))
+
+
+def dense_share(dense_weight: float, unmatched: float, gain: float) -> float:
+    """The dense side's share in fusion for a query whose words the best lexical matches
+    lack by this share: `dense_weight` grown towards 1 (dense alone) by `gain`."""
+    return min(1.0, dense_weight + gain * unmatched * (1.0 - dense_weight))
+
+
 @dataclass(frozen=True)
 class Hit:
     """A retrieved chunk with its fused score and the scores it was fused from."""
@@ -73,6 +111,7 @@ class Retriever:
         # every (stemmed) word of the chunks, sorted; how rare each is (rarer weighs more)
         self.vocabulary: tuple[str, ...] = lexical.vocabulary if self.chunks else ()
         self.idf = lexical.idf
+        self._rarest = max(self.idf.values(), default=1.0)
         self.near = lexical.near
         self.encoder: OnnxEncoder = stored.encoder
         # questions are spelled against the surface words of this version's chunks
@@ -143,19 +182,47 @@ class Retriever:
             return None
         return sets[0] if len(sets) == 1 else np.intersect1d(sets[0], sets[1])
 
-    def search(self, query: str, qvec: np.ndarray, k: int = 5, doc: str | None = None,
-               kind: str | None = None) -> list[Hit]:
-        """The `k` best chunks for the query (and its vector), filtered by doc and kind."""
+    def lexical(self, query: str, doc: str | None = None,
+                kind: str | None = None) -> dict[int, float]:
+        """The lexical (BM25) candidates `search` fuses for the query, filtered by doc and
+        kind: they need no vector, so a server finds them while the query is encoded."""
         allowed = self.allowed(doc, kind)
         if not self.chunks or (allowed is not None and len(allowed) == 0):
-            return []
+            return {}
         n = self.candidates if allowed is None else min(self.candidates, len(allowed))
-        dense = self._dense(qvec, n, allowed)
-        lexical = self._lexical(query, n, allowed)
+        return self._lexical(query, n, allowed)
+
+    def search(self, query: str, qvec: np.ndarray, k: int = 5, doc: str | None = None,
+               kind: str | None = None, lexical: dict[int, float] | None = None) -> list[Hit]:
+        """The `k` best chunks for the query (and its vector), filtered by doc and kind;
+        `lexical`: the query's `lexical(query, doc, kind)` when already found."""
+        dense, lexical = self.scores(query, qvec, doc, kind, lexical)
+        return self.fuse(query, dense, lexical, k)
+
+    def scores(self, query: str, qvec: np.ndarray, doc: str | None = None,
+               kind: str | None = None, lexical: dict[int, float] | None = None,
+               ) -> tuple[dict[int, float], dict[int, float]]:
+        """Each retriever's best candidates (chunk position -> score): dense, lexical
+        (`lexical` as found already, when given)."""
+        allowed = self.allowed(doc, kind)
+        if not self.chunks or (allowed is not None and len(allowed) == 0):
+            return {}, {}
+        n = self.candidates if allowed is None else min(self.candidates, len(allowed))
+        if lexical is None:
+            lexical = self._lexical(query, n, allowed)
+        return self._dense(qvec, n, allowed), lexical
+
+    def fuse(self, query: str, dense: dict[int, float], lexical: dict[int, float], k: int,
+             gain: float | None = None) -> list[Hit]:
+        """The `k` best chunks by the fused scores (one hit per distinct text)."""
         if self.fusion == "rrf":
             fused = rrf([list(dense), list(lexical)], self.rrf_k)
         else:
-            fused = relative_fusion(dense, lexical, self.dense_weight)
+            gain = UNMATCHED_GAIN if gain is None else gain
+            weight = self.dense_weight
+            if gain and lexical:
+                weight = dense_share(weight, 1.0 - self.lexical_cover(query, lexical), gain)
+            fused = relative_fusion(dense, lexical, weight)
         if self.label_boost:
             q = set(tokenize(query))
             for i in fused:
@@ -174,6 +241,12 @@ class Retriever:
             if len(hits) == k:
                 break
         return hits
+
+    def lexical_cover(self, query: str, lexical: dict[int, float]) -> float:
+        """`best_cover` of the query by BM25's LEXICAL_TOP best chunks (`lexical`)."""
+        top = sorted(lexical, key=lambda i: -lexical[i])[:LEXICAL_TOP]
+        return best_cover(tokenize(query), [_words(self.chunks[i].embed_text()) for i in top],
+                          self.idf, self._rarest)
 
     def _dense(self, qvec: np.ndarray, n: int, allowed: np.ndarray | None) -> dict[int, float]:
         """Best-matching chunks by their best unit (whole chunk or one of its parts)."""

@@ -282,8 +282,9 @@ class QAService:
         """Raise UnknownDocument (404, with the list of names) for a `doc` not in version r."""
         if doc is None:
             return
-        names = self._catalog(r).names()
-        if doc not in names:
+        found = self._catalog(r)
+        if doc not in found.known:
+            names = found.names()
             raise UnknownDocument(unknown_document_message(doc, names), documents=names)
 
     def page_info(self) -> PageInfo:
@@ -590,14 +591,19 @@ class QAService:
     async def retrieve_async(self, query: str, k: int = 5, doc: str | None = None,
                              kind: str | None = None) -> Retrieval:
         """`retrieve` for an event loop: the query is encoded on the encoder thread (with
-        any others waiting, in one batch) while the loop serves other requests; the search
-        (well under a millisecond) runs on the loop."""
+        any others waiting, in one batch) while the loop finds its lexical candidates and
+        serves other requests; the rest of the search (well under a millisecond) runs on
+        the loop once the vector is in."""
         query = _checked(query, k, kind)
         r = self.retriever
         self._check_doc(r, doc)
         query = r.speller.correct(query)
-        qvec = await asyncio.wrap_future(self.queries.future(r.encoder, query))
-        return Retrieval(r.version, r.search(query, qvec, k, doc, kind))
+        vector = self.queries.future(r.encoder, query)
+        # Meanwhile, and before the encoding has flushed the caches: after it, the same
+        # search costs the CPU twice its time on warm caches.
+        lexical = r.lexical(query, doc, kind)
+        qvec = await asyncio.wrap_future(vector)
+        return Retrieval(r.version, r.search(query, qvec, k, doc, kind, lexical))
 
 
 def _checked(query: str, k: int, kind: str | None) -> str:

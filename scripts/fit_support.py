@@ -29,6 +29,11 @@ the calibration part of every set, both the false abstention and the answer accu
 accepting every candidate: abstentions, and right candidates refused for a wrong one
 ranked below) stay within its bound (FALSE_ABSTENTION). Bounding false abstention alone
 let the check refuse right table candidates for wrong ones, which it does not count.
+Only questions the check decides count (the dump's "decided"): the engine answers a
+computation it is sure of or a section the question names before any candidate and checks
+neither, and a question of several parts part by part, which the dump does not simulate;
+counting them (older dumps) spent the analysis-and-probes pool's bound on summaries the
+engine answers right whatever the threshold.
 """
 
 from __future__ import annotations
@@ -105,6 +110,52 @@ WITHIN_ARTICLE = False
 # hold more of the claim's words than its answerable ones (claim_recall AUC 0.65,
 # pair_share 0.69), within Twilight Princess fewer (0.33, 0.38); only rare words the claim
 # lacks, names it lacks and the swapped pairs keep one side in both (0.55-0.65).
+# Tried 2026-11-30 (fourth session, abst6) on a fresh dump of main 4fc5096: signals relative
+# to the question and its article. `separation` now prints each feature's AUC within
+# Spectre | Twilight Princess | the support probes' calibration | held-out parts, and the
+# model's own: the written model tells nothing within Spectre (0.500; 0.713, 0.957, 0.901).
+# Kept as features (weight 0 until a fit finds a use): number_other (0.557 | 0.504 | 0.500 |
+# 0.500), near_miss (0.723 | 0.498 | 0.804 | 0.617), names_near_miss (0.559 | 0.626 | 0.783 |
+# 0.654). Dropped: the answer kind the interrogative asks for (`Question.expects`) absent
+# from the claim beyond the question's own values (0.482 | 0.499 | 0.630 | 0.529; the check
+# would analyse each question a second time, 0.3-0.8 ms); and as their side flips or they
+# tell nothing: the IDF share of the question's words the claim lacks and another chunk of
+# its document holds (0.350 | 0.607 | 0.630 | 0.473), the question's rarest word the corpus
+# uses absent from the claim (0.479 | 0.572 | 0.473 | 0.482), key words each in the
+# evidence but never in one unit (0.453 | 0.590 | 0.594 | 0.392), two stated names written
+# in the other order (0.499 | 0.482 | 0.490 | 0.615). Fits (threshold by the rule above;
+# SQuAD calib, held out as false abstention / abstention recall; support probes' recall
+# calib / held out), against the written model's 0.041 / 0.194, 0.044 / 0.181; 0.870 /
+# 0.846: the three kept 0.032 / 0.169, 0.035 / 0.176; 0.739 / 0.692 (threshold 0.31); with
+# the expected kind too 0.032 / 0.169, 0.035 / 0.176; 0.826 / 0.769 (held-out false
+# abstention 0.048); without the features whose side flips (claim_recall, chunk_recall,
+# pair_share, best_unit_recall, sentence_gain, plain_missing, novel, claim_names) 0.033 /
+# 0.175, 0.037 / 0.181; 0.826 / 0.769, the model's AUC within Spectre 0.529; that with
+# --within-article 0.031 / 0.169, 0.037 / 0.181; --wrong 0.6 0.032 / 0.156, 0.033 / 0.154.
+# Every fit moves along the same curve (held out 0.048-0.053 / 0.197-0.218 at 0.45) and
+# lowers the support probes' recall, so none was written. The unscoped threshold is bound by
+# the analysis-and-probes pool (0.03), not by SQuAD (0.041 at 0.39). Within Spectre the
+# signals that tell are "too close" ones (near_miss 0.723, sentence_gain 0.708, pair_share
+# 0.682): its unanswerable questions are edited copies of a sentence; within Twilight
+# Princess far ones (claim_sim 0.277): a fit on the calibration article learns the second
+# kind only.
+# Also tried: the question against its closest unit in the evidence (the one holding the
+# largest IDF share of its words): that share times the rarity of the rarest question word
+# the unit lacks, whatever the claim (an edited copy of one sentence of the article): AUC
+# 0.727 | 0.528 | 0.836 | 0.711, the only signal found on the right side in all four; the
+# fit gives it 0 (the other features already tell the probes' cases; Twilight Princess's
+# are far, not edited) and it costs about 1 ms a question (under load 7): not kept. And
+# --squad-by-question (SQuAD split by question, so both kinds are in the calibration part):
+# the fit still gives near_miss and that signal 0 and keeps claim_recall positive (+1.19);
+# SQuAD 0.038 / 0.188 calib, 0.034 / 0.185 held out, against the written model's 0.043 /
+# 0.193, 0.040 / 0.177 on that split: one logistic model cannot hold both kinds.
+# The dump now says what decides each question (`decided`): of engine_analysis's 46, 10 are
+# answered by their section and 10 part by part; of TAT-QA's 1,632, 693 by a computation.
+# The rule counted them (as refused or lost whatever the threshold: three summaries spent
+# most of the analysis-and-probes pool's 0.03). Counting only checked questions, the rule
+# chooses 0.39 for the written model (its figures the same: SQuAD 0.040 / 0.194, 0.044 /
+# 0.181); a refit chooses 0.38: SQuAD 0.038 / 0.200, 0.040 / 0.186, support probes' recall
+# 0.826 / 0.846 (one question each way): not written.
 
 
 def scorer():
@@ -142,12 +193,19 @@ OTHER_DOC = {"tatqa_dev@otherdoc": "tatqa_dev"}
 OTHER_DOC_SHARE = 3  # one TAT-QA question in three is asked of another report
 
 
+# Another split for an experiment (--squad-by-question): SQuAD's questions split by id
+# rather than by article, so that both articles with unanswerable questions are in both
+# parts and a fit sees both kinds of them. Not the project's split: its held-out figures
+# are of questions whose articles the fit has seen.
+SPLIT_AS: dict[str, str] = {}
+
+
 def questions(name: str) -> tuple[list[dict], list[dict], Path]:
     """(the questions of a set or variant as asked, their calibration part, the corpus)."""
     base = {**SCOPED, **OTHER_DOC}.get(name, name)
     path, corpus = all_sets()[base]
     items = load(path)
-    calib_ids = {it["id"] for it in split(base, items)[0]}
+    calib_ids = {it["id"] for it in split(SPLIT_AS.get(base, base), items)[0]}
     if name.endswith("@doc"):
         items = [{**it, "doc": ANALYSIS_DOC} for it in items]
     elif name.endswith("@otherdoc"):
@@ -199,7 +257,8 @@ def dump(names: list[str], data: Path, index_root: Path) -> None:
             question = r.speller.correct(item["question"])  # as the service does
             doc = item.get("doc")
             r, evidence = svc.evidence(question, doc, ANSWER_CANDIDATES, r)
-            q = ground(analyze(question, False), evidence)
+            whole = analyze(question, False)
+            q = ground(whole, evidence)
             ranked = candidates(q, evidence, r)[:ENGINE_CANDIDATES]
             # every claim of a candidate, each labelled by the candidate's whole text (the
             # engine accepts a candidate when it accepts one of its claims); the first is
@@ -214,7 +273,7 @@ def dump(names: list[str], data: Path, index_root: Path) -> None:
                 claims.append(("best", best, None, best.text))
             out.append({
                 "id": item["id"], "kind": item["kind"], "question": question, "doc": doc,
-                "answerable": item["answerable"],
+                "answerable": item["answerable"], "decided": decided(question, whole, evidence, r),
                 "hits": [{"id": ev.hit.chunk.id, "score": ev.hit.score, "dense": ev.hit.dense,
                           "lexical": ev.hit.lexical, "units": list(ev.unit_scores)}
                          for ev in evidence],
@@ -227,6 +286,27 @@ def dump(names: list[str], data: Path, index_root: Path) -> None:
         with open(target, "w", encoding="utf-8") as f:
             f.writelines(json.dumps(o, ensure_ascii=False) + "\n" for o in out)
         print(f"{name}: {len(out)} questions -> {target}")
+
+
+def decided(question: str, whole, evidence, corpus) -> str:
+    """What decides the engine's answer to a question: "check" (the support check over
+    the ranked candidates, what the dump simulates), "computed" or "section" (the engine
+    answers with a computation or a section before any candidate and checks neither) or
+    "parts" (a question of several parts, each answered and checked alone)."""
+    from qa.answer import arithmetic
+    from qa.answer.engine import within_length
+    from qa.answer.question import analyze
+    from qa.answer.strategies.sections import section_answer
+
+    if analyze(question).ask == "multi":
+        return "parts"
+    figure = arithmetic.computed(question, evidence, corpus)
+    if figure is not None and within_length(figure) is figure:
+        return "computed"
+    section = section_answer(whole, evidence, corpus)
+    if section is not None and within_length(section) is not None:
+        return "section"
+    return "check"
 
 
 def shown(c) -> str:
@@ -272,6 +352,8 @@ class Dumped:
         self.view = views[corpus]
         ids = {it["id"] for it in calib}
         self.calib = [r["id"] in ids for r in self.rows]
+        # the questions whose answer the check decides (older dumps: all of them)
+        self.checked = [r.get("decided", "check") == "check" for r in self.rows]
         # SQuAD's article of each question: the fit contrasts an article's unanswerable
         # questions with the same article's answerable ones (see WITHIN_ARTICLE)
         self.article = [None] * len(self.rows)
@@ -342,6 +424,7 @@ def figures(ds: Dumped, picks: list[tuple[list[float], list[bool]]], threshold: 
     """Question-level figures of the engine with the check at `threshold`: it answers with
     the first ranked candidate the check accepts and abstains when it accepts none."""
     ans = np.array([r["answerable"] for r in ds.rows])
+    part = part & np.array(ds.checked)
     chosen = [next((ok for p, ok in zip(ps, oks) if p >= threshold), None) for ps, oks in picks]
     refused = np.array([c is None for c in chosen])
     ok = np.array([bool(c) for c in chosen])
@@ -364,7 +447,8 @@ SIGNS = {"claim_sim": 1, "chunk_sim": 1, "sim_margin": 1, "claim_recall": 1, "ch
          "unknown_names": -1, "absent_names": -1, "claim_names": -1, "number_gap": -1,
          "negation_gap": -1, "rank": 1, "dense": 1, "scoped": 1, "sentence_gain": 1,
          "best_unit_recall": 1, "plain_missing": -1, "names_off_claim": -1,
-         "numbers_off_chunk": -1, "type_gap": -1, "claim_negated": -1, "novel": 1}
+         "numbers_off_chunk": -1, "type_gap": -1, "claim_negated": -1, "novel": 1,
+         "number_other": -1, "near_miss": -1, "names_near_miss": -1}
 
 
 def fit_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray,
@@ -467,9 +551,13 @@ def fit(data: Path, index_root: Path, write: bool,
                 binding[group] = (float(t), over)
                 break
             thresholds[group] = float(t)
-        if current:  # the written thresholds, not the ones this fit would choose
-            thresholds[group] = (weights.SUPPORT_THRESHOLD_SCOPED if group
-                                 else weights.SUPPORT_THRESHOLD)
+        if current:  # the written thresholds, unless --write: then the rule's for them
+            chosen = thresholds[group]
+            if not write:
+                thresholds[group] = (weights.SUPPORT_THRESHOLD_SCOPED if group
+                                     else weights.SUPPORT_THRESHOLD)
+            print(f"{'scoped' if group else 'unscoped'}: the rule chooses {chosen:.2f} for "
+                  f"the written model")
     print("the model written in qa/answer/weights.py (no fit)" if current else
           f"features: {len(FEATURES)}; fitted on {len(y)} claims "
           f"({int(y.sum())} supported, {int((1 - y).sum())} not)")
@@ -490,8 +578,7 @@ def fit(data: Path, index_root: Path, write: bool,
             f = figures(ds, scores, thresholds[is_scoped(ds.name)], m)
             print(f"{ds.name:28s} {label:8s} {f['n']:5d} {fmt(f['false_abstention']):>10s} "
                   f"{fmt(f['abstention_recall']):>11s} {fmt(f['answer_accuracy']):>10s}")
-    if "squad_train" in tables:
-        separation(next(d for d in sets if d.name == "squad_train"), tables["squad_train"])
+    separation(separation_groups(sets, tables), prob)
     for name in ("probes/support", "probes/support@doc"):
         if name in per_set:
             by_kind(next(d for d in sets if d.name == name), *per_set[name],
@@ -509,40 +596,62 @@ def fit(data: Path, index_root: Path, write: bool,
             print(f"{t:9.2f} {fmt(a['false_abstention']):>10s} {fmt(a['abstention_recall']):>11s}"
                   f" {fmt(a['answer_accuracy']):>10s} | {fmt(b['false_abstention']):>10s}"
                   f" {fmt(b['abstention_recall']):>11s} {fmt(b['answer_accuracy']):>10s}")
-    if write and not current:
+    if write:  # with --current: the written coefficients, the thresholds chosen anew
         write_weights(dict(zip(FEATURES, coef)), bias, thresholds[False], thresholds[True])
 
 
-def separation(ds: Dumped, table) -> None:
-    """How well each feature alone tells SQuAD's unanswerable questions from the answerable
-    ones of the same article (the area under the ROC curve of the engine's first claim;
-    0.5 tells nothing, above 0.5 the feature is higher for unanswerable ones), in each
-    article that holds unanswerable questions (one calibration, one held-out). A feature
-    whose side flips between the two articles learns the article, not unanswerability.
-    A diagnostic only: it reads the held-out article, so it must not choose features."""
+def separation(groups: list[tuple[str, Dumped, tuple, np.ndarray]], prob=None) -> None:
+    """How well each feature alone tells unanswerable questions from the answerable ones of
+    the same group (the area under the ROC curve of the engine's first claim; 0.5 tells
+    nothing, above 0.5 the feature is higher for unanswerable ones): each SQuAD article
+    that holds unanswerable questions (Twilight Princess calibration, Spectre held out) and
+    the support probes' calibration and held-out parts. A feature whose side flips between
+    groups learns the group, not unanswerability. A diagnostic only: it reads held-out
+    parts, so it must not choose a feature's weight, only whether a signal is worth fitting.
+    With `prob` (the model), a last row: the model's own (1 - probability)."""
     from scipy.stats import rankdata
 
     from qa.answer.support import FEATURES
 
-    X, _, qi, src, _ = table
-    first = np.zeros(len(qi), bool)
-    seen: set[int] = set()
-    for k, (i, s) in enumerate(zip(qi, src)):
-        if s == "engine" and i not in seen:
-            seen.add(i)
-            first[k] = True
-    article = np.array([ds.article[i] for i in qi])
-    unanswerable = np.array([not ds.rows[i]["answerable"] for i in qi])
-    mixed = sorted({a for a, u in zip(article, unanswerable) if u})
-    print("\nsquad_train: each feature's AUC within " + " | ".join(mixed))
-    for j, name in enumerate(FEATURES):
-        cells = []
-        for a in mixed:
-            m = first & (article == a)
-            pos, ranks = unanswerable[m], rankdata(X[m, j])
-            n1, n0 = pos.sum(), (~pos).sum()
-            cells.append(f"{(ranks[pos].sum() - n1 * (n1 + 1) / 2) / (n1 * n0):.3f}")
-        print(f"  {name:18s} " + " | ".join(cells))
+    print("\neach feature's AUC (unanswerable against answerable, the engine's first claim) "
+          "within " + " | ".join(g[0] for g in groups))
+    rows = []
+    for name, ds, table, among in groups:
+        X, _, qi, src, _ = table
+        first = np.zeros(len(qi), bool)
+        seen: set[int] = set()
+        for k, (i, s) in enumerate(zip(qi, src)):
+            if s == "engine" and i not in seen:
+                seen.add(i)
+                first[k] = True
+        m = first & among[qi]
+        pos = np.array([not ds.rows[i]["answerable"] for i in qi])[m]
+        n1, n0 = pos.sum(), (~pos).sum()
+        cols = [X[m, j] for j in range(len(FEATURES))]
+        if prob is not None:
+            cols.append(-prob(X[m]))
+        rows.append([(rankdata(c)[pos].sum() - n1 * (n1 + 1) / 2) / (n1 * n0)
+                     if n1 and n0 else float("nan") for c in cols])
+    for j, name in enumerate([*FEATURES, *(["model (1 - p)"] if prob is not None else [])]):
+        print(f"  {name:18s} " + " | ".join(f"{r[j]:.3f}" for r in rows))
+
+
+def separation_groups(sets: list[Dumped], tables: dict) -> list:
+    """The groups `separation` reads: SQuAD's articles with unanswerable questions, the
+    support probes' two parts."""
+    out = []
+    by = {ds.name: ds for ds in sets}
+    if "squad_train" in by:
+        ds = by["squad_train"]
+        article = np.array(ds.article)
+        for a in sorted({a for a, r in zip(ds.article, ds.rows) if not r["answerable"]}):
+            out.append((a[:24], ds, tables[ds.name], article == a))
+    if "probes/support" in by:
+        ds = by["probes/support"]
+        part = np.array(ds.calib)
+        out += [("support calib", ds, tables[ds.name], part),
+                ("support held-out", ds, tables[ds.name], ~part)]
+    return out
 
 
 def by_kind(ds: Dumped, picks: list[tuple[list[float], list[bool]]], part: np.ndarray,
@@ -611,7 +720,7 @@ def pooled_false_abstention(members: list[Dumped], per_set: dict, t: float) -> f
     for ds in members:
         picks, part = per_set[ds.name]
         for i, (probs, _) in enumerate(picks):
-            if part[i] and ds.rows[i]["answerable"]:
+            if part[i] and ds.checked[i] and ds.rows[i]["answerable"]:
                 answerable += 1
                 refused += not any(p >= t for p in probs)
     return refused / answerable if answerable else 0.0
@@ -625,7 +734,7 @@ def pooled_accuracy_loss(members: list[Dumped], per_set: dict, t: float) -> floa
     for ds in members:
         picks, part = per_set[ds.name]
         for i, (probs, oks) in enumerate(picks):
-            if part[i] and ds.rows[i]["answerable"] and oks:
+            if part[i] and ds.checked[i] and ds.rows[i]["answerable"] and oks:
                 answerable += 1
                 chosen = next((ok for p, ok in zip(probs, oks) if p >= t), False)
                 lost += int(oks[0]) - int(chosen)
@@ -673,9 +782,14 @@ def main() -> int:
                     help="fit SQuAD on the articles that hold unanswerable questions only")
     ap.add_argument("--without", default="",
                     help="features (comma-separated) held at 0, to measure what they add")
+    ap.add_argument("--squad-by-question", action="store_true",
+                    help="an experiment: split SQuAD by question, not by article (SPLIT_AS)")
     ap.add_argument("--current", action="store_true",
-                    help="no fit: the figures of the model written in weights.py")
+                    help="no fit: the figures of the model written in weights.py (with "
+                         "--write: its thresholds chosen anew by the rule)")
     a = ap.parse_args()
+    if a.squad_by_question:
+        SPLIT_AS["squad_train"] = "squad_train@question"
     if a.step == "dump":
         dump(a.sets or dumped_sets(), a.data, a.index)
     else:

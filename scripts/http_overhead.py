@@ -23,12 +23,18 @@ encoding of the same questions (as latency.py times it) so that a change in the 
 load touches them alike. For each: p50 wall time and the server's CPU per request (from
 /proc, so less sensitive to other work than wall time).
 
+With --stages, the steps of a /retrieve in this process, each timed on its own on the
+same questions (`--set`, scoped by their `doc`): the request parsed, the spelling
+corrected, the query encoded in place and through the encoder thread (the difference is
+the hand-over), the search, the body written (and, for comparison, dumped whole as it
+was before each chunk's JSON was kept).
+
 With --phases, one server (with the protocol `qa serve` uses) marks the time of each
 request's steps, and the client its own; both read the same monotonic clock, so each
 request's wall time splits into: client and kernel until the server reads the request,
-the protocol until the app runs, the app until the encoder thread starts, the encoding,
-the wake-up, search and JSON until the response is written, and the kernel and client
-until the client has read it. Then the same requests with `http.client` and with httpx
+the protocol until the app runs, the app until the encoding starts (on the encoder thread,
+or in place), the encoding, the wake-up (if handed over), search and JSON until the
+response is written, and the kernel and client until the client has read it. Then the same requests with `http.client` and with httpx
 (which latency.py used to time with): the client's own CPU is part of every wall figure.
 
 Wall figures need a quiet machine (the load average is printed before and after); CPU
@@ -36,6 +42,7 @@ figures are steadier.
 
     .venv/bin/python scripts/http_overhead.py --index index --corpus corpus
     .venv/bin/python scripts/http_overhead.py --phases --index index --corpus corpus
+    .venv/bin/python scripts/http_overhead.py --stages --index I --corpus C --set SET.jsonl
 """
 
 from __future__ import annotations
@@ -50,6 +57,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -103,7 +111,7 @@ def serve(name: str, port: int, phases: bool = False) -> None:
 
 def traced(app, protocol: type) -> tuple[object, type]:
     """The app and protocol with the time of each step of a request marked (read), the
-    app's start and end, the encoding's start and end on the encoder thread."""
+    app's start and end, the encoding's start and end (on whichever thread runs it)."""
     marks: dict[str, list[float]] = {"read": [], "app": [], "encode": [], "encoded": [],
                                      "written": []}
     svc = app.state.service
@@ -122,12 +130,14 @@ def traced(app, protocol: type) -> tuple[object, type]:
             self.reading = False
             super().on_response_complete()
 
-    def encode(encoder, texts, *args):
-        marks["encode"].append(clock())
-        try:
-            return type(encoder).encode(encoder, texts, *args)
-        finally:
-            marks["encoded"].append(clock())
+    def marked(encoder, method: str):  # the encoder's method, its start and end marked
+        def run(*args):
+            marks["encode"].append(clock())
+            try:
+                return getattr(type(encoder), method)(encoder, *args)
+            finally:
+                marks["encoded"].append(clock())
+        return run
 
     async def outer(scope, receive, send) -> None:
         if scope["type"] == "http" and scope["path"] == "/__phases":
@@ -142,7 +152,8 @@ def traced(app, protocol: type) -> tuple[object, type]:
             marks["app"].append(clock())
             if svc.retriever is not None and "encode" not in vars(svc.retriever.encoder):
                 enc = svc.retriever.encoder
-                enc.encode = lambda texts, *a: encode(enc, texts, *a)
+                # a batch on the encoder thread, or a lone query where it arrived
+                enc.encode, enc.encode_one = marked(enc, "encode"), marked(enc, "encode_one")
 
             async def marked_send(message) -> None:
                 await send(message)
@@ -352,6 +363,57 @@ def over_http(names: list[str], questions: list[str], rounds: int, env: dict,
             stop(proc)
 
 
+def stages(items: list[dict]) -> None:
+    """Time each step of a /retrieve in this process, question by question (scoped by the
+    item's `doc` when it has one), as the lane runs them; print p50 and mean CPU."""
+    from qa.api.models import RetrieveRequest, hit_json, retrieval_body
+    from qa.service import QAService, Retrieval
+
+    svc = QAService(get_settings())
+    svc.start()
+    r = svc.retriever
+    steps: dict[str, list[float]] = {}
+    cpu: dict[str, float] = {}
+
+    def timed(label: str, fn: Callable[..., Any], *args: Any) -> Any:
+        c0, t0 = time.thread_time(), time.perf_counter()
+        out = fn(*args)
+        steps.setdefault(label, []).append((time.perf_counter() - t0) * 1000)
+        cpu[label] = cpu.get(label, 0.0) + time.thread_time() - c0
+        return out
+
+    def whole(res: Retrieval) -> bytes:  # the body dumped at once (before Chunk.public_json)
+        return json.dumps({"version": res.version, "results": [hit_json(h) for h in res.hits]},
+                          ensure_ascii=False).encode()
+
+    def parse(body: str) -> RetrieveRequest:
+        return RetrieveRequest.model_validate(json.loads(body))
+
+    try:
+        for _ in range(2):  # the first pass warms up (and keeps the chunks' JSON)
+            steps.clear()
+            cpu.clear()
+            for item in items:
+                body = json.dumps({"query": item["question"], "k": 5,
+                                   **({"doc": item["doc"]} if item.get("doc") else {})})
+                req = timed("request parsed (JSON, model)", parse, body)
+                query = timed("spelling corrected", r.speller.correct, req.query)
+                qvec = timed("encoded in place", r.encoder.encode_one, query)
+                timed("encoded on the encoder thread", svc.queries.encode, r.encoder, query)
+                hits = timed("searched (FAISS, BM25, fusion)", r.search, query, qvec, req.k,
+                             req.doc, req.kind)
+                res = Retrieval(r.version, hits)
+                timed("body written", retrieval_body, res)
+                timed("(body dumped whole)", whole, res)
+        print(f"  /retrieve in process, step by step (n={len(items)}; CPU of the calling "
+              "thread):")
+        for label, ms in steps.items():
+            print(f"    {label:<34} p50 {percentile(ms, 50):6.3f} ms   "
+                  f"CPU {cpu[label] * 1000 / len(ms):6.3f} ms", flush=True)
+    finally:
+        svc.stop()
+
+
 def phases(questions: list[str], env: dict) -> None:
     """Split each request's wall time into steps, from marks on both sides; print p50s."""
     from qa.api.server import LimitedH11Protocol, protocol_for
@@ -378,10 +440,10 @@ def phases(questions: list[str], env: dict) -> None:
                      "protocol -> app starts": [m["app"][i] - m["read"][i] for i in range(n)]}
             if m["encode"]:
                 steps.update({
-                    "app -> encoder thread starts": [m["encode"][i] - m["app"][i]
+                    "app -> encoding starts": [m["encode"][i] - m["app"][i]
                                                      for i in range(n)],
                     "encoding": [m["encoded"][i] - m["encode"][i] for i in range(n)],
-                    "wake-up, search, JSON, written": [m["written"][i] - m["encoded"][i]
+                    "(wake-up), search, JSON, written": [m["written"][i] - m["encoded"][i]
                                                        for i in range(n)]})
             else:
                 steps["app until written"] = [m["written"][i] - m["app"][i] for i in range(n)]
@@ -426,6 +488,10 @@ def main() -> int:
     ap.add_argument("--no-in-process", action="store_true", help="skip the in-process stages")
     ap.add_argument("--phases", action="store_true",
                     help="only split each request's time into steps (see above)")
+    ap.add_argument("--stages", action="store_true",
+                    help="only time each step of a /retrieve in process (see above)")
+    ap.add_argument("--set", type=Path, help="the questions of --stages (JSONL, scoped by "
+                    "their doc when they have one; default seed_dev.jsonl of --eval)")
     ap.add_argument("--serve", help=argparse.SUPPRESS)
     ap.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -445,6 +511,9 @@ def main() -> int:
           f"{os.cpu_count()} cores; index {settings.index} (encoder {precision})", flush=True)
     if args.phases:
         phases(questions, dict(os.environ))
+        return 0
+    if args.stages:
+        stages(spread(read_set(args.set or args.eval / "seed_dev.jsonl"), args.requests))
         return 0
     if not args.no_in_process:
         print("in process:")

@@ -9,8 +9,8 @@
      (`corpus/`) and over TAT-QA (questions from its set.jsonl, scoped by `doc`);
   4. `POST /ask` over the analysis, and `GET /health` as the floor of an HTTP round trip.
 
-2-4 are interleaved in rounds, so that a change in the machine's load touches them
-alike; requests are sequential on one keep-alive connection (latency, not load), after
+2-4 are interleaved in rounds, each round in a shuffled order, so that a change in the
+machine's load touches them alike; requests are sequential on one keep-alive connection (latency, not load), after
 a few uncounted warm-up calls. The client is the standard library's `http.client`, which
 spends 0.3-0.4 CPU-ms of its own on a request; `--client httpx` times with httpx, which
 spends about 1 CPU-ms more (this script's client before 2026-11-30). The load average is printed before and after: figures
@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -259,8 +260,10 @@ def main(argv: list[str] | None = None) -> int:
     tatqa_q = spread(tatqa, args.requests)
     figures: dict[str, object] = {"cores": os.cpu_count(), "load_before": load(),
                                   "precision": args.precision}
-    # the builds and servers, without other QA_*
-    env = qa_env(precision=args.precision, query_threads=str(args.query_threads))
+    # the builds and servers, without other QA_*; a connection may idle for a minute (in a
+    # shuffled order, on a busy machine, a series can wait longer than the 5 s default)
+    env = qa_env(precision=args.precision, query_threads=str(args.query_threads),
+                 keepalive_timeout="60", header_timeout="60")
     figures["client"] = args.client
     figures["query_threads"] = args.query_threads
     print(f"machine: load {figures['load_before']} on {os.cpu_count()} cores; encoder "
@@ -345,8 +348,13 @@ def main(argv: list[str] | None = None) -> int:
                   else ()))}
             samples: dict[str, list[float]] = {name: [] for name in series}
             cpu_s = dict.fromkeys(series, 0.0)
+            order = list(series)
             for r in range(args.rounds):
-                for name, calls in series.items():
+                # Each round in another order, so that no series always follows the raw
+                # encodings (or always leads) on a busy machine.
+                random.Random(r).shuffle(order)
+                for name in order:
+                    calls = series[name]
                     lo, hi = r * len(calls) // args.rounds, (r + 1) * len(calls) // args.rounds
                     c0 = cpu_seconds(pids.get(name))
                     samples[name].extend(timed(calls[lo:hi]))

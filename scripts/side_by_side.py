@@ -60,10 +60,14 @@ def main() -> int:
     ap.add_argument("--set", type=Path, default=TATQA.parent / "seed_dev.jsonl",
                     help="questions (JSONL; default seed_dev)")
     ap.add_argument("--rounds", type=int, default=400, help="questions sent (cycling the set)")
+    ap.add_argument("--paths", default=",".join(PATHS),
+                    help="the requests sent for each question (default /retrieve,/ask; "
+                    "/retrieve alone times retrieval without /ask's load in between)")
     ap.add_argument("--new-connections", action="store_true",
                     help="one connection per request, as score.py (urllib) sends them")
     args = ap.parse_args()
     items = [it for it in read_set(args.set) if not it.get("history")]
+    paths = tuple(p for p in args.paths.split(",") if p in PATHS)
     env = qa_env()
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     with ExitStack() as stack:
@@ -90,9 +94,9 @@ def main() -> int:
 
         for item in items[:10]:  # warm up
             for name in urls:
-                for path in PATHS:
+                for path in paths:
                     call(name, path, item)
-        ms: dict[tuple[str, str], list[float]] = {(n, p): [] for n in urls for p in PATHS}
+        ms: dict[tuple[str, str], list[float]] = {(n, p): [] for n in urls for p in paths}
         order = list(ms)
         shuffle = random.Random(1).shuffle
         for i in range(args.rounds):
@@ -102,13 +106,16 @@ def main() -> int:
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     median = statistics.median
     for name in urls:
+        if paths != PATHS:
+            print(f"{name}: " + ", ".join(f"{p} p50 {median(ms[name, p]):6.2f} ms" for p in paths))
+            continue
         r, a = ms[name, "/retrieve"], ms[name, "/ask"]
         print(f"{name}: /retrieve p50 {median(r):6.2f} ms, /ask p50 {median(a):6.2f} ms, "
               f"gap {median(a) - median(r):+5.2f} ms (median gap per question "
               f"{median([x - y for x, y in zip(a, r)]):+5.2f})")
     last = str(args.checkouts[-1])
     for name in list(urls)[:-1]:
-        for path in PATHS:
+        for path in paths:
             d = [x - y for x, y in zip(ms[name, path], ms[last, path])]
             print(f"{name} minus {last}, {path}: median per question {median(d):+.2f} ms")
     return 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from qa.errors import BadRequest, UnknownDocument
-from qa.retrieve import relative_fusion, rrf
+from qa.retrieve import best_cover, dense_share, relative_fusion, rrf
 from qa.service import QAService
 from qa.text.tokens import stem, tokenize, words
 
@@ -99,6 +99,32 @@ def test_a_chunk_scores_by_its_best_sentence_not_by_a_clause(service: QAService)
     assert clause_beats_sentences  # the rule was exercised
 
 
+def test_a_paraphrase_is_covered_less_by_the_best_lexical_matches(service: QAService) -> None:
+    r = service.retriever
+
+    def cover(query: str) -> float:
+        lexical = r.scores(query, r.encoder.encode([query]))[1]
+        return r.lexical_cover(query, lexical)
+
+    # the analysis writes "sanctions evasion"; a reader writes "getting around the embargo"
+    assert cover("sanctions evasion through coordinated trade") == 1.0
+    assert cover("How are the two countries getting around the embargo?") < 0.5
+
+
+def test_fusion_without_gain_is_the_search_and_a_gain_ranks_more_by_meaning(
+        service: QAService) -> None:
+    r = service.retriever
+    query = "How are the two countries getting around the embargo?"
+    qvec = r.encoder.encode([query])
+    dense, lexical = r.scores(query, qvec)
+    searched = [h.chunk.id for h in r.search(query, qvec, 8)]
+    assert [h.chunk.id for h in r.fuse(query, dense, lexical, 8, gain=0.0)] == searched
+    # with dense alone (a gain that reaches it) the order is the dense order
+    by_meaning = [h.chunk.id for h in r.fuse(query, dense, lexical, 3, gain=100.0)]
+    best_dense = [h.chunk.id for h in r.fuse(query, dense, {}, 3)]
+    assert by_meaning == best_dense != searched[:3]
+
+
 def test_all_chunks_reachable_with_k_50(service: QAService) -> None:
     n = len(service.retriever.chunks)
     assert n < 50
@@ -143,6 +169,24 @@ def test_relative_fusion() -> None:
     assert relative_fusion(dense, lexical, 1.0)[1] == pytest.approx(1.0)
     assert relative_fusion({7: 0.3}, {}) == {7: pytest.approx(0.5)}
     assert relative_fusion({}, {}) == {}
+
+
+def test_best_cover_is_the_most_of_the_query_one_chunk_holds_by_rarity() -> None:
+    idf = {"sanction": 2.0, "countri": 0.5, "trade": 1.0}
+    chunks = [frozenset({"countri", "trade"}), frozenset({"sanction", "trade"})]
+    # "embargo" is nowhere in the corpus: it weighs as the rarest word (2.0)
+    assert best_cover(["countri", "embargo"], chunks, idf, 2.0) == pytest.approx(0.2)
+    assert best_cover(["sanction", "countri"], chunks, idf, 2.0) == pytest.approx(0.8)
+    assert best_cover(["sanction", "trade"], chunks, idf, 2.0) == 1.0
+    assert best_cover(["embargo"], [], idf, 2.0) == 0.0  # no lexical match at all
+    assert best_cover([], chunks, idf, 2.0) == 1.0  # no words: nothing is missing
+
+
+def test_dense_share_grows_with_the_unmatched_share_up_to_dense_alone() -> None:
+    assert dense_share(0.4, 0.0, 2.0) == pytest.approx(0.4)  # every word known: as set
+    assert dense_share(0.4, 0.5, 1.0) == pytest.approx(0.7)
+    assert dense_share(0.4, 1.0, 3.0) == 1.0  # never beyond dense alone
+    assert dense_share(0.4, 1.0, 0.0) == pytest.approx(0.4)  # no gain: fusion as before
 
 
 def test_tokenize() -> None:

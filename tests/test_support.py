@@ -196,6 +196,32 @@ def test_similarity_and_margin_come_from_the_evidence() -> None:
     assert g.claim_sim == pytest.approx(0.2)
 
 
+def test_a_number_the_claim_gives_differently() -> None:
+    assert feats("What did stakeholders face in 2023?", sentence(TALKS, 0),
+                 TALKS).number_other == 1.0
+    assert feats("What did stakeholders face in 2024?", sentence(TALKS, 0),
+                 TALKS).number_other == 0.0
+    # a claim with no number does not give it differently
+    assert feats("What did Russia supply in 2023?", sentence(SUPPLY, 1),
+                 SUPPLY).number_other == 0.0
+
+
+def test_a_near_miss_holds_most_words_but_lacks_a_rare_one() -> None:
+    whole = feats("What does Russia supply to North Korea?", sentence(SUPPLY, 1), SUPPLY, TALKS)
+    assert whole.near_miss == 0.0 and whole.names_near_miss == 0.0
+    # one rare word edited in ("deterrence"): most words still there, the rare one not
+    edited = feats("What deterrence does Russia supply to North Korea?", sentence(SUPPLY, 1),
+                   SUPPLY, TALKS)
+    assert edited.near_miss > 0.5
+    # a name swapped ("Japan" for "North Korea"): most words kept, a stated name lacking
+    swapped = feats("What does Russia supply to Japan?", sentence(SUPPLY, 1), SUPPLY, TALKS)
+    assert swapped.names_near_miss > 0.0
+    # a claim that shares little with the question is no near miss however rare the gap
+    far = feats("What deterrence does Russia supply to North Korea?", sentence(SUPPLY, 0),
+                SUPPLY, TALKS)
+    assert far.near_miss < edited.near_miss
+
+
 def test_features_follow_the_model_s_order() -> None:
     f = feats("What does Russia supply?", sentence(SUPPLY, 1), SUPPLY)
     assert len(f.vector()) == len(FEATURES)

@@ -81,6 +81,14 @@ class Features:
     type_gap: float  # the asked-for kind (a name, a number or date) is not in the claim
     claim_negated: float  # 1 when the claim is negated and the question is not
     novel: float  # share of the claim's words the question lacks (what the claim adds)
+    # Signals relative to the question and its article rather than absolute word overlap
+    # (whose side flips between SQuAD's articles, see scripts/fit_support.py):
+    number_other: float  # 1 when the claim lacks a number the question states and states
+    #                      another instead (a date the text gives differently)
+    near_miss: float  # claim_recall x claim_missing_top: a claim that holds most of the
+    #                   question's words but lacks a rare one (an edited word, not a
+    #                   paraphrase, which loses several)
+    names_near_miss: float  # claim_recall x names_off_claim: ... but lacks a name it states
 
     def vector(self) -> tuple[float, ...]:
         """The values in field order."""
@@ -163,14 +171,17 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
     off_claim_names = [n for n, parts in zip(stated, asked.parts) if not phrase_in(parts, claim_seq)]
     numbers = [parts for n, parts in zip(stated, asked.parts) if _DIGIT.search(n)]
     claim_own = set(tokenize(claim.text))
+    recall = sum(weight[w] for w in in_claim) / total if q else 1.0
+    missing_rare = min(1.0, max(off_claim, default=0.0) / top)
+    names_off = len(off_claim_names) / len(stated) if stated else 0.0
     return Features(
         claim_sim=claim_sim,
         chunk_sim=chunk_sim,
         sim_margin=chunk_sim - max(others, default=0.0),
-        claim_recall=sum(weight[w] for w in in_claim) / total if q else 1.0,
+        claim_recall=recall,
         chunk_recall=sum(weight[w] for w in in_chunk) / total if q else 1.0,
         missing_top=min(1.0, max(off_chunk, default=0.0) / top),
-        claim_missing_top=min(1.0, max(off_claim, default=0.0) / top),
+        claim_missing_top=missing_rare,
         pair_share=sum(phrase_in(p, claim_seq) for p in pairs) / len(pairs) if pairs else 1.0,
         unknown_words=sum(weight[w] for w in unknown) / total if q else 0.0,
         unknown_names=float(min(MAX_COUNT, len(unknown_names))),
@@ -185,11 +196,14 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
         best_unit_recall=max((sum(weight[w] for w in shared(q, u)) / total
                               for u in units), default=0.0) if q else 1.0,
         plain_missing=len(q - in_claim) / len(q) if q else 0.0,
-        names_off_claim=len(off_claim_names) / len(stated) if stated else 0.0,
+        names_off_claim=names_off,
         numbers_off_chunk=float(any(not phrase_in(parts, chunk_seq) for parts in numbers)),
         type_gap=type_gap(question, claim.text),
         claim_negated=float(bool(_NEGATION.search(claim.text)) and not asked.negated),
         novel=len(claim_own - q) / len(claim_own) if claim_own else 0.0,
+        number_other=number_other([n for n in stated if _DIGIT.search(n)], claim.text),
+        near_miss=recall * missing_rare,
+        names_near_miss=recall * names_off,
     )
 
 
@@ -248,6 +262,14 @@ def _work_out(question: str, corpus: CorpusView) -> Asked:
     return Asked(q, weight, sum(weight.values()) or 1.0, {w for w in q if not is_known(w, known)},
                  list(pairwise(tokenize(question))), stated, parts, never,
                  bool(_QUANTITY.search(question)), bool(_NEGATION.search(question)))
+
+
+def number_other(numbers: list[str], claim: str) -> float:
+    """1 when the claim lacks a number the question states (`numbers`, as written) and
+    states another in its place ("on 8 April" against a sentence of 18 April); else 0."""
+    said = set(_NUMBER.findall(claim))
+    stated = set(numbers)
+    return float(bool(stated - said) and bool(said - stated))
 
 
 # Where letters meet digits inside one word ("IFRS9").

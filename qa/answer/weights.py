@@ -34,6 +34,9 @@ SUPPORT_WEIGHTS = {
     "type_gap": -0.9334,
     "claim_negated": -0.3096,
     "novel": 0.6762,
+    "number_other": 0.0000,
+    "near_miss": 0.0000,
+    "names_near_miss": 0.0000,
 }
 # Below it a claim is refused. Higher abstains more on unanswerable questions and
 # more on answerable ones (the engine then answers from a lower-ranked candidate

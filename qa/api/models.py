@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -55,11 +56,25 @@ def hit_json(hit: Hit) -> dict[str, Any]:
 
 
 def retrieval_body(res: Retrieval) -> bytes:
-    """The body of a /retrieve response: the version and the hits, as JSON (UTF-8)."""
-    # Plain JSON types already: written out directly rather than walked again by FastAPI's
-    # response encoder (a fraction of a millisecond on the path measured most).
-    body = {"version": res.version, "results": [hit_json(h) for h in res.hits]}
-    return json.dumps(body, ensure_ascii=False).encode()
+    """The body of a /retrieve response: the version and the hits, as JSON (UTF-8), byte
+    for byte `json.dumps({"version": ..., "results": [hit_json(h), ...]},
+    ensure_ascii=False)`.
+
+    A chunk's fields are written once (`Chunk.public_json`, without its closing brace
+    here) and only the scores per request: half the CPU of dumping every hit's fields
+    again, on the path measured most."""
+    results = ", ".join(
+        f'{h.chunk.public_json[:-1]}, "score": {_number(h.score)}, "scores": '
+        f'{{"dense": {_number(h.dense)}, "lexical": {_number(h.lexical)}}}}}'
+        for h in res.hits)
+    return f'{{"version": {json.dumps(res.version, ensure_ascii=False)}, "results": ' \
+        f'[{results}]}}'.encode()
+
+
+def _number(score: float) -> str:
+    """A score rounded as `hit_json` rounds it, written as `json.dumps` writes it."""
+    x = round(score, 6)
+    return float.__repr__(x) if math.isfinite(x) else json.dumps(x)
 
 
 def answer_body(answer: Answer) -> bytes:
