@@ -32,6 +32,16 @@ EVAL = Path(os.environ.get("QA_EVAL_DIR") or next(
 SETS = {"seed_dev": EVAL / "seed_dev.jsonl", "tatqa_dev": EVAL / "tatqa_dev" / "set.jsonl",
         "squad_train": EVAL / "squad_train" / "set.jsonl"}
 HELD_OUT_ARTICLES = 3
+# The project's own probe sets (tests/probes/), each with the corpus it is asked of.
+_ROOT = Path(__file__).resolve().parent.parent
+PROBES = {"engine_analysis": (_ROOT / "tests" / "probes" / "engine_analysis.jsonl",
+                              _ROOT / "corpus"),
+          "engine_report": (_ROOT / "tests" / "probes" / "engine_report.jsonl",
+                            _ROOT / "tests" / "reports"),
+          "support": (_ROOT / "tests" / "probes" / "support.jsonl", _ROOT / "corpus")}
+# The index folder (under a cache folder) each set is answered from: one per corpus.
+INDEX = {"seed_dev": "seed", "tatqa_dev": "tatqa", "squad_train": "squad",
+         "engine_analysis": "seed", "engine_report": "report", "support": "seed"}
 
 
 def _h(text: str) -> int:

@@ -25,15 +25,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from answer_eval import CORPORA, scorer
-from evalsets import SETS, load, split
+from evalsets import INDEX, PROBES, SETS, load, split
 
-ROOT = Path(__file__).resolve().parent.parent
-PROBES = {"engine_analysis": (ROOT / "tests" / "probes" / "engine_analysis.jsonl", ROOT / "corpus"),
-          "engine_report": (ROOT / "tests" / "probes" / "engine_report.jsonl",
-                            ROOT / "tests" / "reports"),
-          "support": (ROOT / "tests" / "probes" / "support.jsonl", ROOT / "corpus")}
-INDEX = {"seed_dev": "seed", "tatqa_dev": "tatqa", "squad_train": "squad",
-         "engine_analysis": "seed", "engine_report": "report", "support": "seed"}
 GRID = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
 DEPTH = 8  # the answer engine's evidence (qa.service.ANSWER_CANDIDATES)
 

@@ -53,20 +53,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from answer_eval import CORPORA, scorer
-from evalsets import SETS, load, split, squad_articles
+from evalsets import INDEX, PROBES, SETS, load, split, squad_articles
 
 ROOT = Path(__file__).resolve().parent.parent
-PROBES = {"engine_analysis": (ROOT / "tests" / "probes" / "engine_analysis.jsonl", ROOT / "corpus"),
-          "engine_report": (ROOT / "tests" / "probes" / "engine_report.jsonl",
-                            ROOT / "tests" / "reports"),
-          "support": (ROOT / "tests" / "probes" / "support.jsonl", ROOT / "corpus")}
 # The TAT-QA kinds the ranker learns from; add "arithmetic" and "count" once a strategy
 # computes them (issue 10): they are judged by number, as score.py judges them.
 TATQA_KINDS = ("span-text", "span-table", "span-table-text")
 OUT = Path("/tmp/qa-ranker")
 CACHE = Path("/tmp/engine-idx")  # index folders, one per corpus (as answer_eval --cache)
-INDEX = {"seed_dev": "seed", "tatqa_dev": "tatqa", "squad_train": "squad",
-         "engine_analysis": "seed", "engine_report": "report", "support": "seed"}
 WEIGHTS = ROOT / "qa" / "answer" / "weights.py"
 # The penalty on the squared weights (per calibration question): higher keeps weights
 # smaller (fits the calibration parts less closely). With MIN_QUESTIONS, chosen by `cv`:

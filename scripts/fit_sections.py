@@ -21,12 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from answer_eval import CORPORA, scorer, service
-from evalsets import SETS, load, split
+from evalsets import PROBES, SETS, load, split
 
-ROOT = Path(__file__).resolve().parent.parent
-PROBES = {"engine_analysis": (ROOT / "tests/probes/engine_analysis.jsonl", ROOT / "corpus"),
-          "engine_report": (ROOT / "tests/probes/engine_report.jsonl", ROOT / "tests/reports"),
-          "support": (ROOT / "tests/probes/support.jsonl", ROOT / "corpus")}
 PREFIXES = (4, 5, 6, 7, 8, 99)  # 99: the same stem only
 
 
