@@ -111,7 +111,6 @@ class Retriever:
         # every (stemmed) word of the chunks, sorted; how rare each is (rarer weighs more)
         self.vocabulary: tuple[str, ...] = lexical.vocabulary if self.chunks else ()
         self.idf = lexical.idf
-        self._rarest = max(self.idf.values(), default=1.0)
         self.near = lexical.near
         self.encoder: OnnxEncoder = stored.encoder
         # questions are spelled against the surface words of this version's chunks
@@ -242,11 +241,17 @@ class Retriever:
                 break
         return hits
 
+    @cached_property
+    def rarest(self) -> float:
+        """The largest idf of the vocabulary: what a word the corpus lacks weighs in
+        `best_cover` (worked out on first use, not at load: UNMATCHED_GAIN 0 never uses it)."""
+        return max(self.idf.values(), default=1.0)
+
     def lexical_cover(self, query: str, lexical: dict[int, float]) -> float:
         """`best_cover` of the query by BM25's LEXICAL_TOP best chunks (`lexical`)."""
         top = sorted(lexical, key=lambda i: -lexical[i])[:LEXICAL_TOP]
         return best_cover(tokenize(query), [_words(self.chunks[i].embed_text()) for i in top],
-                          self.idf, self._rarest)
+                          self.idf, self.rarest)
 
     def _dense(self, qvec: np.ndarray, n: int, allowed: np.ndarray | None) -> dict[int, float]:
         """Best-matching chunks by their best unit (whole chunk or one of its parts)."""

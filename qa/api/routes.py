@@ -52,9 +52,8 @@ async def health(svc: Service) -> dict[str, Any]:
 
 # /retrieve hands only its query's encoding to the service's encoder thread (one thread
 # hand-over; queries that arrive together are encoded in one batch) and searches on the
-# loop. /ask runs on an answer thread, which encodes in place when the model is idle and
-# otherwise hands only the encoding to the encoder thread, so a slow answer never delays
-# another request's retrieval.
+# loop. /ask runs on an answer thread, which hands only its encodings to the encoder
+# thread, so a slow answer never delays another request's retrieval.
 @router.post("/retrieve", summary="Passages and table rows for a query",
              responses=error_responses(404))
 async def retrieve(req: RetrieveRequest, svc: Service) -> dict[str, Any]:

@@ -164,16 +164,16 @@ class Extremes:
             return []
         pick = max if question.direction > 0 else min
         out: list[Candidate] = []
-        for best, _ in _tables(question)[:2]:
-            out += self._across_rows(question, best, corpus, pick)
         asks = _asks_period(question)
+        for best, _ in _tables(question)[:2]:
+            out += self._across_rows(question, best, corpus, pick, asks)
         for r in sorted((r for r in question.rows if r.names_row),
                         key=lambda r: (-r.label_match, r.rank))[:2]:
             out += self._across_columns(r, pick, asks)
         return out
 
     def _across_rows(self, question: Question, best: RowReading, corpus: CorpusView,
-                     pick) -> list[Candidate]:
+                     pick, asks: float) -> list[Candidate]:
         c = best.chunk
         at = label_at(c)
         table = [t for t in (corpus.table_of(c) or [c]) if has_label(t) and not is_total(t)]
@@ -204,7 +204,7 @@ class Extremes:
         return [Candidate(self.name + ":rows", (claim,), 0.0,
                           features={"column_match": match, "values": min(len(values), 12) / 12,
                                     "among_named": float(len(named) >= 2),
-                                    "head_other": float(_asks_period(question) < 0)})]
+                                    "head_other": float(asks < 0)})]
 
     def _across_columns(self, r: RowReading, pick, asks: float) -> list[Candidate]:
         c = r.chunk
