@@ -161,9 +161,13 @@ class Retriever:
 
     def unit_scores(self, qvec: np.ndarray, chunk: Chunk) -> np.ndarray:
         """Cosine similarity of the query to each unit of the chunk (`chunk.units()` order)."""
+        return self.unit_vectors(chunk) @ qvec[0]
+
+    def unit_vectors(self, chunk: Chunk) -> np.ndarray:
+        """The stored vectors of the chunk's units (`chunk.units()` order), one per row."""
         i = self._positions[chunk.id]
         a, b = int(self._bounds[i]), int(self._bounds[i + 1])
-        return self.stored.vectors.reconstruct(a, b - a) @ qvec[0]
+        return self.stored.vectors.reconstruct(a, b - a)
 
     @property
     def documents(self) -> list[str]:

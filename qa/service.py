@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 from qa import index as store
 from qa.answer import Answer, Claim, Delta, Evidence, Final, answer
+from qa.answer.reader import learned
 from qa.answer.verify import SupportCheck
 from qa.build import BuildReport, build
 from qa.catalog import (
@@ -400,8 +401,12 @@ class QAService:
         r = retriever or self.retriever
         qvec = self.queries.encode(r.encoder, text)
         hits = r.search(text, qvec, k, doc)
-        return r, [Evidence(h, tuple(float(x) for x in r.unit_scores(qvec, h.chunk)))
-                   for h in hits]
+        out = []
+        for h in hits:
+            vectors = r.unit_vectors(h.chunk)
+            out.append(Evidence(h, tuple(float(x) for x in vectors @ qvec[0]),
+                                learned(qvec, vectors)))
+        return r, out
 
     def gather(self, question: str, history: list[tuple[str, str]], doc: str | None
                ) -> Gathered:

@@ -172,9 +172,11 @@ def retrieve(names: list[str], limit: int | None, every: int = 1) -> None:
                                            retriever=found.retriever)[1])
                              for part in part_items(it, parts)]
                 for item, text, evidence in asked:
+                    # the question's vector, for the learned reader (`scripts/fit_reader.py`)
+                    qvec = svc.queries.encode(found.retriever.encoder, text)[0]
                     f.write(json.dumps({
                         "item": item, "held": it["id"] in held_ids, "text": text,
-                        "group": group[it["id"]],
+                        "group": group[it["id"]], "qvec": [round(float(x), 5) for x in qvec],
                         "hits": [[e.hit.chunk.id, e.hit.score, e.hit.dense, e.hit.lexical,
                                   [round(x, 5) for x in e.unit_scores]]
                                  for e in evidence]}) + "\n")
@@ -186,9 +188,12 @@ def retrieve(names: list[str], limit: int | None, every: int = 1) -> None:
 def dump(names: list[str]) -> None:
     """Candidates with features and labels for each question, from the retrieved
     evidence (`retrieve`) -> OUT/<set>.jsonl. Fast: no model."""
+    import numpy as np
+
     from qa.answer.cite import claims_text
     from qa.answer.engine import candidates
     from qa.answer.question import analyze, ground
+    from qa.answer.reader import learned
     from qa.answer.strategies import yesno
     from qa.answer.types import Evidence
     from qa.retrieve import Hit
@@ -197,6 +202,10 @@ def dump(names: list[str]) -> None:
     yesno.STATED = 0.0  # every verdict is dumped; fit() applies the threshold
     for name in names:
         r = _service(name).retriever
+        # the reader's scores as fit_reader.py wrote them (out of fold on the calibration
+        # parts: the ranker must learn how far to trust the reader on questions it was not
+        # fitted on); without that file, the packaged map's
+        learned_by = _reader_scores(name)
         n = 0
         with open(OUT / f"{name}.jsonl", "w", encoding="utf-8") as f, \
                 open(OUT / f"{name}.evidence.jsonl", encoding="utf-8") as src:
@@ -206,8 +215,12 @@ def dump(names: list[str]) -> None:
                 q = analyze(e["text"])
                 if q.ask == "multi" or not e["hits"]:
                     continue
-                evidence = [Evidence(Hit(r.chunk_by_id(cid), s, d, lx), tuple(units))
-                            for cid, s, d, lx, units in e["hits"]]
+                given = learned_by.get(it["id"])
+                evidence = [Evidence(Hit(r.chunk_by_id(cid), s, d, lx), tuple(units),
+                                     tuple(given[i]) if given else
+                                     learned(np.asarray(e["qvec"], dtype=np.float32),
+                                             r.unit_vectors(r.chunk_by_id(cid))))
+                            for i, (cid, s, d, lx, units) in enumerate(e["hits"])]
                 g = ground(q, evidence)
                 rows_out = []
                 for c in candidates(g, evidence, r):
@@ -230,6 +243,15 @@ def dump(names: list[str]) -> None:
                                     "g": e.get("group", it["id"]), "c": rows_out}) + "\n")
                 n += 1
         print(f"{name}: {n} questions -> {OUT / (name + '.jsonl')}", flush=True)
+
+
+def _reader_scores(name: str) -> dict[str, list[list[float]]]:
+    """The reader's unit scores of each question (by id) as `fit_reader.py` wrote them to
+    OUT/<set>.reader.jsonl, one list per hit (empty when it wrote none)."""
+    path = OUT / f"{name}.reader.jsonl"
+    if not path.exists():
+        return {}
+    return {r["id"]: r["learned"] for r in map(json.loads, open(path, encoding="utf-8"))}
 
 
 def _load(name: str) -> list[dict]:

@@ -48,6 +48,7 @@ FEATURES = {
     "first_rank": "1 / (1 + the claim's chunk's place in retrieval)",
     "dense": "the question's similarity to the unit the claim quotes",
     "dense_gap": "that similarity minus the best of any retrieved unit",
+    "learned": "the learned reader's score of the claim's unit minus its best of any retrieved unit",
     "overlap": "share of the question's words (by rarity) the claim holds",
     "overlap_chunk": "share of the question's words the claim's chunk holds",
     "overlap_start": "share of the question's words in the claim's first words",
@@ -62,6 +63,7 @@ FEATURES = {
     "rank:overlap": "1 / (1 + how many candidates hold more of the question's words)",
     "rank:overlap_near": "1 / (1 + how many hold more with their sentence before)",
     "rank:dense": "1 / (1 + how many candidates' units are more similar to the question)",
+    "rank:learned": "1 / (1 + how many candidates' units the learned reader scores higher)",
     "rank:pairs": "1 / (1 + how many candidates hold more of the question's word pairs)",
     "head": "share of the wh-phrase's words (\"which singer\": sing) the claim holds",
     "names_match": "share of the question's capitalised names the claim holds",
@@ -180,17 +182,23 @@ def unit_dense(chunk: Chunk, ev: Evidence | None, text: str) -> float:
 # feature of its own (`top:`): the ranker's sum is linear in each, and being first by a
 # measure says more than its size (a question's best sentence by its words may hold few).
 TOP = ("overlap", "overlap_near", "dense", "pairs")
+# Measures that get their `rank:` alone: the learned reader's score is a gap to the best
+# retrieved unit (0 for it, below 0 for the others), so its place among the candidates is
+# what a `top:` would add.
+RANKED = ("learned",)
 
 
 def mark_tops(features: list[dict[str, float]]) -> None:
     """Add `top:m` (1 for the candidates with the most of measure m, else 0) and `rank:m`
-    (1 / (1 + how many candidates have more of it)) in place."""
-    for k in TOP:
+    (1 / (1 + how many candidates have more of it)) in place; `rank:m` alone for the
+    measures of RANKED."""
+    for k in (*TOP, *RANKED):
         values = sorted(f.get(k, 0.0) for f in features)
         best = values[-1] if values else 0.0
         for f in features:
             v = f.get(k, 0.0)
-            f[f"top:{k}"] = float(best > 0 and v >= best - 1e-9)
+            if k in TOP:
+                f[f"top:{k}"] = float(best > 0 and v >= best - 1e-9)
             f[f"rank:{k}"] = 1.0 / (1 + len(values) - bisect_right(values, v + 1e-9))
 
 
@@ -199,8 +207,13 @@ def claim_dense(claim: Claim, ev: Evidence | None) -> float:
     clauses) of a passage, the cells of a row it cites (the whole row when none is text)."""
     if ev is None or not ev.unit_scores:
         return 0.0
+    return claim_score(claim, ev.unit_scores)
+
+
+def claim_score(claim: Claim, scores: Sequence[float]) -> float:
+    """A claim's unit's score of `scores` (one per unit of its chunk, as `claim_dense`
+    reads the cosine and the learned reader's score alike)."""
     c = claim.chunk
-    scores = ev.unit_scores
     if c.kind == "table_row":
         units = [0] + [j for j in range(1, len(c.cells))
                        if j < len(c.header) and c.cells[j] and not is_number(c.cells[j])]
@@ -226,6 +239,11 @@ class Measures:
         self.size = len(evidence)
         self.top = max((e.hit.score for e in evidence), default=0.0) or 1.0
         self.best_unit = max((max(e.unit_scores, default=0.0) for e in evidence), default=0.0)
+        learned = [x for e in evidence for x in e.unit_learned]
+        # the learned reader's best unit, and its worst (a claim on a chunk that was not
+        # retrieved, another row of a retrieved table, is read as no better than that)
+        self.learned_best = max(learned, default=0.0)
+        self.learned_floor = min(learned, default=0.0) - self.learned_best
         self.pairs = pairs_of(question.text)
         self.names = [words_of(n) for n in question.names if words_of(n)]
         self.years = list(question.years)
@@ -287,6 +305,8 @@ def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
          "first_rank": 1.0 / (1 + rank),
          "dense": dense,
          "dense_gap": dense - m.best_unit,
+         "learned": (claim_score(first, ev.unit_learned) - m.learned_best)
+         if ev and ev.unit_learned else m.learned_floor,
          # a sentence against its passage as a whole (other claims quote their whole chunk)
          "dense_chunk": (dense - ev.unit_scores[0])
          if kind == "sentence" and ev and ev.unit_scores else 0.0,

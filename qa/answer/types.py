@@ -28,10 +28,12 @@ from qa.retrieve import Hit
 @dataclass(frozen=True)
 class Evidence:
     """A retrieved chunk with the query's similarity to each of its units
-    (`chunk.units()` order)."""
+    (`chunk.units()` order), and the learned reader's score of each (`qa.answer.reader`;
+    empty when no map is written)."""
 
     hit: Hit
     unit_scores: tuple[float, ...]
+    unit_learned: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
