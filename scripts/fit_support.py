@@ -275,7 +275,8 @@ def dump(names: list[str], data: Path, index_root: Path) -> None:
                 "id": item["id"], "kind": item["kind"], "question": question, "doc": doc,
                 "answerable": item["answerable"], "decided": decided(question, whole, evidence, r),
                 "hits": [{"id": ev.hit.chunk.id, "score": ev.hit.score, "dense": ev.hit.dense,
-                          "lexical": ev.hit.lexical, "units": list(ev.unit_scores)}
+                          "lexical": ev.hit.lexical, "units": list(ev.unit_scores),
+                          "learned": list(ev.unit_learned)}
                          for ev in evidence],
                 "claims": [{"source": src, "text": c.text, "chunk": c.chunk.id,
                             "highlight": list(c.highlight), "score": c.score, "cand": n,
@@ -369,7 +370,8 @@ class Dumped:
 
         by_id = self.view.chunk_by_id
         evidence = [Evidence(Hit(by_id(h["id"]), h["score"], h["dense"], h["lexical"]),
-                             tuple(h["units"])) for h in row["hits"]]
+                             tuple(h["units"]), tuple(h.get("learned", ())))
+                    for h in row["hits"]]
         claims = [Claim(c["text"], by_id(c["chunk"]), c["score"], tuple(c["highlight"]))
                   for c in row["claims"]]
         return evidence, claims

@@ -89,6 +89,10 @@ class Features:
     #                   question's words but lacks a rare one (an edited word, not a
     #                   paraphrase, which loses several)
     names_near_miss: float  # claim_recall x names_off_claim: ... but lacks a name it states
+    # The learned reader's score (`qa.answer.reader`; 0 without a map written): it reads the
+    # question against the unit asymmetrically, as an answer, not as a paraphrase.
+    claim_learned: float  # its score of the claim's own unit(s)
+    learned_margin: float  # that minus its best of any other retrieved chunk's units
 
     def vector(self) -> tuple[float, ...]:
         """The values in field order."""
@@ -140,6 +144,10 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
     chunk = claim.chunk
     own = next((ev for ev in evidence if ev.hit.chunk.id == chunk.id), None)
     others = [max(ev.unit_scores, default=0.0) for ev in evidence if ev.hit.chunk.id != chunk.id]
+    learned_others = [max(ev.unit_learned) for ev in evidence
+                      if ev.hit.chunk.id != chunk.id and ev.unit_learned]
+    claim_learned = (max(own.unit_learned[u] for u in claim_units(claim))
+                     if own is not None and own.unit_learned else None)
     if own is not None and own.unit_scores:
         chunk_sim = max(own.unit_scores)
         claim_sim = max(own.unit_scores[u] for u in claim_units(claim))
@@ -204,6 +212,9 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
         number_other=number_other([n for n in stated if _DIGIT.search(n)], claim.text),
         near_miss=recall * missing_rare,
         names_near_miss=recall * names_off,
+        claim_learned=claim_learned or 0.0,
+        learned_margin=(claim_learned - max(learned_others, default=claim_learned))
+        if claim_learned is not None else 0.0,
     )
 
 

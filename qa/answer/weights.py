@@ -37,6 +37,8 @@ SUPPORT_WEIGHTS = {
     "number_other": 0.0000,
     "near_miss": 0.0000,
     "names_near_miss": 0.0000,
+    "claim_learned": 0.0000,
+    "learned_margin": 0.0000,
 }
 # Below it a claim is refused. Higher abstains more on unanswerable questions and
 # more on answerable ones (the engine then answers from a lower-ranked candidate
