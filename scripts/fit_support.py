@@ -450,7 +450,8 @@ SIGNS = {"claim_sim": 1, "chunk_sim": 1, "sim_margin": 1, "claim_recall": 1, "ch
          "negation_gap": -1, "rank": 1, "dense": 1, "scoped": 1, "sentence_gain": 1,
          "best_unit_recall": 1, "plain_missing": -1, "names_off_claim": -1,
          "numbers_off_chunk": -1, "type_gap": -1, "claim_negated": -1, "novel": 1,
-         "number_other": -1, "near_miss": -1, "names_near_miss": -1}
+         "number_other": -1, "near_miss": -1, "names_near_miss": -1,
+         "claim_learned": 1, "learned_margin": 1}
 
 
 def fit_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray,
