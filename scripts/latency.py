@@ -252,12 +252,15 @@ def main(argv: list[str] | None = None) -> int:
                     "precision instead (e.g. --precision int8w --baseline-precision fp32: "
                     "the two encoders side by side), and that precision's raw encoding is "
                     "timed in the same rounds too")
+    ap.add_argument("--baseline-query-threads", type=int,
+                    help="with --baseline: its servers' query threads (and its raw "
+                    "encoding's, timed in the same rounds), e.g. fp32 on 2 beside int8w on 1")
     ap.add_argument("--indexes", type=Path,
                     help="keep the two indexes in this folder and reuse them (an up-to-date "
                     "index is not rebuilt); default: a fresh build in a temporary folder")
     args = ap.parse_args(argv)
-    if args.baseline_precision and not args.baseline:
-        ap.error("--baseline-precision needs --baseline (the checkout that serves it)")
+    if (args.baseline_precision or args.baseline_query_threads) and not args.baseline:
+        ap.error("--baseline-precision and --baseline-query-threads need --baseline")
 
     labels: dict[str, str] = {}
     seed = read_set(args.eval / "seed_dev.jsonl")
@@ -292,18 +295,22 @@ def main(argv: list[str] | None = None) -> int:
         build(args.corpus, work / "analysis-index", args.timeout, env)
         corpora = {"analysis": args.corpus, "tatqa": tatqa_dir / "corpus"}
         base_precision = args.baseline_precision or args.precision
-        base_env, base_index = env, {name: work / f"{name}-index" for name in corpora}
+        base_threads = args.baseline_query_threads or args.query_threads
+        base_env = {**env, "QA_PRECISION": base_precision,
+                    "QA_QUERY_THREADS": str(base_threads)}
+        base_index = {name: work / f"{name}-index" for name in corpora}
         if base_precision != args.precision:
-            base_env = {**env, "QA_PRECISION": base_precision}
             base_index = {name: work / f"{name}-index-{base_precision}" for name in corpora}
             for name, corpus in corpora.items():
                 build(corpus, base_index[name], args.timeout, base_env)
         figures["baseline_precision"] = base_precision
+        figures["baseline_query_threads"] = base_threads
+        own_raw = (base_precision, base_threads) != (args.precision, args.query_threads)
 
         raw = {"analysis": RawEncoder(work / "analysis-index", args.query_threads),
                "tatqa": RawEncoder(work / "tatqa-index", args.query_threads)}
-        if base_precision != args.precision:
-            raw.update({f"{name}_baseline": RawEncoder(base_index[name], args.query_threads)
+        if own_raw:
+            raw.update({f"{name}_baseline": RawEncoder(base_index[name], base_threads)
                         for name in corpora})
         questions = {"analysis": spread(analysis_q, args.encode),
                      "tatqa": spread([q["question"] for q in tatqa_q], args.encode)}
@@ -348,7 +355,8 @@ def main(argv: list[str] | None = None) -> int:
                     [{"query": q["question"], "k": 5, "doc": q["doc"]} for q in tatqa_q])
                 series["ask_analysis_baseline"] = post_calls(baseline["analysis"], "/ask", [
                     {"question": q, "history": []} for q in spread(analysis_q, args.asks)])
-                labels.update({f"encode_{name}": f"raw onnxruntime {base_precision}, {name[:-9]}"
+                labels.update({f"encode_{name}": f"raw onnxruntime {base_precision} "
+                               f"{base_threads}t, {name[:-9]}"
                                for name in raw if name.endswith("_baseline")})
                 labels.update({"retrieve_analysis_baseline": "POST /retrieve analysis, baseline",
                                "retrieve_tatqa_baseline": "POST /retrieve TAT-QA, baseline",
@@ -387,8 +395,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, seconds in cpu_s.items():
         figures[name]["cpu_ms"] = round(seconds * 1000 / max(1, len(samples[name])), 2)
     figures["load_after"] = load()
-    labels.update({"encode_analysis": f"raw onnxruntime {args.precision}, analysis",
-              "encode_tatqa": f"raw onnxruntime {args.precision}, TAT-QA",
+    own = f"{args.precision} {args.query_threads}t"
+    labels.update({"encode_analysis": f"raw onnxruntime {own}, analysis",
+              "encode_tatqa": f"raw onnxruntime {own}, TAT-QA",
               "retrieve_analysis": "POST /retrieve analysis",
               "retrieve_tatqa": "POST /retrieve TAT-QA", "ask_analysis": "POST /ask analysis",
               "health_analysis": "GET /health (HTTP round trip)"})
