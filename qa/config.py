@@ -33,8 +33,9 @@ class Settings(BaseSettings):
         description="Embedding model: the packaged default, a local folder, or a cached name.",
     )
     batch_size: int = Field(64, ge=1, le=4096)
-    # int8w is the default since scored by score.py on every set (README, Figures: the
-    # answers within a question or two of fp32's, /retrieve about 2 ms faster, 0.7x the CPU).
+    # int8w is the default since scored by score.py on every set (README, "int8w as the
+    # default": no part of a set loses more than one question net against fp32; /retrieve
+    # p50 1.6-3.8 ms lower at 0.7-0.8x the encoding's CPU).
     precision: Literal["fp32", "int8", "int8w"] = Field(
         "int8w", description="Weights of the ONNX encoder `qa build` exports and indexes with: "
         "int8w (int8 weights: about 0.7x fp32's CPU per query, vectors at cosine >= 0.998 to "
