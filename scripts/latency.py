@@ -44,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import TATQA, Client, qa_env, run_build, server
 
+from qa.config import Settings
 from qa.encoder import COMPUTE_THREADS, SPINNING
 from qa.export import PRECISIONS
 
@@ -51,6 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EVAL = TATQA.parent  # ../shared/eval beside the checkout or its worktrees, or QA_EVAL_DIR
 MARGIN_MS = 2.0  # POST /retrieve may add this much to the raw encoding (HTTP, search, JSON)
 TARGET_MS = {"analysis": 6.0, "tatqa": 8.0}  # POST /retrieve p50
+DEFAULT_PRECISION = Settings.model_fields["precision"].default
 
 
 class RawEncoder:
@@ -235,10 +237,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="the HTTP client that times the requests (default http.client, the "
                     "leaner)")
     ap.add_argument("--precision", choices=PRECISIONS,
-                    default=os.environ.get("QA_PRECISION", "fp32"),
+                    default=os.environ.get("QA_PRECISION", DEFAULT_PRECISION),
                     help="the encoder's weights the indexes are built and queries encoded "
-                    "with (default: QA_PRECISION, else fp32); the raw encoding uses the same "
-                    "file")
+                    f"with (default: QA_PRECISION, else {DEFAULT_PRECISION}); the raw encoding "
+                    "uses the same file")
     ap.add_argument("--query-threads", type=int, default=COMPUTE_THREADS,
                     help="threads of the servers' query encoders and of the raw encoding "
                     f"(default {COMPUTE_THREADS}, QA_QUERY_THREADS' default)")
