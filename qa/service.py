@@ -398,8 +398,10 @@ class QAService:
         read from the same index version.
         """
         r = retriever or self.retriever
-        qvec = self.queries.encode(r.encoder, text)
-        hits = r.search(text, qvec, k, doc)
+        # The words the corpus does not write go in the query's batch (its expansion).
+        vectors = self.queries.encode(r.encoder, text, *r.unknown(text))
+        qvec = vectors[:1]
+        hits = r.search(text, qvec, k, doc, words=vectors[1:])
         return r, [Evidence(h, tuple(float(x) for x in r.unit_scores(qvec, h.chunk)))
                    for h in hits]
 
@@ -585,8 +587,9 @@ class QAService:
         r = self.retriever
         self._check_doc(r, doc)
         query = r.speller.correct(query)
-        hits = r.search(query, self.queries.encode(r.encoder, query), k, doc, kind)
-        return Retrieval(r.version, hits)
+        vectors = self.queries.encode(r.encoder, query, *r.unknown(query))
+        return Retrieval(r.version, r.search(query, vectors[:1], k, doc, kind,
+                                             words=vectors[1:]))
 
     async def retrieve_async(self, query: str, k: int = 5, doc: str | None = None,
                              kind: str | None = None) -> Retrieval:
@@ -598,12 +601,15 @@ class QAService:
         r = self.retriever
         self._check_doc(r, doc)
         query = r.speller.correct(query)
-        vector = self.queries.future(r.encoder, query)
+        unknown = r.unknown(query)
+        vector = self.queries.future(r.encoder, query, *unknown)
         # Meanwhile, and before the encoding has flushed the caches: after it, the same
-        # search costs the CPU twice its time on warm caches.
-        lexical = r.lexical(query, doc, kind)
-        qvec = await asyncio.wrap_future(vector)
-        return Retrieval(r.version, r.search(query, qvec, k, doc, kind, lexical))
+        # search costs the CPU twice its time on warm caches. A query with words the
+        # corpus does not write needs their vectors first (its expansion).
+        lexical = r.lexical(query, doc, kind, r.expansion(query)) if not unknown else None
+        vectors = await asyncio.wrap_future(vector)
+        return Retrieval(r.version, r.search(query, vectors[:1], k, doc, kind, lexical,
+                                             vectors[1:]))
 
 
 def _checked(query: str, k: int, kind: str | None) -> str:
