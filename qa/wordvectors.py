@@ -19,9 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
+from qa import search
 from qa.text.tokens import STOPWORDS, stem, words
 
-WORDS = "words.json"  # the corpus's content words, in the order of the vector rows
+WORDS = "words.json"  # the corpus's content words (and their stems), in the vectors' order
 WORD_VECTORS = "word_vectors.npy"  # their unit vectors, float16 (half the bytes, same ranks)
 FILES = (WORDS, WORD_VECTORS)
 
@@ -48,16 +49,23 @@ def corpus_words(texts: Iterable[str]) -> list[str]:
 
 @dataclass(frozen=True)
 class WordVectors:
-    """The corpus's content words, their stems (as BM25 indexes them) and their vectors."""
+    """The corpus's content words, their stems (as BM25 indexes them) and their vectors,
+    searchable through the index's vector store (its scan of one query is several times
+    faster than numpy's threaded product on a busy machine: 1.2 against 9-12 ms over
+    SQuAD's 10,594 words at load 6)."""
 
     words: tuple[str, ...]
     matrix: np.ndarray  # (len(words), dimension) float32, rows of unit length
-    stems: tuple[str, ...] = field(init=False)
+    stems: tuple[str, ...] = ()  # worked out from the words when not given
+    backend: str = "faiss"
     rows: dict[str, int] = field(init=False)  # word -> its row
     stem_rows: dict[str, int] = field(init=False)  # stem -> the row of its shortest word
+    store: search.VectorStore = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "stems", tuple(stem(w) for w in self.words))
+        if len(self.stems) != len(self.words):
+            object.__setattr__(self, "stems", tuple(stem(w) for w in self.words))
+        object.__setattr__(self, "store", search.create(self.backend, self.matrix))
         object.__setattr__(self, "rows", {w: i for i, w in enumerate(self.words)})
         stem_rows: dict[str, int] = {}
         for i, s in enumerate(self.stems):
@@ -92,19 +100,17 @@ class WordVectors:
         the stems in `exclude`."""
         if not len(self.words) or not len(vectors):
             return [[] for _ in range(len(vectors))]
-        sims = np.asarray(vectors, dtype=np.float32) @ self.matrix.T
         # Enough candidates for `limit` stems when several forms of one stem stand close.
         n = min(len(self.words), 4 * limit + len(exclude))
         out = []
-        for row in sims:
-            top = np.argpartition(-row, n - 1)[:n]
+        for v in np.asarray(vectors, dtype=np.float32):
+            scores, ids = self.store.search(v[None, :], n)
             found: dict[str, float] = {}
-            for i in top[np.argsort(-row[top])]:
-                s = float(row[i])
-                if s < floor or len(found) == limit:
+            for s, i in zip(scores, ids):
+                if i < 0 or s < floor or len(found) == limit:
                     break
                 if self.stems[i] not in exclude:
-                    found.setdefault(self.stems[i], s)
+                    found.setdefault(self.stems[i], float(s))
             out.append(list(found.items()))
         return out
 
@@ -112,21 +118,25 @@ class WordVectors:
         """Write the `FILES` into a version folder."""
         folder = Path(folder)
         with open(folder / WORDS, "w", encoding="utf-8") as f:
-            json.dump(list(self.words), f, ensure_ascii=False)
+            json.dump({"words": list(self.words), "stems": list(self.stems)}, f,
+                      ensure_ascii=False)
         np.save(folder / WORD_VECTORS, self.matrix.astype(np.float16), allow_pickle=False)
 
     @classmethod
-    def load(cls, folder: Path) -> WordVectors:
-        """Read what `save` wrote (JSON and `.npy` without pickle); the vectors widen to
-        float32, which numpy multiplies far faster than float16."""
+    def load(cls, folder: Path, backend: str = "faiss") -> WordVectors:
+        """Read what `save` wrote (JSON and `.npy` without pickle) into a store of
+        `backend` (float32, as every store searches)."""
         folder = Path(folder)
         with open(folder / WORDS, encoding="utf-8") as f:
-            names = json.load(f)
+            data = json.load(f)
+        names, stems = (data.get("words"), data.get("stems")) if isinstance(data, dict) \
+            else (None, None)
         matrix = np.load(folder / WORD_VECTORS, allow_pickle=False)
-        if (not isinstance(names, list) or not all(isinstance(w, str) for w in names)
-                or matrix.ndim != 2 or len(matrix) != len(names)):
+        if (not isinstance(names, list) or not isinstance(stems, list)
+                or len(stems) != len(names) or matrix.ndim != 2 or len(matrix) != len(names)
+                or not all(isinstance(w, str) for w in names + stems)):
             raise ValueError(f"{WORDS} and {WORD_VECTORS} do not agree")
-        return cls(tuple(names), matrix.astype(np.float32))
+        return cls(tuple(names), matrix.astype(np.float32), tuple(stems), backend)
 
 
 def expansion(asked: list[tuple[str, float]], vectors: np.ndarray, table: WordVectors,

@@ -179,11 +179,13 @@ def cost(name: str, index: Path, rounds: int = 5) -> None:
     work = timed(lambda q: r.lexical(q, added=r.expansion(q, vecs[q], 1.0, 0.5)), some)
     plain = timed(lambda q: r.lexical(q), some)
     check = timed(lambda q: (r.unknown(q, gain=1.0), r.expansion(q, None, 1.0, 0.5)), known)
+    rare = timed(lambda q: r.lexical(q, added=r.expansion(q, None, 1.0, 0.5, POWERS[-1])), known)
     print(f"{name}: {len(r.stored.words.words)} corpus words; {len(some)} questions with 1-2 "
           f"words to encode: encoding alone {alone:.2f} ms, with the words in its batch "
           f"{batch:.2f} ms, words in a batch of their own {apart:.2f} ms; BM25 with the "
           f"expansion {work:.3f} ms (without {plain:.3f} ms); {len(known)} questions whose "
-          f"words the corpus writes: unknown() + expansion() {check:.3f} ms "
+          f"words the corpus writes: unknown() + expansion() {check:.3f} ms, BM25 with "
+          f"their own words expanded (RARITY_POWER {POWERS[-1]}) {rare:.3f} ms "
           f"(load {os.getloadavg()[0]:.1f})", flush=True)
 
 

@@ -75,9 +75,10 @@ def test_the_table_round_trips_as_float16(tmp_path: Path) -> None:
     assert np.allclose(loaded.matrix, TABLE.matrix, atol=1e-3)
     assert loaded.vector_of_stem(stem("dominant")) is not None
     assert loaded.vector("troy") is None
-    (tmp_path / "words.json").write_text('["one"]')
-    with pytest.raises(ValueError, match="do not agree"):
-        WordVectors.load(tmp_path)
+    for damaged in ('{"words": ["one"], "stems": ["one"]}', '["one"]'):
+        (tmp_path / "words.json").write_text(damaged)
+        with pytest.raises(ValueError, match="do not agree"):
+            WordVectors.load(tmp_path)
 
 
 # --- with the real model -------------------------------------------------------------------
