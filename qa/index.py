@@ -261,7 +261,7 @@ def _load(root: Path, model: str, version: str, encoder_threads: int) -> StoredI
             with open(folder / CHUNKS, encoding="utf-8") as f:
                 chunks = tuple(Chunk.from_dict(json.loads(line)) for line in f if line.strip())
             lexical = Lexicon.load(folder)
-            word_vectors = WordVectors.load(folder, manifest["search_backend"])
+            word_vectors = WordVectors.load(folder)
         # The files match their checksums, so this is a manifest written to match damage.
         except (RuntimeError, OSError, ValueError, TypeError, KeyError, AttributeError,
                 IndexError, RecursionError) as e:
