@@ -315,6 +315,11 @@ def _previous(root: Path, settings: Settings) -> tuple[store.StoredIndex | None,
     if manifest.get("passage_chars") != settings.passage_chars:
         return None, (f"passage size changed from {manifest.get('passage_chars')} "
                       f"to {settings.passage_chars} characters")
+    # Checked here, not only by the export's key below, so that an unchanged corpus is
+    # rebuilt too when the precision changes (the default's did, from fp32 to int8w).
+    built_with = (manifest.get("encoder") or {}).get("precision")
+    if built_with != settings.precision:
+        return None, f"encoder precision changed from {built_with} to {settings.precision}"
     try:
         return store.load(root, settings.model, encoder_threads=settings.query_threads), ""
     except QAError as e:

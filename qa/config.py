@@ -33,11 +33,15 @@ class Settings(BaseSettings):
         description="Embedding model: the packaged default, a local folder, or a cached name.",
     )
     batch_size: int = Field(64, ge=1, le=4096)
+    # int8w is the default since scored by score.py on every set (README, "int8w as the
+    # default": no part of a set loses more than one question net against fp32; /retrieve
+    # p50 1.6-3.8 ms lower at 0.7-0.8x the encoding's CPU).
     precision: Literal["fp32", "int8", "int8w"] = Field(
-        "fp32", description="Weights of the ONNX encoder `qa build` exports and indexes with: "
-        "fp32 (the model's own vectors), int8w (int8 weights: about 0.6x the CPU per query, "
-        "vectors at cosine >= 0.998 to fp32) or int8 (dynamic quantisation: about 0.4x the "
-        "CPU, cosine >= 0.98); see scripts/encoders.py. Changing it needs `qa build`.")
+        "int8w", description="Weights of the ONNX encoder `qa build` exports and indexes with: "
+        "int8w (int8 weights: about 0.7x fp32's CPU per query, vectors at cosine >= 0.998 to "
+        "fp32), fp32 (the model's own vectors) or int8 (dynamic quantisation: about 0.4x the "
+        "CPU, cosine >= 0.98); see scripts/encoders.py. Changing it needs `qa build` (`qa "
+        "serve` rebuilds on start).")
     query_threads: int = Field(  # qa.encoder.COMPUTE_THREADS: why 2
         2, ge=1, le=64, description="Threads that encode one query (or one "
         "batch of queries); the extra ones sleep between operators rather than spin. 2 "

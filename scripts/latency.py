@@ -44,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import TATQA, Client, qa_env, run_build, server
 
+from qa.config import Settings
 from qa.encoder import COMPUTE_THREADS, SPINNING
 from qa.export import PRECISIONS
 
@@ -51,6 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EVAL = TATQA.parent  # ../shared/eval beside the checkout or its worktrees, or QA_EVAL_DIR
 MARGIN_MS = 2.0  # POST /retrieve may add this much to the raw encoding (HTTP, search, JSON)
 TARGET_MS = {"analysis": 6.0, "tatqa": 8.0}  # POST /retrieve p50
+DEFAULT_PRECISION = Settings.model_fields["precision"].default
 
 
 class RawEncoder:
@@ -235,10 +237,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="the HTTP client that times the requests (default http.client, the "
                     "leaner)")
     ap.add_argument("--precision", choices=PRECISIONS,
-                    default=os.environ.get("QA_PRECISION", "fp32"),
+                    default=os.environ.get("QA_PRECISION", DEFAULT_PRECISION),
                     help="the encoder's weights the indexes are built and queries encoded "
-                    "with (default: QA_PRECISION, else fp32); the raw encoding uses the same "
-                    "file")
+                    f"with (default: QA_PRECISION, else {DEFAULT_PRECISION}); the raw encoding "
+                    "uses the same file")
     ap.add_argument("--query-threads", type=int, default=COMPUTE_THREADS,
                     help="threads of the servers' query encoders and of the raw encoding "
                     f"(default {COMPUTE_THREADS}, QA_QUERY_THREADS' default)")
@@ -247,10 +249,20 @@ def main(argv: list[str] | None = None) -> int:
                     ".venv/bin/python, e.g. /work/main) and time its POST /retrieve in the "
                     "same rounds (and its POST /ask over the analysis): a change measured "
                     "against the code it changes")
+    ap.add_argument("--baseline-precision", choices=PRECISIONS,
+                    help="with --baseline: its servers serve indexes built with this "
+                    "precision instead (e.g. --precision int8w --baseline-precision fp32: "
+                    "the two encoders side by side), and that precision's raw encoding is "
+                    "timed in the same rounds too")
+    ap.add_argument("--baseline-query-threads", type=int,
+                    help="with --baseline: its servers' query threads (and its raw "
+                    "encoding's, timed in the same rounds), e.g. fp32 on 2 beside int8w on 1")
     ap.add_argument("--indexes", type=Path,
                     help="keep the two indexes in this folder and reuse them (an up-to-date "
                     "index is not rebuilt); default: a fresh build in a temporary folder")
     args = ap.parse_args(argv)
+    if (args.baseline_precision or args.baseline_query_threads) and not args.baseline:
+        ap.error("--baseline-precision and --baseline-query-threads need --baseline")
 
     labels: dict[str, str] = {}
     seed = read_set(args.eval / "seed_dev.jsonl")
@@ -283,9 +295,25 @@ def main(argv: list[str] | None = None) -> int:
         print(f"qa build (TAT-QA{'' if args.indexes else ', fresh'})  {seconds:6.1f} s wall   "
               f"({'; '.join(report.splitlines()[1:3])})", flush=True)
         build(args.corpus, work / "analysis-index", args.timeout, env)
+        corpora = {"analysis": args.corpus, "tatqa": tatqa_dir / "corpus"}
+        base_precision = args.baseline_precision or args.precision
+        base_threads = args.baseline_query_threads or args.query_threads
+        base_env = {**env, "QA_PRECISION": base_precision,
+                    "QA_QUERY_THREADS": str(base_threads)}
+        base_index = {name: work / f"{name}-index" for name in corpora}
+        if base_precision != args.precision:
+            base_index = {name: work / f"{name}-index-{base_precision}" for name in corpora}
+            for name, corpus in corpora.items():
+                build(corpus, base_index[name], args.timeout, base_env)
+        figures["baseline_precision"] = base_precision
+        figures["baseline_query_threads"] = base_threads
+        own_raw = (base_precision, base_threads) != (args.precision, args.query_threads)
 
         raw = {"analysis": RawEncoder(work / "analysis-index", args.query_threads),
                "tatqa": RawEncoder(work / "tatqa-index", args.query_threads)}
+        if own_raw:
+            raw.update({f"{name}_baseline": RawEncoder(base_index[name], base_threads)
+                        for name in corpora})
         questions = {"analysis": spread(analysis_q, args.encode),
                      "tatqa": spread([q["question"] for q in tatqa_q], args.encode)}
 
@@ -298,17 +326,19 @@ def main(argv: list[str] | None = None) -> int:
             if args.baseline:
                 python = str(args.baseline / ".venv" / "bin" / "python")
                 baseline_urls = {name: servers.enter_context(server(
-                    corpus, work / f"{name}-index", work / f"{name}-baseline.log", env=env,
+                    corpus, base_index[name], work / f"{name}-baseline.log", env=base_env,
                     start_timeout=args.timeout, python=python))
-                    for name, corpus in (("analysis", args.corpus),
-                                         ("tatqa", tatqa_dir / "corpus"))}
+                    for name, corpus in corpora.items()}
             baseline = {name: client(url, args.client) for name, url in baseline_urls.items()}
             a_client, t_client = client(a_url, args.client), client(t_url, args.client)
-            encodes = {name: [lambda t=t, e=raw[name]: e.encode(t) for t in texts]
-                       for name, texts in questions.items()}
+            encodes = {name: [lambda t=t, e=encoder: e.encode(t)
+                              for t in questions[name.removesuffix("_baseline")]]
+                       for name, encoder in raw.items()}
             series: dict[str, list[Callable[[], None]]] = {
                 "encode_analysis": encodes["analysis"],
                 "encode_tatqa": encodes["tatqa"],
+                **{f"encode_{name}": calls for name, calls in encodes.items()
+                   if name.endswith("_baseline")},
                 "retrieve_analysis": post_calls(a_client, "/retrieve", [
                     {"query": q, "k": 5} for q in spread(analysis_q, args.requests)]),
                 "retrieve_tatqa": post_calls(t_client, "/retrieve", [
@@ -327,6 +357,9 @@ def main(argv: list[str] | None = None) -> int:
                     [{"query": q["question"], "k": 5, "doc": q["doc"]} for q in tatqa_q])
                 series["ask_analysis_baseline"] = post_calls(baseline["analysis"], "/ask", [
                     {"question": q, "history": []} for q in spread(analysis_q, args.asks)])
+                labels.update({f"encode_{name}": f"raw onnxruntime {base_precision} "
+                               f"{base_threads}t, {name[:-9]}"
+                               for name in raw if name.endswith("_baseline")})
                 labels.update({"retrieve_analysis_baseline": "POST /retrieve analysis, baseline",
                                "retrieve_tatqa_baseline": "POST /retrieve TAT-QA, baseline",
                                "ask_analysis_baseline": "POST /ask analysis, baseline"})
@@ -364,8 +397,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, seconds in cpu_s.items():
         figures[name]["cpu_ms"] = round(seconds * 1000 / max(1, len(samples[name])), 2)
     figures["load_after"] = load()
-    labels.update({"encode_analysis": "raw onnxruntime, analysis questions",
-              "encode_tatqa": "raw onnxruntime, TAT-QA questions",
+    own = f"{args.precision} {args.query_threads}t"
+    labels.update({"encode_analysis": f"raw onnxruntime {own}, analysis",
+              "encode_tatqa": f"raw onnxruntime {own}, TAT-QA",
               "retrieve_analysis": "POST /retrieve analysis",
               "retrieve_tatqa": "POST /retrieve TAT-QA", "ask_analysis": "POST /ask analysis",
               "health_analysis": "GET /health (HTTP round trip)"})

@@ -60,6 +60,16 @@ def exported(embedder: Embedder) -> Path:
 
 
 @pytest.fixture(scope="session")
+def fp32_exported(embedder: Embedder) -> Path:
+    """The folder of the packaged model's fp32 ONNX export (the model's own vectors, what
+    the int8w default is quantised from), exported first if the cache lacks it."""
+    from qa.export import cached_export
+
+    s = get_settings()
+    return cached_export(s.model, "fp32", s.encoder_cache, lambda: embedder)[0]
+
+
+@pytest.fixture(scope="session")
 def analysis_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings over a copy of the analysis corpus with its own index folder."""
     base = tmp_path_factory.mktemp("analysis")

@@ -194,6 +194,18 @@ def test_passage_size_change_forces_a_full_rebuild(built: tuple[Settings, Spy]) 
     assert report.reused == 0
 
 
+def test_precision_change_rebuilds_an_unchanged_corpus(tmp_path: Path, spy: Spy,
+                                                       fp32_exported: Path) -> None:
+    # An index built before the default became int8w: the next build (as `qa serve` makes
+    # on start) re-embeds it with the default's encoder although no document changed.
+    old = settings_for(tmp_path, precision="fp32")
+    build(old, lambda: spy.embedder)
+    report = build(old.model_copy(update={"precision": "int8w"}), lambda: spy.embedder)
+    assert report.live and report.full and report.reused == 0 and report.unchanged == 3
+    assert report.full_reason == "encoder precision changed from fp32 to int8w"
+    assert store.load(old.index, old.model).manifest["encoder"]["precision"] == "int8w"
+
+
 def test_same_corpus_gives_the_same_chunk_ids(tmp_path: Path, embedder: Embedder) -> None:
     one, two = tmp_path / "one", tmp_path / "elsewhere" / "two"
     for base in (one, two):

@@ -26,9 +26,10 @@ EVAL = Path(os.environ.get("QA_EVAL_DIR")
 
 
 @pytest.fixture(scope="module")
-def encoder(exported: Path) -> OnnxEncoder:
-    info = json.loads((exported / "export.json").read_text())
-    return OnnxEncoder(exported / ENCODER, exported / TOKENIZER, info["max_tokens"])
+def encoder(fp32_exported: Path) -> OnnxEncoder:
+    """The fp32 export: the model's own vectors (the int8w default is checked against it)."""
+    info = json.loads((fp32_exported / "export.json").read_text())
+    return OnnxEncoder(fp32_exported / ENCODER, fp32_exported / TOKENIZER, info["max_tokens"])
 
 
 def real_questions() -> list[str]:
@@ -171,15 +172,15 @@ def test_a_query_and_its_words_come_back_together_in_order(encoder: OnnxEncoder)
 
 
 def test_int8_weights_keep_the_vectors_and_shrink_the_products(
-        encoder: OnnxEncoder, exported: Path, tmp_path: Path) -> None:
+        encoder: OnnxEncoder, fp32_exported: Path, tmp_path: Path) -> None:
     import onnx
 
     from qa.export import int8_weights
 
-    assert int8_weights(exported / ENCODER, tmp_path / ENCODER) == 36  # 6 layers x 6
+    assert int8_weights(fp32_exported / ENCODER, tmp_path / ENCODER) == 36  # 6 layers x 6
     ops = [n.op_type for n in onnx.load(str(tmp_path / ENCODER)).graph.node]
     assert ops.count("MatMulNBits") == 36 and ops.count("MatMul") == 12  # attention's own
-    quantised = OnnxEncoder(tmp_path / ENCODER, exported / TOKENIZER, encoder.max_tokens)
+    quantised = OnnxEncoder(tmp_path / ENCODER, fp32_exported / TOKENIZER, encoder.max_tokens)
     texts = real_questions()
     cosine = (encoder.encode(texts) * quantised.encode(texts)).sum(1)
     assert cosine.min() >= 0.995 and cosine.mean() >= 0.999
