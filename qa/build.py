@@ -35,6 +35,7 @@ from qa.errors import IndexUnwritable, QAError
 from qa.export import cached_export
 from qa.ingest import CACHE, EXTENSIONS, Reader
 from qa.parse import Document, parse_document
+from qa.wordvectors import WordVectors, corpus_words
 
 log = logging.getLogger(__name__)
 
@@ -221,20 +222,28 @@ def _build(settings: Settings, sources: list[Source], skipped: list[Skipped],
         prev, full_reason = None, "model file or encoder precision changed"
     known = prev.vectors_by_chunk() if prev is not None else {}
     todo = [c for c in chunks if c.id not in known]
+    # The chunks' content words, each encoded alone (query expansion, `qa.wordvectors`):
+    # those the previous version holds keep their vectors.
+    vocabulary = corpus_words(c.embed_text() for c in chunks)
+    known_words = prev.words.reused(vocabulary) if prev is not None else {}
+    new_words = [w for w in vocabulary if w not in known_words]
     truncated = 0
     dim = prev.vectors.dimension if prev is not None else 0
-    if todo:
+    if todo or new_words:
         texts = [c.units() for c in todo]
         job = (source, encoder_info["sha256"][ENCODER], encoder_info["max_tokens"],
-               [ts[0] for ts in texts], [t for ts in texts for t in ts], settings.batch_size,
-               progress)
-        truncated, fresh = run_apart(embed, *job) if apart else embed(*job)
+               [ts[0] for ts in texts], [t for ts in texts for t in ts], new_words,
+               settings.batch_size, progress)
+        truncated, fresh, fresh_words = run_apart(embed, *job) if apart else embed(*job)
         dim = fresh.shape[1]
+        known_words.update(zip(new_words, fresh_words))
         bounds = np.cumsum([0] + [len(ts) for ts in texts])
         known.update({c.id: fresh[bounds[i]:bounds[i + 1]] for i, c in enumerate(todo)})
     parts = [known[c.id] for c in chunks]
     vectors = np.concatenate(parts) if parts else np.zeros((0, dim), dtype=np.float32)
     owners = np.repeat(np.arange(len(chunks)), [len(p) for p in parts])
+    words = WordVectors(tuple(vocabulary), np.array(
+        [known_words[w] for w in vocabulary], dtype=np.float32).reshape(len(vocabulary), dim))
 
     passages = sum(c.kind == "passage" for c in chunks)
     manifest = {
@@ -249,7 +258,7 @@ def _build(settings: Settings, sources: list[Source], skipped: list[Skipped],
         "skipped": [{"path": s.path, "reason": s.reason} for s in skipped],
         "decoded": [{"path": s.path, "as": s.reason} for s in decoded],
     }
-    stored = store.write_version(root, chunks, vectors, owners, manifest, source,
+    stored = store.write_version(root, chunks, vectors, owners, manifest, source, words,
                                  encoder_threads=settings.query_threads)
     return BuildReport(
         version=stored.version, live=True, passages=passages,
@@ -269,18 +278,22 @@ def describe(src: Source, doc: Document, chunks: int) -> dict[str, Any]:
 
 
 def embed(source: Path, checksum: str, max_tokens: int, firsts: list[str], texts: list[str],
-          batch_size: int, progress: bool) -> tuple[int, np.ndarray]:
-    """How many chunks the model cuts (their first units, `firsts`, exceed its token limit)
-    and the vectors of `texts`, by the export in `source`, with a progress bar on the
-    terminal if asked. A module-level function: `run_apart` runs it in a child process."""
+          words: list[str], batch_size: int, progress: bool
+          ) -> tuple[int, np.ndarray, np.ndarray]:
+    """How many chunks the model cuts (their first units, `firsts`, exceed its token limit),
+    the vectors of `texts` and those of `words`, by the export in `source`, with a progress
+    bar on the terminal if asked. The words are encoded apart: a text's vector must not
+    depend on which words were new (the int8 encoders' results move with a batch's
+    padding). A module-level function: `run_apart` runs it in a child process."""
     encoder = load_encoder(source, checksum, max_tokens, BUILD_THREADS)
     truncated = sum(n > encoder.max_tokens for n in encoder.count_tokens(firsts))
     if not progress:
-        return truncated, encoder.encode(texts, batch_size)
+        return truncated, encoder.encode(texts, batch_size), encoder.encode(words, batch_size)
     from tqdm import tqdm
 
-    with tqdm(total=len(texts), unit="text", desc="embedding") as bar:
-        return truncated, encoder.encode(texts, batch_size, progress=bar.update)
+    with tqdm(total=len(texts) + len(words), unit="text", desc="embedding") as bar:
+        return (truncated, encoder.encode(texts, batch_size, progress=bar.update),
+                encoder.encode(words, batch_size, progress=bar.update))
 
 
 def _previous(root: Path, settings: Settings) -> tuple[store.StoredIndex | None, str]:

@@ -146,18 +146,19 @@ class QueryThread:
         self._thread = threading.Thread(target=self._serve, name="qa-encode", daemon=True)
         self._thread.start()
 
-    def future(self, encoder: OnnxEncoder, text: str) -> Future[np.ndarray]:
-        """The vector of one query (shape (1, dimension)), to come."""
+    def future(self, encoder: OnnxEncoder, text: str, *more: str) -> Future[np.ndarray]:
+        """The vectors of a query and of the `more` texts that go with it (its words to
+        expand), shape (1 + len(more), dimension), to come: all in one batch."""
         done: Future[np.ndarray] = Future()
-        self._jobs.put((encoder, text, done))
+        self._jobs.put((encoder, (text, *more), done))
         return done
 
-    def encode(self, encoder: OnnxEncoder, text: str) -> np.ndarray:
-        """Vector of one query, shape (1, dimension), encoded on this thread (in place when
-        called from it)."""
+    def encode(self, encoder: OnnxEncoder, text: str, *more: str) -> np.ndarray:
+        """Vectors of a query and the `more` texts, shape (1 + len(more), dimension),
+        encoded on this thread (in place when called from it)."""
         if threading.current_thread() is self._thread:
-            return encoder.encode_one(text)
-        return self.future(encoder, text).result()
+            return encoder.encode([text, *more], MAX_BATCH) if more else encoder.encode_one(text)
+        return self.future(encoder, text, *more).result()
 
     def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
         """Run `fn(*args)` on this thread, in turn with the encodings."""
@@ -173,7 +174,7 @@ class QueryThread:
                     jobs.append(self._jobs.get_nowait())
                 except queue.Empty:
                     break
-            encodings: dict[int, list[tuple[OnnxEncoder, str, Future]]] = {}
+            encodings: dict[int, list[tuple[OnnxEncoder, tuple[str, ...], Future]]] = {}
             for job in jobs:
                 if isinstance(job[0], OnnxEncoder):
                     encodings.setdefault(id(job[0]), []).append(job)
@@ -184,13 +185,16 @@ class QueryThread:
                 if not live:
                     continue
                 try:
-                    vectors = live[0][0].encode([text for _, text, _ in live], MAX_BATCH)
+                    vectors = live[0][0].encode([t for _, texts, _ in live for t in texts],
+                                                MAX_BATCH)
                 except Exception as e:  # noqa: BLE001 - every waiting request learns of it
                     for _, _, done in live:
                         done.set_exception(e)
                     continue
-                for i, (_, _, done) in enumerate(live):
-                    done.set_result(vectors[i:i + 1])
+                at = 0
+                for _, texts, done in live:
+                    done.set_result(vectors[at:at + len(texts)])
+                    at += len(texts)
 
 
 def _settle(done: Future, fn: Callable[..., Any], *args: Any) -> None:

@@ -14,6 +14,8 @@
                               are encoded with the very file the vectors were made with
       v000007/bm25/, lexicon.json, near.npy   BM25 and word statistics (`qa.lexicon`),
                               worked out at build time so that loading computes nothing
+      v000007/words.json, word_vectors.npy   the corpus's content words and their vectors
+                              by the same encoder (`qa.wordvectors`: query expansion)
 
 A version is written under a temporary name (`.tmp-...`), fsynced, renamed, verified, and
 only then named in CURRENT (itself replaced through a temporary file); old versions are
@@ -43,16 +45,17 @@ from typing import Any
 
 import numpy as np
 
-from qa import lexicon, search
+from qa import lexicon, search, wordvectors
 from qa.chunk import CHUNKER_VERSION, Chunk
 from qa.encoder import COMPUTE_THREADS, ENCODER, TOKENIZER, OnnxEncoder, load_encoder
 from qa.errors import IndexCorrupt, IndexMismatch, IndexMissing, QAError
 from qa.lexicon import Lexicon
 from qa.search import VectorStore
+from qa.wordvectors import WordVectors
 
 # 3: the encoder, the search backend's files and the lexicon are in the version;
-# 4: the manifest carries its own checksum.
-FORMAT = 4
+# 4: the manifest carries its own checksum; 5: the corpus's words and their vectors.
+FORMAT = 5
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
@@ -60,7 +63,7 @@ CHUNKS = "chunks.jsonl"
 OWNERS = "owners.npy"
 SEARCHED = "searched.npy"
 BACKEND = "faiss"
-FILES = (OWNERS, SEARCHED, CHUNKS, ENCODER, TOKENIZER, *lexicon.FILES)
+FILES = (OWNERS, SEARCHED, CHUNKS, ENCODER, TOKENIZER, *lexicon.FILES, *wordvectors.FILES)
 COUNTS = ("documents", "passages", "table_rows", "chunks", "vectors")
 _VERSION = re.compile(r"^v(\d{6,})$")
 KEEP_VERSIONS = 2
@@ -83,6 +86,7 @@ class StoredIndex:
     lexicon: Lexicon
     encoder: OnnxEncoder
     folder: Path
+    words: WordVectors
 
     def vectors_by_chunk(self) -> dict[str, np.ndarray]:
         """Each chunk's unit vectors, by chunk id (for reuse in an incremental build)."""
@@ -257,6 +261,7 @@ def _load(root: Path, model: str, version: str, encoder_threads: int) -> StoredI
             with open(folder / CHUNKS, encoding="utf-8") as f:
                 chunks = tuple(Chunk.from_dict(json.loads(line)) for line in f if line.strip())
             lexical = Lexicon.load(folder)
+            word_vectors = WordVectors.load(folder)
         # The files match their checksums, so this is a manifest written to match damage.
         except (RuntimeError, OSError, ValueError, TypeError, KeyError, AttributeError,
                 IndexError, RecursionError) as e:
@@ -272,13 +277,14 @@ def _load(root: Path, model: str, version: str, encoder_threads: int) -> StoredI
                                  or np.any(np.diff(owners) < 0) or np.any(np.diff(owners) > 1)))):
         raise IndexCorrupt(f"index version {version} has {vectors.size} vectors and "
                            f"{len(chunks)} chunks that do not agree with its manifest: {fix}")
-    if vectors.dimension != manifest["dimension"] or onnx.dimension != manifest["dimension"]:
+    if (vectors.dimension != manifest["dimension"] or onnx.dimension != manifest["dimension"]
+            or word_vectors.matrix.shape[1] != manifest["dimension"]):
         raise IndexCorrupt(f"index version {version} has vectors of dimension "
                            f"{vectors.dimension} and an encoder of {onnx.dimension}, manifest "
                            f"says {manifest['dimension']}: {fix}")
     return StoredIndex(version=version, manifest=manifest, chunks=chunks, vectors=vectors,
                        owners=owners, searched=searched.astype(bool), lexicon=lexical,
-                       encoder=onnx, folder=folder)
+                       encoder=onnx, folder=folder, words=word_vectors)
 
 
 def _load_encoder(folder: Path, manifest: dict[str, Any], fix: str,
@@ -338,13 +344,15 @@ def _check_file(folder: Path, name: str, manifest: dict[str, Any], fix: str) -> 
 
 
 def write_version(root: Path, chunks: list[Chunk], vectors: np.ndarray, owners: np.ndarray,
-                  manifest: dict[str, Any], encoder: Path, backend: str = BACKEND,
-                  encoder_threads: int = COMPUTE_THREADS) -> StoredIndex:
+                  manifest: dict[str, Any], encoder: Path, words: WordVectors,
+                  backend: str = BACKEND, encoder_threads: int = COMPUTE_THREADS
+                  ) -> StoredIndex:
     """Write a new version, verify it, and make it the live one in one atomic step.
 
     `vectors[i]` belongs to `chunks[owners[i]]`; owners ascend. `encoder` is the folder
     holding the ONNX encoder and tokenizer the vectors were made with (`manifest["encoder"]`
-    says what it is); they are copied into the version, so that it is whole by itself."""
+    says what it is); they are copied into the version, so that it is whole by itself.
+    `words`: the chunks' content words and their vectors by that encoder."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     version = _next_version(root)
@@ -361,6 +369,7 @@ def write_version(root: Path, chunks: list[Chunk], vectors: np.ndarray, owners: 
     with open(tmp / CHUNKS, "w", encoding="utf-8") as f:
         f.writelines(json.dumps(c.to_dict(), ensure_ascii=False) + "\n" for c in chunks)
     Lexicon.build(chunks).save(tmp)
+    words.save(tmp)
     for name in (ENCODER, TOKENIZER):
         # A copy, not a hard link: a version damaged in place must not damage the cache.
         shutil.copyfile(Path(encoder) / name, tmp / name)
@@ -371,7 +380,8 @@ def write_version(root: Path, chunks: list[Chunk], vectors: np.ndarray, owners: 
     names = version_files(full)
     full["checksums"] = {name: file_sha256(tmp / name) for name in names}
     full["sizes"] = {name: (tmp / name).stat().st_size for name in names}
-    full["counts"] = {**full.get("counts", {}), "chunks": len(chunks), "vectors": len(vectors)}
+    full["counts"] = {**full.get("counts", {}), "chunks": len(chunks), "vectors": len(vectors),
+                      "words": len(words.words)}
     full[SELF_CHECKSUM] = manifest_digest(full)
     _write_durably(tmp / MANIFEST, json.dumps(full, indent=1, ensure_ascii=False))
     for name in names:

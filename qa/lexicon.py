@@ -147,6 +147,10 @@ class Lexicon:
         i = int(np.searchsorted(self.near_keys, key))
         return i < len(self.near_keys) and int(self.near_keys[i]) == key
 
-    def scores(self, tokens: list[str]) -> np.ndarray:
-        """BM25 score of every chunk for the query's words."""
-        return self.bm25.get_scores(tokens)
+    def scores(self, tokens: list[str], added: dict[str, float] | None = None) -> np.ndarray:
+        """BM25 score of every chunk for the query's words, and for the `added` words
+        (query expansion) each times its weight."""
+        scores = self.bm25.get_scores(tokens)
+        for word, weight in (added or {}).items():
+            scores += weight * self.bm25.get_scores([word])
+        return scores

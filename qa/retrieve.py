@@ -12,7 +12,8 @@ from qa.chunk import Chunk
 from qa.encoder import OnnxEncoder
 from qa.index import StoredIndex
 from qa.text.spelling import Speller
-from qa.text.tokens import tokenize
+from qa.text.tokens import stem, tokenize
+from qa.wordvectors import content_words, expansion
 
 KINDS = ("passage", "table_row")
 
@@ -53,6 +54,23 @@ def relative_fusion(dense: dict[int, float], lexical: dict[int, float],
 # `scripts/fit_fusion.py`: pinpoint@1 and hit@8 on the calibration parts of every set.
 UNMATCHED_GAIN = 0.0
 LEXICAL_TOP = 5  # BM25's best chunks whose cover of the query counts (a page of hits)
+
+# Query expansion by the model's nearest corpus words (`qa.wordvectors`): a query word the
+# corpus does not write adds its nearest corpus words whose similarity to it reaches
+# SYNONYM_FLOOR to the BM25 query, each weighted SYNONYM_GAIN x similarity. A lower floor
+# reaches more true synonyms ("supremacy" -> dominance 0.61, "reinforced" -> strengthening
+# 0.66) and more words that merely stand near ("compared" -> significantly 0.58); a larger
+# gain lets an added word outweigh the words the query and the text share. A word the
+# corpus writes is expanded too when RARITY_POWER is finite, weighted (idf / the rarest
+# idf) ** RARITY_POWER, from its stored vector (no encoding). Fitted by
+# `scripts/fit_synonyms.py`: pinpoint@1 on the calibration parts of every set (support
+# paraphrases 14 -> 18 of 23, held out 6 -> 8 of 11; no set's calibration part down by more
+# than one question: seed_dev and engine_analysis lose one each). A finite RARITY_POWER
+# (4: paraphrases 19 of 23) costs a scan of the corpus's words per query word: not chosen.
+SYNONYM_GAIN = 1.0
+SYNONYM_FLOOR = 0.55
+RARITY_POWER = float("inf")  # inf: only the words the corpus does not write
+NEIGHBOURS = 3  # corpus words a query word may add (a word has a few synonyms, not many)
 
 
 def best_cover(tokens: list[str], chunks_words: list[frozenset[str]], idf: dict[str, float],
@@ -185,34 +203,86 @@ class Retriever:
             return None
         return sets[0] if len(sets) == 1 else np.intersect1d(sets[0], sets[1])
 
-    def lexical(self, query: str, doc: str | None = None,
-                kind: str | None = None) -> dict[int, float]:
+    def unknown(self, query: str, gain: float | None = None) -> list[str]:
+        """The query's content words the corpus does not write (by stem), once each: the
+        words to encode beside the query for its expansion (none while the gain,
+        SYNONYM_GAIN by default, is 0)."""
+        if not (SYNONYM_GAIN if gain is None else gain):
+            return []
+        vocab = self._lexicon.bm25.vocab_dict
+        out: list[str] = []
+        for w in content_words(query):
+            if w not in out and stem(w) not in vocab:
+                out.append(w)
+        return out
+
+    def expansion(self, query: str, vectors: np.ndarray | None = None,
+                  gain: float | None = None, floor: float | None = None,
+                  power: float | None = None) -> dict[str, float]:
+        """The words (stems) the query's expansion adds to BM25, with their weights;
+        `vectors`: those of `unknown(query)`, in order (without them only the words the
+        corpus writes are expanded). `gain`, `floor`, `power` default to SYNONYM_GAIN,
+        SYNONYM_FLOOR and RARITY_POWER (a fitting script passes others)."""
+        gain = SYNONYM_GAIN if gain is None else gain
+        power = RARITY_POWER if power is None else power
+        if not gain:
+            return {}
+        table = self.stored.words
+        vocab = self._lexicon.bm25.vocab_dict
+        words = list(dict.fromkeys(content_words(query)))
+        present = {stem(w) for w in words}
+        asked: list[tuple[str, float]] = []
+        rows: list[np.ndarray] = []
+        unknown = iter(vectors if vectors is not None else ())
+        for w in words:
+            if stem(w) not in vocab:
+                v = next(unknown, None)
+                if v is not None:
+                    asked.append((w, 1.0))
+                    rows.append(v)
+            elif power != float("inf"):
+                v = table.vector(w) if w in table.rows else table.vector_of_stem(stem(w))
+                if v is not None:
+                    asked.append((w, (max(self.idf.get(stem(w), 0.0), 0.0)
+                                      / self.rarest) ** power))
+                    rows.append(v)
+        if not asked:
+            return {}
+        return expansion(asked, np.stack(rows), table,
+                         SYNONYM_FLOOR if floor is None else floor, gain, NEIGHBOURS, present)
+
+    def lexical(self, query: str, doc: str | None = None, kind: str | None = None,
+                added: dict[str, float] | None = None) -> dict[int, float]:
         """The lexical (BM25) candidates `search` fuses for the query, filtered by doc and
-        kind: they need no vector, so a server finds them while the query is encoded."""
+        kind: they need no vector, so a server finds them while the query is encoded.
+        `added`: the query's `expansion`, when it has one."""
         allowed = self.allowed(doc, kind)
         if not self.chunks or (allowed is not None and len(allowed) == 0):
             return {}
         n = self.candidates if allowed is None else min(self.candidates, len(allowed))
-        return self._lexical(query, n, allowed)
+        return self._lexical(query, n, allowed, added)
 
     def search(self, query: str, qvec: np.ndarray, k: int = 5, doc: str | None = None,
-               kind: str | None = None, lexical: dict[int, float] | None = None) -> list[Hit]:
+               kind: str | None = None, lexical: dict[int, float] | None = None,
+               words: np.ndarray | None = None) -> list[Hit]:
         """The `k` best chunks for the query (and its vector), filtered by doc and kind;
-        `lexical`: the query's `lexical(query, doc, kind)` when already found."""
-        dense, lexical = self.scores(query, qvec, doc, kind, lexical)
+        `lexical`: the query's `lexical(query, doc, kind)` when already found; `words`: the
+        vectors of `unknown(query)`, for its expansion."""
+        dense, lexical = self.scores(query, qvec, doc, kind, lexical, words)
         return self.fuse(query, dense, lexical, k)
 
     def scores(self, query: str, qvec: np.ndarray, doc: str | None = None,
                kind: str | None = None, lexical: dict[int, float] | None = None,
+               words: np.ndarray | None = None,
                ) -> tuple[dict[int, float], dict[int, float]]:
         """Each retriever's best candidates (chunk position -> score): dense, lexical
-        (`lexical` as found already, when given)."""
+        (`lexical` as found already, when given; else with the expansion `words` give)."""
         allowed = self.allowed(doc, kind)
         if not self.chunks or (allowed is not None and len(allowed) == 0):
             return {}, {}
         n = self.candidates if allowed is None else min(self.candidates, len(allowed))
         if lexical is None:
-            lexical = self._lexical(query, n, allowed)
+            lexical = self._lexical(query, n, allowed, self.expansion(query, words))
         return self._dense(qvec, n, allowed), lexical
 
     def fuse(self, query: str, dense: dict[int, float], lexical: dict[int, float], k: int,
@@ -278,11 +348,12 @@ class Retriever:
                     break
         return best
 
-    def _lexical(self, query: str, n: int, allowed: np.ndarray | None) -> dict[int, float]:
+    def _lexical(self, query: str, n: int, allowed: np.ndarray | None,
+                 added: dict[str, float] | None = None) -> dict[int, float]:
         tokens = tokenize(query)
         if not tokens:
             return {}
-        scores = self._lexicon.scores(tokens)
+        scores = self._lexicon.scores(tokens, added)
         if allowed is not None:
             masked = np.full_like(scores, -1.0)
             masked[allowed] = scores[allowed]

@@ -399,13 +399,15 @@ class QAService:
         read from the same index version.
         """
         r = retriever or self.retriever
-        qvec = self.queries.encode(r.encoder, text)
-        hits = r.search(text, qvec, k, doc)
+        # The words the corpus does not write go in the query's batch (its expansion).
+        vectors = self.queries.encode(r.encoder, text, *r.unknown(text))
+        qvec = vectors[:1]
+        hits = r.search(text, qvec, k, doc, words=vectors[1:])
         out = []
         for h in hits:
-            vectors = r.unit_vectors(h.chunk)
-            out.append(Evidence(h, tuple(float(x) for x in vectors @ qvec[0]),
-                                learned(qvec, vectors)))
+            units = r.unit_vectors(h.chunk)
+            out.append(Evidence(h, tuple(float(x) for x in units @ qvec[0]),
+                                learned(qvec, units)))
         return r, out
 
     def gather(self, question: str, history: list[tuple[str, str]], doc: str | None
@@ -590,8 +592,9 @@ class QAService:
         r = self.retriever
         self._check_doc(r, doc)
         query = r.speller.correct(query)
-        hits = r.search(query, self.queries.encode(r.encoder, query), k, doc, kind)
-        return Retrieval(r.version, hits)
+        vectors = self.queries.encode(r.encoder, query, *r.unknown(query))
+        return Retrieval(r.version, r.search(query, vectors[:1], k, doc, kind,
+                                             words=vectors[1:]))
 
     async def retrieve_async(self, query: str, k: int = 5, doc: str | None = None,
                              kind: str | None = None) -> Retrieval:
@@ -603,12 +606,15 @@ class QAService:
         r = self.retriever
         self._check_doc(r, doc)
         query = r.speller.correct(query)
-        vector = self.queries.future(r.encoder, query)
+        unknown = r.unknown(query)
+        vector = self.queries.future(r.encoder, query, *unknown)
         # Meanwhile, and before the encoding has flushed the caches: after it, the same
-        # search costs the CPU twice its time on warm caches.
-        lexical = r.lexical(query, doc, kind)
-        qvec = await asyncio.wrap_future(vector)
-        return Retrieval(r.version, r.search(query, qvec, k, doc, kind, lexical))
+        # search costs the CPU twice its time on warm caches. A query with words the
+        # corpus does not write needs their vectors first (its expansion).
+        lexical = r.lexical(query, doc, kind, r.expansion(query)) if not unknown else None
+        vectors = await asyncio.wrap_future(vector)
+        return Retrieval(r.version, r.search(query, vectors[:1], k, doc, kind, lexical,
+                                             vectors[1:]))
 
 
 def _checked(query: str, k: int, kind: str | None) -> str:

@@ -8,6 +8,8 @@ from `score.py` against `qa serve`.
     scripts/answer_eval.py squad_train            # calibration and held-out parts
     scripts/answer_eval.py tatqa_dev --part heldout --limit 200
     scripts/answer_eval.py PATH.jsonl --corpus DIR  # any set over any corpus (split by id)
+    scripts/answer_eval.py support --constant qa.retrieve.SYNONYM_GAIN=0  # a fitted constant
+                                                    # set otherwise, for a before/after
 
 Named sets (seed_dev, tatqa_dev, squad_train) know their corpus; the index is built once
 into --cache (default /tmp/qa-eval-index/<corpus name>) and reused while the corpus and
@@ -83,7 +85,13 @@ def main() -> int:
     ap.add_argument("--k", type=int, default=5)
     ap.add_argument("--rows", action="store_true", help="print the rows of wrong answers")
     ap.add_argument("--json", type=Path, help="write summaries and rows here")
+    ap.add_argument("--constant", action="append", default=[], metavar="MODULE.NAME=NUMBER",
+                    help="set a module's numeric constant for this run")
     a = ap.parse_args()
+    for assignment in a.constant:
+        where, value = assignment.split("=", 1)
+        module, name = where.rsplit(".", 1)
+        setattr(importlib.import_module(module), name, float(value))
 
     named = a.set in SETS
     path = SETS[a.set] if named else Path(a.set)

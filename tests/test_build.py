@@ -94,7 +94,9 @@ def test_first_build_embeds_every_chunk(tmp_path: Path, spy: Spy) -> None:
     assert report.version == stored.version == "v000001"
     assert report.embedded == len(stored.chunks) > 5 and report.reused == 0
     assert report.added == tuple(sorted(DOCS)) and report.documents == 3
-    assert spy.texts == [u for c in stored.chunks for u in c.units()]
+    # every unit, then every content word of the chunks alone (query expansion)
+    assert spy.texts == [u for c in stored.chunks for u in c.units()] + list(stored.words.words)
+    assert {"reactor", "megawatts", "harbor"} <= set(stored.words.words)  # spellings folded
     assert report.summary().startswith("full build (no index yet): index v000001 is live")
 
 
@@ -116,7 +118,12 @@ def test_edit_embeds_only_the_changed_chunks_and_reuses_the_rest(
     assert [c.doc for c in new] == ["beta.md"] and "open all year" in new[0].text
     assert report.embedded == len(new) == 1
     assert report.reused == len(after.chunks) - 1
-    assert spy.texts == new[0].units()  # nothing else went through the model
+    new_words = [w for w in after.words.words if w not in before.words.rows]
+    assert new_words == ["all", "open", "stays"]  # the edit's words ("year" was written)
+    assert spy.texts == new[0].units() + new_words  # nothing else went through the model
+    for w in before.words.words:
+        if w in after.words.rows:  # a word's vector is reused, not encoded again
+            assert np.array_equal(after.words.vector(w), before.words.vector(w))
     vectors = after.vectors_by_chunk()
     for c in after.chunks:
         if c.id in old_vectors:

@@ -155,6 +155,22 @@ def test_queries_that_queue_up_are_encoded_together_as_if_alone(encoder: OnnxEnc
     assert float((batched * alone).sum(1).min()) >= 0.9999
 
 
+def test_a_query_and_its_words_come_back_together_in_order(encoder: OnnxEncoder) -> None:
+    """A query's words to expand travel in its batch, and each vector is the text's own."""
+    queries = QueryThread()
+    held = threading.Event()
+    queries.submit(held.wait, 30)  # a second query queues up beside this one
+    mine = queries.future(encoder, "whose supremacy is contested", "supremacy", "contested")
+    other = queries.future(encoder, "sanctions evasion")
+    held.set()
+    vectors = mine.result(60)
+    assert vectors.shape == (3, encoder.dimension) and other.result(60).shape[0] == 1
+    alone = encoder.encode(["whose supremacy is contested", "supremacy", "contested"])
+    assert float((vectors * alone).sum(1).min()) >= 0.9999
+    assert np.allclose(queries.encode(encoder, "sanctions", "evasion"),
+                       encoder.encode(["sanctions", "evasion"]), atol=1e-5)
+
+
 def test_int8_weights_keep_the_vectors_and_shrink_the_products(
         encoder: OnnxEncoder, fp32_exported: Path, tmp_path: Path) -> None:
     import onnx

@@ -80,7 +80,8 @@ def _flip(path: Path) -> None:
 
 @pytest.mark.parametrize("name", [store.VECTORS, store.CHUNKS, store.OWNERS, store.SEARCHED,
                                   "encoder.onnx", "tokenizer.json", "bm25/vocab.index.json",
-                                  "lexicon.json", "near.npy"])
+                                  "lexicon.json", "near.npy", "words.json",
+                                  "word_vectors.npy"])
 @pytest.mark.parametrize("damage, says", [(_truncate, "is truncated"), (_flip, "is damaged"),
                                           (Path.unlink, "is missing")])
 def test_damaged_file_is_refused_at_load(base: Path, name: str, damage, says: str) -> None:

@@ -87,7 +87,8 @@ def test_a_version_made_live_by_another_process_is_loaded(watched: QAService) ->
     manifest = {k: live.manifest[k] for k in ("model", "encoder", "passage_chars", "files",
                                               "counts", "built_at")}
     vectors = live.vectors.reconstruct(0, live.vectors.size)
-    store.write_version(index, list(live.chunks), vectors, live.owners, manifest, live.folder)
+    store.write_version(index, list(live.chunks), vectors, live.owners, manifest, live.folder,
+                        live.words)
     assert wait_for(lambda: watched.version == "v000002"), "the new version was not loaded"
     assert watched._watcher.builds == builds
 
