@@ -67,7 +67,18 @@ LEXICAL_TOP = 5  # BM25's best chunks whose cover of the query counts (a page of
 # paraphrases 14 -> 18 of 23, held out 6 -> 8 of 11; no set's calibration part down by more
 # than one question: seed_dev and engine_analysis lose one each). A finite RARITY_POWER
 # (4: paraphrases 19 of 23) costs a scan of the corpus's words per query word: not chosen.
-SYNONYM_GAIN = 1.0
+# The fit chose gain 1.0 / floor 0.55 by retrieval alone; it is off (0) because of what the
+# whole system measured with it on against off (score.py over HTTP, int8w, the same indexes,
+# 2026-11-30 17:25-17:35, load 1-2): two thirds of the analysis's questions hold a word the
+# corpus does not write ("meant", "happens", "cover", "list"), and encoding those words in
+# the query's batch costs 2.3x the query alone in process (11.3 vs 4.8 ms), so seed_dev's
+# /retrieve p50 was 8.4 ms on against 6.5 off; and the answers moved both ways: support
+# paraphrases 0.647 -> 0.706 (held out 6 -> 8 of 11) and squad_train 0.783 -> 0.784, but
+# false abstention on the analysis rose (support 0 -> 0.029, engine_analysis 0 -> 0.021: a
+# held-out question), seed_dev pinpoint@1 1.0 -> 0.917. Turning it on wants the unknown
+# words' vectors without encoding them per query (the tokenizer's whole words encoded once
+# per model) and the support check reading the neighbours.
+SYNONYM_GAIN = 0.0
 SYNONYM_FLOOR = 0.55
 RARITY_POWER = float("inf")  # inf: only the words the corpus does not write
 NEIGHBOURS = 3  # corpus words a query word may add (a word has a few synonyms, not many)

@@ -72,6 +72,18 @@ def service(corpus: Path, cache: Path):
     return svc
 
 
+def answerable(name: str, index: Path, every: int = 1):
+    """(started service, answerable questions without history (every `every`th), the ids of
+    the held-out ones) of set or probe set `name`, its index in `index / INDEX[name]`: what
+    the retrieval fits (fit_fusion, fit_synonyms) measure on."""
+    from evalsets import INDEX, PROBES
+
+    path, corpus = PROBES[name] if name in PROBES else (SETS[name], CORPORA[name])
+    items = [it for it in load(path) if it["answerable"] and not it.get("history")][::every]
+    _, held = split(name, load(path))
+    return service(corpus, index / INDEX[name]), items, {it["id"] for it in held}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)

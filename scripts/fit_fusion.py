@@ -24,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from answer_eval import CORPORA, scorer
-from evalsets import INDEX, PROBES, SETS, load, split
+from answer_eval import answerable, scorer
+from evalsets import PROBES
 
 GRID = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
 DEPTH = 8  # the answer engine's evidence (qa.service.ANSWER_CANDIDATES)
@@ -34,18 +34,10 @@ DEPTH = 8  # the answer engine's evidence (qa.service.ANSWER_CANDIDATES)
 def gathered(name: str, index: Path, every: int):
     """(retriever, [(item, held, query, dense, lexical, right chunk positions)])."""
     from qa.api.models import hit_json
-    from qa.config import get_settings
     from qa.retrieve import Hit
-    from qa.service import QAService
 
     score = scorer()
-    path, corpus = PROBES[name] if name in PROBES else (SETS[name], CORPORA[name])
-    items = [it for it in load(path) if it["answerable"] and not it.get("history")]
-    items = items[::every]
-    _, held = split(name, load(path))
-    held_ids = {it["id"] for it in held}
-    svc = QAService(get_settings(corpus=corpus, index=index / INDEX[name]))
-    svc.start(build_if_needed=True)
+    svc, items, held_ids = answerable(name, index, every)
     r = svc.retriever
     vecs = r.encoder.encode([it["question"] for it in items])
     out = []

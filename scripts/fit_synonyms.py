@@ -39,8 +39,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from answer_eval import CORPORA, scorer
-from evalsets import INDEX, PROBES, SETS, load, split
+from answer_eval import CORPORA, answerable, scorer, service
+from evalsets import INDEX, PROBES, SETS, load
 
 GAINS = (0.0, 0.25, 0.5, 1.0)
 FLOORS = (0.5, 0.55, 0.6, 0.65, 0.7)
@@ -65,18 +65,10 @@ def gathered(name: str, index: Path, every: int):
     """(retriever, [(item, held, dense, word vectors, judge)]): `judge(chunk position)` says
     (holds the evidence, and is short enough for pinpoint), cached."""
     from qa.api.models import hit_json
-    from qa.config import get_settings
     from qa.retrieve import Hit
-    from qa.service import QAService
 
     score = scorer()
-    path, corpus = PROBES[name] if name in PROBES else (SETS[name], CORPORA[name])
-    items = [it for it in load(path) if it["answerable"] and not it.get("history")]
-    items = items[::every]
-    _, held = split(name, load(path))
-    held_ids = {it["id"] for it in held}
-    svc = QAService(get_settings(corpus=corpus, index=index / INDEX[name]))
-    svc.start(build_if_needed=True)
+    svc, items, held_ids = answerable(name, index, every)
     r = svc.retriever
     out = []
     for it in items:
@@ -158,12 +150,8 @@ def cost(name: str, index: Path, rounds: int = 5) -> None:
     """Print the expansion's costs on set `name` (medians in ms; see the docstring)."""
     import statistics
 
-    from qa.config import get_settings
-    from qa.service import QAService
-
     path, corpus = PROBES[name] if name in PROBES else (SETS[name], CORPORA[name])
-    svc = QAService(get_settings(corpus=corpus, index=index / INDEX[name]))
-    svc.start(build_if_needed=True)
+    svc = service(corpus, index / INDEX[name])
     r, enc = svc.retriever, svc.retriever.encoder
     questions = [it["question"] for it in load(path) if not it.get("history")][:300]
     some = [q for q in questions if 1 <= len(r.unknown(q, gain=1.0)) <= 2][:60]
