@@ -84,6 +84,17 @@ def answerable(name: str, index: Path, every: int = 1):
     return service(corpus, index / INDEX[name]), items, {it["id"] for it in held}
 
 
+def tally(got: dict[str, list[int]], item: dict, held: bool, *marks: int) -> None:
+    """Add one question's marks (pinpoint@1, hit@8, ...) and a 1 for it to `got` under its
+    part ("calib" / "heldout"), and under "<part>:paraphrase" too for a paraphrase: how
+    the retrieval fits count per part."""
+    part = "heldout" if held else "calib"
+    for key in [part] + ([f"{part}:paraphrase"] if item["kind"] == "paraphrase" else []):
+        acc = got.setdefault(key, [0] * (len(marks) + 1))
+        for i, mark in enumerate((*marks, 1)):
+            acc[i] += mark
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -82,6 +82,11 @@ def is_held_out(name: str, item: dict, article: str | None = None) -> bool:
     return _h(str(item["id"])) % 3 == 0
 
 
+def name_of(path: Path) -> str:
+    """The name in SETS of the set at `path` (its folder names it), else the file's stem."""
+    return next((n for n in SETS if n in str(path)), path.stem)
+
+
 def split(name: str, items: list[dict]) -> tuple[list[dict], list[dict]]:
     """(calibration part, held-out part) of the questions of set `name`."""
     articles = squad_articles(items) if name == "squad_train" else [None] * len(items)

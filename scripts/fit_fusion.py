@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from answer_eval import answerable, scorer
+from answer_eval import answerable, scorer, tally
 from evalsets import PROBES
 
 GRID = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
@@ -64,13 +64,7 @@ def measure(r, rows, gain: float) -> dict[str, tuple[int, int, int]]:
         short = {i for i, s in right if s}
         p1 = int(bool(ids) and ids[0] in short)
         h8 = int(any(i in good for i in ids))
-        part = "heldout" if held else "calib"
-        keys = [part] + ([f"{part}:paraphrase"] if it["kind"] == "paraphrase" else [])
-        for key in keys:
-            acc = got.setdefault(key, [0, 0, 0])
-            acc[0] += p1
-            acc[1] += h8
-            acc[2] += 1
+        tally(got, it, held, p1, h8)
     return {k: tuple(v) for k, v in got.items()}
 
 

@@ -39,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from answer_eval import CORPORA, answerable, scorer, service
+from answer_eval import CORPORA, answerable, scorer, service, tally
 from evalsets import INDEX, PROBES, SETS, load
 
 GAINS = (0.0, 0.25, 0.5, 1.0)
@@ -104,13 +104,7 @@ def measure(r, rows, setting) -> tuple[dict[str, list[int]], int]:
         pos = [positions[h.chunk.id] for h in hits]
         p1 = int(bool(pos) and judge(pos[0])[1])
         h8 = int(any(judge(i)[0] for i in pos))
-        part = "heldout" if held else "calib"
-        keys = [part] + ([f"{part}:paraphrase"] if it["kind"] == "paraphrase" else [])
-        for key in keys:
-            acc = got.setdefault(key, [0, 0, 0])
-            acc[0] += p1
-            acc[1] += h8
-            acc[2] += 1
+        tally(got, it, held, p1, h8)
     return got, expanded
 
 

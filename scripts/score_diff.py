@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from evalsets import load, split
+from evalsets import load, name_of, split
 from split_scores import CONCISE_CHARS
 
 
@@ -43,8 +43,7 @@ def main() -> int:
     ap.add_argument("--name", help="the set's name in evalsets (default: guessed from the path)")
     ap.add_argument("--width", type=int, default=90, help="characters of an answer shown")
     a = ap.parse_args()
-    name = a.name or next((n for n in ("squad_train", "tatqa_dev", "seed_dev")
-                           if n in str(a.set)), a.set.stem)
+    name = a.name or name_of(a.set)
     items = load(a.set)
     calib_ids = {it["id"] for it in split(name, items)[0]}
     questions = {it["id"]: it.get("question", "") for it in items}

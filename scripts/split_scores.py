@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from evalsets import load, split
+from evalsets import load, name_of, split
 
 CONCISE_CHARS = 400  # the scorer's limit for a concise answer
 
@@ -57,8 +57,7 @@ def main() -> int:
     ap.add_argument("scores", type=Path, help="the scorer's --json output")
     ap.add_argument("--name", help="the set's name in evalsets (default: guessed from the path)")
     a = ap.parse_args()
-    name = a.name or next((n for n in ("squad_train", "tatqa_dev", "seed_dev")
-                           if n in str(a.set)), a.set.stem)
+    name = a.name or name_of(a.set)
     items = load(a.set)
     calib, _ = split(name, items)
     calib_ids = {it["id"] for it in calib}
