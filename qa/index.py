@@ -16,6 +16,9 @@
                               worked out at build time so that loading computes nothing
       v000007/words.json, word_vectors.npy   the corpus's content words and their vectors
                               by the same encoder (`qa.wordvectors`: query expansion)
+      v000007/model_words.json, model_word_vectors.npy   the model tokenizer's whole words
+                              and their vectors (copied from the export's cache, like the
+                              encoder): the vectors of query words the corpus does not write
 
 A version is written under a temporary name (`.tmp-...`), fsynced, renamed, verified, and
 only then named in CURRENT (itself replaced through a temporary file); old versions are
@@ -54,8 +57,9 @@ from qa.search import VectorStore
 from qa.wordvectors import WordVectors
 
 # 3: the encoder, the search backend's files and the lexicon are in the version;
-# 4: the manifest carries its own checksum; 5: the corpus's words and their vectors.
-FORMAT = 5
+# 4: the manifest carries its own checksum; 5: the corpus's words and their vectors;
+# 6: the model's word table.
+FORMAT = 6
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
@@ -63,7 +67,8 @@ CHUNKS = "chunks.jsonl"
 OWNERS = "owners.npy"
 SEARCHED = "searched.npy"
 BACKEND = "faiss"
-FILES = (OWNERS, SEARCHED, CHUNKS, ENCODER, TOKENIZER, *lexicon.FILES, *wordvectors.FILES)
+FILES = (OWNERS, SEARCHED, CHUNKS, ENCODER, TOKENIZER, *lexicon.FILES, *wordvectors.FILES,
+         *wordvectors.MODEL_FILES)
 COUNTS = ("documents", "passages", "table_rows", "chunks", "vectors")
 _VERSION = re.compile(r"^v(\d{6,})$")
 KEEP_VERSIONS = 2
@@ -87,6 +92,7 @@ class StoredIndex:
     encoder: OnnxEncoder
     folder: Path
     words: WordVectors
+    model_words: WordVectors  # the model tokenizer's whole words (float16, looked up only)
 
     def vectors_by_chunk(self) -> dict[str, np.ndarray]:
         """Each chunk's unit vectors, by chunk id (for reuse in an incremental build)."""
@@ -262,6 +268,7 @@ def _load(root: Path, model: str, version: str, encoder_threads: int) -> StoredI
                 chunks = tuple(Chunk.from_dict(json.loads(line)) for line in f if line.strip())
             lexical = Lexicon.load(folder)
             word_vectors = WordVectors.load(folder)
+            listed = WordVectors.load(folder, wordvectors.MODEL_FILES, widen=False)
         # The files match their checksums, so this is a manifest written to match damage.
         except (RuntimeError, OSError, ValueError, TypeError, KeyError, AttributeError,
                 IndexError, RecursionError) as e:
@@ -278,13 +285,14 @@ def _load(root: Path, model: str, version: str, encoder_threads: int) -> StoredI
         raise IndexCorrupt(f"index version {version} has {vectors.size} vectors and "
                            f"{len(chunks)} chunks that do not agree with its manifest: {fix}")
     if (vectors.dimension != manifest["dimension"] or onnx.dimension != manifest["dimension"]
-            or word_vectors.matrix.shape[1] != manifest["dimension"]):
+            or word_vectors.matrix.shape[1] != manifest["dimension"]
+            or listed.matrix.shape[1] != manifest["dimension"]):
         raise IndexCorrupt(f"index version {version} has vectors of dimension "
                            f"{vectors.dimension} and an encoder of {onnx.dimension}, manifest "
                            f"says {manifest['dimension']}: {fix}")
     return StoredIndex(version=version, manifest=manifest, chunks=chunks, vectors=vectors,
                        owners=owners, searched=searched.astype(bool), lexicon=lexical,
-                       encoder=onnx, folder=folder, words=word_vectors)
+                       encoder=onnx, folder=folder, words=word_vectors, model_words=listed)
 
 
 def _load_encoder(folder: Path, manifest: dict[str, Any], fix: str,
@@ -351,8 +359,9 @@ def write_version(root: Path, chunks: list[Chunk], vectors: np.ndarray, owners: 
 
     `vectors[i]` belongs to `chunks[owners[i]]`; owners ascend. `encoder` is the folder
     holding the ONNX encoder and tokenizer the vectors were made with (`manifest["encoder"]`
-    says what it is); they are copied into the version, so that it is whole by itself.
-    `words`: the chunks' content words and their vectors by that encoder."""
+    says what it is), with the model's word table (`wordvectors.MODEL_FILES`); they are
+    copied into the version, so that it is whole by itself. `words`: the chunks' content
+    words and their vectors by that encoder."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     version = _next_version(root)
@@ -370,7 +379,7 @@ def write_version(root: Path, chunks: list[Chunk], vectors: np.ndarray, owners: 
         f.writelines(json.dumps(c.to_dict(), ensure_ascii=False) + "\n" for c in chunks)
     Lexicon.build(chunks).save(tmp)
     words.save(tmp)
-    for name in (ENCODER, TOKENIZER):
+    for name in (ENCODER, TOKENIZER, *wordvectors.MODEL_FILES):
         # A copy, not a hard link: a version damaged in place must not damage the cache.
         shutil.copyfile(Path(encoder) / name, tmp / name)
     full = {**manifest, "format": FORMAT, "version": version, "dimension": int(vectors.shape[1]),

@@ -82,6 +82,10 @@ SYNONYM_GAIN = 0.0
 SYNONYM_FLOOR = 0.55
 RARITY_POWER = float("inf")  # inf: only the words the corpus does not write
 NEIGHBOURS = 3  # corpus words a query word may add (a word has a few synonyms, not many)
+# Whether a query word that neither the corpus nor the model's word table holds (a rare word
+# the tokenizer cuts into pieces, a misspelling the speller left) is encoded beside the
+# query for its expansion: see scripts/fit_synonyms.py --unlisted.
+ENCODE_UNLISTED = False
 
 
 def best_cover(tokens: list[str], chunks_words: list[frozenset[str]], idf: dict[str, float],
@@ -157,6 +161,7 @@ class Retriever:
         self._bounds = np.searchsorted(stored.owners, np.arange(len(self.chunks) + 1))
         # Which vectors score their chunk in retrieval (clauses only help answering).
         self._searched = stored.searched
+        self._neighbours: dict[str, dict[str, tuple[tuple[str, float], ...]]] = {}
 
     def table_of(self, chunk: Chunk) -> list[Chunk]:
         """The rows of the table a row chunk belongs to, in order (empty for a passage)."""
@@ -214,25 +219,60 @@ class Retriever:
             return None
         return sets[0] if len(sets) == 1 else np.intersect1d(sets[0], sets[1])
 
-    def unknown(self, query: str, gain: float | None = None) -> list[str]:
-        """The query's content words the corpus does not write (by stem), once each: the
-        words to encode beside the query for its expansion (none while the gain,
-        SYNONYM_GAIN by default, is 0)."""
-        if not (SYNONYM_GAIN if gain is None else gain):
+    def unknown(self, query: str, gain: float | None = None,
+                unlisted: bool | None = None) -> list[str]:
+        """The query's content words to encode beside the query for its expansion, once
+        each: those neither the corpus writes (by stem) nor the model's word table holds
+        (by word or stem), when `unlisted` (ENCODE_UNLISTED by default) says to encode
+        them; none while the gain, SYNONYM_GAIN by default, is 0."""
+        if not (SYNONYM_GAIN if gain is None else gain) or \
+                not (ENCODE_UNLISTED if unlisted is None else unlisted):
             return []
         vocab = self._lexicon.bm25.vocab_dict
         out: list[str] = []
         for w in content_words(query):
-            if w not in out and stem(w) not in vocab:
+            if w not in out and stem(w) not in vocab and self._listed(w) is None:
                 out.append(w)
         return out
+
+    def neighbours(self, query: str) -> dict[str, tuple[tuple[str, float], ...]]:
+        """Each query word the corpus does not write (by stem) that the model's word table
+        holds -> the stems of its nearest corpus words (the expansion's: at least
+        SYNONYM_FLOOR, at most NEIGHBOURS, none of the query's own) with their similarity,
+        whether or not the expansion is on: the support check counts a question word the
+        claim lacks as present when the claim holds one of them. Kept for the last
+        questions asked (the engine checks a question's claims one after the other)."""
+        got = self._neighbours.get(query)
+        if got is not None:
+            return got
+        vocab = self._lexicon.bm25.vocab_dict
+        words = list(dict.fromkeys(content_words(query)))
+        asked = [(w, v) for w in words if stem(w) not in vocab
+                 for v in [self._listed(w)] if v is not None]
+        got = {}
+        if asked:
+            found = self.stored.words.nearest(
+                np.stack([v for _, v in asked]).astype(np.float32), SYNONYM_FLOOR, NEIGHBOURS,
+                {stem(w) for w in words})
+            got = {stem(w): tuple(f) for (w, _), f in zip(asked, found) if f}
+        if len(self._neighbours) >= 256:
+            self._neighbours.clear()
+        self._neighbours[query] = got
+        return got
+
+    def _listed(self, word: str) -> np.ndarray | None:
+        """The model word table's vector of a word (or of a word of its stem), or None."""
+        table = self.stored.model_words
+        v = table.vector(word)
+        return table.vector_of_stem(stem(word)) if v is None else v
 
     def expansion(self, query: str, vectors: np.ndarray | None = None,
                   gain: float | None = None, floor: float | None = None,
                   power: float | None = None) -> dict[str, float]:
         """The words (stems) the query's expansion adds to BM25, with their weights;
-        `vectors`: those of `unknown(query)`, in order (without them only the words the
-        corpus writes are expanded). `gain`, `floor`, `power` default to SYNONYM_GAIN,
+        `vectors`: those of `unknown(query)`, in order (a word the corpus does not write
+        takes its vector from the model's word table; without `vectors` one the table
+        lacks is not expanded). `gain`, `floor`, `power` default to SYNONYM_GAIN,
         SYNONYM_FLOOR and RARITY_POWER (a fitting script passes others)."""
         gain = SYNONYM_GAIN if gain is None else gain
         power = RARITY_POWER if power is None else power
@@ -247,7 +287,9 @@ class Retriever:
         unknown = iter(vectors if vectors is not None else ())
         for w in words:
             if stem(w) not in vocab:
-                v = next(unknown, None)
+                v = self._listed(w)
+                if v is None:
+                    v = next(unknown, None)
                 if v is not None:
                     asked.append((w, 1.0))
                     rows.append(v)
@@ -259,7 +301,7 @@ class Retriever:
                     rows.append(v)
         if not asked:
             return {}
-        return expansion(asked, np.stack(rows), table,
+        return expansion(asked, np.stack(rows).astype(np.float32), table,
                          SYNONYM_FLOOR if floor is None else floor, gain, NEIGHBOURS, present)
 
     def lexical(self, query: str, doc: str | None = None, kind: str | None = None,

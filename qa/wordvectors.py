@@ -8,11 +8,18 @@ rarely) is set beside these vectors: its nearest corpus words above a similarity
 join the BM25 query, each weighted by its similarity (`expansion`). The only knowledge of
 which words stand for which is the model's; a word its tokenizer cuts into meaningless
 pieces ("embargo" is em + ##bar + ##go to all-MiniLM-L6-v2) finds nothing above the floor.
+
+A query word's own vector is not encoded at query time either: the model's tokenizer lists
+the whole words it knows (WordPiece entries that are not `##` pieces; 21,719 alphabetic ones
+for all-MiniLM-L6-v2), and those that are content words are encoded once per model export
+(`model_words`, cached beside the ONNX file and copied into each version as
+`MODEL_FILES`). A word outside that list is not expanded (see qa/retrieve.py, why).
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +31,10 @@ from qa.text.tokens import STOPWORDS, stem, words
 WORDS = "words.json"  # the corpus's content words (and their stems), in the vectors' order
 WORD_VECTORS = "word_vectors.npy"  # their unit vectors, float16 (half the bytes, same ranks)
 FILES = (WORDS, WORD_VECTORS)
+# The model tokenizer's whole content words and their vectors (the same two kinds of file).
+MODEL_WORDS = "model_words.json"
+MODEL_VECTORS = "model_word_vectors.npy"
+MODEL_FILES = (MODEL_WORDS, MODEL_VECTORS)
 
 
 def is_content(word: str) -> bool:
@@ -112,29 +123,57 @@ class WordVectors:
             out.append(list(found.items()))
         return out
 
-    def save(self, folder: Path) -> None:
-        """Write the `FILES` into a version folder."""
+    def save(self, folder: Path, names: tuple[str, str] = FILES) -> None:
+        """Write the words and vectors into a folder, as the two files `names` (`FILES` in
+        a version); each is written under a temporary name and renamed, so that a reader
+        (of the export cache) never sees half a file."""
         folder = Path(folder)
-        with open(folder / WORDS, "w", encoding="utf-8") as f:
+        tmp = [folder / f".tmp-{name}-{os.getpid()}" for name in names]
+        with open(tmp[0], "w", encoding="utf-8") as f:
             json.dump({"words": list(self.words), "stems": list(self.stems)}, f,
                       ensure_ascii=False)
-        np.save(folder / WORD_VECTORS, self.matrix.astype(np.float16), allow_pickle=False)
+        with open(tmp[1], "wb") as f:
+            np.save(f, self.matrix.astype(np.float16), allow_pickle=False)
+        for t, name in zip(tmp, names):
+            os.replace(t, folder / name)
 
     @classmethod
-    def load(cls, folder: Path) -> WordVectors:
+    def load(cls, folder: Path, names: tuple[str, str] = FILES, widen: bool = True
+             ) -> WordVectors:
         """Read what `save` wrote (JSON and `.npy` without pickle); the vectors widen to
-        float32 (numpy has no fast float16 product)."""
+        float32 (numpy has no fast float16 product) unless `widen` is False (a table only
+        looked up, never multiplied: half the memory)."""
         folder = Path(folder)
-        with open(folder / WORDS, encoding="utf-8") as f:
+        words_file, vectors_file = names
+        with open(folder / words_file, encoding="utf-8") as f:
             data = json.load(f)
-        names, stems = (data.get("words"), data.get("stems")) if isinstance(data, dict) \
+        listed, stems = (data.get("words"), data.get("stems")) if isinstance(data, dict) \
             else (None, None)
-        matrix = np.load(folder / WORD_VECTORS, allow_pickle=False)
-        if (not isinstance(names, list) or not isinstance(stems, list)
-                or len(stems) != len(names) or matrix.ndim != 2 or len(matrix) != len(names)
-                or not all(isinstance(w, str) for w in names + stems)):
-            raise ValueError(f"{WORDS} and {WORD_VECTORS} do not agree")
-        return cls(tuple(names), matrix.astype(np.float32), tuple(stems))
+        matrix = np.load(folder / vectors_file, allow_pickle=False)
+        if (not isinstance(listed, list) or not isinstance(stems, list)
+                or len(stems) != len(listed) or matrix.ndim != 2 or len(matrix) != len(listed)
+                or not all(isinstance(w, str) for w in listed + stems)):
+            raise ValueError(f"{words_file} and {vectors_file} do not agree")
+        return cls(tuple(listed), matrix.astype(np.float32) if widen else matrix, tuple(stems))
+
+
+def tokenizer_words(tokenizer: Path) -> list[str]:
+    """The whole content words a model's tokenizer (its `tokenizer.json`) lists: vocabulary
+    entries of letters alone (not `##` pieces, not marks like `[CLS]`), shortest first."""
+    with open(tokenizer, encoding="utf-8") as f:
+        vocab = (json.load(f).get("model") or {}).get("vocab") or {}
+    listed = vocab if isinstance(vocab, dict) else [e[0] for e in vocab if isinstance(e, list)]
+    return sorted({w.lower() for w in listed if isinstance(w, str) and w.isascii()
+                   and w.isalpha() and is_content(w.lower())}, key=lambda w: (len(w), w))
+
+
+def model_words(folder: Path) -> WordVectors | None:
+    """The model's word table cached in an export folder (`MODEL_FILES`), or None when it
+    is missing or cannot be read (the build then encodes it again)."""
+    try:
+        return WordVectors.load(folder, MODEL_FILES, widen=False)
+    except (OSError, ValueError, TypeError, AttributeError):
+        return None
 
 
 def expansion(asked: list[tuple[str, float]], vectors: np.ndarray, table: WordVectors,

@@ -21,6 +21,11 @@ never used.
 
     scripts/fit_synonyms.py [--index /tmp/syn7-idx] [--every-squad 2] [--sets ...]
     scripts/fit_synonyms.py --cost [--sets seed_dev squad_train]   what it costs a query
+    scripts/fit_synonyms.py --unlisted ...   words the model's word table lacks encoded too
+
+A query word the corpus does not write takes its vector from the model's word table (no
+encoding); `--unlisted` also encodes, with the question, the words that table lacks (what
+`ENCODE_UNLISTED` would do at query time), to measure what skipping them loses.
 
 `--cost` times, on each set's index and its questions with one or two words the corpus does
 not write, the query encoded alone, with those words in its batch, and with them in a batch
@@ -61,7 +66,7 @@ def settings() -> list[tuple[float, float, float]]:
         s for s in itertools.product(GAINS[1:], FLOORS, POWERS)]
 
 
-def gathered(name: str, index: Path, every: int):
+def gathered(name: str, index: Path, every: int, unlisted: bool = False):
     """(retriever, [(item, held, dense, word vectors, judge)]): `judge(chunk position)` says
     (holds the evidence, and is short enough for pinpoint), cached."""
     from qa.api.models import hit_json
@@ -73,7 +78,7 @@ def gathered(name: str, index: Path, every: int):
     out = []
     for it in items:
         q = it["question"]
-        vectors = r.encoder.encode([q, *r.unknown(q, gain=1.0)], 16)
+        vectors = r.encoder.encode([q, *r.unknown(q, gain=1.0, unlisted=unlisted)], 16)
         dense, _ = r.scores(q, vectors[:1], it.get("doc"), lexical={})
         cache: dict[int, tuple[bool, bool]] = {}
 
@@ -185,6 +190,8 @@ def main() -> int:
     ap.add_argument("--every-squad", type=int, default=1, help="every n-th squad question")
     ap.add_argument("--index", type=Path, default=Path("/tmp/syn7-idx"))
     ap.add_argument("--cost", action="store_true", help="time the expansion instead")
+    ap.add_argument("--unlisted", action="store_true",
+                    help="encode the words the model's word table lacks too")
     a = ap.parse_args()
     if a.cost:
         for name in a.sets:
@@ -195,7 +202,8 @@ def main() -> int:
     tables = {}
     for name in a.sets:
         t0 = time.perf_counter()
-        r, rows = gathered(name, a.index, a.every_squad if name == "squad_train" else 1)
+        r, rows = gathered(name, a.index, a.every_squad if name == "squad_train" else 1,
+                           a.unlisted)
         table = tables[name] = {s: measure(r, rows, s) for s in grid}
         print(f"== {name} ({len(r.stored.words.words)} corpus words, "
               f"{time.perf_counter() - t0:.0f} s)", flush=True)

@@ -67,6 +67,10 @@ class Chunks:
         """Whether a chunk writes the two words within three words of each other."""
         return (a, b) in self._pairs or (b, a) in self._pairs
 
+    def neighbours(self, question: str) -> dict[str, tuple[tuple[str, float], ...]]:
+        """No word's neighbours (this view has no word vectors)."""
+        return {}
+
     def table_of(self, chunk: Chunk) -> list[Chunk]:
         """The rows of a row's table, in order."""
         if chunk.kind != "table_row":

@@ -49,6 +49,9 @@ class Corpus:
     def near(self, a: str, b: str) -> bool:
         return frozenset((a, b)) in self._pairs
 
+    def neighbours(self, question: str) -> dict[str, tuple[tuple[str, float], ...]]:
+        return {}
+
     def table_of(self, chunk: Chunk) -> list[Chunk]:
         return []
 

@@ -121,25 +121,41 @@ def test_the_version_stores_its_words_and_refuses_them_damaged(built: Path) -> N
 
 def test_a_synonym_the_corpus_lacks_reaches_its_chunk(built: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """"supremacy" is not in the corpus; the model puts "dominance" near it. (The issue's
+    """"supremacy" is not in the corpus; the model puts "dominance" near it. Its vector comes
+    from the model's word table: nothing is encoded beside the query. (The issue's
     "embargo" cannot be the example: all-MiniLM-L6-v2's tokenizer cuts it into em + ##bar +
     ##go, and alone it stands nearer "entrenched" (0.34) than "sanctions" (0.22).)"""
     monkeypatch.setattr(retrieve, "SYNONYM_GAIN", 1.0)
     monkeypatch.setattr(retrieve, "SYNONYM_FLOOR", 0.5)
     r = Retriever(store.load(built, DEFAULT_MODEL))
     query = "whose supremacy in the region"
-    unknown = r.unknown(query)
-    assert unknown == ["supremacy"]  # "whose" is a stopword, "region" the corpus writes
-    vectors = r.encoder.encode([query, *unknown])
-    added = r.expansion(query, vectors[1:])
+    assert r.unknown(query) == []  # the table holds "supremacy": nothing to encode
+    added = r.expansion(query)
     assert stem("dominance") in added
     assert stem("region") not in added  # the query holds it already
+    assert dict(r.neighbours(query))[stem("supremacy")][0][0] == stem("dominance")
     lexical = r.lexical(query, added=added)
     assert r.chunks[max(lexical, key=lexical.get)].doc == "power.md"
     plain = r.lexical(query)  # without the expansion only "region" matches: a three-way tie
     assert len(set(plain.values())) == 1
-    hits = r.search(query, vectors[:1], 1, words=vectors[1:])
+    hits = r.search(query, r.encoder.encode([query]), 1)
     assert hits[0].chunk.doc == "power.md"
+
+
+def test_the_model_word_table_holds_the_tokenizers_whole_words(built: Path) -> None:
+    stored = store.load(built, DEFAULT_MODEL)
+    table = stored.model_words
+    listed = set(table.words)
+    assert {"supremacy", "dominance", "reinforced"} <= listed
+    assert not {"the", "##ing", "[CLS]", "embargo"} & listed  # stopword, piece, mark, cut
+    # each vector is the word encoded alone by the version's encoder (kept as float16)
+    assert np.allclose(table.vector("supremacy").astype(np.float32),
+                       stored.encoder.encode(["supremacy"])[0], atol=2e-3)
+    # a word outside the table is encoded at query time only when asked to
+    r = Retriever(stored)
+    assert r.unknown("the embargo", gain=1.0, unlisted=True) == ["embargo"]
+    assert r.unknown("the embargo", gain=1.0, unlisted=False) == []
+    assert r.unknown("the supremacy", gain=1.0, unlisted=True) == []
 
 
 def test_expansion_is_off_at_gain_zero(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:

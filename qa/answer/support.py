@@ -28,7 +28,7 @@ import bisect
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from itertools import pairwise
 
@@ -165,11 +165,13 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
     chunk_seq, units, chunk_set = chunk_words(chunk)
     # a row's claim stands for its row: its label and column names belong to it
     claim_seq = tokens_of(claim.text) + (chunk_seq if chunk.kind == "table_row" else ())
-    in_claim = shared(q, frozenset(claim_seq))
-    in_chunk = shared(q, chunk_set)
+    claim_set = frozenset(claim_seq)
+    # each question word's presence: 1 when written, else its nearest neighbour's similarity
+    in_claim = presence(q, shared(q, claim_set), claim_set, asked.near)
+    in_chunk = presence(q, shared(q, chunk_set), chunk_set, asked.near)
     top = rarest(corpus.idf) or 1.0
-    off_chunk = [weight[w] for w in q if w not in in_chunk]
-    off_claim = [weight[w] for w in q if w not in in_claim]
+    off_chunk = [weight[w] * (1.0 - x) for w, x in in_chunk.items() if x < 1.0]
+    off_claim = [weight[w] * (1.0 - x) for w, x in in_claim.items() if x < 1.0]
     unknown_names, absent_names = name_gaps(question, chunk_seq, corpus)
     _, claim_absent = name_gaps(question, claim_seq, corpus)
     pairs = asked.pairs
@@ -179,7 +181,7 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
     off_claim_names = [n for n, parts in zip(stated, asked.parts) if not phrase_in(parts, claim_seq)]
     numbers = [parts for n, parts in zip(stated, asked.parts) if _DIGIT.search(n)]
     claim_own = set(tokenize(claim.text))
-    recall = sum(weight[w] for w in in_claim) / total if q else 1.0
+    recall = sum(weight[w] * x for w, x in in_claim.items()) / total if q else 1.0
     missing_rare = min(1.0, max(off_claim, default=0.0) / top)
     names_off = len(off_claim_names) / len(stated) if stated else 0.0
     return Features(
@@ -187,7 +189,7 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
         chunk_sim=chunk_sim,
         sim_margin=chunk_sim - max(others, default=0.0),
         claim_recall=recall,
-        chunk_recall=sum(weight[w] for w in in_chunk) / total if q else 1.0,
+        chunk_recall=sum(weight[w] * x for w, x in in_chunk.items()) / total if q else 1.0,
         missing_top=min(1.0, max(off_chunk, default=0.0) / top),
         claim_missing_top=missing_rare,
         pair_share=sum(phrase_in(p, claim_seq) for p in pairs) / len(pairs) if pairs else 1.0,
@@ -201,9 +203,10 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
         dense=dense,
         scoped=float(scoped),
         sentence_gain=claim_sim - whole_sim,
-        best_unit_recall=max((sum(weight[w] for w in shared(q, u)) / total
+        best_unit_recall=max((sum(weight[w] * x for w, x in
+                                  presence(q, shared(q, u), u, asked.near).items()) / total
                               for u in units), default=0.0) if q else 1.0,
-        plain_missing=len(q - in_claim) / len(q) if q else 0.0,
+        plain_missing=sum(1.0 - x for x in in_claim.values()) / len(q) if q else 0.0,
         names_off_claim=names_off,
         numbers_off_chunk=float(any(not phrase_in(parts, chunk_seq) for parts in numbers)),
         type_gap=type_gap(question, claim.text),
@@ -237,6 +240,19 @@ class Asked:
     never: list[bool]  # each name: the corpus never states it (see `name_gaps`)
     quantity: bool
     negated: bool
+    # each question word the corpus does not write -> its nearest corpus words (stems) and
+    # their similarity in the model's space (`CorpusView.neighbours`)
+    near: Mapping[str, Sequence[tuple[str, float]]] = field(default_factory=dict)
+
+
+def presence(q: set[str], found: set[str], text: frozenset[str],
+             near: Mapping[str, Sequence[tuple[str, float]]]) -> dict[str, float]:
+    """Each question word's presence in a text (its stemmed words): 1 for those it holds
+    (`found`), else the similarity of the nearest of the word's neighbours it holds, 0
+    without one: a reader's "supremacy" counts nearly as present in a sentence of
+    "dominance" (similarity 0.61), against a text of neither."""
+    return {w: 1.0 if w in found else max((s for n, s in near.get(w, ()) if n in text),
+                                          default=0.0) for w in q}
 
 
 def asked_of(question: str, corpus: CorpusView) -> Asked:
@@ -272,7 +288,8 @@ def _work_out(question: str, corpus: CorpusView) -> Asked:
              for p in parts]
     return Asked(q, weight, sum(weight.values()) or 1.0, {w for w in q if not is_known(w, known)},
                  list(pairwise(tokenize(question))), stated, parts, never,
-                 bool(_QUANTITY.search(question)), bool(_NEGATION.search(question)))
+                 bool(_QUANTITY.search(question)), bool(_NEGATION.search(question)),
+                 corpus.neighbours(question) if weights.SUPPORT_NEIGHBOURS else {})
 
 
 def number_other(numbers: list[str], claim: str) -> float:

@@ -191,6 +191,10 @@ class CorpusView(Protocol):
     def near(self, a: str, b: str) -> bool:
         """Whether some chunk writes the two stemmed words within a few words of each other."""
 
+    def neighbours(self, question: str) -> Mapping[str, Sequence[tuple[str, float]]]:
+        """Each stemmed question word the corpus does not write -> the stems of the corpus
+        words nearest it in the model's space, with their similarity (`Retriever.neighbours`)."""
+
     def table_of(self, chunk: Chunk) -> list[Chunk]:
         """All rows of a row chunk's table, in order (empty for a passage)."""
 

@@ -51,6 +51,11 @@ SUPPORT_THRESHOLD = 0.39
 # and the analysis's, scoped to it, within 0.03.
 SUPPORT_THRESHOLD_SCOPED = 0.25
 # </support-weights>
+# Whether the word features count a question word the corpus does not write as present in
+# a claim (or chunk) that holds one of its nearest corpus words in the model's space,
+# weighted by that similarity (`Retriever.neighbours`: the query expansion's neighbours):
+# a paraphrase's claim then lacks fewer words. See scripts/fit_support.py for the figures.
+SUPPORT_NEIGHBOURS = True
 
 
 # --- ranker: scripts/fit_ranker.py ------------------------------------------------------
