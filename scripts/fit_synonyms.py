@@ -28,9 +28,10 @@ encoding); `--unlisted` also encodes, with the question, the words that table la
 `ENCODE_UNLISTED` would do at query time), to measure what skipping them loses.
 
 `--cost` times, on each set's index and its questions with one or two words the corpus does
-not write, the query encoded alone, with those words in its batch, and with them in a batch
-of their own; the expansion's own work (nearest words, the added BM25 words); and
-`Retriever.unknown` on questions whose words the corpus all writes (all it costs them).
+not write, the query encoded alone and with those words in its batch (what the expansion
+cost before the model's word table); the expansion's own work from the table (look-up,
+nearest words, the added BM25 words); and `Retriever.unknown` with `expansion` on questions
+whose words the corpus all writes (all it costs them).
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from answer_eval import CORPORA, answerable, scorer, service, tally
 from evalsets import INDEX, PROBES, SETS, load
+
+from qa.text.tokens import stem
+from qa.wordvectors import content_words
 
 GAINS = (0.0, 0.25, 0.5, 1.0)
 FLOORS = (0.5, 0.55, 0.6, 0.65, 0.7)
@@ -153,8 +157,14 @@ def cost(name: str, index: Path, rounds: int = 5) -> None:
     svc = service(corpus, index / INDEX[name])
     r, enc = svc.retriever, svc.retriever.encoder
     questions = [it["question"] for it in load(path) if not it.get("history")][:300]
-    some = [q for q in questions if 1 <= len(r.unknown(q, gain=1.0)) <= 2][:60]
-    known = [q for q in questions if not r.unknown(q, gain=1.0)][:60]
+    vocab = r.stored.lexicon.bm25.vocab_dict
+
+    def unwritten(q: str) -> list[str]:
+        return list(dict.fromkeys(w for w in content_words(q) if stem(w) not in vocab))
+
+    some = [q for q in questions if 1 <= len(unwritten(q)) <= 2][:60]
+    known = [q for q in questions if not unwritten(q)][:60]
+    listed = sum(r.word_vector(w) is not None for q in some for w in unwritten(q))
 
     def timed(fn, qs) -> float:
         out = []
@@ -166,19 +176,16 @@ def cost(name: str, index: Path, rounds: int = 5) -> None:
         return statistics.median(out)
 
     alone = timed(lambda q: enc.encode([q], 16), some)
-    batch = timed(lambda q: enc.encode([q, *r.unknown(q, gain=1.0)], 16), some)
-    apart = timed(lambda q: (enc.encode([q], 16), enc.encode(r.unknown(q, gain=1.0), 16)), some)
-    vecs = {q: enc.encode(r.unknown(q, gain=1.0), 16) for q in some}
-    work = timed(lambda q: r.lexical(q, added=r.expansion(q, vecs[q], 1.0, 0.5)), some)
+    batch = timed(lambda q: enc.encode([q, *unwritten(q)], 16), some)
+    work = timed(lambda q: r.lexical(q, added=r.expansion(q, None, 1.0, 0.55)), some)
     plain = timed(lambda q: r.lexical(q), some)
-    check = timed(lambda q: (r.unknown(q, gain=1.0), r.expansion(q, None, 1.0, 0.5)), known)
-    rare = timed(lambda q: r.lexical(q, added=r.expansion(q, None, 1.0, 0.5, POWERS[-1])), known)
+    check = timed(lambda q: (r.unknown(q, gain=1.0), r.expansion(q, None, 1.0, 0.55)), known)
     print(f"{name}: {len(r.stored.words.words)} corpus words; {len(some)} questions with 1-2 "
-          f"words to encode: encoding alone {alone:.2f} ms, with the words in its batch "
-          f"{batch:.2f} ms, words in a batch of their own {apart:.2f} ms; BM25 with the "
-          f"expansion {work:.3f} ms (without {plain:.3f} ms); {len(known)} questions whose "
-          f"words the corpus writes: unknown() + expansion() {check:.3f} ms, BM25 with "
-          f"their own words expanded (RARITY_POWER {POWERS[-1]}) {rare:.3f} ms "
+          f"words the corpus does not write ({listed} of their words in the model's word "
+          f"table): the query encoded alone {alone:.2f} ms, with those words in its batch "
+          f"(before the table) {batch:.2f} ms; BM25 with the expansion from the table "
+          f"{work:.3f} ms (without {plain:.3f} ms); {len(known)} questions whose words the "
+          f"corpus writes: unknown() + expansion() {check:.3f} ms "
           f"(load {os.getloadavg()[0]:.1f})", flush=True)
 
 

@@ -106,6 +106,33 @@ def test_the_question_s_words_in_the_claim_and_chunk() -> None:
     assert g.chunk_recall < 1.0 and g.missing_top > 0 and g.absent_names == 1
 
 
+class Synonyms(Corpus):
+    """The stand-in corpus with one question word's neighbour given, as the model's word
+    table would give it (a scripted similarity: the test needs an exact one): the
+    unwritten "furnishes" stands near the corpus's "supplies" at 0.7."""
+
+    def neighbours(self, question: str) -> dict[str, tuple[tuple[str, float], ...]]:
+        return {"furnish": (("suppli", 0.7),)} if "furnishes" in question else {}
+
+
+def test_a_word_the_claim_lacks_counts_by_its_neighbour_it_holds() -> None:
+    question = "What fuel does Russia furnishes to North Korea?"
+    claim = sentence(SUPPLY, 1)
+    plain = features(question, claim, evidence(SUPPLY), CORPUS, False)
+    near = features(question, claim, evidence(SUPPLY), Synonyms([SUPPLY, TALKS, WAR]), False)
+    assert near.claim_recall > plain.claim_recall
+    assert near.chunk_recall > plain.chunk_recall
+    assert near.plain_missing < plain.plain_missing
+    assert near.claim_missing_top < plain.claim_missing_top
+    # the neighbour counts by its similarity, not as the word itself
+    assert near.claim_recall < 1.0
+    # a claim without the neighbour gains nothing
+    other = sentence(TALKS, 0)
+    assert features(question, other, evidence(TALKS), Synonyms([SUPPLY, TALKS, WAR]),
+                    False).claim_recall == features(question, other, evidence(TALKS), CORPUS,
+                                                    False).claim_recall
+
+
 def test_a_name_or_number_the_corpus_never_states_is_unknown() -> None:
     f = feats("What does Iran supply to North Korea?", sentence(SUPPLY, 1), SUPPLY)
     assert f.unknown_names == 1 and f.unknown_words > 0
