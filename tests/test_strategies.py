@@ -121,6 +121,22 @@ def test_whole_table_lists_its_items_without_the_total() -> None:
     assert caption.claims[0].text == "The table shows: Annual trips by route (thousands)"
 
 
+def test_whole_table_items_carry_the_column_the_question_asks_for() -> None:
+    cands = propose(WholeTable(), "What are the expected outcomes of the recommendations?",
+                    [ev(ARMS, 1.0), ev(CYBER, 0.9)])
+    items = next(c for c in cands if c.strategy == "table:items")
+    # ranked and checked as a list of labels (what the ranker learnt lists from) ...
+    assert [cl.text for cl in items.claims] == ["Arms Control", "Cybersecurity"]
+    # ... read out with the cell of the column the question names
+    assert [cl.text for cl in items.said] == [
+        "Arms Control: Lowered military buildup",
+        "Cybersecurity: Reduced risk of digital escalation"]
+    assert items.said[0].highlight == (0, 2)  # the label and the asked cell
+    # a column of figures is not read out beside the items
+    cands = propose(WholeTable(), "What routes does the table list for 2023?", [ev(HARBOR, 1.0)])
+    assert next(c for c in cands if c.strategy == "table:items").said == ()
+
+
 def test_whole_table_says_whether_the_asked_for_noun_is_a_period() -> None:
     def periods(question: str) -> Candidate:
         cands = propose(WholeTable(), question, [ev(HARBOR, 1.0)])
