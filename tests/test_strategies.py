@@ -68,6 +68,19 @@ def test_table_cell_gives_the_asked_column_of_the_named_row() -> None:
     assert cands[0].features["label_match"] == 1.0 and cands[0].features["column_match"] == 1.0
 
 
+def test_a_name_the_question_states_does_not_name_a_column_of_another_name() -> None:
+    # "South Korea" shares "Korea" with the column "North Korea" but names another thing
+    cands = propose(TableCell(), "How does the economic aspect affect South Korea?",
+                    [ev(ECONOMIC, 1.0), ev(MILITARY, 0.8)])
+    assert cands[0].claims[0].highlight != (1,)  # not the North Korea column alone
+    assert "Regional Impact: Disrupts supply chains" in texts(cands)[0]
+    # the column's whole name still names it
+    cands = propose(TableCell(), "What does North Korea seek in the economic aspect?",
+                    [ev(ECONOMIC, 1.0)])
+    assert texts(cands)[0] == ("For the Economic aspect, North Korea: Seeking resources, "
+                               "sanctions evasion")
+
+
 def test_table_cell_names_a_year_column() -> None:
     cands = propose(TableCell(), "How many trips did the Harbor Line carry in 2022?",
                     [ev(HARBOR, 1.0), ev(NORTHGATE, 0.7)])
