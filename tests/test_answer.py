@@ -339,6 +339,10 @@ def test_a_yes_no_question_gets_a_verdict_only_when_stated() -> None:
     assert yes.answer.startswith("Yes. ")
     unstated = ask("Does Russia supply weapons to Japan?", ev(COMPONENTS, 1.0))
     assert not unstated.answer.startswith(("Yes", "No"))
+    # every word but a name stated: the sentence says nothing of China, and a verdict on
+    # it would be invented
+    other = ask("Does China supply critical fuel and energy resources?", ev(COMPONENTS, 1.0))
+    assert not other.answer.startswith(("Yes", "No"))
 
 
 # --- JSON shape ----------------------------------------------------------------------------
