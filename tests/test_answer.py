@@ -631,3 +631,31 @@ def test_a_hedge_beside_a_sentence_is_a_row_s_cells_not_what_the_table_covers() 
     got = hedge(question, sentence, [sentence, periods, cell], evidence, corpus, False)
     assert [c.text for c in got.claims] == [RIDERSHIP.text,
                                              "For the Harbor Line route, 2023: 6,920"]
+
+
+OPENING = [replace(passage("p-open", "The partnership is reshaping Northeast Asia. It revives "
+                           "Cold War divisions.", section="Analysis"), char_start=0, char_end=80),
+           replace(STAKEHOLDERS, char_start=100, char_end=260),
+           replace(CONCLUSION[0], char_start=300, char_end=420)]
+
+
+@pytest.mark.parametrize("question", ["Summarize the analysis.", "Give me a summary",
+                                      "What is the document about?"])
+def test_a_summary_of_the_whole_document_gets_its_opening_sentences(question: str) -> None:
+    # nothing named but the document: its opening, wherever retrieval landed
+    a = answer(question, given(ev(OPENING[2], 1.0), ev(OPENING[1], 0.9)), Chunks(OPENING))
+    assert_well_cited(a)
+    assert a.answer.startswith("The partnership is reshaping Northeast Asia.")
+
+
+def test_a_summary_of_one_of_several_documents_is_left_to_the_ranked_strategies() -> None:
+    other = replace(FINANCES, doc="b.md")
+    a = answer("Summarize the report.", given(ev(other, 1.0), ev(OPENING[1], 0.9)),
+               Chunks([*OPENING, other]))
+    assert not a.answer.startswith("The partnership is reshaping")
+
+
+def test_a_summary_of_a_topic_is_no_summary_of_the_document() -> None:
+    a = answer("Summarize the challenges for stakeholders.",
+               given(ev(OPENING[1], 1.0), ev(OPENING[2], 0.9)), Chunks(OPENING))
+    assert not a.answer.startswith("The partnership is reshaping")
