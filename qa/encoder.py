@@ -10,6 +10,7 @@ encodes and the documents the index holds go through the very same file.
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 from collections.abc import Callable
@@ -41,6 +42,18 @@ SPINNING = "0"
 # Most queries encoded in one batch when they queue up under load. A batch is padded to its
 # longest query, so a larger one mostly adds waiting for the queries at its head.
 MAX_BATCH = 16
+# The kernel's instantaneous count of runnable tasks is the fourth field of this file
+# ("running/total"); the thread that reads it is one of them.
+RUNNABLE = "/proc/loadavg"
+# Idle cores (the cores less the runnable tasks besides the reading thread) beyond the
+# encoder's own threads that a lone query needs to be encoded in place, on the event loop's
+# thread, instead of handed to the encoder thread. In place saves the hand-over (two
+# wake-ups, about 0.5 ms on a quiet machine); but when other tasks hold the cores, a query
+# encoded on the event loop's thread ran slower than one handed over (p50 +0.5-1.9 ms on
+# TAT-QA with two CPU hogs, branch inplace8). Fitted by `scripts/http_overhead.py --choice`,
+# which serves each request by either path at random beside 0-3 CPU hogs and prints p50 by
+# idle cores.
+SPARE_CORES = 0
 
 
 class OnnxEncoder:
@@ -69,6 +82,7 @@ class OnnxEncoder:
         options.log_severity_level = 3  # warnings about unused initialisers are not ours
         self._session = ort.InferenceSession(str(model), options,
                                              providers=["CPUExecutionProvider"])
+        self.threads = threads or os.cpu_count() or 1  # the cores one encoding can use
         self._inputs = {i.name for i in self._session.get_inputs()}
         self.dimension = int(self._session.get_outputs()[0].shape[-1])
 
@@ -133,16 +147,58 @@ def load_encoder(folder: Path, checksum: str, max_tokens: int,
         return encoder
 
 
+def in_place(runnable: int | None, cores: int, threads: int) -> bool:
+    """Whether a lone query is encoded where it arrived rather than on the encoder thread,
+    given the kernel's count of runnable tasks read by that thread (`runnable`, None where
+    it cannot be read), the machine's cores and the encoder's threads: when the tasks
+    besides the reader leave the encoding's threads, and SPARE_CORES more, an idle core."""
+    return runnable is not None and idle_cores(runnable, cores) >= threads + SPARE_CORES
+
+
+def idle_cores(runnable: int, cores: int) -> int:
+    """The cores that the runnable tasks besides the one that counted them leave idle
+    (negative when more tasks wait for a core than there are cores)."""
+    return cores - max(runnable - 1, 0)
+
+
+class RunnableTasks:
+    """The kernel's instantaneous count of runnable tasks (RUNNABLE's fourth field), read
+    through a descriptor kept open (about 1.3 µs a read), or None without /proc."""
+
+    def __init__(self, path: str = RUNNABLE) -> None:
+        try:
+            self._fd: int | None = os.open(path, os.O_RDONLY)
+        except OSError:
+            self._fd = None
+
+    def __call__(self) -> int | None:
+        if self._fd is None:
+            return None
+        try:
+            return int(os.pread(self._fd, 128, 0).split()[3].split(b"/")[0])
+        except (OSError, ValueError, IndexError):
+            return None
+
+
 class QueryThread:
     """The one thread that encodes queries.
 
     Encodings run one batch at a time, so concurrent requests never compete for the cores
     inside the model. Queries that arrive while one is being encoded queue up and are
     encoded together, in one batch: under load a query then costs a fraction of its
-    encoding alone, and the queue drains instead of growing."""
+    encoding alone, and the queue drains instead of growing. A lone query arriving while
+    this thread is idle and the machine has cores to spare is encoded by its caller
+    (`encode_here`), which spares it the hand-over."""
 
     def __init__(self) -> None:
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        # Held while a batch runs on this thread, or a lone query elsewhere (`encode_here`).
+        self._busy = threading.Lock()
+        self.runnable = RunnableTasks()
+        self.cores = os.cpu_count() or 1
+        # Where `encode_here` decides (`in_place` of the runnable count, the cores and the
+        # encoder's threads); a measuring script may put its own here.
+        self.choose: Callable[[int | None, int, int], bool] = in_place
         self._thread = threading.Thread(target=self._serve, name="qa-encode", daemon=True)
         self._thread.start()
 
@@ -160,6 +216,20 @@ class QueryThread:
             return encoder.encode([text, *more], MAX_BATCH) if more else encoder.encode_one(text)
         return self.future(encoder, text, *more).result()
 
+    def encode_here(self, encoder: OnnxEncoder, text: str) -> np.ndarray | None:
+        """Vector of one query, shape (1, dimension), encoded in the calling thread when this
+        thread is idle with nothing queued and the machine has a core to spare (`choose`),
+        else None: hand it over with `future`."""
+        if not self._busy.acquire(blocking=False):
+            return None
+        try:
+            if not self._jobs.empty() or not self.choose(self.runnable(), self.cores,
+                                                         encoder.threads):
+                return None
+            return encoder.encode_one(text)
+        finally:
+            self._busy.release()
+
     def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
         """Run `fn(*args)` on this thread, in turn with the encodings."""
         done: Future[T] = Future()
@@ -174,28 +244,31 @@ class QueryThread:
                     jobs.append(self._jobs.get_nowait())
                 except queue.Empty:
                     break
-            encodings: dict[int, list[tuple[OnnxEncoder, tuple[str, ...], Future]]] = {}
-            for job in jobs:
-                if isinstance(job[0], OnnxEncoder):
-                    encodings.setdefault(id(job[0]), []).append(job)
-                else:
-                    _settle(job[2], job[0], *job[1])
-            for group in encodings.values():
-                live = [job for job in group if job[2].set_running_or_notify_cancel()]
-                if not live:
-                    continue
-                try:
-                    vectors = live[0][0].encode([t for _, texts, _ in live for t in texts],
-                                                MAX_BATCH)
-                except Exception as e:  # noqa: BLE001 - every waiting request learns of it
-                    for _, _, done in live:
-                        done.set_exception(e)
-                    continue
-                at = 0
-                for _, texts, done in live:
-                    done.set_result(vectors[at:at + len(texts)])
-                    at += len(texts)
+            with self._busy:
+                self._run(jobs)
 
+    def _run(self, jobs: list[tuple]) -> None:
+        encodings: dict[int, list[tuple[OnnxEncoder, tuple[str, ...], Future]]] = {}
+        for job in jobs:
+            if isinstance(job[0], OnnxEncoder):
+                encodings.setdefault(id(job[0]), []).append(job)
+            else:
+                _settle(job[2], job[0], *job[1])
+        for group in encodings.values():
+            live = [job for job in group if job[2].set_running_or_notify_cancel()]
+            if not live:
+                continue
+            try:
+                vectors = live[0][0].encode([t for _, texts, _ in live for t in texts],
+                                            MAX_BATCH)
+            except Exception as e:  # noqa: BLE001 - every waiting request learns of it
+                for _, _, done in live:
+                    done.set_exception(e)
+                continue
+            at = 0
+            for _, texts, done in live:
+                done.set_result(vectors[at:at + len(texts)])
+                at += len(texts)
 
 def _settle(done: Future, fn: Callable[..., Any], *args: Any) -> None:
     if not done.set_running_or_notify_cancel():

@@ -37,12 +37,21 @@ or in place), the encoding, the wake-up (if handed over), search and JSON until 
 response is written, and the kernel and client until the client has read it. Then the same requests with `http.client` and with httpx
 (which latency.py used to time with): the client's own CPU is part of every wall figure.
 
+With --choice, the fit of `qa.encoder.SPARE_CORES`: one server whose lone queries are
+encoded in place or handed to the encoder thread at random, each request's choice and the
+kernel's runnable count at that moment kept (its `QueryThread.choose` replaced); the same
+requests are sent beside 0, 1, 2 and 3 CPU hogs (`--hogs`, processes of this script
+spinning) and their wall times printed by the idle cores the server saw (the cores less
+the runnable tasks besides its reading thread) and path: in place is worth choosing at
+an idle-core count where its p50 is below the hand-over's.
+
 Wall figures need a quiet machine (the load average is printed before and after); CPU
 figures are steadier.
 
     .venv/bin/python scripts/http_overhead.py --index index --corpus corpus
     .venv/bin/python scripts/http_overhead.py --phases --index index --corpus corpus
     .venv/bin/python scripts/http_overhead.py --stages --index I --corpus C --set SET.jsonl
+    .venv/bin/python scripts/http_overhead.py --choice --index I --corpus C --set SET.jsonl
 """
 
 from __future__ import annotations
@@ -51,6 +60,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -93,9 +103,12 @@ def protocol_class(name: str, settings) -> type | None:
                                       "max_connections": settings.max_connections})
 
 
-def serve(name: str, port: int, phases: bool = False) -> None:
+def serve(name: str, port: int, phases: bool = False, choice: bool = False,
+          block: int = 1) -> None:
     """Run the app with protocol `name` on 127.0.0.1:`port` (the child process); with
-    `phases`, mark each request's steps and answer them at GET /__phases."""
+    `phases`, mark each request's steps and answer them at GET /__phases; with `choice`,
+    choose where each lone query is encoded (at random, or by turns of `block` requests)
+    and answer the choices at GET /__choices."""
     import uvicorn
 
     from qa.api.app import create_app
@@ -105,6 +118,8 @@ def serve(name: str, port: int, phases: bool = False) -> None:
     protocol = protocol_class(name, settings)
     if phases:
         app, protocol = traced(app, protocol)
+    if choice:
+        app = chosen(app, block)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", http=protocol,
                 ws="none", timeout_keep_alive=settings.keepalive_timeout)
 
@@ -165,6 +180,107 @@ def traced(app, protocol: type) -> tuple[object, type]:
         await app(scope, receive, send)
 
     return outer, Marked
+
+
+def chosen(app, block: int = 1):
+    """The app with its encoder's choice of place made at random (or in place and handed
+    over by turns of `block` requests), each choice and the runnable count it was made at
+    kept and answered (then cleared) at GET /__choices."""
+    queries = app.state.service.queries
+    picks: list[tuple[int | None, bool]] = []
+    coin = random.Random(0)
+
+    def choose(runnable: int | None, cores: int, threads: int) -> bool:
+        here = coin.random() < 0.5 if block <= 1 else len(picks) // block % 2 == 0
+        picks.append((runnable, here))
+        return here
+
+    queries.choose = choose
+
+    async def outer(scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/__choices":
+            body = json.dumps({"cores": queries.cores, "picks": picks}).encode()
+            picks.clear()
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await app(scope, receive, send)
+
+    return outer
+
+
+def hog() -> subprocess.Popen:
+    """A process spinning on one core until stopped (a CPU hog)."""
+    return subprocess.Popen([sys.executable, "-c", "while 1: pass"], start_new_session=True,
+                            stdin=subprocess.DEVNULL)
+
+
+def choice(items: list[dict], env: dict, hogs: list[int], threads: int,
+           out: Path | None = None, block: int = 1) -> None:
+    """Send the same requests beside each number of CPU hogs to a server choosing where to
+    encode at random; print p50/p95 by the idle cores it saw and by path (and write the
+    requests' rows, hogs, idle cores, in place and ms, to `out`)."""
+    from qa.api.server import LimitedH11Protocol, protocol_for
+    from qa.encoder import idle_cores
+
+    name = ("limited-h11" if issubclass(protocol_for(get_settings()), LimitedH11Protocol)
+            else "limited-httptools")
+    proc, url = start(name, env, "--choice", "--block", str(block))
+    client = Client(url)
+    bodies = [{"query": q["question"], "k": 5, **({"doc": q["doc"]} if q.get("doc") else {})}
+              for q in items]
+    rows: list[tuple[int, int, bool, float]] = []  # hogs, idle cores, in place, ms
+    cores = 1
+    try:
+        for n in hogs:
+            spinning = [hog() for _ in range(n)]
+            try:
+                time.sleep(1)  # the hogs up to speed
+                for body in bodies[:10]:  # warm up
+                    client.request("POST", "/retrieve", body)
+                client.request("GET", "/__choices")  # (clears the picks)
+                walls = []
+                for body in bodies:
+                    t0 = time.perf_counter()
+                    status, _ = client.request("POST", "/retrieve", body)
+                    walls.append((time.perf_counter() - t0) * 1000)
+                    if status != 200:
+                        raise SystemExit(f"POST /retrieve {body} -> {status}")
+                load = os.getloadavg()[0]
+            finally:
+                for p in spinning:
+                    p.kill()
+                    p.wait()
+            got = json.loads(client.request("GET", "/__choices")[1])
+            cores, picks = got["cores"], got["picks"]
+            if len(picks) != len(walls):
+                raise SystemExit(f"{len(picks)} choices for {len(walls)} requests")
+            for (runnable, here), ms in zip(picks, walls):
+                idle = idle_cores(runnable, cores) if runnable is not None else -99
+                rows.append((n, idle, here, ms))
+            mine = [r for r in rows if r[0] == n]
+            print(f"  {n} hog(s), load {load:.2f}: p50 in place "
+                  f"{percentile([r[3] for r in mine if r[2]], 50):6.2f} ms, handed over "
+                  f"{percentile([r[3] for r in mine if not r[2]], 50):6.2f} ms "
+                  f"(n={len(mine)})", flush=True)
+    finally:
+        stop(proc)
+    if out:
+        out.write_text(json.dumps(rows) + "\n")
+    print(f"  by idle cores the server saw ({cores} cores, the encoder on {threads} "
+          "thread(s)): p50 / p95 ms")
+    for idle in sorted({r[1] for r in rows}, reverse=True):
+        here = [r[3] for r in rows if r[1] == idle and r[2]]
+        over = [r[3] for r in rows if r[1] == idle and not r[2]]
+        if not here or not over:
+            print(f"    idle {idle:3d}: in place n={len(here)}, handed over n={len(over)}")
+            continue
+        gain = percentile(here, 50) - percentile(over, 50)
+        print(f"    idle {idle:3d}: in place {percentile(here, 50):6.2f} / "
+              f"{percentile(here, 95):6.2f} (n={len(here)})   handed over "
+              f"{percentile(over, 50):6.2f} / {percentile(over, 95):6.2f} (n={len(over)})   "
+              f"in place - handed over p50 {gain:+.2f} ms", flush=True)
 
 
 def start(name: str, env: dict, *flags: str) -> tuple[subprocess.Popen, str]:
@@ -490,6 +606,15 @@ def main() -> int:
                     help="only split each request's time into steps (see above)")
     ap.add_argument("--stages", action="store_true",
                     help="only time each step of a /retrieve in process (see above)")
+    ap.add_argument("--choice", action="store_true",
+                    help="only fit where a lone query is encoded (see above)")
+    ap.add_argument("--hogs", default="0,1,2,3",
+                    help="with --choice: the numbers of CPU hogs beside it (default 0,1,2,3)")
+    ap.add_argument("--json", type=Path, help="with --choice: write each request's row here")
+    ap.add_argument("--block", type=int, default=1,
+                    help="with --choice: in place and handed over by turns of this many "
+                    "requests instead of at random (1, the default): a thread that encodes "
+                    "many queries in a row may be scheduled differently")
     ap.add_argument("--set", type=Path, help="the questions of --stages (JSONL, scoped by "
                     "their doc when they have one; default seed_dev.jsonl of --eval)")
     ap.add_argument("--serve", help=argparse.SUPPRESS)
@@ -500,7 +625,7 @@ def main() -> int:
     if args.corpus:
         os.environ["QA_CORPUS"] = str(args.corpus.resolve())
     if args.serve:
-        serve(args.serve, args.port, args.phases)
+        serve(args.serve, args.port, args.phases, args.choice, args.block)
         return 0
     questions = spread([q["question"] for q in read_set(args.eval / "seed_dev.jsonl")],
                        args.requests)
@@ -514,6 +639,12 @@ def main() -> int:
         return 0
     if args.stages:
         stages(spread(read_set(args.set or args.eval / "seed_dev.jsonl"), args.requests))
+        return 0
+    if args.choice:
+        choice(spread(read_set(args.set or args.eval / "seed_dev.jsonl"), args.requests),
+               dict(os.environ), [int(n) for n in args.hogs.split(",")],
+               settings.query_threads, args.json, args.block)
+        print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         return 0
     if not args.no_in_process:
         print("in process:")
