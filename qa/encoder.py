@@ -47,12 +47,20 @@ MAX_BATCH = 16
 RUNNABLE = "/proc/loadavg"
 # Idle cores (the cores less the runnable tasks besides the reading thread) beyond the
 # encoder's own threads that a lone query needs to be encoded in place, on the event loop's
-# thread, instead of handed to the encoder thread. In place saves the hand-over (two
-# wake-ups, about 0.5 ms on a quiet machine); but when other tasks hold the cores, a query
-# encoded on the event loop's thread ran slower than one handed over (p50 +0.5-1.9 ms on
-# TAT-QA with two CPU hogs, branch inplace8). Fitted by `scripts/http_overhead.py --choice`,
-# which serves each request by either path at random beside 0-3 CPU hogs and prints p50 by
-# idle cores.
+# thread, instead of handed to the encoder thread. Fitted by `scripts/http_overhead.py
+# --choice` (load 5-8 from other work, int8w, 2 cores). The lone request itself is mostly
+# faster in place, busy machine or not: one server choosing either path at random beside
+# 0-6 CPU hogs, p50 in place minus handed over, by the idle cores seen, analysis -0.03 to
+# -0.46 ms at 0 to -4 in one run (1,200 requests) and -0.21 to -2.71 at 0 to -3 in another
+# (+1.74 at -4), TAT-QA -0.13 to -4.1 at -1 to -6 over two (2,800; single bins +2.3 and
+# +4.1 at -6 and -7). But the loop is held while it encodes, and the requests arriving
+# meanwhile pay: 16 clients (0.5 s think) on one server allowed to encode every lone query
+# in place in alternate 2 s periods (`--clients 16 --always`, 60 s) were answered /retrieve
+# p50 10.4 vs 8.0 ms (analysis, twice) and 13.3 vs 9.3 (TAT-QA) against the periods
+# without, /ask 14.1-18.9 vs 11.8-13.6; all but 11 of those 1,603 in-place encodings saw 0
+# or fewer idle cores. So 0: in place only when each of the encoder's threads finds an
+# idle core (on 2 cores: no other task runs), where a lone request keeps the hand-over's
+# 0.5 ms (3.35 vs 2.81 ms in place, `--stages`, quiet).
 SPARE_CORES = 0
 
 
