@@ -196,7 +196,7 @@ class QueryThread:
     encoded together, in one batch: under load a query then costs a fraction of its
     encoding alone, and the queue drains instead of growing. A lone query arriving while
     this thread is idle and the machine has cores to spare is encoded by its caller
-    (`encode_here`), which spares it the hand-over."""
+    (`wants_here`, `encode_here`), which spares it the hand-over."""
 
     def __init__(self) -> None:
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
@@ -204,7 +204,7 @@ class QueryThread:
         self._busy = threading.Lock()
         self.runnable = RunnableTasks()
         self.cores = os.cpu_count() or 1
-        # Where `encode_here` decides (`in_place` of the runnable count, the cores and the
+        # Where `wants_here` decides (`in_place` of the runnable count, the cores and the
         # encoder's threads); a measuring script may put its own here.
         self.choose: Callable[[int | None, int, int], bool] = in_place
         self._thread = threading.Thread(target=self._serve, name="qa-encode", daemon=True)
@@ -224,17 +224,19 @@ class QueryThread:
             return encoder.encode([text, *more], MAX_BATCH) if more else encoder.encode_one(text)
         return self.future(encoder, text, *more).result()
 
+    def wants_here(self, encoder: OnnxEncoder) -> bool:
+        """Whether a lone query would be encoded by its caller now (`encode_here`): this
+        thread idle with nothing queued, and the machine with cores to spare (`choose`)."""
+        return (not self._busy.locked() and self._jobs.empty()
+                and self.choose(self.runnable(), self.cores, encoder.threads))
+
     def encode_here(self, encoder: OnnxEncoder, text: str) -> np.ndarray | None:
-        """Vector of one query, shape (1, dimension), encoded in the calling thread when this
-        thread is idle with nothing queued and the machine has a core to spare (`choose`),
-        else None: hand it over with `future`."""
+        """Vector of one query, shape (1, dimension), encoded in the calling thread while
+        this thread is idle with nothing queued, else None: hand it over with `future`."""
         if not self._busy.acquire(blocking=False):
             return None
         try:
-            if not self._jobs.empty() or not self.choose(self.runnable(), self.cores,
-                                                         encoder.threads):
-                return None
-            return encoder.encode_one(text)
+            return encoder.encode_one(text) if self._jobs.empty() else None
         finally:
             self._busy.release()
 

@@ -231,17 +231,21 @@ def test_a_lone_query_is_encoded_here_only_when_the_thread_is_idle_and_a_core_fr
     queries.choose = lambda runnable, cores, threads: seen.append((runnable, cores,
                                                                    threads)) or True
     text = "Who supplies artillery shells to Russia?"
+    assert queries.wants_here(encoder)
+    assert len(seen) == 1 and seen[0][1:] == (queries.cores, encoder.threads)
+    assert seen[0][0] is None or seen[0][0] >= 1  # the kernel's count, this thread in it
     here = queries.encode_here(encoder, text)
     assert here is not None and np.allclose(here, encoder.encode_one(text), atol=1e-6)
     assert here.shape == (1, encoder.dimension)
-    assert len(seen) == 1 and seen[0][1:] == (queries.cores, encoder.threads)
-    assert seen[0][0] is None or seen[0][0] >= 1  # the kernel's count, this thread in it
     queries.choose = lambda *counts: False  # no core to spare
-    assert queries.encode_here(encoder, text) is None
+    assert not queries.wants_here(encoder)
     queries.choose = lambda *counts: True
     held, started = threading.Event(), threading.Event()
     busy = queries.submit(lambda: started.set() or held.wait(30))
     started.wait(30)
-    assert queries.encode_here(encoder, text) is None  # the encoder thread is busy
+    waiting = queries.future(encoder, text)  # queued behind the busy thread
+    assert not queries.wants_here(encoder)  # the encoder thread is busy
+    assert queries.encode_here(encoder, text) is None
     held.set()
     busy.result(30)
+    assert np.allclose(waiting.result(30), here, atol=1e-6)
