@@ -56,11 +56,12 @@ RUNNABLE = "/proc/loadavg"
 # +4.1 at -6 and -7). But the loop is held while it encodes, and the requests arriving
 # meanwhile pay: 16 clients (0.5 s think) on one server allowed to encode every lone query
 # in place in alternate 2 s periods (`--clients 16 --always`, 60 s) were answered /retrieve
-# p50 10.4 vs 8.0 ms (analysis, twice) and 13.3 vs 9.3 (TAT-QA) against the periods
-# without, /ask 14.1-18.9 vs 11.8-13.6; all but 11 of those 1,603 in-place encodings saw 0
-# or fewer idle cores. So 0: in place only when each of the encoder's threads finds an
-# idle core (on 2 cores: no other task runs), where a lone request keeps the hand-over's
-# 0.5 ms (3.35 vs 2.81 ms in place, `--stages`, quiet).
+# p50 +2.47, +2.39 and +1.21 ms slower in them on the analysis and +4.01, +4.33 on TAT-QA
+# (load 4-7; with the choice as built, never in place there, the periods differed by
+# -0.03 and -2.09), and 2,677 of its 2,786 in-place encodings had seen 0 or fewer idle
+# cores. So 0: in place only when each of the encoder's threads finds an idle core (on 2
+# cores: no other task runs), where a lone request keeps the hand-over's 0.5 ms (3.35 vs
+# 2.81 ms in place, `--stages`, quiet).
 SPARE_CORES = 0
 
 
