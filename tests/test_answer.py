@@ -467,6 +467,13 @@ ANALYSIS = [
     ("Whom does the economic aspect put pressure on?", "South Korea & Japan", "Aspect: Economic"),
     ("What does failure to adapt diplomatic initiatives risk?",
      "igniting an arms race", "Failure to adapt diplomatic initiatives"),
+    ("How is South Korea affected economically?", "pressures South Korea & Japan",
+     "Aspect: Economic"),
+    # a list of a table's items, each with the cell of the column the question names
+    ("What are the short-term effects on diplomacy?",
+     "Diplomatic Engagement: Reduced trust in negotiations", "Short-Term Effect"),
+    ("What measures does the analysis recommend in its policy table?",
+     "Cybersecurity: Develop joint cyber threat protocols", "Focus Area: Arms Control"),
     # new kinds: lists, summaries, yes/no, several parts
     ("What key actions should conflict prevention include?", "joint monitoring",
      "Enhancing intelligence-sharing"),

@@ -68,6 +68,19 @@ def test_table_cell_gives_the_asked_column_of_the_named_row() -> None:
     assert cands[0].features["label_match"] == 1.0 and cands[0].features["column_match"] == 1.0
 
 
+def test_a_name_the_question_states_does_not_name_a_column_of_another_name() -> None:
+    # "South Korea" shares "Korea" with the column "North Korea" but names another thing
+    cands = propose(TableCell(), "How does the economic aspect affect South Korea?",
+                    [ev(ECONOMIC, 1.0), ev(MILITARY, 0.8)])
+    assert cands[0].claims[0].highlight != (1,)  # not the North Korea column alone
+    assert "Regional Impact: Disrupts supply chains" in texts(cands)[0]
+    # the column's whole name still names it
+    cands = propose(TableCell(), "What does North Korea seek in the economic aspect?",
+                    [ev(ECONOMIC, 1.0)])
+    assert texts(cands)[0] == ("For the Economic aspect, North Korea: Seeking resources, "
+                               "sanctions evasion")
+
+
 def test_table_cell_names_a_year_column() -> None:
     cands = propose(TableCell(), "How many trips did the Harbor Line carry in 2022?",
                     [ev(HARBOR, 1.0), ev(NORTHGATE, 0.7)])
@@ -119,6 +132,22 @@ def test_whole_table_lists_its_items_without_the_total() -> None:
     assert items.features["head_label_header"] == 1.0
     caption = next(c for c in cands if c.strategy == "table:caption")
     assert caption.claims[0].text == "The table shows: Annual trips by route (thousands)"
+
+
+def test_whole_table_items_carry_the_column_the_question_asks_for() -> None:
+    cands = propose(WholeTable(), "What are the expected outcomes of the recommendations?",
+                    [ev(ARMS, 1.0), ev(CYBER, 0.9)])
+    items = next(c for c in cands if c.strategy == "table:items")
+    # ranked and checked as a list of labels (what the ranker learnt lists from) ...
+    assert [cl.text for cl in items.claims] == ["Arms Control", "Cybersecurity"]
+    # ... read out with the cell of the column the question names
+    assert [cl.text for cl in items.said] == [
+        "Arms Control: Lowered military buildup",
+        "Cybersecurity: Reduced risk of digital escalation"]
+    assert items.said[0].highlight == (0, 2)  # the label and the asked cell
+    # a column of figures is not read out beside the items
+    cands = propose(WholeTable(), "What routes does the table list for 2023?", [ev(HARBOR, 1.0)])
+    assert next(c for c in cands if c.strategy == "table:items").said == ()
 
 
 def test_whole_table_says_whether_the_asked_for_noun_is_a_period() -> None:

@@ -186,7 +186,18 @@ def answer_part(question: Question, search: Search, corpus: CorpusView,
     grounded = ground(question, evidence)
     ranked = candidates(grounded, evidence, corpus)
     chosen = supported(grounded, ranked, evidence, corpus, scoped)
-    return None if chosen is None else hedge(grounded, chosen, ranked, evidence, corpus, scoped)
+    if chosen is None:
+        return None
+    return hedge(grounded, read_out(chosen), ranked, evidence, corpus, scoped)
+
+
+def read_out(c: Candidate) -> Candidate:
+    """The candidate with the claims it reads out (`Candidate.said`) when it has them and
+    they all fit in one answer; a whole list of items beats a cut list of fuller ones."""
+    if not c.said:
+        return c
+    full = replace(c, claims=c.said, said=())
+    return full if within_length(full) is full else c
 
 
 def standalone_parts(question: Question,

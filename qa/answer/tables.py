@@ -105,8 +105,8 @@ def read_row(question: Question, ev: Evidence, rank: int) -> RowReading:
     # a word the question names the row by does not name a column too ("license and
     # subscription revenue" under "Cost of revenue:" names no "% of total revenue")
     q_cols = q - words_of(lab) - words_of(c.group)
-    names = [(coverage(q_cols, header[j]), j) for j in range(len(header))
-             if j != at and j < len(cells) and cells[j] and header[j]]
+    names = [(coverage(q_cols - other_names(question.names, header[j]), header[j]), j)
+             for j in range(len(header)) if j != at and j < len(cells) and cells[j] and header[j]]
     best = max((m for m, _ in names), default=0.0)
     columns = tuple(j for m, j in names if m > 0 and m == best)
     periods = [j for j in columns if PERIOD.search(header[j])]
@@ -121,6 +121,25 @@ def read_row(question: Question, ev: Evidence, rank: int) -> RowReading:
     return RowReading(ev, rank, label_match, len(shared(words_of(lab), set(q))), columns,
                       best if columns else 0.0, v_col if v_best > 0 else None,
                       v_best, asks)
+
+
+def other_names(names: Sequence[str], header: str) -> frozenset[str]:
+    """The words of the question's names that name something else than the header: a name
+    that shares words with the header but neither holds the other whole ("South Korea"
+    does not name the column "North Korea", nor "Gross Profit" the column "Gross margin")."""
+    head = tuple(tokenize(header))
+    out: set[str] = set()
+    for name in names:
+        mine = tuple(tokenize(name))
+        if set(mine) & set(head) and not (_within(mine, head) or _within(head, mine)):
+            out |= set(mine)
+    return frozenset(out)
+
+
+def _within(part: tuple[str, ...], whole: tuple[str, ...]) -> bool:
+    """Whether `part` stands in `whole` side by side."""
+    n = len(part)
+    return any(whole[i:i + n] == part for i in range(len(whole) - n + 1))
 
 
 def earlier_twin(c: Chunk, table: Sequence[Chunk]) -> bool:

@@ -95,6 +95,11 @@ class Candidate:
     derivation: Derivation | None = None
     features: Mapping[str, float] = field(default_factory=dict)
     preface: str = ""
+    # The claims as the answer reads them out, when they say more than `claims`, which the
+    # ranker and the support check read: a listed item with its cell of the column the
+    # question names ("Diplomatic Engagement: Reduced trust in negotiations"), from the
+    # same row. The ranker learnt what a list of items is worth from lists of labels.
+    said: tuple[Claim, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from qa.answer.tables import (
 )
 from qa.answer.types import Candidate, Claim, CorpusView, Evidence
 from qa.chunk import Chunk
+from qa.text.numbers import is_number
 from qa.text.tokens import words
 
 # How many of the retrieved tables (the best first) are read as a whole.
@@ -115,9 +116,11 @@ class WholeTable:
         members = [c for c in table if (c.group in groups if groups else True)
                    and has_label(c) and not is_total(c)]
         if 2 <= len(members) <= MAX_ITEMS and (wants or groups):
-            claims = tuple(Claim(label(c), c, score, (label_at(c),)) for c in members)
             same = [r for r in question.rows
                     if (r.chunk.doc, r.chunk.table) == (top.doc, top.table)]
+            claims = tuple(Claim(label(c), c, score, (label_at(c),)) for c in members)
+            columns = named_columns(same, members)
+            said = tuple(item(c, columns, score) for c in members) if columns else ()
             out.append(Candidate(self.name + ":items", claims, 0.0,
                                  features={**_head_features(question, top), "q_table": q_table,
                                            "items": len(members) / MAX_ITEMS,
@@ -128,7 +131,8 @@ class WholeTable:
                                            # it names sums the items listed
                                            "total_named": max((r.label_match for r in same
                                                                if is_total(r.chunk)),
-                                                              default=0.0)}))
+                                                              default=0.0)},
+                                 said=said))
         if top.caption and q_table and wants:
             out.append(Candidate(self.name + ":caption",
                                  (Claim(f"The table shows: {top.caption.rstrip(':')}", top,
@@ -136,6 +140,29 @@ class WholeTable:
                                  features={"q_table": q_table, "head_caption":
                                            _head_features(question, top)["head_caption"]}))
         return out
+
+
+def named_columns(rows: Sequence[RowReading], members: Sequence[Chunk]) -> tuple[int, ...]:
+    """The columns of words the question names (their best header match over the table's
+    read rows): "What are the short-term effects?" asks for each item's short-term effect,
+    not for the items alone. A column of figures is not read out beside a list of items
+    (which items a table lists is asked of its labels; a figure for each is a comparison
+    or several named rows, which other strategies answer)."""
+    best = max(rows, key=lambda r: r.column_match, default=None)
+    if best is None or not best.column_match:
+        return ()
+    return tuple(j for j in best.columns
+                 if all(j < len(c.cells) and c.cells[j] and not is_number(c.cells[j])
+                        for c in members))
+
+
+def item(c: Chunk, columns: Sequence[int], score: float) -> Claim:
+    """A listed item: its label, with its cells of the `columns` the question names
+    ("Diplomatic Engagement: Reduced trust in negotiations")."""
+    at = label_at(c)
+    cells = [c.cells[j] for j in columns if j != at and j < len(c.cells) and c.cells[j]]
+    text = f"{label(c)}: {'; '.join(cells)}" if cells else label(c)
+    return Claim(text, c, score, (at, *(j for j in columns if j < len(c.cells) and c.cells[j])))
 
 
 def _graded_by_name(question: Question) -> bool:
