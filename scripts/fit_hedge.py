@@ -104,8 +104,9 @@ def answers(name: str) -> dict[tuple, list[tuple[bool, int, int]]]:
                     elif chosen is None:
                         got = None
                     else:
-                        got = cite([engine.hedge(grounded, chosen, ranked, evidence, r,
-                                                 scoped)], r.version, e["text"])
+                        first = engine.read_out(chosen)  # as engine.answer_part does
+                        got = cite([engine.hedge(grounded, first, ranked, evidence, r, scoped)],
+                                   r.version, e["text"])
                     if got is None or not got.grounded:
                         row = (e["held"], False, 0)
                     else:
