@@ -37,7 +37,7 @@ from qa.answer import (
     support,
 )
 from qa.answer.cite import cite
-from qa.answer.engine import candidates
+from qa.answer.engine import candidates, hedge
 from qa.answer.passages import condensed_list, window, without_connective
 from qa.answer.question import analyze, ground
 from qa.answer.types import Derivation, Operand
@@ -349,6 +349,10 @@ def test_a_yes_no_question_gets_a_verdict_only_when_stated() -> None:
     assert yes.answer.startswith("Yes. ")
     unstated = ask("Does Russia supply weapons to Japan?", ev(COMPONENTS, 1.0))
     assert not unstated.answer.startswith(("Yes", "No"))
+    # every word but a name stated: the sentence says nothing of China, and a verdict on
+    # it would be invented
+    other = ask("Does China supply critical fuel and energy resources?", ev(COMPONENTS, 1.0))
+    assert not other.answer.startswith(("Yes", "No"))
 
 
 # --- JSON shape ----------------------------------------------------------------------------
@@ -676,3 +680,24 @@ def test_a_second_sentence_the_check_refuses_needs_hedge_support(monkeypatch) ->
     assert len(_hedged(question, 0.0).claims) == 1
     monkeypatch.setattr(engine, "HEDGE_SUPPORT", refused.score)  # weak, but enough
     assert [c.chunk.id for c in _hedged(question, 0.0).claims] == [FIRST.id, SECOND.id]
+
+
+TRIPS = [row(8, ("Route", "2021", "2022", "2023"), cells, r, doc="t.md")
+         for r, cells in enumerate([("Harbor Line", "4,210", "5,380", "6,920"),
+                                    ("Airport Shuttle", "1,120", "1,460", "1,610")], start=1)]
+RIDERSHIP = passage("p-riders", "In 2023 the authority carried more passengers than in any "
+                    "year since the pandemic.")
+
+
+def test_a_hedge_beside_a_sentence_is_a_row_s_cells_not_what_the_table_covers() -> None:
+    corpus = Chunks([RIDERSHIP, *TRIPS])
+    evidence = [ev(RIDERSHIP, 1.0), ev(TRIPS[0], 0.9), ev(TRIPS[1], 0.8)]
+    question = ground(analyze("How many trips did the Harbor Line carry in 2023?"), evidence)
+    sentence = Candidate("sentence", (Claim(RIDERSHIP.text, RIDERSHIP, 1.0),), 2.0)
+    periods = Candidate("table:periods", (Claim("The table gives figures for 2021, 2022, "
+                                                "2023", TRIPS[0], 0.9, (1, 2, 3)),), 1.9)
+    cell = Candidate("cell", (Claim("For the Harbor Line route, 2023: 6,920", TRIPS[0], 0.9,
+                                    (3,)),), 1.8)
+    got = hedge(question, sentence, [sentence, periods, cell], evidence, corpus, False)
+    assert [c.text for c in got.claims] == [RIDERSHIP.text,
+                                             "For the Harbor Line route, 2023: 6,920"]

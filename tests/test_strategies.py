@@ -287,6 +287,22 @@ def test_verdict_needs_most_of_the_question() -> None:
     assert verdict(q, "Fare revenue reached $41.2 million.", CORPUS.idf)[0] == ""
 
 
+SUPPLY = passage("p-supply", "Energy cooperation: Russia supplies critical fuel and energy "
+                 "resources to North Korea.")
+
+
+@pytest.mark.parametrize("question, said", [
+    ("Does Russia supply fuel to North Korea?", "Yes"),
+    # a name the sentence does not write: it confirms nothing about it
+    ("Does China supply fuel to North Korea?", ""),
+    ("Does Russia supply fuel to South Korea?", ""),  # "Korea" alone is not "South Korea"
+    # the two names the other way round around the word that links them
+    ("Does North Korea supply fuel to Russia?", ""),
+])
+def test_a_verdict_needs_the_question_s_names_in_their_roles(question: str, said: str) -> None:
+    assert verdict(analyze(question), SUPPLY.text, CORPUS.idf)[0] == said
+
+
 def test_yes_no_only_for_yes_no_questions() -> None:
     assert propose(YesNo(), "What is the state operating grant?", [ev(GRANT, 1.0)]) == []
 

@@ -22,6 +22,7 @@ from qa.answer.passages import window
 from qa.answer.question import Question, analyze, ground
 from qa.answer.strategies import STRATEGIES
 from qa.answer.strategies.sections import section_answer
+from qa.answer.strategies.table import WholeTable
 from qa.answer.types import Answer, Candidate, Claim, CorpusView, Evidence, Strategy
 from qa.answer.weights import HEDGE, HEDGE_ROOM, HEDGE_SUPPORT
 
@@ -159,7 +160,10 @@ def _one_claim(c: Candidate) -> bool:
 
 
 def _one_row(c: Candidate) -> bool:
-    return _one_claim(c) and c.claims[0].chunk.kind == "table_row"
+    """One row's own cells: not what a table as a whole covers ("The table gives figures
+    for 2021, 2022, 2023" cites a row but says nothing of it)."""
+    return (_one_claim(c) and c.claims[0].chunk.kind == "table_row"
+            and c.strategy.split(":")[0] != WholeTable.name)
 
 
 def answer_part(question: Question, search: Search, corpus: CorpusView,

@@ -11,9 +11,10 @@ from qa.answer.match import shared, weighted_recall, words_of
 from qa.answer.question import NEGATIONS, Question
 from qa.answer.strategies.cells import ReverseLookup, TableCell
 from qa.answer.strategies.sentences import BestSentence
+from qa.answer.support import phrase_in
 from qa.answer.types import Candidate, CorpusView, Evidence
 from qa.text.sentences import split_clauses
-from qa.text.tokens import words
+from qa.text.tokens import tokenize, words
 
 # Share of the question's words (weighted by rarity) the cited sentence must hold for it
 # to state what is asked: fitted by scripts/fit_ranker.py on the yes/no probes.
@@ -43,12 +44,51 @@ def verdict(question: Question, text: str, idf: Mapping[str, float]) -> tuple[st
     the question's topic: the words that name the document or ask it to report ("Does
     the analysis say ...") are no part of the claim a verdict confirms."""
     stated = weighted_recall(question.topic or question.words, text, idf)
-    if stated < STATED:
+    if stated < STATED or not about_the_same(question, text):
         return "", stated
     clauses = [text[a:b] for a, b in split_clauses(text)] or [text]
     clause = max(clauses, key=lambda c: weighted_recall(question.words, c, idf))
     denied = denies(question.words, clause) != question.negated
     return ("No" if denied else "Yes"), stated
+
+
+def about_the_same(question: Question, text: str) -> bool:
+    """Whether the text speaks of what the question names, in the roles it gives them: it
+    writes every name the question states as written ("South Korea" is not "North Korea";
+    a sentence about Russia confirms nothing about China), and two names the question
+    links by a word ("Does A supply B?") do not stand the other way round around it ("B
+    supplies A"). Words shared with the question say nothing of whom they are about."""
+    seq = tuple(tokenize(text))
+    names = [tuple(tokenize(n)) for n in question.names]
+    names = [n for n in names if n]
+    if not all(phrase_in(n, seq) for n in names):
+        return False
+    if len(names) != 2:
+        return True
+    asked = tuple(tokenize(question.text))
+    (first, at), (second, bt) = sorted(((n, _place(n, asked)) for n in names),
+                                       key=lambda x: -1 if x[1] is None else x[1])
+    if at is None or bt is None:
+        return True
+    between = set(asked[at + len(first):bt])
+    return not (_linked(second, first, between, seq) and not _linked(first, second, between, seq))
+
+
+def _place(phrase: tuple[str, ...], seq: tuple[str, ...]) -> int | None:
+    """Where `phrase` first stands in `seq` side by side (None: nowhere)."""
+    n = len(phrase)
+    return next((i for i in range(len(seq) - n + 1) if seq[i:i + n] == phrase), None)
+
+
+def _linked(a: tuple[str, ...], b: tuple[str, ...], words: set[str],
+            seq: tuple[str, ...]) -> bool:
+    """Whether `seq` writes `a`, then one of `words`, then `b`."""
+    i = _place(a, seq)
+    if i is None or not words:
+        return False
+    rest = seq[i + len(a):]
+    j = _place(b, rest)
+    return j is not None and bool(shared(words, set(rest[:j])))
 
 
 class YesNo:
