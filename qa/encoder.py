@@ -10,6 +10,7 @@ encodes and the documents the index holds go through the very same file.
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 from collections.abc import Callable
@@ -41,6 +42,27 @@ SPINNING = "0"
 # Most queries encoded in one batch when they queue up under load. A batch is padded to its
 # longest query, so a larger one mostly adds waiting for the queries at its head.
 MAX_BATCH = 16
+# The kernel's instantaneous count of runnable tasks is the fourth field of this file
+# ("running/total"); the thread that reads it is one of them.
+RUNNABLE = "/proc/loadavg"
+# Idle cores (the cores less the runnable tasks besides the reading thread) beyond the
+# encoder's own threads that a lone query needs to be encoded in place, on the event loop's
+# thread, instead of handed to the encoder thread. Fitted by `scripts/http_overhead.py
+# --choice` (load 5-8 from other work, int8w, 2 cores). The lone request itself is mostly
+# faster in place, busy machine or not: one server choosing either path at random beside
+# 0-6 CPU hogs, p50 in place minus handed over, by the idle cores seen, analysis -0.03 to
+# -0.46 ms at 0 to -4 in one run (1,200 requests) and -0.21 to -2.71 at 0 to -3 in another
+# (+1.74 at -4), TAT-QA -0.13 to -4.1 at -1 to -6 over two (2,800; single bins +2.3 and
+# +4.1 at -6 and -7). But the loop is held while it encodes, and the requests arriving
+# meanwhile pay: 16 clients (0.5 s think) on one server allowed to encode every lone query
+# in place in alternate 2 s periods (`--clients 16 --always`, 60 s) were answered /retrieve
+# p50 +2.47, +2.39 and +1.21 ms slower in them on the analysis and +4.01, +4.33 on TAT-QA
+# (load 4-7; with the choice as built, never in place there, the periods differed by
+# -0.03 and -2.09), and 2,677 of its 2,786 in-place encodings had seen 0 or fewer idle
+# cores. So 0: in place only when each of the encoder's threads finds an idle core (on 2
+# cores: no other task runs), where a lone request keeps the hand-over's 0.5 ms (3.35 vs
+# 2.81 ms in place, `--stages`, quiet).
+SPARE_CORES = 0
 
 
 class OnnxEncoder:
@@ -69,6 +91,7 @@ class OnnxEncoder:
         options.log_severity_level = 3  # warnings about unused initialisers are not ours
         self._session = ort.InferenceSession(str(model), options,
                                              providers=["CPUExecutionProvider"])
+        self.threads = threads or os.cpu_count() or 1  # the cores one encoding can use
         self._inputs = {i.name for i in self._session.get_inputs()}
         self.dimension = int(self._session.get_outputs()[0].shape[-1])
 
@@ -133,16 +156,58 @@ def load_encoder(folder: Path, checksum: str, max_tokens: int,
         return encoder
 
 
+def in_place(runnable: int | None, cores: int, threads: int) -> bool:
+    """Whether a lone query is encoded where it arrived rather than on the encoder thread,
+    given the kernel's count of runnable tasks read by that thread (`runnable`, None where
+    it cannot be read), the machine's cores and the encoder's threads: when the tasks
+    besides the reader leave the encoding's threads, and SPARE_CORES more, an idle core."""
+    return runnable is not None and idle_cores(runnable, cores) >= threads + SPARE_CORES
+
+
+def idle_cores(runnable: int, cores: int) -> int:
+    """The cores that the runnable tasks besides the one that counted them leave idle
+    (negative when more tasks wait for a core than there are cores)."""
+    return cores - max(runnable - 1, 0)
+
+
+class RunnableTasks:
+    """The kernel's instantaneous count of runnable tasks (RUNNABLE's fourth field), read
+    through a descriptor kept open (about 1.3 µs a read), or None without /proc."""
+
+    def __init__(self, path: str = RUNNABLE) -> None:
+        try:
+            self._fd: int | None = os.open(path, os.O_RDONLY)
+        except OSError:
+            self._fd = None
+
+    def __call__(self) -> int | None:
+        if self._fd is None:
+            return None
+        try:
+            return int(os.pread(self._fd, 128, 0).split()[3].split(b"/")[0])
+        except (OSError, ValueError, IndexError):
+            return None
+
+
 class QueryThread:
     """The one thread that encodes queries.
 
     Encodings run one batch at a time, so concurrent requests never compete for the cores
     inside the model. Queries that arrive while one is being encoded queue up and are
     encoded together, in one batch: under load a query then costs a fraction of its
-    encoding alone, and the queue drains instead of growing."""
+    encoding alone, and the queue drains instead of growing. A lone query arriving while
+    this thread is idle and the machine has cores to spare is encoded by its caller
+    (`wants_here`, `encode_here`), which spares it the hand-over."""
 
     def __init__(self) -> None:
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        # Held while a batch runs on this thread, or a lone query elsewhere (`encode_here`).
+        self._busy = threading.Lock()
+        self.runnable = RunnableTasks()
+        self.cores = os.cpu_count() or 1
+        # Where `wants_here` decides (`in_place` of the runnable count, the cores and the
+        # encoder's threads); a measuring script may put its own here.
+        self.choose: Callable[[int | None, int, int], bool] = in_place
         self._thread = threading.Thread(target=self._serve, name="qa-encode", daemon=True)
         self._thread.start()
 
@@ -160,6 +225,22 @@ class QueryThread:
             return encoder.encode([text, *more], MAX_BATCH) if more else encoder.encode_one(text)
         return self.future(encoder, text, *more).result()
 
+    def wants_here(self, encoder: OnnxEncoder) -> bool:
+        """Whether a lone query would be encoded by its caller now (`encode_here`): this
+        thread idle with nothing queued, and the machine with cores to spare (`choose`)."""
+        return (not self._busy.locked() and self._jobs.empty()
+                and self.choose(self.runnable(), self.cores, encoder.threads))
+
+    def encode_here(self, encoder: OnnxEncoder, text: str) -> np.ndarray | None:
+        """Vector of one query, shape (1, dimension), encoded in the calling thread while
+        this thread is idle with nothing queued, else None: hand it over with `future`."""
+        if not self._busy.acquire(blocking=False):
+            return None
+        try:
+            return encoder.encode_one(text) if self._jobs.empty() else None
+        finally:
+            self._busy.release()
+
     def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
         """Run `fn(*args)` on this thread, in turn with the encodings."""
         done: Future[T] = Future()
@@ -174,28 +255,31 @@ class QueryThread:
                     jobs.append(self._jobs.get_nowait())
                 except queue.Empty:
                     break
-            encodings: dict[int, list[tuple[OnnxEncoder, tuple[str, ...], Future]]] = {}
-            for job in jobs:
-                if isinstance(job[0], OnnxEncoder):
-                    encodings.setdefault(id(job[0]), []).append(job)
-                else:
-                    _settle(job[2], job[0], *job[1])
-            for group in encodings.values():
-                live = [job for job in group if job[2].set_running_or_notify_cancel()]
-                if not live:
-                    continue
-                try:
-                    vectors = live[0][0].encode([t for _, texts, _ in live for t in texts],
-                                                MAX_BATCH)
-                except Exception as e:  # noqa: BLE001 - every waiting request learns of it
-                    for _, _, done in live:
-                        done.set_exception(e)
-                    continue
-                at = 0
-                for _, texts, done in live:
-                    done.set_result(vectors[at:at + len(texts)])
-                    at += len(texts)
+            with self._busy:
+                self._run(jobs)
 
+    def _run(self, jobs: list[tuple]) -> None:
+        encodings: dict[int, list[tuple[OnnxEncoder, tuple[str, ...], Future]]] = {}
+        for job in jobs:
+            if isinstance(job[0], OnnxEncoder):
+                encodings.setdefault(id(job[0]), []).append(job)
+            else:
+                _settle(job[2], job[0], *job[1])
+        for group in encodings.values():
+            live = [job for job in group if job[2].set_running_or_notify_cancel()]
+            if not live:
+                continue
+            try:
+                vectors = live[0][0].encode([t for _, texts, _ in live for t in texts],
+                                            MAX_BATCH)
+            except Exception as e:  # noqa: BLE001 - every waiting request learns of it
+                for _, _, done in live:
+                    done.set_exception(e)
+                continue
+            at = 0
+            for _, texts, done in live:
+                done.set_result(vectors[at:at + len(texts)])
+                at += len(texts)
 
 def _settle(done: Future, fn: Callable[..., Any], *args: Any) -> None:
     if not done.set_running_or_notify_cancel():

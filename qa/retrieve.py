@@ -198,6 +198,17 @@ class Retriever:
             sections.setdefault((c.doc, c.section), []).append(c)
         return sections
 
+    def document_of(self, chunk: Chunk) -> list[Chunk]:
+        """The chunks of the chunk's document, in reading order."""
+        return self._documents.get(chunk.doc, [])
+
+    @cached_property
+    def _documents(self) -> dict[str, list[Chunk]]:
+        documents: dict[str, list[Chunk]] = {}
+        for c in sorted(self.chunks, key=lambda c: (c.doc, c.char_start)):
+            documents.setdefault(c.doc, []).append(c)
+        return documents
+
     def chunk_by_id(self, chunk_id: str) -> Chunk | None:
         """The chunk with this id in this version, if any."""
         i = self._positions.get(chunk_id)

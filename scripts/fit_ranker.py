@@ -22,14 +22,16 @@ Printed per set, calibration and held-out part side by side: how often the first
 candidate is right (among questions with any right candidate, and of all), with the
 weights before (as in weights.py) and after the fit. Also the yes/no verdict threshold
 (`STATED`): verdicts right and wrong on the yes/no probes as it moves. And HEDGE's curve
-under the fitted weights (right answers and median length as the threshold moves), with
-the HEDGE its rule chooses: `--write` writes it with the weights, since the softmax it
-thresholds is theirs.
+under the fitted weights as the dumps estimate it (right answers and median length as the
+threshold moves), with the HEDGE its rule chooses: a first look. The hedge's constants are
+chosen over the engine's own answers by `scripts/fit_hedge.py --write` (the support check
+of the second sentence, its room); run it after `fit --write`, since the softmax HEDGE
+thresholds is the ranker's.
 
     scripts/fit_ranker.py retrieve       # evidence of each question (slow: the model)
     scripts/fit_ranker.py dump           # candidates and features -> /tmp/qa-ranker/*.jsonl
-    scripts/fit_ranker.py fit [--write]  # fit, print; --write puts the weights and the
-                                         # HEDGE chosen under them in weights.py
+    scripts/fit_ranker.py fit [--write]  # fit, print; --write puts the weights in
+                                         # weights.py (then scripts/fit_hedge.py --write)
     scripts/fit_ranker.py cv             # L2 and MIN_QUESTIONS by cross-validation on the
                                          # calib parts, folds by article / document
     scripts/fit_ranker.py fit --only head_other total_named [--write]
@@ -379,8 +381,8 @@ def fit(names: list[str], write: bool, l2: float = L2, only: list[str] | None = 
         min_questions: int = MIN_QUESTIONS) -> None:
     """Fit on the calibration parts; print the figures per set and part, and HEDGE's curve
     under the fitted weights. With `only`, the weights of those features alone
-    (`_fit_some`). With `write`, the weights and the HEDGE chosen under them go to
-    weights.py together (a HEDGE chosen under other weights would hedge other answers)."""
+    (`_fit_some`). With `write`, the weights go to weights.py (then choose the hedge under
+    them: `scripts/fit_hedge.py --write`)."""
     from qa.answer.weights import RANKER
 
     loaded, data, calib, feature_names = _calibration(names)
@@ -420,15 +422,12 @@ def fit(names: list[str], write: bool, l2: float = L2, only: list[str] | None = 
     if chosen is None:
         print("HEDGE: squad_train's calibration part is not among the sets; not chosen")
     else:
-        print(_hedge_block(chosen, curve))
+        print(f"HEDGE by the dumps' estimate: {chosen} (scripts/fit_hedge.py chooses it, with "
+              "HEDGE_SUPPORT and HEDGE_ROOM, over the engine's answers)")
     if write:
-        if chosen is None:
-            sys.exit("--write needs squad_train among the sets (HEDGE is chosen on it)")
-        text = WEIGHTS.read_text()
-        text = _replace(text, "# --- ranker", "# --- end ranker", block)
-        text = _replace(text, "# --- hedge", "# --- end hedge", _hedge_block(chosen, curve))
-        WEIGHTS.write_text(text)
-        print(f"RANKER and HEDGE = {chosen} written to {WEIGHTS}")
+        WEIGHTS.write_text(_replace(WEIGHTS.read_text(), "# --- ranker", "# --- end ranker",
+                                    block))
+        print(f"RANKER written to {WEIGHTS}; now scripts/fit_hedge.py --write")
 
 
 def _replace(text: str, start: str, end: str, block: str) -> str:
@@ -631,31 +630,6 @@ def choose_hedge(curve: dict) -> float | None:
     fits = [t for t, cells in curve.items() if ("squad_train", False) in cells
             and cells[("squad_train", False)][1] <= HEDGE_MEDIAN_CHARS]
     return max(fits) if fits else None
-
-
-def _hedge_block(chosen: float, curve: dict) -> str:
-    """The hedge section of weights.py for threshold `chosen`, with the figures beside it."""
-    def at(t: float) -> str:
-        right, chars = curve[t][("squad_train", False)]
-        return f"{right:.3f} right, median {chars}"
-
-    grid = sorted(curve)
-    i = grid.index(chosen)
-    near = [t for t in (grid[i - 1] if i else None, grid[i + 1] if i + 1 < len(grid) else None)
-            if t is not None]
-    about = ("When the first candidate is a sentence whose probability among all candidates "
-             "(softmax of the ranker's scores) is below HEDGE, and the next best sentence fits "
-             "beside it, the answer gives both, each cited. Trades answer length for right "
-             "answers: higher answers more questions with two sentences. Chosen by "
-             "`scripts/fit_ranker.py fit --write` together with the ranker's weights above (the "
-             "softmax is theirs), on the calibration parts, as the largest threshold of the "
-             "script's grid that keeps the median answer of squad_train within "
-             f"{HEDGE_MEDIAN_CHARS} characters (squad_train calibration at {chosen}: "
-             f"{at(chosen)}; " + "; ".join(f"at {t}: {at(t)}" for t in near) + ").")
-    lines = ["# --- hedge: scripts/fit_ranker.py (written with the ranker) " + "-" * 27,
-             *textwrap.wrap(about, 88, initial_indent="# ", subsequent_indent="# "),
-             f"HEDGE = {chosen}"]
-    return "\n".join(lines) + "\n"
 
 
 def main() -> int:

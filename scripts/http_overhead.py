@@ -37,12 +37,27 @@ or in place), the encoding, the wake-up (if handed over), search and JSON until 
 response is written, and the kernel and client until the client has read it. Then the same requests with `http.client` and with httpx
 (which latency.py used to time with): the client's own CPU is part of every wall figure.
 
+With --choice, the fit of `qa.encoder.SPARE_CORES`: one server whose lone queries are
+encoded in place or handed to the encoder thread at random, each request's choice and the
+kernel's runnable count at that moment kept (its `QueryThread.choose` replaced); the same
+requests are sent beside 0, 1, 2 and 3 CPU hogs (`--hogs`, processes of this script
+spinning) and their wall times printed by the idle cores the server saw (the cores less
+the runnable tasks besides its reading thread) and path: in place is worth choosing at
+an idle-core count where its p50 is below the hand-over's. With --clients N, what a lone
+request's own time cannot show: N concurrent clients (pausing --think s on average, a
+quarter of their requests POST /ask) for --seconds against one server that, in alternate
+--period s, encodes lone queries as `qa.encoder.in_place` chooses (or, with --always,
+whenever the encoder thread is idle and no other request waits) and in the others always
+hands them over; the p50/p95/p99 of the requests sent in each kind of period.
+
 Wall figures need a quiet machine (the load average is printed before and after); CPU
 figures are steadier.
 
     .venv/bin/python scripts/http_overhead.py --index index --corpus corpus
     .venv/bin/python scripts/http_overhead.py --phases --index index --corpus corpus
     .venv/bin/python scripts/http_overhead.py --stages --index I --corpus C --set SET.jsonl
+    .venv/bin/python scripts/http_overhead.py --choice --index I --corpus C --set SET.jsonl
+    .venv/bin/python scripts/http_overhead.py --choice --clients 16 --always --index I ...
 """
 
 from __future__ import annotations
@@ -51,9 +66,11 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -93,9 +110,12 @@ def protocol_class(name: str, settings) -> type | None:
                                       "max_connections": settings.max_connections})
 
 
-def serve(name: str, port: int, phases: bool = False) -> None:
+def serve(name: str, port: int, phases: bool = False, choice: bool = False,
+          block: int = 1, period: float = 0, always: bool = False) -> None:
     """Run the app with protocol `name` on 127.0.0.1:`port` (the child process); with
-    `phases`, mark each request's steps and answer them at GET /__phases."""
+    `phases`, mark each request's steps and answer them at GET /__phases; with `choice`,
+    choose where each lone query is encoded (at random, or by turns of `block` requests)
+    and answer the choices at GET /__choices."""
     import uvicorn
 
     from qa.api.app import create_app
@@ -105,6 +125,8 @@ def serve(name: str, port: int, phases: bool = False) -> None:
     protocol = protocol_class(name, settings)
     if phases:
         app, protocol = traced(app, protocol)
+    if choice:
+        app = chosen(app, block, period, always)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", http=protocol,
                 ws="none", timeout_keep_alive=settings.keepalive_timeout)
 
@@ -165,6 +187,183 @@ def traced(app, protocol: type) -> tuple[object, type]:
         await app(scope, receive, send)
 
     return outer, Marked
+
+
+def chosen(app, block: int = 1, period: float = 0, always: bool = False):
+    """The app with its encoder's choice of place made at random (or in place and handed
+    over by turns of `block` requests; or, with a `period`, as `qa.encoder.in_place`
+    chooses, or in place whenever it may with `always`, in every other period of that many
+    seconds of the monotonic clock and never in the others), each choice and the runnable
+    count it was made at kept and answered (then cleared) at GET /__choices."""
+    from qa.encoder import in_place
+
+    queries = app.state.service.queries
+    picks: list[tuple[int | None, bool]] = []
+    coin = random.Random(0)
+
+    def choose(runnable: int | None, cores: int, threads: int) -> bool:
+        if period:
+            here = int(time.monotonic() / period) % 2 == 0 and (
+                always or in_place(runnable, cores, threads))
+        else:
+            here = coin.random() < 0.5 if block <= 1 else len(picks) // block % 2 == 0
+        picks.append((runnable, here))
+        return here
+
+    queries.choose = choose
+
+    async def outer(scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/__choices":
+            body = json.dumps({"cores": queries.cores, "picks": picks}).encode()
+            picks.clear()
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await app(scope, receive, send)
+
+    return outer
+
+
+def hog() -> subprocess.Popen:
+    """A process spinning on one core until stopped (a CPU hog)."""
+    return subprocess.Popen([sys.executable, "-c", "while 1: pass"], start_new_session=True,
+                            stdin=subprocess.DEVNULL)
+
+
+def choice(items: list[dict], env: dict, hogs: list[int], threads: int,
+           out: Path | None = None, block: int = 1) -> None:
+    """Send the same requests beside each number of CPU hogs to a server choosing where to
+    encode at random; print p50/p95 by the idle cores it saw and by path (and write the
+    requests' rows, hogs, idle cores, in place and ms, to `out`)."""
+    from qa.api.server import LimitedH11Protocol, protocol_for
+    from qa.encoder import idle_cores
+
+    name = ("limited-h11" if issubclass(protocol_for(get_settings()), LimitedH11Protocol)
+            else "limited-httptools")
+    proc, url = start(name, env, "--choice", "--block", str(block))
+    client = Client(url)
+    bodies = [{"query": q["question"], "k": 5, **({"doc": q["doc"]} if q.get("doc") else {})}
+              for q in items]
+    rows: list[tuple[int, int, bool, float]] = []  # hogs, idle cores, in place, ms
+    cores = 1
+    try:
+        for n in hogs:
+            spinning = [hog() for _ in range(n)]
+            try:
+                time.sleep(1)  # the hogs up to speed
+                for body in bodies[:10]:  # warm up
+                    client.request("POST", "/retrieve", body)
+                client.request("GET", "/__choices")  # (clears the picks)
+                walls = []
+                for body in bodies:
+                    t0 = time.perf_counter()
+                    status, _ = client.request("POST", "/retrieve", body)
+                    walls.append((time.perf_counter() - t0) * 1000)
+                    if status != 200:
+                        raise SystemExit(f"POST /retrieve {body} -> {status}")
+                load = os.getloadavg()[0]
+            finally:
+                for p in spinning:
+                    p.kill()
+                    p.wait()
+            got = json.loads(client.request("GET", "/__choices")[1])
+            cores, picks = got["cores"], got["picks"]
+            if len(picks) != len(walls):
+                raise SystemExit(f"{len(picks)} choices for {len(walls)} requests")
+            for (runnable, here), ms in zip(picks, walls):
+                idle = idle_cores(runnable, cores) if runnable is not None else -99
+                rows.append((n, idle, here, ms))
+            mine = [r for r in rows if r[0] == n]
+            print(f"  {n} hog(s), load {load:.2f}: p50 in place "
+                  f"{percentile([r[3] for r in mine if r[2]], 50):6.2f} ms, handed over "
+                  f"{percentile([r[3] for r in mine if not r[2]], 50):6.2f} ms "
+                  f"(n={len(mine)})", flush=True)
+    finally:
+        stop(proc)
+    if out:
+        out.write_text(json.dumps(rows) + "\n")
+    print(f"  by idle cores the server saw ({cores} cores, the encoder on {threads} "
+          "thread(s)): p50 / p95 ms")
+    for idle in sorted({r[1] for r in rows}, reverse=True):
+        here = [r[3] for r in rows if r[1] == idle and r[2]]
+        over = [r[3] for r in rows if r[1] == idle and not r[2]]
+        if not here or not over:
+            print(f"    idle {idle:3d}: in place n={len(here)}, handed over n={len(over)}")
+            continue
+        gain = percentile(here, 50) - percentile(over, 50)
+        print(f"    idle {idle:3d}: in place {percentile(here, 50):6.2f} / "
+              f"{percentile(here, 95):6.2f} (n={len(here)})   handed over "
+              f"{percentile(over, 50):6.2f} / {percentile(over, 95):6.2f} (n={len(over)})   "
+              f"in place - handed over p50 {gain:+.2f} ms", flush=True)
+
+
+def crowd(items: list[dict], env: dict, clients: int, think: float, seconds: float,
+          period: float, always: bool = False) -> None:
+    """`clients` threads, each on its own connection, send POST /retrieve (and a quarter
+    POST /ask) with a pause of mean `think` s, for `seconds`, to a server that may encode
+    lone queries in place in every other `period` (as `in_place` chooses, or whenever the
+    encoder thread is idle with `always`) and never in the others; print the
+    percentiles of the requests sent in each kind of period (one that ran into the next
+    is left out). In place costs the other requests what a lone request's own time cannot
+    show: the event loop is held while it encodes."""
+    from qa.api.server import LimitedH11Protocol, protocol_for
+    from qa.encoder import idle_cores
+
+    name = ("limited-h11" if issubclass(protocol_for(get_settings()), LimitedH11Protocol)
+            else "limited-httptools")
+    proc, url = start(name, env, "--choice", "--period", str(period),
+                      *(("--always",) if always else ()))
+    bodies = [("/retrieve", {"query": q["question"], "k": 5,
+                             **({"doc": q["doc"]} if q.get("doc") else {})}) for q in items]
+    bodies += [("/ask", {"question": q["question"], "history": [],
+                         **({"doc": q["doc"]} if q.get("doc") else {})})
+               for q in items[: len(items) // 3]]
+    rows: list[tuple[float, str, float]] = []  # sent (monotonic s), path, ms
+    until = time.monotonic() + seconds
+
+    def run(seed: int) -> None:
+        rng, client = random.Random(seed), Client(url)
+        while time.monotonic() < until:
+            path, body = rng.choice(bodies)
+            t0 = time.monotonic()
+            status, _ = client.request("POST", path, body)
+            rows.append((t0, path, (time.monotonic() - t0) * 1000))
+            if status != 200:
+                raise SystemExit(f"POST {path} {body} -> {status}")
+            if think:
+                time.sleep(rng.expovariate(1 / think))
+
+    try:
+        for body in bodies[:10]:  # warm up
+            Client(url).request("POST", *body)
+        Client(url).request("GET", "/__choices")  # (clears the picks)
+        c0 = cpu_seconds(proc.pid)
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        cpu = cpu_seconds(proc.pid) - c0
+        got = json.loads(Client(url).request("GET", "/__choices")[1])
+    finally:
+        stop(proc)
+    print(f"  {clients} clients, think {think} s, {seconds:.0f} s, periods of {period} s; "
+          f"{len(rows)} requests, the server {cpu * 1000 / max(1, len(rows)):.2f} CPU-ms "
+          f"a request; load {os.getloadavg()[0]:.2f}")
+    allowed_label = "in place when lone" if always else "in place as chosen"
+    for label, allowed in ((allowed_label, True), ("always handed over", False)):
+        mine = [r for r in rows if (int(r[0] / period) % 2 == 0) == allowed
+                and int(r[0] / period) == int((r[0] + r[2] / 1000) / period)]
+        for path in ("/retrieve", "/ask"):
+            ms = [r[2] for r in mine if r[1] == path]
+            if ms:
+                print(f"    {label:<20} {path:<9} n={len(ms):<5} p50 {percentile(ms, 50):6.2f}"
+                      f"   p95 {percentile(ms, 95):6.2f}   p99 {percentile(ms, 99):6.2f} ms")
+    here = [p for p in got["picks"] if p[1]]
+    idle = [idle_cores(p[0], got["cores"]) for p in here if p[0] is not None]
+    print(f"    lone queries encoded in place: {len(here)} (idle cores seen: "
+          f"{', '.join(f'{i}: {idle.count(i)}' for i in sorted(set(idle), reverse=True))})")
 
 
 def start(name: str, env: dict, *flags: str) -> tuple[subprocess.Popen, str]:
@@ -490,6 +689,26 @@ def main() -> int:
                     help="only split each request's time into steps (see above)")
     ap.add_argument("--stages", action="store_true",
                     help="only time each step of a /retrieve in process (see above)")
+    ap.add_argument("--choice", action="store_true",
+                    help="only fit where a lone query is encoded (see above)")
+    ap.add_argument("--hogs", default="0,1,2,3",
+                    help="with --choice: the numbers of CPU hogs beside it (default 0,1,2,3)")
+    ap.add_argument("--json", type=Path, help="with --choice: write each request's row here")
+    ap.add_argument("--clients", type=int, default=0,
+                    help="with --choice: instead, this many concurrent clients (see crowd)")
+    ap.add_argument("--think", type=float, default=0.5,
+                    help="with --clients: mean pause between a client's requests (s)")
+    ap.add_argument("--seconds", type=float, default=60, help="with --clients: duration")
+    ap.add_argument("--period", type=float, default=0,
+                    help="with --clients: seconds of each period in place allowed or not "
+                    "(default 2)")
+    ap.add_argument("--always", action="store_true",
+                    help="with --clients: in place whenever the encoder thread is idle and "
+                    "no other request waits, whatever the runnable count")
+    ap.add_argument("--block", type=int, default=1,
+                    help="with --choice: in place and handed over by turns of this many "
+                    "requests instead of at random (1, the default): a thread that encodes "
+                    "many queries in a row may be scheduled differently")
     ap.add_argument("--set", type=Path, help="the questions of --stages (JSONL, scoped by "
                     "their doc when they have one; default seed_dev.jsonl of --eval)")
     ap.add_argument("--serve", help=argparse.SUPPRESS)
@@ -500,7 +719,8 @@ def main() -> int:
     if args.corpus:
         os.environ["QA_CORPUS"] = str(args.corpus.resolve())
     if args.serve:
-        serve(args.serve, args.port, args.phases)
+        serve(args.serve, args.port, args.phases, args.choice, args.block, args.period,
+              args.always)
         return 0
     questions = spread([q["question"] for q in read_set(args.eval / "seed_dev.jsonl")],
                        args.requests)
@@ -514,6 +734,18 @@ def main() -> int:
         return 0
     if args.stages:
         stages(spread(read_set(args.set or args.eval / "seed_dev.jsonl"), args.requests))
+        return 0
+    if args.choice and args.clients:
+        crowd(spread(read_set(args.set or args.eval / "seed_dev.jsonl"), args.requests),
+              dict(os.environ), args.clients, args.think, args.seconds, args.period or 2,
+              args.always)
+        print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        return 0
+    if args.choice:
+        choice(spread(read_set(args.set or args.eval / "seed_dev.jsonl"), args.requests),
+               dict(os.environ), [int(n) for n in args.hogs.split(",")],
+               settings.query_threads, args.json, args.block)
+        print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         return 0
     if not args.no_in_process:
         print("in process:")

@@ -78,6 +78,10 @@ class Chunks:
         return [c for c in self.chunks if c.kind == "table_row"
                 and (c.doc, c.table) == (chunk.doc, chunk.table)]
 
+    def document_of(self, chunk: Chunk) -> list[Chunk]:
+        """The chunks of the chunk's document, in order."""
+        return sorted((c for c in self.chunks if c.doc == chunk.doc), key=lambda c: c.char_start)
+
     def section_of(self, chunk: Chunk) -> list[Chunk]:
         """The chunks under the chunk's heading, in order."""
         return sorted((c for c in self.chunks if (c.doc, c.section) == (chunk.doc, chunk.section)),

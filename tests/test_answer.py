@@ -25,7 +25,17 @@ from helpers import (
     row,
 )
 
-from qa.answer import NOT_COVERED, Answer, Candidate, Citation, Claim, Evidence, answer
+from qa.answer import (
+    NOT_COVERED,
+    Answer,
+    Candidate,
+    Citation,
+    Claim,
+    Evidence,
+    answer,
+    engine,
+    support,
+)
 from qa.answer.cite import cite
 from qa.answer.engine import candidates, hedge
 from qa.answer.passages import condensed_list, window, without_connective
@@ -612,6 +622,66 @@ def test_answers_never_begin_with_a_connective(service: QAService) -> None:
     assert "robust data analysis" in a.answer
 
 
+# --- the hedge: a second sentence beside an unsure first -------------------------------
+
+FIRST = passage("p-first", "The alliance was signed in Pyongyang in June 2024 by both "
+                "leaders after a summit that lasted two days and drew wide attention from "
+                "governments across the region and beyond, who read it as a turning point "
+                "for the security order of East Asia and for the sanctions regime.")
+SECOND = passage("p-second", "Observers in Seoul, Tokyo and Washington, who had followed "
+                 "the talks closely for months, concluded that the treaty commits each side "
+                 "to immediate military assistance if the other is attacked, a clause that "
+                 "goes beyond anything the two states had agreed before, and that it will "
+                 "shape the planning of every army in the region for years to come.")
+HEDGED = Chunks([FIRST, SECOND])
+
+
+def _sentence(chunk: Chunk, score: float) -> Candidate:
+    return Candidate("sentence", (Claim(chunk.text, chunk, 1.0),), score)
+
+
+def _hedged(question: str, unit: float) -> Candidate:
+    """The hedge over the two passages, the first chosen as its best candidate (the
+    ranker unsure of it: HEDGE above any probability)."""
+    q = analyze(question)
+    evidence = [ev(FIRST, 1.0), ev(SECOND, 0.9, unit)]
+    chosen, second = _sentence(FIRST, 1.0), _sentence(SECOND, 0.9)
+    return engine.hedge(q, chosen, [chosen, second], evidence, HEDGED, False)
+
+
+def test_a_second_sentence_too_long_to_fit_whole_is_given_condensed(monkeypatch) -> None:
+    monkeypatch.setattr(engine, "HEDGE", 1.01)
+    monkeypatch.setattr(engine, "HEDGE_SUPPORT", 0.0)
+    question = "What does the treaty commit each side to if the other is attacked?"
+    assert len(FIRST.text) + len(SECOND.text) > 400  # the two do not fit whole
+    monkeypatch.setattr(engine, "HEDGE_ROOM", 400)  # never condensed: no second sentence
+    assert len(_hedged(question, 0.9).claims) == 1
+    monkeypatch.setattr(engine, "HEDGE_ROOM", 40)
+    got = _hedged(question, 0.9)
+    assert [c.chunk.id for c in got.claims] == [FIRST.id, SECOND.id]
+    second = got.claims[1].text
+    assert "…" in second and "immediate military assistance" in second
+    assert second.strip("… ") in SECOND.text
+    assert len(cite([got], "v1", question).answer) <= 400
+
+
+def test_a_second_sentence_the_check_refuses_needs_hedge_support(monkeypatch) -> None:
+    monkeypatch.setattr(engine, "HEDGE", 1.01)
+    monkeypatch.setattr(engine, "HEDGE_ROOM", 40)
+    question = "Where was the alliance signed?"
+    monkeypatch.setattr(engine, "HEDGE_SUPPORT", 0.0)  # any second sentence
+    second = _hedged(question, 0.0).claims[1]
+    assert second.chunk.id == SECOND.id
+    # the second passage neither says it nor is like the question: the check refuses it
+    refused = support.check(question, second, [ev(FIRST, 1.0), ev(SECOND, 0.9, 0.0)],
+                            HEDGED, False)
+    assert not refused.ok
+    monkeypatch.setattr(engine, "HEDGE_SUPPORT", 1.01)  # only the check's own verdict
+    assert len(_hedged(question, 0.0).claims) == 1
+    monkeypatch.setattr(engine, "HEDGE_SUPPORT", refused.score)  # weak, but enough
+    assert [c.chunk.id for c in _hedged(question, 0.0).claims] == [FIRST.id, SECOND.id]
+
+
 TRIPS = [row(8, ("Route", "2021", "2022", "2023"), cells, r, doc="t.md")
          for r, cells in enumerate([("Harbor Line", "4,210", "5,380", "6,920"),
                                     ("Airport Shuttle", "1,120", "1,460", "1,610")], start=1)]
@@ -631,3 +701,31 @@ def test_a_hedge_beside_a_sentence_is_a_row_s_cells_not_what_the_table_covers() 
     got = hedge(question, sentence, [sentence, periods, cell], evidence, corpus, False)
     assert [c.text for c in got.claims] == [RIDERSHIP.text,
                                              "For the Harbor Line route, 2023: 6,920"]
+
+
+OPENING = [replace(passage("p-open", "The partnership is reshaping Northeast Asia. It revives "
+                           "Cold War divisions.", section="Analysis"), char_start=0, char_end=80),
+           replace(STAKEHOLDERS, char_start=100, char_end=260),
+           replace(CONCLUSION[0], char_start=300, char_end=420)]
+
+
+@pytest.mark.parametrize("question", ["Summarize the analysis.", "Give me a summary",
+                                      "What is the document about?"])
+def test_a_summary_of_the_whole_document_gets_its_opening_sentences(question: str) -> None:
+    # nothing named but the document: its opening, wherever retrieval landed
+    a = answer(question, given(ev(OPENING[2], 1.0), ev(OPENING[1], 0.9)), Chunks(OPENING))
+    assert_well_cited(a)
+    assert a.answer.startswith("The partnership is reshaping Northeast Asia.")
+
+
+def test_a_summary_of_one_of_several_documents_is_left_to_the_ranked_strategies() -> None:
+    other = replace(FINANCES, doc="b.md")
+    a = answer("Summarize the report.", given(ev(other, 1.0), ev(OPENING[1], 0.9)),
+               Chunks([*OPENING, other]))
+    assert not a.answer.startswith("The partnership is reshaping")
+
+
+def test_a_summary_of_a_topic_is_no_summary_of_the_document() -> None:
+    a = answer("Summarize the challenges for stakeholders.",
+               given(ev(OPENING[1], 1.0), ev(OPENING[2], 0.9)), Chunks(OPENING))
+    assert not a.answer.startswith("The partnership is reshaping")

@@ -15,6 +15,7 @@ from qa.api import create_app
 from qa.api.models import retrieval_body
 from qa.chunk import chunk_document
 from qa.config import Settings
+from qa.encoder import in_place
 from qa.parse import parse_document
 from qa.service import MAX_QUERY_CHARS, QAService
 
@@ -305,3 +306,26 @@ def test_a_follow_up_chain_never_makes_a_question_over_the_limit(client: TestCli
     assert resp.status_code == 200, resp.text
     assert len(resp.json()["question"]) <= MAX_QUERY_CHARS
     assert resp.json()["question"].startswith("And then?")
+
+
+@pytest.mark.parametrize("request_body", [
+    {"query": "regional impact of the military aspect"},
+    {"query": "artillery shells", "k": 3, "doc": "north-korea-russia-alliance.md",
+     "kind": "passage"},
+    {"query": "sanctions evasion", "k": 50},
+])
+def test_a_query_encoded_in_place_gets_the_body_of_one_handed_over(
+        client: TestClient, service: QAService, request_body: dict) -> None:
+    chosen: dict[str, list[bool]] = {}
+    bodies: dict[str, bytes] = {}
+    for place, verdict in (("here", True), ("handed over", False)):
+        chosen[place] = []
+        service.queries.choose = lambda *counts, v=verdict, c=chosen[place]: c.append(v) or v
+        try:
+            resp = client.post("/retrieve", json=request_body)
+        finally:
+            service.queries.choose = in_place
+        assert resp.status_code == 200 and resp.json()["results"]
+        bodies[place] = resp.content
+    assert chosen == {"here": [True], "handed over": [False]}  # each path was taken
+    assert bodies["here"] == bodies["handed over"]

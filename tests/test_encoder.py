@@ -1,6 +1,7 @@
 """The ONNX encoder (no torch): it gives sentence-transformers' vectors on real questions
 and long texts, alone or batched, cuts texts where the model does, encodes queries on its
-one thread, and serving a query never imports torch."""
+one thread (or a lone query in place when a core is free), and serving a query never
+imports torch."""
 
 from __future__ import annotations
 
@@ -16,7 +17,16 @@ import numpy as np
 import pytest
 
 from qa.embed import Embedder
-from qa.encoder import ENCODER, TOKENIZER, OnnxEncoder, QueryThread
+from qa.encoder import (
+    ENCODER,
+    SPARE_CORES,
+    TOKENIZER,
+    OnnxEncoder,
+    QueryThread,
+    RunnableTasks,
+    idle_cores,
+    in_place,
+)
 from qa.service import QAService
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -189,3 +199,53 @@ def test_int8_weights_keep_the_vectors_and_shrink_the_products(
                                      "North Korea sends artillery ammunition to Russia.",
                                      "Revenue grew by 5% in 2019."])
     assert q @ near > q @ far + 0.2
+
+
+def test_a_query_is_encoded_in_place_only_when_the_other_runnable_tasks_leave_it_cores() -> None:
+    assert idle_cores(1, 2) == 2 and idle_cores(3, 2) == 0 and idle_cores(6, 2) == -3
+    for cores, threads in ((2, 2), (2, 1), (8, 2), (64, 4)):
+        need = threads + SPARE_CORES  # idle cores it takes
+        counts = range(1, cores + 8)
+        here = [in_place(n, cores, threads) for n in counts]
+        assert here == sorted(here, reverse=True), "more runnable tasks, yet in place"
+        assert here == [idle_cores(n, cores) >= need for n in counts]
+        assert in_place(1, cores, threads) == (cores >= need)  # the reader alone runs
+        assert not in_place(cores + 1, cores, threads)  # every core taken by others
+        assert not in_place(None, cores, threads)  # no /proc: always handed over
+
+
+def test_the_runnable_count_is_the_kernels_or_none(tmp_path: Path) -> None:
+    assert RunnableTasks(str(tmp_path / "missing"))() is None
+    if Path("/proc/loadavg").exists():
+        counted = RunnableTasks()
+        assert all(1 <= counted() <= int(Path("/proc/loadavg").read_text().split()[3].split("/")[1])
+                   for _ in range(3))  # this thread runs as it reads
+    (tmp_path / "loadavg").write_text("0.50 0.40 0.30 3/120 4567\n")
+    assert RunnableTasks(str(tmp_path / "loadavg"))() == 3
+
+
+def test_a_lone_query_is_encoded_here_only_when_the_thread_is_idle_and_a_core_free(
+        encoder: OnnxEncoder) -> None:
+    queries = QueryThread()
+    seen: list[tuple] = []
+    queries.choose = lambda runnable, cores, threads: seen.append((runnable, cores,
+                                                                   threads)) or True
+    text = "Who supplies artillery shells to Russia?"
+    assert queries.wants_here(encoder)
+    assert len(seen) == 1 and seen[0][1:] == (queries.cores, encoder.threads)
+    assert seen[0][0] is None or seen[0][0] >= 1  # the kernel's count, this thread in it
+    here = queries.encode_here(encoder, text)
+    assert here is not None and np.allclose(here, encoder.encode_one(text), atol=1e-6)
+    assert here.shape == (1, encoder.dimension)
+    queries.choose = lambda *counts: False  # no core to spare
+    assert not queries.wants_here(encoder)
+    queries.choose = lambda *counts: True
+    held, started = threading.Event(), threading.Event()
+    busy = queries.submit(lambda: started.set() or held.wait(30))
+    started.wait(30)
+    waiting = queries.future(encoder, text)  # queued behind the busy thread
+    assert not queries.wants_here(encoder)  # the encoder thread is busy
+    assert queries.encode_here(encoder, text) is None
+    held.set()
+    busy.result(30)
+    assert np.allclose(waiting.result(30), here, atol=1e-6)

@@ -98,3 +98,29 @@ def test_tatqa_questions_are_grouped_by_their_document() -> None:
     items = [{"id": "q1", "doc": "d1"}, {"id": "q2", "doc": "d1"}, {"id": "q3", "doc": "d2"}]
     assert question_groups("tatqa_dev", items) == ["d1", "d1", "d2"]
     assert question_groups("engine_analysis", items) == ["q1", "q2", "q3"]
+
+
+def test_the_hedge_triple_costs_no_set_a_calibration_answer(monkeypatch) -> None:
+    import fit_hedge
+
+    now = (0.96, 1.01, 400)
+    monkeypatch.setattr(fit_hedge, "current", lambda: now)
+    monkeypatch.setattr(fit_hedge, "HEDGE_GRID", (0.9, 0.96))
+    monkeypatch.setattr(fit_hedge, "SUPPORT_GRID", (1.01, 0.2))
+    monkeypatch.setattr(fit_hedge, "ROOM_GRID", (400,))
+
+    def part(right: int, chars: int) -> list[tuple[bool, bool, int]]:
+        return [(False, i < right, chars) for i in range(10)]
+
+    short, long = HEDGE_MEDIAN_CHARS, HEDGE_MEDIAN_CHARS + 1
+    squad = {now: part(5, short), (0.9, 1.01, 400): part(4, short),
+             (0.96, 0.2, 400): part(9, long), (0.9, 0.2, 400): part(8, short)}
+    tatqa = {now: part(5, 90), (0.9, 1.01, 400): part(5, 90),
+             (0.96, 0.2, 400): part(5, 90), (0.9, 0.2, 400): part(5, 90)}
+    # the weak bound wins SQuAD answers; at 0.96 its answers run over the median bound
+    chosen, allowed = fit_hedge.choose({"squad_train": squad, "tatqa_dev": tatqa})
+    assert allowed == {(1.01, 400): 0.96, (0.2, 400): 0.9}
+    assert chosen == (0.9, 0.2, 400)
+    # the same, but costing TAT-QA one calibration answer: not chosen
+    tatqa[(0.9, 0.2, 400)] = part(4, 90)
+    assert fit_hedge.choose({"squad_train": squad, "tatqa_dev": tatqa})[0] == now

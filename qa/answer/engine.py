@@ -23,8 +23,8 @@ from qa.answer.question import Question, analyze, ground
 from qa.answer.strategies import STRATEGIES
 from qa.answer.strategies.sections import section_answer
 from qa.answer.strategies.table import WholeTable
-from qa.answer.types import Answer, Candidate, CorpusView, Evidence, Strategy
-from qa.answer.weights import HEDGE
+from qa.answer.types import Answer, Candidate, Claim, CorpusView, Evidence, Strategy
+from qa.answer.weights import HEDGE, HEDGE_ROOM, HEDGE_SUPPORT
 
 NOT_COVERED = "The documents do not cover this."
 # The longest answer a candidate may give, citation marks included: what the project's
@@ -97,25 +97,52 @@ def accepted(question: Question, c: Candidate, evidence: Sequence[Evidence],
 def hedge(question: Question, chosen: Candidate, ranked: Sequence[Candidate],
           evidence: Sequence[Evidence], corpus: CorpusView, scoped: bool) -> Candidate:
     """The chosen sentence with the next best sentence beside it when the ranker is unsure
-    of the first (its probability among all candidates below HEDGE) and both fit in one
-    answer; a list or summary question already has its several pieces. When the support
-    check refuses that sentence, the best table row's cells instead: the row the question
-    names is as likely the answer as a second sentence."""
+    of the first (its probability among all candidates below HEDGE), condensed to the
+    room the first leaves when it does not fit whole (`_beside`); a list or summary
+    question already has its several pieces. When the support check refuses that
+    sentence, the best table row's cells instead: the row the question names is as likely
+    the answer as a second sentence. Failing both, the refused sentence all the same when
+    its support probability reaches HEDGE_SUPPORT: it stands beside an answer the check
+    accepted."""
     if (question.is_list or not _one_sentence(chosen) or not ranked
             or probability(chosen, ranked) >= HEDGE):
         return chosen
-    room = MAX_ANSWER_CHARS - len(_shown(chosen, chosen.claims)) - len(" [2]")
+    room = MAX_ANSWER_CHARS - len(_shown(chosen, chosen.claims)) - len(" [2]") - 1
+    weak = None  # the refused sentence, and its support probability
     for beside in (_one_sentence, _one_row):
         for c in ranked:
-            if c is chosen or not beside(c) or len(c.claims[0].text) + 1 > room:
+            if c is chosen or not beside(c) or c.claims[0].text == chosen.claims[0].text:
                 continue
-            if c.claims[0].text == chosen.claims[0].text:
+            second = _beside(c.claims[0], question, room, beside is _one_sentence)
+            if second is None:
                 continue
-            if support.check(question.text, c.claims[0], evidence, corpus, scoped).ok:
-                return replace(chosen, claims=(*chosen.claims, c.claims[0]),
-                               features={**chosen.features, "hedged": 1.0})
+            verdict = support.check(question.text, second, evidence, corpus, scoped)
+            if verdict.ok:
+                return _with(chosen, second)
+            if beside is _one_sentence:
+                weak = (second, verdict.score)
             break
+    if weak is not None and weak[1] >= HEDGE_SUPPORT:
+        return _with(chosen, weak[0])
     return chosen
+
+
+def _with(chosen: Candidate, second: Claim) -> Candidate:
+    return replace(chosen, claims=(*chosen.claims, second),
+                   features={**chosen.features, "hedged": 1.0})
+
+
+def _beside(claim: Claim, question: Question, room: int, sentence: bool) -> Claim | None:
+    """The claim as it fits in `room` characters beside the chosen one: whole, or a
+    sentence condensed to its clauses that hold the most of the question's words
+    (`passages.window`) when at least HEDGE_ROOM characters are left; else None."""
+    if len(claim.text) <= room:
+        return claim
+    if not sentence or room < HEDGE_ROOM:
+        return None
+    # window's cut marks ("… ", " …") may add 2 characters beyond its limit
+    text = window(claim.text, question.words, room - 2)
+    return replace(claim, text=text) if len(text) <= room else None
 
 
 def probability(cand: Candidate, ranked: Sequence[Candidate]) -> float:

@@ -206,6 +206,9 @@ class CorpusView(Protocol):
     def section_of(self, chunk: Chunk) -> list[Chunk]:
         """The chunks under the chunk's heading in its document, in reading order."""
 
+    def document_of(self, chunk: Chunk) -> list[Chunk]:
+        """The chunks of the chunk's document, in reading order."""
+
 
 class Strategy(Protocol):
     """Proposes candidate answers for an analysed question from the evidence."""

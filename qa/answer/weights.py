@@ -305,14 +305,21 @@ RANKER: dict[str, float] = {
 }
 # --- end ranker ---------------------------------------------------------------------------
 
-# --- hedge: scripts/fit_ranker.py (written with the ranker) ---------------------------
+# --- hedge: scripts/fit_hedge.py ------------------------------------------------------
 # When the first candidate is a sentence whose probability among all candidates (softmax
-# of the ranker's scores) is below HEDGE, and the next best sentence fits beside it, the
-# answer gives both, each cited. Trades answer length for right answers: higher answers
-# more questions with two sentences. Chosen by `scripts/fit_ranker.py fit --write`
-# together with the ranker's weights above (the softmax is theirs), on the calibration
-# parts, as the largest threshold of the script's grid that keeps the median answer of
-# squad_train within 250 characters (squad_train calibration at 0.96: 0.812 right,
-# median 249; at 0.94: 0.810 right, median 240; at 0.98: 0.812 right, median 256).
-HEDGE = 0.96
+# of the ranker's scores) is below HEDGE, the answer gives the next best sentence beside
+# it, each cited: whole when it fits, else condensed to its clauses that hold the
+# question's words when at least HEDGE_ROOM characters are left; the second needs the
+# support probability HEDGE_SUPPORT only (the first passed the check), or the check's
+# own verdict. Trades answer length for right answers: a higher HEDGE, a lower
+# HEDGE_SUPPORT, a smaller HEDGE_ROOM give more second sentences. Chosen by
+# `scripts/fit_hedge.py --write` over the engine's answers to the calibration parts (the
+# softmax is the ranker's: choose again after a refit): HEDGE the largest that keeps
+# squad_train's median answer within 250 characters, then the triple with the most right
+# answers (squad_train calibration at 0.92, 0.2, 120: 0.786 right, median 249; with the
+# second sentence whole and checked as the answer is, HEDGE 0.98: 0.771 right, median
+# 250).
+HEDGE = 0.92
+HEDGE_SUPPORT = 0.2
+HEDGE_ROOM = 120
 # --- end hedge ---------------------------------------------------------------------------

@@ -69,20 +69,34 @@ def named(question: Question, evidence: Sequence[Evidence]) -> Chunk | None:
                 None)
 
 
+def whole_document(question: Question, evidence: Sequence[Evidence]) -> bool:
+    """Whether the question asks for a summary of the document as a whole: it names
+    nothing but the document ("Summarize the analysis", "Give me a summary"), which its
+    opening sentences summarise, and retrieval found one document only (the question is
+    scoped to it, or the corpus has no other that it could mean: "this report" of two
+    reports is for the ranked strategies to tell apart)."""
+    return (question.ask == "summary" and not question.topic
+            and len({ev.hit.chunk.doc for ev in evidence}) == 1)
+
+
 def section_answer(question: Question, evidence: Sequence[Evidence],
                    corpus: CorpusView) -> Candidate | None:
-    """The section the question names, as its leading sentences (a summary) or its first
-    list (a list question: a list, else the items of its first table, else the leading
-    sentences), each cited."""
+    """The section the question names (or the whole document, for a summary of it), as
+    its leading sentences (a summary) or its first list (a list question: a list, else
+    the items of its first table, else the leading sentences), each cited."""
     found = named(question, evidence)
-    if found is None:
+    if found is not None:
+        chunks = corpus.section_of(found)
+        score = max((ev.hit.score for ev in evidence if ev.hit.chunk.section == found.section),
+                    default=0.0)
+    elif whole_document(question, evidence):
+        found = evidence[0].hit.chunk
+        chunks, score = corpus.document_of(found), evidence[0].hit.score
+    else:
         return None
-    passages = [c for c in corpus.section_of(found) if c.kind == "passage"]
-    score = max((ev.hit.score for ev in evidence if ev.hit.chunk.section == found.section),
-                default=0.0)
+    passages = [c for c in chunks if c.kind == "passage"]
     lists = [c for c in passages if c.is_list]
-    rows = [c for c in corpus.section_of(found) if c.kind == "table_row"
-            and has_label(c) and not is_total(c)]
+    rows = [c for c in chunks if c.kind == "table_row" and has_label(c) and not is_total(c)]
     if question.ask == "list" and lists:
         claims: tuple[Claim, ...] = (Claim(condensed_list(*lists[0].list_parts()), lists[0],
                                            score),)
