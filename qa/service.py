@@ -400,7 +400,8 @@ class QAService:
         read from the same index version.
         """
         r = retriever or self.retriever
-        # The words the corpus does not write go in the query's batch (its expansion).
+        # A word the corpus does not write takes its vector from the model's word table;
+        # only one the table lacks would go in the query's batch (ENCODE_UNLISTED).
         vectors = self.queries.encode(r.encoder, text, *r.unknown(text))
         qvec = vectors[:1]
         hits = r.search(text, qvec, k, doc, words=vectors[1:])
@@ -627,8 +628,8 @@ class QAService:
                 return Retrieval(r.version, r.search(query, here, k, doc, kind))
         vector = self.queries.future(r.encoder, query, *unknown)
         # Meanwhile, and before the encoding has flushed the caches: after it, the same
-        # search costs the CPU twice its time on warm caches. A query with words the
-        # corpus does not write needs their vectors first (its expansion).
+        # search costs the CPU twice its time on warm caches. A query with words to encode
+        # for its expansion (`unknown`: none unless ENCODE_UNLISTED) needs them first.
         lexical = r.lexical(query, doc, kind, r.expansion(query)) if not unknown else None
         vectors = await asyncio.wrap_future(vector)
         return Retrieval(r.version, r.search(query, vectors[:1], k, doc, kind, lexical,
