@@ -171,7 +171,7 @@ class Retriever:
         self._bounds = np.searchsorted(stored.owners, np.arange(len(self.chunks) + 1))
         # Which vectors score their chunk in retrieval (clauses only help answering).
         self._searched = stored.searched
-        self._neighbours: dict[str, dict[str, tuple[tuple[str, float], ...]]] = {}
+        self._unwritten_kept: dict[str, tuple[tuple[str, tuple[tuple[str, float], ...]], ...]] = {}
 
     def table_of(self, chunk: Chunk) -> list[Chunk]:
         """The rows of the table a row chunk belongs to, in order (empty for a passage)."""
@@ -261,24 +261,30 @@ class Retriever:
         holds -> the stems of its nearest corpus words (the expansion's: at least
         SYNONYM_FLOOR, at most NEIGHBOURS, none of the query's own) with their similarity,
         whether or not the expansion is on: the support check counts a question word the
-        claim lacks as present when the claim holds one of them. Kept for the last
-        questions asked (the engine checks a question's claims one after the other)."""
-        got = self._neighbours.get(query)
+        claim lacks as present when the claim holds one of them."""
+        return {stem(w): found for w, found in self._unwritten(query) if found}
+
+    def _unwritten(self, query: str) -> tuple[tuple[str, tuple[tuple[str, float], ...]], ...]:
+        """Each query word the corpus does not write that the model's word table holds,
+        in order, with its nearest corpus words as `neighbours` gives them. Kept for the
+        last queries asked: the query's expansion (at retrieval) and the support check
+        (each claim of its answer) read the same scan of the corpus's words."""
+        got = self._unwritten_kept.get(query)
         if got is not None:
             return got
         vocab = self._lexicon.bm25.vocab_dict
         words = list(dict.fromkeys(content_words(query)))
         asked = [(w, v) for w in words if stem(w) not in vocab
                  for v in [self.word_vector(w)] if v is not None]
-        got = {}
+        got = ()
         if asked:
             found = self.stored.words.nearest(
                 np.stack([v for _, v in asked]).astype(np.float32), SYNONYM_FLOOR, NEIGHBOURS,
                 {stem(w) for w in words})
-            got = {stem(w): tuple(f) for (w, _), f in zip(asked, found) if f}
-        if len(self._neighbours) >= 256:
-            self._neighbours.clear()
-        self._neighbours[query] = got
+            got = tuple((w, tuple(f)) for (w, _), f in zip(asked, found))
+        if len(self._unwritten_kept) >= 256:
+            self._unwritten_kept.clear()
+        self._unwritten_kept[query] = got
         return got
 
     def word_vector(self, word: str) -> np.ndarray | None:
@@ -297,8 +303,15 @@ class Retriever:
         SYNONYM_FLOOR and RARITY_POWER (a fitting script passes others)."""
         gain = SYNONYM_GAIN if gain is None else gain
         power = RARITY_POWER if power is None else power
-        if not gain:
+        if gain <= 0:
             return {}
+        if floor is None and power == float("inf") and (vectors is None or not len(vectors)):
+            # the default: the unwritten words' scan the support check reads too
+            weights: dict[str, float] = {}
+            for _, found in self._unwritten(query):
+                for s, sim in found:
+                    weights[s] = max(weights.get(s, 0.0), gain * sim)
+            return weights
         table = self.stored.words
         vocab = self._lexicon.bm25.vocab_dict
         words = list(dict.fromkeys(content_words(query)))
