@@ -80,6 +80,13 @@ def pairs_in(tokens: tuple[str, ...]) -> frozenset[tuple[str, str]]:
     return frozenset(pairwise(tokens))
 
 
+def place(phrase: tuple[str, ...], seq: tuple[str, ...]) -> int | None:
+    """Where `phrase` (words) first stands in `seq` side by side, word for word (None:
+    nowhere)."""
+    n = len(phrase)
+    return next((i for i in range(len(seq) - n + 1) if seq[i:i + n] == phrase), None)
+
+
 def coverage(q: frozenset[str] | set[str], phrase: str) -> float:
     """Share of the phrase's words that the question holds (0 for an empty phrase)."""
     w = words_of(phrase)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qa.answer.grid import when
-from qa.answer.match import coverage, shared, words_of
+from qa.answer.match import coverage, place, shared, words_of
 from qa.answer.types import Claim, Evidence
 from qa.chunk import Chunk
 from qa.text.numbers import is_number, parse_number
@@ -131,15 +131,9 @@ def other_names(names: Sequence[str], header: str) -> frozenset[str]:
     out: set[str] = set()
     for name in names:
         mine = tuple(tokenize(name))
-        if set(mine) & set(head) and not (_within(mine, head) or _within(head, mine)):
+        if set(mine) & set(head) and place(mine, head) is None and place(head, mine) is None:
             out |= set(mine)
     return frozenset(out)
-
-
-def _within(part: tuple[str, ...], whole: tuple[str, ...]) -> bool:
-    """Whether `part` stands in `whole` side by side."""
-    n = len(part)
-    return any(whole[i:i + n] == part for i in range(len(whole) - n + 1))
 
 
 def earlier_twin(c: Chunk, table: Sequence[Chunk]) -> bool:

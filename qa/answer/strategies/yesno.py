@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from qa.answer.features import claim_dense
-from qa.answer.match import shared, weighted_recall, words_of
+from qa.answer.match import place, shared, weighted_recall, words_of
 from qa.answer.question import NEGATIONS, Question
 from qa.answer.strategies.cells import ReverseLookup, TableCell
 from qa.answer.strategies.sentences import BestSentence
@@ -66,7 +66,7 @@ def about_the_same(question: Question, text: str) -> bool:
     if len(names) != 2:
         return True
     asked = tuple(tokenize(question.text))
-    (first, at), (second, bt) = sorted(((n, _place(n, asked)) for n in names),
+    (first, at), (second, bt) = sorted(((n, place(n, asked)) for n in names),
                                        key=lambda x: -1 if x[1] is None else x[1])
     if at is None or bt is None:
         return True
@@ -74,20 +74,14 @@ def about_the_same(question: Question, text: str) -> bool:
     return not (_linked(second, first, between, seq) and not _linked(first, second, between, seq))
 
 
-def _place(phrase: tuple[str, ...], seq: tuple[str, ...]) -> int | None:
-    """Where `phrase` first stands in `seq` side by side (None: nowhere)."""
-    n = len(phrase)
-    return next((i for i in range(len(seq) - n + 1) if seq[i:i + n] == phrase), None)
-
-
 def _linked(a: tuple[str, ...], b: tuple[str, ...], words: set[str],
             seq: tuple[str, ...]) -> bool:
     """Whether `seq` writes `a`, then one of `words`, then `b`."""
-    i = _place(a, seq)
+    i = place(a, seq)
     if i is None or not words:
         return False
     rest = seq[i + len(a):]
-    j = _place(b, rest)
+    j = place(b, rest)
     return j is not None and bool(shared(words, set(rest[:j])))
 
 
