@@ -353,6 +353,11 @@ def test_a_yes_no_question_gets_a_verdict_only_when_stated() -> None:
     # it would be invented
     other = ask("Does China supply critical fuel and energy resources?", ev(COMPONENTS, 1.0))
     assert not other.answer.startswith(("Yes", "No"))
+    # the row says the other change of what is asked ("increases tensions"): no "Yes"
+    eased = ask("Does the military aspect ease tensions?", ev(MILITARY, 1.0))
+    assert not eased.answer.startswith(("Yes", "No"))
+    raised = ask("Does the military aspect raise tensions?", ev(MILITARY, 1.0))
+    assert raised.answer.startswith("Yes. ")
 
 
 # --- JSON shape ----------------------------------------------------------------------------

@@ -303,6 +303,35 @@ def test_a_verdict_needs_the_question_s_names_in_their_roles(question: str, said
     assert verdict(analyze(question), SUPPLY.text, CORPUS.idf)[0] == said
 
 
+COSTS = passage("p-costs", "Operating costs rose by 6 percent, mainly because of higher wages, "
+                "while net income fell.")
+
+
+@pytest.mark.parametrize("question, said", [
+    # the same change in the text's own word ("rose" is no stem of "rise")
+    ("Did operating costs rise because of higher wages?", "Yes"),
+    ("Did operating costs increase?", "Yes"),
+    # another change of what is asked: no verdict either way
+    ("Did operating costs fall?", ""),
+    ("Were operating costs kept?", ""),
+    # the change nearest the question's words is what is said of them: income fell
+    ("Did net income rise?", ""),
+    ("Did net income decline?", "Yes"),
+])
+def test_a_verdict_reads_the_change_the_text_says(question: str, said: str) -> None:
+    assert verdict(analyze(question), COSTS.text, CORPUS.idf)[0] == said
+
+
+@pytest.mark.parametrize("question, said", [
+    ("Will the extension open in 2025?", "Yes"),
+    ("Will the extension open in 2024?", ""),  # another year in its place
+    ("Will the extension open in 2025 with 2 stations?", "Yes"),
+])
+def test_a_verdict_needs_the_question_s_year_not_another(question: str, said: str) -> None:
+    text = "The extension will open in 2025 and add 2 stations."
+    assert verdict(analyze(question), text, CORPUS.idf)[0] == said
+
+
 def test_yes_no_only_for_yes_no_questions() -> None:
     assert propose(YesNo(), "What is the state operating grant?", [ev(GRANT, 1.0)]) == []
 

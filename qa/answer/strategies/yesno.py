@@ -4,15 +4,17 @@ other strategies propose that)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from qa.answer.features import claim_dense
-from qa.answer.match import place, shared, weighted_recall, words_of
+from qa.answer.match import place, shared, weighted_recall, weighted_share, words_of
 from qa.answer.question import NEGATIONS, Question
 from qa.answer.strategies.cells import ReverseLookup, TableCell
 from qa.answer.strategies.sentences import BestSentence
 from qa.answer.support import phrase_in
 from qa.answer.types import Candidate, CorpusView, Evidence
+from qa.text.direction import direction
 from qa.text.sentences import split_clauses
 from qa.text.tokens import tokenize, words
 
@@ -22,6 +24,8 @@ STATED = 0.6
 # How many of the other strategies' candidates (the most similar to the question) are
 # read for a verdict.
 READ = 6
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 # A negation counts for the question's claim when one of the next few words is a word of
 # the question ("is not guaranteed"); "not only X but Y" does not deny Y.
 NEGATION_REACH = 2
@@ -42,14 +46,58 @@ def denies(question_words: frozenset[str], text: str) -> bool:
 def verdict(question: Question, text: str, idf: Mapping[str, float]) -> tuple[str, float]:
     """("Yes" or "No" or "", how much of the question the text states). What is asked is
     the question's topic: the words that name the document or ask it to report ("Does
-    the analysis say ...") are no part of the claim a verdict confirms."""
-    stated = weighted_recall(question.topic or question.words, text, idf)
-    if stated < STATED or not about_the_same(question, text):
-        return "", stated
+    the analysis say ...") are no part of the claim a verdict confirms. A change the
+    question asks about ("Did costs rise?") is stated by the text's word for the same
+    change ("rose", "increased"); a text that says another change of it ("fell", "was
+    kept") or another number in place of the question's states no verdict either way."""
+    topic = question.topic or question.words
     clauses = [text[a:b] for a, b in split_clauses(text)] or [text]
     clause = max(clauses, key=lambda c: weighted_recall(question.words, c, idf))
+    said = changes(topic, clause)
+    if said is None or other_number(question, text):
+        return "", weighted_recall(topic, text, idf)
+    stated = weighted_share(topic, words_of(text) | said, idf)
+    if stated < STATED or not about_the_same(question, text):
+        return "", stated
     denied = denies(question.words, clause) != question.negated
     return ("No" if denied else "Yes"), stated
+
+
+def other_number(question: Question, text: str) -> bool:
+    """Whether the text states another year in place of a year the question states, or
+    another figure in place of a figure ("open in 2024" against "in 2025"); a year against
+    a figure is no such pair ("in 2023" against "fell by 12 percent")."""
+    said = _NUMBER.findall(text)
+    for years in (True, False):
+        asked = {n for n in question.numbers if bool(_YEAR.fullmatch(n)) == years}
+        there = {n for n in said if bool(_YEAR.fullmatch(n)) == years}
+        if asked - there and there - asked:
+            return True
+    return False
+
+
+def changes(topic: frozenset[str], clause: str) -> frozenset[str] | None:
+    """The question's words of change (`qa.text.direction`) the clause does not write but
+    says in other words of the same change, as the words to count present; None when,
+    for one of them, the clause's word of change nearest the question's words it writes
+    says another change (the same distance counts against)."""
+    seq = tokenize(clause)
+    held = shared(set(topic), set(seq))
+    asked = [(w, way) for w in topic - held if (way := direction(w)) is not None]
+    if not asked:
+        return frozenset()
+    at = [i for i, t in enumerate(seq) if t in held]
+    said = [(min((abs(i - j) for j in at), default=len(seq)), way)
+            for i, t in enumerate(seq) if t not in held and (way := direction(t)) is not None]
+    out = set()
+    for w, way in asked:
+        if not said:
+            continue  # the clause says no change: the word is missing, as any other
+        near = min(d for d, _ in said)
+        if any(other != way for d, other in said if d == near):
+            return None
+        out.add(w)
+    return frozenset(out)
 
 
 def about_the_same(question: Question, text: str) -> bool:

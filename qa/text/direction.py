@@ -1,0 +1,45 @@
+"""Which way a word says something changed: up ("rose", "strengthened"), down ("fell",
+"cut") or not at all ("kept", "unchanged").
+
+A closed class of English, as the negators are: the verbs, adjectives and comparatives of
+change, with the irregular forms the stemmer cannot join to their verb ("rose", "fell",
+"grew"). A yes/no question whose change word the text does not write is confirmed by a
+text that says the same change in other words ("raise concerns" / "escalates concerns")
+and contradicted by one that says the other ("Did the fare rise?" / "the fare was kept").
+Words of quality ("improve", "worsen") are left out: improving a delay and reducing it are
+one change written two ways.
+"""
+
+from __future__ import annotations
+
+from qa.text.tokens import stem
+
+UP, DOWN, STEADY = 1, -1, 0
+
+_UP = ("increase rise rose risen raise grow grew grown climb expand expansion "
+       "strengthen enhance boost escalate intensify accelerate heighten surge soar jump "
+       "swell augment deepen widen amplify higher more greater larger bigger growth upturn "
+       "rebound")
+_DOWN = ("decrease fall fell fallen decline drop reduce reduction cut lower shrink shrank "
+         "shrunk weaken lessen diminish ease slow dip plunge slump "
+         "erode curb less fewer smaller lesser downturn shed trim")
+_STEADY = ("keep kept remain stay unchanged maintain steady flat stable")
+
+
+def _table() -> dict[str, int]:
+    out: dict[str, int] = {}
+    for words, way in ((_UP, UP), (_DOWN, DOWN), (_STEADY, STEADY)):
+        for w in words.split():
+            out[w] = way
+            out[stem(w)] = way
+    return out
+
+
+_WAY = _table()
+
+
+def direction(word: str) -> int | None:
+    """UP, DOWN or STEADY for a word of change (lower-cased, as written or stemmed), None
+    for any other."""
+    way = _WAY.get(word)
+    return way if way is not None else _WAY.get(stem(word))
