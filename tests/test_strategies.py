@@ -332,6 +332,15 @@ def test_a_verdict_needs_the_question_s_year_not_another(question: str, said: st
     assert verdict(analyze(question), text, CORPUS.idf)[0] == said
 
 
+@pytest.mark.parametrize("question, said", [
+    ("Did weekend ridership grow faster than weekday ridership?", "Yes"),
+    ("Did weekday ridership grow faster than weekend ridership?", ""),  # the other way round
+])
+def test_a_verdict_needs_the_comparison_the_right_way_round(question: str, said: str) -> None:
+    text = "Weekend ridership grew faster than weekday ridership for the second year running."
+    assert verdict(analyze(question), text, CORPUS.idf)[0] == said
+
+
 def test_yes_no_only_for_yes_no_questions() -> None:
     assert propose(YesNo(), "What is the state operating grant?", [ev(GRANT, 1.0)]) == []
 

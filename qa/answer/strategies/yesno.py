@@ -14,7 +14,7 @@ from qa.answer.strategies.cells import ReverseLookup, TableCell
 from qa.answer.strategies.sentences import BestSentence
 from qa.answer.support import phrase_in
 from qa.answer.types import Candidate, CorpusView, Evidence
-from qa.text.direction import direction
+from qa.text.direction import direction, opposed, same_scale
 from qa.text.sentences import split_clauses
 from qa.text.tokens import tokenize, words
 
@@ -79,22 +79,25 @@ def other_number(question: Question, text: str) -> bool:
 def changes(topic: frozenset[str], clause: str) -> frozenset[str] | None:
     """The question's words of change (`qa.text.direction`) the clause does not write but
     says in other words of the same change, as the words to count present; None when,
-    for one of them, the clause's word of change nearest the question's words it writes
-    says another change (the same distance counts against)."""
+    for one of them, the clause's word of change (of its scale) nearest the question's
+    words it writes says another change (the same distance counts against), or when a
+    word of the question is a word of the clause with a negating prefix or without it."""
     seq = tokenize(clause)
     held = shared(set(topic), set(seq))
-    asked = [(w, way) for w in topic - held if (way := direction(w)) is not None]
-    if not asked:
-        return frozenset()
+    missing = topic - held
+    if any(opposed(w, t) for w in missing for t in set(seq)):
+        return None
     at = [i for i, t in enumerate(seq) if t in held]
     said = [(min((abs(i - j) for j in at), default=len(seq)), way)
             for i, t in enumerate(seq) if t not in held and (way := direction(t)) is not None]
     out = set()
-    for w, way in asked:
-        if not said:
-            continue  # the clause says no change: the word is missing, as any other
-        near = min(d for d, _ in said)
-        if any(other != way for d, other in said if d == near):
+    for w in missing:
+        way = direction(w)
+        scale = [(d, other) for d, other in said if way is not None and same_scale(way, other)]
+        if not scale:
+            continue  # the clause says no change of its scale: the word is missing
+        near = min(d for d, _ in scale)
+        if any(other != way for d, other in scale if d == near):
             return None
         out.add(w)
     return frozenset(out)
@@ -105,7 +108,10 @@ def about_the_same(question: Question, text: str) -> bool:
     writes every name the question states as written ("South Korea" is not "North Korea";
     a sentence about Russia confirms nothing about China), and two names the question
     links by a word ("Does A supply B?") do not stand the other way round around it ("B
-    supplies A"). Words shared with the question say nothing of whom they are about."""
+    supplies A"), nor two things it compares ("Did A grow faster than B?" against "B grew
+    faster than A"). Words shared with the question say nothing of whom they are about."""
+    if compared_the_other_way(question.text, text):
+        return False
     seq = tuple(tokenize(text))
     names = [tuple(tokenize(n)) for n in question.names]
     names = [n for n in names if n]
@@ -120,6 +126,26 @@ def about_the_same(question: Question, text: str) -> bool:
         return True
     between = set(asked[at + len(first):bt])
     return not (_linked(second, first, between, seq) and not _linked(first, second, between, seq))
+
+
+def compared_the_other_way(question: str, text: str) -> bool:
+    """Whether the text compares the question's two sides the other way round: a word the
+    question writes before its "than" only (or after it only) stands after the text's
+    "than" only (before it only), for a word of each side."""
+    asked, said = _sides(question), _sides(text)
+    if asked is None or said is None:
+        return False
+    (qa, qb), (ta, tb) = asked, said
+    return bool((qa - qb) & (tb - ta)) and bool((qb - qa) & (ta - tb))
+
+
+def _sides(text: str) -> tuple[set[str], set[str]] | None:
+    """The content words (stems) before and after a text's first "than", or None."""
+    seq = words(text)
+    if "than" not in seq:
+        return None
+    at = seq.index("than")
+    return set(tokenize(" ".join(seq[:at]))), set(tokenize(" ".join(seq[at + 1:])))
 
 
 def _linked(a: tuple[str, ...], b: tuple[str, ...], words: set[str],
