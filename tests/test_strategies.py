@@ -4,7 +4,7 @@ proposes nothing where it does not apply."""
 from __future__ import annotations
 
 import pytest
-from helpers import ASPECT, FOCUS, Chunks, ev, passage, row
+from helpers import ASPECT, FOCUS, IMPACT, Chunks, ev, passage, row
 
 from qa.answer.question import analyze, ground
 from qa.answer.strategies import STRATEGIES, Plugged
@@ -66,6 +66,23 @@ def test_table_cell_gives_the_asked_column_of_the_named_row() -> None:
     assert cands[0].claims[0].highlight == (3,)
     assert all("Cybersecurity" not in t for t in texts(cands))  # a row it does not name
     assert cands[0].features["label_match"] == 1.0 and cands[0].features["column_match"] == 1.0
+
+
+def test_a_question_joining_two_headers_gets_both_columns() -> None:
+    loopholes = row(2, IMPACT, ("Economic Sanctions", "Loopholes exploited",
+                                "Global sanction regimes weakened"), 3)
+    # "short-term and long-term effects" holds all of "Short-Term Effect" and two thirds of
+    # "Long-Term Outlook", whose own word "long" it writes too
+    cands = propose(TableCell(), "What are the short-term and long-term effects on economic "
+                    "sanctions?", [ev(loopholes, 1.0)])
+    assert texts(cands)[0] == ("For the Economic Sanctions impact area, Short-Term Effect: "
+                               "Loopholes exploited; Long-Term Outlook: Global sanction "
+                               "regimes weakened")
+    # without a join, the best-named column alone
+    one = propose(TableCell(), "What is the short-term effect on economic sanctions in the "
+                  "long run?", [ev(loopholes, 1.0)])
+    assert texts(one)[0] == ("For the Economic Sanctions impact area, Short-Term Effect: "
+                             "Loopholes exploited")
 
 
 def test_a_name_the_question_states_does_not_name_a_column_of_another_name() -> None:
