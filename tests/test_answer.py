@@ -107,6 +107,17 @@ def test_cite_numbers_chunks_in_order_of_first_use_each_once() -> None:
     assert a.grounded and a.version == "v7" and a.question == "q?"
 
 
+def test_cite_marks_a_run_of_consecutive_sentences_of_one_passage_once() -> None:
+    first, second = STAKEHOLDERS.text.split(". ", 1)
+    run = Candidate("s", (Claim(first + ".", STAKEHOLDERS, 0.9),
+                          Claim(second, STAKEHOLDERS, 0.8)), 1.0)
+    assert cite([run], "v", "q?").answer == f"{first}. {second} [1]"
+    # the same sentences the other way round are no run: each is cited where it stands
+    back = Candidate("s", (Claim(second, STAKEHOLDERS, 0.8),
+                           Claim(first + ".", STAKEHOLDERS, 0.9)), 1.0)
+    assert cite([back], "v", "q?").answer == f"{second} [1] {first}. [1]"
+
+
 def test_cite_joins_fragments_by_semicolons_and_keeps_highlights() -> None:
     c = Candidate("s", (Claim("For the Economic aspect, Russia: Energy exports, market expansion",
                               ECONOMIC, 0.8, (2,)),
@@ -318,7 +329,7 @@ def test_the_headings_above_a_section_count_for_its_topic() -> None:
     a = answer("Give an overview of the authority's finances.",
                given(ev(FINANCES, 1.0), ev(STAKEHOLDERS, 0.9)), TRANSIT)
     assert_well_cited(a)
-    assert a.answer.startswith("Fare revenue reached $41.2 million. [1] Operating costs")
+    assert a.answer.startswith("Fare revenue reached $41.2 million. Operating costs")
 
 
 def test_a_list_question_about_a_section_with_a_table_gets_its_items() -> None:
