@@ -369,6 +369,10 @@ def test_a_yes_no_question_gets_a_verdict_only_when_stated() -> None:
     assert not eased.answer.startswith(("Yes", "No"))
     raised = ask("Does the military aspect raise tensions?", ev(MILITARY, 1.0))
     assert raised.answer.startswith("Yes. ")
+    # a question as short as its name: the sentence that writes it states it
+    named = ask("Is China mentioned in the analysis?", ev(STAKEHOLDERS, 1.0), ev(MILITARY, 0.5))
+    assert_well_cited(named)
+    assert named.answer.startswith("Yes. Stakeholders")
 
 
 # --- JSON shape ----------------------------------------------------------------------------

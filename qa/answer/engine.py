@@ -89,7 +89,12 @@ def accepted(question: Question, c: Candidate, evidence: Sequence[Evidence],
     """Whether the support check accepts one of the candidate's claims. Its claims are the
     items of one reading (the rows a question names, the items of a list), each answering
     a part of the question: the reading stands when its best-supported part does (the row
-    the question names more closely may come second in table order)."""
+    the question names more closely may come second in table order). A yes/no verdict
+    whose cited text writes every word of the question's topic, names in their roles and
+    no other change or number (`yesno.verdict`), is stated there word for word: the check's
+    similarity, low for a question as short as "Is China mentioned?", has nothing to add."""
+    if c.preface and c.features.get("stated", 0.0) >= 1.0:
+        return True
     return any(support.check(question.text, cl, evidence, corpus, scoped).ok
                for cl in c.claims)
 
