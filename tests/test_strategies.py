@@ -133,6 +133,31 @@ def test_reverse_look_up_gives_the_label_of_the_row_found_by_its_value() -> None
 # --- whole table, superlatives ------------------------------------------------------------
 
 
+PROGRAM = ("Program", "Lead Department", "Start")
+PROGRAMS = [row(5, PROGRAM, cells, r) for r, cells in enumerate([
+    ("Electric Bus Conversion", "Fleet Services", "2024"),
+    ("Driver Academy", "Human Resources", "2024"),
+    ("Harbor Line Extension", "Capital Projects", "2025")], start=1)]
+
+
+@pytest.mark.parametrize("question, items", [
+    ("Which programs start in 2024?", ["Electric Bus Conversion", "Driver Academy"]),
+    ("Which programs does Capital Projects lead?", ["Harbor Line Extension"]),
+    # a value no row holds, or every row: no filter
+    ("Which programs start in 2030?", ["Electric Bus Conversion", "Driver Academy",
+                                       "Harbor Line Extension"]),
+    ("Which programs are listed?", ["Electric Bus Conversion", "Driver Academy",
+                                    "Harbor Line Extension"]),
+])
+def test_whole_table_items_are_those_holding_what_the_question_states(
+        question: str, items: list[str]) -> None:
+    evidence = [ev(c, 1.0 - c.row / 10) for c in PROGRAMS]
+    cands = WholeTable().propose(ground(analyze(question), evidence), evidence,
+                                 Chunks(PROGRAMS))
+    listed = next(c for c in cands if c.strategy == "table:items")
+    assert [cl.text for cl in listed.claims] == items
+
+
 def test_whole_table_gives_the_periods_it_covers() -> None:
     cands = propose(WholeTable(), "Which years does the ridership table cover?",
                     [ev(HARBOR, 1.0), ev(TOTAL, 0.8)])
