@@ -20,6 +20,15 @@ _FOLLOWUP_START = re.compile(
 _REFERENCE = re.compile(r"\b(it|its|they|them|their|this|that|these|those|there|same)\b", re.IGNORECASE)
 
 
+# A question of asking words alone ("Why?", "By how much?", "Since when?", "How many?").
+_WH_FRAGMENT = re.compile(
+    r"^\s*((?:(?:by|since|until|from|for|to|in|at)\s+)?(?:why|when|where|how(?:\s+(?:much|many|"
+    r"long|often|far|fast|so))?|what\s+for))\s*\?*\s*$", re.IGNORECASE)
+# A yes/no question: it opens with an auxiliary verb.
+_YES_NO = re.compile(r"^\s*(?:did|does|do|is|are|was|were|will|would|can|could|has|have|had|"
+                     r"should)\b", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class TableRow:
     """What a follow-up can name of a table row: its label, its label column, its columns."""
@@ -96,6 +105,11 @@ def resolve(question: str, earlier: str, rows: list[TableRow], reply: Reply = ""
     and the reply to it (which may name the row a reverse look-up found). The reply may be
     a function that answers the earlier question: it is called only when the earlier
     question names no row of a table the index holds."""
+    asked = _WH_FRAGMENT.match(question)
+    if asked and _YES_NO.match(earlier):
+        # "By how much?" after "Did ridership grow in 2023?": the asking words put before
+        # the earlier question make the question it leaves open
+        return f"{asked.group(1)} {earlier.strip()[0].lower()}{earlier.strip()[1:]}"
     q, e = set(tokenize(question)), set(tokenize(earlier))
     cue = is_followup(question)
     q_col = _column(q, rows, partial=cue)

@@ -146,6 +146,16 @@ def test_followup_naming_no_row_or_column_is_searched_with_the_earlier_question(
     assert "Why?" in resolved and earlier in resolved
 
 
+@pytest.mark.parametrize("question, earlier, resolved", [
+    ("By how much?", "Did ridership grow in 2023?", "By how much did ridership grow in 2023?"),
+    ("Why?", "Did net income fall in 2019?", "Why did net income fall in 2019?"),
+    ("Since when?", "Has the fare stayed at $2.50?", "Since when has the fare stayed at $2.50?"),
+])
+def test_asking_words_alone_after_a_yes_no_question_ask_what_it_leaves_open(
+        question: str, earlier: str, resolved: str) -> None:
+    assert resolve(question, earlier, ROWS) == resolved
+
+
 # --- standalone --------------------------------------------------------------------------
 
 
