@@ -190,6 +190,15 @@ def test_window_keeps_the_matching_clauses_and_marks_cuts(
     assert not re.search(r"[,;:] …$", out)  # a cut clause does not end on its comma
 
 
+def test_window_never_ends_on_a_clause_introducing_the_rest() -> None:
+    listed = ("Key actions should include: enhancing intelligence-sharing among regional "
+              "actors, establishing joint monitoring in contested zones, and promoting "
+              "inclusive security dialogues.")
+    out = window(listed, set(tokenize("Which policy recommendations?")), 80)
+    assert out.strip("… ") in listed
+    assert out.strip("… ").rstrip(":") != "Key actions should include"  # an item, not the lead
+
+
 @pytest.mark.parametrize("text, expected", [
     ("Moreover, tailored strategies help.", "Tailored strategies help."),
     ("However, the grant ends.", "The grant ends."),
@@ -343,6 +352,13 @@ def test_a_question_about_a_detail_of_a_section_is_no_question_about_the_section
     a = answer("What does the conclusion say about Japan?",
                given(ev(CONCLUSION[1], 1.0), ev(STAKEHOLDERS, 0.9)), SECTIONED)
     assert not a.answer.startswith("As the alliance gains momentum")
+
+
+def test_two_parts_answered_by_one_sentence_give_it_once() -> None:
+    a = ask("Which countries are named as stakeholders, and what challenge do they face?",
+            ev(STAKEHOLDERS, 1.0))
+    assert_well_cited(a)
+    assert a.answer.count("daunting challenge") == 1
 
 
 def test_a_bare_follow_up_asks_what_it_refers_to() -> None:
