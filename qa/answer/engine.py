@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from qa.answer import arithmetic, rank, support
 from qa.answer.cite import cite, claims_text
-from qa.answer.features import Measures, before, generic, mark_tops
+from qa.answer.features import Measures, generic, mark_tops
 from qa.answer.passages import window
 from qa.answer.question import Question, analyze, ground
 from qa.answer.strategies import STRATEGIES
@@ -78,39 +78,10 @@ def _shown(c: Candidate, claims: tuple) -> str:
     return claims_text(claims, numbers, c.preface)
 
 
-# Whether a sentence the support check refuses is checked again with the sentence before it
-# in its passage, and answered so when that passes: a sentence often names its subject only
-# in the one before ("She was one of only three women on that list."), and the check reads
-# the words of the claim alone. Trades answers on answerable questions (the right sentence
-# ranked first but refused) against answering unanswerable ones the check refused;
-# measured by scripts/answer_eval.py (see README Figures).
-FRAME_REFUSED = True
-
-
 def supported(question: Question, ranked: Sequence[Candidate], evidence: Sequence[Evidence],
               corpus: CorpusView, scoped: bool) -> Candidate | None:
-    """The best candidate the support check accepts (`accepted`), a refused sentence with
-    the sentence before it (`framed`) counting in its place, or None."""
-    for c in ranked:
-        if accepted(question, c, evidence, corpus, scoped):
-            return c
-        wider = framed(c) if FRAME_REFUSED else None
-        if wider is not None and accepted(question, wider, evidence, corpus, scoped):
-            return wider
-    return None
-
-
-def framed(c: Candidate) -> Candidate | None:
-    """A one-sentence candidate with the sentence before it in its passage, as one claim
-    (None for any other candidate, the first sentence, or when the two do not fit)."""
-    if not _one_sentence(c):
-        return None
-    claim = c.claims[0]
-    prior = before(claim.chunk, claim.text)
-    if not prior:
-        return None
-    wider = replace(c, claims=(replace(claim, text=f"{prior} {claim.text}"),))
-    return within_length(wider) if within_length(wider) is wider else None
+    """The best candidate the support check accepts (`accepted`), or None."""
+    return next((c for c in ranked if accepted(question, c, evidence, corpus, scoped)), None)
 
 
 def accepted(question: Question, c: Candidate, evidence: Sequence[Evidence],
