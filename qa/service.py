@@ -610,27 +610,34 @@ class QAService:
         self._check_doc(r, doc)
         query = r.speller.correct(query)
         unknown = r.unknown(query)
+        lexical = None
         if not unknown and self.queries.wants_here(r.encoder):
-            # A lone query on a machine with cores to spare is encoded right here (no
-            # hand-over, two wake-ups fewer). Two turns of the loop first, so that requests
-            # of a burst that arrived with it are seen waiting and batched on the encoder
-            # thread instead; only then, as they cost CPU (0.5-0.8 ms a request in process
-            # when every query went through them, TAT-QA, load 4-5).
+            # A lone query on a machine with cores to spare, or from the server's only
+            # client, is encoded right here (no hand-over, two wake-ups fewer). With other
+            # clients connected, two turns of the loop first, so that requests of a burst
+            # that arrived with it are seen waiting and batched on the encoder thread
+            # instead; only then, as they cost CPU (0.5-0.8 ms a request in process when
+            # every query went through them, TAT-QA, load 4-5).
             self._waiting += 1
             try:
-                await asyncio.sleep(0)
-                await asyncio.sleep(0)
-                here = (self.queries.encode_here(r.encoder, query) if self._waiting == 1
-                        else None)
+                if not self.queries.alone():
+                    await asyncio.sleep(0)
+                    await asyncio.sleep(0)
+                here = None
+                if self._waiting == 1:
+                    # Its lexical candidates first, on warm caches (see below).
+                    lexical = r.lexical(query, doc, kind, r.expansion(query))
+                    here = self.queries.encode_here(r.encoder, query)
             finally:
                 self._waiting -= 1
             if here is not None:
-                return Retrieval(r.version, r.search(query, here, k, doc, kind))
+                return Retrieval(r.version, r.search(query, here, k, doc, kind, lexical))
         vector = self.queries.future(r.encoder, query, *unknown)
         # Meanwhile, and before the encoding has flushed the caches: after it, the same
         # search costs the CPU twice its time on warm caches. A query with words to encode
         # for its expansion (`unknown`: none unless ENCODE_UNLISTED) needs them first.
-        lexical = r.lexical(query, doc, kind, r.expansion(query)) if not unknown else None
+        if lexical is None and not unknown:
+            lexical = r.lexical(query, doc, kind, r.expansion(query))
         vectors = await asyncio.wrap_future(vector)
         return Retrieval(r.version, r.search(query, vectors[:1], k, doc, kind, lexical,
                                              vectors[1:]))

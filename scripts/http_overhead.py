@@ -122,13 +122,18 @@ def serve(name: str, port: int, phases: bool = False, choice: bool = False,
 
     settings = get_settings()
     app = create_app(settings)
+    service = app.state.service
     protocol = protocol_class(name, settings)
     if phases:
         app, protocol = traced(app, protocol)
     if choice:
         app = chosen(app, block, period, always)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", http=protocol,
-                ws="none", timeout_keep_alive=settings.keepalive_timeout)
+    server = uvicorn.Server(uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", http=protocol, ws="none",
+        timeout_keep_alive=settings.keepalive_timeout))
+    # As qa.api.server.serve: the encoder learns the open connections (`in_place`).
+    service.queries.connections = lambda: len(server.server_state.connections)
+    server.run()
 
 
 def traced(app, protocol: type) -> tuple[object, type]:
@@ -201,10 +206,11 @@ def chosen(app, block: int = 1, period: float = 0, always: bool = False):
     picks: list[tuple[int | None, bool]] = []
     coin = random.Random(0)
 
-    def choose(runnable: int | None, cores: int, threads: int) -> bool:
+    def choose(runnable: int | None, cores: int, threads: int,
+               connections: int | None = None) -> bool:
         if period:
             here = int(time.monotonic() / period) % 2 == 0 and (
-                always or in_place(runnable, cores, threads))
+                always or in_place(runnable, cores, threads, connections))
         else:
             here = coin.random() < 0.5 if block <= 1 else len(picks) // block % 2 == 0
         picks.append((runnable, here))
