@@ -61,10 +61,16 @@ RUNNABLE = "/proc/loadavg"
 # -0.03 and -2.09), and 2,677 of its 2,786 in-place encodings had seen 0 or fewer idle
 # cores. So 0: in place only when each of the encoder's threads finds an idle core (on 2
 # cores: no other task runs), where a lone request keeps the hand-over's 0.5 ms (3.35 vs
-# 2.81 ms in place, `--stages`, quiet). That cost falls on the other clients' requests, so
-# a server with one connection open (`in_place`'s `connections`: its one client waits for
-# this answer, and no other request can arrive while the loop encodes) encodes in place
-# whatever the machine's load.
+# 2.81 ms in place, `--stages`, quiet). Nor is in place worth it on a busy machine for a
+# server's only client (no other request then waits for the loop): a server encoding every
+# lone query of its one connection in place (`QueryThread.alone`), against main's code and
+# against the same code choosing by this rule, all served in `scripts/latency.py
+# --baseline` runs (one keep-alive client, requests interleaved with the raw encoding and
+# the other servers'), was slower p50 in 5 runs at load 3.7-7.9: analysis +3.2, +3.6 and
+# +3.9 ms vs main, +1.0 and +1.5 vs this rule; TAT-QA +2.2, +2.5, +3.4 vs main, +1.6 and
+# -0.7 vs this rule; and faster only at load 3.4 (-0.2, -0.5 vs main). One thread that
+# parses, searches and encodes in one stretch waits for a core more often than two that
+# split the work.
 SPARE_CORES = 0
 
 
@@ -159,16 +165,12 @@ def load_encoder(folder: Path, checksum: str, max_tokens: int,
         return encoder
 
 
-def in_place(runnable: int | None, cores: int, threads: int,
-             connections: int | None = None) -> bool:
+def in_place(runnable: int | None, cores: int, threads: int) -> bool:
     """Whether a lone query is encoded where it arrived rather than on the encoder thread,
     given the kernel's count of runnable tasks read by that thread (`runnable`, None where
-    it cannot be read), the machine's cores, the encoder's threads and the connections open
-    to the server (None when unknown): when its one connection is the asker's (the loop,
-    held while it encodes, then keeps no other request waiting), or when the tasks besides
-    the reader leave the encoding's threads, and SPARE_CORES more, an idle core."""
-    return connections == 1 or (
-        runnable is not None and idle_cores(runnable, cores) >= threads + SPARE_CORES)
+    it cannot be read), the machine's cores and the encoder's threads: when the tasks
+    besides the reader leave the encoding's threads, and SPARE_CORES more, an idle core."""
+    return runnable is not None and idle_cores(runnable, cores) >= threads + SPARE_CORES
 
 
 def idle_cores(runnable: int, cores: int) -> int:
@@ -212,9 +214,9 @@ class QueryThread:
         self._busy = threading.Lock()
         self.runnable = RunnableTasks()
         self.cores = os.cpu_count() or 1
-        # Where `wants_here` decides (`in_place` of the runnable count, the cores, the
-        # encoder's threads and the open connections); a measuring script may put its own.
-        self.choose: Callable[[int | None, int, int, int | None], bool] = in_place
+        # Where `wants_here` decides (`in_place` of the runnable count, the cores and the
+        # encoder's threads); a measuring script may put its own here.
+        self.choose: Callable[[int | None, int, int], bool] = in_place
         # The connections open to the server whose queries this thread encodes, or None
         # (not served over HTTP): `qa.api.server.serve` sets it.
         self.connections: Callable[[], int | None] = lambda: None
@@ -237,15 +239,13 @@ class QueryThread:
 
     def wants_here(self, encoder: OnnxEncoder) -> bool:
         """Whether a lone query would be encoded by its caller now (`encode_here`): this
-        thread idle with nothing queued, and the machine with cores to spare or the asker
-        the server's only client (`choose`)."""
+        thread idle with nothing queued, and the machine with cores to spare (`choose`)."""
         return (not self._busy.locked() and self._jobs.empty()
-                and self.choose(self.runnable(), self.cores, encoder.threads,
-                                self.connections()))
+                and self.choose(self.runnable(), self.cores, encoder.threads))
 
     def alone(self) -> bool:
         """Whether the server has one connection open: the asker's, so that no other
-        request can be waiting to be read."""
+        request can be waiting to be read (nor be held up by an encoding in place)."""
         return self.connections() == 1
 
     def encode_here(self, encoder: OnnxEncoder, text: str) -> np.ndarray | None:

@@ -612,12 +612,12 @@ class QAService:
         unknown = r.unknown(query)
         lexical = None
         if not unknown and self.queries.wants_here(r.encoder):
-            # A lone query on a machine with cores to spare, or from the server's only
-            # client, is encoded right here (no hand-over, two wake-ups fewer). With other
-            # clients connected, two turns of the loop first, so that requests of a burst
-            # that arrived with it are seen waiting and batched on the encoder thread
-            # instead; only then, as they cost CPU (0.5-0.8 ms a request in process when
-            # every query went through them, TAT-QA, load 4-5).
+            # A lone query on a machine with cores to spare is encoded right here (no
+            # hand-over, two wake-ups fewer). With other clients connected, two turns of the
+            # loop first, so that requests of a burst that arrived with it are seen waiting
+            # and batched on the encoder thread instead; only then, as they cost CPU
+            # (0.5-0.8 ms a request in process when every query went through them, TAT-QA,
+            # load 4-5). The only client's request can have no such company.
             self._waiting += 1
             try:
                 if not self.queries.alone():

@@ -131,7 +131,7 @@ def serve(name: str, port: int, phases: bool = False, choice: bool = False,
     server = uvicorn.Server(uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="warning", http=protocol, ws="none",
         timeout_keep_alive=settings.keepalive_timeout))
-    # As qa.api.server.serve: the encoder learns the open connections (`in_place`).
+    # As qa.api.server.serve: the encoder learns the open connections (`alone`).
     service.queries.connections = lambda: len(server.server_state.connections)
     server.run()
 
@@ -206,11 +206,10 @@ def chosen(app, block: int = 1, period: float = 0, always: bool = False):
     picks: list[tuple[int | None, bool]] = []
     coin = random.Random(0)
 
-    def choose(runnable: int | None, cores: int, threads: int,
-               connections: int | None = None) -> bool:
+    def choose(runnable: int | None, cores: int, threads: int) -> bool:
         if period:
             here = int(time.monotonic() / period) % 2 == 0 and (
-                always or in_place(runnable, cores, threads, connections))
+                always or in_place(runnable, cores, threads))
         else:
             here = coin.random() < 0.5 if block <= 1 else len(picks) // block % 2 == 0
         picks.append((runnable, here))
