@@ -218,7 +218,7 @@ class QueryThread:
         # encoder's threads); a measuring script may put its own here.
         self.choose: Callable[[int | None, int, int], bool] = in_place
         # The connections open to the server whose queries this thread encodes, or None
-        # (not served over HTTP): `qa.api.server.serve` sets it.
+        # (not served over HTTP): `qa.api.server.server_for` sets it.
         self.connections: Callable[[], int | None] = lambda: None
         self._thread = threading.Thread(target=self._serve, name="qa-encode", daemon=True)
         self._thread.start()
