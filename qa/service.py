@@ -610,7 +610,6 @@ class QAService:
         self._check_doc(r, doc)
         query = r.speller.correct(query)
         unknown = r.unknown(query)
-        lexical = None
         if not unknown and self.queries.wants_here(r.encoder):
             # A lone query on a machine with cores to spare is encoded right here (no
             # hand-over, two wake-ups fewer). With other clients connected, two turns of the
@@ -623,21 +622,17 @@ class QAService:
                 if not self.queries.alone():
                     await asyncio.sleep(0)
                     await asyncio.sleep(0)
-                here = None
-                if self._waiting == 1:
-                    # Its lexical candidates first, on warm caches (see below).
-                    lexical = r.lexical(query, doc, kind, r.expansion(query))
-                    here = self.queries.encode_here(r.encoder, query)
+                here = (self.queries.encode_here(r.encoder, query) if self._waiting == 1
+                        else None)
             finally:
                 self._waiting -= 1
             if here is not None:
-                return Retrieval(r.version, r.search(query, here, k, doc, kind, lexical))
+                return Retrieval(r.version, r.search(query, here, k, doc, kind))
         vector = self.queries.future(r.encoder, query, *unknown)
         # Meanwhile, and before the encoding has flushed the caches: after it, the same
         # search costs the CPU twice its time on warm caches. A query with words to encode
         # for its expansion (`unknown`: none unless ENCODE_UNLISTED) needs them first.
-        if lexical is None and not unknown:
-            lexical = r.lexical(query, doc, kind, r.expansion(query))
+        lexical = r.lexical(query, doc, kind, r.expansion(query)) if not unknown else None
         vectors = await asyncio.wrap_future(vector)
         return Retrieval(r.version, r.search(query, vectors[:1], k, doc, kind, lexical,
                                              vectors[1:]))
