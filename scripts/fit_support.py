@@ -184,6 +184,28 @@ WITHIN_ARTICLE = False
 # candidate as often as it abstains. A question-level score (the candidates' probabilities:
 # their maximum, first, mean, the gap to the second) separates no better: AUC of the mean
 # 0.609 | 0.690 | 0.970 | 0.934 against the maximum's 0.519 | 0.745 | 0.973 | 0.886.
+# Tried the same evening (abst10, a fresh dump of main 9dc0c2c, 21:47): how the question names
+# a claim on a table row (`support.row_naming`, weight 0, worked out only when a fit weighs one,
+# weights.SUPPORT_ROW_NAMING): row_label (share of the row's label words the question holds),
+# row_column (of a cited column's header), row_value (of a cited value), row_cell (label x
+# column), row_label_lead (row_label minus the best other retrieved row's). AUC within the
+# support probes calib | held-out (SQuAD has no tables): 0.415 | 0.509, 0.344 | 0.586, 0.499 |
+# 0.608, 0.360 | 0.505, 0.449 | 0.498: the probes' unanswerable table questions name a row
+# too ("What is the short-term effect on cybersecurity?" names the Cybersecurity row of a
+# table without that column; "When will the strategic arms reduction talks resume?" a row by
+# its value). Against the written model on this dump (the rule chooses 0.40 / 0.25 for it;
+# written 0.39 / 0.25): the full refit (every feature free, before row_label_lead) gives
+# row_cell +1.73, row_value +0.42, row_label +0.18 at 0.37 / 0.17: support calib abstention
+# recall 0.870 -> 0.783, TAT-QA calib accuracy 0.903 -> 0.899, SQuAD calib 0.040 / 0.206 ->
+# 0.041 / 0.194 (the same refit without them: 0.870, 0.898, 0.041 / 0.188); with
+# row_label_lead (+1.08) 0.39 / 0.17: 0.783, 0.899, 0.044 / 0.206. --free (only the row features and the bias
+# fitted, the rest held at the written weights): the four gave row_cell +1.38, row_value
+# +0.06 at 0.35 / 0.22: every calibration figure the same but support@doc accuracy 0.854 ->
+# 0.875 (one paraphrase) and TAT-QA's 0.903 -> 0.899; with row_label_lead too (+1.19, row_cell
+# +1.02) support calib recall 0.870 -> 0.783. None written. The question the issue names
+# ("How does the economic side of the alliance affect the region?", the right Economic row
+# first) goes from p 0.19 to 0.27 under the four: below any threshold the rule allows,
+# because the wrong rows of the probes' unanswerable questions name their row as well.
 
 
 def scorer():
@@ -481,14 +503,16 @@ SIGNS = {"claim_sim": 1, "chunk_sim": 1, "sim_margin": 1, "claim_recall": 1, "ch
          "number_other": -1, "near_miss": -1, "names_near_miss": -1,
          "claim_learned": 1, "learned_margin": 1,
          "align_min": 1, "align_second": 1, "align_mean": 1, "align_gap": -1, "align_swap": -1,
-         "substitute": -1, "name_substitute": -1}
+         "substitute": -1, "name_substitute": -1,
+         "row_label": 1, "row_column": 1, "row_value": 1, "row_cell": 1,
+         "row_label_lead": 1}
 
 
-def fit_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray,
-                 signs: list[int]) -> tuple[np.ndarray, float]:
+def fit_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray, signs: list[int],
+                 offset: np.ndarray | float = 0.0) -> tuple[np.ndarray, float]:
     """Weighted logistic regression with an L2 penalty (1 / REGULARISATION) whose
-    coefficients keep the given signs (+1, -1; 0 holds one at 0; L-BFGS-B with bounds);
-    returns (coef, bias)."""
+    coefficients keep the given signs (+1, -1; 0 holds one at 0; L-BFGS-B with bounds),
+    each claim's logit starting from `offset`; returns (coef, bias)."""
     from scipy.optimize import minimize
 
     w = w / w.sum()
@@ -496,7 +520,7 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray,
     bounds.append((None, None))
 
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        z = X @ theta[:-1] + theta[-1]
+        z = X @ theta[:-1] + theta[-1] + offset
         p = 1 / (1 + np.exp(-z))
         eps = 1e-12
         value = -np.sum(w * (y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps)))
@@ -511,14 +535,18 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray,
 
 def fit(data: Path, index_root: Path, write: bool,
         wrong_share: float = WRONG_AS_NEGATIVE, within: bool = WITHIN_ARTICLE,
-        without: frozenset[str] = frozenset(), current: bool = False) -> None:
+        without: frozenset[str] = frozenset(), current: bool = False,
+        free: frozenset[str] = frozenset()) -> None:
     """Fit, choose the threshold, print the figures (and write the weights); the features
-    named in `without` are held at 0 (to measure what they add). `current` fits nothing:
+    named in `without` are held at 0 (to measure what they add); with `free`, only the
+    features named there and the bias are fitted, the others held at the written weights
+    (what new features add to the written model). `current` fits nothing:
     the figures of the model in qa/answer/weights.py, on the same dumps (the "before")."""
     from qa.answer import weights
     from qa.answer.support import FEATURES
 
     weights.SUPPORT_WORD_BY_WORD = True  # a fit reads them (see weights.py)
+    weights.SUPPORT_ROW_NAMING = True
     views: dict = {}
     names = [n for n in dumped_sets() if n not in OTHER_DOC
              and (data / f"{n.replace('/', '__')}.jsonl").exists()]
@@ -552,7 +580,13 @@ def fit(data: Path, index_root: Path, write: bool,
         ys.append(yy)
         ws.append(w / w.sum())
     X, y, w = np.vstack(Xs), np.concatenate(ys), np.concatenate(ws)
-    coef, bias = fit_logistic(X, y, w, [0 if f in without else SIGNS[f] for f in FEATURES])
+    if free:  # the other features held at the written model's weights (an offset)
+        held = np.array([0.0 if f in free else weights.SUPPORT_WEIGHTS[f] for f in FEATURES])
+        coef, bias = fit_logistic(X, y, w, [SIGNS[f] if f in free else 0 for f in FEATURES],
+                                  offset=X @ held)
+        coef = coef + held
+    else:
+        coef, bias = fit_logistic(X, y, w, [0 if f in without else SIGNS[f] for f in FEATURES])
     if current:
         coef = np.array([weights.SUPPORT_WEIGHTS[f] for f in FEATURES])
         bias = weights.SUPPORT_BIAS
@@ -777,7 +811,7 @@ def pooled_accuracy_loss(members: list[Dumped], per_set: dict, t: float) -> floa
 def write_weights(coef: dict[str, float], bias: float, threshold: float,
                   scoped: float) -> None:
     """Replace the support section of qa/answer/weights.py with the fitted values."""
-    from qa.answer.support import WORD_BY_WORD
+    from qa.answer.support import ROW_NAMING, WORD_BY_WORD
 
     path = ROOT / "qa" / "answer" / "weights.py"
     text = path.read_text(encoding="utf-8")
@@ -798,7 +832,10 @@ def write_weights(coef: dict[str, float], bias: float, threshold: float,
               f"SUPPORT_THRESHOLD_SCOPED = {scoped:.2f}",
               "# Whether the word-by-word features (support.WORD_BY_WORD) are worked out: only when the fit",
               "# gives one of them a weight (else they cost 0.2-0.9 ms a claim for nothing); a fit reads them.",
-              f"SUPPORT_WORD_BY_WORD = {any(coef[k] != 0 for k in WORD_BY_WORD)}"]
+              f"SUPPORT_WORD_BY_WORD = {any(coef[k] != 0 for k in WORD_BY_WORD)}",
+              "# Whether the table-row features (support.ROW_NAMING) are worked out: only when the fit gives",
+              "# one of them a weight; a fit reads them.",
+              f"SUPPORT_ROW_NAMING = {any(coef[k] != 0 for k in ROW_NAMING)}"]
     block = "# <support-weights>\n" + "\n".join(lines) + "\n# </support-weights>"
     new = re.sub(r"# <support-weights>.*?# </support-weights>", block, text, flags=re.DOTALL)
     path.write_text(new, encoding="utf-8")
@@ -820,6 +857,9 @@ def main() -> int:
                     help="fit SQuAD on the articles that hold unanswerable questions only")
     ap.add_argument("--without", default="",
                     help="features (comma-separated) held at 0, to measure what they add")
+    ap.add_argument("--free", default="",
+                    help="fit only these features (comma-separated) and the bias, the others "
+                         "held at the written weights")
     ap.add_argument("--squad-by-question", action="store_true",
                     help="an experiment: split SQuAD by question, not by article (SPLIT_AS)")
     ap.add_argument("--current", action="store_true",
@@ -832,7 +872,8 @@ def main() -> int:
         dump(a.sets or dumped_sets(), a.data, a.index)
     else:
         fit(a.data, a.index, a.write, a.wrong, a.within_article,
-            frozenset(filter(None, a.without.split(","))), a.current)
+            frozenset(filter(None, a.without.split(","))), a.current,
+            frozenset(filter(None, a.free.split(","))))
     return 0
 
 

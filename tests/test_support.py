@@ -9,6 +9,7 @@ from itertools import pairwise
 
 import numpy as np
 import pytest
+from helpers import ASPECT, FOCUS, IMPACT, row
 
 from qa.answer.engine import accepted
 from qa.answer.question import analyze
@@ -21,8 +22,10 @@ from qa.answer.support import (
     claim_units,
     features,
     names,
+    row_naming,
     substitutes,
 )
+from qa.answer.tables import cell_claim, reverse_claim
 from qa.answer.types import Candidate, Claim, Evidence
 from qa.chunk import Chunk
 from qa.retrieve import Hit
@@ -356,6 +359,65 @@ def test_the_word_by_word_features_are_worked_out_only_when_weighed(monkeypatch)
     near = feats("What does Russia supply to South Korea?",
                  Claim("Russia supplies North Korea.", SUPPLY, 1.0), SUPPLY)
     assert near.substitute == 1.0 and near.name_substitute == 1.0
+
+
+ECONOMIC = row(1, ASPECT, ("Economic", "Gains sanctions relief", "Gains labour and goods",
+                          "Disrupts supply chains, pressures South Korea & Japan"), 2)
+CYBER = row(2, FOCUS, ("Cybersecurity", "Joint monitoring", "Reduced risk of attacks"), 1)
+
+
+@pytest.fixture
+def row_naming_on(monkeypatch) -> None:
+    """The table-row features worked out (as a fit reads them; off while no weight does)."""
+    from qa.answer import weights
+
+    monkeypatch.setattr(weights, "SUPPORT_ROW_NAMING", True)
+
+
+def test_how_the_question_names_a_row_s_label_and_cited_column(row_naming_on) -> None:
+    question = "How does the economic side of the alliance affect the region?"
+    cell = cell_claim(ECONOMIC, (3,), 1.0)  # "For the Economic aspect, Regional Impact: ..."
+    got = row_naming(question, cell, ())
+    # the label "Economic" whole; of the header "Regional Impact", "region" but not "impact"
+    assert got["row_label"] == 1.0 and got["row_column"] == 0.5
+    assert got["row_cell"] == 0.5 and got["row_value"] == 0.0
+    # the same row cited by another column the question does not name
+    assert row_naming(question, cell_claim(ECONOMIC, (1,), 1.0), ())["row_column"] == 0.0
+    # a question that names neither the row nor the column
+    assert row_naming("What does Iran export by sea?", cell, ()) == dict.fromkeys(
+        ("row_label", "row_column", "row_value", "row_cell", "row_label_lead"), 0.0)
+
+
+def test_the_row_the_question_names_against_one_sharing_a_word_with_it(row_naming_on) -> None:
+    question = "How does the economic side of the alliance affect the region?"
+    sanctions = row(3, IMPACT, ("Economic Sanctions", "Loopholes exploited", "Weaker regime"), 1)
+    rows = evidence(sanctions, ECONOMIC)
+    # "Economic" named whole, "Economic Sanctions" by half its label
+    assert row_naming(question, cell_claim(ECONOMIC, (3,), 1.0), rows)["row_label_lead"] == 0.5
+    assert row_naming(question, cell_claim(sanctions, (1,), 1.0), rows)["row_label_lead"] == -0.5
+
+
+def test_how_the_question_names_a_row_by_its_value(row_naming_on) -> None:
+    claim = reverse_claim(CYBER, 2, (), 1.0)  # "Focus Area: Cybersecurity (Expected ...)"
+    got = row_naming("Which focus area aims at a reduced risk of attacks?", claim, ())
+    assert got["row_value"] == 1.0 and got["row_label"] == 0.0
+
+
+def test_a_passage_s_claim_names_no_row(row_naming_on) -> None:
+    f = feats("How does the economic side affect the region?", sentence(SUPPLY, 1), SUPPLY)
+    assert (f.row_label, f.row_column, f.row_value, f.row_cell) == (0.0, 0.0, 0.0, 0.0)
+    on_row = feats("How does the economic side affect the region?",
+                   cell_claim(ECONOMIC, (3,), 1.0), ECONOMIC)
+    assert on_row.row_label == 1.0 and on_row.row_column == 0.5
+
+
+def test_the_row_features_are_worked_out_only_when_weighed(monkeypatch) -> None:
+    from qa.answer import weights
+
+    monkeypatch.setattr(weights, "SUPPORT_ROW_NAMING", False)
+    off = feats("How does the economic side affect the region?",
+                cell_claim(ECONOMIC, (3,), 1.0), ECONOMIC)
+    assert (off.row_label, off.row_column, off.row_cell) == (0.0, 0.0, 0.0)
 
 
 def test_features_follow_the_model_s_order() -> None:

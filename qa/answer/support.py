@@ -37,6 +37,8 @@ import numpy as np
 from qa.answer import weights
 from qa.answer.match import PREFIX_MATCH, joined_tokens, shared, tokens_of
 from qa.answer.operators import comparison
+from qa.answer.question import Question, analyze
+from qa.answer.tables import cited_naming, label_share
 from qa.answer.types import Claim, CorpusView, Evidence
 from qa.chunk import Chunk
 from qa.text.tokens import tokenize
@@ -112,6 +114,16 @@ class Features:
     substitute: float  # 1 when a question word is so replaced
     name_substitute: float  # 1 when the word replaced is one of the question's names or
     #                         numbers ("Ten Eyes" / "Nine Eyes", "2004" / "2014")
+    # How the question names a claim on a table row (`row_naming`; 0 for a passage's
+    # claim): a reader names a row by its label and a cell by its column's header, in words
+    # the sentence-level signals above miss ("the economic side ... the region" for "For the
+    # Economic aspect, Regional Impact: ...").
+    row_label: float  # share of the row's label words the question holds
+    row_column: float  # best share of a cited column's header words it holds
+    row_value: float  # best share of a cited value's words it holds (a row found by value)
+    row_cell: float  # row_label x row_column: it names both the row and the column
+    row_label_lead: float  # row_label minus the best of any other retrieved row's: the
+    #                        row the question names rather than one sharing a word with it
 
     def vector(self) -> tuple[float, ...]:
         """The values in field order."""
@@ -238,7 +250,35 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
         learned_margin=(claim_learned - max(learned_others, default=claim_learned))
         if claim_learned is not None else 0.0,
         **word_by_word(asked, claim, claim_set, top, corpus),
+        **row_naming(question, claim, evidence),
     )
+
+
+ROW_NAMING = ("row_label", "row_column", "row_value", "row_cell", "row_label_lead")
+
+
+def row_naming(question: str, claim: Claim, evidence: Sequence[Evidence]) -> dict[str, float]:
+    """How the question names the row and the cited columns of a claim on a table row
+    (`tables.cited_naming`, as the table strategies read a row), and how far the row's label
+    stands ahead of the other retrieved rows'; 0 for each when the claim is on a passage, or
+    when no fitted weight reads them (`weights.SUPPORT_ROW_NAMING`: the question's analysis
+    and the rows' readings cost for nothing then)."""
+    c = claim.chunk
+    if not weights.SUPPORT_ROW_NAMING or c.kind != "table_row" or not c.cells:
+        return dict.fromkeys(ROW_NAMING, 0.0)
+    q = analyzed(question)
+    label, column, value = cited_naming(q, c, claim.highlight)
+    others = [label_share(q.words, ev.hit.chunk) for ev in evidence
+              if ev.hit.chunk.kind == "table_row" and ev.hit.chunk.cells
+              and ev.hit.chunk.id != c.id]
+    return dict(zip(ROW_NAMING, (label, column, value, label * column,
+                                 label - max(others, default=0.0))))
+
+
+@lru_cache(maxsize=64)
+def analyzed(question: str) -> Question:
+    """The question as analysed whole (once per question: each of its claims is checked)."""
+    return analyze(question, False)
 
 
 def word_by_word(asked: Asked, claim: Claim, claim_set: frozenset[str], top: float,
