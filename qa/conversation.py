@@ -20,6 +20,15 @@ _FOLLOWUP_START = re.compile(
 _REFERENCE = re.compile(r"\b(it|its|they|them|their|this|that|these|those|there|same)\b", re.IGNORECASE)
 
 
+# A question of asking words alone ("Why?", "By how much?", "Since when?", "How many?").
+_WH_FRAGMENT = re.compile(
+    r"^\s*((?:(?:by|since|until|from|for|to|in|at)\s+)?(?:why|when|where|how(?:\s+(?:much|many|"
+    r"long|often|far|fast|so))?|what\s+for))\s*\?*\s*$", re.IGNORECASE)
+# A yes/no question: it opens with an auxiliary verb.
+_YES_NO = re.compile(r"^\s*(?:did|does|do|is|are|was|were|will|would|can|could|has|have|had|"
+                     r"should)\b", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class TableRow:
     """What a follow-up can name of a table row: its label, its label column, its columns."""
@@ -90,12 +99,51 @@ def _qualified(question: str, label_column: str) -> bool:
 
 Reply = str | Callable[[], str]
 
+# "the first one", "the second item", "the last": an item of the reply before, by its place
+# ("the first priority" names a priority, not an item).
+_ORDINAL_REF = re.compile(r"\bthe (first|second|third|fourth|fifth|last)(?:\s+(?:one|item))?"
+                          r"(?=\s*(?:[?.!,;]|$)|\s+(?:of|in|on|for|from|and|or|to|mean|do|does|"
+                          r"is|was)\b)", re.IGNORECASE)
+_PLACES = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1}
+
+
+def listed(reply: str) -> list[str]:
+    """The items a reply lists ("A include: X; Y; Z. [1]" or "X [1]; Y [2]"), in order;
+    none for a reply of one claim."""
+    text = re.sub(r"\s*\[\d+\]", "", reply).strip()
+    parts = [p.strip() for p in text.split("; ")]
+    if len(parts) < 2:
+        return []
+    parts[0] = parts[0].rsplit(": ", 1)[-1]  # the lead ("... include: ") is no item
+    parts[-1] = parts[-1].rstrip(".")
+    return [p for p in parts if p]
+
+
+def _pick(question: str, reply: str) -> str | None:
+    """The question with "the first one" replaced by the reply's first item, or None when
+    it names no item by its place or the reply lists none there."""
+    m = _ORDINAL_REF.search(question)
+    items = listed(reply) if m and reply else []
+    at = _PLACES[m.group(1).lower()] if m else 0
+    if not items or at >= len(items):
+        return None
+    return question[:m.start()] + items[at] + question[m.end():]
+
 
 def resolve(question: str, earlier: str, rows: list[TableRow], reply: Reply = "") -> str:
     """The question made standalone in the light of the (already standalone) earlier one
     and the reply to it (which may name the row a reverse look-up found). The reply may be
     a function that answers the earlier question: it is called only when the earlier
     question names no row of a table the index holds."""
+    if _ORDINAL_REF.search(question):  # the reply is read (or given again) only then
+        picked = _pick(question, reply() if callable(reply) else reply)
+        if picked is not None:
+            return picked
+    asked = _WH_FRAGMENT.match(question)
+    if asked and _YES_NO.match(earlier):
+        # "By how much?" after "Did ridership grow in 2023?": the asking words put before
+        # the earlier question make the question it leaves open
+        return f"{asked.group(1)} {earlier.strip()[0].lower()}{earlier.strip()[1:]}"
     q, e = set(tokenize(question)), set(tokenize(earlier))
     cue = is_followup(question)
     q_col = _column(q, rows, partial=cue)

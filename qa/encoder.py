@@ -61,7 +61,16 @@ RUNNABLE = "/proc/loadavg"
 # -0.03 and -2.09), and 2,677 of its 2,786 in-place encodings had seen 0 or fewer idle
 # cores. So 0: in place only when each of the encoder's threads finds an idle core (on 2
 # cores: no other task runs), where a lone request keeps the hand-over's 0.5 ms (3.35 vs
-# 2.81 ms in place, `--stages`, quiet).
+# 2.81 ms in place, `--stages`, quiet). Nor is in place worth it on a busy machine for a
+# server's only client (no other request then waits for the loop): a server encoding every
+# lone query of its one connection in place (`QueryThread.alone`), against main's code and
+# against the same code choosing by this rule, all served in `scripts/latency.py
+# --baseline` runs (one keep-alive client, requests interleaved with the raw encoding and
+# the other servers'), was slower p50 in 5 runs at load 3.7-7.9: analysis +3.2, +3.6 and
+# +3.9 ms vs main, +1.0 and +1.5 vs this rule; TAT-QA +2.2, +2.5, +3.4 vs main, +1.6 and
+# -0.7 vs this rule; and faster only at load 3.4 (-0.2, -0.5 vs main). One thread that
+# parses, searches and encodes in one stretch waits for a core more often than two that
+# split the work.
 SPARE_CORES = 0
 
 
@@ -208,6 +217,9 @@ class QueryThread:
         # Where `wants_here` decides (`in_place` of the runnable count, the cores and the
         # encoder's threads); a measuring script may put its own here.
         self.choose: Callable[[int | None, int, int], bool] = in_place
+        # The connections open to the server whose queries this thread encodes, or None
+        # (not served over HTTP): `qa.api.server.server_for` sets it.
+        self.connections: Callable[[], int | None] = lambda: None
         self._thread = threading.Thread(target=self._serve, name="qa-encode", daemon=True)
         self._thread.start()
 
@@ -230,6 +242,11 @@ class QueryThread:
         thread idle with nothing queued, and the machine with cores to spare (`choose`)."""
         return (not self._busy.locked() and self._jobs.empty()
                 and self.choose(self.runnable(), self.cores, encoder.threads))
+
+    def alone(self) -> bool:
+        """Whether the server has one connection open: the asker's, so that no other
+        request can be waiting to be read (nor be held up by an encoding in place)."""
+        return self.connections() == 1
 
     def encode_here(self, encoder: OnnxEncoder, text: str) -> np.ndarray | None:
         """Vector of one query, shape (1, dimension), encoded in the calling thread while

@@ -612,14 +612,16 @@ class QAService:
         unknown = r.unknown(query)
         if not unknown and self.queries.wants_here(r.encoder):
             # A lone query on a machine with cores to spare is encoded right here (no
-            # hand-over, two wake-ups fewer). Two turns of the loop first, so that requests
-            # of a burst that arrived with it are seen waiting and batched on the encoder
-            # thread instead; only then, as they cost CPU (0.5-0.8 ms a request in process
-            # when every query went through them, TAT-QA, load 4-5).
+            # hand-over, two wake-ups fewer). With other clients connected, two turns of the
+            # loop first, so that requests of a burst that arrived with it are seen waiting
+            # and batched on the encoder thread instead; only then, as they cost CPU
+            # (0.5-0.8 ms a request in process when every query went through them, TAT-QA,
+            # load 4-5). The only client's request can have no such company.
             self._waiting += 1
             try:
-                await asyncio.sleep(0)
-                await asyncio.sleep(0)
+                if not self.queries.alone():
+                    await asyncio.sleep(0)
+                    await asyncio.sleep(0)
                 here = (self.queries.encode_here(r.encoder, query) if self._waiting == 1
                         else None)
             finally:

@@ -122,13 +122,18 @@ def serve(name: str, port: int, phases: bool = False, choice: bool = False,
 
     settings = get_settings()
     app = create_app(settings)
+    service = app.state.service
     protocol = protocol_class(name, settings)
     if phases:
         app, protocol = traced(app, protocol)
     if choice:
         app = chosen(app, block, period, always)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", http=protocol,
-                ws="none", timeout_keep_alive=settings.keepalive_timeout)
+    server = uvicorn.Server(uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", http=protocol, ws="none",
+        timeout_keep_alive=settings.keepalive_timeout))
+    # As qa.api.server.serve: the encoder learns the open connections (`alone`).
+    service.queries.connections = lambda: len(server.server_state.connections)
+    server.run()
 
 
 def traced(app, protocol: type) -> tuple[object, type]:

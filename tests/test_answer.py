@@ -107,6 +107,17 @@ def test_cite_numbers_chunks_in_order_of_first_use_each_once() -> None:
     assert a.grounded and a.version == "v7" and a.question == "q?"
 
 
+def test_cite_marks_a_run_of_consecutive_sentences_of_one_passage_once() -> None:
+    first, second = STAKEHOLDERS.text.split(". ", 1)
+    run = Candidate("s", (Claim(first + ".", STAKEHOLDERS, 0.9),
+                          Claim(second, STAKEHOLDERS, 0.8)), 1.0)
+    assert cite([run], "v", "q?").answer == f"{first}. {second} [1]"
+    # the same sentences the other way round are no run: each is cited where it stands
+    back = Candidate("s", (Claim(second, STAKEHOLDERS, 0.8),
+                           Claim(first + ".", STAKEHOLDERS, 0.9)), 1.0)
+    assert cite([back], "v", "q?").answer == f"{second} [1] {first}. [1]"
+
+
 def test_cite_joins_fragments_by_semicolons_and_keeps_highlights() -> None:
     c = Candidate("s", (Claim("For the Economic aspect, Russia: Energy exports, market expansion",
                               ECONOMIC, 0.8, (2,)),
@@ -177,6 +188,15 @@ def test_window_keeps_the_matching_clauses_and_marks_cuts(
     assert out.startswith("… ") == starts_cut and out.endswith(" …") == ends_cut
     assert out.strip("… ") in LONG  # a verbatim run of the sentence
     assert not re.search(r"[,;:] …$", out)  # a cut clause does not end on its comma
+
+
+def test_window_never_ends_on_a_clause_introducing_the_rest() -> None:
+    listed = ("Key actions should include: enhancing intelligence-sharing among regional "
+              "actors, establishing joint monitoring in contested zones, and promoting "
+              "inclusive security dialogues.")
+    out = window(listed, set(tokenize("Which policy recommendations?")), 80)
+    assert out.strip("… ") in listed
+    assert out.strip("… ").rstrip(":") != "Key actions should include"  # an item, not the lead
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -318,7 +338,7 @@ def test_the_headings_above_a_section_count_for_its_topic() -> None:
     a = answer("Give an overview of the authority's finances.",
                given(ev(FINANCES, 1.0), ev(STAKEHOLDERS, 0.9)), TRANSIT)
     assert_well_cited(a)
-    assert a.answer.startswith("Fare revenue reached $41.2 million. [1] Operating costs")
+    assert a.answer.startswith("Fare revenue reached $41.2 million. Operating costs")
 
 
 def test_a_list_question_about_a_section_with_a_table_gets_its_items() -> None:
@@ -332,6 +352,13 @@ def test_a_question_about_a_detail_of_a_section_is_no_question_about_the_section
     a = answer("What does the conclusion say about Japan?",
                given(ev(CONCLUSION[1], 1.0), ev(STAKEHOLDERS, 0.9)), SECTIONED)
     assert not a.answer.startswith("As the alliance gains momentum")
+
+
+def test_two_parts_answered_by_one_sentence_give_it_once() -> None:
+    a = ask("Which countries are named as stakeholders, and what challenge do they face?",
+            ev(STAKEHOLDERS, 1.0))
+    assert_well_cited(a)
+    assert a.answer.count("daunting challenge") == 1
 
 
 def test_a_bare_follow_up_asks_what_it_refers_to() -> None:
@@ -353,6 +380,15 @@ def test_a_yes_no_question_gets_a_verdict_only_when_stated() -> None:
     # it would be invented
     other = ask("Does China supply critical fuel and energy resources?", ev(COMPONENTS, 1.0))
     assert not other.answer.startswith(("Yes", "No"))
+    # the row says the other change of what is asked ("increases tensions"): no "Yes"
+    eased = ask("Does the military aspect ease tensions?", ev(MILITARY, 1.0))
+    assert not eased.answer.startswith(("Yes", "No"))
+    raised = ask("Does the military aspect raise tensions?", ev(MILITARY, 1.0))
+    assert raised.answer.startswith("Yes. ")
+    # a question as short as its name: the sentence that writes it states it
+    named = ask("Is China mentioned in the analysis?", ev(STAKEHOLDERS, 1.0), ev(MILITARY, 0.5))
+    assert_well_cited(named)
+    assert named.answer.startswith("Yes. Stakeholders")
 
 
 # --- JSON shape ----------------------------------------------------------------------------

@@ -237,6 +237,18 @@ def test_count_of_items_a_total_sums(report: Tables) -> None:
     assert "Atlantic" in a.answer and "Pacific" in a.answer
 
 
+def test_count_of_the_items_of_a_table_of_words() -> None:
+    text = ("# Plan\n\n| Focus Area | Recommended Measure |\n|---|---|\n"
+            "| Arms Control | Renew talks |\n| Cybersecurity | Joint protocols |\n"
+            "| Humanitarian Aid | Expand assistance |\n")
+    words = Tables(chunk_document(parse_document("plan.md", text)))
+    a = ask(words, "How many focus areas does the table list?")
+    assert a is not None and a.value == 3 and a.derivation.op == COUNT
+    assert [o.text for o in a.derivation.operands] == ["Arms Control", "Cybersecurity",
+                                                      "Humanitarian Aid"]
+    assert unsupported_numbers(a) == []
+
+
 # --- the working, the citations and the stated numbers ----------------------------------------
 
 

@@ -7,7 +7,7 @@ import pytest
 from helpers import assert_abstains, assert_well_cited
 
 from qa.chunk import Chunk, row_text
-from qa.conversation import TableRow, is_followup, resolve, standalone, table_rows
+from qa.conversation import TableRow, is_followup, listed, resolve, standalone, table_rows
 from qa.service import QAService
 
 ASPECT_COLUMNS = ("North Korea", "Russia", "Regional Impact")
@@ -144,6 +144,36 @@ def test_followup_naming_no_row_or_column_is_searched_with_the_earlier_question(
     earlier = "Which stakeholders must balance deterrence with dialogue?"
     resolved = resolve("Why?", earlier, ROWS)
     assert "Why?" in resolved and earlier in resolved
+
+
+@pytest.mark.parametrize("question, earlier, resolved", [
+    ("By how much?", "Did ridership grow in 2023?", "By how much did ridership grow in 2023?"),
+    ("Why?", "Did net income fall in 2019?", "Why did net income fall in 2019?"),
+    ("Since when?", "Has the fare stayed at $2.50?", "Since when has the fare stayed at $2.50?"),
+])
+def test_asking_words_alone_after_a_yes_no_question_ask_what_it_leaves_open(
+        question: str, earlier: str, resolved: str) -> None:
+    assert resolve(question, earlier, ROWS) == resolved
+
+
+PROGRAMS_REPLY = "Electric Bus Conversion [1]; Driver Academy [2]; Fare Capping [3]"
+
+
+@pytest.mark.parametrize("question, resolved", [
+    ("Tell me more about the first one.", "Tell me more about Electric Bus Conversion."),
+    ("What is the goal of the last one?", "What is the goal of Fare Capping?"),
+    ("And the second?", "And Driver Academy?"),
+    # an ordinal that names something of its own is no item of the reply
+    ("What is the first priority?", "What is the first priority?"),
+])
+def test_an_item_of_the_reply_named_by_its_place_is_put_in(question: str, resolved: str) -> None:
+    assert resolve(question, "Which programs start in 2024?", [], PROGRAMS_REPLY) == resolved
+
+
+def test_the_items_of_a_reply_are_read_past_its_lead() -> None:
+    assert listed("Key components include: Energy cooperation; Military coordination. [1]") == [
+        "Energy cooperation", "Military coordination"]
+    assert listed("Russia supplies fuel. [1]") == []
 
 
 # --- standalone --------------------------------------------------------------------------

@@ -228,8 +228,7 @@ def test_a_lone_query_is_encoded_here_only_when_the_thread_is_idle_and_a_core_fr
         encoder: OnnxEncoder) -> None:
     queries = QueryThread()
     seen: list[tuple] = []
-    queries.choose = lambda runnable, cores, threads: seen.append((runnable, cores,
-                                                                   threads)) or True
+    queries.choose = lambda *counts: seen.append(counts) or True
     text = "Who supplies artillery shells to Russia?"
     assert queries.wants_here(encoder)
     assert len(seen) == 1 and seen[0][1:] == (queries.cores, encoder.threads)

@@ -6,10 +6,19 @@ from __future__ import annotations
 from helpers import Chunks, ev, passage
 
 from qa.answer.engine import candidates
-from qa.answer.features import before, generic, mark_tops, sentence_before, values_in
+from qa.answer.features import (
+    before,
+    generic,
+    leads,
+    mark_tops,
+    sentence_before,
+    typed_near,
+    values_in,
+)
 from qa.answer.match import nearest_share, tokens_of
 from qa.answer.question import analyze, ground
 from qa.answer.types import Candidate, Claim
+from qa.chunk import Chunk
 
 TOWER = passage("t1", "The Halden Tower stands on the north quay. It was finished in 1911 by "
                 "the harbour board. Visitors climb it in summer.")
@@ -122,3 +131,46 @@ def test_the_ranker_prefers_the_sentence_giving_the_kind_of_answer_asked_for() -
     assert q.wh == "what" and q.expects == "date"  # no "when": the wh-phrase's noun says it
     best = candidates(q, evidence, Chunks([mill, OTHER]))[0]
     assert "1887" in best.claims[0].text
+
+
+def test_typed_near_reads_whether_the_new_value_stands_by_the_question_words() -> None:
+    q = analyze("When did the harbour board finish the Halden Tower?")
+    # the year stands by "finished ... harbour board": the date of the asked thing
+    by = typed_near(q, "The harbour board finished the tower in 1911.", "date", None, 4)
+    # the year is of something else the sentence says, far from the question's words
+    apart = typed_near(q, "The harbour board finished the Halden Tower after repairs that "
+                       "went on for years while fishermen, merchants and many sailors of "
+                       "the north quay waited, and ferries resumed in 1920.", "date", None, 4)
+    assert by > apart
+    assert apart == 0.0
+    assert typed_near(q, "The harbour board finished the tower.", "date", None, 4) == 0.0
+    # a year the question writes is what it asks about, not an answer
+    asked = analyze("What did the harbour board finish in 1911?")
+    assert typed_near(asked, "The harbour board finished the tower in 1911.", "date", None,
+                      4) == 0.0
+    # a month is a date's word; a number and a new name are read alike
+    assert typed_near(q, "The harbour board finished it in March.", "date", None, 4) > 0
+    assert typed_near(analyze("How many men did the board hire?"),
+                      "The board hired 40 men.", "number", None, 4) == 0.75  # all but "many"
+    who = analyze("Who designed the Halden Tower?")
+    assert typed_near(who, "The Halden Tower was designed by Anna Berg.", "name", None, 4) > 0
+    assert typed_near(who, "The Halden Tower was designed well.", "name", None, 4) == 0.0
+
+
+def test_the_lead_sentence_of_a_document_section_and_passage() -> None:
+    head = passage("h1", "The Halden Tower is a lighthouse. It stands on the quay.", "Tower")
+    later = Chunk(id="h2", kind="passage", doc="a.md", section="Tower",
+                  text="Its lamp was lit in 1911. Ships see it.", line_start=3, line_end=3,
+                  char_start=60, char_end=100)
+    other = Chunk(id="h3", kind="passage", doc="a.md", section="History",
+                  text="The board met in 1890. It chose the site.", line_start=5, line_end=5,
+                  char_start=120, char_end=160)
+    corpus = Chunks([head, later, other])
+    assert leads(head, "The Halden Tower is a lighthouse.", corpus) == (1.0, 1.0, 1.0)
+    assert leads(head, "It stands on the quay.", corpus) == (0.0, 0.0, 0.0)
+    assert leads(later, "Its lamp was lit in 1911.", corpus) == (0.0, 0.0, 1.0)
+    assert leads(other, "The board met in 1890.", corpus) == (0.0, 1.0, 1.0)
+    f = generic(analyze("What is the Halden Tower?"),
+                Candidate("sentence", (Claim("The Halden Tower is a lighthouse.", head, 1.0),),
+                          0.0), [ev(head, 1.0)], corpus)
+    assert f["lead_doc"] == f["lead_section"] == f["lead_chunk"] == 1.0

@@ -215,3 +215,14 @@ def test_the_topic_leaves_out_the_words_a_request_is_phrased_with(question: str,
 def test_an_ordinal_word_asks_for_a_place() -> None:
     assert analyze("How many boats were hired in the second month?").ordinal == 2
     assert analyze("How many boats were hired in May?").ordinal == 0
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("Is the bus program funded by a state grant?", {"bus", "program", "fund", "state", "grant"}),
+    ("Does the report state the fare?", {"fare"}),
+    ("Is China mentioned in the analysis?", {"china"}),
+    ("What does the table show?", {"tabl"}),
+])
+def test_a_reporting_verb_asks_only_beside_the_document_or_at_the_end(
+        question: str, topic: set[str]) -> None:
+    assert analyze(question).topic == topic

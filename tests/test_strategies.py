@@ -4,7 +4,7 @@ proposes nothing where it does not apply."""
 from __future__ import annotations
 
 import pytest
-from helpers import ASPECT, FOCUS, Chunks, ev, passage, row
+from helpers import ASPECT, FOCUS, IMPACT, Chunks, ev, passage, row
 
 from qa.answer.question import analyze, ground
 from qa.answer.strategies import STRATEGIES, Plugged
@@ -68,6 +68,23 @@ def test_table_cell_gives_the_asked_column_of_the_named_row() -> None:
     assert cands[0].features["label_match"] == 1.0 and cands[0].features["column_match"] == 1.0
 
 
+def test_a_question_joining_two_headers_gets_both_columns() -> None:
+    loopholes = row(2, IMPACT, ("Economic Sanctions", "Loopholes exploited",
+                                "Global sanction regimes weakened"), 3)
+    # "short-term and long-term effects" holds all of "Short-Term Effect" and two thirds of
+    # "Long-Term Outlook", whose own word "long" it writes too
+    cands = propose(TableCell(), "What are the short-term and long-term effects on economic "
+                    "sanctions?", [ev(loopholes, 1.0)])
+    assert texts(cands)[0] == ("For the Economic Sanctions impact area, Short-Term Effect: "
+                               "Loopholes exploited; Long-Term Outlook: Global sanction "
+                               "regimes weakened")
+    # without a join, the best-named column alone
+    one = propose(TableCell(), "What is the short-term effect on economic sanctions in the "
+                  "long run?", [ev(loopholes, 1.0)])
+    assert texts(one)[0] == ("For the Economic Sanctions impact area, Short-Term Effect: "
+                             "Loopholes exploited")
+
+
 def test_a_name_the_question_states_does_not_name_a_column_of_another_name() -> None:
     # "South Korea" shares "Korea" with the column "North Korea" but names another thing
     cands = propose(TableCell(), "How does the economic aspect affect South Korea?",
@@ -114,6 +131,31 @@ def test_reverse_look_up_gives_the_label_of_the_row_found_by_its_value() -> None
 
 
 # --- whole table, superlatives ------------------------------------------------------------
+
+
+PROGRAM = ("Program", "Lead Department", "Start")
+PROGRAMS = [row(5, PROGRAM, cells, r) for r, cells in enumerate([
+    ("Electric Bus Conversion", "Fleet Services", "2024"),
+    ("Driver Academy", "Human Resources", "2024"),
+    ("Harbor Line Extension", "Capital Projects", "2025")], start=1)]
+
+
+@pytest.mark.parametrize("question, items", [
+    ("Which programs start in 2024?", ["Electric Bus Conversion", "Driver Academy"]),
+    ("Which programs does Capital Projects lead?", ["Harbor Line Extension"]),
+    # a value no row holds, or every row: no filter
+    ("Which programs start in 2030?", ["Electric Bus Conversion", "Driver Academy",
+                                       "Harbor Line Extension"]),
+    ("Which programs are listed?", ["Electric Bus Conversion", "Driver Academy",
+                                    "Harbor Line Extension"]),
+])
+def test_whole_table_items_are_those_holding_what_the_question_states(
+        question: str, items: list[str]) -> None:
+    evidence = [ev(c, 1.0 - c.row / 10) for c in PROGRAMS]
+    cands = WholeTable().propose(ground(analyze(question), evidence), evidence,
+                                 Chunks(PROGRAMS))
+    listed = next(c for c in cands if c.strategy == "table:items")
+    assert [cl.text for cl in listed.claims] == items
 
 
 def test_whole_table_gives_the_periods_it_covers() -> None:
@@ -301,6 +343,44 @@ SUPPLY = passage("p-supply", "Energy cooperation: Russia supplies critical fuel 
 ])
 def test_a_verdict_needs_the_question_s_names_in_their_roles(question: str, said: str) -> None:
     assert verdict(analyze(question), SUPPLY.text, CORPUS.idf)[0] == said
+
+
+COSTS = passage("p-costs", "Operating costs rose by 6 percent, mainly because of higher wages, "
+                "while net income fell.")
+
+
+@pytest.mark.parametrize("question, said", [
+    # the same change in the text's own word ("rose" is no stem of "rise")
+    ("Did operating costs rise because of higher wages?", "Yes"),
+    ("Did operating costs increase?", "Yes"),
+    # another change of what is asked: no verdict either way
+    ("Did operating costs fall?", ""),
+    ("Were operating costs kept?", ""),
+    # the change nearest the question's words is what is said of them: income fell
+    ("Did net income rise?", ""),
+    ("Did net income decline?", "Yes"),
+])
+def test_a_verdict_reads_the_change_the_text_says(question: str, said: str) -> None:
+    assert verdict(analyze(question), COSTS.text, CORPUS.idf)[0] == said
+
+
+@pytest.mark.parametrize("question, said", [
+    ("Will the extension open in 2025?", "Yes"),
+    ("Will the extension open in 2024?", ""),  # another year in its place
+    ("Will the extension open in 2025 with 2 stations?", "Yes"),
+])
+def test_a_verdict_needs_the_question_s_year_not_another(question: str, said: str) -> None:
+    text = "The extension will open in 2025 and add 2 stations."
+    assert verdict(analyze(question), text, CORPUS.idf)[0] == said
+
+
+@pytest.mark.parametrize("question, said", [
+    ("Did weekend ridership grow faster than weekday ridership?", "Yes"),
+    ("Did weekday ridership grow faster than weekend ridership?", ""),  # the other way round
+])
+def test_a_verdict_needs_the_comparison_the_right_way_round(question: str, said: str) -> None:
+    text = "Weekend ridership grew faster than weekday ridership for the second year running."
+    assert verdict(analyze(question), text, CORPUS.idf)[0] == said
 
 
 def test_yes_no_only_for_yes_no_questions() -> None:

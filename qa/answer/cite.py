@@ -13,10 +13,24 @@ _END = (".", "!", "?", "…")
 def claims_text(claims: Sequence[Claim], numbers: dict[str, int], preface: str = "") -> str:
     """The claims with their markers: sentences joined by a space, fragments (table cells,
     list labels) by semicolons."""
-    joiner = " " if len(claims) == 1 or all(c.text.rstrip().endswith(_END) for c in claims) \
-        else "; "
-    body = joiner.join(f"{c.text.rstrip()} [{numbers[c.chunk.id]}]" for c in claims)
+    sentences = len(claims) == 1 or all(c.text.rstrip().endswith(_END) for c in claims)
+    joiner = " " if sentences else "; "
+    body = joiner.join(
+        c.text.rstrip() if sentences and i + 1 < len(claims) and runs_on(c, claims[i + 1])
+        else f"{c.text.rstrip()} [{numbers[c.chunk.id]}]" for i, c in enumerate(claims))
     return f"{preface} {body}" if preface else body
+
+
+def runs_on(claim: Claim, after: Claim) -> bool:
+    """Whether the next claim is the sentence that follows this one in the same passage:
+    the two read as one quotation, cited once after both (a marker between them would
+    stand inside the passage's own text)."""
+    if claim.chunk.id != after.chunk.id or claim.chunk.kind != "passage":
+        return False
+    text = claim.chunk.text
+    first, second = claim.text.rstrip(), after.text.rstrip()
+    at = text.find(first)
+    return at >= 0 and text[at + len(first):].lstrip().startswith(second)
 
 
 def cite(replies: Sequence[Candidate | str], version: str, question: str,

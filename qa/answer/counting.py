@@ -192,7 +192,7 @@ def _item_counts(q: Words, grid: Grid) -> list[Count]:
             continue  # a row the question names is looked up, not counted
         if noun not in COLLECTIONS and at not in span.positions:
             continue  # "How many shares ... in the year ended X": the group is a date
-        cells = tuple(c for r in items if (c := _first_cell(r)) is not None)
+        cells = tuple(c for r in items if (c := _first_cell(r) or _label_cell(r)) is not None)
         score = (min(span.cover, 1.0) + 0.5 + explained(q, span.positions, set())) / 3
         out.append(Count(cells, cells, tuple(items), name, None, "", score, grid))
     return out
@@ -204,6 +204,13 @@ def _first_cell(row: Chunk) -> Cell | None:
         if n is not None:
             return Cell(row, j, row.cells[j], n.value, n.percent)
     return None
+
+
+def _label_cell(row: Chunk) -> Cell | None:
+    """A row without a figure (a table of words: "Arms Control | Renew ... talks") counted
+    by its label, as one item."""
+    label = label_of(row)  # the first cell
+    return Cell(row, 0, label, Decimal(1), False) if label else None
 
 
 def _items(rows: list[Chunk]) -> list[Chunk]:

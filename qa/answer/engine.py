@@ -89,7 +89,12 @@ def accepted(question: Question, c: Candidate, evidence: Sequence[Evidence],
     """Whether the support check accepts one of the candidate's claims. Its claims are the
     items of one reading (the rows a question names, the items of a list), each answering
     a part of the question: the reading stands when its best-supported part does (the row
-    the question names more closely may come second in table order)."""
+    the question names more closely may come second in table order). A yes/no verdict
+    whose cited text writes every word of the question's topic, names in their roles and
+    no other change or number (`yesno.verdict`), is stated there word for word: the check's
+    similarity, low for a question as short as "Is China mentioned?", has nothing to add."""
+    if c.preface and c.features.get("stated", 0.0) >= 1.0:
+        return True
     return any(support.check(question.text, cl, evidence, corpus, scoped).ok
                for cl in c.claims)
 
@@ -247,7 +252,32 @@ def answer(text: str, search: Search, corpus: CorpusView, *, scoped: bool = Fals
             replies.append(chosen)
     if not any(isinstance(r, Candidate) for r in replies):
         return Answer(not_covered, False, (), corpus.version, text)
+    replies, asked = without_repeats(replies, asked)
     return cite(shared_length(replies, asked), corpus.version, text)
+
+
+def without_repeats(replies: Sequence[Candidate | str], parts: Sequence[Question]
+                    ) -> tuple[list[Candidate | str], list[Question]]:
+    """The parts' replies without the claims an earlier part's reply already gave: a part
+    answered by the same sentence as the one before it adds nothing (a reply left with
+    none, or a hedged one whose first sentence was given, is dropped; a computed one is
+    kept whole or dropped whole)."""
+    seen: set[tuple[str, str]] = set()
+    out: list[Candidate | str] = []
+    kept: list[Question] = []
+    for r, q in zip(replies, parts):
+        if isinstance(r, Candidate):
+            given = {(cl.chunk.id, cl.text) for cl in r.claims}
+            fresh = tuple(cl for cl in r.claims if (cl.chunk.id, cl.text) not in seen)
+            first_given = (r.claims[0].chunk.id, r.claims[0].text) in seen
+            seen |= given
+            if not fresh or (first_given and r.features.get("hedged")):
+                continue  # a hedge's second sentence only stands beside its first
+            if len(fresh) < len(r.claims) and r.value is None and not r.preface:
+                r = replace(r, claims=fresh, said=())
+        out.append(r)
+        kept.append(q)
+    return out, kept
 
 
 def shared_length(replies: Sequence[Candidate | str], parts: Sequence[Question],

@@ -34,6 +34,7 @@ from qa.answer.types import Candidate, Claim, CorpusView, Evidence
 from qa.chunk import Chunk
 from qa.text.numbers import is_number
 from qa.text.sentences import sentences
+from qa.text.tokens import tokenize
 
 _NAME_INSIDE = re.compile(r"(?<=\w[ ,(])([A-Z][\w'’-]*)")
 _NUMBER = re.compile(r"\d[\d,.]*")
@@ -108,7 +109,15 @@ FEATURES = {
     "expects=number&number": "a question asking a number (how many, how long) and a new number",
     "expects=person&name": "a question asking who and a claim with a name it does not write",
     "expects=place&name": "a question asking where and a claim with a name it does not write",
+    "expects=date&near": "of the question's words, the most (by rarity) within PROXIMITY words "
+                         "of a date the claim newly gives (the date is of the asked thing)",
+    "expects=number&near": "the same for a number the claim newly gives",
+    "expects=person&near": "the same for a name the claim newly gives",
+    "expects=place&near": "the same for a name the claim newly gives",
     "pieces": "how many sentences or items / 5",
+    "lead_doc": "the claim is its document's first sentence (it names and defines the subject)",
+    "lead_section": "the claim is the first sentence under its heading",
+    "lead_chunk": "the claim is its passage's first sentence",
 }
 # Measures that get a weight of their own for each strategy.
 PER_STRATEGY = ("dense", "overlap", "overlap_chunk", "retrieval")
@@ -123,6 +132,38 @@ _DATE = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b|\b(January|February|March|April|May
 
 # The kind of value a claim gives that answers each kind of question (`Question.expects`).
 _GIVES = {"date": "date", "number": "number", "person": "name", "place": "name"}
+# The words of a date as the tokenizer reads them: a year, a decade ("1990s"), a century
+# ("19th"), a month (its stem).
+_DATE_TOKEN = re.compile(r"1[5-9]\d\d|20\d\d|\d{3,4}s|\d{1,2}(?:st|nd|rd|th)")
+_MONTHS = frozenset(tokenize("January February March April May June July August September "
+                             "October November December"))
+
+
+def _typed(token: str, gives: str, names: frozenset[str]) -> bool:
+    """Whether a claim's (stemmed) word is a value of the kind a question asks for: a date's
+    word, a number, a word of a name (`names`: the stems of the claim's new names)."""
+    if gives == "date":
+        return token in _MONTHS or bool(_DATE_TOKEN.fullmatch(token))
+    if gives == "number":
+        return token[:1].isdigit()
+    return token in names
+
+
+def typed_near(question: Question, text: str, gives: str, idf, width: int) -> float:
+    """The largest share of the question's words (by rarity) that stand within `width`
+    words of a value of the asked kind which the question does not itself write (a date, a
+    number, a name): whether the claim's date is the date of the asked thing ("Lee
+    published the novel in 1960") or of something else it also says; 0 without one."""
+    tokens = tokens_of(text)
+    names = frozenset(w for n in values_in(text)[1] if not words_of(n) <= question.words
+                      for w in tokens_of(n)) if gives == "name" else frozenset()
+    spots = [i for i, t in enumerate(tokens)
+             if t not in question.words and _typed(t, gives, names)]
+    if not spots:
+        return 0.0
+    return max(weighted_share(question.words,
+                              set_of(tokens[max(0, i - width):i + width + 1]), idf)
+               for i in spots)
 
 
 def _fresh(question: Question, text: str) -> tuple[float, float, float]:
@@ -160,6 +201,21 @@ def sentence_before(passage: str, text: str) -> str:
     text = text.strip("… ")
     i = next((k for k, t in enumerate(texts) if text and text in t), 0)
     return texts[i - 1] if i > 0 else ""
+
+
+def leads(chunk: Chunk, text: str, corpus: CorpusView) -> tuple[float, float, float]:
+    """Whether a claim is the first sentence of its document, of its section, of its
+    passage: a lead sentence names what the text is about and defines it ("X is a novel by
+    Y"), so it answers a question about the subject as a whole, though it shares few of its
+    words."""
+    if chunk.kind != "passage" or chunk.is_list or not text:
+        return 0.0, 0.0, 0.0
+    first = sentences(chunk.text)
+    if not first or text.strip("… ") not in first[0]:
+        return 0.0, 0.0, 0.0
+    doc, section = corpus.document_of(chunk), corpus.section_of(chunk)
+    return (float(bool(doc) and doc[0].id == chunk.id),
+            float(bool(section) and section[0].id == chunk.id), 1.0)
 
 
 # The width (content words) of the window in which `proximity` counts the question's words:
@@ -291,7 +347,12 @@ def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
     near_words = set_of(near)
     shown_words = (said if first.chunk.kind == "passage"
                    else set_of(joined_tokens(text, *first.chunk.header)))
+    lead_doc, lead_section, lead_chunk = leads(first.chunk, first.text, corpus) \
+        if kind == "sentence" else (0.0, 0.0, 0.0)
     f = {"retrieval": (ev.hit.score / m.top) if ev else 0.0,
+         "lead_doc": lead_doc,
+         "lead_section": lead_section,
+         "lead_chunk": lead_chunk,
          # the share of the claim's words the question lacks: an answer says something new
          "novel": (len(said - shared(said, question.words)) / len(said)) if said else 0.0,
          "pairs": len(m.pairs & pairs_of(text)) / len(m.pairs) if m.pairs else 0.0,
@@ -332,6 +393,8 @@ def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
     if gives:  # what the interrogative asks for against what the claim newly gives
         f[f"expects={question.expects}&{gives}"] = {"date": date, "number": number,
                                                     "name": name}[gives]
+        f[f"expects={question.expects}&near"] = typed_near(question, text, gives, m.idf,
+                                                           PROXIMITY)
     for k, v in cand.features.items():
         f[k] = float(v)
     # how much a measure counts depends on what the claim is (a sentence's words against a

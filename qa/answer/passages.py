@@ -90,7 +90,8 @@ def next_sentence(c: Chunk, sentence: str) -> str:
 
 def window(sentence: str, q: frozenset[str] | set[str], limit: int) -> str:
     """An over-long sentence condensed to the run of clauses that holds the most question
-    words (the shorter run on a tie); cuts are marked with "…"."""
+    words (the shorter run on a tie; never one that ends on a clause introducing what
+    follows, "Key actions should include:"); cuts are marked with "…"."""
     if len(sentence) <= limit:
         return sentence
     clauses = re.split(r"(?<=[,;:])\s+", sentence)
@@ -102,6 +103,8 @@ def window(sentence: str, q: frozenset[str] | set[str], limit: int) -> str:
             if len(nxt) > limit - 2:
                 break
             text = nxt
+            if text.endswith(":"):
+                continue  # a run that ends on what introduces the rest says nothing
             score = len(q & words_of(text)) - 0.001 * len(text)
             if score > best_score:
                 best, best_score = text, score

@@ -52,7 +52,7 @@ SUMMARY_NOUNS = _closed("overview summary gist synopsis recap")
 REPORTING_VERBS = _closed(
     "say says state states argue argues conclude concludes discuss discusses examine examines "
     "cover covers describe describes show shows present presents represent represents depict "
-    "depicts")
+    "depicts mention mentions mentioned")
 # Words a request is phrased with rather than what it is about ("Give a brief overview of
 # ...", "Tell me what ... says"): with the list, summary and reporting words above and the
 # document nouns below, what a question's `topic` leaves out.
@@ -108,6 +108,8 @@ GRADABLE = frozenset((_HIGH + " " + _LOW + " often tall far").split())
 _ASKING = frozenset(tokenize(" ".join(
     LIST_VERBS | SUMMARY_VERBS | SUMMARY_NOUNS | REPORTING_VERBS | REQUEST_WORDS
     | DOCUMENT_NOUNS)))
+_REPORTING = frozenset(tokenize(" ".join(REPORTING_VERBS)))
+_DOCUMENT = frozenset(tokenize(" ".join(DOCUMENT_NOUNS)))
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,13 @@ class Question:
     def topic(self) -> frozenset[str]:
         """The stemmed words of what the question is about, without the words it asks
         with ("Summarize the policy recommendations" -> polici, recommend)."""
-        return self.words - _ASKING
+        toks = tokenize(self.text)
+        # a reporting verb asks the document to report beside a noun of it or at the end
+        # ("Does the report state ...", "Is China mentioned in the analysis?", "What does
+        # the table show?"); elsewhere it is of the topic ("funded by a state grant")
+        said = {t for i, t in enumerate(toks) if t in _REPORTING and i + 1 < len(toks)
+                and toks[i + 1] not in _DOCUMENT and not (i and toks[i - 1] in _DOCUMENT)}
+        return self.words - (_ASKING - said)
 
     @property
     def is_list(self) -> bool:

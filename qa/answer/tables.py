@@ -109,6 +109,12 @@ def read_row(question: Question, ev: Evidence, rank: int) -> RowReading:
              for j in range(len(header)) if j != at and j < len(cells) and cells[j] and header[j]]
     best = max((m for m, _ in names), default=0.0)
     columns = tuple(j for m, j in names if m > 0 and m == best)
+    if columns and JOINED.search(question.text):
+        # "the short-term and long-term effects": a question that joins headers names each
+        # column whose own words (that no other header has) it holds, not the best alone
+        own = own_words([header[j] if j != at else "" for j in range(len(header))])
+        columns = tuple(sorted({*columns, *(j for m, j in names
+                                            if m > 0 and shared(own[j], q_cols))}))
     periods = [j for j in columns if PERIOD.search(header[j])]
     if len(periods) >= 2:  # "from 2017 to 2019": the periods between are asked for too
         between = [j for j in range(min(periods), max(periods) + 1)
@@ -146,6 +152,18 @@ def cited_naming(question: Question, c: Chunk, cited: Sequence[int]) -> tuple[fl
                   for j in cols if j < len(header) and header[j]), default=0.0)
     value = max((coverage(q, cells[j]) for j in cols if not is_number(cells[j])), default=0.0)
     return label_match, column, value
+
+
+# A question that joins things it names ("X and Y", "both", "X versus Y").
+JOINED = re.compile(r"\b(?:and|both|versus|vs)\b", re.IGNORECASE)
+
+
+def own_words(headers: Sequence[str]) -> list[frozenset[str]]:
+    """Each header's words that no other header of the table has ("short" of "Short-Term
+    Effect" beside "Long-Term Outlook")."""
+    sets = [words_of(h) for h in headers]
+    return [w - frozenset().union(*(o for k, o in enumerate(sets) if k != i))
+            for i, w in enumerate(sets)]
 
 
 def other_names(names: Sequence[str], header: str) -> frozenset[str]:

@@ -41,6 +41,7 @@ import h11
 import uvicorn
 from fastapi import FastAPI
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.utils import get_client_addr, get_path_with_query_string
 
 from qa.api.errors import raw_error
 from qa.config import Settings
@@ -176,14 +177,21 @@ if HttpToolsProtocol is not None:
     class OneWriteCycle(RequestResponseCycle):
         """uvicorn's httptools request-response cycle, holding back the head of a response
         whose length is known (`content-length`) to write it with the first of its body.
-        Streamed responses (chunked: event streams) have their head written at once."""
+        Streamed responses (chunked: event streams) have their head written at once. The
+        access-log line uvicorn writes before the head is written after it instead, so the
+        client does not wait for the log."""
 
         held = b""  # the head, until the body's first message
+        unlogged: int | None = None  # the status whose access-log line is still to write
 
         async def send(self, message: Any) -> None:
             if self.disconnected or (not self.held and self.response_started):
                 await super().send(message)
+                if self.unlogged is not None:  # the client left before the body
+                    self._log(self.unlogged)
                 return
+            if message["type"] == "http.response.start" and self.access_log:
+                self.access_log, self.unlogged = False, message["status"]
             real = self.transport
             self.transport = out = Collected(real)
             try:
@@ -198,6 +206,16 @@ if HttpToolsProtocol is not None:
                 real.write(data)
             if out.closed:
                 real.close()
+            if not self.held and self.unlogged is not None:
+                self._log(self.unlogged)
+
+        def _log(self, status: int) -> None:
+            """uvicorn's access-log line (its format and arguments)."""
+            self.unlogged = None
+            self.access_logger.info('%s - "%s %s HTTP/%s" %d', get_client_addr(self.scope),
+                                    self.scope["method"],
+                                    get_path_with_query_string(self.scope),
+                                    self.scope["http_version"], status)
 
     class LimitedHttpToolsProtocol(HeadLimits, HttpToolsProtocol):
         """uvicorn's httptools protocol with a header timeout, a connection cap (set by
@@ -273,12 +291,22 @@ def protocol_for(settings: Settings) -> type[HeadLimits]:
         "max_connections": settings.max_connections})
 
 
-def serve(app: FastAPI, settings: Settings, sock: socket.socket | None = None) -> None:
-    """Run the app on `settings.host`:`settings.port` (or on `sock`, already bound there)
-    until SIGINT or SIGTERM."""
+def server_for(app: FastAPI, settings: Settings) -> uvicorn.Server:
+    """The uvicorn server of the app on `settings.host`:`settings.port`, with our protocol
+    and limits; the app's service (if any) told how many connections it has open."""
     config = uvicorn.Config(
         app, host=settings.host, port=settings.port, log_level="info",
         http=protocol_for(settings), ws="none",
         timeout_keep_alive=settings.keepalive_timeout,  # type: ignore[arg-type]
         timeout_graceful_shutdown=SHUTDOWN_GRACE)
-    uvicorn.Server(config).run(sockets=[sock] if sock is not None else None)
+    server = uvicorn.Server(config)
+    service = getattr(app.state, "service", None)
+    if service is not None:  # its encoder learns when the asker is the only client
+        service.queries.connections = lambda: len(server.server_state.connections)
+    return server
+
+
+def serve(app: FastAPI, settings: Settings, sock: socket.socket | None = None) -> None:
+    """Run the app on `settings.host`:`settings.port` (or on `sock`, already bound there)
+    until SIGINT or SIGTERM."""
+    server_for(app, settings).run(sockets=[sock] if sock is not None else None)

@@ -68,6 +68,21 @@ def _head_features(question: Question, c: Chunk) -> dict[str, float]:
             "head_caption": coverage(words_of(c.caption), head) if c.caption and hq else 0.0}
 
 
+def holds_stated(question: Question, c: Chunk) -> bool:
+    """Whether a row has a cell besides its label that the question states whole: a
+    number it writes ("2024"), or words it holds every one of ("Human Resources")."""
+    at = label_at(c)
+    for j, cell in enumerate(c.cells):
+        if j == at or not cell.strip():
+            continue
+        if is_number(cell):
+            if cell.strip() in question.numbers:
+                return True
+        elif words_of(cell) and coverage(question.words, cell) == 1.0:
+            return True
+    return False
+
+
 class WholeTable:
     """What a table covers as a whole: its periods, its items, or its caption."""
 
@@ -116,6 +131,11 @@ class WholeTable:
         members = [c for c in table if (c.group in groups if groups else True)
                    and has_label(c) and not is_total(c)]
         if 2 <= len(members) <= MAX_ITEMS and (wants or groups):
+            # "Which programs start in 2024?": the items whose cells hold what the
+            # question states, when some do and others do not
+            held = [c for c in members if holds_stated(question, c)]
+            if held and len(held) < len(members):
+                members = held
             same = [r for r in question.rows
                     if (r.chunk.doc, r.chunk.table) == (top.doc, top.table)]
             claims = tuple(Claim(label(c), c, score, (label_at(c),)) for c in members)

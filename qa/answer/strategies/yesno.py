@@ -4,15 +4,17 @@ other strategies propose that)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from qa.answer.features import claim_dense
-from qa.answer.match import place, shared, weighted_recall, words_of
+from qa.answer.match import place, shared, weighted_recall, weighted_share, words_of
 from qa.answer.question import NEGATIONS, Question
 from qa.answer.strategies.cells import ReverseLookup, TableCell
 from qa.answer.strategies.sentences import BestSentence
 from qa.answer.support import phrase_in
 from qa.answer.types import Candidate, CorpusView, Evidence
+from qa.text.direction import direction, opposed, same_scale
 from qa.text.sentences import split_clauses
 from qa.text.tokens import tokenize, words
 
@@ -22,6 +24,8 @@ STATED = 0.6
 # How many of the other strategies' candidates (the most similar to the question) are
 # read for a verdict.
 READ = 6
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 # A negation counts for the question's claim when one of the next few words is a word of
 # the question ("is not guaranteed"); "not only X but Y" does not deny Y.
 NEGATION_REACH = 2
@@ -42,14 +46,61 @@ def denies(question_words: frozenset[str], text: str) -> bool:
 def verdict(question: Question, text: str, idf: Mapping[str, float]) -> tuple[str, float]:
     """("Yes" or "No" or "", how much of the question the text states). What is asked is
     the question's topic: the words that name the document or ask it to report ("Does
-    the analysis say ...") are no part of the claim a verdict confirms."""
-    stated = weighted_recall(question.topic or question.words, text, idf)
-    if stated < STATED or not about_the_same(question, text):
-        return "", stated
+    the analysis say ...") are no part of the claim a verdict confirms. A change the
+    question asks about ("Did costs rise?") is stated by the text's word for the same
+    change ("rose", "increased"); a text that says another change of it ("fell", "was
+    kept") or another number in place of the question's states no verdict either way."""
+    topic = question.topic or question.words
     clauses = [text[a:b] for a, b in split_clauses(text)] or [text]
     clause = max(clauses, key=lambda c: weighted_recall(question.words, c, idf))
+    said = changes(topic, clause)
+    if said is None or other_number(question, text):
+        return "", weighted_recall(topic, text, idf)
+    stated = weighted_share(topic, words_of(text) | said, idf)
+    if stated < STATED or not about_the_same(question, text):
+        return "", stated
     denied = denies(question.words, clause) != question.negated
     return ("No" if denied else "Yes"), stated
+
+
+def other_number(question: Question, text: str) -> bool:
+    """Whether the text states another year in place of a year the question states, or
+    another figure in place of a figure ("open in 2024" against "in 2025"); a year against
+    a figure is no such pair ("in 2023" against "fell by 12 percent")."""
+    said = _NUMBER.findall(text)
+    for years in (True, False):
+        asked = {n for n in question.numbers if bool(_YEAR.fullmatch(n)) == years}
+        there = {n for n in said if bool(_YEAR.fullmatch(n)) == years}
+        if asked - there and there - asked:
+            return True
+    return False
+
+
+def changes(topic: frozenset[str], clause: str) -> frozenset[str] | None:
+    """The question's words of change (`qa.text.direction`) the clause does not write but
+    says in other words of the same change, as the words to count present; None when,
+    for one of them, the clause's word of change (of its scale) nearest the question's
+    words it writes says another change (the same distance counts against), or when a
+    word of the question is a word of the clause with a negating prefix or without it."""
+    seq = tokenize(clause)
+    held = shared(set(topic), set(seq))
+    missing = topic - held
+    if any(opposed(w, t) for w in missing for t in set(seq)):
+        return None
+    at = [i for i, t in enumerate(seq) if t in held]
+    said = [(min((abs(i - j) for j in at), default=len(seq)), way)
+            for i, t in enumerate(seq) if t not in held and (way := direction(t)) is not None]
+    out = set()
+    for w in missing:
+        way = direction(w)
+        scale = [(d, other) for d, other in said if way is not None and same_scale(way, other)]
+        if not scale:
+            continue  # the clause says no change of its scale: the word is missing
+        near = min(d for d, _ in scale)
+        if any(other != way for d, other in scale if d == near):
+            return None
+        out.add(w)
+    return frozenset(out)
 
 
 def about_the_same(question: Question, text: str) -> bool:
@@ -57,7 +108,10 @@ def about_the_same(question: Question, text: str) -> bool:
     writes every name the question states as written ("South Korea" is not "North Korea";
     a sentence about Russia confirms nothing about China), and two names the question
     links by a word ("Does A supply B?") do not stand the other way round around it ("B
-    supplies A"). Words shared with the question say nothing of whom they are about."""
+    supplies A"), nor two things it compares ("Did A grow faster than B?" against "B grew
+    faster than A"). Words shared with the question say nothing of whom they are about."""
+    if compared_the_other_way(question.text, text):
+        return False
     seq = tuple(tokenize(text))
     names = [tuple(tokenize(n)) for n in question.names]
     names = [n for n in names if n]
@@ -72,6 +126,26 @@ def about_the_same(question: Question, text: str) -> bool:
         return True
     between = set(asked[at + len(first):bt])
     return not (_linked(second, first, between, seq) and not _linked(first, second, between, seq))
+
+
+def compared_the_other_way(question: str, text: str) -> bool:
+    """Whether the text compares the question's two sides the other way round: a word the
+    question writes before its "than" only (or after it only) stands after the text's
+    "than" only (before it only), for a word of each side."""
+    asked, said = _sides(question), _sides(text)
+    if asked is None or said is None:
+        return False
+    (qa, qb), (ta, tb) = asked, said
+    return bool((qa - qb) & (tb - ta)) and bool((qb - qa) & (ta - tb))
+
+
+def _sides(text: str) -> tuple[set[str], set[str]] | None:
+    """The content words (stems) before and after a text's first "than", or None."""
+    seq = words(text)
+    if "than" not in seq:
+        return None
+    at = seq.index("than")
+    return set(tokenize(" ".join(seq[:at]))), set(tokenize(" ".join(seq[at + 1:])))
 
 
 def _linked(a: tuple[str, ...], b: tuple[str, ...], words: set[str],
