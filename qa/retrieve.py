@@ -287,6 +287,18 @@ class Retriever:
         self._unwritten_kept[query] = got
         return got
 
+    def stem_vectors(self, stems: tuple[str, ...]) -> list[np.ndarray | None]:
+        """Each stemmed word's unit vector (float32): the corpus's word of that stem, else
+        the model word table's, else None (a number, a word the tokenizer cuts up)."""
+        corpus, model = self.stored.words, self.stored.model_words
+        out: list[np.ndarray | None] = []
+        for s in stems:
+            v = corpus.vector_of_stem(s)
+            if v is None:
+                v = model.vector_of_stem(s)
+            out.append(None if v is None else np.asarray(v, dtype=np.float32))
+        return out
+
     def word_vector(self, word: str) -> np.ndarray | None:
         """The model word table's vector of a word (or of a word of its stem), or None."""
         table = self.stored.model_words

@@ -156,6 +156,56 @@ WITHIN_ARTICLE = False
 # chooses 0.39 for the written model (its figures the same: SQuAD 0.040 / 0.194, 0.044 /
 # 0.181); a refit chooses 0.38: SQuAD 0.038 / 0.200, 0.040 / 0.186, support probes' recall
 # 0.826 / 0.846 (one question each way): not written.
+# Tried 2026-11-30 (seventh session, abst10) on a fresh dump of main 9dc0c2c: two families of
+# features that read the question against the claim's sentence word by word (kept in
+# `support.Features`, weight 0; worked out only when a fit weighs one,
+# weights.SUPPORT_WORD_BY_WORD). AUC within Spectre | Twilight Princess | support calib |
+# held-out: `alignment` (each question word: 1 when written, else the model word table's
+# cosine to its closest claim word) align_min 0.516 | 0.388 | 0.219 | 0.403, align_second
+# 0.674 | 0.344 | 0.369 | 0.505, align_mean 0.622 | 0.316 | 0.275 | 0.410, align_gap 0.545 |
+# 0.655 | 0.731 | 0.553, align_swap 0.580 | 0.465 | 0.702 | 0.593: the side flips as word
+# recall's does (an antonym, "minor" for "major", stands as close as a synonym does);
+# `substitutes` (a question word the claim lacks whose two neighbours the claim writes 1-3
+# words apart: "filmed in Morocco holds" for "filmed in Mexico holds") substitute 0.636 |
+# 0.475 | 0.490 | 0.538, name_substitute 0.571 | 0.496 | 0.500 | 0.500. On the engine's first
+# claim substitute fires for 33% of Spectre's unanswerable questions and 6% of its answerable
+# ones, but for 4% / 9% in Twilight Princess and 5-14% of every other article's answerable
+# ones (a paraphrase in place: "great amount" / "enormous amount"); name_substitute for 16% /
+# 1% in Spectre, 1% / 1% in Twilight Princess, none of the support probes: the calibration
+# part holds no unanswerable question of that kind, so no fit can weigh it. The fit (rule
+# unchanged) gives align_mean +1.67 and the substitutes 0: SQuAD calib 0.041 / 0.188
+# (written model 0.040 / 0.206), held out 0.044 / 0.176 (the same); support@doc recall
+# 0.609 / 0.538 (0.652 / 0.692): worse on calibration, not written. Without the alignment's
+# min, second and mean (--without): 0.041 / 0.188, 0.042 / 0.176, substitutes still 0.
+# A diagnostic, not a choice (it reads held-out figures): the written model with
+# name_substitute forced to -3 at its threshold 0.39 gives SQuAD held out 0.047 / 0.229 but
+# answer accuracy 0.760 -> 0.752 (calib 0.719 -> 0.716); both substitutes (-3, -1.5) 0.050 /
+# 0.250, accuracy 0.744: refusing the near sentence sends the engine to a wrong lower
+# candidate as often as it abstains. A question-level score (the candidates' probabilities:
+# their maximum, first, mean, the gap to the second) separates no better: AUC of the mean
+# 0.609 | 0.690 | 0.970 | 0.934 against the maximum's 0.519 | 0.745 | 0.973 | 0.886.
+# Tried the same evening (abst10, a fresh dump of main 9dc0c2c, 21:47): how the question names
+# a claim on a table row (`support.row_naming`, weight 0, worked out only when a fit weighs one,
+# weights.SUPPORT_ROW_NAMING): row_label (share of the row's label words the question holds),
+# row_column (of a cited column's header), row_value (of a cited value), row_cell (label x
+# column), row_label_lead (row_label minus the best other retrieved row's). AUC within the
+# support probes calib | held-out (SQuAD has no tables): 0.415 | 0.509, 0.344 | 0.586, 0.499 |
+# 0.608, 0.360 | 0.505, 0.449 | 0.498: the probes' unanswerable table questions name a row
+# too ("What is the short-term effect on cybersecurity?" names the Cybersecurity row of a
+# table without that column; "When will the strategic arms reduction talks resume?" a row by
+# its value). Against the written model on this dump (the rule chooses 0.40 / 0.25 for it;
+# written 0.39 / 0.25): the full refit (every feature free, before row_label_lead) gives
+# row_cell +1.73, row_value +0.42, row_label +0.18 at 0.37 / 0.17: support calib abstention
+# recall 0.870 -> 0.783, TAT-QA calib accuracy 0.903 -> 0.899, SQuAD calib 0.040 / 0.206 ->
+# 0.041 / 0.194 (the same refit without them: 0.870, 0.898, 0.041 / 0.188); with
+# row_label_lead (+1.08) 0.39 / 0.17: 0.783, 0.899, 0.044 / 0.206. --free (only the row features and the bias
+# fitted, the rest held at the written weights): the four gave row_cell +1.38, row_value
+# +0.06 at 0.35 / 0.22: every calibration figure the same but support@doc accuracy 0.854 ->
+# 0.875 (one paraphrase) and TAT-QA's 0.903 -> 0.899; with row_label_lead too (+1.19, row_cell
+# +1.02) support calib recall 0.870 -> 0.783. None written. The question the issue names
+# ("How does the economic side of the alliance affect the region?", the right Economic row
+# first) goes from p 0.19 to 0.27 under the four: below any threshold the rule allows,
+# because the wrong rows of the probes' unanswerable questions name their row as well.
 
 
 def scorer():
@@ -451,14 +501,18 @@ SIGNS = {"claim_sim": 1, "chunk_sim": 1, "sim_margin": 1, "claim_recall": 1, "ch
          "best_unit_recall": 1, "plain_missing": -1, "names_off_claim": -1,
          "numbers_off_chunk": -1, "type_gap": -1, "claim_negated": -1, "novel": 1,
          "number_other": -1, "near_miss": -1, "names_near_miss": -1,
-         "claim_learned": 1, "learned_margin": 1}
+         "claim_learned": 1, "learned_margin": 1,
+         "align_min": 1, "align_second": 1, "align_mean": 1, "align_gap": -1, "align_swap": -1,
+         "substitute": -1, "name_substitute": -1,
+         "row_label": 1, "row_column": 1, "row_value": 1, "row_cell": 1,
+         "row_label_lead": 1}
 
 
-def fit_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray,
-                 signs: list[int]) -> tuple[np.ndarray, float]:
+def fit_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray, signs: list[int],
+                 offset: np.ndarray | float = 0.0) -> tuple[np.ndarray, float]:
     """Weighted logistic regression with an L2 penalty (1 / REGULARISATION) whose
-    coefficients keep the given signs (+1, -1; 0 holds one at 0; L-BFGS-B with bounds);
-    returns (coef, bias)."""
+    coefficients keep the given signs (+1, -1; 0 holds one at 0; L-BFGS-B with bounds),
+    each claim's logit starting from `offset`; returns (coef, bias)."""
     from scipy.optimize import minimize
 
     w = w / w.sum()
@@ -466,7 +520,7 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray,
     bounds.append((None, None))
 
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        z = X @ theta[:-1] + theta[-1]
+        z = X @ theta[:-1] + theta[-1] + offset
         p = 1 / (1 + np.exp(-z))
         eps = 1e-12
         value = -np.sum(w * (y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps)))
@@ -481,12 +535,18 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray,
 
 def fit(data: Path, index_root: Path, write: bool,
         wrong_share: float = WRONG_AS_NEGATIVE, within: bool = WITHIN_ARTICLE,
-        without: frozenset[str] = frozenset(), current: bool = False) -> None:
+        without: frozenset[str] = frozenset(), current: bool = False,
+        free: frozenset[str] = frozenset()) -> None:
     """Fit, choose the threshold, print the figures (and write the weights); the features
-    named in `without` are held at 0 (to measure what they add). `current` fits nothing:
+    named in `without` are held at 0 (to measure what they add); with `free`, only the
+    features named there and the bias are fitted, the others held at the written weights
+    (what new features add to the written model). `current` fits nothing:
     the figures of the model in qa/answer/weights.py, on the same dumps (the "before")."""
+    from qa.answer import weights
     from qa.answer.support import FEATURES
 
+    weights.SUPPORT_WORD_BY_WORD = True  # a fit reads them (see weights.py)
+    weights.SUPPORT_ROW_NAMING = True
     views: dict = {}
     names = [n for n in dumped_sets() if n not in OTHER_DOC
              and (data / f"{n.replace('/', '__')}.jsonl").exists()]
@@ -520,10 +580,14 @@ def fit(data: Path, index_root: Path, write: bool,
         ys.append(yy)
         ws.append(w / w.sum())
     X, y, w = np.vstack(Xs), np.concatenate(ys), np.concatenate(ws)
-    coef, bias = fit_logistic(X, y, w, [0 if f in without else SIGNS[f] for f in FEATURES])
+    if free:  # the other features held at the written model's weights (an offset)
+        held = np.array([0.0 if f in free else weights.SUPPORT_WEIGHTS[f] for f in FEATURES])
+        coef, bias = fit_logistic(X, y, w, [SIGNS[f] if f in free else 0 for f in FEATURES],
+                                  offset=X @ held)
+        coef = coef + held
+    else:
+        coef, bias = fit_logistic(X, y, w, [0 if f in without else SIGNS[f] for f in FEATURES])
     if current:
-        from qa.answer import weights
-
         coef = np.array([weights.SUPPORT_WEIGHTS[f] for f in FEATURES])
         bias = weights.SUPPORT_BIAS
 
@@ -747,6 +811,8 @@ def pooled_accuracy_loss(members: list[Dumped], per_set: dict, t: float) -> floa
 def write_weights(coef: dict[str, float], bias: float, threshold: float,
                   scoped: float) -> None:
     """Replace the support section of qa/answer/weights.py with the fitted values."""
+    from qa.answer.support import ROW_NAMING, WORD_BY_WORD
+
     path = ROOT / "qa" / "answer" / "weights.py"
     text = path.read_text(encoding="utf-8")
     lines = [f"SUPPORT_BIAS = {bias:.4f}",
@@ -763,7 +829,13 @@ def write_weights(coef: dict[str, float], bias: float, threshold: float,
               "# The same for a question asked of one document (the reader chose it): the",
               "# highest at which TAT-QA's false abstention and accuracy cost stay within 0.010",
               "# and the analysis's, scoped to it, within 0.03.",
-              f"SUPPORT_THRESHOLD_SCOPED = {scoped:.2f}"]
+              f"SUPPORT_THRESHOLD_SCOPED = {scoped:.2f}",
+              "# Whether the word-by-word features (support.WORD_BY_WORD) are worked out: only when the fit",
+              "# gives one of them a weight (else they cost 0.2-0.9 ms a claim for nothing); a fit reads them.",
+              f"SUPPORT_WORD_BY_WORD = {any(coef[k] != 0 for k in WORD_BY_WORD)}",
+              "# Whether the table-row features (support.ROW_NAMING) are worked out: only when the fit gives",
+              "# one of them a weight; a fit reads them.",
+              f"SUPPORT_ROW_NAMING = {any(coef[k] != 0 for k in ROW_NAMING)}"]
     block = "# <support-weights>\n" + "\n".join(lines) + "\n# </support-weights>"
     new = re.sub(r"# <support-weights>.*?# </support-weights>", block, text, flags=re.DOTALL)
     path.write_text(new, encoding="utf-8")
@@ -785,6 +857,9 @@ def main() -> int:
                     help="fit SQuAD on the articles that hold unanswerable questions only")
     ap.add_argument("--without", default="",
                     help="features (comma-separated) held at 0, to measure what they add")
+    ap.add_argument("--free", default="",
+                    help="fit only these features (comma-separated) and the bias, the others "
+                         "held at the written weights")
     ap.add_argument("--squad-by-question", action="store_true",
                     help="an experiment: split SQuAD by question, not by article (SPLIT_AS)")
     ap.add_argument("--current", action="store_true",
@@ -797,7 +872,8 @@ def main() -> int:
         dump(a.sets or dumped_sets(), a.data, a.index)
     else:
         fit(a.data, a.index, a.write, a.wrong, a.within_article,
-            frozenset(filter(None, a.without.split(","))), a.current)
+            frozenset(filter(None, a.without.split(","))), a.current,
+            frozenset(filter(None, a.free.split(","))))
     return 0
 
 

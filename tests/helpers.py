@@ -71,6 +71,10 @@ class Chunks:
         """No word's neighbours (this view has no word vectors)."""
         return {}
 
+    def stem_vectors(self, stems: tuple[str, ...]) -> list[None]:
+        """No word's vector (this view has no word vectors)."""
+        return [None] * len(stems)
+
     def table_of(self, chunk: Chunk) -> list[Chunk]:
         """The rows of a row's table, in order."""
         if chunk.kind != "table_row":

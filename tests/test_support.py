@@ -7,11 +7,25 @@ from __future__ import annotations
 import math
 from itertools import pairwise
 
+import numpy as np
 import pytest
+from helpers import ASPECT, FOCUS, IMPACT, row
 
 from qa.answer.engine import accepted
 from qa.answer.question import analyze
-from qa.answer.support import FEATURES, Features, Support, check, claim_units, features, names
+from qa.answer.support import (
+    FEATURES,
+    Features,
+    Support,
+    alignment,
+    check,
+    claim_units,
+    features,
+    names,
+    row_naming,
+    substitutes,
+)
+from qa.answer.tables import cell_claim, reverse_claim
 from qa.answer.types import Candidate, Claim, Evidence
 from qa.chunk import Chunk
 from qa.retrieve import Hit
@@ -51,6 +65,9 @@ class Corpus:
 
     def neighbours(self, question: str) -> dict[str, tuple[tuple[str, float], ...]]:
         return {}
+
+    def stem_vectors(self, stems: tuple[str, ...]) -> list[None]:
+        return [None] * len(stems)
 
     def table_of(self, chunk: Chunk) -> list[Chunk]:
         return []
@@ -250,6 +267,157 @@ def test_a_near_miss_holds_most_words_but_lacks_a_rare_one() -> None:
     far = feats("What deterrence does Russia supply to North Korea?", sentence(SUPPLY, 0),
                 SUPPLY, TALKS)
     assert far.near_miss < edited.near_miss
+
+
+def toy_vectors(table: dict[str, tuple[float, float]]):
+    """Unit vectors in two dimensions for a few stems (a scripted stand-in for the model's
+    word table: the test needs exact cosines), None for any other."""
+    def vectors(stems: tuple[str, ...]) -> list[np.ndarray | None]:
+        return [None if s not in table else np.array(table[s]) / np.hypot(*table[s])
+                for s in stems]
+    return vectors
+
+
+# "major" and "minor" stand close (cosine 0.8), "knee" far from both (0)
+TOY = toy_vectors({"major": (0.8, 0.6), "minor": (1.0, 0.0), "knee": (0.0, 1.0),
+                   "surgeri": (0.6, 0.8)})
+
+
+def test_alignment_of_a_question_written_whole_in_the_claim() -> None:
+    rarity = {"craig": 0.9, "surgeri": 0.6, "knee": 0.7}
+    got = alignment(rarity, set(rarity), frozenset(rarity), TOY)
+    assert got == (1.0, 1.0, 1.0, 0.0, 0.0)
+
+
+def test_alignment_of_one_word_swapped_for_a_near_one() -> None:
+    # "Craig underwent major surgery" against a sentence of "minor surgery" on his knee
+    rarity = {"craig": 0.9, "major": 0.5, "surgeri": 0.6}
+    text = frozenset({"craig", "minor", "surgeri", "knee"})
+    weakest, second, mean, gap, swap = alignment(rarity, {"craig", "surgeri"}, text, TOY)
+    assert weakest == pytest.approx(0.96)  # "major" to "surgery" (0.96), not to "minor" (0.8)
+    assert second == 1.0
+    assert mean == pytest.approx((0.9 + 0.5 * 0.96 + 0.6) / 2.0)
+    assert gap == pytest.approx(0.5 * 0.04)
+    assert swap == pytest.approx(0.96)  # the others align whole
+    # without the word table the swapped word does not align at all
+    assert alignment(rarity, {"craig", "surgeri"}, text, None)[0] == 0.0
+
+
+def test_alignment_of_a_word_without_a_vector_or_a_near_word() -> None:
+    rarity = {"craig": 0.9, "2005": 0.8, "surgeri": 0.6}
+    text = frozenset({"craig", "2015", "surgeri"})
+    weakest, second, _, gap, swap = alignment(rarity, {"craig", "surgeri"}, text, TOY)
+    assert weakest == 0.0 and second == 1.0 and gap == pytest.approx(0.8)
+    assert swap == 0.0  # a number has no vector: no substitute, only a gap
+    # two words the claim lacks: the second weakest is the other one
+    far = alignment({"craig": 0.9, "knee": 0.5, "major": 0.4}, {"craig"},
+                    frozenset({"craig", "minor"}), TOY)
+    assert far[0] == pytest.approx(0.0) and far[1] == pytest.approx(0.8)
+    assert far[4] == 0.0  # the weakest ("knee") has nothing near in the claim
+
+
+def test_a_word_written_in_place_of_the_question_s() -> None:
+    # "Morocco" stands where the question has "Mexico", between the words either side of it
+    asked = tokenize("An explosion filmed in Mexico holds the Guinness World Record for what?")
+    edited = tokenize("An explosion filmed in Morocco holds a Guinness World Record for the "
+                      "largest film stunt explosion.")
+    assert substitutes(asked, edited, frozenset({"mexico"})) == (1.0, 1.0)
+    # the same edit of a plain word ("major" surgery against "minor" surgery) is no name
+    assert substitutes(tokenize("Craig underwent major surgery in what city?"),
+                       tokenize("Craig was flown to New York to undergo minor surgery."),
+                       frozenset({"craig"})) == (0.0, 0.0)  # "underwent" is not "undergo"
+    assert substitutes(tokenize("Craig underwent major surgery in what city?"),
+                       tokenize("Craig underwent minor surgery in New York."),
+                       frozenset({"craig"})) == (1.0, 0.0)
+    # the sentence itself, a word only dropped, or the neighbours too far apart: no edit
+    assert substitutes(asked, asked, frozenset({"mexico"})) == (0.0, 0.0)
+    assert substitutes(asked, tokenize("An explosion filmed holds the Guinness World Record."),
+                       frozenset({"mexico"})) == (0.0, 0.0)
+    far = tokenize("An explosion filmed in the desert of southern Morocco at night holds it.")
+    assert substitutes(asked, far, frozenset({"mexico"})) == (0.0, 0.0)
+    # a question word between the neighbours is no replacement (the words moved around)
+    stunt = tokenize("Who filmed the stunt explosion?")
+    assert substitutes(stunt, tokenize("They filmed the dramatic explosion."),
+                       frozenset()) == (1.0, 0.0)
+    assert substitutes(stunt, tokenize("They filmed the dramatic film explosion."),
+                       frozenset()) == (0.0, 0.0)
+
+
+def test_the_word_by_word_features_are_worked_out_only_when_weighed(monkeypatch) -> None:
+    from qa.answer import weights
+
+    question = "What does Russia supply to South Korea?"  # "North" edited to "South"
+    claim = sentence(SUPPLY, 1)
+    monkeypatch.setattr(weights, "SUPPORT_WORD_BY_WORD", False)
+    off = feats(question, claim, SUPPLY)
+    assert (off.substitute, off.align_min, off.align_mean) == (0.0, 0.0, 0.0)
+    monkeypatch.setattr(weights, "SUPPORT_WORD_BY_WORD", True)
+    on = feats(question, claim, SUPPLY)
+    # "south" is missing (no vectors here: it aligns at 0), the other words are written
+    assert on.align_min == 0.0 and on.align_second == 1.0 and 0.0 < on.align_mean < 1.0
+    assert on.substitute == 0.0  # "supplies critical fuel ... to North Korea": too far apart
+    near = feats("What does Russia supply to South Korea?",
+                 Claim("Russia supplies North Korea.", SUPPLY, 1.0), SUPPLY)
+    assert near.substitute == 1.0 and near.name_substitute == 1.0
+
+
+ECONOMIC = row(1, ASPECT, ("Economic", "Gains sanctions relief", "Gains labour and goods",
+                          "Disrupts supply chains, pressures South Korea & Japan"), 2)
+CYBER = row(2, FOCUS, ("Cybersecurity", "Joint monitoring", "Reduced risk of attacks"), 1)
+
+
+@pytest.fixture
+def row_naming_on(monkeypatch) -> None:
+    """The table-row features worked out (as a fit reads them; off while no weight does)."""
+    from qa.answer import weights
+
+    monkeypatch.setattr(weights, "SUPPORT_ROW_NAMING", True)
+
+
+def test_how_the_question_names_a_row_s_label_and_cited_column(row_naming_on) -> None:
+    question = "How does the economic side of the alliance affect the region?"
+    cell = cell_claim(ECONOMIC, (3,), 1.0)  # "For the Economic aspect, Regional Impact: ..."
+    got = row_naming(question, cell, ())
+    # the label "Economic" whole; of the header "Regional Impact", "region" but not "impact"
+    assert got["row_label"] == 1.0 and got["row_column"] == 0.5
+    assert got["row_cell"] == 0.5 and got["row_value"] == 0.0
+    # the same row cited by another column the question does not name
+    assert row_naming(question, cell_claim(ECONOMIC, (1,), 1.0), ())["row_column"] == 0.0
+    # a question that names neither the row nor the column
+    assert row_naming("What does Iran export by sea?", cell, ()) == dict.fromkeys(
+        ("row_label", "row_column", "row_value", "row_cell", "row_label_lead"), 0.0)
+
+
+def test_the_row_the_question_names_against_one_sharing_a_word_with_it(row_naming_on) -> None:
+    question = "How does the economic side of the alliance affect the region?"
+    sanctions = row(3, IMPACT, ("Economic Sanctions", "Loopholes exploited", "Weaker regime"), 1)
+    rows = evidence(sanctions, ECONOMIC)
+    # "Economic" named whole, "Economic Sanctions" by half its label
+    assert row_naming(question, cell_claim(ECONOMIC, (3,), 1.0), rows)["row_label_lead"] == 0.5
+    assert row_naming(question, cell_claim(sanctions, (1,), 1.0), rows)["row_label_lead"] == -0.5
+
+
+def test_how_the_question_names_a_row_by_its_value(row_naming_on) -> None:
+    claim = reverse_claim(CYBER, 2, (), 1.0)  # "Focus Area: Cybersecurity (Expected ...)"
+    got = row_naming("Which focus area aims at a reduced risk of attacks?", claim, ())
+    assert got["row_value"] == 1.0 and got["row_label"] == 0.0
+
+
+def test_a_passage_s_claim_names_no_row(row_naming_on) -> None:
+    f = feats("How does the economic side affect the region?", sentence(SUPPLY, 1), SUPPLY)
+    assert (f.row_label, f.row_column, f.row_value, f.row_cell) == (0.0, 0.0, 0.0, 0.0)
+    on_row = feats("How does the economic side affect the region?",
+                   cell_claim(ECONOMIC, (3,), 1.0), ECONOMIC)
+    assert on_row.row_label == 1.0 and on_row.row_column == 0.5
+
+
+def test_the_row_features_are_worked_out_only_when_weighed(monkeypatch) -> None:
+    from qa.answer import weights
+
+    monkeypatch.setattr(weights, "SUPPORT_ROW_NAMING", False)
+    off = feats("How does the economic side affect the region?",
+                cell_claim(ECONOMIC, (3,), 1.0), ECONOMIC)
+    assert (off.row_label, off.row_column, off.row_cell) == (0.0, 0.0, 0.0)
 
 
 def test_features_follow_the_model_s_order() -> None:

@@ -32,9 +32,13 @@ from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from itertools import pairwise
 
+import numpy as np
+
 from qa.answer import weights
 from qa.answer.match import PREFIX_MATCH, joined_tokens, shared, tokens_of
 from qa.answer.operators import comparison
+from qa.answer.question import Question, analyze
+from qa.answer.tables import cited_naming, label_share
 from qa.answer.types import Claim, CorpusView, Evidence
 from qa.chunk import Chunk
 from qa.text.tokens import tokenize
@@ -93,6 +97,33 @@ class Features:
     # question against the unit asymmetrically, as an answer, not as a paraphrase.
     claim_learned: float  # its score of the claim's own unit(s)
     learned_margin: float  # that minus its best of any other retrieved chunk's units
+    # Each question word aligned to the claim's sentence word by word (`alignment`): 1 for
+    # a word it writes, else the model word table's cosine to its closest word (no encoder
+    # call). A near-miss differs from the sentence that nearly answers it in one word.
+    align_min: float  # the weakest question word's alignment
+    align_second: float  # the second weakest's
+    align_mean: float  # the IDF-weighted mean alignment
+    align_gap: float  # the largest rarity x (1 - alignment) of a question word
+    align_swap: float  # the weakest word's alignment when it is a substitute (not written,
+    #                    close in the model's space: "major" for "minor", a sibling name)
+    #                    and every other question word aligns well (their mean)
+    # A word written in place of the question's (`substitutes`): a question word the claim
+    # lacks whose two neighbours in the question the claim writes a few words apart with
+    # other words between ("filmed in Mexico holds" / "filmed in Morocco holds"): the edit
+    # that makes a near-miss of a sentence.
+    substitute: float  # 1 when a question word is so replaced
+    name_substitute: float  # 1 when the word replaced is one of the question's names or
+    #                         numbers ("Ten Eyes" / "Nine Eyes", "2004" / "2014")
+    # How the question names a claim on a table row (`row_naming`; 0 for a passage's
+    # claim): a reader names a row by its label and a cell by its column's header, in words
+    # the sentence-level signals above miss ("the economic side ... the region" for "For the
+    # Economic aspect, Regional Impact: ...").
+    row_label: float  # share of the row's label words the question holds
+    row_column: float  # best share of a cited column's header words it holds
+    row_value: float  # best share of a cited value's words it holds (a row found by value)
+    row_cell: float  # row_label x row_column: it names both the row and the column
+    row_label_lead: float  # row_label minus the best of any other retrieved row's: the
+    #                        row the question names rather than one sharing a word with it
 
     def vector(self) -> tuple[float, ...]:
         """The values in field order."""
@@ -218,7 +249,121 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
         claim_learned=claim_learned or 0.0,
         learned_margin=(claim_learned - max(learned_others, default=claim_learned))
         if claim_learned is not None else 0.0,
+        **word_by_word(asked, claim, claim_set, top, corpus),
+        **row_naming(question, claim, evidence),
     )
+
+
+ROW_NAMING = ("row_label", "row_column", "row_value", "row_cell", "row_label_lead")
+
+
+def row_naming(question: str, claim: Claim, evidence: Sequence[Evidence]) -> dict[str, float]:
+    """How the question names the row and the cited columns of a claim on a table row
+    (`tables.cited_naming`, as the table strategies read a row), and how far the row's label
+    stands ahead of the other retrieved rows'; 0 for each when the claim is on a passage, or
+    when no fitted weight reads them (`weights.SUPPORT_ROW_NAMING`: the question's analysis
+    and the rows' readings cost for nothing then)."""
+    c = claim.chunk
+    if not weights.SUPPORT_ROW_NAMING or c.kind != "table_row" or not c.cells:
+        return dict.fromkeys(ROW_NAMING, 0.0)
+    q = analyzed(question)
+    label, column, value = cited_naming(q, c, claim.highlight)
+    others = [label_share(q.words, ev.hit.chunk) for ev in evidence
+              if ev.hit.chunk.kind == "table_row" and ev.hit.chunk.cells
+              and ev.hit.chunk.id != c.id]
+    return dict(zip(ROW_NAMING, (label, column, value, label * column,
+                                 label - max(others, default=0.0))))
+
+
+@lru_cache(maxsize=64)
+def analyzed(question: str) -> Question:
+    """The question as analysed whole (once per question: each of its claims is checked)."""
+    return analyze(question, False)
+
+
+def word_by_word(asked: Asked, claim: Claim, claim_set: frozenset[str], top: float,
+                 corpus: CorpusView) -> dict[str, float]:
+    """The features that read the question against the claim word by word (`alignment`,
+    `substitutes`), or 0 for each when no fitted weight reads them
+    (`weights.SUPPORT_WORD_BY_WORD`: they cost some 0.2 ms a claim, more with vectors)."""
+    if not weights.SUPPORT_WORD_BY_WORD:
+        return dict.fromkeys(WORD_BY_WORD, 0.0)
+    q = asked.words
+    aligned = alignment({w: asked.weight[w] / top for w in q}, shared(q, claim_set), claim_set,
+                        corpus.stem_vectors)
+    replaced = substitutes(asked.sequence, tokens_of(claim.text), asked.name_words)
+    return dict(zip(WORD_BY_WORD, (*aligned, *replaced)))
+
+
+# The most claim words that may stand between the two neighbours of a replaced question
+# word (a name of a few words replaces one; more would be another clause, not an edit).
+SUBSTITUTE_SPAN = 3
+
+
+def substitutes(question: Sequence[str], claim: Sequence[str], name_words: frozenset[str]
+                ) -> tuple[float, float]:
+    """(1 when the claim writes another word in place of a question word, 1 when that word is
+    a name or number of the question's): `question` and `claim` are stemmed words in order;
+    a question word the claim lacks is replaced when the question's words on either side of
+    it stand in the claim in order, 1 to SUBSTITUTE_SPAN words apart, with none of the
+    question's words between them. `name_words`: the stemmed words of the question's names
+    and numbers."""
+    places: dict[str, list[int]] = {}
+    for w in set(question):
+        places[w] = [i for i, t in enumerate(claim) if _same(w, t)]
+    asked = set(question)
+    replaced = named = 0.0
+    for k in range(1, len(question) - 1):
+        w = question[k]
+        if places[w]:
+            continue
+        left, right = places[question[k - 1]], places[question[k + 1]]
+        if any(1 <= j - i - 1 <= SUBSTITUTE_SPAN
+               and not any(_same(t, a) for t in claim[i + 1:j] for a in asked)
+               for i in left for j in right):
+            replaced = 1.0
+            named = max(named, float(w in name_words))
+    return replaced, named
+
+
+ALIGNMENT = ("align_min", "align_second", "align_mean", "align_gap", "align_swap")
+WORD_BY_WORD = (*ALIGNMENT, "substitute", "name_substitute")
+
+
+def alignment(rarity: Mapping[str, float], found: set[str], text: frozenset[str],
+              vectors) -> tuple[float, float, float, float, float]:
+    """How each question word (`rarity`: its stem -> IDF share of the rarest) aligns with
+    a claim's words (`text`, stems; `found`: the question words it writes): 1 when written,
+    else the largest cosine of its vector to the claim's words' (`vectors(stems)`: their
+    unit rows, None for a stem without one; 0 for a word without a vector, a number). Returns
+    (the weakest word's alignment, the second weakest's, the rarity-weighted mean, the
+    largest rarity x (1 - alignment), the weakest word's alignment when not written times
+    the mean of the others'). Without `vectors` (None) a word aligns only when written."""
+    if not rarity:
+        return 1.0, 1.0, 1.0, 0.0, 0.0
+    missing = [w for w in rarity if w not in found]
+    best = dict.fromkeys(found & rarity.keys(), 1.0)
+    if missing:
+        best.update(dict.fromkeys(missing, 0.0))
+        if vectors is not None:
+            asked = vectors(tuple(missing))
+            have = vectors(tuple(sorted(text)))
+            rows = [i for i, v in enumerate(asked) if v is not None]
+            cols = [v for v in have if v is not None]
+            if rows and cols:
+                sims = np.stack([asked[i] for i in rows]) @ np.stack(cols).T
+                for i, s in zip(rows, sims.max(axis=1)):
+                    best[missing[i]] = max(0.0, min(1.0, float(s)))
+    order = sorted(rarity, key=lambda w: (best[w], -rarity[w], w))
+    total = sum(rarity.values())
+    mean = (sum(rarity[w] * best[w] for w in rarity) / total) if total else \
+        sum(best.values()) / len(best)
+    weakest = order[0]
+    others = [best[w] for w in order[1:]]
+    swap = best[weakest] * (sum(others) / len(others) if others else 1.0) \
+        if weakest not in found else 0.0
+    return (best[weakest], best[order[1]] if len(order) > 1 else 1.0, mean,
+            max(rarity[w] * (1.0 - best[w]) for w in rarity), swap)
 
 
 
@@ -240,6 +385,8 @@ class Asked:
     never: list[bool]  # each name: the corpus never states it (see `name_gaps`)
     quantity: bool
     negated: bool
+    sequence: tuple[str, ...] = ()  # its stemmed words in order (stopwords dropped)
+    name_words: frozenset[str] = frozenset()  # the stemmed words of its names and numbers
     # each question word the corpus does not write -> its nearest corpus words (stems) and
     # their similarity in the model's space (`CorpusView.neighbours`)
     near: Mapping[str, Sequence[tuple[str, float]]] = field(default_factory=dict)
@@ -289,6 +436,7 @@ def _work_out(question: str, corpus: CorpusView) -> Asked:
     return Asked(q, weight, sum(weight.values()) or 1.0, {w for w in q if not is_known(w, known)},
                  list(pairwise(tokenize(question))), stated, parts, never,
                  bool(_QUANTITY.search(question)), bool(_NEGATION.search(question)),
+                 tuple(tokenize(question)), frozenset(w for p in parts for w in p),
                  corpus.neighbours(question) if weights.SUPPORT_NEIGHBOURS else {})
 
 

@@ -101,7 +101,7 @@ def read_row(question: Question, ev: Evidence, rank: int) -> RowReading:
     header, cells = c.header, c.cells
     at = label_at(c)
     lab = label_for_matching(c)
-    label_match = max(coverage(q, lab), coverage(q, c.group) * 0.5 if c.group else 0.0)
+    label_match = label_share(q, c)
     # a word the question names the row by does not name a column too ("license and
     # subscription revenue" under "Cost of revenue:" names no "% of total revenue")
     q_cols = q - words_of(lab) - words_of(c.group)
@@ -127,6 +127,31 @@ def read_row(question: Question, ev: Evidence, rank: int) -> RowReading:
     return RowReading(ev, rank, label_match, len(shared(words_of(lab), set(q))), columns,
                       best if columns else 0.0, v_col if v_best > 0 else None,
                       v_best, asks)
+
+
+def label_share(q: frozenset[str], c: Chunk) -> float:
+    """The share of a row's label words the question's words `q` hold (its group's, halved),
+    as `read_row` reads it."""
+    return max(coverage(q, label_for_matching(c)), coverage(q, c.group) * 0.5 if c.group else 0.0)
+
+
+def cited_naming(question: Question, c: Chunk, cited: Sequence[int]) -> tuple[float, float, float]:
+    """How the question names a claim on row `c` citing the columns `cited` (its highlight;
+    every column but the label's when empty), as `read_row` reads a row: (the share of the
+    row's label words the question holds, the group's halved; the best share of a cited
+    column's header it holds, beside the words that name the row; the best share of a cited
+    value's words it holds, a value that is no number: a row found by its value)."""
+    q = question.words
+    header, cells = c.header, c.cells
+    at = label_at(c)
+    lab = label_for_matching(c)
+    label_match = label_share(q, c)
+    q_cols = q - words_of(lab) - words_of(c.group)
+    cols = [j for j in (cited or range(len(cells))) if j != at and j < len(cells) and cells[j]]
+    column = max((coverage(q_cols - other_names(question.names, header[j]), header[j])
+                  for j in cols if j < len(header) and header[j]), default=0.0)
+    value = max((coverage(q, cells[j]) for j in cols if not is_number(cells[j])), default=0.0)
+    return label_match, column, value
 
 
 # A question that joins things it names ("X and Y", "both", "X versus Y").

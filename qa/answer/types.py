@@ -200,6 +200,10 @@ class CorpusView(Protocol):
         """Each stemmed question word the corpus does not write -> the stems of the corpus
         words nearest it in the model's space, with their similarity (`Retriever.neighbours`)."""
 
+    def stem_vectors(self, stems: tuple[str, ...]) -> list[Any]:
+        """Each stemmed word's unit vector in the model's space (a numpy row), or None
+        (`Retriever.stem_vectors`)."""
+
     def table_of(self, chunk: Chunk) -> list[Chunk]:
         """All rows of a row chunk's table, in order (empty for a passage)."""
 

@@ -39,6 +39,18 @@ SUPPORT_WEIGHTS = {
     "names_near_miss": 0.0000,
     "claim_learned": 0.0000,
     "learned_margin": 0.0000,
+    "align_min": 0.0000,
+    "align_second": 0.0000,
+    "align_mean": 0.0000,
+    "align_gap": 0.0000,
+    "align_swap": 0.0000,
+    "substitute": 0.0000,
+    "name_substitute": 0.0000,
+    "row_label": 0.0000,
+    "row_column": 0.0000,
+    "row_value": 0.0000,
+    "row_cell": 0.0000,
+    "row_label_lead": 0.0000,
 }
 # Below it a claim is refused. Higher abstains more on unanswerable questions and
 # more on answerable ones (the engine then answers from a lower-ranked candidate
@@ -50,6 +62,12 @@ SUPPORT_THRESHOLD = 0.39
 # highest at which TAT-QA's false abstention and accuracy cost stay within 0.010
 # and the analysis's, scoped to it, within 0.03.
 SUPPORT_THRESHOLD_SCOPED = 0.25
+# Whether the word-by-word features (support.WORD_BY_WORD) are worked out: only when the fit
+# gives one of them a weight (else they cost 0.2-0.9 ms a claim for nothing); a fit reads them.
+SUPPORT_WORD_BY_WORD = False
+# Whether the table-row features (support.ROW_NAMING) are worked out: only when the fit gives
+# one of them a weight; a fit reads them.
+SUPPORT_ROW_NAMING = False
 # </support-weights>
 # Whether the word features count a question word the corpus does not write as present in
 # a claim (or chunk) that holds one of its nearest corpus words in the model's space,
