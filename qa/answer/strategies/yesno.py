@@ -4,8 +4,8 @@ other strategies propose that)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 from qa.answer.features import claim_dense
 from qa.answer.match import place, shared, weighted_recall, weighted_share, words_of
@@ -15,6 +15,7 @@ from qa.answer.strategies.sentences import BestSentence
 from qa.answer.support import phrase_in
 from qa.answer.types import Candidate, CorpusView, Evidence
 from qa.text.direction import direction, opposed, same_scale
+from qa.text.numbers import numbers_in, years_in
 from qa.text.sentences import split_clauses
 from qa.text.tokens import tokenize, words
 
@@ -24,8 +25,6 @@ STATED = 0.6
 # How many of the other strategies' candidates (the most similar to the question) are
 # read for a verdict.
 READ = 6
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_YEAR = re.compile(r"(?:19|20)\d\d")
 # A negation counts for the question's claim when one of the next few words is a word of
 # the question ("is not guaranteed"); "not only X but Y" does not deny Y.
 NEGATION_REACH = 2
@@ -67,13 +66,18 @@ def other_number(question: Question, text: str) -> bool:
     """Whether the text states another year in place of a year the question states, or
     another figure in place of a figure ("open in 2024" against "in 2025"); a year against
     a figure is no such pair ("in 2023" against "fell by 12 percent")."""
-    said = _NUMBER.findall(text)
-    for years in (True, False):
-        asked = {n for n in question.numbers if bool(_YEAR.fullmatch(n)) == years}
-        there = {n for n in said if bool(_YEAR.fullmatch(n)) == years}
-        if asked - there and there - asked:
-            return True
-    return False
+    return _in_place(set(years_in(question.text)), set(years_in(text))) or _in_place(
+        _figures(question.text), _figures(text))
+
+
+def _in_place(asked: set, there: set) -> bool:
+    return bool(asked - there) and bool(there - asked)
+
+
+def _figures(text: str) -> set[Decimal]:
+    """The values of the numbers a text writes that are no years."""
+    years = set(years_in(text))
+    return {f.number.value for f in numbers_in(text) if f.number.value not in years}
 
 
 def changes(topic: frozenset[str], clause: str) -> frozenset[str] | None:
