@@ -61,6 +61,7 @@ from qa.errors import (
 )
 from qa.ingest import CACHE, EXTENSIONS, Reader, converter_for
 from qa.retrieve import KINDS, Hit, Retriever
+from qa.text.spelling import english
 
 T = TypeVar("T")
 
@@ -155,6 +156,9 @@ class QAService:
             self._swap(store.load(self.settings.index, self.settings.model,
                                   encoder_threads=self.settings.query_threads))
         self.queries.encode(self.retriever.encoder, "warm up")
+        # The speller's English word frequencies (some 100 ms to read) load beside the first
+        # requests instead of inside the first question with a word the corpus lacks.
+        threading.Thread(target=english, name="qa-warm-speller", daemon=True).start()
         if self._watcher is None:
             from qa.watch import Follower, Watcher
 

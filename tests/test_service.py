@@ -21,6 +21,7 @@ from qa.config import Settings, get_settings
 from qa.embed import Embedder
 from qa.errors import NotFound
 from qa.service import QAService
+from qa.text.spelling import english
 
 DOCS = {
     "alpha.md": "# Alpha\n\nThe alpha reactor produces 40 megawatts. It opened in 1998.\n",
@@ -59,6 +60,17 @@ def test_build_swaps_the_new_version_in(tmp_path: Path, exported: Path) -> None:
     assert report.live and svc.version == "v000002" == svc.health()["version"]
     res = svc.retrieve("harbour open all year")
     assert res.version == "v000002" and "open all year" in res.hits[0].chunk.text
+
+
+def test_start_loads_the_spelling_dictionary_before_the_first_question(
+        tmp_path: Path, exported: Path) -> None:
+    english.cache_clear()
+    svc = started(make_settings(tmp_path))
+    deadline = time.monotonic() + 30
+    while english.cache_info().currsize == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)  # it loads beside the first requests, on a thread of its own
+    assert english.cache_info().currsize == 1
+    svc.stop()
 
 
 def test_a_damaged_new_version_is_not_swapped_in(tmp_path: Path, embedder: Embedder,
