@@ -361,6 +361,22 @@ def test_two_parts_answered_by_one_sentence_give_it_once() -> None:
     assert a.answer.count("daunting challenge") == 1
 
 
+def test_the_largest_of_a_column_and_items_the_question_names_needs_no_similarity() -> None:
+    header = ("Route", "2021", "2022")
+    routes = [row(7, header, cells, r, doc="t.md", caption="Annual trips by route:")
+              for r, cells in enumerate([("Harbor Line", "4,210", "5,380"),
+                                         ("Airport Shuttle", "1,120", "1,460")], start=1)]
+    table = Chunks(routes)
+    a = answer("Which route carried the fewest trips in 2021?",
+               given(*(ev(c, 1.0, unit=0.2) for c in routes)), table)
+    assert_well_cited(a)
+    assert a.answer.startswith("Airport Shuttle (2021: 1,120)")
+    # a thing the table does not list is no reading of it
+    other = answer("Which ferry carried the fewest trips in 2021?",
+                   given(*(ev(c, 1.0, unit=0.2) for c in routes)), table)
+    assert not other.answer.startswith("Airport Shuttle")
+
+
 def test_a_bare_follow_up_asks_what_it_refers_to() -> None:
     a = ask("And for Russia?", ev(MILITARY, 1.0), ev(ECONOMIC, 0.9))
     assert not a.grounded and a.citations == ()

@@ -229,6 +229,17 @@ def test_extremes_across_the_rows_of_a_named_column(question: str, answer: str) 
     assert answer in texts(cands)
 
 
+@pytest.mark.parametrize("question, read", [
+    ("Which route carried the fewest trips in 2021?", 1.0),  # what it lists, and the column
+    ("Which carried the fewest trips in 2021?", 0.0),  # not what the table lists
+    ("Which ferry carried the fewest trips in 2021?", 0.0),
+])
+def test_an_extreme_is_the_table_s_reading_when_the_question_names_items_and_column(
+        question: str, read: float) -> None:
+    cands = propose(Extremes(), question, [ev(c, 1.0) for c in ROUTES])
+    assert cands and cands[0].features["table_reading"] == read
+
+
 def test_extremes_across_the_columns_of_a_named_row() -> None:
     cands = propose(Extremes(), "In which year did the Northgate Express carry the most trips?",
                     [ev(NORTHGATE, 1.0)])

@@ -92,9 +92,14 @@ def accepted(question: Question, c: Candidate, evidence: Sequence[Evidence],
     the question names more closely may come second in table order). A yes/no verdict
     whose cited text writes every word of the question's topic, names in their roles and
     no other change or number (`yesno.verdict`), is stated there word for word: the check's
-    similarity, low for a question as short as "Is China mentioned?", has nothing to add."""
+    similarity, low for a question as short as "Is China mentioned?", has nothing to add.
+    Nor has it to the largest or smallest item of a column when the question names both
+    the column and what the table lists ("Which route carried the fewest trips in 2021?":
+    the `Extremes` reading), which the table states as a whole, not in one sentence."""
     if c.preface and c.features.get("stated", 0.0) >= 1.0:
         return True
+    if c.features.get("table_reading"):
+        return True  # the largest or smallest of a column and items the question names
     return any(support.check(question.text, cl, evidence, corpus, scoped).ok
                for cl in c.claims)
 

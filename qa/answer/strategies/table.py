@@ -248,10 +248,15 @@ class Extremes:
         _, row = pick(values, key=lambda vt: vt[0])
         claim = Claim(f"{label(row)} ({row.header[j] or 'value'}: {row.cells[j]})", row,
                       best.evidence.hit.score, (label_at(row), j))
+        # "Which route ... in 2021?": the question names what the table lists (its label
+        # column's header) and the column compared, so the claim is the table's own reading
+        kind = c.header[at] if at < len(c.header) else ""
+        read = float(match >= 1.0 and bool(kind)
+                     and coverage(words_of(" ".join(question.head)), kind) >= 1.0)
         return [Candidate(self.name + ":rows", (claim,), 0.0,
                           features={"column_match": match, "values": min(len(values), 12) / 12,
                                     "among_named": float(len(named) >= 2),
-                                    "head_other": float(asks < 0)})]
+                                    "head_other": float(asks < 0), "table_reading": read})]
 
     def _across_columns(self, r: RowReading, pick, asks: float) -> list[Candidate]:
         c = r.chunk
