@@ -611,11 +611,8 @@ REPORT = [
     ("Which program aims to replace diesel buses with battery-electric models?",
      "Electric Bus Conversion", "Electric Bus Conversion"),
     ("Which route had the most trips in 2023?", "Harbor Line", "Harbor Line"),
-    pytest.param("Which route carried the fewest trips in 2021?", "Airport Shuttle",
-                 "Airport Shuttle", marks=pytest.mark.xfail(strict=True, reason=(
-                     "support check: it refuses the ranked-first 'Airport Shuttle (2021: 1,120)' "
-                     "(probability 0.12): a short cell claim is little like the question, and "
-                     "'fewest' names the comparison, which no cell writes"))),
+    # the table's own reading: the question names its items (routes) and the column (2021)
+    ("Which route carried the fewest trips in 2021?", "Airport Shuttle", "Airport Shuttle"),
     ("What were the main causes of delay?", "Road works", "Driver shortage"),
     # the section "Programs approved by the board" lists them in its table
     ("Which programs did the board approve?", "Fare Capping", "Program"),
