@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from qa.answer.question import AUXILIARIES, ORDINALS
 from qa.chunk import Chunk
 from qa.text.tokens import tokenize, words
 
@@ -24,9 +25,6 @@ _REFERENCE = re.compile(r"\b(it|its|they|them|their|this|that|these|those|there|
 _WH_FRAGMENT = re.compile(
     r"^\s*((?:(?:by|since|until|from|for|to|in|at)\s+)?(?:why|when|where|how(?:\s+(?:much|many|"
     r"long|often|far|fast|so))?|what\s+for))\s*\?*\s*$", re.IGNORECASE)
-# A yes/no question: it opens with an auxiliary verb.
-_YES_NO = re.compile(r"^\s*(?:did|does|do|is|are|was|were|will|would|can|could|has|have|had|"
-                     r"should)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -101,10 +99,9 @@ Reply = str | Callable[[], str]
 
 # "the first one", "the second item", "the last": an item of the reply before, by its place
 # ("the first priority" names a priority, not an item).
-_ORDINAL_REF = re.compile(r"\bthe (first|second|third|fourth|fifth|last)(?:\s+(?:one|item))?"
+_ORDINAL_REF = re.compile(rf"\bthe ({'|'.join(ORDINALS)}|last)(?:\s+(?:one|item))?"
                           r"(?=\s*(?:[?.!,;]|$)|\s+(?:of|in|on|for|from|and|or|to|mean|do|does|"
                           r"is|was)\b)", re.IGNORECASE)
-_PLACES = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1}
 
 
 def listed(reply: str) -> list[str]:
@@ -124,7 +121,8 @@ def _pick(question: str, reply: str) -> str | None:
     it names no item by its place or the reply lists none there."""
     m = _ORDINAL_REF.search(question)
     items = listed(reply) if m and reply else []
-    at = _PLACES[m.group(1).lower()] if m else 0
+    place = m.group(1).lower() if m else ""
+    at = -1 if place == "last" else ORDINALS.index(place) if place else 0
     if not items or at >= len(items):
         return None
     return question[:m.start()] + items[at] + question[m.end():]
@@ -140,7 +138,7 @@ def resolve(question: str, earlier: str, rows: list[TableRow], reply: Reply = ""
         if picked is not None:
             return picked
     asked = _WH_FRAGMENT.match(question)
-    if asked and _YES_NO.match(earlier):
+    if asked and words(earlier)[:1] and words(earlier)[0] in AUXILIARIES:  # a yes/no question
         # "By how much?" after "Did ridership grow in 2023?": the asking words put before
         # the earlier question make the question it leaves open
         return f"{asked.group(1)} {earlier.strip()[0].lower()}{earlier.strip()[1:]}"

@@ -102,10 +102,8 @@ def read_row(question: Question, ev: Evidence, rank: int) -> RowReading:
     at = label_at(c)
     lab = label_for_matching(c)
     label_match = label_share(q, c)
-    # a word the question names the row by does not name a column too ("license and
-    # subscription revenue" under "Cost of revenue:" names no "% of total revenue")
-    q_cols = q - words_of(lab) - words_of(c.group)
-    names = [(coverage(q_cols - other_names(question.names, header[j]), header[j]), j)
+    q_cols = column_words(q, c)
+    names = [(header_share(question, q_cols, header[j]), j)
              for j in range(len(header)) if j != at and j < len(cells) and cells[j] and header[j]]
     best = max((m for m, _ in names), default=0.0)
     columns = tuple(j for m, j in names if m > 0 and m == best)
@@ -135,6 +133,19 @@ def label_share(q: frozenset[str], c: Chunk) -> float:
     return max(coverage(q, label_for_matching(c)), coverage(q, c.group) * 0.5 if c.group else 0.0)
 
 
+def column_words(q: frozenset[str], c: Chunk) -> frozenset[str]:
+    """The question's words that may name a column of row `c`: a word the question names
+    the row by does not name a column too ("license and subscription revenue" under "Cost
+    of revenue:" names no "% of total revenue")."""
+    return q - words_of(label_for_matching(c)) - words_of(c.group)
+
+
+def header_share(question: Question, q_cols: frozenset[str], header: str) -> float:
+    """The share of a column header's words that the question's column words hold, but for
+    the words of a name of something else (`other_names`)."""
+    return coverage(q_cols - other_names(question.names, header), header)
+
+
 def cited_naming(question: Question, c: Chunk, cited: Sequence[int]) -> tuple[float, float, float]:
     """How the question names a claim on row `c` citing the columns `cited` (its highlight;
     every column but the label's when empty), as `read_row` reads a row: (the share of the
@@ -144,11 +155,10 @@ def cited_naming(question: Question, c: Chunk, cited: Sequence[int]) -> tuple[fl
     q = question.words
     header, cells = c.header, c.cells
     at = label_at(c)
-    lab = label_for_matching(c)
     label_match = label_share(q, c)
-    q_cols = q - words_of(lab) - words_of(c.group)
+    q_cols = column_words(q, c)
     cols = [j for j in (cited or range(len(cells))) if j != at and j < len(cells) and cells[j]]
-    column = max((coverage(q_cols - other_names(question.names, header[j]), header[j])
+    column = max((header_share(question, q_cols, header[j])
                   for j in cols if j < len(header) and header[j]), default=0.0)
     value = max((coverage(q, cells[j]) for j in cols if not is_number(cells[j])), default=0.0)
     return label_match, column, value
