@@ -89,13 +89,7 @@ class Chunk:
         out once per chunk: retrieval, answering and building all ask for them."""
         out = [(self.embed_text(), self.text, True)]
         if self.kind == "table_row":
-            label = next((c for c in self.cells if c), "")
-            name0 = self.header[0] if self.header else ""
-            head = f"{name0}: {label}" if name0 else label
-            for name, value in zip(self.header[1:], self.cells[1:]):
-                if value and not is_number(value):
-                    unit = f"{head} | {name}: {value}" if name else f"{head} | {value}"
-                    out.append((unit, unit, True))
+            out.extend((unit, unit, True) for _, unit in self._cell_units())
         elif self.is_list:
             intro, items = self.list_parts()
             out.extend([(intro, intro, True)] if intro else [])
@@ -106,6 +100,25 @@ class Chunk:
                 out.extend((s, s, True) for s in sentences)
             out.extend((s[a:b], s, False) for s in sentences for a, b in split_clauses(s))
         return tuple(out[:MAX_UNITS])
+
+    def _cell_units(self) -> list[tuple[int, str]]:
+        """A table row's text cells after the first, each as a unit of its own with the
+        row's label and its header ("Focus Area: Arms Control | Expected Outcome: Lowered
+        military buildup"), with its column."""
+        label = next((c for c in self.cells if c), "")
+        name0 = self.header[0] if self.header else ""
+        head = f"{name0}: {label}" if name0 else label
+        return [(j, f"{head} | {name}: {value}" if name else f"{head} | {value}")
+                for j, (name, value) in enumerate(zip(self.header[1:], self.cells[1:]), 1)
+                if value and not is_number(value)]
+
+    @cached_property
+    def unit_columns(self) -> tuple[int | None, ...]:
+        """For each unit (`units()` order), the column of the table cell it embeds; None
+        for the whole and for a passage's units."""
+        if self.kind != "table_row":
+            return (None,) * len(self._units)
+        return ((None,) + tuple(j for j, _ in self._cell_units()))[:len(self._units)]
 
     def location(self) -> str:
         """Where the chunk stands, for people: `report.pdf, page 3` or `notes.md:12`."""

@@ -275,3 +275,15 @@ def test_units_per_chunk_are_capped() -> None:
     long = " ".join(f"Sentence {i} says that the harbour freezes in winter." for i in range(8))
     [passage] = chunk_document(parse_document("p.md", long), passage_chars=4000)
     assert len(passage.units()) == 9
+
+
+def test_unit_columns_name_the_cell_each_unit_embeds() -> None:
+    c = Chunk(id="r", kind="table_row", doc="a.md", section="T", text="x", line_start=1,
+              line_end=1, char_start=0, char_end=1, header=("Route", "2021", "Operator", "Note"),
+              cells=("Harbor Line", "4,210", "City Transit", "new"), table=1, row=1)
+    assert len(c.unit_columns) == len(c.units()) == 3
+    assert c.unit_columns == (None, 2, 3)  # the whole, then the text cells (not the number)
+    assert c.units()[1] == "Route: Harbor Line | Operator: City Transit"
+    p = Chunk(id="p", kind="passage", doc="a.md", section="T", text="One. Two.", line_start=1,
+              line_end=1, char_start=0, char_end=9)
+    assert set(p.unit_columns) == {None} and len(p.unit_columns) == len(p.units())

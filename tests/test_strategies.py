@@ -130,6 +130,17 @@ def test_reverse_look_up_gives_the_label_of_the_row_found_by_its_value() -> None
     assert cands[0].features["value_match"] > 0.5
 
 
+def test_reverse_look_up_gives_the_rest_of_the_row_when_no_column_is_asked() -> None:
+    cands = propose(ReverseLookup(), "What is the aim of renewing strategic arms reduction "
+                    "talks?", [ev(ARMS, 1.0), ev(CYBER, 0.5)])
+    assert texts(cands)[0].endswith("Expected Outcome: Lowered military buildup")
+    # a question asking for the label is answered by it and the value alone
+    label = propose(ReverseLookup(), "Which focus area renews strategic arms reduction "
+                    "talks?", [ev(ARMS, 1.0), ev(CYBER, 0.5)])
+    assert texts(label)[0] == ("Focus Area: Arms Control (Recommended Measure: Renew "
+                               "strategic arms reduction talks)")
+
+
 # --- whole table, superlatives ------------------------------------------------------------
 
 

@@ -32,7 +32,6 @@ from qa.answer.match import (
 from qa.answer.question import Question
 from qa.answer.types import Candidate, Claim, CorpusView, Evidence
 from qa.chunk import Chunk
-from qa.text.numbers import is_number
 from qa.text.sentences import sentences
 from qa.text.tokens import tokenize
 
@@ -271,9 +270,7 @@ def claim_score(claim: Claim, scores: Sequence[float]) -> float:
     reads the cosine and the learned reader's score alike)."""
     c = claim.chunk
     if c.kind == "table_row":
-        units = [0] + [j for j in range(1, len(c.cells))
-                       if j < len(c.header) and c.cells[j] and not is_number(c.cells[j])]
-        picked = [k for k, j in enumerate(units) if k and j in claim.highlight]
+        picked = [k for k, j in enumerate(c.unit_columns) if j is not None and j in claim.highlight]
         return float(max((scores[k] for k in picked if k < len(scores)), default=scores[0]))
     quotes = c.quotes()
     inside = [s for q, s in zip(quotes[1:], scores[1:]) if q and q in claim.text]

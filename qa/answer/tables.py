@@ -230,16 +230,20 @@ def cell_claim(c: Chunk, columns: Sequence[int], score: float) -> Claim:
     return Claim(f"For {subject(c)}, {parts}", c, score, tuple(cols))
 
 
-def reverse_claim(c: Chunk, value_col: int, asked: Sequence[int], score: float) -> Claim:
+def reverse_claim(c: Chunk, value_col: int, asked: Sequence[int], score: float,
+                  rest: bool = False) -> Claim:
     """A row found by one of its values: its label, the value it was found by, and the
     columns the question asks for beside it ("Focus Area: Cybersecurity (Expected
-    Outcome: Reduced risk ...)")."""
+    Outcome: Reduced risk ...)"); every other cell when it names none and `rest`."""
     at = label_at(c)
     kind = c.header[at] if at < len(c.header) else ""
     lead = f"{kind}: {c.cells[at]}" if kind else c.cells[at]
     name = c.header[value_col] if value_col < len(c.header) and c.header[value_col] else "value"
     text = f"{lead} ({name}: {c.cells[value_col]})"
-    more = [j for j in asked if j not in (value_col, at) and j < len(c.cells) and c.cells[j]]
+    # a question that gives a value and names no column asks for the rest of the row
+    # ("What is the aim of coordinating targeted sanctions ...?": the Expected Outcome)
+    wanted = asked if asked or not rest else range(len(c.cells))
+    more = [j for j in wanted if j not in (value_col, at) and j < len(c.cells) and c.cells[j]]
     if more:
         text += ", " + "; ".join(f"{c.header[j]}: {c.cells[j]}" for j in more)
     return Claim(text, c, score, (at, value_col, *more))

@@ -138,7 +138,9 @@ def _common_columns(rows: list[RowReading]) -> tuple[int, ...]:
 
 class ReverseLookup:
     """A row found by one of its values, answered with its label and the columns the
-    question asks for ("Which focus area aims to stabilize vulnerable populations?")."""
+    question asks for ("Which focus area aims to stabilize vulnerable populations?"), or
+    the rest of the row when it asks for no column and not for the label ("What is the
+    aim of coordinating targeted sanctions with humanitarian exemptions?")."""
 
     name = "reverse"
 
@@ -152,7 +154,8 @@ class ReverseLookup:
         out = []
         for r in rows:
             assert r.reverse is not None
-            claim = reverse_claim(r.chunk, r.reverse, r.columns, r.evidence.hit.score)
+            claim = reverse_claim(r.chunk, r.reverse, r.columns, r.evidence.hit.score,
+                                  rest=not r.asks_label)
             f = _row_features(r)
             f["value_match"] = r.value_match
             out.append(Candidate(self.name, (claim,), 0.0, features=f))
