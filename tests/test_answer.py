@@ -241,6 +241,15 @@ def test_candidates_of_every_strategy_are_ranked_on_one_score() -> None:
     assert ranked[0].strategy == "cell"
 
 
+def test_two_named_rows_are_both_answered_though_one_is_retrieved_first() -> None:
+    # one row would answer only half: the ranker weighs the named rows it leaves out
+    a = ask("How do the economic and military aspects differ in regional impact?",
+            ev(MILITARY, 1.0), ev(ECONOMIC, 0.8), ev(STAKEHOLDERS, 0.5))
+    assert_well_cited(a)
+    assert {c.chunk.id for c in a.citations} == {MILITARY.id, ECONOMIC.id}
+    assert "Disrupts supply chains" in a.answer and "Escalates arms build-up" in a.answer
+
+
 @pytest.mark.parametrize("question, chunk, cell", [
     ("What is the long-term outlook for economic sanctions?", SANCTIONS_IMPACT,
      "Global sanction regimes weakened"),

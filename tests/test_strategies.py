@@ -117,6 +117,15 @@ def test_named_rows_gives_each_row_the_question_names_in_table_order() -> None:
                                "For the Airport Shuttle route, 2023: 1,610")
 
 
+def test_a_cell_of_one_of_two_named_rows_says_what_it_leaves_out() -> None:
+    both = propose(TableCell(), "How do the economic and military aspects differ in regional "
+                   "impact?", [ev(MILITARY, 1.0), ev(ECONOMIC, 0.8)])
+    assert [c.features["rows_left"] for c in both] == [0.5, 0.5]
+    one = propose(TableCell(), "What is the regional impact of the military aspect?",
+                  [ev(MILITARY, 1.0), ev(ECONOMIC, 0.8)])
+    assert [c.features["rows_left"] for c in one] == [0.0]
+
+
 def test_named_rows_needs_two_named_rows() -> None:
     assert propose(NamedRows(), "How many trips did the Harbor Line carry in 2023?",
                    [ev(HARBOR, 1.0), ev(SHUTTLE, 0.9)]) == []

@@ -81,6 +81,7 @@ FEATURES = {
     "asks_label": "the question names the label column's header",
     "value_match": "share of the cell value the question holds (reverse look-up)",
     "rows_named": "how many rows the question names / 4",
+    "rows_left": "share of the rows the question names that a one-row answer leaves out",
     "head_label_header": "the asked-for noun matches the table's label column",
     "head_group": "the asked-for noun matches the row group",
     "head_caption": "the asked-for noun matches the caption",

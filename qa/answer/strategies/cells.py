@@ -56,8 +56,10 @@ class TableCell:
                       key=lambda r: (-(r.label_match + r.column_match), r.rank))[:MAX_ROWS]
         out = []
         for r in rows:
+            f = _row_features(r)
+            f["rows_left"] = rows_left(r, question, corpus)
             out.append(Candidate(self.name, (cell_claim(r.chunk, r.columns, r.evidence.hit.score),),
-                                 0.0, features=_row_features(r)))
+                                 0.0, features=f))
             if question.ask == "yesno" and r.reverse is not None and r.reverse not in r.columns:
                 # the cell a yes/no question paraphrases to have it confirmed ("Does the
                 # economic aspect put pressure on South Korea?": Regional Impact, "pressures
@@ -66,6 +68,17 @@ class TableCell:
                 out.append(Candidate(self.name + ":value", (claim,), 0.0,
                                      features={**_row_features(r), "value_match": r.value_match}))
         return out
+
+
+def rows_left(r: RowReading, question: Question, corpus: CorpusView) -> float:
+    """The share of the rows of `r`'s table that the question names distinctively which an
+    answer of row `r` alone leaves out ("How do the economic and military aspects differ
+    in regional impact?": one of two); 0 when it names no other."""
+    c = r.chunk
+    named = {x.chunk.id for x in question.rows
+             if (x.chunk.doc, x.chunk.table) == (c.doc, c.table) and x.names_row
+             and distinctive(x, question, corpus)} | {c.id}
+    return (len(named) - 1) / len(named)
 
 
 def distinctive(r: RowReading, question: Question, corpus: CorpusView) -> bool:
@@ -128,6 +141,12 @@ class NamedRows:
         f: dict[str, Any] = _row_features(chosen[0])
         f["label_match"] = min(r.label_match for r in chosen)
         f["rows_named"] = len(chosen) / MAX_ROWS
+        # the rows stand in the table's order, but retrieval placed the answer as well as
+        # its best-placed row (the generic measures read the first claim's)
+        best = min(chosen, key=lambda r: r.rank)
+        if best.rank < len(evidence):
+            f["retrieval"] = best.evidence.hit.score / (max(e.hit.score for e in evidence) or 1.0)
+            f["first_rank"] = 1.0 / (1 + best.rank)
         return [Candidate(self.name, claims, 0.0, features=f)]
 
 
