@@ -16,6 +16,7 @@ from qa.text.numbers import (
     read_number,
     round_half_up,
     scale_of,
+    spelled_numbers,
     years_in,
 )
 
@@ -126,3 +127,9 @@ def test_rounding_half_away_from_zero() -> None:
     assert round_half_up(Decimal("2.745")) == Decimal("2.75")
     assert round_half_up(Decimal("-2.745")) == Decimal("-2.75")
     assert round_half_up(Decimal("2.744999"), 2) == Decimal("2.74")
+
+
+def test_number_words_are_read_but_not_the_pronoun_one() -> None:
+    assert spelled_numbers("Detours on Three routes; twelve years; thousands of riders") == [
+        "three", "twelve", "thousands"]
+    assert spelled_numbers("One of the routes is often late; someone waited") == []

@@ -180,6 +180,16 @@ def test_a_quantity_asked_of_a_claim_without_a_number() -> None:
                      TALKS).number_gap
 
 
+def test_a_number_written_in_words_is_a_number() -> None:
+    # "How old ...?" asks for a quantity; "twelve years" gives one, in words
+    old = Claim("A third of the fleet is more than twelve years old.", SUPPLY, 1.0)
+    f = feats("How old is the fleet?", old, SUPPLY)
+    assert f.number_gap == 0.0 and f.type_gap == 0.0
+    # a number word the question itself writes brings nothing new
+    assert feats("How many of the three talks failed?",
+                 Claim("The three talks went on.", TALKS, 1.0), TALKS).type_gap == 1.0
+
+
 def test_a_negated_question_against_a_claim_that_is_not() -> None:
     assert feats("What does Russia not supply?", sentence(SUPPLY, 1), SUPPLY).negation_gap
     assert feats("What doesn't Russia supply?", sentence(SUPPLY, 1), SUPPLY).negation_gap

@@ -32,6 +32,7 @@ from qa.answer.match import (
 from qa.answer.question import Question
 from qa.answer.types import Candidate, Claim, CorpusView, Evidence
 from qa.chunk import Chunk
+from qa.text.numbers import spelled_numbers
 from qa.text.sentences import sentences
 from qa.text.tokens import tokenize
 
@@ -170,7 +171,8 @@ def _fresh(question: Question, text: str) -> tuple[float, float, float]:
     """Whether the claim gives what a question of its kind asks for and does not itself
     hold: a number, a name, a date beyond those the question writes."""
     numbers, names, dates = values_in(text)
-    asked = {n.strip("$%,.") for n in (*question.numbers, *question.years)}
+    asked = {n.strip("$%,.") for n in (*question.numbers, *question.years,
+                                       *spelled_numbers(question.text))}
     return (float(bool(numbers - asked)),
             float(any(not words_of(n) <= question.words for n in names)),
             float(bool(dates - set(question.years))))
@@ -178,9 +180,11 @@ def _fresh(question: Question, text: str) -> tuple[float, float, float]:
 
 @lru_cache(maxsize=1 << 14)
 def values_in(text: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """The numbers, the capitalised names after a text's first word, and the dates a text
-    writes (cached: a sentence is a claim of many candidates and questions)."""
-    return (frozenset(n.strip(",.") for n in _NUMBER.findall(text)),
+    """The numbers (in figures or in words), the capitalised names after a text's first
+    word, and the dates a text writes (cached: a sentence is a claim of many candidates
+    and questions)."""
+    return (frozenset([*(n.strip(",.") for n in _NUMBER.findall(text)),
+                       *spelled_numbers(text)]),
             frozenset(_NAME_INSIDE.findall(text)),
             frozenset(m.group(0) for m in _DATE.finditer(text)))
 

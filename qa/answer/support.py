@@ -41,6 +41,7 @@ from qa.answer.question import Question, analyze
 from qa.answer.tables import cited_naming, label_share
 from qa.answer.types import Claim, CorpusView, Evidence
 from qa.chunk import Chunk
+from qa.text.numbers import spelled_numbers
 from qa.text.tokens import tokenize
 
 
@@ -228,7 +229,8 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
         unknown_names=float(min(MAX_COUNT, len(unknown_names))),
         absent_names=float(min(MAX_COUNT, len(absent_names))),
         claim_names=float(min(MAX_COUNT, len(set(claim_absent) - set(absent_names)))),
-        number_gap=float(asked.quantity and not _DIGIT.search(claim.text)),
+        number_gap=float(asked.quantity and not _DIGIT.search(claim.text)
+                         and not spelled_numbers(claim.text)),
         negation_gap=float(asked.negated and not _NEGATION.search(claim.text)),
         rank=1.0 / (1.0 + rank),
         dense=dense,
@@ -472,8 +474,9 @@ def type_gap(question: str, claim: str) -> float:
     question's own words: a name (who, whose, where: a capitalised word the question
     lacks) or a quantity or date (a figure the question does not state); else 0."""
     if _QUANTITY.search(question):
-        asked = set(_NUMBER.findall(question))
-        return float(not any(n not in asked for n in _NUMBER.findall(claim)))
+        asked = {*_NUMBER.findall(question), *spelled_numbers(question)}
+        return float(not any(n not in asked
+                             for n in (*_NUMBER.findall(claim), *spelled_numbers(claim))))
     if _WHO.search(question):
         asked = set(tokenize(" ".join(names(question))))
         new = [m.group(1) for m in _NAME.finditer(claim)]

@@ -145,6 +145,20 @@ def numbers_in(text: str) -> list[Found]:
     return out
 
 
+# English cardinal number words (a closed class of the language, like its negators): a
+# figure prose writes in words ("more than twelve years old", "detours on three routes").
+# "one" is left out: as a pronoun ("one of the ...") it far outnumbers the figure.
+_SPELLED = re.compile(
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+    r"eighty|ninety|hundred|thousand|million|billion|dozen)s?\b", re.IGNORECASE)
+
+
+def spelled_numbers(text: str) -> list[str]:
+    """The number words a text writes, lowercased ("three", "twelve", "thousands")."""
+    return [m.group(0).lower() for m in _SPELLED.finditer(text)]
+
+
 # --- a table's scale ---------------------------------------------------------------------
 
 _SCALE_NAMES = {"thousand": "thousand", "thousands": "thousand", "000": "thousand",
