@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from qa.answer.question import AUXILIARIES, ORDINALS
+from qa.answer.question import AUXILIARIES, ORDINALS, analyze
 from qa.chunk import Chunk
 from qa.text.tokens import tokenize, words
 
@@ -25,6 +25,22 @@ _REFERENCE = re.compile(r"\b(it|its|they|them|their|this|that|these|those|there|
 _WH_FRAGMENT = re.compile(
     r"^\s*((?:(?:by|since|until|from|for|to|in|at)\s+)?(?:why|when|where|how(?:\s+(?:much|many|"
     r"long|often|far|fast|so))?|what\s+for))\s*\?*\s*$", re.IGNORECASE)
+
+
+# A pronoun that can stand for a whole cell (not a possessive: "its goal" names a column).
+_CELL_REF = re.compile(r"\b(it|that|this)\b", re.IGNORECASE)
+# "Which one ...?", "What ones ...?": a pronoun for the things the earlier question asked.
+_ONE = re.compile(r"^\s*(?:and\s+)?(?:which|what)\s+(ones?)\b", re.IGNORECASE)
+
+
+def _singular(phrase: tuple[str, ...]) -> str:
+    """A wh-phrase with its last word in the singular ("focus areas" -> "focus area")."""
+    *rest, last = phrase
+    if last.endswith("ies") and len(last) > 4:
+        last = last[:-3] + "y"
+    elif last.endswith("s") and not last.endswith(("ss", "us", "is")):
+        last = last[:-1]
+    return " ".join([*rest, last])
 
 
 @dataclass(frozen=True)
@@ -133,6 +149,13 @@ def resolve(question: str, earlier: str, rows: list[TableRow], reply: Reply = ""
     and the reply to it (which may name the row a reverse look-up found). The reply may be
     a function that answers the earlier question: it is called only when the earlier
     question names no row of a table the index holds."""
+    one = _ONE.search(question)
+    head = analyze(earlier).head if one else ()
+    if one and head:
+        # "Which one starts last?" after "What programs did the board approve?": the
+        # pronoun stands for the earlier question's wh-phrase ("Which program starts last?")
+        noun = " ".join(head) if one.group(1).lower() == "ones" else _singular(head)
+        return f"{question[:one.start(1)]}{noun}{question[one.end(1):]}"
     if _ORDINAL_REF.search(question):  # the reply is read (or given again) only then
         picked = _pick(question, reply() if callable(reply) else reply)
         if picked is not None:
@@ -161,6 +184,17 @@ def resolve(question: str, earlier: str, rows: list[TableRow], reply: Reply = ""
     if e_row and not q_row and (label := set(tokenize(e_row.label_column))) and label <= rest \
             and _qualified(question, e_row.label_column):
         return question  # "... of the cultural aspect": a row the table may not have
+    ref = _CELL_REF.search(question)
+    if ref and e_row:  # "that aspect", "this year": a determiner of what the table names
+        after = set(tokenize(" ".join(question[ref.end():].split()[:1])))
+        ref = None if after & set(tokenize(" ".join([e_row.label_column, *e_row.columns]))) \
+            else ref
+    if ref and rest and q_col and not q_row and e_row and e_col and e_col != q_col \
+            and q_col in e_row.columns:
+        # "How does that compare with 2018?" after "What was net income in 2019?": the
+        # pronoun stands for the cell asked before, which the question sets beside another
+        cell = f"the {e_col} of the {e_row.label} {e_row.label_column}".rstrip()
+        return f"{question[:ref.start()]}{cell}{question[ref.end():]}"
     if incomplete and q_row and e_col and e_col in q_row.columns:
         return f"What is the {e_col} of the {q_row.label} {q_row.label_column}?".replace(" ?", "?")
     if incomplete and q_col and e_row and q_col in e_row.columns:

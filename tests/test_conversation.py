@@ -170,6 +170,30 @@ def test_an_item_of_the_reply_named_by_its_place_is_put_in(question: str, resolv
     assert resolve(question, "Which programs start in 2024?", [], PROGRAMS_REPLY) == resolved
 
 
+RESULTS = [TableRow(label, "", ("2019", "2018")) for label in ("Revenue", "Net income")]
+
+
+def test_a_pronoun_for_the_cell_asked_before_is_put_in_beside_another_column() -> None:
+    resolved = resolve("How does that compare with 2018?", "What was net income in 2019?",
+                       RESULTS)
+    assert names(resolved, "compare", "Net income", "2019", "2018"), resolved
+    # a determiner of what the table names is no such pronoun: "that aspect" is the row
+    assert names(resolve("And what does that aspect mean for Russia?", MILITARY_IMPACT, ROWS),
+                 "Military", "Russia", absent=("Regional Impact",))
+
+
+@pytest.mark.parametrize("question, resolved", [
+    ("Which one starts last?", "Which program starts last?"),
+    ("And which ones start in 2024?", "And which programs start in 2024?"),
+    ("Which program costs the most?", "Which program costs the most?"),  # no pronoun "one"
+])
+def test_which_one_stands_for_what_the_earlier_question_asked(question: str,
+                                                             resolved: str) -> None:
+    assert resolve(question, "What programs did the board approve?", []) == resolved
+    assert resolve("Which one is largest?", "Which focus areas does the table list?",
+                   []) == "Which focus area is largest?"
+
+
 def test_the_items_of_a_reply_are_read_past_its_lead() -> None:
     assert listed("Key components include: Energy cooperation; Military coordination. [1]") == [
         "Energy cooperation", "Military coordination"]
