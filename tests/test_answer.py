@@ -38,6 +38,7 @@ from qa.answer import (
 )
 from qa.answer.cite import cite
 from qa.answer.engine import candidates, hedge
+from qa.answer.features import gives_asked
 from qa.answer.passages import condensed_list, window, without_connective
 from qa.answer.question import analyze, ground
 from qa.answer.types import Derivation, Operand
@@ -188,6 +189,18 @@ def test_window_keeps_the_matching_clauses_and_marks_cuts(
     assert out.startswith("… ") == starts_cut and out.endswith(" …") == ends_cut
     assert out.strip("… ") in LONG  # a verbatim run of the sentence
     assert not re.search(r"[,;:] …$", out)  # a cut clause does not end on its comma
+
+
+def test_window_keeps_the_value_the_question_asks_for() -> None:
+    lead = ("Frédéric François Chopin (22 February or 1 March 1810 – 17 October 1849), born "
+            "Fryderyk Franciszek Chopin, was a Polish composer and a virtuoso pianist of the "
+            "Romantic era, who wrote primarily for the solo piano.")
+    question = analyze("When was Chopin born?")
+    words = set(tokenize(question.text))
+    assert "1810" not in window(lead, words, 120)  # by the question's words: "born Fryderyk"
+    out = window(lead, words, 120, gives_asked(question))
+    assert "1810" in out and out.strip("… ") in lead
+    assert gives_asked(analyze("Why did Chopin leave?")) is None  # no kind of value asked
 
 
 def test_window_never_ends_on_a_clause_introducing_the_rest() -> None:

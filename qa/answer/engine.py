@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from qa.answer import arithmetic, rank, support
 from qa.answer.cite import cite, claims_text
-from qa.answer.features import Measures, generic, mark_tops
+from qa.answer.features import Measures, generic, gives_asked, mark_tops
 from qa.answer.passages import window
 from qa.answer.question import Question, analyze, ground
 from qa.answer.strategies import STRATEGIES
@@ -151,7 +151,7 @@ def _beside(claim: Claim, question: Question, room: int, sentence: bool) -> Clai
     if not sentence or room < HEDGE_ROOM:
         return None
     # window's cut marks ("… ", " …") may add 2 characters beyond its limit
-    text = window(claim.text, question.words, room - 2)
+    text = window(claim.text, question.words, room - 2, gives_asked(question))
     return replace(claim, text=text) if len(text) <= room else None
 
 
@@ -338,7 +338,8 @@ def shortened(c: Candidate, question: Question, budget: int) -> Candidate:
     if over > 0:
         # window's cut marks ("… ", " …") may add 2 characters beyond its limit
         room = max(1, (sum(len(cl.text) for cl in claims) - over) // len(claims) - 2)
-        claims = tuple(replace(cl, text=window(cl.text, question.words, room))
+        claims = tuple(replace(cl, text=window(cl.text, question.words, room,
+                                               gives_asked(question)))
                        for cl in claims)
     return replace(c, claims=claims)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from qa.answer.match import (
@@ -126,7 +126,9 @@ PER_STRATEGY = ("dense", "overlap", "overlap_chunk", "retrieval")
 # tables and prose) rather than prose alone (an article).
 MIXED = ("dense", "dense_gap", "overlap", "overlap_chunk", "overlap_start", "retrieval",
          "first_rank", "pairs", "names_match", "years_match", "bias")
-_DATE = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b|\b(January|February|March|April|May|June|July|"
+# A date: a year of four figures from 1000 (a history's "1368" as much as a report's
+# "2019"), a month, a decade, a century.
+_DATE = re.compile(r"\b(1\d\d\d|20\d\d)\b|\b(January|February|March|April|May|June|July|"
                    r"August|September|October|November|December)\b"
                    r"|\b\d{3,4}s\b|\b\d{1,2}(?:st|nd|rd|th)[- ]century\b")  # 1990s, 19th century
 
@@ -135,7 +137,7 @@ _DATE = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b|\b(January|February|March|April|May
 _GIVES = {"date": "date", "number": "number", "person": "name", "place": "name"}
 # The words of a date as the tokenizer reads them: a year, a decade ("1990s"), a century
 # ("19th"), a month (its stem).
-_DATE_TOKEN = re.compile(r"1[5-9]\d\d|20\d\d|\d{3,4}s|\d{1,2}(?:st|nd|rd|th)")
+_DATE_TOKEN = re.compile(r"1\d\d\d|20\d\d|\d{3,4}s|\d{1,2}(?:st|nd|rd|th)")
 _MONTHS = frozenset(tokenize("January February March April May June July August September "
                              "October November December"))
 
@@ -176,6 +178,16 @@ def _fresh(question: Question, text: str) -> tuple[float, float, float]:
     return (float(bool(numbers - asked)),
             float(any(not words_of(n) <= question.words for n in names)),
             float(bool(dates - set(question.years))))
+
+
+def gives_asked(question: Question) -> Callable[[str], bool] | None:
+    """Whether a text gives a value of the kind the question asks for (a date, a number, a
+    name) that the question does not itself write; None for a question asking no kind."""
+    gives = _GIVES.get(question.expects)
+    if gives is None:
+        return None
+    at = ("number", "name", "date").index(gives)
+    return lambda text: bool(_fresh(question, text)[at])
 
 
 @lru_cache(maxsize=1 << 14)

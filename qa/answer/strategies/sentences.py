@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from qa.answer.features import gives_asked
 from qa.answer.passages import Piece, next_sentence, pieces, window, without_connective
 from qa.answer.question import Question
 from qa.answer.types import Candidate, Claim, CorpusView, Evidence
@@ -21,7 +22,8 @@ SUMMARY_CHUNKS = 3
 
 
 def _claim(p: Piece, q: Question, limit: int = ANSWER_CHARS) -> Claim:
-    return Claim(without_connective(window(p.text, q.words, limit)), p.chunk, p.evidence.hit.score)
+    return Claim(without_connective(window(p.text, q.words, limit, gives_asked(q))), p.chunk,
+                 p.evidence.hit.score)
 
 
 _FOOTNOTE = re.compile(r"^\s*\(?(\d{1,2}|[a-z]|[ivx]{1,4})\)\s")
@@ -115,7 +117,7 @@ def _fill(pool: list[Piece], question: Question) -> list[Piece]:
     chosen: list[Piece] = []
     used = 0
     for p in pool:
-        text = window(p.text, question.words, ANSWER_CHARS // 2)
+        text = window(p.text, question.words, ANSWER_CHARS // 2, gives_asked(question))
         if any(text in c.text or c.text in text for c in chosen):
             continue
         if used + len(text) + 5 > ANSWER_CHARS:
