@@ -114,7 +114,9 @@ def main() -> int:
     for assignment in a.constant:
         where, value = assignment.split("=", 1)
         module, name = where.rsplit(".", 1)
-        setattr(importlib.import_module(module), name, float(value))
+        held = importlib.import_module(module)
+        kind = type(getattr(held, name))  # a count stays an int ("ANSWER_CANDIDATES=12")
+        setattr(held, name, kind(float(value)) if kind in (int, float) else float(value))
 
     named = a.set in SETS
     path = SETS[a.set] if named else Path(a.set)
