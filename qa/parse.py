@@ -404,7 +404,7 @@ def _sections(grid: list[list[str]], body: int, figures: bool
     pending: list[int] = []  # header lines read since the last data row
     first, data = body, False
     for i in range(body, len(grid)):
-        if figures and (data or pending) and _restates(grid[i]):
+        if figures and (data or pending) and _restates(grid[i], grid[:body]):
             pending.append(i)
             data = False
             continue
@@ -424,15 +424,28 @@ def _sections(grid: list[list[str]], body: int, figures: bool
 _NUMERIC_DATE = re.compile(r"\d+/\d+")
 
 
-def _restates(cells: list[str]) -> bool:
+def _restates(cells: list[str], header_lines: list[list[str]]) -> bool:
     """Whether a row inside a table of figures is a header line: no figure and no date in
-    figures, and either no label (column names, or a period over them) or periods beside
-    its label ("Breakup of revenue growth | FY 2019 (%) | FY 2018 (%)")."""
+    figures, and either no label (column names, or a period over them), or periods beside
+    its label ("Breakup of revenue growth | FY 2019 (%) | FY 2018 (%)"), or the table's
+    own header line again with other periods ("(In Millions) | Dec 30, 2017 | Acquisitions
+    | ... | Dec 29, 2018" under "(In Millions) | Dec 29, 2018 | Acquisitions | ...")."""
     filled = [c for c in cells[1:] if c]
     if not filled or any(_is_value(c) or no_value(c) or _NUMERIC_DATE.search(c)
                          for c in filled):
         return False
-    return not cells[0] or all(_YEARISH.search(c) or _DATEISH.search(c) for c in filled)
+    if not cells[0] or all(_YEARISH.search(c) or _DATEISH.search(c) for c in filled):
+        return True
+    return len(filled) >= 2 and any(_repeats(cells, line) for line in header_lines)
+
+
+def _repeats(cells: list[str], line: list[str]) -> bool:
+    """Whether a row writes a header line again: each of its cells is that line's cell of
+    the same column or a period, and its label and another cell are the line's own."""
+    same = [j for j, c in enumerate(cells) if c and j < len(line) and c == line[j]]
+    return (0 in same and len(same) >= 2
+            and all(j in same or _YEARISH.search(c) or _DATEISH.search(c)
+                    for j, c in enumerate(cells) if c))
 
 
 def _names_columns(lines: list[list[str]]) -> bool:

@@ -145,7 +145,9 @@ def assert_row_claim_supported(claim: str, chunk: Chunk) -> None:
         if not piece:
             continue
         name = re.sub(r"^the |\s+(is|are)$", "", piece.lower())
-        assert piece in cells or name in header, f"{piece!r} is neither a cell nor a column"
+        # a figure of a row or column that states percentages is written with its sign
+        assert piece in cells or piece.removesuffix("%") in cells or name in header, \
+            f"{piece!r} is neither a cell nor a column"
     assert any(c in claim for c in cells), f"no cell of the row quoted in {claim!r}"
 
 

@@ -399,6 +399,43 @@ def test_the_largest_of_a_column_and_items_the_question_names_needs_no_similarit
     assert not other.answer.startswith("Airport Shuttle")
 
 
+def test_the_items_of_a_table_the_question_asks_of_need_no_similarity() -> None:
+    header = ("", "2019", "2018")
+    pay = [row(8, header, cells, r, doc="p.md", caption="Aggregate emoluments of the directors:")
+           for r, cells in enumerate([("Salaries and fees", "4", "4"),
+                                      ("Incentive schemes", "2", "3"),
+                                      ("Other benefits", "1", "1"), ("", "7", "8")], start=1)]
+    table = Chunks(pay)
+    a = answer("What are the financial items listed in the table?",
+               given(*(ev(c, 0.3, unit=0.0) for c in pay)), table)
+    assert_well_cited(a)
+    assert all(item in a.answer for item in ("Salaries and fees", "Incentive schemes",
+                                             "Other benefits"))
+
+
+def test_a_cell_answer_quotes_the_sentence_that_states_its_figure() -> None:
+    header = ("", "2018", "2019")
+    rows = [row(9, header, cells, r, doc="g.md", caption="Related party balances:")
+            for r, cells in enumerate([("Amounts due to related parties", "169", "200"),
+                                       ("Ship management creditors", "260", "1,111")], start=1)]
+    said = passage("p-due", "Amounts due to related parties of $200 (December 31, 2018: $169) "
+                   "are expenses paid by a related party on behalf of the Group.")
+    other = passage("p-other", "Ship management creditors hold cash collected from a "
+                    "customer.")
+    corpus = Chunks([*rows, said, other])
+    a = answer("What was the amount due to related parties in 2018?",
+               given(ev(rows[0], 1.0), ev(said, 0.4, unit=0.1), ev(rows[1], 0.6), ev(other, 0.3)),
+               corpus)
+    assert_well_cited(a)
+    assert a.answer.startswith("For Amounts due to related parties, 2018: 169")
+    assert "$169" in a.answer  # the report's own words, with the unit
+    assert [c.chunk.id for c in a.citations] == [rows[0].id, said.id]
+    # a sentence that states no figure of the cell is not quoted
+    b = answer("What was the amount due to ship management creditors in 2019?",
+               given(ev(rows[1], 1.0), ev(other, 0.8)), corpus)
+    assert [c.chunk.id for c in b.citations] == [rows[1].id]
+
+
 def test_a_bare_follow_up_asks_what_it_refers_to() -> None:
     a = ask("And for Russia?", ev(MILITARY, 1.0), ev(ECONOMIC, 0.9))
     assert not a.grounded and a.citations == ()

@@ -200,6 +200,24 @@ def test_a_second_period_set_under_the_first_is_a_table_of_its_own() -> None:
     assert [r[0] for r in second.rows] == ["Visitors", "Tickets sold"]
 
 
+def test_the_header_line_written_again_with_other_periods_starts_a_table_of_its_own() -> None:
+    text = ("| (In Millions) | Dec 29, 2018 | Acquisitions | Dec 28, 2019 |\n"
+            "| --- | --- | --- | --- |\n| Mobileye | 10,290 | — | 10,290 |\n"
+            "| Total | $24,513 | $1,825 | $26,276 |\n"
+            "| (In Millions) | Dec 30, 2017 | Acquisitions | Dec 29, 2018 |\n"
+            "| Mobileye | 10,278 | 7 | 10,290 |\n| Total | $24,389 | $162 | $24,513 |\n")
+    first, second = of_kind(parse_document("w.md", text), "table")
+    assert first.header[1:] == ("Dec 29, 2018", "Acquisitions", "Dec 28, 2019")
+    assert [r[0] for r in first.rows] == ["Mobileye", "Total"]
+    assert second.header[1:] == ("Dec 30, 2017", "Acquisitions", "Dec 29, 2018")
+    assert second.rows[1] == ("Total", "$24,389", "$162", "$24,513")
+    # a row of words that is no header line again stays data
+    text = ("|  | 2019 | 2018 |\n| --- | --- | --- |\n| Sales | 10 | 9 |\n"
+            "| Status | Acquisitions | Open |\n")
+    (table,) = of_kind(parse_document("x.md", text), "table")
+    assert [r[0] for r in table.rows] == ["Sales", "Status"]
+
+
 def test_a_label_written_in_another_column_heads_a_row_group() -> None:
     text = ("|  | 2019 | 2018 |\n| --- | --- | --- |\n| Rent | 40 | 38 |\n"
             "|  | Staff costs: |  |\n| Wages | 310 | 295 |\n")

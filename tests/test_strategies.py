@@ -104,6 +104,17 @@ def test_table_cell_names_a_year_column() -> None:
     assert texts(cands)[0] == "For the Harbor Line route, 2022: 5,380"
 
 
+def test_table_cell_writes_the_percent_sign_its_row_or_column_states() -> None:
+    margin = row(9, ("", "F19", "F18"), ("Gross margin (%)", "22.9", "23.1"), 1)
+    weights = row(9, ("Currency", "Weightage (%)", "FY 2019"), ("USD", "53.6", "70.07"), 2)
+    cands = propose(TableCell(), "What is the gross margin for F19?", [ev(margin, 1.0)])
+    assert texts(cands)[0] == "For Gross margin (%), F19: 22.9%"
+    # only the column that states it: the rate beside it is no percentage
+    cands = propose(TableCell(), "What are the weightage and FY 2019 rate of the USD?",
+                    [ev(weights, 1.0)])
+    assert texts(cands)[0] == "For the USD currency, Weightage (%): 53.6%; FY 2019: 70.07"
+
+
 def test_table_cell_proposes_nothing_for_a_question_naming_no_row() -> None:
     assert propose(TableCell(), "What does the weather do?", [ev(MILITARY, 1.0)]) == []
 
@@ -235,6 +246,23 @@ def test_whole_table_items_know_the_question_names_their_total() -> None:
     assert items("What routes are listed in the table?").features["total_named"] == 0.0
 
 
+@pytest.mark.parametrize("question, read", [
+    # every word beyond what it asks for is one the table describes itself with
+    ("What routes are listed in the table?", True),
+    ("What are the components of the total trips?", True),  # the caption says trips
+    ("What does the table show?", True),
+    # a word the table does not write: the question is about something else
+    ("What routes does the city plan to open?", False),
+    # an item it names whole asks for that row, not for the items
+    ("What are the Harbor Line trips in the table?", False),
+])
+def test_whole_table_readings_are_the_table_s_own_when_the_question_asks_of_it(
+        question: str, read: bool) -> None:
+    cands = propose(WholeTable(), question, [ev(TOTAL, 1.0), ev(HARBOR, 0.9)])
+    assert cands
+    assert all(bool(c.features.get("table_reading")) == read for c in cands)
+
+
 def test_whole_table_only_for_list_summary_and_count_questions() -> None:
     assert propose(WholeTable(), "What is the 2023 figure of the Harbor Line?",
                    [ev(HARBOR, 1.0)]) == []
@@ -243,6 +271,9 @@ def test_whole_table_only_for_list_summary_and_count_questions() -> None:
 @pytest.mark.parametrize("question, answer", [
     ("Which route had the most trips in 2023?", "Harbor Line (2023: 6,920)"),
     ("Which route carried the fewest trips in 2021?", "Airport Shuttle (2021: 1,120)"),
+    # an ordinal before the superlative asks for the item at that place
+    ("Which route had the second most trips in 2023?", "Northgate Express (2023: 4,880)"),
+    ("Which route carried the second fewest trips in 2021?", "Northgate Express (2021: 3,950)"),
 ])
 def test_extremes_across_the_rows_of_a_named_column(question: str, answer: str) -> None:
     cands = propose(Extremes(), question, [ev(HARBOR, 1.0), ev(SHUTTLE, 0.8)])
@@ -533,6 +564,8 @@ def test_an_ordinal_asks_for_the_row_at_its_place() -> None:
 
 def test_no_row_by_place_beyond_the_table_or_when_the_table_writes_the_ordinal() -> None:
     assert propose_months("What was the average fee in the fifth month?") == []
+    # "the second highest" places a superlative, not a row
+    assert propose_months("Which month had the second highest average fee?") == []
     # a question that names a row by its label is the cell strategy's
     assert propose_months("What was the average fee in May, the first month?") == []
     quarters = Chunks([row(13, ("", "First Quarter", "Second Quarter"), cells, r, doc="q.md")

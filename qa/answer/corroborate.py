@@ -18,7 +18,8 @@ from decimal import Decimal
 
 from qa.answer.grid import Cell, Grid
 from qa.answer.operands import MIN_LABEL_COVER, Reading, Words, align, label_stems
-from qa.answer.types import Evidence
+from qa.answer.tables import label, label_at, with_unit
+from qa.answer.types import Claim, CorpusView, Evidence
 from qa.chunk import Chunk
 from qa.text.numbers import WORD_SCALES, Number, numbers_in, read_number, round_half_up, years_in
 from qa.text.sentences import split_sentences
@@ -118,3 +119,25 @@ def _window(sentence: str, start: int, end: int) -> str:
     b_space = sentence.find(" ", b)
     b = b_space if b_space != -1 else len(sentence)
     return ("… " if a else "") + sentence[a:b].strip() + (" …" if b < len(sentence) else "")
+
+
+def of_cells(claim: Claim, evidence: Sequence[Evidence], corpus: CorpusView) -> Statement | None:
+    """A retrieved sentence that names the row of a claim on a table row and states one of
+    the figures the claim cites ("Amounts due to related parties of $200 (December 31,
+    2018: $169)" beside the row's 2018 cell "169"): the report's own words for the figure,
+    with the unit and scale the cell leaves to its table."""
+    c = claim.chunk
+    if c.kind != "table_row":
+        return None
+    grid = Grid(tuple(corpus.table_of(c) or [c]))
+    for j in claim.highlight:
+        if j == label_at(c) or j >= len(c.cells):
+            continue
+        written = with_unit(c, j)  # "22.9" under "Gross margin (%)" is 22.9%
+        n = read_number(written)
+        if n is None or _significant(written) < 2:
+            continue
+        said = in_prose(n.value, n.percent, label(c), evidence, grid)
+        if said is not None:
+            return said
+    return None

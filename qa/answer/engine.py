@@ -15,18 +15,22 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from qa.answer import arithmetic, rank, support
+from qa.answer import arithmetic, corroborate, rank, support
 from qa.answer.cite import cite, claims_text
 from qa.answer.features import Measures, generic, gives_asked, mark_tops
 from qa.answer.passages import window
 from qa.answer.question import Question, analyze, ground
 from qa.answer.strategies import STRATEGIES
+from qa.answer.strategies.cells import NamedRows, OrdinalRow, ReverseLookup, TableCell
 from qa.answer.strategies.sections import section_answer
 from qa.answer.strategies.table import WholeTable
 from qa.answer.types import Answer, Candidate, Claim, CorpusView, Evidence, Strategy
 from qa.answer.weights import HEDGE, HEDGE_ROOM, HEDGE_SUPPORT
 
 NOT_COVERED = "The documents do not cover this."
+# The strategies whose answer is the cells of rows a question names (`in_words` quotes the
+# sentence that states one of their figures beside them).
+CELL_STRATEGIES = tuple(s.name for s in (TableCell, NamedRows, ReverseLookup, OrdinalRow))
 # The longest answer a candidate may give, citation marks included: what the project's
 # scorer calls concise (a page that holds the answer is no answer).
 MAX_ANSWER_CHARS = 400
@@ -202,7 +206,24 @@ def answer_part(question: Question, search: Search, corpus: CorpusView,
     chosen = supported(grounded, ranked, evidence, corpus, scoped)
     if chosen is None:
         return None
-    return hedge(grounded, read_out(chosen), ranked, evidence, corpus, scoped)
+    return in_words(hedge(grounded, read_out(chosen), ranked, evidence, corpus, scoped),
+                    evidence, corpus)
+
+
+def in_words(c: Candidate, evidence: Sequence[Evidence], corpus: CorpusView) -> Candidate:
+    """The cells of a named row with the retrieved sentence that states one of their
+    figures beside them, when it fits (`corroborate.of_cells`): the report's own words give
+    the figure's unit and scale, which the cell leaves to its table ("169" of a table of
+    dollars; "$169" in the text)."""
+    if c.strategy.split(":")[0] not in CELL_STRATEGIES or any(
+            cl.chunk.kind != "table_row" for cl in c.claims):
+        return c
+    for cl in c.claims:
+        said = corroborate.of_cells(cl, evidence, corpus)
+        if said is not None:
+            quoted = _with(c, Claim(said.quote, said.chunk, cl.score))
+            return quoted if within_length(quoted) is quoted else c
+    return c
 
 
 def read_out(c: Candidate) -> Candidate:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from qa.text.tokens import tokenize, words
@@ -153,6 +154,14 @@ class Question:
         said = {t for i, t in enumerate(toks) if t in _REPORTING and i + 1 < len(toks)
                 and toks[i + 1] not in _DOCUMENT and not (i and toks[i - 1] in _DOCUMENT)}
         return self.words - (_ASKING - said)
+
+    @property
+    def place(self) -> int:
+        """The place in order a superlative asks for: 2 for "the second highest", 1 for
+        "the highest" (an ordinal elsewhere, "the second quarter", places no superlative)."""
+        tokens = words(self.text)
+        return next((ORDINALS.index(t) + 1 for t, nxt in pairwise(tokens)
+                     if t in ORDINALS and nxt in SUPERLATIVES), 1)
 
     @property
     def is_list(self) -> bool:

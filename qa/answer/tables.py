@@ -14,7 +14,7 @@ from qa.answer.grid import when
 from qa.answer.match import coverage, place, shared, words_of
 from qa.answer.types import Claim, Evidence
 from qa.chunk import Chunk
-from qa.text.numbers import is_number, parse_number
+from qa.text.numbers import is_number, parse_number, read_number, scale_of
 from qa.text.tokens import tokenize
 
 if TYPE_CHECKING:
@@ -219,14 +219,27 @@ def subject(c: Chunk) -> str:
     return f"{group}{lab}"
 
 
+def with_unit(c: Chunk, j: int) -> str:
+    """Cell `j` of a row as a claim writes it: a figure of a row or column that states its
+    figures are percentages ("Gross margin (%)", "Weightage (%)") with its percent sign
+    ("22.9%"), as the reader of the table reads it; any other cell as written."""
+    cell = c.cells[j]
+    n = read_number(cell)
+    if n is None or n.percent or "%" in cell:
+        return cell
+    head = c.header[j] if j < len(c.header) else ""
+    return f"{cell.strip()}%" if scale_of(label(c), head).percent else cell
+
+
 def cell_claim(c: Chunk, columns: Sequence[int], score: float) -> Claim:
     """The cells of `columns` of a row (all its cells when none), named by their header:
-    "For the Military aspect, Regional Impact: Escalates arms build-up"."""
+    "For the Military aspect, Regional Impact: Escalates arms build-up"; a figure with the
+    percent sign its row or column states (`with_unit`)."""
     at = label_at(c)
     cols = [j for j in columns if j < len(c.cells) and c.cells[j]] or [
         j for j in range(len(c.cells)) if j != at and c.cells[j]]
-    parts = "; ".join(f"{c.header[j]}: {c.cells[j]}" if j < len(c.header) and c.header[j]
-                      else c.cells[j] for j in cols)
+    parts = "; ".join(f"{c.header[j]}: {with_unit(c, j)}" if j < len(c.header) and c.header[j]
+                      else with_unit(c, j) for j in cols)
     return Claim(f"For {subject(c)}, {parts}", c, score, tuple(cols))
 
 

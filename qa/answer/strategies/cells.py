@@ -193,8 +193,8 @@ class OrdinalRow:
         """At most one candidate per retrieved table (the best two), none when the
         question names a row or when the ordinal word is the table's own ("First
         Quarter": it names a column)."""
-        if not question.ordinal or not question.rows:
-            return []
+        if not question.ordinal or not question.rows or question.place > 1:
+            return []  # "the second highest" places a superlative (`Extremes`)
         word = ORDINALS[question.ordinal - 1]
         out: list[Candidate] = []
         seen: set[tuple[str, int | None]] = set()

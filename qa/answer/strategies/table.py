@@ -32,6 +32,8 @@ MAX_ITEMS = 12
 # Nouns of the columns that name periods (`PERIOD`): "which years" asks for them, the
 # one semantic type the table strategies know, since table columns are so often periods.
 PERIOD_NOUNS = frozenset(words_of("year years period periods quarter quarters date dates"))
+# The noun a question names a table by ("the items listed in the table").
+TABLE_NOUN = next(iter(words_of("table")))
 
 
 def _tables(question: Question) -> list[tuple[RowReading, list[Chunk]]]:
@@ -83,6 +85,32 @@ def holds_stated(question: Question, c: Chunk) -> bool:
     return False
 
 
+def description(table: Sequence[Chunk]) -> str:
+    """The words a table describes itself with: its caption, its column names, its row
+    groups and the labels of the rows that sum the others ("Total revenue" says the items
+    above it are revenue)."""
+    parts: list[str] = []
+    for c in table:
+        parts += [c.caption, c.group, *c.header, label(c) if is_total(c) else ""]
+    return " ".join(dict.fromkeys(p for p in parts if p))
+
+
+def asks_of_table(question: Question, table: Sequence[Chunk]) -> bool:
+    """Whether the question asks about the table as such: every word of its topic beyond
+    what it asks for (its wh-phrase) and the word "table" is one the table describes
+    itself with (`description`), and it names none of the items whole ("What are the
+    respective dividend yield ..." asks for the Dividend yield row): "What are the
+    financial items listed in the table?", "What are the segments of revenue?" over a
+    "Total revenue" row, "What does the table show?". Then the table's own reading (its
+    items, periods or caption) answers: the table states it as a whole, not in one
+    sentence the support check could read."""
+    rest = question.topic - words_of(" ".join(question.head)) - {TABLE_NOUN}
+    if rest - words_of(description(table)):
+        return False
+    return not any(has_label(c) and not is_total(c) and coverage(question.words, label(c)) >= 1.0
+                   for c in table)
+
+
 class WholeTable:
     """What a table covers as a whole: its periods, its items, or its caption."""
 
@@ -113,16 +141,18 @@ class WholeTable:
         out: list[Candidate] = []
         periods = _period_columns(top)
         asks = _asks_period(question)
+        table = corpus.table_of(top) or [r.chunk for r in question.rows
+                                         if (r.chunk.doc, r.chunk.table) == (top.doc, top.table)]
+        # the table's own reading, which the engine takes without a sentence's support
+        read = {"table_reading": 1.0} if wants and asks_of_table(question, table) else {}
         if len(periods) >= 2 and wants:
             names = ", ".join(dict.fromkeys(top.header[j] for j in periods))
             out.append(Candidate(self.name + ":periods",
                                  (Claim(f"The table gives figures for {names}", top, score,
                                         tuple(periods)),),
-                                 0.0, features={"head_period": float(asks > 0),
+                                 0.0, features={**read, "head_period": float(asks > 0),
                                      "head_other": float(asks < 0),
                                      "q_table": q_table, "items": len(periods) / MAX_ITEMS}))
-        table = corpus.table_of(top) or [r.chunk for r in question.rows
-                                         if (r.chunk.doc, r.chunk.table) == (top.doc, top.table)]
         # the row group the question names: the best named of those it half names (two
         # groups may share most words: "due within one year", "due after one year")
         named = {c.group: coverage(question.words, c.group) for c in table if c.group}
@@ -142,7 +172,8 @@ class WholeTable:
             columns = named_columns(same, members)
             said = tuple(item(c, columns, score) for c in members) if columns else ()
             out.append(Candidate(self.name + ":items", claims, 0.0,
-                                 features={**_head_features(question, top), "q_table": q_table,
+                                 features={**read, **_head_features(question, top),
+                                           "q_table": q_table,
                                            "items": len(members) / MAX_ITEMS,
                                            "group_named": float(bool(groups)),
                                            "columns_named": max(r.column_match for r in same),
@@ -157,7 +188,7 @@ class WholeTable:
             out.append(Candidate(self.name + ":caption",
                                  (Claim(f"The table shows: {top.caption.rstrip(':')}", top,
                                         score, ()),), 0.0,
-                                 features={"q_table": q_table, "head_caption":
+                                 features={**read, "q_table": q_table, "head_caption":
                                            _head_features(question, top)["head_caption"]}))
         return out
 
@@ -216,7 +247,7 @@ class Extremes:
             out += self._across_rows(question, best, corpus, pick, asks)
         for r in sorted((r for r in question.rows if r.names_row),
                         key=lambda r: (-r.label_match, r.rank))[:2]:
-            out += self._across_columns(r, pick, asks)
+            out += self._across_columns(r, pick, asks, question.place)
         return out
 
     def _across_rows(self, question: Question, best: RowReading, corpus: CorpusView,
@@ -245,7 +276,10 @@ class Extremes:
                   if j < len(t.cells) and (v := value(t.cells[j])) is not None]
         if len(values) < 2:
             return []
-        _, row = pick(values, key=lambda vt: vt[0])
+        # "the second highest": the item at that place, largest (or smallest) first
+        if question.place > len(values):
+            return []
+        _, row = sorted(values, key=lambda vt: vt[0], reverse=pick is max)[question.place - 1]
         claim = Claim(f"{label(row)} ({row.header[j] or 'value'}: {row.cells[j]})", row,
                       best.evidence.hit.score, (label_at(row), j))
         # "Which route ... in 2021?": the question names what the table lists (its label
@@ -258,14 +292,15 @@ class Extremes:
                                     "among_named": float(len(named) >= 2),
                                     "head_other": float(asks < 0), "table_reading": read})]
 
-    def _across_columns(self, r: RowReading, pick, asks: float) -> list[Candidate]:
+    def _across_columns(self, r: RowReading, pick, asks: float,
+                        place: int = 1) -> list[Candidate]:
         c = r.chunk
         at = label_at(c)
         cols = _period_columns(c) or [j for j in range(len(c.cells)) if j != at and c.header[j]]
         values = [(v, j) for j in cols if j < len(c.cells) and (v := value(c.cells[j])) is not None]
-        if len(values) < 2:
+        if len(values) < max(2, place):
             return []
-        _, j = pick(values, key=lambda vj: vj[0])
+        _, j = sorted(values, key=lambda vj: vj[0], reverse=pick is max)[place - 1]
         shown = "; ".join(f"{c.header[k]}: {c.cells[k]}" for _, k in values)
         claim = Claim(f"{c.header[j]} ({c.cells[at] or UNLABELLED}: {shown})", c,
                       r.evidence.hit.score, (at, j))
