@@ -38,10 +38,13 @@ PROBES = {"engine_analysis": (_ROOT / "tests" / "probes" / "engine_analysis.json
                               _ROOT / "corpus"),
           "engine_report": (_ROOT / "tests" / "probes" / "engine_report.jsonl",
                             _ROOT / "tests" / "reports"),
+          "engine_article": (_ROOT / "tests" / "probes" / "engine_article.jsonl",
+                             _ROOT / "tests" / "articles"),
           "support": (_ROOT / "tests" / "probes" / "support.jsonl", _ROOT / "corpus")}
 # The index folder (under a cache folder) each set is answered from: one per corpus.
 INDEX = {"seed_dev": "seed", "tatqa_dev": "tatqa", "squad_train": "squad",
-         "engine_analysis": "seed", "engine_report": "report", "support": "seed"}
+         "engine_analysis": "seed", "engine_report": "report", "support": "seed",
+         "engine_article": "article"}
 
 
 def _h(text: str) -> int:

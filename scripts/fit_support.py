@@ -57,7 +57,8 @@ PROBES = ROOT / "tests" / "probes"
 CORPORA = {"seed_dev": ANALYSIS, "tatqa_dev": EVAL / "tatqa_dev" / "corpus",
            "squad_train": EVAL / "squad_train" / "corpus"}
 # Probe sets over another corpus than the analysis.
-PROBE_CORPORA = {"engine_report": ROOT / "tests" / "reports"}
+PROBE_CORPORA = {"engine_report": ROOT / "tests" / "reports",
+                 "engine_article": ROOT / "tests" / "articles"}
 DATA = Path("/tmp/qa-support")
 NUMERIC = ("arithmetic", "count")
 BEST_UNITS_OF = 3  # top chunks whose best unit is also a candidate claim
