@@ -67,6 +67,7 @@ MIN_NAME = 3  # letters; shorter capitalised words are initials and pieces ("R" 
 # otherwise ("Beyonce" / "Beyoncé"), not another entity.
 SAME_NAME = 0.8
 PARAGRAPH_BONUS = 0.1  # a name of the answer's own paragraph is preferred by this much
+MAX_CLOZE = 250  # characters: a longer sentence is no question a reader would ask
 CHOICES = 2  # the replacement is one of the closest this many (by the question's hash)
 
 
@@ -214,11 +215,24 @@ def encoder_kin() -> Callable[[str, list[str]], list[float]]:
     return kin
 
 
+def cloze(sentence: str, evidence: list[str]) -> str | None:
+    """The answer's sentence as a question of its own words: the answer replaced by "what"
+    ("Beyoncé married Jay Z in 2008." -> "Beyoncé married what in 2008?"); the close copy of
+    a sentence a crowd worker writes, answerable by construction."""
+    span = next((e for e in evidence if e and e in sentence), None)
+    if span is None:
+        return None
+    return sentence.replace(span, "what", 1).rstrip(" .!?;:") + "?"
+
+
 def edits(items: list[dict], articles: list[str], corpus: Path = CORPUS,
-          kin: Callable[[str, list[str]], list[float]] | None = None) -> list[dict]:
+          kin: Callable[[str, list[str]], list[float]] | None = None,
+          close: bool = False) -> list[dict]:
     """One unanswerable question (if any edit applies) per answerable question of `items`,
     each of the article given beside it; `kin` tells how alike two names are (the
-    embedding model's by default)."""
+    embedding model's by default). With `close`, the edit is made to the answer's sentence
+    as a question (`cloze`) rather than to the question, and that sentence question comes
+    too, answerable (the pair the fit contrasts: a close copy and an edited close copy)."""
     kin = kin or encoder_kin()
     paras = {a: paragraphs(corpus / a) for a in set(articles)}
     article_names = {a: names_in(" ".join(ps)) for a, ps in paras.items()}
@@ -232,18 +246,24 @@ def edits(items: list[dict], articles: list[str], corpus: Path = CORPUS,
             continue
         seed = _h(it["id"])
         sentence = answer_sentence(para, ev)
-        made = {"name": swap_name(it["question"], para, article_names[art], sentence, kin, seed),
-                "number": change_number(it["question"], para, seed),
-                "negation": negate(it["question"]),
-                "antonym": flip_grade(it["question"], kin, seed)}
-        usable = [k for k in KINDS if made[k] and made[k] != it["question"]]
+        base = cloze(sentence, ev) if close else it["question"]
+        if base is None or len(base) > MAX_CLOZE:
+            continue
+        made = {"name": swap_name(base, para, article_names[art], sentence, kin, seed),
+                "number": change_number(base, para, seed),
+                "negation": negate(base),
+                "antonym": flip_grade(base, kin, seed)}
+        usable = [k for k in KINDS if made[k] and made[k] != base]
         if not usable:
             continue
         # an antonym, a number or a name when one applies (the commoner edits, two times
         # in three), else any
         kind = next((k for k in ("antonym", "number", "name") if k in usable and seed % 3),
                     None) or usable[seed % len(usable)]
-        out.append({"id": f"syn-{kind}-{it['id']}", "question": made[kind],
+        tag = "close-" if close else ""
+        if close:
+            out.append({**it, "id": f"{tag}{it['id']}", "question": base, "kind": "close"})
+        out.append({"id": f"syn-{kind}-{tag}{it['id']}", "question": made[kind],
                     "kind": f"synthetic-{kind}", "history": [], "evidence": [], "answer": [],
                     "answerable": False, "source": it["id"]})
     return out

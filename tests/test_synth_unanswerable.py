@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
-from synth_unanswerable import change_number, edits, flip_grade, negate, swap_name
+from synth_unanswerable import change_number, cloze, edits, flip_grade, negate, swap_name
 
 PARAGRAPH = ("Beyoncé married Jay Z in 2008. Kelly Rowland and Michelle Williams joined "
              "Destiny's Child in 2000. The group toured Houston and Texas.")
@@ -66,3 +66,15 @@ def test_a_superlative_becomes_its_closest_of_the_other_direction() -> None:
 
     assert flip_grade("Which is the largest city?", alike, 0) == "Which is the smallest city?"
     assert flip_grade("Which city is it?", alike, 0) is None
+
+
+def test_the_answer_sentence_becomes_a_question_and_its_edit_comes_beside_it(
+        tmp_path: Path) -> None:
+    assert cloze("Beyoncé married Jay Z in 2008.", ["Jay Z"]) == "Beyoncé married what in 2008?"
+    (tmp_path / "a.md").write_text("# A\n\n" + PARAGRAPH + "\n", encoding="utf-8")
+    items = [{"id": "q1", "question": "Who did Beyonce marry?", "answerable": True,
+              "evidence": ["Jay Z"], "answer": [["Jay Z"]]}]
+    got = edits(items, ["a.md"], tmp_path, kin, close=True)
+    assert got[0]["question"] == "Beyoncé married what in 2008?" and got[0]["answerable"]
+    assert got[0]["answer"] == [["Jay Z"]]
+    assert not got[1]["answerable"] and got[1]["question"] != got[0]["question"]
