@@ -10,12 +10,13 @@ from functools import cached_property
 from typing import Any, Literal
 
 from qa.parse import Block, Document
+from qa.rollforward import row_periods
 from qa.text.numbers import is_number
 from qa.text.sentences import split_clauses, split_sentences, squash
 
 # Bump when chunk boundaries or texts change: the index records it and a mismatch
 # forces a full rebuild.
-CHUNKER_VERSION = "13"
+CHUNKER_VERSION = "14"
 # Units embedded per chunk at most (the whole first, then its parts in order, clauses
 # last). A pipe-table row of 3,000 cells made 3,000 units: a 40 KB file cost minutes of
 # build. The development corpora's largest chunk has 12 units (p99 8-11 per corpus, as
@@ -242,14 +243,17 @@ def chunk_document(doc: Document, passage_chars: int = 500) -> list[Chunk]:
             tables += 1
             caption = _caption(block)
             group = ""
+            # A roll-forward table's repeated rows ("Granted") read with their period.
+            periods = row_periods([cells[0] if cells else "" for cells in block.rows])
             for r, (cells, (s, e)) in enumerate(zip(block.rows, block.row_chars)):
                 if not any(cells):
                     continue
                 if cells[0] and not any(cells[1:]) and len(cells) > 2:
                     group = cells[0]  # a label row ("Assets:") heads the rows below it
                     continue
-                add("table_row", row_text(block.header, cells, caption, group), s, e,
-                    caption=caption, group=group, header=block.header, cells=cells,
+                row_group = group or periods[r]
+                add("table_row", row_text(block.header, cells, caption, row_group), s, e,
+                    caption=caption, group=row_group, header=block.header, cells=cells,
                     table=tables, row=r)
     return out
 

@@ -837,3 +837,41 @@ def test_a_summary_of_a_topic_is_no_summary_of_the_document() -> None:
     a = answer("Summarize the challenges for stakeholders.",
                given(ev(OPENING[1], 1.0), ev(OPENING[2], 0.9)), Chunks(OPENING))
     assert not a.answer.startswith("The partnership is reshaping")
+
+
+# --- a roll-forward table: the movement rows of each period -------------------------------
+
+ROLLFORWARD = (
+    "# Restricted stock\n\nRestricted stock unit activity was as follows:\n\n"
+    "| | Number of Shares | Weighted Average Grant Date Fair Value |\n| --- | --- | --- |\n"
+    "| Nonvested at January 1, 2017 | 98 | $23.52 |\n| Granted | 132 | 19.74 |\n"
+    "| Vested | (43) | 20.44 |\n| Forfeited | (19) | — |\n"
+    "| Nonvested at January 1, 2018 | 168 | 21.56 |\n| Granted | 110 | 11.90 |\n"
+    "| Vested | (77) | 19.18 |\n| Forfeited | (18) | — |\n"
+    "| Nonvested at December 30, 2018 | 183 | 17.22 |\n| Granted | 353 | 10.77 |\n"
+    "| Vested | (118) | 14.48 |\n| Forfeited | (41) | — |\n"
+    "| Nonvested at December 29, 2019 | 377 | $12.55 |\n")
+
+
+@pytest.fixture(scope="module")
+def rollforward_service(tmp_path_factory: pytest.TempPathFactory, exported) -> QAService:
+    """A started service over one document holding a roll-forward table."""
+    from qa.config import get_settings
+
+    base = tmp_path_factory.mktemp("rollforward")
+    (base / "corpus").mkdir()
+    (base / "corpus" / "stock.md").write_text(ROLLFORWARD, encoding="utf-8")
+    svc = QAService(get_settings(corpus=base / "corpus", index=base / "index"))
+    svc.start(build_if_needed=True)
+    return svc
+
+
+@pytest.mark.parametrize("question, figure, others", [
+    ("How many shares were granted in 2019?", "353", ("132", "110")),
+    ("How many shares were forfeited in 2017?", "(19)", ("(18)", "(41)")),
+])
+def test_a_repeated_row_of_a_roll_forward_table_is_read_in_its_period(
+        rollforward_service: QAService, question: str, figure: str, others: tuple[str, ...]
+) -> None:
+    a = rollforward_service.ask(question)
+    assert figure in a.answer and not any(o in a.answer for o in others), a.answer

@@ -287,3 +287,18 @@ def test_unit_columns_name_the_cell_each_unit_embeds() -> None:
     p = Chunk(id="p", kind="passage", doc="a.md", section="T", text="One. Two.", line_start=1,
               line_end=1, char_start=0, char_end=9)
     assert set(p.unit_columns) == {None} and len(p.unit_columns) == len(p.units())
+
+
+def test_rollforward_repeated_rows_carry_their_period() -> None:
+    text = ("| | Shares | Price |\n| --- | --- | --- |\n"
+            "| Nonvested at December 31, 2017 | 100 | 5.00 |\n| Granted | 40 | 6.00 |\n"
+            "| Vested | (30) | 5.50 |\n| Nonvested at December 31, 2018 | 110 | 5.40 |\n"
+            "| Granted | 25 | 7.00 |\n| Vested | (20) | 6.10 |\n"
+            "| Nonvested at December 31, 2019 | 115 | 6.00 |\n")
+    granted = [r for r in rows(chunks_of(text, "t.md")) if r.cells[0] == "Granted"]
+    assert [r.group for r in granted] == ["From December 31, 2017 to December 31, 2018",
+                                          "From December 31, 2018 to December 31, 2019"]
+    assert granted[1].text == ("From December 31, 2018 to December 31, 2019: Granted"
+                               " | Shares: 25 | Price: 7.00")
+    balance = next(r for r in rows(chunks_of(text, "t.md")) if r.cells[0].startswith("Nonvested"))
+    assert balance.group == ""
