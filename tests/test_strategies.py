@@ -3,6 +3,8 @@ proposes nothing where it does not apply."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from helpers import ASPECT, FOCUS, IMPACT, Chunks, ev, passage, row
 
@@ -195,6 +197,22 @@ def test_whole_table_gives_the_periods_it_covers() -> None:
     assert "The table gives figures for 2021, 2022, 2023" in texts(cands)
     periods = next(c for c in cands if c.strategy == "table:periods")
     assert periods.features["head_period"] == 1.0
+
+
+def test_whole_table_reads_first_the_tables_the_question_names() -> None:
+    # three tables retrieved; the one the question names by its section heading comes
+    # third in retrieval, and only the first two tables are read
+    results = row(7, ("", "2019", "2018", "2017"), ("Revenue", "$5,123", "$4,987", "$4,502"), 1,
+                  caption="The following table shows the results of operations:")
+    routes = [replace(c, id=f"ridership{c.row}", table=9, section="Ridership") for c in ROUTES]
+    corpus = Chunks([*PROGRAMS, results, *routes])
+    evidence = [ev(PROGRAMS[0], 1.0), ev(results, 0.9), ev(routes[-1], 0.8)]
+    question = ground(analyze("Which years does the ridership table cover?"), evidence)
+    periods = [c for c in WholeTable().propose(question, evidence, corpus)
+               if c.strategy == "table:periods"]
+    assert periods[0].claims[0].text == "The table gives figures for 2021, 2022, 2023"
+    # the question names the table by its section: the table's own reading
+    assert periods[0].features.get("table_reading") == 1.0
 
 
 def test_whole_table_lists_its_items_without_the_total() -> None:

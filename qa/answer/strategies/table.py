@@ -37,13 +37,20 @@ TABLE_NOUN = next(iter(words_of("table")))
 
 
 def _tables(question: Question) -> list[tuple[RowReading, list[Chunk]]]:
-    """The retrieved tables, each with its best-read row, best first (the first table
-    read is the best retrieved)."""
+    """The retrieved tables, each with its best-read row, best first: the table whose
+    caption, section heading or column names hold the most of the question's topic words
+    ("the ridership table": the table under "Ridership"), then the best retrieved."""
     seen: dict[tuple[str, int | None], RowReading] = {}
     for r in question.rows:
         key = (r.chunk.doc, r.chunk.table)
         seen.setdefault(key, r)
-    return [(r, []) for r in seen.values()]
+
+    topic = question.topic - {TABLE_NOUN}  # "the table" names no table of several
+
+    def named(r: RowReading) -> int:
+        return len(topic & words_of(description([r.chunk])))
+
+    return [(r, []) for r in sorted(seen.values(), key=lambda r: -named(r))]
 
 
 def _period_columns(c: Chunk) -> list[int]:
@@ -86,12 +93,13 @@ def holds_stated(question: Question, c: Chunk) -> bool:
 
 
 def description(table: Sequence[Chunk]) -> str:
-    """The words a table describes itself with: its caption, its column names, its row
-    groups and the labels of the rows that sum the others ("Total revenue" says the items
-    above it are revenue)."""
+    """The words a table describes itself with: its caption, the heading of the section it
+    stands in ("Ridership"), its column names, its row groups and the labels of the rows
+    that sum the others ("Total revenue" says the items above it are revenue)."""
     parts: list[str] = []
     for c in table:
-        parts += [c.caption, c.group, *c.header, label(c) if is_total(c) else ""]
+        parts += [c.caption, c.section, c.group, *c.header,
+                  label(c) if is_total(c) else ""]
     return " ".join(dict.fromkeys(p for p in parts if p))
 
 
