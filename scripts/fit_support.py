@@ -817,13 +817,7 @@ def separation(groups: list[tuple[str, Dumped, tuple, np.ndarray]], prob=None) -
     rows = []
     for name, ds, table, among in groups:
         X, _, qi, src, _ = table
-        first = np.zeros(len(qi), bool)
-        seen: set[int] = set()
-        for k, (i, s) in enumerate(zip(qi, src)):
-            if s == "engine" and i not in seen:
-                seen.add(i)
-                first[k] = True
-        m = first & among[qi]
+        m = first_claims(qi, src) & among[qi]
         pos = np.array([not ds.rows[i]["answerable"] for i in qi])[m]
         n1, n0 = pos.sum(), (~pos).sum()
         cols = [X[m, j] for j in range(len(FEATURES))]
