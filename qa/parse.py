@@ -25,7 +25,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 
-from qa.text.numbers import no_value, read_number
+from qa.text.numbers import MONTH, no_value, read_number
 from qa.text.sentences import split_sentences, squash, trim
 
 BlockKind = Literal["heading", "paragraph", "list", "table"]
@@ -92,7 +92,7 @@ _BLOCK_END = re.compile(r"[.!?:…]([\"'”’)\]])*$")
 _BULLET_GLYPH = re.compile(r"^([ \t]*)•(?=[ \t])", re.MULTILINE)
 _TAG = re.compile(r"<!--.*?(?:-->|$)|<[^>]*>", re.DOTALL)
 _YEARISH = re.compile(r"^(?:fy\s*)?(?:19|20)\d\d(?:\s*\(.*\))?$|^q[1-4]\b", re.IGNORECASE)
-_DATEISH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d", re.IGNORECASE)
+_DATEISH = re.compile(rf"\b{MONTH}\s+\d", re.IGNORECASE)
 _UNITS = re.compile(r"^\(.*\)$|\b(?:thousands?|millions?|billions?)\b|^[$€£¥]\s*m$", re.IGNORECASE)
 
 

@@ -16,14 +16,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from qa.text.numbers import MONTH
 from qa.text.sentences import squash
 
 # A date written in words ("December 31, 2018", "June 30 2019", "31 March 2019") or a
 # fiscal year ("fiscal 2018", "FY2018"), else a bare year: the period a balance row names.
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _PERIOD = re.compile(
-    rf"\b{_MONTH}\s+\d{{1,2}},?\s+(?:19|20)\d\d\b"
-    rf"|\b\d{{1,2}}\s+{_MONTH}\s+(?:19|20)\d\d\b"
+    rf"\b{MONTH}\s+\d{{1,2}},?\s+(?:19|20)\d\d\b"
+    rf"|\b\d{{1,2}}\s+{MONTH}\s+(?:19|20)\d\d\b"
     r"|\b(?:fiscal\s+(?:year\s+)?|fy\s*)?(?:19|20)\d\d\b",
     re.IGNORECASE)
 # How a repeated row's group names its period: from the balance row opening its block to

@@ -229,8 +229,7 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
         unknown_names=float(min(MAX_COUNT, len(unknown_names))),
         absent_names=float(min(MAX_COUNT, len(absent_names))),
         claim_names=float(min(MAX_COUNT, len(set(claim_absent) - set(absent_names)))),
-        number_gap=float(asked.quantity and not _DIGIT.search(claim.text)
-                         and not spelled_numbers(claim.text)),
+        number_gap=float(asked.quantity and not written_numbers(claim.text)),
         negation_gap=float(asked.negated and not _NEGATION.search(claim.text)),
         rank=1.0 / (1.0 + rank),
         dense=dense,
@@ -469,14 +468,18 @@ def as_written(part: tuple[str, ...], known: tuple[str, ...]) -> tuple[str, ...]
     return tuple(out)
 
 
+def written_numbers(text: str) -> list[str]:
+    """The numbers a text writes, in figures ("2019", "3.5") or in words ("twelve")."""
+    return [*_NUMBER.findall(text), *spelled_numbers(text)]
+
+
 def type_gap(question: str, claim: str) -> float:
     """1 when the question asks for a kind of thing the claim does not bring beyond the
     question's own words: a name (who, whose, where: a capitalised word the question
     lacks) or a quantity or date (a figure the question does not state); else 0."""
     if _QUANTITY.search(question):
-        asked = {*_NUMBER.findall(question), *spelled_numbers(question)}
-        return float(not any(n not in asked
-                             for n in (*_NUMBER.findall(claim), *spelled_numbers(claim))))
+        asked = set(written_numbers(question))
+        return float(not any(n not in asked for n in written_numbers(claim)))
     if _WHO.search(question):
         asked = set(tokenize(" ".join(names(question))))
         new = [m.group(1) for m in _NAME.finditer(claim)]

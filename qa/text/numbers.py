@@ -145,6 +145,9 @@ def numbers_in(text: str) -> list[Found]:
     return out
 
 
+# A month's name as dates write it, in full or cut ("December", "Dec.", "Sept").
+MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+
 # English cardinal number words (a closed class of the language, like its negators): a
 # figure prose writes in words ("more than twelve years old", "detours on three routes").
 # "one" is left out: as a pronoun ("one of the ...") it far outnumbers the figure.
