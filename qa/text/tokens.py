@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import lemminflect
 import Stemmer
 
 _STEMMER = Stemmer.Stemmer("english")
@@ -48,9 +49,35 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(_WORD.findall(text))
 
 
+# The parts of speech whose irregular forms are read as their lemma: verbs ("began" is
+# "begin", "built" is "build") and nouns ("children", "women"), which the stemmer leaves
+# apart. Adjectives are left: "largest" does not mean "large".
+LEMMA_POS = ("VERB", "NOUN")
+CACHED_WORDS = 65536  # distinct words seen; a few MB
+
+
+@lru_cache(maxsize=CACHED_WORDS)
 def stem(word: str) -> str:
-    """The stem of one lower-cased word."""
-    return _STEMMER.stemWord(word)
+    """The stem of one lower-cased word; an irregular form stems as its lemma."""
+    return _STEMMER.stemWord(irregular_lemma(word) or word)
+
+
+@lru_cache(maxsize=CACHED_WORDS)
+def irregular_lemma(word: str) -> str | None:
+    """The lemma of a verb's or noun's irregular form ("began" -> "begin", "children" ->
+    "child"), or None. Taken from lemminflect's English dictionary, only when the word has
+    one lemma in every part of speech it can be (so "found", which may be "find" or "found",
+    and "left", also an adjective, stay as written) and that lemma does not stem as the word
+    does already (a regular form needs no lemma)."""
+    forms = lemminflect.getAllLemmas(word)
+    if not forms or not set(forms) <= set(LEMMA_POS):
+        return None
+    lemmas = {lemma for found in forms.values() for lemma in found}
+    if len(lemmas) != 1:
+        return None
+    (lemma,) = lemmas
+    lemma = _words(lemma)[0] if _words(lemma) else lemma  # British spellings folded too
+    return lemma if _STEMMER.stemWord(lemma) != _STEMMER.stemWord(word) else None
 
 
 def tokenize(text: str) -> list[str]:
@@ -62,4 +89,4 @@ def tokenize(text: str) -> list[str]:
 def _tokens(text: str) -> tuple[str, ...]:
     # Single letters are the "s" of possessives and the pieces of "U.S.": they match noise.
     kept = [w for w in _words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
-    return tuple(_STEMMER.stemWords(kept))
+    return tuple(stem(w) for w in kept)
