@@ -13,6 +13,7 @@ from qa.text.numbers import (
     is_number,
     numbers_in,
     parse_number,
+    quarters_spelled,
     read_number,
     round_half_up,
     scale_of,
@@ -133,3 +134,12 @@ def test_number_words_are_read_but_not_the_pronoun_one() -> None:
     assert spelled_numbers("Detours on Three routes; twelve years; thousands of riders") == [
         "three", "twelve", "thousands"]
     assert spelled_numbers("One of the routes is often late; someone waited") == []
+
+
+def test_abbreviated_quarters_are_written_out_as_prose_writes_them() -> None:
+    assert quarters_spelled("revenue for q2 2007") == "revenue for second quarter 2007"
+    assert quarters_spelled("in 1q08 and 4q2019") == (
+        "in first quarter 2008 and fourth quarter 2019")
+    assert quarters_spelled("fiscal quarter 4 of 2008") == "fiscal fourth quarter of 2008"
+    # not a quarter: a fifth "quarter", a word that only starts with q
+    assert quarters_spelled("q5 and qatar q1x") == "q5 and qatar q1x"

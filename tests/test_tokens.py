@@ -33,3 +33,10 @@ def test_bm25_finds_the_past_tense_for_the_present_tense() -> None:
     chunks = chunk_document(parse_document("works.md", doc), 60)
     scores = Lexicon.build(chunks).scores(tokenize("When did it begin?"))
     assert [c.text for c, s in zip(chunks, scores) if s > 0] == ["Work began on 3 April 1883 at the quay."]
+
+
+def test_a_quarter_abbreviated_meets_the_quarter_written_out() -> None:
+    # "Q2 2007" in a question, "second quarter" in a report: the same words to BM25 and
+    # to the support check's names
+    assert tokenize("revenue for Q2 2007") == tokenize("revenue for the second quarter of 2007")
+    assert tokenize("1Q08") == tokenize("first quarter 2008")

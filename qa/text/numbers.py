@@ -6,7 +6,8 @@ text whole; `is_number` tells whether a table cell is a value rather than a labe
 `numbers_in` finds the numbers a sentence writes. A table states its scale once, in its
 caption, header or notes ("in millions", "(in thousands)", "%"): `scale_of` reads it.
 `years_in` reads the years a header, label or question names ("2019", "FY19", "fiscal
-2018"). `format_number` writes a result as readers expect: thousands separators, two
+2018"); `quarters_spelled` writes "Q2" and "1Q08" out as "second quarter" and "first
+quarter 2008". `format_number` writes a result as readers expect: thousands separators, two
 decimals, the sign kept.
 """
 
@@ -229,6 +230,29 @@ def years_in(text: str) -> list[int]:
     for m in _YEAR.finditer(text or ""):
         out.append(int(m.group("long")) if m.group("long") else 2000 + int(m.group("short")))
     return out
+
+
+# --- quarters ---------------------------------------------------------------------------
+
+ORDINALS = ("first", "second", "third", "fourth")
+# A quarter as reports abbreviate it: "Q2", "Q2 2007", "2Q07", "quarter 4" (lower-cased text).
+_QUARTER = re.compile(r"\bq([1-4])\b|\b([1-4])q(\d{2}|\d{4})\b|\bquarter ([1-4])\b")
+
+
+def quarters_spelled(text: str) -> str:
+    """The lower-cased text with each abbreviated quarter written out as prose writes it:
+    "q2" -> "second quarter", "1q08" -> "first quarter 2008" (a two-digit year is of the
+    2000s, as `years_in` reads "FY19"), "quarter 4" -> "fourth quarter"."""
+    if "q" not in text:
+        return text
+
+    def spelled(m: re.Match[str]) -> str:
+        number = m.group(1) or m.group(2) or m.group(4)
+        out = f"{ORDINALS[int(number) - 1]} quarter"
+        year = m.group(3)
+        return f"{out} {2000 + int(year) if len(year) == 2 else year}" if year else out
+
+    return _QUARTER.sub(spelled, text)
 
 
 # --- writing results --------------------------------------------------------------------

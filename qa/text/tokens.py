@@ -8,6 +8,8 @@ from functools import lru_cache
 import lemminflect
 import Stemmer
 
+from qa.text.numbers import quarters_spelled
+
 _STEMMER = Stemmer.Stemmer("english")
 # Texts whose words are kept once read: an answer reads the same question, claims and chunk
 # texts many times over (each candidate, each feature, the support check), and requests
@@ -35,8 +37,9 @@ _BRITISH = [
 
 
 def words(text: str) -> list[str]:
-    """Lower-cased words of the text with British spellings folded, before stemming and
-    without stopwords removed."""
+    """Lower-cased words of the text with British spellings folded and abbreviated
+    quarters written out ("Q2" is "second quarter"), before stemming and without stopwords
+    removed."""
     return list(_words(text))
 
 
@@ -46,7 +49,7 @@ def _words(text: str) -> tuple[str, ...]:
     for letters, pattern, american in _BRITISH:
         if any(part in text for part in letters):
             text = pattern.sub(american, text)
-    return tuple(_WORD.findall(text))
+    return tuple(_WORD.findall(quarters_spelled(text)))
 
 
 # The parts of speech whose irregular forms are read as their lemma: verbs ("began" is
