@@ -16,7 +16,7 @@ from qa.text.sentences import split_clauses, split_sentences, squash
 
 # Bump when chunk boundaries or texts change, or the words BM25 indexes them by
 # (qa.text.tokens): the index records it and a mismatch forces a full rebuild.
-CHUNKER_VERSION = "16"
+CHUNKER_VERSION = "17"
 # Units embedded per chunk at most (the whole first, then its parts in order, clauses
 # last). A pipe-table row of 3,000 cells made 3,000 units: a 40 KB file cost minutes of
 # build. The development corpora's largest chunk has 12 units (p99 8-11 per corpus, as

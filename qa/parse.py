@@ -102,12 +102,14 @@ def _is_separator(line: str) -> bool:
 
 
 def split_cells(line: str) -> list[str]:
-    """Cells of a pipe-table line; `\\|` is a literal pipe inside a cell."""
+    """Cells of a pipe-table line, each with its runs of whitespace made one space (a
+    cell padded to align its column, "$      725", reads "$ 725"); `\\|` is a literal pipe
+    inside a cell."""
     s = line.strip()
     s = s.removeprefix("|")
     if s.endswith("|") and not s.endswith("\\|"):
         s = s[:-1]
-    return [c.strip().replace("\\|", "|") for c in _CELL_SPLIT.split(s)]
+    return [squash(c).replace("\\|", "|") for c in _CELL_SPLIT.split(s)]
 
 
 def _table_start(line: str, nxt: str) -> bool:

@@ -155,6 +155,14 @@ def test_escaped_pipe_stays_inside_its_cell() -> None:
     assert table.rows == (("`x | y`", "either x or y"),)
 
 
+def test_a_cell_padded_to_align_its_column_reads_with_single_spaces() -> None:
+    # TAT-QA's reports pad "$" apart from its figure; an answer quoting the cell showed it
+    doc = parse_document("p.md", "| Item | 2019 |\n|---|---|\n"
+                                 "| Goodwill | $                          725 |\n")
+    (table,) = of_kind(doc, "table")
+    assert table.rows == (("Goodwill", "$ 725"),)
+
+
 def test_table_without_separator_row() -> None:
     doc = parse_document("n.md", "Prices:\n\n| Item | Price |\n| Tea | 3 |\n| Milk | 2 |\n")
     (table,) = of_kind(doc, "table")
@@ -174,7 +182,7 @@ def test_tatqa_year_row_is_a_header_line_and_spanning_label_kept() -> None:
     (table,) = of_kind(parse_document("t.md", text), "table")
     assert table.header[1:] == ("2019", "2018", "2017")
     assert "Years Ended September 30" in table.notes
-    assert table.rows[0] == ("Fixed Price", "$  1,452.4", "$  1,146.2", "$  1,036.9")
+    assert table.rows[0] == ("Fixed Price", "$ 1,452.4", "$ 1,146.2", "$ 1,036.9")
     assert len(table.rows) == 2  # the year line is not a data row
     assert table.intro.startswith("The table below presents")
 
