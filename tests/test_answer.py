@@ -346,6 +346,27 @@ def test_a_question_naming_a_section_gets_its_leading_sentences(question: str) -
     assert a.citations[0].chunk.id == CONCLUSION[0].id
 
 
+DECLINE = [passage("p-dec1", "After the war the observatory struggled. Smoke from the mills of "
+                   "the valley dimmed the sky, the society's membership fell from 412 in 1910 "
+                   "to 96 in 1930, and the savings bank called in its loan in 1926. The "
+                   "university took over the site in 1931 and used it for teaching, but its "
+                   "astronomers preferred the new observatory at Malham Ridge.",
+                   section="Observatory > Decline and closure"),
+           passage("p-dec2", "The last observations were made in 1958. The buildings stood "
+                   "empty for forty years.", section="Observatory > Decline and closure")]
+DECLINING = Chunks([*DECLINE, STAKEHOLDERS])
+
+
+def test_a_section_of_several_paragraphs_is_summarised_by_their_openings() -> None:
+    # the first paragraph alone would fill the answer; the second's opening says how it ended
+    a = answer("Summarize the decline and closure of the observatory.",
+               given(ev(DECLINE[0], 1.0), ev(STAKEHOLDERS, 0.5)), DECLINING)
+    assert_well_cited(a)
+    assert a.answer.startswith("After the war the observatory struggled.")
+    assert "The last observations were made in 1958." in a.answer
+    assert len(a.answer) <= 400
+
+
 TITLE = "Lakeside Transit Authority: Annual Report"
 FINANCES = passage("p-fin", "Fare revenue reached $41.2 million. Operating costs rose by 6 "
                    "percent.", section=f"{TITLE} > Finances")

@@ -6,7 +6,11 @@ summary) or its first list or table's items (for a list question), each cited.
 
 The engine tries it before the ranked strategies, as it does a computed answer, and it
 is not in the registry: a heading the question names is stronger evidence than the
-ranker's features, which were fitted without it.
+ranker's features, which were fitted without it. A summary question that names its topic
+in other words than a heading ("Summarize the research done at X" of a section "Research";
+"the reasons for its decline" of "Decline and closure") gets the retrieved sections as
+ranked candidates (`SectionSummary`), with how near the topic's words are to each
+heading's in the model's word space: the fitted ranker weighs them against the sentences.
 """
 
 from __future__ import annotations
@@ -105,24 +109,99 @@ def section_answer(question: Question, evidence: Sequence[Evidence],
         claims = tuple(Claim(label(c), c, score, (label_at(c),)) for c in rows
                        if c.table == rows[0].table)
     else:
-        claims = _leading(passages, score)
+        claims = _leading(passages, score, paragraphs=found is not None)
     if not claims:
         return None
     return Candidate("section", claims, score, features={"section": 1.0})
 
 
-def _leading(passages: list[Chunk], score: float) -> tuple[Claim, ...]:
-    """The section's first sentences (a list as one line), in order, as many as fit."""
-    out: list[Claim] = []
+def _leading(passages: list[Chunk], score: float, paragraphs: bool = False
+             ) -> tuple[Claim, ...]:
+    """The section's first sentences (a list as one line), in order, as many as fit. With
+    `paragraphs`, each passage's first sentence comes first (a paragraph's opening
+    sentence says what it is about: a section of several paragraphs is summarised by
+    their openings rather than by its first paragraph alone), then the sentences after
+    them, in reading order; the answer reads them in the section's order."""
+    texts = [(i, j, c, without_connective(text)) for i, c in enumerate(passages)
+             for j, text in enumerate([condensed_list(*c.list_parts())] if c.is_list
+                                      else sentences(c.text))]
+    order = sorted(texts, key=lambda x: (x[1] > 0, x[0], x[1])) if paragraphs else texts
+    chosen = []
     used = 0
-    for c in passages:
-        texts = [condensed_list(*c.list_parts())] if c.is_list else sentences(c.text)
-        for text in texts:
-            text = without_connective(text)
-            if used + len(text) + 5 > ANSWER_CHARS:
-                continue  # a shorter sentence after it may still fit
-            out.append(Claim(text, c, score))
-            used += len(text) + 5
-            if len(out) == MAX_PIECES:
-                return tuple(out)
-    return tuple(out)
+    for x in order:
+        if used + len(x[3]) + 5 > ANSWER_CHARS:
+            continue  # a shorter sentence after it may still fit
+        chosen.append(x)
+        used += len(x[3]) + 5
+        if len(chosen) == MAX_PIECES:
+            break
+    chosen.sort(key=lambda x: (x[0], x[1]))
+    return tuple(Claim(text, c, score) for _, _, c, text in chosen)
+
+
+# How many of the best retrieved chunks' sections a summary question gets as candidates.
+SUMMARY_SECTIONS = 4
+
+
+def closeness(topic: frozenset[str], heading_words: set[str], corpus: CorpusView,
+              idf) -> float:
+    """How near the topic's words (by rarity) are to a heading's words: each topic word
+    counts its greatest cosine in the model's word space to a word of the heading path
+    (1 for one of its family, `akin`; 0 for a word without a vector), weighted by its
+    idf: "research done at Calder Fell" is near "Calder Fell Observatory > Research", "the
+    trust's finances" is not near "Public access today". A word the corpus never writes
+    ("done") names no heading of it and counts for none (0 when no word is left)."""
+    topic = frozenset(t for t in topic if t in idf) if idf else topic
+    if not topic or not heading_words:
+        return 0.0
+    topic_list = tuple(sorted(topic))
+    heads = tuple(sorted(heading_words))
+    vectors = corpus.stem_vectors(topic_list + heads)
+    tv, hv = vectors[:len(topic_list)], [v for v in vectors[len(topic_list):] if v is not None]
+    total = got = 0.0
+    for t, v in zip(topic_list, tv):
+        weight = idf[t] if idf else 1.0
+        total += weight
+        if any(akin(t, w) for w in heads):
+            got += weight
+        elif v is not None and hv:
+            got += weight * max(0.0, max(float(v @ h) for h in hv))
+    return got / total if total else 0.0
+
+
+class SectionSummary:
+    """For a summary question, each section of the best retrieved passages summarised by
+    its paragraphs' openings (`_leading`), with how near the question's topic is to its
+    heading (`closeness`) and how well retrieval found it: the ranker tells a section
+    the question names in other words from one it only touches."""
+
+    name = "topic"
+
+    def propose(self, question: Question, evidence: Sequence[Evidence],
+                corpus: CorpusView) -> list[Candidate]:
+        """One candidate per section of the best retrieved passages (none for other
+        questions, or a document without headings)."""
+        if question.ask != "summary" or not question.topic:
+            return []
+        top = max((ev.hit.score for ev in evidence), default=0.0) or 1.0
+        out: list[Candidate] = []
+        seen: set[tuple[str, str]] = set()
+        for ev in evidence:
+            c = ev.hit.chunk
+            if c.kind != "passage" or not c.section or (c.doc, c.section) in seen:
+                continue
+            seen.add((c.doc, c.section))
+            if len(seen) > SUMMARY_SECTIONS:
+                break
+            passages = [p for p in corpus.section_of(c) if p.kind == "passage"]
+            claims = _leading(passages, ev.hit.score, paragraphs=True)
+            if len(claims) < 2:
+                continue  # one sentence: the sentence strategies propose it
+            found = sum(e.hit.chunk.section == c.section and e.hit.chunk.doc == c.doc
+                        for e in evidence[:SUMMARY_SECTIONS])
+            out.append(Candidate(self.name, claims, 0.0, features={
+                "topic_near": closeness(question.topic, set(tokenize(c.section)), corpus,
+                                        corpus.idf),
+                "topic_retrieval": ev.hit.score / top,
+                "topic_found": found / SUMMARY_SECTIONS}))
+        return out
