@@ -189,7 +189,7 @@ LISTS = Chunks([PARTS, REVIEW])
 def _series_of(question: str, chunk: Chunk, text: str) -> float:
     q = analyze(question)
     cand = Candidate("sentence", (Claim(text, chunk, 1.0),), 0.0)
-    return generic(q, cand, [ev(chunk, 1.0)], LISTS)["list&series"]
+    return generic(q, cand, [ev(chunk, 1.0)], LISTS)["list&series_lead"]
 
 
 def test_a_sentence_listing_items_after_the_question_s_words_is_a_list_claim() -> None:

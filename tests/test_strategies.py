@@ -597,21 +597,6 @@ def test_no_row_by_place_beyond_the_table_or_when_the_table_writes_the_ordinal()
 
 # --- lists in prose, sections a summary names in other words ----------------------------
 
-STRUGGLE = passage("p-struggle", "After the war the observatory struggled. Smoke from the "
-                   "mills dimmed the sky, the society's membership fell, and the bank called "
-                   "in its loan. The university took over the site in 1931.",
-                   section="Observatory > Decline and closure")
-
-
-def test_best_sentence_adds_the_next_sentence_when_it_lists_items() -> None:
-    cands = propose(BestSentence(), "What were the reasons for the observatory's decline?",
-                    [ev(STRUGGLE, 1.0)])
-    nexts = [c.claims[0].text for c in cands if c.strategy == "sentence:next"]
-    # the sentence before the list, with the list; not the list with the plain sentence after
-    assert nexts == [("After the war the observatory struggled. Smoke from the mills dimmed "
-                      "the sky, the society's membership fell, and the bank called in its loan.")]
-
-
 RESEARCH = [passage("p-res1", "Under its first director the observatory studied double stars. "
                     "Her assistants measured 2,600 pairs.", section="Observatory > Research"),
             passage("p-res2", "Three comets were discovered there. Weather records were also "

@@ -120,8 +120,13 @@ FEATURES = {
     "lead_section": "the claim is the first sentence under its heading",
     "lead_chunk": "the claim is its passage's first sentence",
     "list&series": "for a list question, the members of the one claim's longest series "
-                   "(`sentences.series`: 1 -> 0, 5 or more -> 1) times the share of the "
-                   "question's words (by rarity) in the series' lead (before its second member)",
+                   "(`sentences.series`: 1 -> 0, 5 or more -> 1)",
+    "topic_near": "how near a summary's topic words are to the section's heading in the "
+                  "model's word space (`sections.closeness`)",
+    "topic_retrieval": "the section's best retrieved chunk's score, relative to the best",
+    "topic_found": "how many of the best four retrieved chunks stand in the section / 4",
+    "list&series_lead": "list&series times the share of the question's words (by rarity) in "
+                        "the series' lead (before its second member)",
 }
 # Measures that get a weight of their own for each strategy.
 PER_STRATEGY = ("dense", "overlap", "overlap_chunk", "retrieval")
@@ -346,25 +351,26 @@ def context_words(c: Chunk) -> frozenset[str]:
 SERIES_MOST = 5
 
 
-def listed(question: Question, cand: Candidate, idf) -> float:
+def listed(question: Question, cand: Candidate, idf) -> tuple[float, float]:
     """For a list question answered by one claim of prose, how many items it lists in one
-    run (`sentences.series`), scaled to [0, 1], times the share of the question's words
-    (by rarity) in the series' lead (what stands before its second member): a
+    run (`sentences.series`), scaled to [0, 1], and that times the share of the question's
+    words (by rarity) in the series' lead (what stands before its second member): a
     sentence that writes the items together after what the question asks of ("The lens
     was ground in York, its mount cast in Leeds and its drive built in Ashby") answers a
     list question whole, as a bullet list does; one that lists other things before the
     question's words ("This report reviews ridership, finances and quality, and sets out
-    the programs ...") does not; nor does a sentence that lists nothing. 0 otherwise."""
+    the programs ...") less so; a sentence that lists nothing not at all. (0, 0) for
+    other questions and claims."""
     if question.ask != "list" or len(cand.claims) != 1:
-        return 0.0
+        return 0.0, 0.0
     claim = cand.claims[0]
     if claim.chunk.kind != "passage" or claim.chunk.is_list:
-        return 0.0
+        return 0.0, 0.0
     members, second = series(claim.text)
     size = (min(members, SERIES_MOST) - 1) / (SERIES_MOST - 1)
     if not size:
-        return 0.0
-    return size * weighted_share(question.words, words_of(claim.text[:second]), idf)
+        return 0.0, 0.0
+    return size, size * weighted_share(question.words, words_of(claim.text[:second]), idf)
 
 
 def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
@@ -431,7 +437,7 @@ def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
          f"wh={wh}&date": date,
          f"wh={wh}&row": float(first.chunk.kind == "table_row"),
          "plural&claims": float(question.plural) * min(len(cand.claims), 5) / 5}
-    f["list&series"] = listed(question, cand, m.idf)
+    f["list&series"], f["list&series_lead"] = listed(question, cand, m.idf)
     gives = _GIVES.get(question.expects)
     if gives:  # what the interrogative asks for against what the claim newly gives
         f[f"expects={question.expects}&{gives}"] = {"date": date, "number": number,

@@ -89,7 +89,8 @@ def section_answer(question: Question, evidence: Sequence[Evidence],
     its leading sentences (a summary) or its first list (a list question: a list, else
     the items of its first table, else the leading sentences), each cited."""
     found = named(question, evidence)
-    if found is not None:
+    section = found is not None
+    if section:
         chunks = corpus.section_of(found)
         score = max((ev.hit.score for ev in evidence if ev.hit.chunk.section == found.section),
                     default=0.0)
@@ -109,7 +110,7 @@ def section_answer(question: Question, evidence: Sequence[Evidence],
         claims = tuple(Claim(label(c), c, score, (label_at(c),)) for c in rows
                        if c.table == rows[0].table)
     else:
-        claims = _leading(passages, score, paragraphs=found is not None)
+        claims = _leading(passages, score, paragraphs=section)
     if not claims:
         return None
     return Candidate("section", claims, score, features={"section": 1.0})
@@ -169,6 +170,14 @@ def closeness(topic: frozenset[str], heading_words: set[str], corpus: CorpusView
     return got / total if total else 0.0
 
 
+def _every_heading(c: Chunk, corpus: CorpusView) -> frozenset[str]:
+    """The words every heading path of the chunk's document holds (its title's): they name
+    no section apart from the others, so `closeness` reads the topic without them."""
+    paths = {d.section for d in corpus.document_of(c)}
+    sets = [set(tokenize(p)) for p in paths]
+    return frozenset(set.intersection(*sets)) if sets else frozenset()
+
+
 class SectionSummary:
     """For a summary question, each section of the best retrieved passages summarised by
     its paragraphs' openings (`_leading`), with how near the question's topic is to its
@@ -197,11 +206,22 @@ class SectionSummary:
             claims = _leading(passages, ev.hit.score, paragraphs=True)
             if len(claims) < 2:
                 continue  # one sentence: the sentence strategies propose it
-            found = sum(e.hit.chunk.section == c.section and e.hit.chunk.doc == c.doc
+            key = (c.doc, c.section)
+            mine = [e for e in evidence if (e.hit.chunk.doc, e.hit.chunk.section) == key]
+            found = sum((e.hit.chunk.doc, e.hit.chunk.section) == key
                         for e in evidence[:SUMMARY_SECTIONS])
+            shared = _every_heading(c, corpus)
+            near = closeness(question.topic - shared, set(tokenize(c.section)) - shared,
+                             corpus, corpus.idf)
             out.append(Candidate(self.name, claims, 0.0, features={
-                "topic_near": closeness(question.topic, set(tokenize(c.section)), corpus,
-                                        corpus.idf),
+                "topic_near": near,
+                # every word of the topic the corpus writes is a word of the heading (or of
+                # its family) once the title's are set aside: the question names the
+                # section, as `names_section` reads it, and the section answers it
+                "section": float(near >= 1.0),
+                # the section's similarity: its retrieved units' best (not its first
+                # sentence's, which the other strategies' `dense` would read)
+                "dense": max((max(e.unit_scores, default=0.0) for e in mine), default=0.0),
                 "topic_retrieval": ev.hit.score / top,
                 "topic_found": found / SUMMARY_SECTIONS}))
         return out

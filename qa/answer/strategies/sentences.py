@@ -11,7 +11,6 @@ from qa.answer.features import gives_asked
 from qa.answer.passages import Piece, next_sentence, pieces, window, without_connective
 from qa.answer.question import Question
 from qa.answer.types import Candidate, Claim, CorpusView, Evidence
-from qa.text.sentences import series
 
 # The longest answer text (the scorer calls an answer concise up to 400 characters; the
 # citation markers take the rest).
@@ -51,19 +50,9 @@ def _piece_features(p: Piece, marks: set[str] = frozenset()) -> dict[str, float]
             "footnote": float(bool(m) and m.group(1) in marks)}
 
 
-def _with_next(question: Question, p: Piece) -> bool:
-    """Whether a sentence is also proposed with the one after it: for a reason question
-    (the cause often follows what it explains), and for a list question when the next
-    sentence lists items in one run (`series`): a sentence that introduces a list of
-    prose ("After the war the observatory struggled. Smoke dimmed the sky, membership
-    fell and the bank called in its loan."), as one introduces a bullet list."""
-    return question.ask in ("reason", "list") and not p.chunk.is_list
-
-
 class BestSentence:
     """One sentence or list item (or a list as a whole, condensed) of a retrieved
-    passage; for a reason question, or a list question whose items follow in the next
-    sentence, also the sentence with the one after it."""
+    passage; for a reason question also the sentence with the one after it."""
 
     name = "sentence"
 
@@ -77,10 +66,9 @@ class BestSentence:
         for p in pieces(list(evidence)):
             claim = _claim(p, question)
             out.append(Candidate(self.name, (claim,), 0.0, features=_piece_features(p, marks)))
-            if _with_next(question, p):
+            if question.ask == "reason" and not p.chunk.is_list:
                 after = next_sentence(p.chunk, p.text)
-                if after and len(claim.text) + len(after) < ANSWER_CHARS and (
-                        question.ask == "reason" or series(after)[0] > 1):
+                if after and len(claim.text) + len(after) < ANSWER_CHARS:
                     out.append(Candidate(self.name + ":next",
                                          (Claim(f"{claim.text} {after}", p.chunk, claim.score),),
                                          0.0, features={**_piece_features(p, marks),
