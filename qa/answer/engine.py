@@ -99,15 +99,11 @@ def accepted(question: Question, c: Candidate, evidence: Sequence[Evidence],
     similarity, low for a question as short as "Is China mentioned?", has nothing to add.
     Nor has it to the largest or smallest item of a column when the question names both
     the column and what the table lists ("Which route carried the fewest trips in 2021?":
-    the `Extremes` reading), which the table states as a whole, not in one sentence. Nor
-    has it to a section's summary whose heading the question names (`SectionSummary`'s
-    `section`): the heading says the text under it answers, as for `section_answer`."""
+    the `Extremes` reading), which the table states as a whole, not in one sentence."""
     if c.preface and c.features.get("stated", 0.0) >= 1.0:
         return True
     if c.features.get("table_reading"):
         return True  # the largest or smallest of a column and items the question names
-    if c.features.get("section"):
-        return True  # a section the question names by its heading (`SectionSummary`)
     return any(support.check(question.text, cl, evidence, corpus, scoped).ok
                for cl in c.claims)
 

@@ -90,10 +90,10 @@ SUPPORT_NEIGHBOURS = True
 # (`fit --only`), the others held as they were. Top-1 right of all, before -> after the
 # fit: seed_dev calib 1.000 -> 1.000; seed_dev heldout 1.000 -> 1.000; tatqa_dev calib
 # 0.923 -> 0.923; tatqa_dev heldout 0.886 -> 0.886; squad_train calib 0.759 -> 0.759;
-# squad_train heldout 0.801 -> 0.801; engine_analysis calib 0.911 -> 0.933;
-# engine_analysis heldout 0.727 -> 0.727; engine_report calib 0.920 -> 0.960;
+# squad_train heldout 0.801 -> 0.801; engine_analysis calib 0.933 -> 0.933;
+# engine_analysis heldout 0.727 -> 0.727; engine_report calib 0.960 -> 0.960;
 # engine_report heldout 1.000 -> 1.000; support calib 0.896 -> 0.896; support heldout
-# 0.810 -> 0.810; engine_lists calib 0.615 -> 0.692; engine_lists heldout 0.583 ->
+# 0.810 -> 0.810; engine_lists calib 0.654 -> 0.654; engine_lists heldout 0.583 ->
 # 0.583.
 RANKER: dict[str, float] = {
     'dense_chunk': -4.493,              # a sentence's similarity minus that of its passage as a …
@@ -102,8 +102,8 @@ RANKER: dict[str, float] = {
     'column_match': 3.677,              # share of the named column's header the question holds
     'total_named': 3.034,               # the question names the total row of the items listed
     'sentence&dense': 2.936,            # the question's similarity to the unit the claim quotes
+    'topic_near': 2.773,                # how near a summary's topic words are to the section's …
     'plural&claims': 2.726,             # claims / 5 when the question asks for something plural
-    'topic_near': 2.581,                # how near a summary's topic words are to the section's …
     'dense': 2.574,                     # the question's similarity to the unit the claim quotes
     'dense_gap': 2.574,                 # that similarity minus the best of any retrieved unit
     'expects=date&date': 2.546,         # a question asking a date (when, what year) and a claim …
@@ -123,10 +123,10 @@ RANKER: dict[str, float] = {
     'overlap_near': 1.497,              # share of the question's words the claim and the …
     'rows_left': -1.493,                # share of the rows the question names that a one-row …
     'ask=list&s=table': 1.447,
-    'topic_found': 1.424,               # how many of the best four retrieved chunks stand in the …
     'ask=fact&s=cell': -1.409,
     'rank:pairs': -1.387,               # 1 / (1 + how many candidates hold more of the …
     'top:pairs': 1.387,                 # the claim holds the most of the question's word pairs …
+    'topic_found': 1.385,               # how many of the best four retrieved chunks stand in the …
     'row_named': -1.371,                # the best share of a row label the question holds
     'mixed:overlap_chunk': 1.344,       # share of the question's words the claim's chunk holds
     'q_table': 1.283,                   # the question names the table
@@ -140,7 +140,6 @@ RANKER: dict[str, float] = {
     'wh=who&name': 1.182,
     'rank:dense': 1.166,                # 1 / (1 + how many candidates' units are more similar to …
     'wh=which&name': 1.164,
-    'topic_retrieval': 1.162,           # the section's best retrieved chunk's score, relative to …
     'value_match': 1.135,               # share of the cell value the question holds (reverse …
     'extreme:rows&dense': 1.129,        # the question's similarity to the unit the claim quotes
     'mixed:dense': 1.08,                # the question's similarity to the unit the claim quotes
@@ -166,6 +165,7 @@ RANKER: dict[str, float] = {
     'ask=count&s=sentence': 0.861,
     'wh=how many&row': -0.861,
     'proximity': 0.852,                 # the most of the question's words (by rarity) within …
+    'topic_retrieval': 0.835,           # the section's best retrieved chunk's score, relative to …
     'wh=where&date': 0.789,
     'head_caption': -0.787,             # the asked-for noun matches the caption
     'overlap': 0.78,                    # share of the question's words (by rarity) the claim holds
@@ -177,6 +177,7 @@ RANKER: dict[str, float] = {
     'stated': 0.751,                    # share of the question's words the yes/no sentence states
     'sentence:next&dense': 0.749,       # the question's similarity to the unit the claim quotes
     'whole_list': 0.749,                # the claim is a whole list, condensed
+    's=topic': 0.748,
     'ask=compare&s=rows': -0.735,
     'cell&dense': -0.724,               # the question's similarity to the unit the claim quotes
     's=sentences:chunk': -0.697,
@@ -202,7 +203,6 @@ RANKER: dict[str, float] = {
     'extreme:rows&retrieval': -0.581,   # the claim's chunk's retrieval score, relative to the best
     'ask=summary&s=table': -0.574,
     's=table:caption': -0.574,
-    's=topic': 0.557,
     'sentence:next&overlap_chunk': 0.537,# share of the question's words the claim's chunk holds
     'wh=when&date': -0.535,
     'yesno:sentence&retrieval': 0.531,  # the claim's chunk's retrieval score, relative to the best
@@ -229,12 +229,11 @@ RANKER: dict[str, float] = {
     'yesno:sentence&overlap_chunk': 0.43,# share of the question's words the claim's chunk holds
     'yesno:sentence&overlap': 0.424,    # share of the question's words (by rarity) the claim holds
     'wh=who&date': -0.423,
+    'topic&overlap': -0.419,            # share of the question's words (by rarity) the claim holds
     'wh=-&name': 0.417,
     'extreme:columns&retrieval': -0.416,# the claim's chunk's retrieval score, relative to the best
-    'topic&overlap': -0.411,            # share of the question's words (by rarity) the claim holds
     'wh=whom&date': 0.409,
     'wh=-&number': -0.405,
-    'topic&retrieval': 0.403,           # the claim's chunk's retrieval score, relative to the best
     'table:caption&retrieval': -0.401,  # the claim's chunk's retrieval score, relative to the best
     'table:items&overlap_chunk': 0.4,   # share of the question's words the claim's chunk holds
     'sentences:chunk&overlap_chunk': 0.399,# share of the question's words the claim's chunk holds
@@ -256,6 +255,7 @@ RANKER: dict[str, float] = {
     'extreme:columns&overlap': -0.329,  # share of the question's words (by rarity) the claim holds
     'first_rank': 0.328,                # 1 / (1 + the claim's chunk's place in retrieval)
     'sentence&overlap_chunk': -0.325,   # share of the question's words the claim's chunk holds
+    'topic&overlap_chunk': 0.308,       # share of the question's words the claim's chunk holds
     's=sentence': -0.3,
     'ask=list&number': 0.294,
     'head_group': -0.282,               # the asked-for noun matches the row group
@@ -280,10 +280,11 @@ RANKER: dict[str, float] = {
     's=extreme:columns': -0.21,
     'extreme:rows&overlap': 0.208,      # share of the question's words (by rarity) the claim holds
     'table:caption&overlap': 0.205,     # share of the question's words (by rarity) the claim holds
-    'topic&overlap_chunk': 0.201,       # share of the question's words the claim's chunk holds
     'rank:overlap': 0.199,              # 1 / (1 + how many candidates hold more of the …
+    'topic&dense': 0.185,               # the question's similarity to the unit the claim quotes
     'rows&retrieval': 0.183,            # the claim's chunk's retrieval score, relative to the best
     'cell&overlap': 0.181,              # share of the question's words (by rarity) the claim holds
+    'topic&retrieval': 0.181,           # the claim's chunk's retrieval score, relative to the best
     's=reverse': -0.173,
     'next': 0.172,                      # the sentence with the one after it
     's=sentence:next': 0.172,
@@ -301,7 +302,6 @@ RANKER: dict[str, float] = {
     'ask=count&number': 0.131,
     'wh=how many&number': 0.131,
     'rows&overlap': 0.13,               # share of the question's words (by rarity) the claim holds
-    'topic&dense': 0.129,               # the question's similarity to the unit the claim quotes
     'wh=what&number': -0.108,
     'lead_chunk': 0.107,                # the claim is its passage's first sentence
     'table:items&retrieval': -0.106,    # the claim's chunk's retrieval score, relative to the best

@@ -64,13 +64,28 @@ def names_section(question: Question, c: Chunk) -> bool:
 ASKS = ("summary", "list", "fact")
 
 
-def named(question: Question, evidence: Sequence[Evidence]) -> Chunk | None:
+def names_apart(question: Question, c: Chunk, corpus: CorpusView) -> bool:
+    """Whether a summary question names the chunk's section once what names no section is
+    set aside: the words every heading path of the document holds (its title's), and the
+    words the corpus never writes (no heading can hold them: "Summarize the research done
+    at Calder Fell" names "Calder Fell Observatory > Research"); every other word of the
+    topic, one at least, a word of the section's headings or of a word's family."""
+    shared = _every_heading(c, corpus)
+    topic = {t for t in question.topic if t in corpus.idf} - shared
+    heads = set(tokenize(c.section)) - shared
+    return bool(topic) and all(any(akin(t, w) for w in heads) for t in topic)
+
+
+def named(question: Question, evidence: Sequence[Evidence],
+          corpus: CorpusView | None = None) -> Chunk | None:
     """A retrieved chunk whose section the question names (the best retrieved first), for a
-    question of the kinds a section answers (`ASKS`); None otherwise."""
+    question of the kinds a section answers (`ASKS`); None otherwise. With the corpus, a
+    summary question also names a section as `names_apart` reads it."""
     if question.ask not in ASKS:
         return None
-    return next((ev.hit.chunk for ev in evidence if names_section(question, ev.hit.chunk)),
-                None)
+    apart = corpus is not None and question.ask == "summary"
+    return next((ev.hit.chunk for ev in evidence if names_section(question, ev.hit.chunk)
+                 or (apart and names_apart(question, ev.hit.chunk, corpus))), None)
 
 
 def whole_document(question: Question, evidence: Sequence[Evidence]) -> bool:
@@ -88,7 +103,7 @@ def section_answer(question: Question, evidence: Sequence[Evidence],
     """The section the question names (or the whole document, for a summary of it), as
     its leading sentences (a summary) or its first list (a list question: a list, else
     the items of its first table, else the leading sentences), each cited."""
-    found = named(question, evidence)
+    found = named(question, evidence, corpus)
     section = found is not None
     if section:
         chunks = corpus.section_of(found)
@@ -211,17 +226,13 @@ class SectionSummary:
             found = sum((e.hit.chunk.doc, e.hit.chunk.section) == key
                         for e in evidence[:SUMMARY_SECTIONS])
             shared = _every_heading(c, corpus)
-            near = closeness(question.topic - shared, set(tokenize(c.section)) - shared,
-                             corpus, corpus.idf)
             out.append(Candidate(self.name, claims, 0.0, features={
-                "topic_near": near,
-                # every word of the topic the corpus writes is a word of the heading (or of
-                # its family) once the title's are set aside: the question names the
-                # section, as `names_section` reads it, and the section answers it
-                "section": float(near >= 1.0),
-                # the section's similarity: its retrieved units' best (not its first
-                # sentence's, which the other strategies' `dense` would read)
-                "dense": max((max(e.unit_scores, default=0.0) for e in mine), default=0.0),
+                "topic_near": closeness(question.topic - shared,
+                                        set(tokenize(c.section)) - shared, corpus, corpus.idf),
+                # the section's similarity: its retrieved passages' best as a whole (in
+                # their heading's context), not a sentence's, which is the other
+                # strategies' `dense`
+                "dense": max((e.unit_scores[0] for e in mine if e.unit_scores), default=0.0),
                 "topic_retrieval": ev.hit.score / top,
                 "topic_found": found / SUMMARY_SECTIONS}))
         return out
