@@ -367,6 +367,15 @@ def test_a_section_of_several_paragraphs_is_summarised_by_their_openings() -> No
     assert len(a.answer) <= 400
 
 
+def test_a_list_question_names_a_section_with_words_the_corpus_never_writes_set_aside() -> None:
+    # "reasons" is no word of the corpus; "decline" is the heading's: the section answers
+    a = answer("What were the reasons for the observatory's decline?",
+               given(ev(STAKEHOLDERS, 1.0), ev(DECLINE[0], 0.9)), DECLINING)
+    assert_well_cited(a)
+    assert "Smoke from the mills of the valley dimmed the sky" in a.answer
+    assert a.citations[0].chunk.id == "p-dec1"
+
+
 RESEARCH = [passage("p-res0", "The Halden Observatory is a former observatory on the fell.",
                     section="Halden Observatory"),
             passage("p-res1", "Under its first director the observatory studied double stars. "
@@ -741,6 +750,8 @@ ARTICLE = [
     ("Summarize the research done at Calder Fell.", "double stars", "Under Pennyfeather"),
     # the section's two paragraphs each give their opening: how it struggled, how it ended
     ("Summarize the decline and closure of the observatory.", "1958", "First World War"),
+    # a list question that names the section "Decline and closure" in its own words
+    ("What were the reasons for the observatory's decline?", "savings bank", "First World War"),
 ]
 
 

@@ -65,10 +65,11 @@ ASKS = ("summary", "list", "fact")
 
 
 def names_apart(question: Question, c: Chunk, corpus: CorpusView) -> bool:
-    """Whether a summary question names the chunk's section once what names no section is
-    set aside: the words every heading path of the document holds (its title's), and the
+    """Whether a question names the chunk's section once what names no section is set
+    aside: the words every heading path of the document holds (its title's), and the
     words the corpus never writes (no heading can hold them: "Summarize the research done
-    at Calder Fell" names "Calder Fell Observatory > Research"); every other word of the
+    at Calder Fell" names "Calder Fell Observatory > Research", "What were the reasons for
+    the observatory's decline?" names "Decline and closure"); every other word of the
     topic, one at least, a word of the section's headings or of a word's family."""
     shared = _every_heading(c, corpus)
     topic = {t for t in question.topic if t in corpus.idf} - shared
@@ -80,10 +81,12 @@ def named(question: Question, evidence: Sequence[Evidence],
           corpus: CorpusView | None = None) -> Chunk | None:
     """A retrieved chunk whose section the question names (the best retrieved first), for a
     question of the kinds a section answers (`ASKS`); None otherwise. With the corpus, a
-    summary question also names a section as `names_apart` reads it."""
+    summary or list question also names a section as `names_apart` reads it (a fact
+    question is not read so: one word the corpus never writes is what a question the
+    documents do not answer often asks, "What is North Korea's GDP?")."""
     if question.ask not in ASKS:
         return None
-    apart = corpus is not None and question.ask == "summary"
+    apart = corpus is not None and question.ask in ("summary", "list")
     return next((ev.hit.chunk for ev in evidence if names_section(question, ev.hit.chunk)
                  or (apart and names_apart(question, ev.hit.chunk, corpus))), None)
 
