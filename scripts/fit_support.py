@@ -63,7 +63,8 @@ CORPORA = {"seed_dev": ANALYSIS, "tatqa_dev": EVAL / "tatqa_dev" / "corpus",
 # (verdicts_report was dumped against the analysis, where it has no answer: its questions
 # counted as refused at every threshold and the rule chose 0.00 for the written model)
 PROBE_CORPORA = {"engine_report": ROOT / "tests" / "reports",
-                 "verdicts_report": ROOT / "tests" / "reports"}
+                 "verdicts_report": ROOT / "tests" / "reports",
+                 "engine_lists": ROOT / "tests" / "articles_dev" / "lists"}
 DATA = Path("/tmp/qa-support")
 NUMERIC = ("arithmetic", "count")
 BEST_UNITS_OF = 3  # top chunks whose best unit is also a candidate claim

@@ -96,6 +96,17 @@ def report_service(tmp_path_factory: pytest.TempPathFactory, exported: Path) -> 
     return svc
 
 
+@pytest.fixture(scope="session")
+def article_service(tmp_path_factory: pytest.TempPathFactory, exported: Path) -> QAService:
+    """A started service over an invented encyclopedia article of prose with headings
+    (tests/articles_dev/lists/: an observatory, the engine_lists probes' corpus)."""
+    base = tmp_path_factory.mktemp("article")
+    shutil.copytree(ROOT / "tests" / "articles_dev" / "lists", base / "corpus")
+    svc = QAService(get_settings(corpus=base / "corpus", index=base / "index"))
+    svc.start(build_if_needed=True)
+    return svc
+
+
 def free_port() -> int:
     """A free TCP port on loopback."""
     with socket.socket() as s:

@@ -346,6 +346,56 @@ def test_a_question_naming_a_section_gets_its_leading_sentences(question: str) -
     assert a.citations[0].chunk.id == CONCLUSION[0].id
 
 
+DECLINE = [passage("p-dec1", "After the war the observatory struggled. Smoke from the mills of "
+                   "the valley dimmed the sky, the society's membership fell from 412 in 1910 "
+                   "to 96 in 1930, and the savings bank called in its loan in 1926. The "
+                   "university took over the site in 1931 and used it for teaching, but its "
+                   "astronomers preferred the new observatory at Malham Ridge.",
+                   section="Observatory > Decline and closure"),
+           passage("p-dec2", "The last observations were made in 1958. The buildings stood "
+                   "empty for forty years.", section="Observatory > Decline and closure")]
+DECLINING = Chunks([*DECLINE, STAKEHOLDERS])
+
+
+def test_a_section_of_several_paragraphs_is_summarised_by_their_openings() -> None:
+    # the first paragraph alone would fill the answer; the second's opening says how it ended
+    a = answer("Summarize the decline and closure of the observatory.",
+               given(ev(DECLINE[0], 1.0), ev(STAKEHOLDERS, 0.5)), DECLINING)
+    assert_well_cited(a)
+    assert a.answer.startswith("After the war the observatory struggled.")
+    assert "The last observations were made in 1958." in a.answer
+    assert len(a.answer) <= 400
+
+
+def test_a_list_question_names_a_section_with_words_the_corpus_never_writes_set_aside() -> None:
+    # "reasons" is no word of the corpus; "decline" is the heading's: the section answers
+    a = answer("What were the reasons for the observatory's decline?",
+               given(ev(STAKEHOLDERS, 1.0), ev(DECLINE[0], 0.9)), DECLINING)
+    assert_well_cited(a)
+    assert "Smoke from the mills of the valley dimmed the sky" in a.answer
+    assert a.citations[0].chunk.id == "p-dec1"
+
+
+RESEARCH = [passage("p-res0", "The Halden Observatory is a former observatory on the fell.",
+                    section="Halden Observatory"),
+            passage("p-res1", "Under its first director the observatory studied double stars. "
+                    "Her assistants measured 2,600 pairs.",
+                    section="Halden Observatory > Research"),
+            passage("p-res2", "The observatory reopened in 2004 as a museum.",
+                    section="Halden Observatory > Restoration")]
+RESEARCHED = Chunks(RESEARCH)
+
+
+def test_a_summary_names_a_section_with_words_the_corpus_never_writes_set_aside() -> None:
+    # "done" stands in no heading (nor anywhere in the corpus), "Halden" in every one
+    a = answer("Summarize the research done at Halden.",
+               given(ev(RESEARCH[0], 1.0), ev(RESEARCH[2], 0.8), ev(RESEARCH[1], 0.7)),
+               RESEARCHED)
+    assert_well_cited(a)
+    assert a.answer.startswith("Under its first director the observatory studied double stars.")
+    assert a.citations[0].chunk.id == "p-res1"
+
+
 TITLE = "Lakeside Transit Authority: Annual Report"
 FINANCES = passage("p-fin", "Fare revenue reached $41.2 million. Operating costs rose by 6 "
                    "percent.", section=f"{TITLE} > Finances")
@@ -692,6 +742,27 @@ def test_answers_over_a_report_the_answerer_was_not_written_for(
     assert_well_cited(a)
     assert answer_holds in a.answer
     assert any(cited_holds in c.chunk.text for c in a.citations)
+
+
+# summaries over an article of prose whose sections the questions name in their own words
+ARTICLE = [
+    # "done" is no word of the article: the section "Research" is named all the same
+    ("Summarize the research done at Calder Fell.", "double stars", "Under Pennyfeather"),
+    # the section's two paragraphs each give their opening: how it struggled, how it ended
+    ("Summarize the decline and closure of the observatory.", "1958", "First World War"),
+    # a list question that names the section "Decline and closure" in its own words
+    ("What were the reasons for the observatory's decline?", "savings bank", "First World War"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question, answer_holds, cited_holds", ARTICLE)
+def test_summaries_of_an_article_s_sections(article_service: QAService, question: str,
+                                            answer_holds: str, cited_holds: str) -> None:
+    a = article_service.ask(question)
+    assert_well_cited(a)
+    assert answer_holds in a.answer
+    assert cited_holds in a.citations[0].chunk.text
 
 
 @pytest.mark.slow

@@ -174,3 +174,38 @@ def test_the_lead_sentence_of_a_document_section_and_passage() -> None:
                 Candidate("sentence", (Claim("The Halden Tower is a lighthouse.", head, 1.0),),
                           0.0), [ev(head, 1.0)], corpus)
     assert f["lead_doc"] == f["lead_section"] == f["lead_chunk"] == 1.0
+
+
+# --- a list written in one sentence -------------------------------------------------------
+
+PARTS = passage("r1", "The lens of the refractor was ground in York, its mount was cast in "
+                "Leeds and its clock drive was built in Ashby. A crater was named after the "
+                "refractor's maker in 1970.")
+REVIEW = passage("r2", "This report reviews ridership, finances and service quality, and sets "
+                 "out the programs the board approved.")
+LISTS = Chunks([PARTS, REVIEW])
+
+
+def _series_of(question: str, chunk: Chunk, text: str) -> float:
+    q = analyze(question)
+    cand = Candidate("sentence", (Claim(text, chunk, 1.0),), 0.0)
+    return generic(q, cand, [ev(chunk, 1.0)], LISTS)["list&series_lead"]
+
+
+def test_a_sentence_listing_items_after_the_question_s_words_is_a_list_claim() -> None:
+    question = "Which towns made the parts of the refractor?"
+    listing = _series_of(question, PARTS, "The lens of the refractor was ground in York, its "
+                         "mount was cast in Leeds and its clock drive was built in Ashby.")
+    single = _series_of(question, PARTS, "A crater was named after the refractor's maker in 1970.")
+    assert listing > 0.1
+    assert single == 0.0
+
+
+def test_a_series_of_other_things_before_the_question_s_words_is_no_list_claim() -> None:
+    text = REVIEW.text
+    assert _series_of("Which programs did the board approve?", REVIEW, text) == 0.0
+
+
+def test_only_a_list_question_reads_a_sentence_as_a_list() -> None:
+    text = PARTS.text.split(". ")[0] + "."
+    assert _series_of("Where was the lens of the refractor ground?", PARTS, text) == 0.0

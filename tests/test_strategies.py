@@ -11,6 +11,7 @@ from helpers import ASPECT, FOCUS, IMPACT, Chunks, ev, passage, row
 from qa.answer.question import analyze, ground
 from qa.answer.strategies import STRATEGIES, Plugged
 from qa.answer.strategies.cells import NamedRows, OrdinalRow, ReverseLookup, TableCell
+from qa.answer.strategies.sections import SectionSummary
 from qa.answer.strategies.sentences import ANSWER_CHARS, BestSentence, SeveralSentences
 from qa.answer.strategies.table import Extremes, WholeTable
 from qa.answer.strategies.yesno import YesNo, denies, verdict
@@ -592,3 +593,35 @@ def test_no_row_by_place_beyond_the_table_or_when_the_table_writes_the_ordinal()
     evidence = [ev(quarters.chunks[0], 1.0)]
     question = ground(analyze("What was the figure in the second quarter?"), evidence)
     assert OrdinalRow().propose(question, evidence, quarters) == []
+
+
+# --- lists in prose, sections a summary names in other words ----------------------------
+
+RESEARCH = [passage("p-res1", "Under its first director the observatory studied double stars. "
+                    "Her assistants measured 2,600 pairs.", section="Observatory > Research"),
+            passage("p-res2", "Three comets were discovered there. Weather records were also "
+                    "kept.", section="Observatory > Research")]
+ACCESS = passage("p-access", "The observatory opens on Fridays. Admission is free. Research "
+                 "talks are held monthly.", section="Observatory > Public access")
+OBSERVATORY = Chunks([*RESEARCH, ACCESS])
+
+
+def test_section_summary_proposes_each_retrieved_section_by_its_paragraphs_openings() -> None:
+    q = analyze("Summarize the research done at the observatory.")
+    cands = SectionSummary().propose(q, [ev(ACCESS, 1.0), ev(RESEARCH[1], 0.8)], OBSERVATORY)
+    by_section = {c.claims[0].chunk.section: c for c in cands}
+    assert set(by_section) == {"Observatory > Research", "Observatory > Public access"}
+    research = by_section["Observatory > Research"]
+    # each paragraph's opening first: the second paragraph's is in, though it was not retrieved
+    # first and the first paragraph goes on
+    texts_ = [cl.text for cl in research.claims]
+    assert texts_[0].startswith("Under its first director")
+    assert "Three comets were discovered there." in texts_
+    # the topic's words are the heading's ("research" and the title's "observatory")
+    assert research.features["topic_near"] == 1.0
+    assert by_section["Observatory > Public access"].features["topic_near"] < 1.0
+
+
+def test_section_summary_only_for_summary_questions() -> None:
+    q = analyze("Who were the director's assistants?")
+    assert SectionSummary().propose(q, [ev(RESEARCH[0], 1.0)], OBSERVATORY) == []

@@ -33,7 +33,7 @@ from qa.answer.question import Question
 from qa.answer.types import Candidate, Claim, CorpusView, Evidence
 from qa.chunk import Chunk
 from qa.text.numbers import spelled_numbers
-from qa.text.sentences import sentences
+from qa.text.sentences import sentences, series
 from qa.text.tokens import tokenize
 
 _NAME_INSIDE = re.compile(r"(?<=\w[ ,(])([A-Z][\w'’-]*)")
@@ -119,6 +119,14 @@ FEATURES = {
     "lead_doc": "the claim is its document's first sentence (it names and defines the subject)",
     "lead_section": "the claim is the first sentence under its heading",
     "lead_chunk": "the claim is its passage's first sentence",
+    "list&series": "for a list question, the members of the one claim's longest series "
+                   "(`sentences.series`: 1 -> 0, 5 or more -> 1)",
+    "topic_near": "how near a summary's topic words are to the section's heading in the "
+                  "model's word space (`sections.closeness`)",
+    "topic_retrieval": "the section's best retrieved chunk's score, relative to the best",
+    "topic_found": "how many of the best four retrieved chunks stand in the section / 4",
+    "list&series_lead": "list&series times the share of the question's words (by rarity) in "
+                        "the series' lead (before its second member)",
 }
 # Measures that get a weight of their own for each strategy.
 PER_STRATEGY = ("dense", "overlap", "overlap_chunk", "retrieval")
@@ -339,6 +347,32 @@ def context_words(c: Chunk) -> frozenset[str]:
                                 *c.header))
 
 
+# The most members of a series `list&series` tells apart (a longer run is as much a list).
+SERIES_MOST = 5
+
+
+def listed(question: Question, cand: Candidate, idf) -> tuple[float, float]:
+    """For a list question answered by one claim of prose, how many items it lists in one
+    run (`sentences.series`), scaled to [0, 1], and that times the share of the question's
+    words (by rarity) in the series' lead (what stands before its second member): a
+    sentence that writes the items together after what the question asks of ("The lens
+    was ground in York, its mount cast in Leeds and its drive built in Ashby") answers a
+    list question whole, as a bullet list does; one that lists other things before the
+    question's words ("This report reviews ridership, finances and quality, and sets out
+    the programs ...") less so; a sentence that lists nothing not at all. (0, 0) for
+    other questions and claims."""
+    if question.ask != "list" or len(cand.claims) != 1:
+        return 0.0, 0.0
+    claim = cand.claims[0]
+    if claim.chunk.kind != "passage" or claim.chunk.is_list:
+        return 0.0, 0.0
+    members, second = series(claim.text)
+    size = (min(members, SERIES_MOST) - 1) / (SERIES_MOST - 1)
+    if not size:
+        return 0.0, 0.0
+    return size, size * weighted_share(question.words, words_of(claim.text[:second]), idf)
+
+
 def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
             corpus: CorpusView, m: Measures | None = None) -> dict[str, float]:
     """The features every candidate has (a strategy's own ones are kept beside them);
@@ -403,6 +437,7 @@ def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
          f"wh={wh}&date": date,
          f"wh={wh}&row": float(first.chunk.kind == "table_row"),
          "plural&claims": float(question.plural) * min(len(cand.claims), 5) / 5}
+    f["list&series"], f["list&series_lead"] = listed(question, cand, m.idf)
     gives = _GIVES.get(question.expects)
     if gives:  # what the interrogative asks for against what the claim newly gives
         f[f"expects={question.expects}&{gives}"] = {"date": date, "number": number,

@@ -97,3 +97,35 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
 def squash(text: str) -> str:
     """Collapse runs of whitespace (line breaks of wrapped text) into single spaces."""
     return " ".join(text.split())
+
+
+# A coordinating conjunction that joins the last member of a series ("A, B and C"; "A from
+# X, B from Y or the rest from Z"): a closed class of English.
+_JOIN = re.compile(r"(?<=\w)(?:,)?\s+(?:and|or|nor)\s+(?=\S)", re.IGNORECASE)
+_PARTS = re.compile(r"[;:]\s+|\s[—–]\s|(?<=[.!?])\s+")
+_MEMBER_END = re.compile(r",\s+")
+
+
+def series(sentence: str) -> tuple[int, int]:
+    """How many members the longest coordinated series of a sentence has, and where its
+    second member starts: the items a sentence lists when it writes them in one run ("The
+    main building has a transit room, a library and a computing room": 3, from "a
+    library"; "A came from X, B from Y and the rest from Z": 3; parallel clauses alike);
+    (1, len(sentence)) when it joins nothing. A series runs within a clause (sentence ends,
+    semicolons, colons and dashes part clauses) and ends at its last conjunction; its members before
+    the last are parted by commas (a conjunction inside a member, "Hobday and Sons", is no
+    end). What stands before the second member is the series' lead: the first member and
+    what it is said of ("The main building has")."""
+    best = (1, len(sentence))
+    start = 0
+    for cut in [*_PARTS.finditer(sentence), None]:
+        end = cut.start() if cut else len(sentence)
+        part = sentence[start:end]
+        joins = list(_JOIN.finditer(part))
+        if joins:
+            commas = list(_MEMBER_END.finditer(part[:joins[-1].start()]))
+            second = (commas[0] if commas else joins[-1]).end()
+            if 2 + len(commas) > best[0]:
+                best = (2 + len(commas), start + second)
+        start = cut.end() if cut else end
+    return best

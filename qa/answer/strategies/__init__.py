@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from qa.answer.strategies.cells import NamedRows, OrdinalRow, ReverseLookup, TableCell
+from qa.answer.strategies.sections import SectionSummary
 from qa.answer.strategies.sentences import BestSentence, SeveralSentences
 from qa.answer.strategies.table import Extremes, WholeTable
 from qa.answer.strategies.yesno import YesNo
@@ -26,7 +27,7 @@ class Plugged:
 
 STRATEGIES: tuple[Strategy, ...] = (
     TableCell(), NamedRows(), ReverseLookup(), OrdinalRow(), WholeTable(), Extremes(),
-    BestSentence(), SeveralSentences(), YesNo(),
+    BestSentence(), SeveralSentences(), SectionSummary(), YesNo(),
     # Plugged("arithmetic", arithmetic.propose),  # issue 10 (qa/answer/arithmetic.py)
 )
 

@@ -6,7 +6,11 @@ summary) or its first list or table's items (for a list question), each cited.
 
 The engine tries it before the ranked strategies, as it does a computed answer, and it
 is not in the registry: a heading the question names is stronger evidence than the
-ranker's features, which were fitted without it.
+ranker's features, which were fitted without it. A summary question that names its topic
+in other words than a heading ("Summarize the research done at X" of a section "Research";
+"the reasons for its decline" of "Decline and closure") gets the retrieved sections as
+ranked candidates (`SectionSummary`), with how near the topic's words are to each
+heading's in the model's word space: the fitted ranker weighs them against the sentences.
 """
 
 from __future__ import annotations
@@ -60,13 +64,31 @@ def names_section(question: Question, c: Chunk) -> bool:
 ASKS = ("summary", "list", "fact")
 
 
-def named(question: Question, evidence: Sequence[Evidence]) -> Chunk | None:
+def names_apart(question: Question, c: Chunk, corpus: CorpusView) -> bool:
+    """Whether a question names the chunk's section once what names no section is set
+    aside: the words every heading path of the document holds (its title's), and the
+    words the corpus never writes (no heading can hold them: "Summarize the research done
+    at Calder Fell" names "Calder Fell Observatory > Research", "What were the reasons for
+    the observatory's decline?" names "Decline and closure"); every other word of the
+    topic, one at least, a word of the section's headings or of a word's family."""
+    shared = _every_heading(c, corpus)
+    topic = {t for t in question.topic if t in corpus.idf} - shared
+    heads = set(tokenize(c.section)) - shared
+    return bool(topic) and all(any(akin(t, w) for w in heads) for t in topic)
+
+
+def named(question: Question, evidence: Sequence[Evidence],
+          corpus: CorpusView | None = None) -> Chunk | None:
     """A retrieved chunk whose section the question names (the best retrieved first), for a
-    question of the kinds a section answers (`ASKS`); None otherwise."""
+    question of the kinds a section answers (`ASKS`); None otherwise. With the corpus, a
+    summary or list question also names a section as `names_apart` reads it (a fact
+    question is not read so: one word the corpus never writes is what a question the
+    documents do not answer often asks, "What is North Korea's GDP?")."""
     if question.ask not in ASKS:
         return None
-    return next((ev.hit.chunk for ev in evidence if names_section(question, ev.hit.chunk)),
-                None)
+    apart = corpus is not None and question.ask in ("summary", "list")
+    return next((ev.hit.chunk for ev in evidence if names_section(question, ev.hit.chunk)
+                 or (apart and names_apart(question, ev.hit.chunk, corpus))), None)
 
 
 def whole_document(question: Question, evidence: Sequence[Evidence]) -> bool:
@@ -84,8 +106,9 @@ def section_answer(question: Question, evidence: Sequence[Evidence],
     """The section the question names (or the whole document, for a summary of it), as
     its leading sentences (a summary) or its first list (a list question: a list, else
     the items of its first table, else the leading sentences), each cited."""
-    found = named(question, evidence)
-    if found is not None:
+    found = named(question, evidence, corpus)
+    section = found is not None
+    if section:
         chunks = corpus.section_of(found)
         score = max((ev.hit.score for ev in evidence if ev.hit.chunk.section == found.section),
                     default=0.0)
@@ -105,24 +128,114 @@ def section_answer(question: Question, evidence: Sequence[Evidence],
         claims = tuple(Claim(label(c), c, score, (label_at(c),)) for c in rows
                        if c.table == rows[0].table)
     else:
-        claims = _leading(passages, score)
+        claims = _leading(passages, score, paragraphs=section)
     if not claims:
         return None
     return Candidate("section", claims, score, features={"section": 1.0})
 
 
-def _leading(passages: list[Chunk], score: float) -> tuple[Claim, ...]:
-    """The section's first sentences (a list as one line), in order, as many as fit."""
-    out: list[Claim] = []
+def _leading(passages: list[Chunk], score: float, paragraphs: bool = False
+             ) -> tuple[Claim, ...]:
+    """The section's first sentences (a list as one line), in order, as many as fit. With
+    `paragraphs`, each passage's first sentence comes first (a paragraph's opening
+    sentence says what it is about: a section of several paragraphs is summarised by
+    their openings rather than by its first paragraph alone), then the sentences after
+    them, in reading order; the answer reads them in the section's order."""
+    texts = [(i, j, c, without_connective(text)) for i, c in enumerate(passages)
+             for j, text in enumerate([condensed_list(*c.list_parts())] if c.is_list
+                                      else sentences(c.text))]
+    order = sorted(texts, key=lambda x: (x[1] > 0, x[0], x[1])) if paragraphs else texts
+    chosen = []
     used = 0
-    for c in passages:
-        texts = [condensed_list(*c.list_parts())] if c.is_list else sentences(c.text)
-        for text in texts:
-            text = without_connective(text)
-            if used + len(text) + 5 > ANSWER_CHARS:
-                continue  # a shorter sentence after it may still fit
-            out.append(Claim(text, c, score))
-            used += len(text) + 5
-            if len(out) == MAX_PIECES:
-                return tuple(out)
-    return tuple(out)
+    for x in order:
+        if used + len(x[3]) + 5 > ANSWER_CHARS:
+            continue  # a shorter sentence after it may still fit
+        chosen.append(x)
+        used += len(x[3]) + 5
+        if len(chosen) == MAX_PIECES:
+            break
+    chosen.sort(key=lambda x: (x[0], x[1]))
+    return tuple(Claim(text, c, score) for _, _, c, text in chosen)
+
+
+# How many of the best retrieved chunks' sections a summary question gets as candidates.
+SUMMARY_SECTIONS = 4
+
+
+def closeness(topic: frozenset[str], heading_words: set[str], corpus: CorpusView,
+              idf) -> float:
+    """How near the topic's words (by rarity) are to a heading's words: each topic word
+    counts its greatest cosine in the model's word space to a word of the heading path
+    (1 for one of its family, `akin`; 0 for a word without a vector), weighted by its
+    idf: "research done at Calder Fell" is near "Calder Fell Observatory > Research", "the
+    trust's finances" is not near "Public access today". A word the corpus never writes
+    ("done") names no heading of it and counts for none (0 when no word is left)."""
+    topic = frozenset(t for t in topic if t in idf) if idf else topic
+    if not topic or not heading_words:
+        return 0.0
+    topic_list = tuple(sorted(topic))
+    heads = tuple(sorted(heading_words))
+    vectors = corpus.stem_vectors(topic_list + heads)
+    tv, hv = vectors[:len(topic_list)], [v for v in vectors[len(topic_list):] if v is not None]
+    total = got = 0.0
+    for t, v in zip(topic_list, tv):
+        weight = idf[t] if idf else 1.0
+        total += weight
+        if any(akin(t, w) for w in heads):
+            got += weight
+        elif v is not None and hv:
+            got += weight * max(0.0, max(float(v @ h) for h in hv))
+    return got / total if total else 0.0
+
+
+def _every_heading(c: Chunk, corpus: CorpusView) -> frozenset[str]:
+    """The words every heading path of the chunk's document holds (its title's): they name
+    no section apart from the others, so `closeness` reads the topic without them."""
+    paths = {d.section for d in corpus.document_of(c)}
+    sets = [set(tokenize(p)) for p in paths]
+    return frozenset(set.intersection(*sets)) if sets else frozenset()
+
+
+class SectionSummary:
+    """For a summary question, each section of the best retrieved passages summarised by
+    its paragraphs' openings (`_leading`), with how near the question's topic is to its
+    heading (`closeness`) and how well retrieval found it: the ranker tells a section
+    the question names in other words from one it only touches."""
+
+    name = "topic"
+
+    def propose(self, question: Question, evidence: Sequence[Evidence],
+                corpus: CorpusView) -> list[Candidate]:
+        """One candidate per section of the best retrieved passages (none for other
+        questions, or a document without headings)."""
+        if question.ask != "summary" or not question.topic:
+            return []
+        top = max((ev.hit.score for ev in evidence), default=0.0) or 1.0
+        out: list[Candidate] = []
+        seen: set[tuple[str, str]] = set()
+        for ev in evidence:
+            c = ev.hit.chunk
+            if c.kind != "passage" or not c.section or (c.doc, c.section) in seen:
+                continue
+            seen.add((c.doc, c.section))
+            if len(seen) > SUMMARY_SECTIONS:
+                break
+            passages = [p for p in corpus.section_of(c) if p.kind == "passage"]
+            claims = _leading(passages, ev.hit.score, paragraphs=True)
+            if len(claims) < 2:
+                continue  # one sentence: the sentence strategies propose it
+            key = (c.doc, c.section)
+            mine = [e for e in evidence if (e.hit.chunk.doc, e.hit.chunk.section) == key]
+            found = sum((e.hit.chunk.doc, e.hit.chunk.section) == key
+                        for e in evidence[:SUMMARY_SECTIONS])
+            shared = _every_heading(c, corpus)
+            out.append(Candidate(self.name, claims, 0.0, features={
+                "topic_near": closeness(question.topic - shared,
+                                        set(tokenize(c.section)) - shared, corpus, corpus.idf),
+                # the section's similarity: its retrieved passages' best as a whole (in
+                # their heading's context), not a sentence's, which is the other
+                # strategies' `dense`
+                "dense": max((e.unit_scores[0] for e in mine if e.unit_scores), default=0.0),
+                "topic_retrieval": ev.hit.score / top,
+                "topic_found": found / SUMMARY_SECTIONS}))
+        return out
