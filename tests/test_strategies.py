@@ -463,6 +463,45 @@ def test_a_verdict_needs_the_comparison_the_right_way_round(question: str, said:
     assert verdict(analyze(question), text, CORPUS.idf)[0] == said
 
 
+PROPOSAL = passage("p-proposal", "In 1905 the guild submitted a second proposal to the city "
+                   "council. It was approved in March 1906, after a merchant pledged the money.")
+
+
+def test_a_sentence_opening_with_a_pronoun_is_read_with_the_one_naming_its_subject() -> None:
+    # the sentence that names the proposal does not say it was approved: no verdict on it
+    # alone; the one that says so ("It was approved") is cited, with the one it leans on
+    q = analyze("Was the second proposal approved?")
+    assert verdict(q, "In 1905 the guild submitted a second proposal to the city council.",
+                   CORPUS.idf)[0] == ""
+    cands = propose(YesNo(), "Was the second proposal approved?", [ev(PROPOSAL, 1.0)])
+    assert cands and all(c.preface == "Yes." for c in cands)
+    assert all("It was approved in March 1906" in c.claims[0].text for c in cands)
+    assert cands[0].claims[0].text in PROPOSAL.text  # one span of the cited passage
+
+
+def test_a_place_is_named_by_its_demonym() -> None:
+    text = "The hall was designed by the Dutch-born architect Emil Hofer."
+    assert verdict(analyze("Was the architect born in the Netherlands?"), text,
+                   CORPUS.idf)[0] == "Yes"
+    assert verdict(analyze("Was the architect born in Belgium?"), text, CORPUS.idf)[0] == ""
+
+
+@pytest.mark.parametrize("text", [
+    "The telescope was left in its dome rather than moved to the new site.",
+    "The telescope stayed in its dome instead of being moved to the new site.",
+])
+def test_a_contrastive_connective_denies_what_follows_it(text: str) -> None:
+    assert verdict(analyze("Was the telescope moved to the new site?"), text,
+                   CORPUS.idf)[0] == "No"
+
+
+def test_a_negation_denies_the_noun_phrase_after_it() -> None:
+    text = ("The listing covers the main block and the dome, but not the later garages or "
+            "the bus shelter.")
+    assert verdict(analyze("Does the listing cover the bus shelter?"), text, CORPUS.idf)[0] == "No"
+    assert verdict(analyze("Does the listing cover the dome?"), text, CORPUS.idf)[0] == "Yes"
+
+
 def test_yes_no_only_for_yes_no_questions() -> None:
     assert propose(YesNo(), "What is the state operating grant?", [ev(GRANT, 1.0)]) == []
 
