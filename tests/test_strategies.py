@@ -479,6 +479,30 @@ def test_a_sentence_opening_with_a_pronoun_is_read_with_the_one_naming_its_subje
     assert cands[0].claims[0].text in PROPOSAL.text  # one span of the cited passage
 
 
+PLAN = passage("p-plan", "Vos joined the university in 1896. He put the plan to the senate "
+               "in 1902. It was turned down because the road was too costly.")
+
+
+def test_a_pronoun_may_lean_on_a_sentence_that_opens_with_one_too() -> None:
+    cands = propose(YesNo(), "Was Vos's plan turned down?", [ev(PLAN, 1.0)])
+    assert cands and cands[0].preface == "Yes."
+    # quoted with the sentence it leans on; the name two sentences back only read
+    assert cands[0].claims[0].text == ("He put the plan to the senate in 1902. It was turned "
+                                       "down because the road was too costly.")
+
+
+@pytest.mark.parametrize("question, said", [
+    ("Did Pieter Vos join the university in 1896?", "Yes"),  # the surname, after the name
+    ("Did Anna Vos join the university in 1896?", "Yes"),  # (no text tells them apart)
+    ("Did North Vos join the university in 1896?", ""),  # "South Vos" is not written alone
+])
+def test_a_text_names_a_person_by_the_last_word_of_the_name(question: str, said: str) -> None:
+    text = "South Vos joined the university in 1896."
+    if said:
+        text = "Vos joined the university in 1896."
+    assert verdict(analyze(question), text, CORPUS.idf)[0] == said
+
+
 def test_a_place_is_named_by_its_demonym() -> None:
     text = "The hall was designed by the Dutch-born architect Emil Hofer."
     assert verdict(analyze("Was the architect born in the Netherlands?"), text,

@@ -4,6 +4,7 @@ other strategies propose that)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
@@ -16,10 +17,11 @@ from qa.answer.strategies.cells import ReverseLookup, TableCell
 from qa.answer.strategies.sentences import BestSentence
 from qa.answer.support import phrase_in
 from qa.answer.types import Candidate, Claim, CorpusView, Evidence
+from qa.chunk import Chunk
 from qa.text.direction import direction, opposed, same_scale
 from qa.text.numbers import numbers_in, years_in
 from qa.text.places import places_named
-from qa.text.sentences import split_clauses
+from qa.text.sentences import sentences, split_clauses
 from qa.text.tokens import tokenize, words
 
 # Share of the question's words (weighted by rarity) the cited sentence must hold for it
@@ -37,6 +39,10 @@ READ = 6
 # STATED by scripts/fit_verdicts.py (2 -> 6: one more right "No" and one false verdict
 # less on calibration; 12 and more change nothing).
 NEGATION_REACH = 6
+# The most sentences read before a pronoun-led one for what its pronoun stands for: a
+# pronoun may lean on a sentence that opens with one too ("Vos joined ... He put the
+# plan to the senate ... It was turned down").
+CHAIN = 2
 # Two-word connectives that deny what follows them in favour of what precedes ("left in
 # its dome rather than moved"): a closed class of English, read as a negation.
 CONTRASTIVE = frozenset({("rather", "than"), ("instead", "of")})
@@ -142,10 +148,12 @@ def about_the_same(question: Question, text: str) -> bool:
     if compared_the_other_way(question.text, text):
         return False
     seq = tuple(tokenize(text))
-    names = [tuple(tokenize(n)) for n in question.names]
-    names = [n for n in names if n]
+    named = [(name, tuple(tokenize(name))) for name in question.names]
+    named = [(name, n) for name, n in named if n]
+    names = [n for _, n in named]
     places = places_named(seq)
-    if not all(phrase_in(n, seq) or n in places for n in names):
+    if not all(phrase_in(n, seq) or n in places or by_last_word(name, text)
+               for name, n in named):
         return False
     if len(names) != 2:
         return True
@@ -156,6 +164,21 @@ def about_the_same(question: Question, text: str) -> bool:
         return True
     between = set(asked[at + len(first):bt])
     return not (_linked(second, first, between, seq) and not _linked(first, second, between, seq))
+
+
+def by_last_word(name: str, text: str) -> bool:
+    """Whether the text names a person (or thing) of several capitalised words by the last
+    of them alone, as a text does after naming it in full: "Vos" for "Pieter Vos". The word
+    must not follow another capitalised word: "North Korea" writes "Korea", not "South
+    Korea"."""
+    parts = name.split()
+    if len(parts) < 2 or not all(p[:1].isupper() for p in parts):
+        return False
+    for m in re.finditer(rf"\b{re.escape(parts[-1])}\b", text):
+        previous = text[:m.start()].split()[-1:]
+        if not previous or not previous[0][:1].isupper():
+            return True
+    return False
 
 
 def compared_the_other_way(question: str, text: str) -> bool:
@@ -210,7 +233,9 @@ class YesNo:
                 said, stated = verdict(question, text, corpus.idf, prior)
                 if not said:
                     continue
-                shown = replace(claim, text=f"{prior} {text}") if prior else claim
+                # the sentence it leans on is quoted beside it (not the whole chain)
+                nearest = sentences(prior)[-1] if prior else ""
+                shown = replace(claim, text=f"{nearest} {text}") if prior else claim
                 out.append(Candidate(f"{self.name}:{c.strategy}", (shown, *c.claims[1:]),
                                      0.0, features={**c.features, "stated": stated,
                                                     "denied": float(said == "No")},
@@ -231,11 +256,23 @@ def readings(claim: Claim) -> list[tuple[str, str]]:
     if claim.chunk.is_list:
         return out
     if leads_with_pronoun(claim.text) and (prior := before(claim.chunk, claim.text)):
-        out.append((prior, claim.text))
+        out.append((antecedents(claim.chunk, prior), claim.text))
     after = next_sentence(claim.chunk, claim.text)
     if after and leads_with_pronoun(after):
-        out.append((claim.text, after))
+        out.append((antecedents(claim.chunk, claim.text), after))
     return out
+
+
+def antecedents(chunk: Chunk, sentence: str) -> str:
+    """The sentence with those before it that its own opening pronoun leans on, up to
+    CHAIN sentences in all ("Vos joined in 1896. He put the plan to the senate.")."""
+    out = [sentence]
+    while len(out) < CHAIN and leads_with_pronoun(out[0]):
+        prior = before(chunk, out[0])
+        if not prior:
+            break
+        out.insert(0, prior)
+    return " ".join(out)
 
 
 def leads_with_pronoun(text: str) -> bool:
