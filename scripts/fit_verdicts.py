@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The yes/no verdict's constants (`qa.answer.strategies.yesno`: STATED, the share of the
 question's words the cited text must state; NEGATION_REACH, how many words after a negation
-it denies), chosen on the calibration parts of the yes/no questions: each grid point answers
+it denies; CONTRADICTED, the share of its other words a text saying the opposite of one
+must state for a "No"), chosen on the calibration parts of the yes/no questions: each grid point answers
 them through the engine in process (as `answer_eval.py`), and is scored by right verdicts
 minus false ones (a verdict where none or the other was due: a wrong "Yes" misleads a
 reader more than a sentence given without one helps him). Held-out parts are printed
@@ -35,7 +36,8 @@ SETS = {"engine_yesno": PROBES["engine_yesno"],
                             ROOT / "tests" / "reports"),
         "engine_analysis": PROBES["engine_analysis"]}
 INDEXES = {"verdicts_analysis": "seed", "verdicts_report": "report"}
-GRID = {"STATED": (0.6, 0.65, 0.7, 0.75, 0.8, 0.9, 1.0), "NEGATION_REACH": (2, 6, 12, 40)}
+GRID = {"STATED": (0.6, 0.65, 0.7, 0.75, 0.8, 0.9), "NEGATION_REACH": (2, 6),
+        "CONTRADICTED": (0.7, 0.8, 0.9, 1.0)}
 
 
 def main() -> int:

@@ -433,12 +433,14 @@ COSTS = passage("p-costs", "Operating costs rose by 6 percent, mainly because of
     # the same change in the text's own word ("rose" is no stem of "rise")
     ("Did operating costs rise because of higher wages?", "Yes"),
     ("Did operating costs increase?", "Yes"),
-    # another change of what is asked: no verdict either way
-    ("Did operating costs fall?", ""),
-    ("Were operating costs kept?", ""),
+    # the other change of what is asked, or none where one is asked: the text denies it
+    ("Did operating costs fall?", "No"),
+    ("Were operating costs kept?", "No"),
     # the change nearest the question's words is what is said of them: income fell
-    ("Did net income rise?", ""),
+    ("Did net income rise?", "No"),
     ("Did net income decline?", "Yes"),
+    # the opposite of a word the question asks of something the text does not name
+    ("Did operating costs for seniors fall?", ""),
 ])
 def test_a_verdict_reads_the_change_the_text_says(question: str, said: str) -> None:
     assert verdict(analyze(question), COSTS.text, CORPUS.idf)[0] == said
@@ -501,6 +503,14 @@ def test_a_text_names_a_person_by_the_last_word_of_the_name(question: str, said:
     if said:
         text = "Vos joined the university in 1896."
     assert verdict(analyze(question), text, CORPUS.idf)[0] == said
+
+
+def test_a_word_with_a_negating_prefix_denies_the_word_without_it() -> None:
+    text = "The new grant will stabilize the district budget."
+    assert verdict(analyze("Will the new grant destabilize the district budget?"), text,
+                   CORPUS.idf)[0] == "No"
+    assert verdict(analyze("Will the new grant stabilize the district budget?"), text,
+                   CORPUS.idf)[0] == "Yes"
 
 
 def test_a_place_is_named_by_its_demonym() -> None:
