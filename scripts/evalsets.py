@@ -40,7 +40,9 @@ PROBES = {"engine_analysis": (_ROOT / "tests" / "probes" / "engine_analysis.json
                             _ROOT / "tests" / "reports"),
           "support": (_ROOT / "tests" / "probes" / "support.jsonl", _ROOT / "corpus"),
           "engine_lists": (_ROOT / "tests" / "probes" / "engine_lists.jsonl",
-                           _ROOT / "tests" / "articles_dev" / "lists")}
+                           _ROOT / "tests" / "articles_dev" / "lists"),
+          "engine_yesno": (_ROOT / "tests" / "probes" / "engine_yesno.jsonl",
+                           _ROOT / "tests" / "articles_dev" / "yesno")}
 # Probe sets that no fit reads, whole (not split into parts for calibration): written over a
 # document nobody tuned for, they stay an untouched check of what the fits did (eval.sh and
 # answer_eval.py answer them; the fit scripts loop over PROBES only).
@@ -49,7 +51,7 @@ CHECKS = {"engine_article": (_ROOT / "tests" / "probes" / "engine_article.jsonl"
 # The index folder (under a cache folder) each set is answered from: one per corpus.
 INDEX = {"seed_dev": "seed", "tatqa_dev": "tatqa", "squad_train": "squad",
          "engine_analysis": "seed", "engine_report": "report", "support": "seed",
-         "engine_article": "article", "engine_lists": "lists"}
+         "engine_article": "article", "engine_lists": "lists", "engine_yesno": "yesno"}
 
 
 def _h(text: str) -> int:

@@ -505,9 +505,10 @@ def test_a_yes_no_question_gets_a_verdict_only_when_stated() -> None:
     # it would be invented
     other = ask("Does China supply critical fuel and energy resources?", ev(COMPONENTS, 1.0))
     assert not other.answer.startswith(("Yes", "No"))
-    # the row says the other change of what is asked ("increases tensions"): no "Yes"
+    # the row says the other change of what is asked ("increases tensions"): it states "No"
     eased = ask("Does the military aspect ease tensions?", ev(MILITARY, 1.0))
-    assert not eased.answer.startswith(("Yes", "No"))
+    assert eased.answer.startswith("No. ")
+    assert_well_cited(eased)
     raised = ask("Does the military aspect raise tensions?", ev(MILITARY, 1.0))
     assert raised.answer.startswith("Yes. ")
     # a question as short as its name: the sentence that writes it states it

@@ -434,12 +434,14 @@ COSTS = passage("p-costs", "Operating costs rose by 6 percent, mainly because of
     # the same change in the text's own word ("rose" is no stem of "rise")
     ("Did operating costs rise because of higher wages?", "Yes"),
     ("Did operating costs increase?", "Yes"),
-    # another change of what is asked: no verdict either way
-    ("Did operating costs fall?", ""),
-    ("Were operating costs kept?", ""),
+    # the other change of what is asked, or none where one is asked: the text denies it
+    ("Did operating costs fall?", "No"),
+    ("Were operating costs kept?", "No"),
     # the change nearest the question's words is what is said of them: income fell
-    ("Did net income rise?", ""),
+    ("Did net income rise?", "No"),
     ("Did net income decline?", "Yes"),
+    # the opposite of a word the question asks of something the text does not name
+    ("Did operating costs for seniors fall?", ""),
 ])
 def test_a_verdict_reads_the_change_the_text_says(question: str, said: str) -> None:
     assert verdict(analyze(question), COSTS.text, CORPUS.idf)[0] == said
@@ -462,6 +464,77 @@ def test_a_verdict_needs_the_question_s_year_not_another(question: str, said: st
 def test_a_verdict_needs_the_comparison_the_right_way_round(question: str, said: str) -> None:
     text = "Weekend ridership grew faster than weekday ridership for the second year running."
     assert verdict(analyze(question), text, CORPUS.idf)[0] == said
+
+
+PROPOSAL = passage("p-proposal", "In 1905 the guild submitted a second proposal to the city "
+                   "council. It was approved in March 1906, after a merchant pledged the money.")
+
+
+def test_a_sentence_opening_with_a_pronoun_is_read_with_the_one_naming_its_subject() -> None:
+    # the sentence that names the proposal does not say it was approved: no verdict on it
+    # alone; the one that says so ("It was approved") is cited, with the one it leans on
+    q = analyze("Was the second proposal approved?")
+    assert verdict(q, "In 1905 the guild submitted a second proposal to the city council.",
+                   CORPUS.idf)[0] == ""
+    cands = propose(YesNo(), "Was the second proposal approved?", [ev(PROPOSAL, 1.0)])
+    assert cands and all(c.preface == "Yes." for c in cands)
+    assert all("It was approved in March 1906" in c.claims[0].text for c in cands)
+    assert cands[0].claims[0].text in PROPOSAL.text  # one span of the cited passage
+
+
+PLAN = passage("p-plan", "Vos joined the university in 1896. He put the plan to the senate "
+               "in 1902. It was turned down because the road was too costly.")
+
+
+def test_a_pronoun_may_lean_on_a_sentence_that_opens_with_one_too() -> None:
+    cands = propose(YesNo(), "Was Vos's plan turned down?", [ev(PLAN, 1.0)])
+    assert cands and cands[0].preface == "Yes."
+    # quoted with the sentence it leans on; the name two sentences back only read
+    assert cands[0].claims[0].text == ("He put the plan to the senate in 1902. It was turned "
+                                       "down because the road was too costly.")
+
+
+@pytest.mark.parametrize("question, said", [
+    ("Did Pieter Vos join the university in 1896?", "Yes"),  # the surname, after the name
+    ("Did Anna Vos join the university in 1896?", "Yes"),  # (no text tells them apart)
+    ("Did North Vos join the university in 1896?", ""),  # "South Vos" is not written alone
+])
+def test_a_text_names_a_person_by_the_last_word_of_the_name(question: str, said: str) -> None:
+    text = "South Vos joined the university in 1896."
+    if said:
+        text = "Vos joined the university in 1896."
+    assert verdict(analyze(question), text, CORPUS.idf)[0] == said
+
+
+def test_a_word_with_a_negating_prefix_denies_the_word_without_it() -> None:
+    text = "The new grant will stabilize the district budget."
+    assert verdict(analyze("Will the new grant destabilize the district budget?"), text,
+                   CORPUS.idf)[0] == "No"
+    assert verdict(analyze("Will the new grant stabilize the district budget?"), text,
+                   CORPUS.idf)[0] == "Yes"
+
+
+def test_a_place_is_named_by_its_demonym() -> None:
+    text = "The hall was designed by the Dutch-born architect Emil Hofer."
+    assert verdict(analyze("Was the architect born in the Netherlands?"), text,
+                   CORPUS.idf)[0] == "Yes"
+    assert verdict(analyze("Was the architect born in Belgium?"), text, CORPUS.idf)[0] == ""
+
+
+@pytest.mark.parametrize("text", [
+    "The telescope was left in its dome rather than moved to the new site.",
+    "The telescope stayed in its dome instead of being moved to the new site.",
+])
+def test_a_contrastive_connective_denies_what_follows_it(text: str) -> None:
+    assert verdict(analyze("Was the telescope moved to the new site?"), text,
+                   CORPUS.idf)[0] == "No"
+
+
+def test_a_negation_denies_the_noun_phrase_after_it() -> None:
+    text = ("The listing covers the main block and the dome, but not the later garages or "
+            "the bus shelter.")
+    assert verdict(analyze("Does the listing cover the bus shelter?"), text, CORPUS.idf)[0] == "No"
+    assert verdict(analyze("Does the listing cover the dome?"), text, CORPUS.idf)[0] == "Yes"
 
 
 def test_yes_no_only_for_yes_no_questions() -> None:

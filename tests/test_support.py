@@ -9,7 +9,7 @@ from itertools import pairwise
 
 import numpy as np
 import pytest
-from helpers import ASPECT, FOCUS, IMPACT, row
+from helpers import ASPECT, FOCUS, IMPACT, Chunks, row
 
 from qa.answer.engine import accepted
 from qa.answer.question import analyze
@@ -21,6 +21,7 @@ from qa.answer.support import (
     check,
     claim_units,
     features,
+    name_gaps,
     names,
     row_naming,
     substitutes,
@@ -513,3 +514,12 @@ def test_a_candidate_stands_by_its_best_supported_claim(service: QAService) -> N
     q = analyze(question)
     assert not accepted(q, Candidate("x", (bad,), 0.0), ev, r, False)
     assert accepted(q, Candidate("x", (bad, good), 0.0), ev, r, False)
+
+
+def test_a_place_the_corpus_names_by_its_demonym_is_neither_unknown_nor_absent() -> None:
+    hall = passage("p-hall", "The hall was designed by the Dutch-born architect Emil Hofer.")
+    corpus = Chunks([hall])
+    text = tuple(tokenize(hall.text))
+    assert name_gaps("Was Hofer born in the Netherlands?", text, corpus) == ([], [])
+    # a country the corpus names in no way stays unknown
+    assert name_gaps("Was Hofer born in Belgium?", text, corpus) == (["Belgium"], [])

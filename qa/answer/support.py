@@ -42,6 +42,7 @@ from qa.answer.tables import cited_naming, label_share
 from qa.answer.types import Claim, CorpusView, Evidence
 from qa.chunk import Chunk
 from qa.text.numbers import spelled_numbers
+from qa.text.places import demonyms, places_named
 from qa.text.tokens import tokenize
 
 
@@ -431,8 +432,10 @@ def _work_out(question: str, corpus: CorpusView) -> Asked:
     known = corpus.vocabulary
     stated = names(question)
     parts = [as_written(tuple(tokenize(n)), known) for n in stated]
-    never = [bool(p) and (any(not is_known(w, known) for w in p)
-                          or not all(corpus.near(a, b) for a, b in pairwise(p)))
+    # a place the corpus names only by its demonym ("Dutch-born" for the Netherlands)
+    written = places_named(d for d in demonyms() if is_known(d, known)) if parts else ()
+    never = [bool(p) and p not in written and (any(not is_known(w, known) for w in p)
+                                               or not all(corpus.near(a, b) for a, b in pairwise(p)))
              for p in parts]
     return Asked(q, weight, sum(weight.values()) or 1.0, {w for w in q if not is_known(w, known)},
                  list(pairwise(tokenize(question))), stated, parts, never,
@@ -565,7 +568,8 @@ def _names(question: str) -> tuple[str, ...]:
 def name_gaps(question: str, text: tuple[str, ...], corpus: CorpusView
               ) -> tuple[list[str], list[str]]:
     """(names the corpus never states, names it states but `text` (stemmed words in order)
-    does not write as they are written). A name of several words is unknown when any of
+    does not write as they are written, nor by its demonym: `qa.text.places`). A name of
+    several words is unknown when any of
     its words is, or when the corpus never writes two of them near each other ("Korean
     War": both words occur, never together); it is in the text only as a phrase
     ("Twilight Enemies" is not in a text about enemies in Twilight Princess)."""
@@ -576,7 +580,7 @@ def name_gaps(question: str, text: tuple[str, ...], corpus: CorpusView
             continue
         if never:
             unknown.append(name)
-        elif not phrase_in(parts, text):
+        elif not phrase_in(parts, text) and parts not in places_named(text):
             absent.append(name)
     return unknown, absent
 
