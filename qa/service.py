@@ -61,6 +61,7 @@ from qa.errors import (
 )
 from qa.ingest import CACHE, EXTENSIONS, Reader, converter_for
 from qa.retrieve import KINDS, Hit, Retriever
+from qa.text.places import demonyms
 from qa.text.spelling import english
 
 T = TypeVar("T")
@@ -110,6 +111,13 @@ class Gathered:
     follow_up: bool = False
 
 
+
+def _warm_tables() -> None:
+    """Read the word tables a first request would otherwise wait for."""
+    english()
+    demonyms()
+
+
 class QAService:
     """Loads the index once, answers retrieval (and later ask) requests, rebuilds on demand."""
 
@@ -156,9 +164,10 @@ class QAService:
             self._swap(store.load(self.settings.index, self.settings.model,
                                   encoder_threads=self.settings.query_threads))
         self.queries.encode(self.retriever.encoder, "warm up")
-        # The speller's English word frequencies (some 100 ms to read) load beside the first
-        # requests instead of inside the first question with a word the corpus lacks.
-        threading.Thread(target=english, name="qa-warm-speller", daemon=True).start()
+        # The speller's English word frequencies (some 100 ms to read) and the demonyms
+        # (some 160 ms) load beside the first requests instead of inside the first question
+        # with a word the corpus lacks or a name to look for.
+        threading.Thread(target=_warm_tables, name="qa-warm-tables", daemon=True).start()
         if self._watcher is None:
             from qa.watch import Follower, Watcher
 
