@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from qa.text.tokens import tokenize, words
+from qa.text.tokens import inflected_verb, tokenize, words
 
 if TYPE_CHECKING:
     from qa.answer.tables import RowReading
@@ -390,7 +390,7 @@ def mentions(text: str) -> tuple[Mention, ...]:
     (unless after a possessive: "Halvorsen's auroral station"), and the last word of the
     phrase right after the auxiliary is its verb when the clause has one there ("When did
     the road open?", "When was the trust formed?": do-support and the passive put the verb
-    after the subject)."""
+    after the subject; a participle is told from a noun by lemminflect's dictionary)."""
     q = analyze(text, split=False)
     toks = _PHRASE_WORD.findall(text)
     low = [t.lower() for t in toks]
@@ -418,13 +418,18 @@ def mentions(text: str) -> tuple[Mention, ...]:
         spans.append((i, j))
         i = j
     # the verb after a subject the auxiliary opens ("did the road open", "was it formed")
-    head = set(q.head)
+    # the wh-phrase ("What is the income of X", "Which firm ..."), not the subject of a
+    # do-support clause ("What did X record?")
+    head = set(q.head) if q.aux not in ("do", "does", "did") else set()
     kept: list[tuple[int, int, bool]] = []  # (start, end, whether it is the wh-phrase)
     for a, b in spans:
         content = [k for k in range(a, b) if low[k] not in DETERMINERS]
         ends = b == len(toks) or not re.match(r"\w", toks[b]) or (
             low[b] in PREPOSITIONS and low[b] != "of")
-        if a == aux_at + 1 and not copula and len(content) >= 2 and ends \
+        # do-support puts the bare verb last ("did the road open"); "be" and "have" a
+        # participle ("was the trust formed"), not a noun ("are the summit roads")
+        verb = q.aux in ("do", "does", "did") or inflected_verb(low[b - 1])
+        if a == aux_at + 1 and not copula and len(content) >= 2 and ends and verb \
                 and not _capital(toks[b - 1]):
             b -= 1  # the verb, and the adverbs before it ("formally opened")
             while b - 1 > a and low[b - 1].endswith("ly"):
