@@ -689,6 +689,16 @@ def test_answers_over_the_analysis(service: QAService, question: str, answer_hol
     assert cited_holds in a.citations[0].chunk.text
 
 
+def test_a_part_answered_by_a_row_an_earlier_part_quoted_adds_only_its_new_cells(
+        service: QAService) -> None:
+    a = service.ask("How do North Korea and Russia cooperate militarily, and what does it "
+                    "mean for the region?")
+    assert_well_cited(a)
+    assert [c.chunk.cells[:1] for c in a.citations] == [("Military",)]
+    for cell in MILITARY.cells[1:]:
+        assert a.answer.count(cell) == 1, a.answer
+
+
 def test_a_multi_part_answer_cites_each_part(service: QAService) -> None:
     a = service.ask("What is the short-term effect on diplomatic engagement and what is its "
                     "long-term outlook?")

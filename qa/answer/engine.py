@@ -24,6 +24,7 @@ from qa.answer.strategies import STRATEGIES
 from qa.answer.strategies.cells import NamedRows, OrdinalRow, ReverseLookup, TableCell
 from qa.answer.strategies.sections import section_answer
 from qa.answer.strategies.table import WholeTable
+from qa.answer.tables import cell_claim, label_at
 from qa.answer.types import Answer, Candidate, Claim, CorpusView, Evidence, Strategy
 from qa.answer.weights import HEDGE, HEDGE_ROOM, HEDGE_SUPPORT
 
@@ -285,25 +286,51 @@ def answer(text: str, search: Search, corpus: CorpusView, *, scoped: bool = Fals
 def without_repeats(replies: Sequence[Candidate | str], parts: Sequence[Question]
                     ) -> tuple[list[Candidate | str], list[Question]]:
     """The parts' replies without the claims an earlier part's reply already gave: a part
-    answered by the same sentence as the one before it adds nothing (a reply left with
-    none, or a hedged one whose first sentence was given, is dropped; a computed one is
-    kept whole or dropped whole)."""
+    answered by the same sentence as the one before it adds nothing, nor the cells of a
+    row an earlier part quoted (`rest_of_row`); a reply left with none, or a hedged one
+    whose first sentence was given, is dropped; a computed one is kept whole or dropped
+    whole."""
     seen: set[tuple[str, str]] = set()
+    cells: dict[str, set[int]] = {}  # the cells of each row the earlier parts quoted
     out: list[Candidate | str] = []
     kept: list[Question] = []
     for r, q in zip(replies, parts):
         if isinstance(r, Candidate):
             given = {(cl.chunk.id, cl.text) for cl in r.claims}
-            fresh = tuple(cl for cl in r.claims if (cl.chunk.id, cl.text) not in seen)
+            whole = r.value is not None or bool(r.preface)  # a computed reply: as it is
+            # a row's cells are trimmed only from claims read out as they are (not `said`)
+            trim = not whole and not r.said
+            fresh = tuple(new for cl in r.claims if (cl.chunk.id, cl.text) not in seen
+                          and (new := rest_of_row(cl, cells.get(cl.chunk.id, set())) if trim
+                               else cl) is not None)
             first_given = (r.claims[0].chunk.id, r.claims[0].text) in seen
             seen |= given
+            # the cells read out; a hedge's second sentence may yet be cut (`shared_length`)
+            shown = r.said or r.claims
+            for cl in shown[:1] if r.features.get("hedged") else shown:
+                cells.setdefault(cl.chunk.id, set()).update(cl.highlight)
             if not fresh or (first_given and r.features.get("hedged")):
                 continue  # a hedge's second sentence only stands beside its first
-            if len(fresh) < len(r.claims) and r.value is None and not r.preface:
+            if fresh != r.claims and not whole:
                 r = replace(r, claims=fresh, said=())
         out.append(r)
         kept.append(q)
     return out, kept
+
+
+def rest_of_row(claim: Claim, given: set[int]) -> Claim | None:
+    """A table-row claim without the cells an earlier part of the answer quoted from the
+    same row ("For the Military aspect, Regional Impact: ..." after the part that gave its
+    North Korea and Russia cells), None when it quotes none besides them; any other claim
+    as it is."""
+    if claim.chunk.kind != "table_row" or not given or not claim.highlight:
+        return claim
+    at = label_at(claim.chunk)
+    quoted = [j for j in claim.highlight if j != at]
+    new = [j for j in quoted if j not in given]
+    if not new:
+        return None
+    return claim if new == quoted else cell_claim(claim.chunk, new, claim.score)
 
 
 def shared_length(replies: Sequence[Candidate | str], parts: Sequence[Question],
