@@ -42,7 +42,14 @@ PROBES = {"engine_analysis": (_ROOT / "tests" / "probes" / "engine_analysis.json
           "engine_lists": (_ROOT / "tests" / "probes" / "engine_lists.jsonl",
                            _ROOT / "tests" / "articles_dev" / "lists"),
           "engine_yesno": (_ROOT / "tests" / "probes" / "engine_yesno.jsonl",
-                           _ROOT / "tests" / "articles_dev" / "yesno")}
+                           _ROOT / "tests" / "articles_dev" / "yesno"),
+          # Questions about a document's subject, answered by its opening sentence: over
+          # the SQuAD articles (their crowd questions rarely ask them) and over both
+          # development articles together (two subjects to tell apart).
+          "engine_subject": (_ROOT / "tests" / "probes" / "engine_subject.jsonl",
+                             EVAL / "squad_train" / "corpus"),
+          "engine_subject_dev": (_ROOT / "tests" / "probes" / "engine_subject_dev.jsonl",
+                                 _ROOT / "tests" / "articles_dev")}
 # Probe sets that no fit reads, whole (not split into parts for calibration): written over a
 # document nobody tuned for, they stay an untouched check of what the fits did (eval.sh and
 # answer_eval.py answer them; the fit scripts loop over PROBES only).
@@ -51,7 +58,8 @@ CHECKS = {"engine_article": (_ROOT / "tests" / "probes" / "engine_article.jsonl"
 # The index folder (under a cache folder) each set is answered from: one per corpus.
 INDEX = {"seed_dev": "seed", "tatqa_dev": "tatqa", "squad_train": "squad",
          "engine_analysis": "seed", "engine_report": "report", "support": "seed",
-         "engine_article": "article", "engine_lists": "lists", "engine_yesno": "yesno"}
+         "engine_article": "article", "engine_lists": "lists", "engine_yesno": "yesno",
+         "engine_subject": "squad", "engine_subject_dev": "articles_dev"}
 
 
 def _h(text: str) -> int:
