@@ -11,7 +11,6 @@ import numpy as np
 from qa.chunk import Chunk
 from qa.encoder import OnnxEncoder
 from qa.index import StoredIndex
-from qa.subjects import lead, named, title
 from qa.text.spelling import Speller
 from qa.text.tokens import stem, tokenize
 from qa.wordvectors import content_words, expansion
@@ -209,20 +208,6 @@ class Retriever:
         for c in sorted(self.chunks, key=lambda c: (c.doc, c.char_start)):
             documents.setdefault(c.doc, []).append(c)
         return documents
-
-    @cached_property
-    def titles(self) -> dict[str, str]:
-        """Each document's title (`subjects.title`: its first heading, else its file name)."""
-        return {d: title(chunks) for d, chunks in self._documents.items()}
-
-    def named_leads(self, query: str, doc: str | None = None) -> list[Chunk]:
-        """The opening passages of the documents whose title the query names
-        (`subjects.named`), within `doc` when given: what a question about a document's
-        subject as a whole is answered by, whatever their rank in retrieval."""
-        titles = self.titles if doc is None else \
-            {d: t for d, t in self.titles.items() if d == doc}
-        leads = (lead(self._documents[d]) for d in named(query, titles))
-        return [c for c in leads if c is not None]
 
     def chunk_by_id(self, chunk_id: str) -> Chunk | None:
         """The chunk with this id in this version, if any."""

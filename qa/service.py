@@ -417,21 +417,7 @@ class QAService:
         # only one the table lacks would go in the query's batch (ENCODE_UNLISTED).
         vectors = self.queries.encode(r.encoder, text, *r.unknown(text))
         qvec = vectors[:1]
-        # The opening passage of a document the question names joins the evidence after
-        # the retrieved chunks, with its own retrieval score when it is among the
-        # retrievers' candidates (the ranker weighs it by `named_lead`): it answers a
-        # question about the subject as a whole, though passages that write more of the
-        # question's words outrank it.
-        leads = r.named_leads(text, doc)
-        ranked = r.search(text, qvec, max(k, r.candidates) if leads else k, doc,
-                          words=vectors[1:])
-        hits = ranked[:k]
-        found = {h.chunk.id for h in hits}
-        scored = {h.chunk.id: h for h in ranked}
-        for c in leads:
-            if c.id not in found:
-                hits.append(scored.get(c.id)
-                            or Hit(c, 0.0, float(r.unit_scores(qvec, c)[0]), 0.0))
+        hits = r.search(text, qvec, k, doc, words=vectors[1:])
         out = []
         for h in hits:
             units = r.unit_vectors(h.chunk)

@@ -253,34 +253,3 @@ def test_fit_history_keeps_the_latest_messages_within_the_limits(service: QAServ
     big = "x" * (service.settings.history_chars - 10)
     assert service.fit_history([("user", big), ("assistant", "y" * 20), ("user", "z")]) == [
         ("assistant", "y" * 20), ("user", "z")]
-
-
-# An invented article (tests/subjects/) whose opening sentence says who designed the
-# lighthouse, without the word, while a dozen later passages write "design" beside its name:
-# retrieval ranks the opening passage below eight of them.
-LIGHTHOUSE = Path(__file__).parent / "subjects" / "harrowgate-lighthouse.md"
-
-
-@pytest.fixture(scope="module")
-def lighthouse(tmp_path_factory: pytest.TempPathFactory, exported: Path) -> QAService:
-    """A service over the lighthouse article and DOCS beside it (other titles)."""
-    base = tmp_path_factory.mktemp("lighthouse")
-    settings = make_settings(base)
-    shutil.copy(LIGHTHOUSE, Path(settings.corpus) / LIGHTHOUSE.name)
-    return started(settings)
-
-
-def test_the_opening_passage_of_a_document_the_question_names_joins_the_evidence(
-        lighthouse: QAService) -> None:
-    question = "Who designed Harrowgate Lighthouse?"
-    _, evidence = lighthouse.evidence(question)
-    opening = [e.hit.chunk for e in evidence if "Agnes Marrable" in e.hit.chunk.text]
-    assert len(opening) == 1 and opening[0].section == "Harrowgate Lighthouse"
-    # /retrieve stays as it was: the passages that write the question's words come first
-    hits = lighthouse.retrieve(question, k=len(evidence) - 1).hits
-    assert all("Agnes Marrable" not in h.chunk.text for h in hits)
-    # a question naming no document's title is answered from what retrieval found
-    _, evidence = lighthouse.evidence("Who designed the fog signal?", k=8)
-    hits = lighthouse.retrieve("Who designed the fog signal?", k=8).hits
-    assert [e.hit.chunk.id for e in evidence] == [h.chunk.id for h in hits]
-

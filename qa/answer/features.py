@@ -32,8 +32,6 @@ from qa.answer.match import (
 from qa.answer.question import Question
 from qa.answer.types import Candidate, Claim, CorpusView, Evidence
 from qa.chunk import Chunk
-from qa.subjects import about, names, title
-from qa.subjects import lead as opening_passage
 from qa.text.numbers import spelled_numbers
 from qa.text.sentences import sentences, series
 from qa.text.tokens import tokenize
@@ -119,8 +117,6 @@ FEATURES = {
     "expects=place&near": "the same for a name the claim newly gives",
     "pieces": "how many sentences or items / 5",
     "lead_doc": "the claim is its document's first sentence (it names and defines the subject)",
-    "named_lead": "the claim is of the opening passage of a document whose title the question names",
-    "named_lead_about": "the same, times the share of the question's words that are the title's",
     "lead_section": "the claim is the first sentence under its heading",
     "lead_chunk": "the claim is its passage's first sentence",
     "list&series": "for a list question, the members of the one claim's longest series "
@@ -401,14 +397,8 @@ def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
                    else set_of(joined_tokens(text, *first.chunk.header)))
     lead_doc, lead_section, lead_chunk = leads(first.chunk, first.text, corpus) \
         if kind == "sentence" else (0.0, 0.0, 0.0)
-    # a sentence of its document's opening passage (`subjects.lead`)
-    whole = corpus.document_of(first.chunk)
-    opening = kind == "sentence" and opening_passage(whole) == first.chunk
-    subject = about(question.text, title(whole)) if opening else 0.0
     f = {"retrieval": (ev.hit.score / m.top) if ev else 0.0,
          "lead_doc": lead_doc,
-         "named_lead": float(opening and names(question.text, title(whole))),
-         "named_lead_about": subject,
          "lead_section": lead_section,
          "lead_chunk": lead_chunk,
          # the share of the claim's words the question lacks: an answer says something new
