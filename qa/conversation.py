@@ -2,8 +2,10 @@
 
 "And for the military aspect?" after "What is the regional impact of the economic
 aspect?" becomes "What is the Regional Impact of the Military aspect?": the table row or
-column the new question names replaces the one in the earlier question. A follow-up that
-names neither is searched together with the earlier question.
+column the new question names replaces the one in the earlier question. Over prose, a
+pronoun stands for what the earlier question is about: "What was its magnitude?" after "How
+many people died in the Sichuan earthquake?" becomes "What was the Sichuan earthquake's
+magnitude?". A follow-up that names neither is searched together with the earlier question.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from qa.answer.question import AUXILIARIES, ORDINALS, analyze
+from qa.answer.question import (AUXILIARIES, ORDINALS, PREPOSITIONS, Mention, analyze,
+                                mentions)
 from qa.chunk import Chunk
 from qa.text.tokens import tokenize, words
 
@@ -113,6 +116,77 @@ def _qualified(question: str, label_column: str) -> bool:
 
 Reply = str | Callable[[], str]
 
+# Pronouns by what they can stand for: a person, one thing, several; and the possessive ones
+# ("her" is possessive before a word of the noun phrase: "her successor", not "succeeded her").
+_PERSONAL = frozenset("he him his she her".split())
+_PLURAL = frozenset("they them their these those".split())
+_POSSESSIVE = frozenset("its their his".split())
+_DEMONSTRATIVE = frozenset("this that these those".split())
+_PRONOUN = re.compile(r"\b(it|its|they|them|their|this|that|these|those|he|him|his|she|her)\b",
+                      re.IGNORECASE)
+_BE = frozenset("is are was were".split())
+
+
+def _ends_phrase(rest: str) -> bool:
+    """Whether the text after a word ends its noun phrase there (punctuation, the end, an
+    auxiliary or a preposition): "that" before "?" is a pronoun, before "year" a determiner."""
+    nxt = words(rest)[:1]
+    return not nxt or not re.match(r"\s*\w", rest) or nxt[0] in AUXILIARIES \
+        or nxt[0] in PREPOSITIONS
+
+
+def _pool(word: str, found: tuple[Mention, ...]) -> list[Mention]:
+    """The mentions a pronoun can stand for: a person's by a name, "they" by a plural."""
+    if word in _PERSONAL:
+        return [f for f in found if f.named and not f.plural]
+    if word in _PLURAL:
+        return [f for f in found if f.plural]
+    return [f for f in found if not f.plural]
+
+
+def refer(question: str, earlier: str, before: tuple[str, ...] = ()) -> str | None:
+    """The question with each pronoun replaced by what the earlier question is about (its
+    `mentions`: a name first, else the last phrase; "they" only by a plural one; when it
+    mentions none, what the questions `before` it, newest first, mention), or None when a
+    pronoun stands for something no earlier question names: the earlier one's answer
+    ("Where had he settled?" after "Who designed the buildings?") or nothing mentioned."""
+    asked = analyze(earlier, split=False)
+    found = mentions(earlier)
+    # "Who designed X?", "Who was the first director?": he or she is the person found;
+    # "Who was Anders Brekke?" asks about the person it names
+    said = re.findall(r"[\w'’]+", earlier)
+    after_aux = next((w for v, w in zip(said, said[1:]) if v.lower() == asked.aux), "")
+    about_name = asked.aux in _BE and after_aux[:1].isupper()
+    answer_is_person = asked.wh in ("who", "whom") and not about_name
+    out, at = [], 0
+    for m in _PRONOUN.finditer(question):
+        word = m.group(1).lower()
+        rest = question[m.end():]
+        possessive = word in _POSSESSIVE or (word == "her" and not _ends_phrase(rest))
+        if word in _DEMONSTRATIVE and not _ends_phrase(rest):
+            continue  # "that year": a determiner
+        if word in _PERSONAL or word in ("they", "them", "their"):
+            if answer_is_person:
+                return None
+        pool = _pool(word, found)
+        for older in before if not pool else ():
+            pool = _pool(word, mentions(older))
+            if pool:
+                break
+        named = [f for f in pool if f.named]
+        pick = named[0] if named else pool[-1] if pool else None
+        if pick is None:
+            return None
+        text = pick.text
+        if possessive:
+            text += "'" if text.endswith("s") else "'s"
+        out += [question[at:m.start()], text]
+        at = m.end()
+    if not out:
+        return None
+    resolved = "".join(out) + question[at:]
+    return resolved[0].upper() + resolved[1:]
+
 # "the first one", "the second item", "the last": an item of the reply before, by its place
 # ("the first priority" names a priority, not an item).
 _ORDINAL_REF = re.compile(rf"\bthe ({'|'.join(ORDINALS)}|last)(?:\s+(?:one|item))?"
@@ -144,11 +218,13 @@ def _pick(question: str, reply: str) -> str | None:
     return question[:m.start()] + items[at] + question[m.end():]
 
 
-def resolve(question: str, earlier: str, rows: list[TableRow], reply: Reply = "") -> str:
+def resolve(question: str, earlier: str, rows: list[TableRow], reply: Reply = "",
+            before: tuple[str, ...] = ()) -> str:
     """The question made standalone in the light of the (already standalone) earlier one
     and the reply to it (which may name the row a reverse look-up found). The reply may be
     a function that answers the earlier question: it is called only when the earlier
-    question names no row of a table the index holds."""
+    question names no row of a table the index holds. `before` holds the standalone
+    questions before the earlier one, newest first (what else a pronoun may stand for)."""
     one = _ONE.search(question)
     head = analyze(earlier).head if one else ()
     if one and head:
@@ -203,6 +279,9 @@ def resolve(question: str, earlier: str, rows: list[TableRow], reply: Reply = ""
         # "And what does it lead to?": the same row, something other than the column
         # asked before (which the earlier question would bring back)
         return f"{question} ({e_row.label} {e_row.label_column})"
+    if e_row is None and not (q_row or q_col) \
+            and (referred := refer(question, earlier, before)) is not None:
+        return referred  # "What was its magnitude?": the pronoun for what was asked about
     if cue and len(rest) <= 2:
         return f"{question} {earlier}"
     return question
@@ -232,6 +311,8 @@ def standalone(question: str, history: list[tuple[str, str]], rows: list[TableRo
         return lambda: given if _row(set(tokenize(given)), rows, None) else reply_to(context)
 
     context, reply = turns[0]
+    before: tuple[str, ...] = ()
     for q, r in turns[1:]:
-        context, reply = resolve(q, context, rows, reply_for(context, reply)), r
-    return resolve(question, context, rows, reply_for(context, reply))
+        context, reply, before = (resolve(q, context, rows, reply_for(context, reply), before),
+                                  r, (context, *before))
+    return resolve(question, context, rows, reply_for(context, reply), before)

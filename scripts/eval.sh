@@ -8,6 +8,7 @@
 #                                        (seed_dev tatqa_dev squad_train engine_analysis
 #                                        engine_report engine_lists engine_yesno
 #                                        engine_subject engine_subject_dev
+#                                        engine_followups
 #                                        engine_article support) default to
 #                                        all of them
 #
@@ -21,7 +22,7 @@ QA=$(pwd)/.venv/bin/qa
 mkdir -p "$OUT"
 
 shift $(( $# > 0 ? 1 : 0 ))
-WANT=${*:-seed_dev engine_analysis support engine_report engine_lists engine_yesno engine_subject_dev engine_article tatqa_dev squad_train engine_subject}
+WANT=${*:-seed_dev engine_analysis support engine_report engine_lists engine_yesno engine_followups engine_subject_dev engine_article tatqa_dev squad_train engine_subject}
 
 score() {  # score NAME CORPUS SET: build the corpus once per folder, score, split
     local name=$1 corpus=$2 set=$3 index=$OUT/index-$(echo "$2" | tr -c 'A-Za-z0-9\n' '_')
@@ -42,6 +43,7 @@ score support corpus tests/probes/support.jsonl
 score engine_report tests/reports tests/probes/engine_report.jsonl
 score engine_lists tests/articles_dev/lists tests/probes/engine_lists.jsonl
 score engine_yesno tests/articles_dev/yesno tests/probes/engine_yesno.jsonl
+score engine_followups tests/articles_dev tests/probes/engine_followups.jsonl
 score engine_subject_dev tests/articles_dev tests/probes/engine_subject_dev.jsonl
 score engine_article tests/articles tests/probes/engine_article.jsonl
 score tatqa_dev "$EVAL/tatqa_dev/corpus" "$EVAL/tatqa_dev/set.jsonl"

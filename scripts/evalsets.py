@@ -43,6 +43,10 @@ PROBES = {"engine_analysis": (_ROOT / "tests" / "probes" / "engine_analysis.json
                            _ROOT / "tests" / "articles_dev" / "lists"),
           "engine_yesno": (_ROOT / "tests" / "probes" / "engine_yesno.jsonl",
                            _ROOT / "tests" / "articles_dev" / "yesno"),
+          # conversations over both development articles (two observatories: a pronoun
+          # must find the one the conversation is about)
+          "engine_followups": (_ROOT / "tests" / "probes" / "engine_followups.jsonl",
+                               _ROOT / "tests" / "articles_dev"),
           # Questions about a document's subject, answered by its opening sentence: over
           # the SQuAD articles (their crowd questions rarely ask them) and over both
           # development articles together (two subjects to tell apart).
@@ -59,6 +63,7 @@ CHECKS = {"engine_article": (_ROOT / "tests" / "probes" / "engine_article.jsonl"
 INDEX = {"seed_dev": "seed", "tatqa_dev": "tatqa", "squad_train": "squad",
          "engine_analysis": "seed", "engine_report": "report", "support": "seed",
          "engine_article": "article", "engine_lists": "lists", "engine_yesno": "yesno",
+         "engine_followups": "articles_dev",
          "engine_subject": "squad", "engine_subject_dev": "articles_dev"}
 
 

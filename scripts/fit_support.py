@@ -64,7 +64,8 @@ CORPORA = {"seed_dev": ANALYSIS, "tatqa_dev": EVAL / "tatqa_dev" / "corpus",
 # counted as refused at every threshold and the rule chose 0.00 for the written model)
 PROBE_CORPORA = {"engine_report": ROOT / "tests" / "reports",
                  "verdicts_report": ROOT / "tests" / "reports",
-                 "engine_lists": ROOT / "tests" / "articles_dev" / "lists"}
+                 "engine_lists": ROOT / "tests" / "articles_dev" / "lists",
+                 "engine_yesno": ROOT / "tests" / "articles_dev" / "yesno"}
 DATA = Path("/tmp/qa-support")
 NUMERIC = ("arithmetic", "count")
 BEST_UNITS_OF = 3  # top chunks whose best unit is also a candidate claim
@@ -283,9 +284,12 @@ def scorer():
 
 
 def index_dir(root: Path, corpus: Path) -> Path:
-    """The index folder for a corpus under `root` (corpora are all called "corpus": the
-    folder is named for what holds them: the analysis, squad_train, tatqa_dev)."""
-    return root / ("analysis" if corpus == ANALYSIS else corpus.parent.name)
+    """The index folder for a corpus under `root`: a folder called "corpus" is named for
+    what holds it (squad_train, tatqa_dev), any other by its own name (reports, lists,
+    yesno: tests/articles_dev holds two corpora)."""
+    if corpus == ANALYSIS:
+        return root / "analysis"
+    return root / (corpus.parent.name if corpus.name == "corpus" else corpus.name)
 
 
 def all_sets() -> dict[str, tuple[Path, Path]]:

@@ -19,6 +19,7 @@ from helpers import (
     IMPACT,
     Chunks,
     assert_abstains,
+    assert_passage_claim_supported,
     assert_well_cited,
     ev,
     passage,
@@ -39,7 +40,7 @@ from qa.answer import (
 from qa.answer.cite import cite
 from qa.answer.engine import candidates, hedge
 from qa.answer.features import gives_asked
-from qa.answer.passages import condensed_list, window, without_connective
+from qa.answer.passages import condensed_list, item_text, window, without_connective
 from qa.answer.question import analyze, ground
 from qa.answer.types import Derivation, Operand
 from qa.chunk import Chunk
@@ -164,6 +165,35 @@ def test_cite_puts_a_preface_before_the_claims_and_plain_sentences_between() -> 
 ])
 def test_condensed_list(intro: str, items: list[str], expected: str) -> None:
     assert condensed_list(intro, items) == expected
+
+
+# A list written as one sentence: its items close with ";", "; and" and a full stop.
+ONE_SENTENCE_LIST = ("Its principal instruments were:\n- the Tarrant refractor, installed in "
+                     "1871;\n- a transit circle, used to keep the town's time; and\n"
+                     "- a spectroscope lent by the Royal Society.")
+
+
+def test_a_list_written_as_one_sentence_is_condensed_without_doubled_punctuation() -> None:
+    intro, items = Chunk("c", "passage", "d.md", "", ONE_SENTENCE_LIST, 1, 4, 0, 0).list_parts()
+    assert condensed_list(intro, items) == (
+        "Its principal instruments were: the Tarrant refractor, installed in 1871; a transit "
+        "circle, used to keep the town's time; a spectroscope lent by the Royal Society.")
+
+
+@pytest.mark.parametrize("unit, expected", [
+    (2, "The Tarrant refractor, installed in 1871."),
+    (3, "A transit circle, used to keep the town's time."),
+    (4, "A spectroscope lent by the Royal Society."),
+])
+def test_an_item_quoted_alone_reads_as_a_sentence(unit: int, expected: str) -> None:
+    chunk = Chunk("c", "passage", "d.md", "", ONE_SENTENCE_LIST, 1, 4, 0, 0)
+    assert item_text(chunk, unit) == expected
+    assert_passage_claim_supported(expected, chunk)
+
+
+def test_an_item_that_is_a_sentence_of_its_own_is_quoted_as_written() -> None:
+    chunk = Chunk("c", "passage", "d.md", "", "- iPhone sales grew.\n- Margins fell", 1, 2, 0, 0)
+    assert [item_text(chunk, u) for u in (1, 2)] == ["iPhone sales grew.", "Margins fell"]
 
 
 LONG = ("Stakeholders in the region-including South Korea, Japan, China, and the US-face the "

@@ -346,3 +346,47 @@ def test_an_unanswerable_question_in_a_conversation_abstains(service: QAService)
                                 conversation(MILITARY_IMPACT)))
     assert_abstains(service.ask("And what is the regional impact of the cultural aspect?",
                                 conversation(MILITARY_IMPACT)))
+
+
+# --- pronouns over prose -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("turns, question, expected", [
+    # the pronoun stands for what the earlier question is about, not for what it asked
+    (("How many people died in the Sichuan earthquake?",), "What was its magnitude?",
+     "What was the Sichuan earthquake's magnitude?"),
+    (("Who directed Spectre?",), "How much did it earn?", "How much did Spectre earn?"),
+    (("When did the summit road of Tindfjell Observatory close to private cars?",),
+     "How long is it?", "How long is the summit road of Tindfjell Observatory?"),
+    # "they" agrees with a plural; "her" with a name
+    (("How many double stars did Arthur Lusk and Mary Oldroyd measure?",),
+     "When was their catalogue published?",
+     "When was Arthur Lusk and Mary Oldroyd's catalogue published?"),
+    (("When did Ingrid Halvorsen retire?",), "Who succeeded her?",
+     "Who succeeded Ingrid Halvorsen?"),
+    # an earlier question that mentions nothing: the one before it
+    (("Who was the architect of Calder Fell Observatory?", "When did building begin?"),
+     "When did it open?", "When did Calder Fell Observatory open?"),
+    # a conversation of three pronoun turns keeps to its subject
+    (("Who was Anders Brekke?", "How much did he pledge?"), "When was his name made public?",
+     "When was Anders Brekke's name made public?"),
+])
+def test_a_pronoun_stands_for_the_earlier_question_s_subject(
+        turns: tuple[str, ...], question: str, expected: str) -> None:
+    assert standalone(question, conversation(*turns), []) == expected
+
+
+def test_a_pronoun_for_the_person_asked_for_is_not_the_subject() -> None:
+    # "he" is the architect found, not Tindfjell Observatory
+    q = standalone("Where had he settled?",
+                   conversation("Who designed the buildings of Tindfjell Observatory?"), [])
+    assert "Tindfjell Observatory" not in q.split("?")[0]
+    # "it" with nothing the earlier question mentions: searched together with it
+    q = standalone("When did it open?", conversation("When did building begin?"), [])
+    assert q == "When did it open? When did building begin?"
+
+
+def test_a_determiner_is_no_pronoun() -> None:
+    q = standalone("What happened in that year?",
+                   conversation("When did the Sichuan earthquake strike?"), [])
+    assert "the Sichuan earthquake year" not in q and "that year" in q

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from helpers import ASPECT, FOCUS, ev, row
 
-from qa.answer.question import analyze, ground, is_elliptical, split_parts
+from qa.answer.question import analyze, ground, is_elliptical, mentions, split_parts
 from qa.text.tokens import tokenize
 
 
@@ -226,3 +226,34 @@ def test_an_ordinal_word_asks_for_a_place() -> None:
 def test_a_reporting_verb_asks_only_beside_the_document_or_at_the_end(
         question: str, topic: set[str]) -> None:
     assert analyze(question).topic == topic
+
+
+# --- mentions ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("How many people died in the Sichuan earthquake?", ["the Sichuan earthquake"]),
+    ("Who directed Spectre?", ["Spectre"]),
+    # the verb after the subject of do-support or a passive is no part of it
+    ("When did the observatory formally open?", ["the observatory"]),
+    ("When was the Calder Fell Trust formed?", ["the Calder Fell Trust"]),
+    ("What did Halvorsen's auroral station record?", ["Halvorsen's auroral station"]),
+    # "of" joins one phrase; the wh-phrase ("the income") is what is asked, not the subject
+    ("How much did the restoration of Calder Fell Observatory cost?",
+     ["the restoration of Calder Fell Observatory"]),
+    ("What is the income of the Calder Fell Trust in 2022?", ["the Calder Fell Trust"]),
+    ("When did the University of Harrowgate take over Calder Fell Observatory?",
+     ["the University of Harrowgate", "Calder Fell Observatory"]),
+    ("What is the Tarrant refractor?", ["the Tarrant refractor"]),
+    ("Which focus area aims to stabilize vulnerable populations?", []),
+])
+def test_mentions_are_the_noun_phrases_a_question_is_about(question: str,
+                                                           expected: list[str]) -> None:
+    assert [m.text for m in mentions(question)] == expected
+
+
+def test_mentions_know_names_and_number() -> None:
+    (pair,) = mentions("How many double stars did Arthur Lusk and Mary Oldroyd measure?")
+    assert pair.text == "Arthur Lusk and Mary Oldroyd" and pair.plural and pair.named
+    (road,) = mentions("How long are the summit roads?")
+    assert road.plural and not road.named

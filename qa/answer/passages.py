@@ -66,18 +66,37 @@ def pieces(evidence: list[Evidence] | tuple[Evidence, ...]) -> Iterator[Piece]:
 
 def item_text(c: Chunk, u: int) -> str:
     """The text a unit of a list stands for: an item, or for the whole and the intro the
-    list condensed to one line."""
+    list condensed to one line. An item of a list written as one sentence reads alone as a
+    sentence: the ";", "," or "; and" that ties it to the next replaced by a full stop, a
+    lower-case first word capitalised ("a transit circle by ...;" -> "A transit circle
+    by ....")."""
     intro, items = c.list_parts()
     if u == 0 or (intro and u == 1):
         return condensed_list(intro, items)
-    return items[u - (2 if intro else 1)]
+    item = items[u - (2 if intro else 1)]
+    bare = item_bare(item)
+    # its own end kept when it is a full stop or nothing
+    text = item if bare == item.rstrip().rstrip(".") else f"{bare}."
+    return f"{text[:1].upper()}{text[1:]}" if _LOWER_WORD.match(text) else text
+
+
+# What closes a list item in the source's own punctuation: a list written as one sentence
+# ends its items with ";" or "," and its last but one with "; and" / ", or".
+_ITEM_END = re.compile(r"(?:[;,]\s*(?:and|or))?[\s.;,]*$")
+_LOWER_WORD = re.compile(r"[a-z]+\b")
+
+
+def item_bare(item: str) -> str:
+    """A list item without the punctuation that tied it to the next one."""
+    return _ITEM_END.sub("", item)
 
 
 def condensed_list(intro: str, items: list[str]) -> str:
-    """A list in one line; items named "Label: description" are cut to their label."""
+    """A list in one line, its items joined by "; " (their own closing ";", "," or "; and"
+    dropped); items named "Label: description" are cut to their label."""
     if all(":" in it[:60] for it in items):
         items = [it.split(":", 1)[0] for it in items]
-    body = "; ".join(it.rstrip(".") for it in items)
+    body = "; ".join(item_bare(it) for it in items)
     return f"{intro} {body}." if intro else f"{body}."
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from qa.text.tokens import tokenize, words
+from qa.text.tokens import inflected_verb, tokenize, words
 
 if TYPE_CHECKING:
     from qa.answer.tables import RowReading
@@ -358,3 +358,99 @@ def ground(question: Question, evidence: Sequence[Evidence]) -> Question:
     from qa.answer.tables import read_rows
 
     return replace(question, rows=tuple(read_rows(question, evidence)))
+
+
+# Words that join noun phrases ("Lusk and Oldroyd") or end one without starting another.
+_JOINS = _closed("and or but nor")
+PRONOUNS = _closed("it its they them their he him his she her this that these those")
+_PHRASE_WORD = re.compile(r"[\w£$€][\w'’&.-]*|[^\w\s]")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A noun phrase a question names: a name ("Tindfjell Observatory") or a phrase led by
+    an article ("the summit road"); `named` when it holds a capitalised name, `plural` when
+    its last word is plural or it joins two phrases by "and"."""
+
+    text: str
+    named: bool
+    plural: bool
+
+
+def _capital(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def mentions(text: str) -> tuple[Mention, ...]:
+    """The noun phrases the question names, outside its wh-phrase when it names another,
+    in order; phrases joined by "of" are one ("the restoration of Calder Fell Observatory").
+
+    With no tagger the phrase ends where the closed classes say (an auxiliary, preposition,
+    interrogative, determiner, join or punctuation), a name at its first lower-case word
+    (unless after a possessive: "Halvorsen's auroral station"), and the last word of the
+    phrase right after the auxiliary is its verb when the clause has one there ("When did
+    the road open?", "When was the trust formed?": do-support and the passive put the verb
+    after the subject; a participle is told from a noun by lemminflect's dictionary)."""
+    q = analyze(text, split=False)
+    toks = _PHRASE_WORD.findall(text)
+    low = [t.lower() for t in toks]
+    stop = AUXILIARIES | PREPOSITIONS | DETERMINERS | _JOINS | PRONOUNS | set(INTERROGATIVES)
+    aux_at = next((i for i, t in enumerate(low) if t in AUXILIARIES), -1)
+    # "What is X?", "Who was X?": the phrase after the auxiliary is all of the predicate
+    copula = aux_at > 0 and low[aux_at - 1] in ("what", "which", "who") and q.aux not in (
+        "do", "does", "did")
+    spans: list[tuple[int, int]] = []
+    i = 1  # the first word is capitalised as the question's first, not as a name
+    while i < len(toks):
+        t = toks[i]
+        led = low[i] in ("the", "a", "an", "each", "every")
+        if not (led or (_capital(t) and low[i] not in stop and t[0].isalpha())):
+            i += 1
+            continue
+        j = i + 1
+        possessive = t.endswith(("'s", "’s"))
+        while j < len(toks) and re.match(r"[\w£$€]", toks[j]) and low[j] not in stop:
+            if not led and not possessive and not _capital(toks[j]):
+                break
+            possessive = possessive or toks[j].endswith(("'s", "’s"))
+            j += 1
+        # "the University of Harrowgate", "Maclaren & Sons": a name goes on over "of"
+        spans.append((i, j))
+        i = j
+    # the verb after a subject the auxiliary opens ("did the road open", "was it formed")
+    # the wh-phrase ("What is the income of X", "Which firm ..."), not the subject of a
+    # do-support clause ("What did X record?")
+    head = set(q.head) if q.aux not in ("do", "does", "did") else set()
+    kept: list[tuple[int, int, bool]] = []  # (start, end, whether it is the wh-phrase)
+    for a, b in spans:
+        content = [k for k in range(a, b) if low[k] not in DETERMINERS]
+        ends = b == len(toks) or not re.match(r"\w", toks[b]) or (
+            low[b] in PREPOSITIONS and low[b] != "of")
+        # do-support puts the bare verb last ("did the road open"); "be" and "have" a
+        # participle ("was the trust formed"), not a noun ("are the summit roads")
+        verb = q.aux in ("do", "does", "did") or inflected_verb(low[b - 1])
+        if a == aux_at + 1 and not copula and len(content) >= 2 and ends and verb \
+                and not _capital(toks[b - 1]):
+            b -= 1  # the verb, and the adverbs before it ("formally opened")
+            while b - 1 > a and low[b - 1].endswith("ly"):
+                b -= 1
+        body = [low[k] for k in range(a, b) if low[k] not in DETERMINERS]
+        if body:
+            kept.append((a, b, set(body) <= head))
+    if any(not asked for *_, asked in kept):
+        kept = [k for k in kept if not k[2]]
+    # phrases joined by "of" ("the restoration of Calder Fell Observatory") or by "and"
+    merged: list[tuple[int, int, bool]] = []
+    for a, b, _ in kept:
+        if merged and merged[-1][1] + 1 == a and low[merged[-1][1]] in ("of", "and"):
+            pa, _, pl = merged[-1]
+            merged[-1] = (pa, b, pl or low[a - 1] == "and")
+        else:
+            merged.append((a, b, False))
+    found = []
+    for a, b, joined in merged:
+        phrase = " ".join(toks[a:b])
+        last = re.sub(r"['’]s$", "", low[b - 1])
+        found.append(Mention(phrase, any(_capital(toks[k]) for k in range(a, b)),
+                             joined or _plural_word(last)))
+    return tuple(found)

@@ -83,6 +83,13 @@ def irregular_lemma(word: str) -> str | None:
     return lemma if _STEMMER.stemWord(lemma) != _STEMMER.stemWord(word) else None
 
 
+def inflected_verb(word: str) -> bool:
+    """Whether lemminflect's English dictionary knows the word as an inflected form of a
+    verb ("formed", "built", "kept"; not "roads", nor the bare "open")."""
+    verbs = lemminflect.getAllLemmas(word.lower()).get("VERB", ())
+    return bool(verbs) and word.lower() not in verbs
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-cased, stemmed word tokens without stopwords, for BM25 and word matching."""
     return list(_tokens(text))
