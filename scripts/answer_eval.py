@@ -8,10 +8,12 @@ from `score.py` against `qa serve`.
     scripts/answer_eval.py squad_train            # calibration and held-out parts
     scripts/answer_eval.py tatqa_dev --part heldout --limit 200
     scripts/answer_eval.py PATH.jsonl --corpus DIR  # any set over any corpus (split by id)
+    scripts/answer_eval.py engine_subject         # a probe set by name (evalsets.PROBES)
     scripts/answer_eval.py support --constant qa.retrieve.SYNONYM_GAIN=0  # a fitted constant
                                                     # set otherwise, for a before/after
 
-Named sets (seed_dev, tatqa_dev, squad_train) know their corpus; the index is built once
+Named sets (seed_dev, tatqa_dev, squad_train, the probe sets of evalsets.PROBES) know their
+corpus; the index is built once
 into --cache (default /tmp/qa-eval-index/<corpus name>) and reused while the corpus and
 the chunker are unchanged. Prints one summary line per part (the scorer's summary keys),
 and with --rows the rows of wrong answers.
@@ -28,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from evalsets import EVAL, SETS, load, split
+from evalsets import EVAL, PROBES, SETS, load, split
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = {"seed_dev": ROOT / "corpus", "tatqa_dev": EVAL / "tatqa_dev" / "corpus",
@@ -119,8 +121,9 @@ def main() -> int:
         setattr(held, name, kind(float(value)) if kind in (int, float) else float(value))
 
     named = a.set in SETS
-    path = SETS[a.set] if named else Path(a.set)
-    corpus = a.corpus or CORPORA.get(a.set)
+    probe = PROBES.get(a.set)  # a probe set by its name knows its corpus too
+    path = SETS[a.set] if named else probe[0] if probe else Path(a.set)
+    corpus = a.corpus or CORPORA.get(a.set) or (probe[1] if probe else None)
     if corpus is None:
         ap.error("--corpus is needed for a set that is not named")
     cache = a.cache or Path("/tmp/qa-eval-index") / corpus.resolve().name

@@ -7,6 +7,7 @@
 #   scripts/eval.sh [OUTDIR] [SET ...]   OUTDIR defaults to a new temporary folder; SETs
 #                                        (seed_dev tatqa_dev squad_train engine_analysis
 #                                        engine_report engine_lists engine_yesno
+#                                        engine_subject engine_subject_dev
 #                                        engine_followups
 #                                        engine_article support) default to
 #                                        all of them
@@ -21,7 +22,7 @@ QA=$(pwd)/.venv/bin/qa
 mkdir -p "$OUT"
 
 shift $(( $# > 0 ? 1 : 0 ))
-WANT=${*:-seed_dev engine_analysis support engine_report engine_lists engine_yesno engine_followups engine_article tatqa_dev squad_train}
+WANT=${*:-seed_dev engine_analysis support engine_report engine_lists engine_yesno engine_followups engine_subject_dev engine_article tatqa_dev squad_train engine_subject}
 
 score() {  # score NAME CORPUS SET: build the corpus once per folder, score, split
     local name=$1 corpus=$2 set=$3 index=$OUT/index-$(echo "$2" | tr -c 'A-Za-z0-9\n' '_')
@@ -43,7 +44,9 @@ score engine_report tests/reports tests/probes/engine_report.jsonl
 score engine_lists tests/articles_dev/lists tests/probes/engine_lists.jsonl
 score engine_yesno tests/articles_dev/yesno tests/probes/engine_yesno.jsonl
 score engine_followups tests/articles_dev tests/probes/engine_followups.jsonl
+score engine_subject_dev tests/articles_dev tests/probes/engine_subject_dev.jsonl
 score engine_article tests/articles tests/probes/engine_article.jsonl
 score tatqa_dev "$EVAL/tatqa_dev/corpus" "$EVAL/tatqa_dev/set.jsonl"
 score squad_train "$EVAL/squad_train/corpus" "$EVAL/squad_train/set.jsonl"
+score engine_subject "$EVAL/squad_train/corpus" tests/probes/engine_subject.jsonl
 echo "results in $OUT" >&2

@@ -46,7 +46,14 @@ PROBES = {"engine_analysis": (_ROOT / "tests" / "probes" / "engine_analysis.json
           # conversations over both development articles (two observatories: a pronoun
           # must find the one the conversation is about)
           "engine_followups": (_ROOT / "tests" / "probes" / "engine_followups.jsonl",
-                               _ROOT / "tests" / "articles_dev")}
+                               _ROOT / "tests" / "articles_dev"),
+          # Questions about a document's subject, answered by its opening sentence: over
+          # the SQuAD articles (their crowd questions rarely ask them) and over both
+          # development articles together (two subjects to tell apart).
+          "engine_subject": (_ROOT / "tests" / "probes" / "engine_subject.jsonl",
+                             EVAL / "squad_train" / "corpus"),
+          "engine_subject_dev": (_ROOT / "tests" / "probes" / "engine_subject_dev.jsonl",
+                                 _ROOT / "tests" / "articles_dev")}
 # Probe sets that no fit reads, whole (not split into parts for calibration): written over a
 # document nobody tuned for, they stay an untouched check of what the fits did (eval.sh and
 # answer_eval.py answer them; the fit scripts loop over PROBES only).
@@ -56,7 +63,8 @@ CHECKS = {"engine_article": (_ROOT / "tests" / "probes" / "engine_article.jsonl"
 INDEX = {"seed_dev": "seed", "tatqa_dev": "tatqa", "squad_train": "squad",
          "engine_analysis": "seed", "engine_report": "report", "support": "seed",
          "engine_article": "article", "engine_lists": "lists", "engine_yesno": "yesno",
-         "engine_followups": "articles_dev"}
+         "engine_followups": "articles_dev",
+         "engine_subject": "squad", "engine_subject_dev": "articles_dev"}
 
 
 def _h(text: str) -> int:
