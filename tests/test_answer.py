@@ -132,6 +132,36 @@ def test_cite_joins_fragments_by_semicolons_and_keeps_highlights() -> None:
     assert [c.highlight for c in a.citations] == [(2,), (2,)]
 
 
+def test_cite_closes_a_fragment_that_a_sentence_or_another_part_follows() -> None:
+    cells = Claim("For the Economic aspect, Russia: Energy exports, market expansion",
+                  ECONOMIC, 0.8, (2,))
+    sentence = Claim("Russia supplies fuel.", COMPONENTS, 0.5)
+    # a fragment beside a sentence: no "[1]; Russia ..." nor "[1] Russia ..." run-on
+    mixed = cite([Candidate("s", (cells, sentence), 1.0)], "v", "q").answer
+    assert mixed == ("For the Economic aspect, Russia: Energy exports, market expansion. [1] "
+                     "Russia supplies fuel. [2]")
+    sentence_first = cite([Candidate("s", (sentence, cells), 1.0)], "v", "q").answer
+    assert sentence_first == ("Russia supplies fuel. [1] For the Economic aspect, Russia: "
+                              "Energy exports, market expansion. [2]")
+    # one part's fragment before the next part's claim
+    parts = cite([Candidate("s", (cells,), 1.0),
+                  Candidate("s", (Claim("For the Military aspect, Russia: Modernizes forces",
+                                        MILITARY, 0.7, (2,)),), 1.0)], "v", "q").answer
+    assert parts == ("For the Economic aspect, Russia: Energy exports, market expansion. [1] "
+                     "For the Military aspect, Russia: Modernizes forces [2]")
+    # a sentence that ends inside its closing quote is no fragment; an intro keeps its colon
+    quoted = Claim("See the table under “Tables.”", STAKEHOLDERS, 0.5)
+    intro = Claim("Key components of this alliance include:", COMPONENTS, 0.5)
+    assert cite([Candidate("s", (quoted, intro, cells), 1.0)], "v", "q").answer == (
+        "See the table under “Tables.” [1] Key components of this alliance include: [2] "
+        "For the Economic aspect, Russia: Energy exports, market expansion. [3]")
+    # a claim that goes on from the one before it (lower-case) follows a semicolon
+    states = Claim("the report states fuel: “Russia supplies fuel.”", COMPONENTS, 0.5)
+    assert cite([Candidate("s", (cells, states), 1.0)], "v", "q").answer == (
+        "For the Economic aspect, Russia: Energy exports, market expansion [1]; the report "
+        "states fuel: “Russia supplies fuel.” [2]")
+
+
 def test_cite_highlights_the_cells_a_computation_read_and_keeps_its_value() -> None:
     operands = (Operand(MILITARY, 1, "4", Decimal(4)), Operand(MILITARY, 3, "1", Decimal(1)))
     d = Derivation("difference", operands, "4 - 1", Decimal(3))
@@ -705,6 +735,7 @@ def test_a_multi_part_answer_cites_each_part(service: QAService) -> None:
     assert_well_cited(a)
     assert "Reduced trust in negotiations" in a.answer
     assert "Potential stalemate in peace talks" in a.answer
+
 
 
 # Known misses of the fitted support check (README, "Abstention"): it is fitted for at most

@@ -76,11 +76,11 @@ def within_length(c: Candidate) -> Candidate | None:
     return c if claims == c.claims else replace(c, claims=claims)
 
 
-def _shown(c: Candidate, claims: tuple) -> str:
+def _shown(c: Candidate, claims: tuple, closed: bool = False) -> str:
     numbers: dict[str, int] = {}
     for cl in claims:
         numbers.setdefault(cl.chunk.id, len(numbers) + 1)
-    return claims_text(claims, numbers, c.preface)
+    return claims_text(claims, numbers, c.preface, closed)
 
 
 def supported(question: Question, ranked: Sequence[Candidate], evidence: Sequence[Evidence],
@@ -348,20 +348,22 @@ def shared_length(replies: Sequence[Candidate | str], parts: Sequence[Question],
            and r.features.get("hedged") and len(r.claims) > 1 else r for r in out]
     if _joined_length(out) <= limit:
         return out
-    lengths = [_reply_length(r) for r in out]
+    lengths = [_reply_length(r, i + 1 < len(out)) for i, r in enumerate(out)]
     budgets = _shares(lengths, limit - (len(out) - 1))
     for i, (r, q) in enumerate(zip(out, parts)):
         if isinstance(r, Candidate) and lengths[i] > budgets[i]:
-            out[i] = shortened(r, q, budgets[i])
+            out[i] = shortened(r, q, budgets[i], i + 1 < len(out))
     return out
 
 
-def _reply_length(r: Candidate | str) -> int:
-    return len(r) if isinstance(r, str) else len(_shown(r, r.claims))
+def _reply_length(r: Candidate | str, closed: bool = False) -> int:
+    """A reply's length as `cite` writes it (`closed`: another reply follows it)."""
+    return len(r) if isinstance(r, str) else len(_shown(r, r.claims, closed))
 
 
 def _joined_length(replies: Sequence[Candidate | str]) -> int:
-    return sum(map(_reply_length, replies)) + len(replies) - 1
+    return sum(_reply_length(r, i + 1 < len(replies))
+               for i, r in enumerate(replies)) + len(replies) - 1
 
 
 def _shares(lengths: Sequence[int], room: int) -> list[int]:
@@ -376,13 +378,15 @@ def _shares(lengths: Sequence[int], room: int) -> list[int]:
     return budgets
 
 
-def shortened(c: Candidate, question: Question, budget: int) -> Candidate:
-    """The candidate within `budget` characters (markers included): its last claims
-    dropped while more than one remains, then each claim condensed to its share."""
+def shortened(c: Candidate, question: Question, budget: int,
+              closed: bool = False) -> Candidate:
+    """The candidate within `budget` characters (markers included; `closed`: as `cite`
+    writes a reply another follows): its last claims dropped while more than one remains,
+    then each claim condensed to its share."""
     claims = c.claims
-    while len(claims) > 1 and len(_shown(c, claims)) > budget:
+    while len(claims) > 1 and len(_shown(c, claims, closed)) > budget:
         claims = claims[:-1]
-    over = len(_shown(c, claims)) - budget
+    over = len(_shown(c, claims, closed)) - budget
     if over > 0:
         # window's cut marks ("… ", " …") may add 2 characters beyond its limit
         room = max(1, (sum(len(cl.text) for cl in claims) - over) // len(claims) - 2)
