@@ -933,6 +933,22 @@ def test_a_second_sentence_the_check_refuses_needs_hedge_support(monkeypatch) ->
     assert [c.chunk.id for c in _hedged(question, 0.0).claims] == [FIRST.id, SECOND.id]
 
 
+def test_a_second_sentence_that_only_repeats_the_first_is_not_given(monkeypatch) -> None:
+    monkeypatch.setattr(engine, "HEDGE", 1.01)
+    monkeypatch.setattr(engine, "HEDGE_SUPPORT", 0.0)
+    q = analyze("Where was the alliance signed?")
+    short = FIRST.text.split(" after ")[0] + "."
+    chosen = Candidate("sentence", (Claim(short, FIRST, 1.0),), 1.0)
+    # the same sentence as another candidate read it, condensed to what the first says
+    again = Candidate("sentence", (Claim(f"… {short.rstrip('.')} …", FIRST, 0.9),), 0.9)
+    other = _sentence(SECOND, 0.8)
+    evidence = [ev(FIRST, 1.0), ev(SECOND, 0.9)]
+    got = engine.hedge(q, chosen, [chosen, again, other], evidence, HEDGED, False)
+    assert [c.chunk.id for c in got.claims] == [FIRST.id, SECOND.id]
+    assert engine.repeats(f"… {short} …", FIRST.text)
+    assert not engine.repeats("… the talks closely …", FIRST.text)
+
+
 TRIPS = [row(8, ("Route", "2021", "2022", "2023"), cells, r, doc="t.md")
          for r, cells in enumerate([("Harbor Line", "4,210", "5,380", "6,920"),
                                     ("Airport Shuttle", "1,120", "1,460", "1,610")], start=1)]

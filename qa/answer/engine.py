@@ -129,7 +129,7 @@ def hedge(question: Question, chosen: Candidate, ranked: Sequence[Candidate],
             if c is chosen or not beside(c) or c.claims[0].text == chosen.claims[0].text:
                 continue
             second = _beside(c.claims[0], question, room, beside is _one_sentence)
-            if second is None:
+            if second is None or repeats(second.text, chosen.claims[0].text):
                 continue
             verdict = support.check(question.text, second, evidence, corpus, scoped)
             if verdict.ok:
@@ -158,6 +158,14 @@ def _beside(claim: Claim, question: Question, room: int, sentence: bool) -> Clai
     # window's cut marks ("… ", " …") may add 2 characters beyond its limit
     text = window(claim.text, question.words, room - 2, gives_asked(question))
     return replace(claim, text=text) if len(text) <= room else None
+
+
+def repeats(text: str, said: str) -> bool:
+    """Whether every run of `text` between its cut marks ("… X …") stands in `said`: a
+    sentence condensed to the one the answer already gives adds nothing beside it."""
+    runs = [" ".join(r.split()).strip(" .;,") for r in text.split("…")]
+    flat = " ".join(said.split())
+    return any(runs) and all(r in flat for r in runs if r)
 
 
 def probability(cand: Candidate, ranked: Sequence[Candidate]) -> float:
