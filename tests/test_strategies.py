@@ -706,3 +706,14 @@ def test_section_summary_proposes_each_retrieved_section_by_its_paragraphs_openi
 def test_section_summary_only_for_summary_questions() -> None:
     q = analyze("Who were the director's assistants?")
     assert SectionSummary().propose(q, [ev(RESEARCH[0], 1.0)], OBSERVATORY) == []
+
+
+def test_a_cell_claim_names_its_row_without_repeating_the_label_column() -> None:
+    from qa.answer.tables import cell_claim
+    revenues = row(9, ("Operating revenues", "Q4 2019"), ("Total BCE operating revenues",
+                                                          "6,316"), 1)
+    assert cell_claim(revenues, (1,), 1.0).text == "For Total BCE operating revenues, Q4 2019: 6,316"
+    allowance = row(9, ("Allowance at December 31:", "2019"), ("Specific", "177"), 1)
+    assert cell_claim(allowance, (1,), 1.0).text == "For the Specific allowance at december 31, 2019: 177"
+    assert cell_claim(MILITARY, (3,), 1.0).text == (
+        "For the Military aspect, Regional Impact: Escalates arms build-up, increases tensions")

@@ -208,13 +208,17 @@ def read_rows(question: Question, evidence: Sequence[Evidence]) -> list[RowReadi
 
 
 def subject(c: Chunk) -> str:
-    """How a claim names a row: "the Military aspect" (label and label column), or the
-    label after its row group ("Assets, Cash")."""
+    """How a claim names a row: "the Military aspect" (label and label column, the
+    column's closing colon dropped), or the label alone when it ends with the column's
+    words already ("Total BCE operating revenues" under "Operating revenues", not "the
+    Total BCE operating revenues operating revenues"); after its row group ("Assets,
+    Cash")."""
     at = label_at(c)
     lab = c.cells[at] or UNLABELLED
-    kind = c.header[at] if at < len(c.header) else ""
+    kind = (c.header[at] if at < len(c.header) else "").rstrip().rstrip(":").rstrip()
     group = f"{c.group.rstrip(':')}, " if c.group else ""
-    if kind and lab.lower() != kind.lower():
+    named = tokenize(kind)
+    if kind and tokenize(lab)[-len(named):] != named:
         return f"{group}the {lab} {kind.lower()}"
     return f"{group}{lab}"
 
