@@ -42,6 +42,7 @@ from qa.answer.engine import candidates, hedge
 from qa.answer.features import gives_asked
 from qa.answer.passages import condensed_list, item_text, window, without_connective
 from qa.answer.question import analyze, ground
+from qa.answer.tables import cell_claim, reverse_claim
 from qa.answer.types import Derivation, Operand
 from qa.chunk import Chunk
 from qa.service import QAService
@@ -735,7 +736,30 @@ def test_a_multi_part_answer_cites_each_part(service: QAService) -> None:
     assert_well_cited(a)
     assert "Reduced trust in negotiations" in a.answer
     assert "Potential stalemate in peace talks" in a.answer
+    assert a.answer.count("Diplomatic Engagement") == 1, a.answer  # the row named once
 
+
+def test_parts_answered_by_cells_of_one_row_read_as_one_claim() -> None:
+    parts = [analyze("What is North Korea's military role?"), analyze("What is Russia's?"),
+             analyze("What does Russia push diplomatically?")]
+    north = Candidate("cell", (cell_claim(MILITARY, (1,), 0.8),), 1.0)
+    russia = Candidate("cell", (cell_claim(MILITARY, (2,), 0.9),), 1.0)
+    other = Candidate("cell", (cell_claim(DIPLOMATIC, (2,), 0.7),), 1.0)
+    replies, kept = engine.joined_rows([north, russia, other], parts)
+    assert [r.claims[0].text for r in replies] == [
+        ("For the Military aspect, North Korea: Enhances missile and defense tech; Russia: "
+        "Modernizes forces, shares intelligence"),
+        "For the Diplomatic aspect, Russia: Pushes anti-Western policies"]
+    assert replies[0].claims[0].highlight == (1, 2) and kept == [parts[0], parts[2]]
+    # a row found by its value, then a cell of it: the cell joins the value's reading
+    found = Candidate("reverse", (reverse_claim(SANCTIONS_FOCUS, 2, (), 0.8),), 1.0)
+    measure = Candidate("cell", (cell_claim(SANCTIONS_FOCUS, (1,), 0.7),), 1.0)
+    assert [r.claims[0].text for r in engine.joined_rows([found, measure], parts[:2])[0]] == [
+        ("Focus Area: Economic Sanctions (Expected Outcome: Pressure without civilian harm); "
+        "Recommended Measure: Coordinate targeted sanctions with humanitarian exemptions")]
+    # a reply that is no row's cells as they read (a computation, a hedge) stays apart
+    computed = replace(russia, value=Decimal(1))
+    assert len(engine.joined_rows([north, computed], parts[:2])[0]) == 2
 
 
 # Known misses of the fitted support check (README, "Abstention"): it is fitted for at most

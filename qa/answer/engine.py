@@ -24,7 +24,7 @@ from qa.answer.strategies import STRATEGIES
 from qa.answer.strategies.cells import NamedRows, OrdinalRow, ReverseLookup, TableCell
 from qa.answer.strategies.sections import section_answer
 from qa.answer.strategies.table import WholeTable
-from qa.answer.tables import cell_claim, label_at
+from qa.answer.tables import cell_claim, label_at, reverse_claim
 from qa.answer.types import Answer, Candidate, Claim, CorpusView, Evidence, Strategy
 from qa.answer.weights import HEDGE, HEDGE_ROOM, HEDGE_SUPPORT
 
@@ -287,8 +287,60 @@ def answer(text: str, search: Search, corpus: CorpusView, *, scoped: bool = Fals
             replies.append(chosen)
     if not any(isinstance(r, Candidate) for r in replies):
         return Answer(not_covered, False, (), corpus.version, text)
-    replies, asked = without_repeats(replies, asked)
+    replies, asked = joined_rows(*without_repeats(replies, asked))
     return cite(shared_length(replies, asked), corpus.version, text)
+
+
+def joined_rows(replies: Sequence[Candidate | str], parts: Sequence[Question]
+                ) -> tuple[list[Candidate | str], list[Question]]:
+    """The replies with consecutive parts answered by cells of the same row read out as
+    one claim on that row ("For the Driver Academy program, Lead Department: Human
+    Resources; Goal: Train and hire ..."; after a row found by its value, "Focus Area:
+    Economic Sanctions (Expected Outcome: ...); Recommended Measure: ..."), not the row
+    named twice; only replies of one claim that read a row's cells as `cell_claim` or
+    `reverse_claim` write them, not computed."""
+    out: list[Candidate | str] = []
+    kept: list[Question] = []
+    for r, q in zip(replies, parts):
+        prev = out[-1] if out else None
+        if isinstance(prev, Candidate) and isinstance(r, Candidate):
+            joined = _one_row_claim(prev, r)
+            if joined is not None:
+                out[-1] = replace(prev, claims=(joined,), said=())
+                continue
+        out.append(r)
+        kept.append(q)
+    return out, kept
+
+
+def _one_row_claim(first: Candidate, then: Candidate) -> Claim | None:
+    """The claim that reads both replies' cells of one row (the first's form kept: a row
+    named by its label, or found by its value), or None when they are no such pair."""
+    if not (_one_claim(first) and _one_claim(then)):
+        return None
+    a, b = first.claims[0], then.claims[0]
+    if a.chunk.id != b.chunk.id or _form(b) != "cells":
+        return None
+    score = max(a.score, b.score)
+    if _form(a) == "cells":
+        return cell_claim(a.chunk, tuple(dict.fromkeys((*a.highlight, *b.highlight))), score)
+    if _form(a) == "reverse":
+        new = tuple(j for j in b.highlight if j not in a.highlight)
+        return reverse_claim(a.chunk, a.highlight[1], (*a.highlight[2:], *new), score)
+    return None
+
+
+def _form(cl: Claim) -> str:
+    """How a row claim reads its cells: "cells" (`cell_claim`), "reverse"
+    (`reverse_claim`: its label, the value it was found by, the cells asked), or ""."""
+    if cl.chunk.kind != "table_row" or not cl.highlight:
+        return ""
+    if cell_claim(cl.chunk, cl.highlight, cl.score).text == cl.text:
+        return "cells"
+    h = cl.highlight
+    if len(h) >= 2 and reverse_claim(cl.chunk, h[1], h[2:], cl.score).text == cl.text:
+        return "reverse"
+    return ""
 
 
 def without_repeats(replies: Sequence[Candidate | str], parts: Sequence[Question]
