@@ -279,6 +279,7 @@ def test_window_never_ends_on_a_clause_introducing_the_rest() -> None:
     ("In addition, fares rose.", "Fares rose."),
     ("In 2023, fares rose.", "In 2023, fares rose."),  # a time, not a connective
     ("Moreover the grant ends.", "Moreover the grant ends."),
+    ("However, iPods can also play music.", "iPods can also play music."),  # not "IPods"
 ])
 def test_no_answer_begins_with_a_dangling_connective(text: str, expected: str) -> None:
     assert without_connective(text) == expected
