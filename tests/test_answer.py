@@ -156,6 +156,10 @@ def test_cite_closes_a_fragment_that_a_sentence_or_another_part_follows() -> Non
     assert cite([Candidate("s", (quoted, intro, cells), 1.0)], "v", "q").answer == (
         "See the table under “Tables.” [1] Key components of this alliance include: [2] "
         "For the Economic aspect, Russia: Energy exports, market expansion. [3]")
+    # nor is one that ends with the source's note mark after its full stop
+    noted = Claim("Dialogue matters.[b]", STAKEHOLDERS, 0.5)
+    assert cite([Candidate("s", (noted, cells), 1.0)], "v", "q").answer.startswith(
+        "Dialogue matters.[b] [1] For the Economic")
     # a claim that goes on from the one before it (lower-case) follows a semicolon
     states = Claim("the report states fuel: “Russia supplies fuel.”", COMPONENTS, 0.5)
     assert cite([Candidate("s", (cells, states), 1.0)], "v", "q").answer == (

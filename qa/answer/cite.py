@@ -3,6 +3,7 @@ claim quotes (or a computation used) highlighted."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from qa.answer.types import Answer, Candidate, Citation, Claim
@@ -45,8 +46,13 @@ def continues(text: str) -> bool:
 
 def ends_sentence(text: str) -> bool:
     """Whether a claim ends as a sentence: a full stop, question or exclamation mark or cut
-    mark, before any closing quotes or brackets ("under “Segment Results.”")."""
-    return text.rstrip().rstrip("”’\"')]").endswith(_END)
+    mark, before any closing quotes or brackets ("under “Segment Results.”") and a note
+    mark the source puts after it ("in December 2006.[b]", "[citation needed]")."""
+    return _NOTE.sub("", text.rstrip()).rstrip("”’\"')]").endswith(_END)
+
+
+# A note mark a source writes after a sentence's full stop ("[b]", "[citation needed]").
+_NOTE = re.compile(r"(?<=[.!?])\[[^\[\]]{1,40}\]$")
 
 
 def closing(text: str) -> str:
