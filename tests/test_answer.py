@@ -167,6 +167,26 @@ def test_cite_closes_a_fragment_that_a_sentence_or_another_part_follows() -> Non
         "states fuel: “Russia supplies fuel.” [2]")
 
 
+def test_cite_gives_a_hedge_of_one_passage_in_the_passage_s_order() -> None:
+    first, second = STAKEHOLDERS.text.split(". ", 1)
+    chosen = Claim(second, STAKEHOLDERS, 0.9)  # the ranker's pick, the passage's second
+    hedged = Candidate("sentence", (chosen, Claim(first + ".", STAKEHOLDERS, 0.4)), 1.0,
+                       features={"hedged": 1.0})
+    a = cite([hedged], "v", "q?")
+    assert a.answer == f"{first}. {second} [1]"  # read as the passage runs, cited once
+    assert a.citations[0].score == 0.9  # the chosen claim still gives the citation's score
+    # a hedge that opens with a pronoun does not go first
+    it = passage("p-it", "It was founded in 1958. The trust collected 9,000 signatures.")
+    leaning = Candidate("sentence", (Claim("The trust collected 9,000 signatures.", it, 0.9),
+                                     Claim("It was founded in 1958.", it, 0.4)), 1.0,
+                        features={"hedged": 1.0})
+    assert cite([leaning], "v", "q?").answer == ("The trust collected 9,000 signatures. [1] It "
+                                                 "was founded in 1958. [1]")
+    # not hedged: the claims stand as chosen
+    plain = replace(hedged, features={})
+    assert cite([plain], "v", "q?").answer == f"{second} [1] {first}. [1]"
+
+
 def test_cite_highlights_the_cells_a_computation_read_and_keeps_its_value() -> None:
     operands = (Operand(MILITARY, 1, "4", Decimal(4)), Operand(MILITARY, 3, "1", Decimal(1)))
     d = Derivation("difference", operands, "4 - 1", Decimal(3))

@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from qa.answer.question import PRONOUNS
 from qa.answer.types import Answer, Candidate, Citation, Claim
+from qa.text.tokens import words
 
 _END = (".", "!", "?", "…")
 
@@ -76,6 +78,27 @@ def runs_on(claim: Claim, after: Claim) -> bool:
     return at >= 0 and text[at + len(first):].lstrip().startswith(second)
 
 
+def in_passage_order(reply: Candidate) -> tuple[Claim, ...]:
+    """A hedged reply's two sentences in the order their passage writes them, when both
+    are of one passage and the hedge's comes first there ("The main restoration took place
+    between 2004 and 2007. It cost £7.2 million, ..." rather than the other way round, its
+    "It" before what it stands for); any other reply's claims as they are, and so are two
+    whose hedge opens with a pronoun (it would stand first, before any sentence it may
+    lean on)."""
+    claims = reply.claims
+    if not reply.features.get("hedged") or len(claims) != 2:
+        return claims
+    first, second = claims
+    if first.chunk.id != second.chunk.id or first.chunk.kind != "passage":
+        return claims
+    text = " ".join(first.chunk.text.split())
+    at_first = text.find(" ".join(first.text.split()))
+    at_second = text.find(" ".join(second.text.split()))
+    if not 0 <= at_second < at_first or (words(second.text[:40])[:1] or [""])[0] in PRONOUNS:
+        return claims
+    return second, first
+
+
 def cite(replies: Sequence[Candidate | str], version: str, question: str,
          notes: Sequence[str] = ()) -> Answer:
     """One answer from the chosen candidates (one per part of the question) and plain
@@ -96,7 +119,7 @@ def cite(replies: Sequence[Candidate | str], version: str, question: str,
             for o in reply.derivation.operands:
                 if o.cell is not None and o.chunk.id in cited:
                     cited[o.chunk.id][1].add(o.cell)
-        texts.append(claims_text(reply.claims, numbers, reply.preface,
+        texts.append(claims_text(in_passage_order(reply), numbers, reply.preface,
                                  closed=k + 1 < len(replies)))
     citations = tuple(Citation(numbers[cid], cl.chunk, cl.score, tuple(sorted(cells)))
                       for cid, (cl, cells) in cited.items())
