@@ -42,6 +42,7 @@ from qa.answer.engine import candidates, hedge
 from qa.answer.features import gives_asked
 from qa.answer.passages import condensed_list, item_text, window, without_connective
 from qa.answer.question import analyze, ground
+from qa.answer.tables import cell_claim, reverse_claim
 from qa.answer.types import Derivation, Operand
 from qa.chunk import Chunk
 from qa.service import QAService
@@ -130,6 +131,60 @@ def test_cite_joins_fragments_by_semicolons_and_keeps_highlights() -> None:
         "For the Economic aspect, Russia: Energy exports, market expansion [1]; "
         "For the Military aspect, Russia: Modernizes forces, shares intelligence [2]")
     assert [c.highlight for c in a.citations] == [(2,), (2,)]
+
+
+def test_cite_closes_a_fragment_that_a_sentence_or_another_part_follows() -> None:
+    cells = Claim("For the Economic aspect, Russia: Energy exports, market expansion",
+                  ECONOMIC, 0.8, (2,))
+    sentence = Claim("Russia supplies fuel.", COMPONENTS, 0.5)
+    # a fragment beside a sentence: no "[1]; Russia ..." nor "[1] Russia ..." run-on
+    mixed = cite([Candidate("s", (cells, sentence), 1.0)], "v", "q").answer
+    assert mixed == ("For the Economic aspect, Russia: Energy exports, market expansion. [1] "
+                     "Russia supplies fuel. [2]")
+    sentence_first = cite([Candidate("s", (sentence, cells), 1.0)], "v", "q").answer
+    assert sentence_first == ("Russia supplies fuel. [1] For the Economic aspect, Russia: "
+                              "Energy exports, market expansion. [2]")
+    # one part's fragment before the next part's claim
+    parts = cite([Candidate("s", (cells,), 1.0),
+                  Candidate("s", (Claim("For the Military aspect, Russia: Modernizes forces",
+                                        MILITARY, 0.7, (2,)),), 1.0)], "v", "q").answer
+    assert parts == ("For the Economic aspect, Russia: Energy exports, market expansion. [1] "
+                     "For the Military aspect, Russia: Modernizes forces [2]")
+    # a sentence that ends inside its closing quote is no fragment; an intro keeps its colon
+    quoted = Claim("See the table under “Tables.”", STAKEHOLDERS, 0.5)
+    intro = Claim("Key components of this alliance include:", COMPONENTS, 0.5)
+    assert cite([Candidate("s", (quoted, intro, cells), 1.0)], "v", "q").answer == (
+        "See the table under “Tables.” [1] Key components of this alliance include: [2] "
+        "For the Economic aspect, Russia: Energy exports, market expansion. [3]")
+    # nor is one that ends with the source's note mark after its full stop
+    noted = Claim("Dialogue matters.[b]", STAKEHOLDERS, 0.5)
+    assert cite([Candidate("s", (noted, cells), 1.0)], "v", "q").answer.startswith(
+        "Dialogue matters.[b] [1] For the Economic")
+    # a claim that goes on from the one before it (lower-case) follows a semicolon
+    states = Claim("the report states fuel: “Russia supplies fuel.”", COMPONENTS, 0.5)
+    assert cite([Candidate("s", (cells, states), 1.0)], "v", "q").answer == (
+        "For the Economic aspect, Russia: Energy exports, market expansion [1]; the report "
+        "states fuel: “Russia supplies fuel.” [2]")
+
+
+def test_cite_gives_a_hedge_of_one_passage_in_the_passage_s_order() -> None:
+    first, second = STAKEHOLDERS.text.split(". ", 1)
+    chosen = Claim(second, STAKEHOLDERS, 0.9)  # the ranker's pick, the passage's second
+    hedged = Candidate("sentence", (chosen, Claim(first + ".", STAKEHOLDERS, 0.4)), 1.0,
+                       features={"hedged": 1.0})
+    a = cite([hedged], "v", "q?")
+    assert a.answer == f"{first}. {second} [1]"  # read as the passage runs, cited once
+    assert a.citations[0].score == 0.9  # the chosen claim still gives the citation's score
+    # a hedge that opens with a pronoun does not go first
+    it = passage("p-it", "It was founded in 1958. The trust collected 9,000 signatures.")
+    leaning = Candidate("sentence", (Claim("The trust collected 9,000 signatures.", it, 0.9),
+                                     Claim("It was founded in 1958.", it, 0.4)), 1.0,
+                        features={"hedged": 1.0})
+    assert cite([leaning], "v", "q?").answer == ("The trust collected 9,000 signatures. [1] It "
+                                                 "was founded in 1958. [1]")
+    # not hedged: the claims stand as chosen
+    plain = replace(hedged, features={})
+    assert cite([plain], "v", "q?").answer == f"{second} [1] {first}. [1]"
 
 
 def test_cite_highlights_the_cells_a_computation_read_and_keeps_its_value() -> None:
@@ -248,6 +303,7 @@ def test_window_never_ends_on_a_clause_introducing_the_rest() -> None:
     ("In addition, fares rose.", "Fares rose."),
     ("In 2023, fares rose.", "In 2023, fares rose."),  # a time, not a connective
     ("Moreover the grant ends.", "Moreover the grant ends."),
+    ("However, iPods can also play music.", "iPods can also play music."),  # not "IPods"
 ])
 def test_no_answer_begins_with_a_dangling_connective(text: str, expected: str) -> None:
     assert without_connective(text) == expected
@@ -705,6 +761,30 @@ def test_a_multi_part_answer_cites_each_part(service: QAService) -> None:
     assert_well_cited(a)
     assert "Reduced trust in negotiations" in a.answer
     assert "Potential stalemate in peace talks" in a.answer
+    assert a.answer.count("Diplomatic Engagement") == 1, a.answer  # the row named once
+
+
+def test_parts_answered_by_cells_of_one_row_read_as_one_claim() -> None:
+    parts = [analyze("What is North Korea's military role?"), analyze("What is Russia's?"),
+             analyze("What does Russia push diplomatically?")]
+    north = Candidate("cell", (cell_claim(MILITARY, (1,), 0.8),), 1.0)
+    russia = Candidate("cell", (cell_claim(MILITARY, (2,), 0.9),), 1.0)
+    other = Candidate("cell", (cell_claim(DIPLOMATIC, (2,), 0.7),), 1.0)
+    replies, kept = engine.joined_rows([north, russia, other], parts)
+    assert [r.claims[0].text for r in replies] == [
+        ("For the Military aspect, North Korea: Enhances missile and defense tech; Russia: "
+        "Modernizes forces, shares intelligence"),
+        "For the Diplomatic aspect, Russia: Pushes anti-Western policies"]
+    assert replies[0].claims[0].highlight == (1, 2) and kept == [parts[0], parts[2]]
+    # a row found by its value, then a cell of it: the cell joins the value's reading
+    found = Candidate("reverse", (reverse_claim(SANCTIONS_FOCUS, 2, (), 0.8),), 1.0)
+    measure = Candidate("cell", (cell_claim(SANCTIONS_FOCUS, (1,), 0.7),), 1.0)
+    assert [r.claims[0].text for r in engine.joined_rows([found, measure], parts[:2])[0]] == [
+        ("Focus Area: Economic Sanctions (Expected Outcome: Pressure without civilian harm); "
+        "Recommended Measure: Coordinate targeted sanctions with humanitarian exemptions")]
+    # a reply that is no row's cells as they read (a computation, a hedge) stays apart
+    computed = replace(russia, value=Decimal(1))
+    assert len(engine.joined_rows([north, computed], parts[:2])[0]) == 2
 
 
 # Known misses of the fitted support check (README, "Abstention"): it is fitted for at most
@@ -900,6 +980,22 @@ def test_a_second_sentence_the_check_refuses_needs_hedge_support(monkeypatch) ->
     assert len(_hedged(question, 0.0).claims) == 1
     monkeypatch.setattr(engine, "HEDGE_SUPPORT", refused.score)  # weak, but enough
     assert [c.chunk.id for c in _hedged(question, 0.0).claims] == [FIRST.id, SECOND.id]
+
+
+def test_a_second_sentence_that_only_repeats_the_first_is_not_given(monkeypatch) -> None:
+    monkeypatch.setattr(engine, "HEDGE", 1.01)
+    monkeypatch.setattr(engine, "HEDGE_SUPPORT", 0.0)
+    q = analyze("Where was the alliance signed?")
+    short = FIRST.text.split(" after ")[0] + "."
+    chosen = Candidate("sentence", (Claim(short, FIRST, 1.0),), 1.0)
+    # the same sentence as another candidate read it, condensed to what the first says
+    again = Candidate("sentence", (Claim(f"… {short.rstrip('.')} …", FIRST, 0.9),), 0.9)
+    other = _sentence(SECOND, 0.8)
+    evidence = [ev(FIRST, 1.0), ev(SECOND, 0.9)]
+    got = engine.hedge(q, chosen, [chosen, again, other], evidence, HEDGED, False)
+    assert [c.chunk.id for c in got.claims] == [FIRST.id, SECOND.id]
+    assert engine.repeats(f"… {short} …", FIRST.text)
+    assert not engine.repeats("… the talks closely …", FIRST.text)
 
 
 TRIPS = [row(8, ("Route", "2021", "2022", "2023"), cells, r, doc="t.md")

@@ -458,3 +458,20 @@ def test_a_negating_prefix_makes_another_word() -> None:
                "non-vested shares at December 31, 2019?")
     assert a is not None and a.derivation.op == SHARE
     assert [o.text for o in a.derivation.operands] == ["400", "1,100"]
+
+
+ASSUMPTIONS = """# Options
+
+The following assumptions were used:
+
+| Assumptions | 2019 | 2018 |
+|---|---|---|
+| Dividend yield | 4.5% | 4.6% |
+| Expected volatility | 28.3% | 28.7% |
+"""
+
+
+def test_a_result_computed_from_percentages_is_written_as_one() -> None:
+    tables = Tables(chunk_document(parse_document("options.md", ASSUMPTIONS)))
+    a = ask(tables, "What was the average dividend yield in 2019 and 2018?")
+    assert a is not None and a.answer.split(" [")[0].endswith("= 4.55%"), a and a.answer

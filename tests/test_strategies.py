@@ -15,6 +15,7 @@ from qa.answer.strategies.sections import SectionSummary
 from qa.answer.strategies.sentences import ANSWER_CHARS, BestSentence, SeveralSentences
 from qa.answer.strategies.table import Extremes, WholeTable
 from qa.answer.strategies.yesno import YesNo, denies, verdict
+from qa.answer.tables import reverse_claim
 from qa.answer.types import Candidate, Evidence
 
 TRIPS = ("Route", "2021", "2022", "2023")
@@ -156,7 +157,14 @@ def test_reverse_look_up_gives_the_label_of_the_row_found_by_its_value() -> None
 def test_reverse_look_up_gives_the_rest_of_the_row_when_no_column_is_asked() -> None:
     cands = propose(ReverseLookup(), "What is the aim of renewing strategic arms reduction "
                     "talks?", [ev(ARMS, 1.0), ev(CYBER, 0.5)])
-    assert texts(cands)[0].endswith("Expected Outcome: Lowered military buildup")
+    # the rest joined by semicolons, as the cells of a row are (a cell may hold commas)
+    assert texts(cands)[0] == ("Focus Area: Arms Control (Recommended Measure: Renew strategic "
+                               "arms reduction talks); Expected Outcome: Lowered military "
+                               "buildup")
+    rest = reverse_claim(ECONOMIC, 3, (), 1.0, rest=True).text
+    assert rest == ("Aspect: Economic (Regional Impact: Disrupts supply chains, pressures South "
+                    "Korea & Japan); North Korea: Seeking resources, sanctions evasion; Russia: "
+                    "Energy exports, market expansion")
     # a question asking for the label is answered by it and the value alone
     label = propose(ReverseLookup(), "Which focus area renews strategic arms reduction "
                     "talks?", [ev(ARMS, 1.0), ev(CYBER, 0.5)])
@@ -698,3 +706,14 @@ def test_section_summary_proposes_each_retrieved_section_by_its_paragraphs_openi
 def test_section_summary_only_for_summary_questions() -> None:
     q = analyze("Who were the director's assistants?")
     assert SectionSummary().propose(q, [ev(RESEARCH[0], 1.0)], OBSERVATORY) == []
+
+
+def test_a_cell_claim_names_its_row_without_repeating_the_label_column() -> None:
+    from qa.answer.tables import cell_claim
+    revenues = row(9, ("Operating revenues", "Q4 2019"), ("Total BCE operating revenues",
+                                                          "6,316"), 1)
+    assert cell_claim(revenues, (1,), 1.0).text == "For Total BCE operating revenues, Q4 2019: 6,316"
+    allowance = row(9, ("Allowance at December 31:", "2019"), ("Specific", "177"), 1)
+    assert cell_claim(allowance, (1,), 1.0).text == "For the Specific allowance at december 31, 2019: 177"
+    assert cell_claim(MILITARY, (3,), 1.0).text == (
+        "For the Military aspect, Regional Impact: Escalates arms build-up, increases tensions")

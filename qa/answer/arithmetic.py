@@ -152,7 +152,11 @@ def reading_candidate(r: Reading, strategy: str = "arithmetic",
 def _working(r: Reading, result: Result, unit: str) -> str:
     """The sentence that states the result and how it was computed."""
     line, ks, cells = r.line, r.keys, r.operands
-    shown = f"{result.expression}{'' if unit == '%' else _suffix(unit)}"
+    # a result of figures that are percentages is one too: "(4.5 + 4.6) / 2 = 4.55%" (a
+    # percentage change writes its sign itself; a table's scale alone does not make one)
+    percents = unit == "%" and all(c.percent for c in cells)
+    shown = (f"{result.expression}%" if percents and not result.expression.endswith("%")
+             else f"{result.expression}{'' if unit == '%' else _suffix(unit)}")
     what = {DIFFERENCE: "Difference", CHANGE_RATIO: "Change", AVERAGE: "Average",
             RATIO: "Ratio", SHARE: "Share", SUM: "Sum"}[r.op]
     if line.across:  # one row: its figures under the columns (years) the question names

@@ -3,22 +3,67 @@ claim quotes (or a computation used) highlighted."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
+from qa.answer.question import PRONOUNS
 from qa.answer.types import Answer, Candidate, Citation, Claim
+from qa.text.tokens import words
 
 _END = (".", "!", "?", "…")
 
 
-def claims_text(claims: Sequence[Claim], numbers: dict[str, int], preface: str = "") -> str:
+def claims_text(claims: Sequence[Claim], numbers: dict[str, int], preface: str = "",
+                closed: bool = False) -> str:
     """The claims with their markers: sentences joined by a space, fragments (table cells,
-    list labels) by semicolons."""
-    sentences = len(claims) == 1 or all(c.text.rstrip().endswith(_END) for c in claims)
-    joiner = " " if sentences else "; "
-    body = joiner.join(
-        c.text.rstrip() if sentences and i + 1 < len(claims) and runs_on(c, claims[i + 1])
-        else f"{c.text.rstrip()} [{numbers[c.chunk.id]}]" for i, c in enumerate(claims))
+    list labels) and a claim that continues the one before it (its first word lower-case:
+    "the report states ...") by semicolons. A fragment among sentences, or the last of a
+    reply another reply follows (`closed`), is closed by a full stop (`closing`): its
+    marker would else stand between it and the capital of the next sentence ("Fleet
+    Services [1]; The authority expects ..." or "Fleet Services [1] For the ..." read as
+    one run-on sentence)."""
+    ends = [ends_sentence(c.text) for c in claims]
+    sentences, fragments = all(ends), not any(ends)
+    pieces = []
+    for i, c in enumerate(claims):
+        text = c.text.rstrip()
+        last = i + 1 == len(claims)
+        sep = "" if last else " " if sentences or not (
+            fragments or continues(claims[i + 1].text)) else "; "
+        if not ends[i] and ((closed or not fragments) if last else sep == " "):
+            text = closing(text)
+        if not last and ends[i] and ends[i + 1] and runs_on(c, claims[i + 1]):
+            pieces.append(f"{text}{sep}")
+        else:
+            pieces.append(f"{text} [{numbers[c.chunk.id]}]{sep}")
+    body = "".join(pieces)
     return f"{preface} {body}" if preface else body
+
+
+def continues(text: str) -> bool:
+    """Whether a claim goes on from the one before it rather than starting a sentence: its
+    first letter is lower-case."""
+    return text.lstrip("…“\"' ")[:1].islower()
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether a claim ends as a sentence: a full stop, question or exclamation mark or cut
+    mark, before any closing quotes or brackets ("under “Segment Results.”") and a note
+    mark the source puts after it ("in December 2006.[b]", "[citation needed]")."""
+    return _NOTE.sub("", text.rstrip()).rstrip("”’\"')]").endswith(_END)
+
+
+# A note mark a source writes after a sentence's full stop ("[b]", "[citation needed]").
+_NOTE = re.compile(r"(?<=[.!?])\[[^\[\]]{1,40}\]$")
+
+
+def closing(text: str) -> str:
+    """A fragment closed as a sentence: its trailing separators replaced by a full stop
+    ("Lead Department: Fleet Services" -> "Lead Department: Fleet Services."); one that
+    ends with a colon is left open (it introduces what follows: "... was primarily due
+    to:")."""
+    text = text.rstrip()
+    return text if text.endswith(":") else f"{text.rstrip(';,').rstrip()}."
 
 
 def runs_on(claim: Claim, after: Claim) -> bool:
@@ -33,6 +78,27 @@ def runs_on(claim: Claim, after: Claim) -> bool:
     return at >= 0 and text[at + len(first):].lstrip().startswith(second)
 
 
+def in_passage_order(reply: Candidate) -> tuple[Claim, ...]:
+    """A hedged reply's two sentences in the order their passage writes them, when both
+    are of one passage and the hedge's comes first there ("The main restoration took place
+    between 2004 and 2007. It cost £7.2 million, ..." rather than the other way round, its
+    "It" before what it stands for); any other reply's claims as they are, and so are two
+    whose hedge opens with a pronoun (it would stand first, before any sentence it may
+    lean on)."""
+    claims = reply.claims
+    if not reply.features.get("hedged") or len(claims) != 2:
+        return claims
+    first, second = claims
+    if first.chunk.id != second.chunk.id or first.chunk.kind != "passage":
+        return claims
+    text = " ".join(first.chunk.text.split())
+    at_first = text.find(" ".join(first.text.split()))
+    at_second = text.find(" ".join(second.text.split()))
+    if not 0 <= at_second < at_first or (words(second.text[:40])[:1] or [""])[0] in PRONOUNS:
+        return claims
+    return second, first
+
+
 def cite(replies: Sequence[Candidate | str], version: str, question: str,
          notes: Sequence[str] = ()) -> Answer:
     """One answer from the chosen candidates (one per part of the question) and plain
@@ -40,7 +106,7 @@ def cite(replies: Sequence[Candidate | str], version: str, question: str,
     numbers: dict[str, int] = {}
     cited: dict[str, tuple[Claim, set[int]]] = {}
     texts = []
-    for reply in replies:
+    for k, reply in enumerate(replies):
         if isinstance(reply, str):
             texts.append(reply)
             continue
@@ -53,7 +119,8 @@ def cite(replies: Sequence[Candidate | str], version: str, question: str,
             for o in reply.derivation.operands:
                 if o.cell is not None and o.chunk.id in cited:
                     cited[o.chunk.id][1].add(o.cell)
-        texts.append(claims_text(reply.claims, numbers, reply.preface))
+        texts.append(claims_text(in_passage_order(reply), numbers, reply.preface,
+                                 closed=k + 1 < len(replies)))
     citations = tuple(Citation(numbers[cid], cl.chunk, cl.score, tuple(sorted(cells)))
                       for cid, (cl, cells) in cited.items())
     grounded = bool(citations)

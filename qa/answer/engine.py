@@ -24,7 +24,7 @@ from qa.answer.strategies import STRATEGIES
 from qa.answer.strategies.cells import NamedRows, OrdinalRow, ReverseLookup, TableCell
 from qa.answer.strategies.sections import section_answer
 from qa.answer.strategies.table import WholeTable
-from qa.answer.tables import cell_claim, label_at
+from qa.answer.tables import cell_claim, label_at, reverse_claim
 from qa.answer.types import Answer, Candidate, Claim, CorpusView, Evidence, Strategy
 from qa.answer.weights import HEDGE, HEDGE_ROOM, HEDGE_SUPPORT
 
@@ -76,11 +76,11 @@ def within_length(c: Candidate) -> Candidate | None:
     return c if claims == c.claims else replace(c, claims=claims)
 
 
-def _shown(c: Candidate, claims: tuple) -> str:
+def _shown(c: Candidate, claims: tuple, closed: bool = False) -> str:
     numbers: dict[str, int] = {}
     for cl in claims:
         numbers.setdefault(cl.chunk.id, len(numbers) + 1)
-    return claims_text(claims, numbers, c.preface)
+    return claims_text(claims, numbers, c.preface, closed)
 
 
 def supported(question: Question, ranked: Sequence[Candidate], evidence: Sequence[Evidence],
@@ -129,7 +129,7 @@ def hedge(question: Question, chosen: Candidate, ranked: Sequence[Candidate],
             if c is chosen or not beside(c) or c.claims[0].text == chosen.claims[0].text:
                 continue
             second = _beside(c.claims[0], question, room, beside is _one_sentence)
-            if second is None:
+            if second is None or repeats(second.text, chosen.claims[0].text):
                 continue
             verdict = support.check(question.text, second, evidence, corpus, scoped)
             if verdict.ok:
@@ -158,6 +158,14 @@ def _beside(claim: Claim, question: Question, room: int, sentence: bool) -> Clai
     # window's cut marks ("… ", " …") may add 2 characters beyond its limit
     text = window(claim.text, question.words, room - 2, gives_asked(question))
     return replace(claim, text=text) if len(text) <= room else None
+
+
+def repeats(text: str, said: str) -> bool:
+    """Whether every run of `text` between its cut marks ("… X …") stands in `said`: a
+    sentence condensed to the one the answer already gives adds nothing beside it."""
+    runs = [" ".join(r.split()).strip(" .;,") for r in text.split("…")]
+    flat = " ".join(said.split())
+    return any(runs) and all(r in flat for r in runs if r)
 
 
 def probability(cand: Candidate, ranked: Sequence[Candidate]) -> float:
@@ -279,8 +287,60 @@ def answer(text: str, search: Search, corpus: CorpusView, *, scoped: bool = Fals
             replies.append(chosen)
     if not any(isinstance(r, Candidate) for r in replies):
         return Answer(not_covered, False, (), corpus.version, text)
-    replies, asked = without_repeats(replies, asked)
+    replies, asked = joined_rows(*without_repeats(replies, asked))
     return cite(shared_length(replies, asked), corpus.version, text)
+
+
+def joined_rows(replies: Sequence[Candidate | str], parts: Sequence[Question]
+                ) -> tuple[list[Candidate | str], list[Question]]:
+    """The replies with consecutive parts answered by cells of the same row read out as
+    one claim on that row ("For the Driver Academy program, Lead Department: Human
+    Resources; Goal: Train and hire ..."; after a row found by its value, "Focus Area:
+    Economic Sanctions (Expected Outcome: ...); Recommended Measure: ..."), not the row
+    named twice; only replies of one claim that read a row's cells as `cell_claim` or
+    `reverse_claim` write them, not computed."""
+    out: list[Candidate | str] = []
+    kept: list[Question] = []
+    for r, q in zip(replies, parts):
+        prev = out[-1] if out else None
+        if isinstance(prev, Candidate) and isinstance(r, Candidate):
+            joined = _one_row_claim(prev, r)
+            if joined is not None:
+                out[-1] = replace(prev, claims=(joined,), said=())
+                continue
+        out.append(r)
+        kept.append(q)
+    return out, kept
+
+
+def _one_row_claim(first: Candidate, then: Candidate) -> Claim | None:
+    """The claim that reads both replies' cells of one row (the first's form kept: a row
+    named by its label, or found by its value), or None when they are no such pair."""
+    if not (_one_claim(first) and _one_claim(then)):
+        return None
+    a, b = first.claims[0], then.claims[0]
+    if a.chunk.id != b.chunk.id or _form(b) != "cells":
+        return None
+    score = max(a.score, b.score)
+    if _form(a) == "cells":
+        return cell_claim(a.chunk, tuple(dict.fromkeys((*a.highlight, *b.highlight))), score)
+    if _form(a) == "reverse":
+        new = tuple(j for j in b.highlight if j not in a.highlight)
+        return reverse_claim(a.chunk, a.highlight[1], (*a.highlight[2:], *new), score)
+    return None
+
+
+def _form(cl: Claim) -> str:
+    """How a row claim reads its cells: "cells" (`cell_claim`), "reverse"
+    (`reverse_claim`: its label, the value it was found by, the cells asked), or ""."""
+    if cl.chunk.kind != "table_row" or not cl.highlight:
+        return ""
+    if cell_claim(cl.chunk, cl.highlight, cl.score).text == cl.text:
+        return "cells"
+    h = cl.highlight
+    if len(h) >= 2 and reverse_claim(cl.chunk, h[1], h[2:], cl.score).text == cl.text:
+        return "reverse"
+    return ""
 
 
 def without_repeats(replies: Sequence[Candidate | str], parts: Sequence[Question]
@@ -348,20 +408,22 @@ def shared_length(replies: Sequence[Candidate | str], parts: Sequence[Question],
            and r.features.get("hedged") and len(r.claims) > 1 else r for r in out]
     if _joined_length(out) <= limit:
         return out
-    lengths = [_reply_length(r) for r in out]
+    lengths = [_reply_length(r, i + 1 < len(out)) for i, r in enumerate(out)]
     budgets = _shares(lengths, limit - (len(out) - 1))
     for i, (r, q) in enumerate(zip(out, parts)):
         if isinstance(r, Candidate) and lengths[i] > budgets[i]:
-            out[i] = shortened(r, q, budgets[i])
+            out[i] = shortened(r, q, budgets[i], i + 1 < len(out))
     return out
 
 
-def _reply_length(r: Candidate | str) -> int:
-    return len(r) if isinstance(r, str) else len(_shown(r, r.claims))
+def _reply_length(r: Candidate | str, closed: bool = False) -> int:
+    """A reply's length as `cite` writes it (`closed`: another reply follows it)."""
+    return len(r) if isinstance(r, str) else len(_shown(r, r.claims, closed))
 
 
 def _joined_length(replies: Sequence[Candidate | str]) -> int:
-    return sum(map(_reply_length, replies)) + len(replies) - 1
+    return sum(_reply_length(r, i + 1 < len(replies))
+               for i, r in enumerate(replies)) + len(replies) - 1
 
 
 def _shares(lengths: Sequence[int], room: int) -> list[int]:
@@ -376,13 +438,15 @@ def _shares(lengths: Sequence[int], room: int) -> list[int]:
     return budgets
 
 
-def shortened(c: Candidate, question: Question, budget: int) -> Candidate:
-    """The candidate within `budget` characters (markers included): its last claims
-    dropped while more than one remains, then each claim condensed to its share."""
+def shortened(c: Candidate, question: Question, budget: int,
+              closed: bool = False) -> Candidate:
+    """The candidate within `budget` characters (markers included; `closed`: as `cite`
+    writes a reply another follows): its last claims dropped while more than one remains,
+    then each claim condensed to its share."""
     claims = c.claims
-    while len(claims) > 1 and len(_shown(c, claims)) > budget:
+    while len(claims) > 1 and len(_shown(c, claims, closed)) > budget:
         claims = claims[:-1]
-    over = len(_shown(c, claims)) - budget
+    over = len(_shown(c, claims, closed)) - budget
     if over > 0:
         # window's cut marks ("… ", " …") may add 2 characters beyond its limit
         room = max(1, (sum(len(cl.text) for cl in claims) - over) // len(claims) - 2)

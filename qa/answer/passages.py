@@ -147,9 +147,14 @@ def window(sentence: str, q: frozenset[str] | set[str], limit: int,
 
 def without_connective(text: str) -> str:
     """The sentence without a leading connective that ties it to a sentence the answer
-    does not give ("Moreover, tailored strategies ..." -> "Tailored strategies ...")."""
+    does not give ("Moreover, tailored strategies ..." -> "Tailored strategies ..."), its
+    first letter capitalised unless the word is written with a capital inside ("However,
+    iPods can ..." -> "iPods can ...", not "IPods")."""
     m = _CONNECTIVE.match(text)
     if not m or m.end() >= len(text):
         return text
     rest = text[m.end():]
+    first = rest.split(maxsplit=1)[0]
+    if any(ch.isupper() for ch in first[1:]):
+        return rest
     return rest[0].upper() + rest[1:]

@@ -208,13 +208,17 @@ def read_rows(question: Question, evidence: Sequence[Evidence]) -> list[RowReadi
 
 
 def subject(c: Chunk) -> str:
-    """How a claim names a row: "the Military aspect" (label and label column), or the
-    label after its row group ("Assets, Cash")."""
+    """How a claim names a row: "the Military aspect" (label and label column, the
+    column's closing colon dropped), or the label alone when it ends with the column's
+    words already ("Total BCE operating revenues" under "Operating revenues", not "the
+    Total BCE operating revenues operating revenues"); after its row group ("Assets,
+    Cash")."""
     at = label_at(c)
     lab = c.cells[at] or UNLABELLED
-    kind = c.header[at] if at < len(c.header) else ""
+    kind = (c.header[at] if at < len(c.header) else "").rstrip().rstrip(":").rstrip()
     group = f"{c.group.rstrip(':')}, " if c.group else ""
-    if kind and lab.lower() != kind.lower():
+    named = tokenize(kind)
+    if kind and tokenize(lab)[-len(named):] != named:
         return f"{group}the {lab} {kind.lower()}"
     return f"{group}{lab}"
 
@@ -247,7 +251,9 @@ def reverse_claim(c: Chunk, value_col: int, asked: Sequence[int], score: float,
                   rest: bool = False) -> Claim:
     """A row found by one of its values: its label, the value it was found by, and the
     columns the question asks for beside it ("Focus Area: Cybersecurity (Expected
-    Outcome: Reduced risk ...)"); every other cell when it names none and `rest`."""
+    Outcome: Reduced risk ...)"); every other cell when it names none and `rest`
+    ("Aspect: Economic (Regional Impact: Disrupts supply chains, ...); North Korea:
+    Seeking resources, sanctions evasion; Russia: ...")."""
     at = label_at(c)
     kind = c.header[at] if at < len(c.header) else ""
     lead = f"{kind}: {c.cells[at]}" if kind else c.cells[at]
@@ -257,8 +263,8 @@ def reverse_claim(c: Chunk, value_col: int, asked: Sequence[int], score: float,
     # ("What is the aim of coordinating targeted sanctions ...?": the Expected Outcome)
     wanted = asked if asked or not rest else range(len(c.cells))
     more = [j for j in wanted if j not in (value_col, at) and j < len(c.cells) and c.cells[j]]
-    if more:
-        text += ", " + "; ".join(f"{c.header[j]}: {c.cells[j]}" for j in more)
+    if more:  # by semicolons, as `cell_claim` joins cells: a cell may hold commas itself
+        text += "; " + "; ".join(f"{c.header[j]}: {c.cells[j]}" for j in more)
     return Claim(text, c, score, (at, value_col, *more))
 
 
