@@ -137,6 +137,9 @@ def test_unknown_doc_is_a_404_with_the_names(client: TestClient, path: str, body
     ({"query": "ok", "k": 0}, ["k"]),
     ({"query": "ok", "k": 51}, ["k", "50"]),
     ({"query": "ok", "k": "many"}, ["k"]),
+    ({"query": "ok", "k": True}, ["k", "integer"]),  # was read as k=1
+    ({"query": "ok", "k": "3"}, ["k", "integer"]),
+    ({"query": "ok", "k": 3.0}, ["k", "integer"]),
     ({"query": "ok", "kind": "figure"}, ["kind", "passage", "table_row"]),
     ({"query": "ok", "top_k": 3}, ["top_k", "unknown field"]),
     ({}, ["query"]),
@@ -156,6 +159,33 @@ def test_malformed_json_message_names_no_position(client: TestClient) -> None:
                        headers={"content-type": "application/json"})
     message = assert_error(resp, 422, "JSON")
     assert not message[0].isdigit(), message
+
+
+@pytest.mark.parametrize("headers", [
+    {"content-type": "text/plain"},
+    {"content-type": "application/x-www-form-urlencoded"},  # what `curl -d` sends
+    {},
+], ids=["text", "form", "none"])
+@pytest.mark.parametrize("path", ["/retrieve", "/ask", "/v1/chat/completions"])
+def test_a_json_body_without_a_json_content_type_says_so(client: TestClient, path: str,
+                                                         headers: dict[str, str]) -> None:
+    body = b'{"query": "military", "question": "military", "messages": []}'
+    message = assert_error(client.post(path, content=body, headers=headers), 422,
+                           "Content-Type: application/json")
+    assert client.post(path, content=body, headers=headers).json()["error"]["details"] == [
+        {"field": "body", "message": message[len("body: "):]}]
+
+
+def test_chat_completions_stream_must_be_a_boolean(client: TestClient) -> None:
+    resp = client.post("/v1/chat/completions", json={
+        "model": "qa", "stream": "false", "messages": [{"role": "user", "content": "military"}]})
+    assert_error(resp, 422, "stream", "boolean")
+
+
+def test_a_json_content_type_with_parameters_is_json(client: TestClient) -> None:
+    resp = client.post("/retrieve", content=b'{"query": "military", "k": 1}',
+                       headers={"content-type": "application/json; charset=utf-8"})
+    assert resp.status_code == 200 and len(resp.json()["results"]) == 1
 
 
 def test_unknown_route_and_method(client: TestClient) -> None:
@@ -279,6 +309,9 @@ def test_a_slow_answer_does_not_delay_retrieval(client: TestClient, service: QAS
     ({"question": "  "}, ["question", "empty"]),
     ({"question": "ok", "history": [{"role": "robot", "content": "hi"}]}, ["role"]),
     ({"question": "ok", "extra": 1}, ["extra", "unknown field"]),
+    ({"question": "ok", "stream": "no"}, ["stream", "boolean"]),  # was read as false
+    ({"question": "ok", "stream": 1}, ["stream", "boolean"]),
+    ({"question": "ok", "history": [{"role": "user", "content": None}]}, ["history.0.content"]),
 ])
 def test_ask_validation(client: TestClient, body: dict, words: list[str]) -> None:
     assert_error(client.post("/ask", json=body), 422, *words)

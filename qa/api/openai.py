@@ -79,7 +79,7 @@ class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
     model: str = Field(MODEL_ID, max_length=200)
     messages: list[ChatMessage] = Field(..., min_length=1, max_length=200)
-    stream: bool = False
+    stream: bool = Field(False, strict=True)
 
     def question_and_history(self) -> tuple[str, list[tuple[str, str]]]:
         """The last user message and the user and assistant messages before it."""
