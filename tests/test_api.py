@@ -188,6 +188,22 @@ def test_a_json_content_type_with_parameters_is_json(client: TestClient) -> None
     assert resp.status_code == 200 and len(resp.json()["results"]) == 1
 
 
+@pytest.mark.parametrize("path", ["/health", "/documents", "/v1/models", "/docs", "/redoc"])
+def test_head_is_answered_where_get_is(client: TestClient, path: str) -> None:
+    """HEAD /health was a 405: uptime monitors and `curl -I` send HEAD."""
+    get, head = client.get(path), client.head(path)
+    assert head.status_code == get.status_code == 200
+    assert head.content == b"" and head.headers["content-type"] == get.headers["content-type"]
+
+
+def test_head_of_a_missing_chunk_is_a_404_and_post_routes_take_no_head(
+        client: TestClient) -> None:
+    assert client.head("/chunks/no-such-chunk").status_code == 404
+    resp = client.head("/retrieve")
+    assert resp.status_code == 405 and resp.headers["allow"] == "POST"
+    assert all("head" not in ops for ops in client.get("/openapi.json").json()["paths"].values())
+
+
 def test_unknown_route_and_method(client: TestClient) -> None:
     assert_error(client.get("/retrieve"), 405, "GET")
     assert client.get("/retrieve").headers["allow"] == "POST"

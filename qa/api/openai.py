@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from qa.answer import Answer, Citation, Delta, Final
 from qa.answer.llm import SOURCES_HEADING
 from qa.api.errors import error_responses
-from qa.api.routes import Service
+from qa.api.routes import Service, answer_head
 from qa.api.sse import HEADERS, Offload, error_data, event, in_threads
 from qa.errors import BadRequest, QAError
 
@@ -175,3 +175,6 @@ def source_line(c: Citation) -> str:
                           for h, v in zip(ch.header, ch.cells) if v)
         return f"[{c.n}] {where}: {cells}"
     return f"[{c.n}] {where}"
+
+
+answer_head(router)
