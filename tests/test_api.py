@@ -182,6 +182,23 @@ def test_chat_completions_stream_must_be_a_boolean(client: TestClient) -> None:
     assert_error(resp, 422, "stream", "boolean")
 
 
+@pytest.mark.parametrize("content", [{"text": "hi"}, [{"text": "hi"}], ["hi"], 5,
+                                     [{"type": "text", "text": 5}]])
+def test_chat_content_of_neither_shape_is_one_error_on_the_field(client: TestClient,
+                                                                 content: object) -> None:
+    """The union's members (`content.str`, `content.list[Part]`) were named as fields."""
+    resp = client.post("/v1/chat/completions", json={
+        "model": "qa", "messages": [{"role": "user", "content": content}]})
+    assert_error(resp, 422, "messages.0.content: content must be a string or a list of parts")
+    assert [d["field"] for d in resp.json()["error"]["details"]] == ["messages.0.content"]
+
+
+def test_a_question_of_images_only_says_that_only_text_is_read(client: TestClient) -> None:
+    resp = client.post("/v1/chat/completions", json={"model": "qa", "messages": [
+        {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:,x"}}]}]})
+    assert_error(resp, 422, "only text parts", "image_url")
+
+
 def test_a_json_content_type_with_parameters_is_json(client: TestClient) -> None:
     resp = client.post("/retrieve", content=b'{"query": "military", "k": 1}',
                        headers={"content-type": "application/json; charset=utf-8"})

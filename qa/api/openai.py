@@ -22,7 +22,15 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from qa.answer import Answer, Citation, Delta, Final
 from qa.answer.llm import SOURCES_HEADING
@@ -66,6 +74,17 @@ class ChatMessage(BaseModel):
     role: Literal["system", "developer", "user", "assistant", "tool", "function"]
     content: str | list[Part] | None = Field(None)
 
+    @field_validator("content", mode="wrap")
+    @classmethod
+    def _one_error(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        """One error for content of neither shape, not one per member of the union (whose
+        names, `content.str` and `content.list[Part]`, mean nothing to a client)."""
+        try:
+            return handler(value)
+        except ValidationError:
+            raise PydanticCustomError("content", 'content must be a string or a list of '
+                                      'parts such as {"type": "text", "text": "..."}') from None
+
     def text(self) -> str:
         """The message's text (text parts joined)."""
         if isinstance(self.content, list):
@@ -89,6 +108,10 @@ class ChatRequest(BaseModel):
                              f"not {last.role!r}")
         history = [(m.role, m.text()[:20_000]) for m in self.messages[:-1]
                    if m.role in ("user", "assistant")]
+        if isinstance(last.content, list) and last.content and not last.text():
+            kinds = ", ".join(sorted({p.type for p in last.content}))
+            raise BadRequest(f"the question has no text: qa reads only text parts of a "
+                             f"message, and the last one has {kinds}")
         return last.text(), history
 
 
