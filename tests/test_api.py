@@ -199,6 +199,29 @@ def test_a_question_of_images_only_says_that_only_text_is_read(client: TestClien
     assert_error(resp, 422, "only text parts", "image_url")
 
 
+def test_a_long_chat_is_answered_from_its_latest_messages(client: TestClient,
+                                                          analysis_settings: Settings) -> None:
+    """A chat client sends the whole conversation: over 200 messages was a 422 it could not
+    mend, so a long chat failed for good."""
+    earlier = [{"role": "user" if i % 2 == 0 else "assistant", "content": "Hello."}
+               for i in range(300)]
+    messages = [*earlier, {"role": "user", "content": "What is the regional impact of the "
+                           "military aspect?"}]
+    resp = client.post("/v1/chat/completions", json={"model": "qa", "messages": messages})
+    assert resp.status_code == 200, resp.text[:300]
+    assert "Escalates arms build-up" in resp.json()["choices"][0]["message"]["content"]
+
+
+def test_the_messages_read_cover_the_longest_history_allowed() -> None:
+    from annotated_types import Le
+
+    from qa.api.openai import MESSAGES_READ
+
+    most = next(m.le for m in Settings.model_fields["history_turns"].metadata
+                if isinstance(m, Le))
+    assert MESSAGES_READ == most + 1
+
+
 def test_a_json_content_type_with_parameters_is_json(client: TestClient) -> None:
     resp = client.post("/retrieve", content=b'{"query": "military", "k": 1}',
                        headers={"content-type": "application/json; charset=utf-8"})

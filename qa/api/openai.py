@@ -42,6 +42,8 @@ from qa.errors import BadRequest, QAError
 log = logging.getLogger(__name__)
 
 MODEL_ID = "qa"
+# Messages of a chat read at most: the question and QA_HISTORY_TURNS (at most 1000) before it.
+MESSAGES_READ = 1001
 _STARTED = int(time.time())
 
 _bearer = HTTPBearer(auto_error=False, description="The API key (QA_API_KEY), when set.")
@@ -97,8 +99,16 @@ class ChatRequest(BaseModel):
 
     model_config = ConfigDict(extra="allow")
     model: str = Field(MODEL_ID, max_length=200)
-    messages: list[ChatMessage] = Field(..., min_length=1, max_length=200)
+    messages: list[ChatMessage] = Field(..., min_length=1)
     stream: bool = Field(False, strict=True)
+
+    @field_validator("messages", mode="before")
+    @classmethod
+    def _latest(cls, value: Any) -> Any:
+        """Only the latest messages, which are all the history limits let the service read:
+        a chat client sends the whole conversation and cannot shorten it, so a long chat
+        must not start failing (a cap of 200 messages did), nor cost validating thousands."""
+        return value[-MESSAGES_READ:] if isinstance(value, list) else value
 
     def question_and_history(self) -> tuple[str, list[tuple[str, str]]]:
         """The last user message and the user and assistant messages before it."""
