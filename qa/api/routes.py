@@ -161,9 +161,10 @@ def answer_head(routes: APIRouter) -> None:
     for route in list(routes.routes):
         if isinstance(route, APIRoute) and "GET" in route.methods and route.path not in head:
             routes.add_api_route(  # the router adds its prefix and dependencies again
-                route.path.removeprefix(routes.prefix), route.endpoint, methods=["HEAD"], include_in_schema=False,
-                response_model=route.response_model, status_code=route.status_code,
-                response_class=route.response_class, name=f"{route.name}_head",
+                route.path.removeprefix(routes.prefix), route.endpoint, methods=["HEAD"],
+                include_in_schema=False, response_model=route.response_model,
+                status_code=route.status_code, response_class=route.response_class,
+                name=f"{route.name}_head",
                 dependencies=[d for d in route.dependencies if d not in routes.dependencies])
 
 
