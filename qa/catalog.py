@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import PurePosixPath
@@ -55,6 +56,17 @@ class Catalog:
     def known(self) -> frozenset[str]:
         """The documents' names, to look one up (every request scoped to a document does)."""
         return frozenset(d.name for d in self.documents)
+
+    def named(self, doc: str) -> str | None:
+        """The document `doc` names: itself, or else the one name that reads the same in
+        Unicode's composed form (NFC): a name typed or pasted on macOS comes decomposed,
+        "café" as "cafe" and a combining accent, and looks the same as the indexed one.
+        None when no document, or more than one, is named so."""
+        if doc in self.known:
+            return doc
+        composed = unicodedata.normalize("NFC", doc)
+        same = [n for n in self.names() if unicodedata.normalize("NFC", n) == composed]
+        return same[0] if len(same) == 1 else None
 
 
 @dataclass(frozen=True)

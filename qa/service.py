@@ -293,14 +293,17 @@ class QAService:
             self._catalogs = {r.version: found}
         return found
 
-    def _check_doc(self, r: Retriever, doc: str | None) -> None:
-        """Raise UnknownDocument (404, with the list of names) for a `doc` not in version r."""
+    def _check_doc(self, r: Retriever, doc: str | None) -> str | None:
+        """The indexed name `doc` names in version r (`Catalog.named`); UnknownDocument
+        (404, with the list of names) for one it does not hold."""
         if doc is None:
-            return
+            return None
         found = self._catalog(r)
-        if doc not in found.known:
+        name = found.named(doc)
+        if name is None:
             names = found.names()
             raise UnknownDocument(unknown_document_message(doc, names), documents=names)
+        return name
 
     def page_info(self) -> PageInfo:
         """What a page over the served index shows: the settings' title, introduction,
@@ -464,7 +467,7 @@ class QAService:
         question or a missing index raise here, before the first event. Setting `stop`
         (the reader left) stops the LLM at its next words."""
         question = validate_query(question, "question")
-        self._check_doc(self.retriever, doc)  # raises now (no index, unknown doc), not mid-stream
+        doc = self._check_doc(self.retriever, doc)  # raises now (no index, unknown doc)
         # The latest messages within the history limits (`check_history` refuses a longer
         # history at the HTTP edge; the chat page keeps the whole conversation).
         return self._events(question, self.fit_history(history or []), doc, stop)
@@ -605,7 +608,7 @@ class QAService:
         """The `k` most relevant chunks for the query."""
         query = _checked(query, k, kind)
         r = self.retriever
-        self._check_doc(r, doc)
+        doc = self._check_doc(r, doc)
         query = r.speller.correct(query)
         vectors = self.queries.encode(r.encoder, query, *r.unknown(query))
         return Retrieval(r.version, r.search(query, vectors[:1], k, doc, kind,
@@ -620,7 +623,7 @@ class QAService:
         the machine has a core to spare is encoded on the loop instead (`encode_here`)."""
         query = _checked(query, k, kind)
         r = self.retriever
-        self._check_doc(r, doc)
+        doc = self._check_doc(r, doc)
         query = r.speller.correct(query)
         unknown = r.unknown(query)
         if not unknown and self.queries.wants_here(r.encoder):

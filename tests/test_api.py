@@ -137,6 +137,9 @@ def test_unknown_doc_is_a_404_with_the_names(client: TestClient, path: str, body
     ({"query": "ok", "k": 0}, ["k"]),
     ({"query": "ok", "k": 51}, ["k", "50"]),
     ({"query": "ok", "k": "many"}, ["k"]),
+    ({"query": "ok", "k": True}, ["k", "integer"]),  # was read as k=1
+    ({"query": "ok", "k": "3"}, ["k", "integer"]),
+    ({"query": "ok", "k": 3.0}, ["k", "integer"]),
     ({"query": "ok", "kind": "figure"}, ["kind", "passage", "table_row"]),
     ({"query": "ok", "top_k": 3}, ["top_k", "unknown field"]),
     ({}, ["query"]),
@@ -156,6 +159,89 @@ def test_malformed_json_message_names_no_position(client: TestClient) -> None:
                        headers={"content-type": "application/json"})
     message = assert_error(resp, 422, "JSON")
     assert not message[0].isdigit(), message
+
+
+@pytest.mark.parametrize("headers", [
+    {"content-type": "text/plain"},
+    {"content-type": "application/x-www-form-urlencoded"},  # what `curl -d` sends
+    {},
+], ids=["text", "form", "none"])
+@pytest.mark.parametrize("path", ["/retrieve", "/ask", "/v1/chat/completions"])
+def test_a_json_body_without_a_json_content_type_says_so(client: TestClient, path: str,
+                                                         headers: dict[str, str]) -> None:
+    body = b'{"query": "military", "question": "military", "messages": []}'
+    message = assert_error(client.post(path, content=body, headers=headers), 422,
+                           "Content-Type: application/json")
+    assert client.post(path, content=body, headers=headers).json()["error"]["details"] == [
+        {"field": "body", "message": message[len("body: "):]}]
+
+
+def test_chat_completions_stream_must_be_a_boolean(client: TestClient) -> None:
+    resp = client.post("/v1/chat/completions", json={
+        "model": "qa", "stream": "false", "messages": [{"role": "user", "content": "military"}]})
+    assert_error(resp, 422, "stream", "boolean")
+
+
+@pytest.mark.parametrize("content", [{"text": "hi"}, [{"text": "hi"}], ["hi"], 5,
+                                     [{"type": "text", "text": 5}]])
+def test_chat_content_of_neither_shape_is_one_error_on_the_field(client: TestClient,
+                                                                 content: object) -> None:
+    """The union's members (`content.str`, `content.list[Part]`) were named as fields."""
+    resp = client.post("/v1/chat/completions", json={
+        "model": "qa", "messages": [{"role": "user", "content": content}]})
+    assert_error(resp, 422, "messages.0.content: content must be a string or a list of parts")
+    assert [d["field"] for d in resp.json()["error"]["details"]] == ["messages.0.content"]
+
+
+def test_a_question_of_images_only_says_that_only_text_is_read(client: TestClient) -> None:
+    resp = client.post("/v1/chat/completions", json={"model": "qa", "messages": [
+        {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:,x"}}]}]})
+    assert_error(resp, 422, "only text parts", "image_url")
+
+
+def test_a_long_chat_is_answered_from_its_latest_messages(client: TestClient,
+                                                          analysis_settings: Settings) -> None:
+    """A chat client sends the whole conversation: over 200 messages was a 422 it could not
+    mend, so a long chat failed for good."""
+    earlier = [{"role": "user" if i % 2 == 0 else "assistant", "content": "Hello."}
+               for i in range(300)]
+    messages = [*earlier, {"role": "user", "content": "What is the regional impact of the "
+                           "military aspect?"}]
+    resp = client.post("/v1/chat/completions", json={"model": "qa", "messages": messages})
+    assert resp.status_code == 200, resp.text[:300]
+    assert "Escalates arms build-up" in resp.json()["choices"][0]["message"]["content"]
+
+
+def test_the_messages_read_cover_the_longest_history_allowed() -> None:
+    from annotated_types import Le
+
+    from qa.api.openai import MESSAGES_READ
+
+    most = next(m.le for m in Settings.model_fields["history_turns"].metadata
+                if isinstance(m, Le))
+    assert MESSAGES_READ == most + 1
+
+
+def test_a_json_content_type_with_parameters_is_json(client: TestClient) -> None:
+    resp = client.post("/retrieve", content=b'{"query": "military", "k": 1}',
+                       headers={"content-type": "application/json; charset=utf-8"})
+    assert resp.status_code == 200 and len(resp.json()["results"]) == 1
+
+
+@pytest.mark.parametrize("path", ["/health", "/documents", "/v1/models", "/docs", "/redoc"])
+def test_head_is_answered_where_get_is(client: TestClient, path: str) -> None:
+    """HEAD /health was a 405: uptime monitors and `curl -I` send HEAD."""
+    get, head = client.get(path), client.head(path)
+    assert head.status_code == get.status_code == 200
+    assert head.content == b"" and head.headers["content-type"] == get.headers["content-type"]
+
+
+def test_head_of_a_missing_chunk_is_a_404_and_post_routes_take_no_head(
+        client: TestClient) -> None:
+    assert client.head("/chunks/no-such-chunk").status_code == 404
+    resp = client.head("/retrieve")
+    assert resp.status_code == 405 and resp.headers["allow"] == "POST"
+    assert all("head" not in ops for ops in client.get("/openapi.json").json()["paths"].values())
 
 
 def test_unknown_route_and_method(client: TestClient) -> None:
@@ -279,6 +365,9 @@ def test_a_slow_answer_does_not_delay_retrieval(client: TestClient, service: QAS
     ({"question": "  "}, ["question", "empty"]),
     ({"question": "ok", "history": [{"role": "robot", "content": "hi"}]}, ["role"]),
     ({"question": "ok", "extra": 1}, ["extra", "unknown field"]),
+    ({"question": "ok", "stream": "no"}, ["stream", "boolean"]),  # was read as false
+    ({"question": "ok", "stream": 1}, ["stream", "boolean"]),
+    ({"question": "ok", "history": [{"role": "user", "content": None}]}, ["history.0.content"]),
 ])
 def test_ask_validation(client: TestClient, body: dict, words: list[str]) -> None:
     assert_error(client.post("/ask", json=body), 422, *words)

@@ -203,6 +203,46 @@ def test_the_page_still_answers_a_question(server: str) -> None:
     assert httpx.get(server + "/", timeout=10).status_code == 200
 
 
+@pytest.mark.parametrize("fn_index", [9999, -1, "0", True, 1.5])
+def test_an_event_the_page_does_not_have_is_refused(server: str, server_log: Path,
+                                                    fn_index: object) -> None:
+    """Gradio looks `fn_index` up unguarded: an unknown one was a 500 and a traceback."""
+    before = server_log.read_text(errors="replace").count("\n")
+    resp = httpx.post(server + "/gradio_api/queue/join", timeout=10, json={
+        "data": [QUESTION, "", None], "fn_index": fn_index, "session_hash": "nofn"})
+    assert_refused(resp, 422)
+    assert "fn_index" in resp.json()["error"]["message"]
+    time.sleep(0.3)
+    lines = server_log.read_text(errors="replace").splitlines()[before:]
+    assert not [line for line in lines if "Traceback" in line], lines[:40]
+    assert_alive(server)
+
+
+def test_the_guard_passes_only_the_pages_events() -> None:
+    from fastapi import FastAPI
+
+    seen: list[bytes] = []
+
+    async def inner(scope, receive, send):
+        seen.append((await receive())["body"])
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    guard = PageGuard(inner, FastAPI().router, frozenset({0, 3}))
+
+    async def post(fn_index: object) -> httpx.Response:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=guard),
+                                     base_url="http://t") as c:
+            return await c.post("/gradio_api/queue/join", json={
+                "data": [], "fn_index": fn_index, "session_hash": "s"})
+
+    assert asyncio.run(post(3)).status_code == 200 and len(seen) == 1
+    for wrong in (4, -1, "3", 99):
+        resp = asyncio.run(post(wrong))
+        assert resp.status_code == 422 and set(resp.json()) == {"error"}
+    assert len(seen) == 1
+
+
 def test_wrong_method_and_unknown_path_in_the_error_shape(server: str) -> None:
     resp = httpx.get(server + "/ask", timeout=10)
     assert_refused(resp, 405)

@@ -66,3 +66,15 @@ def test_examples_alternate_table_rows_and_headings_across_documents() -> None:
     assert "What was Total sales in 2019?" in questions  # a year column reads as a year
     assert "What does it say about Winter Rules?" in questions
     assert len(questions) == len(set(questions))
+
+
+def test_a_name_is_found_in_its_composed_form_when_that_is_unambiguous() -> None:
+    from qa.catalog import Catalog
+
+    composed, decomposed = "café.md", "cafe\u0301.md"
+    c = Catalog("v1", (doc(composed, "Café"), doc("x.md", "X")), ())
+    assert c.named(composed) == composed and c.named(decomposed) == composed
+    assert c.named("cafe.md") is None and c.named("nope.md") is None
+    both = Catalog("v1", (doc(composed, "A"), doc(decomposed, "B")), ())
+    assert both.named(decomposed) == decomposed  # an exact name wins
+    assert Catalog("v1", (doc(decomposed, "B"),), ()).named(composed) == decomposed

@@ -6,6 +6,7 @@ title and answerable examples from the index, and editors add documents (POST
 from __future__ import annotations
 
 import io
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -176,3 +177,26 @@ def test_upload_with_the_token_adds_a_document_that_answers(client: TestClient,
     assert answer.json()["citations"][0]["doc"] == "lighthouse.docx"
     names = [d["name"] for d in client.get("/documents").json()["documents"]]
     assert "lighthouse.docx" in names
+
+
+def test_a_decomposed_document_name_names_the_composed_one(tmp_path: Path,
+                                                           embedder: Embedder) -> None:
+    """"café" typed or pasted on macOS arrives decomposed (NFD): it was a 404 asking "Did
+    you mean 'café notes.md'?", a name that looks the same."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "café notes.md").write_text("# Café\n\nThe café serves twelve kinds of tea.\n")
+    (corpus / "harbours.md").write_text(HARBOURS)
+    settings = get_settings(corpus=corpus, index=tmp_path / "index")
+    svc = QAService(settings)
+    svc.embedder = embedder
+    decomposed = unicodedata.normalize("NFD", "café notes.md")
+    with TestClient(create_app(settings, service=svc, ui=False)) as c:
+        resp = c.post("/retrieve", json={"query": "tea", "doc": decomposed})
+        assert resp.status_code == 200, resp.text[:300]
+        assert {h["doc"] for h in resp.json()["results"]} == {"café notes.md"}
+        resp = c.post("/ask", json={"question": "How many kinds of tea does the café serve?",
+                                    "doc": decomposed})
+        assert resp.status_code == 200, resp.text[:300]
+        assert c.post("/retrieve", json={"query": "tea", "doc": "cafe notes.md"}).status_code \
+            == 404  # an accent left out is another name

@@ -14,7 +14,7 @@ from qa.api.chat import ChatPage
 from qa.api.errors import install_error_handlers
 from qa.api.lane import Lane
 from qa.api.limits import RequestLimits
-from qa.api.routes import router
+from qa.api.routes import answer_head, router
 from qa.config import Settings
 from qa.service import QAService
 
@@ -52,6 +52,7 @@ def create_app(settings: Settings, service: QAService | None = None, ui: bool = 
                        body_timeout=settings.body_timeout)
     app.include_router(router)
     app.include_router(openai.router)
+    answer_head(app.router)  # /docs, /redoc (the routers' own are added where they are made)
 
     if page is not None:
         from qa.api.page import PageGuard
@@ -60,3 +61,4 @@ def create_app(settings: Settings, service: QAService | None = None, ui: bool = 
         # routes through (and answers wrong methods on API paths) without building it.
         app.mount("/", PageGuard(page, app.router))
     return app
+

@@ -139,6 +139,14 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str
     return "; ".join(parts) or "invalid request", details
 
 
+def _json_typed(request: Request) -> bool:
+    """Whether a request's Content-Type is JSON (`application/json`, `application/*+json`),
+    as FastAPI decides whether to read its body as JSON."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return kind == "application/json" or (kind.startswith("application/")
+                                          and kind.endswith("+json"))
+
+
 # FastAPI answers a body it cannot parse (not UTF-8, nested too deep, an integer of
 # thousands of digits) with this detail; ours says what to send instead.
 _UNPARSEABLE = "There was an error parsing the body"
@@ -156,6 +164,13 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         message, details = _validation_message(exc)
+        if not _json_typed(request) and any(d["field"] == "body" for d in details):
+            # FastAPI reads a body as JSON only when its type says so; `curl -d` sends
+            # form-encoded, and "Input should be a valid dictionary" does not say that.
+            sent = request.headers.get("content-type") or "none"
+            message = (f"body: send it as JSON with the header `Content-Type: "
+                       f"application/json` (this request's Content-Type: {sent[:100]})")
+            details = [{"field": "body", "message": message[len("body: "):]}]
         return error_response(422, "ValidationError", message, details=details)
 
     @app.exception_handler(StarletteHTTPException)

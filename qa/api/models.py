@@ -20,7 +20,7 @@ class RetrieveRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     query: str = Field(..., min_length=1, max_length=MAX_QUERY_CHARS, examples=[
         "regional impact of the military aspect"])
-    k: int = Field(5, ge=1, le=50, description="How many results.")
+    k: int = Field(5, ge=1, le=50, strict=True, description="How many results (a JSON integer).")
     doc: str | None = Field(None, description="Search this document only (corpus path).")
     kind: Literal["passage", "table_row"] | None = Field(None, description="Only this kind.")
 
@@ -42,7 +42,8 @@ class AskRequest(BaseModel):
     history: list[Message] = Field(default_factory=list, max_length=100,
                                    description="Earlier turns, oldest first.")
     doc: str | None = Field(None, description="Answer from this document only (corpus path).")
-    stream: bool = Field(False, description="Send server-sent events (see POST /ask).")
+    stream: bool = Field(False, strict=True,
+                         description="Send server-sent events (see POST /ask).")
 
     def turns(self) -> list[tuple[str, str]]:
         """The history as (role, content) pairs, as the service takes it."""

@@ -22,18 +22,28 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from qa.answer import Answer, Citation, Delta, Final
 from qa.answer.llm import SOURCES_HEADING
 from qa.api.errors import error_responses
-from qa.api.routes import Service
+from qa.api.routes import Service, answer_head
 from qa.api.sse import HEADERS, Offload, error_data, event, in_threads
 from qa.errors import BadRequest, QAError
 
 log = logging.getLogger(__name__)
 
 MODEL_ID = "qa"
+# Messages of a chat read at most: the question and QA_HISTORY_TURNS (at most 1000) before it.
+MESSAGES_READ = 1001
 _STARTED = int(time.time())
 
 _bearer = HTTPBearer(auto_error=False, description="The API key (QA_API_KEY), when set.")
@@ -66,6 +76,17 @@ class ChatMessage(BaseModel):
     role: Literal["system", "developer", "user", "assistant", "tool", "function"]
     content: str | list[Part] | None = Field(None)
 
+    @field_validator("content", mode="wrap")
+    @classmethod
+    def _one_error(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        """One error for content of neither shape, not one per member of the union (whose
+        names, `content.str` and `content.list[Part]`, mean nothing to a client)."""
+        try:
+            return handler(value)
+        except ValidationError:
+            raise PydanticCustomError("content", 'content must be a string or a list of '
+                                      'parts such as {"type": "text", "text": "..."}') from None
+
     def text(self) -> str:
         """The message's text (text parts joined)."""
         if isinstance(self.content, list):
@@ -78,8 +99,16 @@ class ChatRequest(BaseModel):
 
     model_config = ConfigDict(extra="allow")
     model: str = Field(MODEL_ID, max_length=200)
-    messages: list[ChatMessage] = Field(..., min_length=1, max_length=200)
-    stream: bool = False
+    messages: list[ChatMessage] = Field(..., min_length=1)
+    stream: bool = Field(False, strict=True)
+
+    @field_validator("messages", mode="before")
+    @classmethod
+    def _latest(cls, value: Any) -> Any:
+        """Only the latest messages, which are all the history limits let the service read:
+        a chat client sends the whole conversation and cannot shorten it, so a long chat
+        must not start failing (a cap of 200 messages did), nor cost validating thousands."""
+        return value[-MESSAGES_READ:] if isinstance(value, list) else value
 
     def question_and_history(self) -> tuple[str, list[tuple[str, str]]]:
         """The last user message and the user and assistant messages before it."""
@@ -89,6 +118,10 @@ class ChatRequest(BaseModel):
                              f"not {last.role!r}")
         history = [(m.role, m.text()[:20_000]) for m in self.messages[:-1]
                    if m.role in ("user", "assistant")]
+        if isinstance(last.content, list) and last.content and not last.text():
+            kinds = ", ".join(sorted({p.type for p in last.content}))
+            raise BadRequest(f"the question has no text: qa reads only text parts of a "
+                             f"message, and the last one has {kinds}")
         return last.text(), history
 
 
@@ -175,3 +208,6 @@ def source_line(c: Citation) -> str:
                           for h, v in zip(ch.header, ch.cells) if v)
         return f"[{c.n}] {where}: {cells}"
     return f"[{c.n}] {where}"
+
+
+answer_head(router)

@@ -94,7 +94,7 @@ def mount_page(app: FastAPI, service: QAService) -> FastAPI:
     mount = app.router.routes[-1]
     if not isinstance(mount, Mount) or mount.path != "":
         raise RuntimeError("gradio.mount_gradio_app did not add its mount last")
-    mount.app = PageGuard(mount.app, app.router)
+    mount.app = PageGuard(mount.app, app.router, frozenset(page.fns))
     return app
 
 
@@ -116,9 +116,11 @@ class PageGuard:
     """ASGI layer in front of the Gradio app: only the page's routes, no file references in
     events, every refusal in the API's error shape."""
 
-    def __init__(self, app: ASGIApp, api: Router) -> None:
+    def __init__(self, app: ASGIApp, api: Router, events: frozenset[int] | None = None) -> None:
         self.app = app
         self.api = api
+        # The page's event numbers (`fn_index`, as Gradio keys them), once the page is built.
+        self.events = events
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":  # the page uses none
@@ -137,7 +139,7 @@ class PageGuard:
             await self._refuse(scope, send, served)
             return
         if method == "POST":
-            body = await self._event_body(receive, send)
+            body = await self._event_body(path, receive, send)
             if body is None:
                 return
             receive = replay(body, receive)
@@ -169,9 +171,11 @@ class PageGuard:
             await send_error(send, 404, "no such page or endpoint (the API is described at "
                              "/docs)")
 
-    async def _event_body(self, receive: Receive, send: Send) -> bytes | None:
+    async def _event_body(self, path: str, receive: Receive, send: Send) -> bytes | None:
         """The whole body of a page event if it may go to Gradio; else None, answered. Its
-        size and time are bounded by `RequestLimits`, which has already read it."""
+        size and time are bounded by `RequestLimits`, which has already read it. An event
+        must name one of the page's (Gradio looks an unknown `fn_index` up unguarded: a 500
+        with a traceback in the log)."""
         chunks = []
         while True:
             message = await receive()
@@ -190,7 +194,15 @@ class PageGuard:
             await send_error(send, 422, "the chat page takes text only: file and URL "
                              "references are refused")
             return None
+        if self.events is not None and path.endswith("/queue/join") and isinstance(event, dict) \
+                and event.get("fn_index") is not None and not self._is_event(event["fn_index"]):
+            await send_error(send, 422, "fn_index names no event of the chat page")
+            return None
         return body
+
+    def _is_event(self, fn_index: Any) -> bool:
+        """Whether a JSON value is the number of one of the page's events."""
+        return type(fn_index) is int and fn_index in (self.events or ())
 
 
 class _Response:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import StreamingResponse
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.datastructures import UploadFile
 
@@ -149,3 +150,22 @@ def rebuild(svc: Service, credentials: AdminToken) -> dict[str, Any]:
     """
     report, served = svc.rebuild(credentials.credentials if credentials else None)
     return {"version": served, "report": report.to_dict()}
+
+
+def answer_head(routes: APIRouter) -> None:
+    """Answer HEAD wherever GET is answered (HTTP asks it of every server; uptime monitors
+    and `curl -I` send it): FastAPI routes take only the methods they name, so `/health`
+    answered HEAD with a 405. Added as routes left out of the schema, once per router; the
+    server sends the headers of the GET response without its body."""
+    head = {r.path for r in routes.routes if isinstance(r, APIRoute) and "HEAD" in r.methods}
+    for route in list(routes.routes):
+        if isinstance(route, APIRoute) and "GET" in route.methods and route.path not in head:
+            routes.add_api_route(  # the router adds its prefix and dependencies again
+                route.path.removeprefix(routes.prefix), route.endpoint, methods=["HEAD"],
+                include_in_schema=False, response_model=route.response_model,
+                status_code=route.status_code, response_class=route.response_class,
+                name=f"{route.name}_head",
+                dependencies=[d for d in route.dependencies if d not in routes.dependencies])
+
+
+answer_head(router)
