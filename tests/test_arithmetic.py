@@ -475,3 +475,10 @@ def test_a_result_computed_from_percentages_is_written_as_one() -> None:
     tables = Tables(chunk_document(parse_document("options.md", ASSUMPTIONS)))
     a = ask(tables, "What was the average dividend yield in 2019 and 2018?")
     assert a is not None and a.answer.split(" [")[0].endswith("= 4.55%"), a and a.answer
+
+
+def test_the_difference_of_two_percentages_is_in_percentage_points() -> None:
+    tables = Tables(chunk_document(parse_document("options.md", ASSUMPTIONS)))
+    a = ask(tables, "What was the difference in expected volatility between 2018 and 2019?")
+    assert a is not None and a.derivation.op == DIFFERENCE, a and a.answer
+    assert a.answer.split(" [")[0].endswith("= 0.40 percentage points"), a.answer

@@ -153,9 +153,13 @@ def _working(r: Reading, result: Result, unit: str) -> str:
     """The sentence that states the result and how it was computed."""
     line, ks, cells = r.line, r.keys, r.operands
     # a result of figures that are percentages is one too: "(4.5 + 4.6) / 2 = 4.55%" (a
-    # percentage change writes its sign itself; a table's scale alone does not make one)
+    # percentage change writes its sign itself; a table's scale alone does not make one);
+    # the difference of two is in percentage points ("2.80 - 1.90 = 0.90 percentage
+    # points": 0.90% would be a share of something)
     percents = unit == "%" and all(c.percent for c in cells)
-    shown = (f"{result.expression}%" if percents and not result.expression.endswith("%")
+    points = percents and r.op == DIFFERENCE and not result.expression.endswith("%")
+    shown = (f"{result.expression} percentage points" if points
+             else f"{result.expression}%" if percents and not result.expression.endswith("%")
              else f"{result.expression}{'' if unit == '%' else _suffix(unit)}")
     what = {DIFFERENCE: "Difference", CHANGE_RATIO: "Change", AVERAGE: "Average",
             RATIO: "Ratio", SHARE: "Share", SUM: "Sum"}[r.op]
