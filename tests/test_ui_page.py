@@ -218,9 +218,22 @@ def _shot(d: WebDriver, name: str) -> None:
 
 
 def _open(d: WebDriver, url: str) -> None:
-    """Load the page and wait until it has loaded what the server serves (the tab's title
-    is set from the page's header then) and can take a question."""
+    """Load the page and wait until it is ready (`_ready`)."""
     d.get(url)
+    _ready(d)
+
+
+def _reload(d: WebDriver) -> None:
+    """Reload the page as a reader does and wait until it is ready: one navigation (a
+    second one right after the reload's, as `_open` would add, left Chromium's renderer
+    unanswering on a loaded machine)."""
+    d.refresh()
+    _ready(d)
+
+
+def _ready(d: WebDriver) -> None:
+    """Wait until the page has loaded what the server serves (the tab's title is set from
+    the page's header then) and can take a question."""
     _wait(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#qa-head .qa-title")
           and d.title == d.find_element(By.CSS_SELECTOR, "#qa-head .qa-title").text
           and d.find_element(By.CSS_SELECTOR, "#question textarea").is_enabled()
@@ -371,8 +384,7 @@ def test_conversation_survives_a_reload(live_server: str, driver: WebDriver) -> 
     _open(driver, live_server)
     first = _ask(driver, MILITARY_Q)
     second = _ask(driver, "And for the diplomatic aspect?")
-    driver.refresh()
-    _open(driver, live_server)
+    _reload(driver)
     _wait(driver, lambda d: len(_replies(d)) == 2, "the conversation did not come back")
     replies = _replies(driver)
     assert [r.find_element(By.CSS_SELECTOR, ".qa-answer").text for r in replies] == [first,
@@ -392,8 +404,7 @@ def test_conversation_survives_a_reload(live_server: str, driver: WebDriver) -> 
     _shot(driver, "conversation-after-reload")
     driver.find_element(By.ID, "new").click()
     _wait(driver, lambda d: not _replies(d), "the conversation was not cleared")
-    driver.refresh()
-    _open(driver, live_server)
+    _reload(driver)
     time.sleep(1)  # give a wrongly restored conversation the time to show
     assert not _replies(driver)
 
@@ -504,8 +515,7 @@ def test_stop_ends_the_answer_with_what_was_verified(llm_server: str, driver: We
     scripted_llm.script, scripted_llm.delay = IMPACT, 0
     _send(driver, "And for the diplomatic aspect?")
     _wait(driver, lambda d: len(_replies(d)) == 2, "the next question was not answered")
-    driver.refresh()
-    _open(driver, llm_server)
+    _reload(driver)
     _wait(driver, lambda d: len(_replies(d)) == 2, "the conversation did not come back")
     assert "Stopped before the answer was finished." in _replies(driver)[0].text
 
@@ -517,8 +527,7 @@ def test_a_reload_while_writing_keeps_the_text_and_stops_the_llm(
     _send(driver, MILITARY_Q)
     shown = _wait(driver, lambda d: (t := _writing(d)) and "Enhances missile" in t and t,
                   "no sentence was shown while the answer was written")
-    driver.refresh()
-    _open(driver, llm_server)
+    _reload(driver)
     _wait(driver, lambda d: _replies(d), "the answer being written did not come back")
     reply = _replies(driver)[-1]
     assert reply.find_element(By.CSS_SELECTOR, ".qa-answer").text.startswith(shown.strip())
