@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from qa.answer.question import (AUXILIARIES, ORDINALS, PREPOSITIONS, Mention, analyze,
-                                mentions)
+from qa.answer.question import (AUXILIARIES, ORDINALS, PREPOSITIONS, PRONOUNS, Mention,
+                                analyze, mentions)
 from qa.chunk import Chunk
 from qa.text.tokens import tokenize, words
 
@@ -122,8 +122,7 @@ _PERSONAL = frozenset("he him his she her".split())
 _PLURAL = frozenset("they them their these those".split())
 _POSSESSIVE = frozenset("its their his".split())
 _DEMONSTRATIVE = frozenset("this that these those".split())
-_PRONOUN = re.compile(r"\b(it|its|they|them|their|this|that|these|those|he|him|his|she|her)\b",
-                      re.IGNORECASE)
+_PRONOUN = re.compile(rf"\b({'|'.join(sorted(PRONOUNS))})\b", re.IGNORECASE)
 _BE = frozenset("is are was were".split())
 
 

@@ -156,10 +156,9 @@ def _working(r: Reading, result: Result, unit: str) -> str:
     # percentage change writes its sign itself; a table's scale alone does not make one);
     # the difference of two is in percentage points ("2.80 - 1.90 = 0.90 percentage
     # points": 0.90% would be a share of something)
-    percents = unit == "%" and all(c.percent for c in cells)
-    points = percents and r.op == DIFFERENCE and not result.expression.endswith("%")
-    shown = (f"{result.expression} percentage points" if points
-             else f"{result.expression}%" if percents and not result.expression.endswith("%")
+    bare = unit == "%" and all(c.percent for c in cells) and not result.expression.endswith("%")
+    shown = (f"{result.expression} percentage points" if bare and r.op == DIFFERENCE
+             else f"{result.expression}%" if bare
              else f"{result.expression}{'' if unit == '%' else _suffix(unit)}")
     what = {DIFFERENCE: "Difference", CHANGE_RATIO: "Change", AVERAGE: "Average",
             RATIO: "Ratio", SHARE: "Share", SUM: "Sum"}[r.op]
