@@ -23,6 +23,7 @@ from qa.answer.support import (
     features,
     name_gaps,
     names,
+    places_written,
     row_naming,
     substitutes,
 )
@@ -523,3 +524,16 @@ def test_a_place_the_corpus_names_by_its_demonym_is_neither_unknown_nor_absent()
     assert name_gaps("Was Hofer born in the Netherlands?", text, corpus) == ([], [])
     # a country the corpus names in no way stays unknown
     assert name_gaps("Was Hofer born in Belgium?", text, corpus) == (["Belgium"], [])
+
+
+def test_the_places_a_corpus_names_by_demonym_follow_its_vocabulary() -> None:
+    dutch = tuple(sorted(tokenize("a Dutch firm built the hall")))
+    swiss = tuple(sorted(tokenize("a Swiss firm built the hall")))
+    assert ("netherland",) in places_written(dutch)
+    assert places_written(dutch) is places_written(dutch)  # worked out once per vocabulary
+    # a rebuilt index's vocabulary is read afresh, never served the last one's places
+    assert ("switzerland",) in places_written(swiss)
+    assert ("netherland",) not in places_written(swiss)
+    rebuilt = tuple(sorted(tokenize("a Swiss firm built the new hall")))
+    assert ("netherland",) not in places_written(rebuilt)
+    assert ("netherland",) in places_written(tuple(dutch))

@@ -433,7 +433,7 @@ def _work_out(question: str, corpus: CorpusView) -> Asked:
     stated = names(question)
     parts = [as_written(tuple(tokenize(n)), known) for n in stated]
     # a place the corpus names only by its demonym ("Dutch-born" for the Netherlands)
-    written = places_named(d for d in demonyms() if is_known(d, known)) if parts else ()
+    written = places_written(known) if parts else ()
     never = [bool(p) and p not in written and (any(not is_known(w, known) for w in p)
                                                or not all(corpus.near(a, b) for a, b in pairwise(p)))
              for p in parts]
@@ -442,6 +442,29 @@ def _work_out(question: str, corpus: CorpusView) -> Asked:
                  bool(_QUANTITY.search(question)), bool(_NEGATION.search(question)),
                  tuple(tokenize(question)), frozenset(w for p in parts for w in p),
                  corpus.neighbours(question) if weights.SUPPORT_NEIGHBOURS else {})
+
+
+def places_written(vocabulary: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """The places (each its stemmed words) a corpus names by a demonym it writes, worked
+    out once per vocabulary (per index version: it read every demonym against the
+    vocabulary, some 3 ms, for each question that states a name). The last few
+    vocabularies are kept, each by identity: a rebuilt index brings a new one, which is
+    worked out afresh however alike, and a kept one stays alive, so its id is never
+    another's."""
+    global _PLACES
+    kept = _PLACES  # replaced whole, never changed in place: other threads read it
+    for known, places in kept:
+        if known is vocabulary:
+            return places
+    places = places_named(d for d in demonyms() if is_known(d, vocabulary))
+    _PLACES = ((vocabulary, places), *kept[:CACHED_VERSIONS - 1])
+    return places
+
+
+# Index versions whose per-version readings are kept: the one served and the one before
+# it (a request may still be answering on it after a swap).
+CACHED_VERSIONS = 2
+_PLACES: tuple[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]], ...] = ()
 
 
 def number_other(numbers: list[str], claim: str) -> float:
