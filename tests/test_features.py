@@ -12,6 +12,7 @@ from qa.answer.features import (
     leads,
     mark_tops,
     sentence_before,
+    stated_numbers,
     typed_near,
     values_in,
 )
@@ -209,3 +210,11 @@ def test_a_series_of_other_things_before_the_question_s_words_is_no_list_claim()
 def test_only_a_list_question_reads_a_sentence_as_a_list() -> None:
     text = PARTS.text.split(". ")[0] + "."
     assert _series_of("Where was the lens of the refractor ground?", PARTS, text) == 0.0
+
+
+def test_the_numbers_a_question_states_bare() -> None:
+    q = analyze("Did revenue rise by 12% to $8,200 in 2019, three years on?")
+    got = stated_numbers(q.numbers, q.years, q.text)
+    assert {"12", "8,200", "2019", "three"} <= got
+    assert not any(n.endswith(("%", ",", ".")) or n.startswith("$") for n in got)
+    assert stated_numbers(q.numbers, q.years, q.text) is got  # once per question

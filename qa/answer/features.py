@@ -181,11 +181,19 @@ def _fresh(question: Question, text: str) -> tuple[float, float, float]:
     """Whether the claim gives what a question of its kind asks for and does not itself
     hold: a number, a name, a date beyond those the question writes."""
     numbers, names, dates = values_in(text)
-    asked = {n.strip("$%,.") for n in (*question.numbers, *question.years,
-                                       *spelled_numbers(question.text))}
+    asked = stated_numbers(question.numbers, question.years, question.text)
     return (float(bool(numbers - asked)),
             float(any(not words_of(n) <= question.words for n in names)),
             float(bool(dates - set(question.years))))
+
+
+@lru_cache(maxsize=256)
+def stated_numbers(numbers: tuple[str, ...], years: tuple[str, ...], text: str
+                   ) -> frozenset[str]:
+    """The numbers a question writes (its figures, its years, its number words), bare of
+    signs and separators; cached for the last questions: every candidate is read against
+    them."""
+    return frozenset(n.strip("$%,.") for n in (*numbers, *years, *spelled_numbers(text)))
 
 
 def gives_asked(question: Question) -> Callable[[str], bool] | None:
