@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answer.match import joined_tokens, shared, tokens_of, weighted_recall, weighted_share
+from qa.answer.match import (
+    PREFIX_MATCH,
+    begun,
+    joined_tokens,
+    shared,
+    tokens_of,
+    weighted_recall,
+    weighted_share,
+)
 from qa.answer.support import phrase_in
 
 # Texts whose words could change at a join if reading did not stop at whitespace: British
@@ -30,6 +38,31 @@ def test_stems_sharing_a_long_prefix_match() -> None:
     assert shared({"histori", "war"}, frozenset({"histor", "wars"})) == {"histori"}
     assert shared({"korea"}, frozenset({"korean"})) == {"korea"}
     assert shared({"kor"}, frozenset({"korean"})) == set()  # too short to match by prefix
+
+
+def _shared_plainly(a: set[str], b: set[str]) -> set[str]:
+    """`shared` as its docstring says it, word against word."""
+    return {w for w in a if any(w == v or (len(w) >= PREFIX_MATCH and len(v) >= PREFIX_MATCH
+                                           and (w.startswith(v) or v.startswith(w)))
+                                for v in b)}
+
+
+@pytest.mark.parametrize("a", [{"histori", "war", "korea", "kor", "nation"},
+                               {"internation", "internationalis", "nationa", "abc"}, set()])
+@pytest.mark.parametrize("b", [{"histor", "wars", "korean", "nationalist", "national"},
+                               {"internationa", "nation", "kore", "warfar"}, set(),
+                               {"historiograph", "histori"}])
+def test_shared_is_word_against_word(a: set[str], b: set[str]) -> None:
+    assert shared(a, frozenset(b)) == _shared_plainly(a, b)
+    assert shared(a, set(b)) == _shared_plainly(a, b)
+
+
+def test_a_longer_word_begun_by_another() -> None:
+    ordered = ("korea", "korean", "nation", "nationalist")
+    assert begun("korea", ordered)  # "korean", not "korea" itself
+    assert begun("nationa", ordered)
+    assert not begun("nationalist", ordered)
+    assert not begun("zebra", ordered) and not begun("a", ())
 
 
 def test_weighted_share_is_weighted_recall_of_the_text() -> None:

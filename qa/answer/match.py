@@ -3,6 +3,7 @@ ranker's features share (stemmed words from `qa.text.tokens`)."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping
 from functools import lru_cache
 from itertools import pairwise
@@ -19,13 +20,27 @@ def shared(a: set[str] | frozenset[str], b: set[str] | frozenset[str]) -> set[st
     out = set(a & b)
     rest = [w for w in a - out if len(w) >= PREFIX_MATCH]
     if rest:
-        by_prefix = _prefixes(b if isinstance(b, frozenset) else frozenset(b))
+        # `a` is a question's few words, `b` often a text's many: each word of `a` is looked
+        # up in `b` (in order, where the words it begins would follow it), not `b` read whole
+        ordered = _ordered(b if isinstance(b, frozenset) else frozenset(b))
         for w in rest:
-            near = by_prefix.get(w[:PREFIX_MATCH])
-            # most words share no prefix with any of `b`: look no further for them
-            if near and any(v.startswith(w) or w.startswith(v) for v in near):
+            if begun(w, ordered) or any(w[:n] in b for n in range(PREFIX_MATCH, len(w))):
                 out.add(w)
     return out
+
+
+def begun(w: str, ordered: tuple[str, ...]) -> bool:
+    """Whether a word of `ordered` (sorted) begins with `w` and is longer."""
+    i = bisect_left(ordered, w)
+    if i < len(ordered) and ordered[i] == w:
+        i += 1
+    return i < len(ordered) and ordered[i].startswith(w)
+
+
+@lru_cache(maxsize=1 << 14)
+def _ordered(words: frozenset[str]) -> tuple[str, ...]:
+    """The words of a set, sorted."""
+    return tuple(sorted(words))
 
 
 @lru_cache(maxsize=1 << 14)
