@@ -72,7 +72,7 @@ class Chunk:
         (sentences and the clauses of long ones, list items, text cells of a row), so that
         a question about one part finds the chunk even when the rest of it is about
         something else."""
-        return [text for text, _, _ in self._units]
+        return list(self._texts[0])
 
     def searched_units(self) -> int:
         """How many of the units (the first ones) score the chunk in retrieval; the
@@ -82,7 +82,13 @@ class Chunk:
     def quotes(self) -> list[str]:
         """For each unit (`units()` order), the text an answer quotes for it: the chunk's
         text for the whole, the sentence a clause belongs to, the unit itself otherwise."""
-        return [quote for _, quote, _ in self._units]
+        return list(self._texts[1])
+
+    @cached_property
+    def _texts(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The units' embedded texts and quoted texts (answering reads them for every
+        candidate of every question)."""
+        return tuple(t for t, _, _ in self._units), tuple(q for _, q, _ in self._units)
 
     @cached_property
     def _units(self) -> tuple[tuple[str, str, bool], ...]:

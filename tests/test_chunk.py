@@ -162,6 +162,15 @@ def test_passage_units_are_whole_sentences_then_clauses(chunks: list[Chunk]) -> 
     assert {sentence for _, sentence in clauses} == {s for s in sentences if len(s) > 120}
 
 
+def test_units_and_quotes_are_read_once_and_handed_out_as_new_lists(chunks: list[Chunk]
+                                                                     ) -> None:
+    c = chunks[0]
+    units, quotes = c.units(), c.quotes()
+    units.append("changed by a caller")
+    quotes.clear()
+    assert c.units() == units[:-1] and c.quotes() and len(c.quotes()) == len(c.units())
+
+
 def test_rows_and_lists_have_no_clause_units(chunks: list[Chunk]) -> None:
     for c in chunks:
         if c.kind == "table_row" or "\n- " in c.text:
