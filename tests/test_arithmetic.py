@@ -14,6 +14,7 @@ from typing import ClassVar
 import pytest
 
 from qa.answer.arithmetic import Arithmetic, as_answer
+from qa.answer.operands import Words
 from qa.answer.operators import (
     AVERAGE,
     CHANGE_RATIO,
@@ -482,3 +483,15 @@ def test_the_difference_of_two_percentages_is_in_percentage_points() -> None:
     a = ask(tables, "What was the difference in expected volatility between 2018 and 2019?")
     assert a is not None and a.derivation.op == DIFFERENCE, a and a.answer
     assert a.answer.split(" [")[0].endswith("= 0.40 percentage points"), a.answer
+
+
+
+def test_a_question_s_words_matching_a_label_stem() -> None:
+    q = Words.of("What was the change in historical revenue from 2018 to 2019 for services?")
+    for s in ("histori", "histor", "historiograph", "revenu", "servic", "total", "2019", "to"):
+        want = tuple(i for i, t in enumerate(q.stems)
+                     if t and (t == s or (len(t) >= 5 and len(s) >= 5
+                                          and (t.startswith(s) or s.startswith(t)))))
+        assert q.matching(s) == want, s
+    assert q.matching("histori") == (q.stems.index("histor"),)
+    assert q.matching("total") == ()

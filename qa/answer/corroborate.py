@@ -22,7 +22,7 @@ from qa.answer.tables import label, label_at, with_unit
 from qa.answer.types import Claim, CorpusView, Evidence
 from qa.chunk import Chunk
 from qa.text.numbers import WORD_SCALES, Number, numbers_in, read_number, round_half_up, years_in
-from qa.text.sentences import split_sentences
+from qa.text.sentences import sentences
 
 # The most characters of a sentence quoted beside a computed answer.
 QUOTE_CHARS = 160
@@ -98,8 +98,7 @@ def in_prose(result: Decimal, percent: bool, label: str, evidence: Sequence[Evid
         c = ev.hit.chunk
         if c.kind != "passage":
             continue
-        for a, b in split_sentences(c.text):
-            sentence = c.text[a:b]
+        for sentence in sentences(c.text):  # split once per passage, not per question
             if not words & set(label_stems(sentence)):
                 continue
             for f in numbers_in(sentence):

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 from qa.answer.grid import Cell, Grid, Line, is_total
 from qa.answer.operators import (
@@ -63,6 +63,9 @@ class Words:
     stems: tuple[str | None, ...]
     years: tuple[int | None, ...]
     weight: Mapping[str, float]
+    # each label stem met -> the positions of the words it matches (`matching`)
+    _matching: dict[str, tuple[int, ...]] = field(default_factory=dict, init=False,
+                                                  repr=False, compare=False)
 
     @classmethod
     def of(cls, text: str, idf: Mapping[str, float] | None = None) -> Words:
@@ -80,6 +83,29 @@ class Words:
         """The weight of a stem (never quite zero)."""
         return max(self.weight.get(s, 1.0), 0.05)
 
+    def matching(self, s: str) -> tuple[int, ...]:
+        """The positions of the words whose stem matches the stem `s` (`_same`), read once
+        per stem: a question's every reading aligns it with the same labels' stems."""
+        got = self._matching.get(s)
+        if got is None:
+            exact, prefixes = self._stem_index
+            if len(s) >= PREFIX_MATCH and s[:PREFIX_MATCH] in prefixes:
+                got = tuple(i for i, t in enumerate(self.stems) if t and _same(t, s))
+            else:  # no long stem of the question shares its first letters: equal ones only
+                got = exact.get(s, ())
+            self._matching[s] = got
+        return got
+
+    @cached_property
+    def _stem_index(self) -> tuple[dict[str, tuple[int, ...]], frozenset[str]]:
+        """Each stem's positions, and the first PREFIX_MATCH letters of the long stems."""
+        exact: dict[str, list[int]] = {}
+        for i, t in enumerate(self.stems):
+            if t:
+                exact.setdefault(t, []).append(i)
+        return ({t: tuple(at) for t, at in exact.items()},
+                frozenset(t[:PREFIX_MATCH] for t in exact if len(t) >= PREFIX_MATCH))
+
     @property
     def everything(self) -> frozenset[int]:
         return frozenset(range(len(self.words)))
@@ -94,9 +120,14 @@ class Words:
         return (int(m.group(1)), int(m.group(2))) if m else None
 
 
+# Stems at least this long match a stem they begin or that begins them (`_same`).
+PREFIX_MATCH = 5
+
+
 def _same(a: str, b: str) -> bool:
     """Stems that match: equal, or sharing a long prefix ("histori"/"histor")."""
-    return a == b or (len(a) >= 5 and len(b) >= 5 and (a.startswith(b) or b.startswith(a)))
+    return a == b or (len(a) >= PREFIX_MATCH and len(b) >= PREFIX_MATCH
+                      and (a.startswith(b) or b.startswith(a)))
 
 
 @dataclass(frozen=True)
@@ -143,7 +174,11 @@ def align(label: str, q: Words, free: frozenset[int] | None = None) -> Span:
     # the label's words, its function words included: a question may quote it whole
     width = size + SPAN_SLACK
     allowed = free if free is not None else q.everything
-    hits = {i: s for i in allowed for s in stems if q.stems[i] and _same(q.stems[i], s)}
+    hits: dict[int, str] = {}  # each position -> the last of the label's stems it matches
+    for s in stems:
+        for i in q.matching(s):
+            if i in allowed:
+                hits[i] = s
     best = NO_SPAN
     order = sorted(hits)
     for a_i, a in enumerate(order):
