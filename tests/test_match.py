@@ -7,7 +7,6 @@ import pytest
 
 from qa.answer.match import (
     PREFIX_MATCH,
-    begun,
     joined_tokens,
     shared,
     tokens_of,
@@ -55,14 +54,6 @@ def _shared_plainly(a: set[str], b: set[str]) -> set[str]:
 def test_shared_is_word_against_word(a: set[str], b: set[str]) -> None:
     assert shared(a, frozenset(b)) == _shared_plainly(a, b)
     assert shared(a, set(b)) == _shared_plainly(a, b)
-
-
-def test_a_longer_word_begun_by_another() -> None:
-    ordered = ("korea", "korean", "nation", "nationalist")
-    assert begun("korea", ordered)  # "korean", not "korea" itself
-    assert begun("nationa", ordered)
-    assert not begun("nationalist", ordered)
-    assert not begun("zebra", ordered) and not begun("a", ())
 
 
 def test_weighted_share_is_weighted_recall_of_the_text() -> None:

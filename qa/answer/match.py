@@ -18,23 +18,27 @@ PREFIX_MATCH = 5
 def shared(a: set[str] | frozenset[str], b: set[str] | frozenset[str]) -> set[str]:
     """Words of `a` found in `b`, where stems that share a long prefix match too."""
     out = set(a & b)
-    rest = [w for w in a - out if len(w) >= PREFIX_MATCH]
-    if rest:
-        # `a` is a question's few words, `b` often a text's many: each word of `a` is looked
-        # up in `b` (in order, where the words it begins would follow it), not `b` read whole
-        ordered = _ordered(b if isinstance(b, frozenset) else frozenset(b))
-        for w in rest:
-            if begun(w, ordered) or any(w[:n] in b for n in range(PREFIX_MATCH, len(w))):
-                out.add(w)
+    if len(out) == len(a):
+        return out
+    # `a` is a question's few words, `b` often a text's many: each long word of `a` that `b`
+    # lacks is looked up in `b` (the words it begins, and its own long prefixes), not `b`
+    # read whole
+    ordered = None
+    for w in a - out:  # added in this order, as ever: sums over the words found follow it
+        if len(w) < PREFIX_MATCH:
+            continue
+        if ordered is None:
+            ordered = _ordered(b if isinstance(b, frozenset) else frozenset(b))
+        i = bisect_left(ordered, w)  # `b` lacks `w`: the words it begins follow it
+        if (i < len(ordered) and ordered[i].startswith(w)) or not b.isdisjoint(_heads(w)):
+            out.add(w)
     return out
 
 
-def begun(w: str, ordered: tuple[str, ...]) -> bool:
-    """Whether a word of `ordered` (sorted) begins with `w` and is longer."""
-    i = bisect_left(ordered, w)
-    if i < len(ordered) and ordered[i] == w:
-        i += 1
-    return i < len(ordered) and ordered[i].startswith(w)
+@lru_cache(maxsize=1 << 16)
+def _heads(word: str) -> tuple[str, ...]:
+    """A word's own prefixes at least PREFIX_MATCH long (the shorter words it matches)."""
+    return tuple(word[:n] for n in range(PREFIX_MATCH, len(word)))
 
 
 @lru_cache(maxsize=1 << 14)
