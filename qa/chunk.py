@@ -55,9 +55,10 @@ class Chunk:
         context = " > ".join(p for p in (self.section,) if p)
         return f"{context}\n{self.text}" if context else self.text
 
-    @property
+    @cached_property
     def is_list(self) -> bool:
-        """Whether the passage is a bullet list (with or without its introducing sentence)."""
+        """Whether the passage is a bullet list (with or without its introducing sentence);
+        read once per chunk (answering asks it of every unit of every retrieved passage)."""
         return self.kind == "passage" and (self.text.startswith("- ") or "\n- " in self.text)
 
     def list_parts(self) -> tuple[str, list[str]]:
