@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from helpers import row
 
 from qa.answer.arithmetic import Arithmetic, as_answer
+from qa.answer.grid import table_grid
 from qa.answer.operands import Words
 from qa.answer.operators import (
     AVERAGE,
@@ -495,3 +497,16 @@ def test_a_question_s_words_matching_a_label_stem() -> None:
         assert q.matching(s) == want, s
     assert q.matching("histori") == (q.stems.index("histor"),)
     assert q.matching("total") == ()
+
+
+def test_a_table_s_grid_is_read_once_and_never_served_for_a_rebuilt_index() -> None:
+    header = ("Item", "2019", "2018")
+    rows = [row(1, header, ("Revenue", "120", "100"), 0), row(1, header, ("Costs", "80", "70"), 1)]
+    grid = table_grid(rows)
+    assert table_grid(rows) is grid  # the index's list of the table: read once
+    assert [c.value for c in grid.row_lines[0].cells] == [Decimal(120), Decimal(100)]
+    # the same table in a rebuilt index (a new list, a figure changed) is read afresh
+    rebuilt = [row(1, header, ("Revenue", "125", "100"), 0), rows[1]]
+    assert [c.value for c in table_grid(rebuilt).row_lines[0].cells] == [Decimal(125),
+                                                                        Decimal(100)]
+    assert table_grid(tuple(rows)) is not table_grid(tuple(rows))  # not the index's list

@@ -21,7 +21,7 @@ from typing import Any
 
 from qa.answer import corroborate
 from qa.answer.counting import Count, counts
-from qa.answer.grid import Cell, Grid, Line, is_total, label_of
+from qa.answer.grid import Cell, Grid, Line, is_total, label_of, table_grid
 from qa.answer.operands import Reading, Words, readings
 from qa.answer.operators import (
     AVERAGE,
@@ -90,8 +90,7 @@ def tables(evidence: Sequence[Evidence], corpus: CorpusView) -> list[Grid]:
         c = ev.hit.chunk
         key = (c.doc, c.table)
         if c.kind == "table_row" and key not in seen:
-            rows = corpus.table_of(c) or [c]
-            seen[key] = Grid(tuple(rows))
+            seen[key] = table_grid(corpus.table_of(c) or (c,))
     return list(seen.values())
 
 

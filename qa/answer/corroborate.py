@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from qa.answer.grid import Cell, Grid
+from qa.answer.grid import Cell, Grid, table_grid
 from qa.answer.operands import MIN_LABEL_COVER, Reading, Words, align, label_stems
 from qa.answer.tables import label, label_at, with_unit
 from qa.answer.types import Claim, CorpusView, Evidence
@@ -128,7 +128,7 @@ def of_cells(claim: Claim, evidence: Sequence[Evidence], corpus: CorpusView) -> 
     c = claim.chunk
     if c.kind != "table_row":
         return None
-    grid = Grid(tuple(corpus.table_of(c) or [c]))
+    grid = table_grid(corpus.table_of(c) or (c,))
     for j in claim.highlight:
         if j == label_at(c) or j >= len(c.cells):
             continue

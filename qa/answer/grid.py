@@ -10,6 +10,7 @@ cell keeps the row chunk and column it stands in, so an answer can cite and high
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -144,6 +145,30 @@ class Grid:
     def lines(self) -> tuple[Line, ...]:
         """Rows, then columns."""
         return self.row_lines + self.column_lines
+
+
+def table_grid(rows: Sequence[Chunk]) -> Grid:
+    """The grid of a table's rows as the index lists them (`CorpusView.table_of`), read
+    once per table rather than per question (its lines read every cell's figure). Kept for
+    the last CACHED_TABLES tables by the identity of that list: an index version holds one
+    list per table, so the tables of a rebuilt index are read afresh, and a kept list stays
+    alive, so its id is never another's. Another sequence (an empty table's stand-in row)
+    is read anew."""
+    if not isinstance(rows, list):
+        return Grid(tuple(rows))
+    kept = _GRIDS.get(id(rows))
+    if kept is not None and kept[0] is rows:
+        return kept[1]
+    grid = Grid(tuple(rows))
+    if len(_GRIDS) >= CACHED_TABLES:
+        _GRIDS.clear()
+    _GRIDS[id(rows)] = (rows, grid)
+    return grid
+
+
+# Tables whose grids are kept (a few hundred cells each: a report's tables, several times).
+CACHED_TABLES = 512
+_GRIDS: dict[int, tuple[list[Chunk], Grid]] = {}
 
 
 def _cell(chunk: Chunk, j: int) -> Cell | None:
