@@ -40,7 +40,14 @@ from qa.answer import (
 from qa.answer.cite import cite
 from qa.answer.engine import candidates, hedge
 from qa.answer.features import gives_asked
-from qa.answer.passages import condensed_list, item_text, window, without_connective
+from qa.answer.match import words_of
+from qa.answer.passages import (
+    WINDOW_ASKED,
+    condensed_list,
+    item_text,
+    window,
+    without_connective,
+)
 from qa.answer.question import analyze, ground
 from qa.answer.tables import cell_claim, reverse_claim
 from qa.answer.types import Derivation, Operand
@@ -286,6 +293,51 @@ def test_window_keeps_the_value_the_question_asks_for() -> None:
     out = window(lead, words, 120, gives_asked(question))
     assert "1810" in out and out.strip("… ") in lead
     assert gives_asked(analyze("Why did Chopin leave?")) is None  # no kind of value asked
+
+
+def _window_plainly(sentence: str, q: set[str], limit: int, gives) -> str:
+    """`window` as first written: every run's words read from its whole text."""
+    if len(sentence) <= limit:
+        return sentence
+    clauses = re.split(r"(?<=[,;:])\s+", sentence)
+    best, best_score = sentence[:limit], -1.0
+    for a in range(len(clauses)):
+        text = ""
+        for b in range(a, len(clauses)):
+            nxt = f"{text} {clauses[b]}".strip()
+            if len(nxt) > limit - 2:
+                break
+            text = nxt
+            if text.endswith(":"):
+                continue
+            score = len(q & words_of(text)) - 0.001 * len(text)
+            if gives is not None and gives(text):
+                score += WINDOW_ASKED
+            if score > best_score:
+                best, best_score = text, score
+    prefix = "" if sentence.startswith(best) else "… "
+    if sentence.endswith(best):
+        return f"{prefix}{best}"
+    return f"{prefix}{best.rstrip(',;:')} …"
+
+
+@pytest.mark.parametrize("question", [
+    "When was Chopin born?", "How many quarters, Q2 or Q4, did the centre report?",
+    "Who is in the region including South Korea?", "What strains budgets?"])
+@pytest.mark.parametrize("limit", [60, 90, 140])
+def test_window_reads_each_clause_once_and_chooses_as_every_run_read_whole(
+        question: str, limit: int) -> None:
+    chopin = ("Frédéric François Chopin (22 February or 1 March 1810 – 17 October 1849), born "
+              "Fryderyk Franciszek Chopin, was a Polish composer and a virtuoso pianist of the "
+              "Romantic era, who wrote primarily for the solo piano.")
+    quarters = ("Sales rose in Q2, quarter 4 and 1Q08, the harbour centre said; its colour, "
+                "labour and defence programmes grew: by twelve percent, 3.5 million, in 2019.")
+    q = analyze(question)
+    words = set(tokenize(question))
+    for text in (LONG, chopin, quarters):
+        for gives in (None, gives_asked(q)):
+            assert window(text, words, limit, gives) == _window_plainly(text, words, limit,
+                                                                         gives)
 
 
 def test_window_never_ends_on_a_clause_introducing_the_rest() -> None:

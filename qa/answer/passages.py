@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from qa.answer.match import words_of
+from qa.answer.match import set_of, tokens_of
 from qa.answer.types import Evidence
 from qa.chunk import Chunk
 from qa.text.sentences import sentences
@@ -124,18 +124,25 @@ def window(sentence: str, q: frozenset[str] | set[str], limit: int,
     if len(sentence) <= limit:
         return sentence
     clauses = re.split(r"(?<=[,;:])\s+", sentence)
+    # a run's words are its clauses' words (no word spans the ", " between two clauses):
+    # each clause is read once, not each run anew
+    each = [set_of(tokens_of(c)) for c in clauses]
     best, best_score = sentence[:limit], -1.0
     for a in range(len(clauses)):
         text = ""
+        words: set[str] = set()
         for b in range(a, len(clauses)):
             nxt = f"{text} {clauses[b]}".strip()
             if len(nxt) > limit - 2:
                 break
             text = nxt
+            words |= each[b]
             if text.endswith(":"):
                 continue  # a run that ends on what introduces the rest says nothing
-            score = len(q & words_of(text)) - 0.001 * len(text)
-            if gives is not None and gives(text):
+            score = len(q & words) - 0.001 * len(text)
+            # whether the run gives the asked kind is read only when it could decide
+            if (gives is not None and (score > best_score or score + WINDOW_ASKED > best_score)
+                    and gives(text)):
                 score += WINDOW_ASKED
             if score > best_score:
                 best, best_score = text, score
