@@ -34,6 +34,10 @@ class ErrorDetail(BaseModel):
     type: str
     message: str
     details: list[FieldError] | None = None
+    param: str | None = Field(None, description="/v1 only, as OpenAI names it: the field "
+                              "at fault (`model`).")
+    code: str | None = Field(None, description="/v1 only, as OpenAI names it: what went "
+                             "wrong (`model_not_found`).")
 
 
 class ErrorBody(BaseModel):

@@ -4,10 +4,13 @@ Completions format.
 
 The last user message is the question and the earlier user and assistant messages are the
 conversation (read by the follow-up resolution); system messages and the parameters
-clients always send (temperature, top_p, user, stream_options, max_tokens, ...) are
-accepted and ignored. Clients drop fields they do not know, so citations travel in the
-content (`[n]` markers and a short source list); the whole /ask reply rides along in the
-extra field `qa` for clients that read it. Optional bearer key: QA_API_KEY.
+clients always send (temperature, top_p, user, max_tokens, ...) are accepted and ignored.
+A model other than the ones listed is a 404 (`code` "model_not_found", as OpenAI says it).
+Replies carry `usage` in tokens of the embedding model's tokenizer (`qa.api.models.Usage`);
+a stream sends it in a last chunk when asked (`stream_options.include_usage`). Clients drop
+fields they do not know, so citations travel in the content (`[n]` markers and a short
+source list); the whole /ask reply rides along in the extra field `qa` for clients that
+read it. Optional bearer key: QA_API_KEY.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
@@ -35,13 +39,16 @@ from pydantic_core import PydanticCustomError
 from qa.answer import Answer, Citation, Delta, Final
 from qa.answer.llm import SOURCES_HEADING
 from qa.api.errors import error_responses
+from qa.api.models import AssistantMessage, ChatCompletion, Choice, ModelCard, ModelList, Usage
 from qa.api.routes import Service, answer_head
 from qa.api.sse import HEADERS, Offload, error_data, event, in_threads
-from qa.errors import BadRequest, QAError
+from qa.errors import BadRequest, QAError, UnknownModel
+from qa.service import QAService
 
 log = logging.getLogger(__name__)
 
 MODEL_ID = "qa"
+SERVED = (MODEL_ID,)  # the model ids GET /v1/models lists and a request may name
 # Messages of a chat read at most: the question and QA_HISTORY_TURNS (at most 1000) before it.
 MESSAGES_READ = 1001
 _STARTED = int(time.time())
@@ -94,13 +101,21 @@ class ChatMessage(BaseModel):
         return self.content or ""
 
 
+class StreamOptions(BaseModel):
+    """`stream_options`: only `include_usage` is read (a last chunk with `usage`)."""
+
+    model_config = ConfigDict(extra="allow")
+    include_usage: bool = Field(False, strict=True)
+
+
 class ChatRequest(BaseModel):
     """Body of POST /v1/chat/completions. Other fields clients send are ignored."""
 
     model_config = ConfigDict(extra="allow")
-    model: str = Field(MODEL_ID, max_length=200)
+    model: str = Field(MODEL_ID, max_length=200, description="One of GET /v1/models.")
     messages: list[ChatMessage] = Field(..., min_length=1)
     stream: bool = Field(False, strict=True)
+    stream_options: StreamOptions | None = None
 
     @field_validator("messages", mode="before")
     @classmethod
@@ -111,7 +126,12 @@ class ChatRequest(BaseModel):
         return value[-MESSAGES_READ:] if isinstance(value, list) else value
 
     def question_and_history(self) -> tuple[str, list[tuple[str, str]]]:
-        """The last user message and the user and assistant messages before it."""
+        """The last user message and the user and assistant messages before it; UnknownModel
+        when the request names a model not served."""
+        if self.model not in SERVED:
+            raise UnknownModel(f"the model {self.model!r} does not exist: qa serves "
+                               f"{', '.join(SERVED)} (GET /v1/models)", param="model",
+                               code="model_not_found")
         last = self.messages[-1]
         if last.role != "user":
             raise BadRequest(f"the last message must be the user's question (role 'user'), "
@@ -124,55 +144,76 @@ class ChatRequest(BaseModel):
                              f"message, and the last one has {kinds}")
         return last.text(), history
 
+    def include_usage(self) -> bool:
+        """Whether a stream ends with a chunk of `usage` (`stream_options.include_usage`)."""
+        return self.stream_options is not None and self.stream_options.include_usage
 
-@router.get("/models", summary="The one model: qa")
-def models() -> dict[str, Any]:
-    return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": _STARTED,
-                                        "owned_by": "qa"}]}
+
+@router.get("/models", summary="The models served: qa")
+async def models() -> ModelList:
+    return ModelList(data=[ModelCard(id=m, created=_STARTED) for m in SERVED])
 
 
 @router.post("/chat/completions", summary="An answer in the Chat Completions format",
-             response_model=None)
-async def chat_completions(req: ChatRequest, svc: Service) -> dict[str, Any] | StreamingResponse:
+             response_model=None, responses={200: {"model": ChatCompletion}, **error_responses(404)})
+async def chat_completions(req: ChatRequest, svc: Service) -> ChatCompletion | StreamingResponse:
     question, history = req.question_and_history()
     ident, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
     if req.stream:
         stop = threading.Event()
         events = svc.ask_stream(question, history, None, stop)  # a bad question raises here
-        return StreamingResponse(chunks(events, stop, svc.offload, ident, created, req.model),
+        count = partial(usage, svc, question, history) if req.include_usage() else None
+        return StreamingResponse(chunks(events, stop, svc.offload, ident, created, req.model,
+                                        count),
                                  media_type="text/event-stream", headers=HEADERS)
     answer = await svc.offload(svc.ask, question, history)
-    return {"id": ident, "object": "chat.completion", "created": created, "model": req.model,
-            "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
-                         "message": {"role": "assistant", "content": content(answer)}}],
-            "qa": answer.to_dict()}
+    reply = content(answer)
+    return ChatCompletion(id=ident, created=created, model=req.model,
+                          choices=[Choice(message=AssistantMessage(content=reply))],
+                          usage=usage(svc, question, history, reply), qa=answer.to_dict())
+
+
+def usage(svc: QAService, question: str, history: list[tuple[str, str]], reply: str) -> Usage:
+    """The usage of a completion: the question and the earlier messages the answer read
+    (the latest within the history limits), and the reply's content."""
+    read = [question, *(text for _, text in svc.fit_history(history))]
+    return Usage.of(svc.count_tokens(read), svc.count_tokens([reply]))
 
 
 async def chunks(events: Iterator[Delta | Final], stop: threading.Event, offload: Offload,
-                 ident: str, created: int, model: str) -> AsyncIterator[str]:
+                 ident: str, created: int, model: str,
+                 count: Callable[[str], Usage] | None = None) -> AsyncIterator[str]:
     """The stream of `chat.completion.chunk`s: the role at once, the verified text as it
     comes, then the rest of the content (the answer when nothing was streamed, its notes
     and sources) with finish_reason "stop" and the `qa` field; `data: [DONE]` at the end.
-    An error mid-stream is an `{"error": ...}` event, as the openai client reads it."""
+    With `count` (the usage of the content sent), as OpenAI does for `include_usage`:
+    every chunk has `"usage": null` and a last one, with no choices, the usage. An error
+    mid-stream is an `{"error": ...}` event, as the openai client reads it."""
+    counted = {"usage": None} if count is not None else {}
 
     def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
         return event({"id": ident, "object": "chat.completion.chunk", "created": created,
                       "model": model, "choices": [{"index": 0, "delta": delta,
                                                    "finish_reason": finish, "logprobs": None}],
-                      **extra})
+                      **counted, **extra})
 
     yield chunk({"role": "assistant", "content": ""})
-    streamed = False
+    sent: list[str] = []
     try:
         async for e in in_threads(events, stop, offload):
             if isinstance(e, Delta):
-                streamed = True
+                sent.append(e.text)
                 yield chunk({"content": e.text})
                 continue
-            head = "" if streamed and not e.replaced else e.answer.answer
-            if streamed and e.replaced:
+            head = "" if sent and not e.replaced else e.answer.answer
+            if sent and e.replaced:
                 head = "\n\n" + head  # never expected: shown sentences are not taken back
-            yield chunk({"content": head + tail(e.answer)}, "stop", qa=e.answer.to_dict())
+            sent.append(head + tail(e.answer))
+            yield chunk({"content": sent[-1]}, "stop", qa=e.answer.to_dict())
+        if count is not None:
+            yield event({"id": ident, "object": "chat.completion.chunk", "created": created,
+                         "model": model, "choices": [],
+                         "usage": count("".join(sent)).model_dump()})
     except QAError as exc:  # the stream has begun: the error is its last event
         yield event(error_data(exc))
     except Exception:
