@@ -195,6 +195,15 @@ def test_chat_content_of_neither_shape_is_one_error_on_the_field(client: TestCli
     assert [d["field"] for d in resp.json()["error"]["details"]] == ["messages.0.content"]
 
 
+@pytest.mark.parametrize("content", [[{"type": "text"}], [{"type": "text", "text": "  "}], []])
+def test_a_question_of_empty_text_parts_is_empty(client: TestClient, content: object) -> None:
+    """It was "the question has no text: qa reads only text parts ..., and the last one
+    has text"."""
+    resp = client.post("/v1/chat/completions", json={
+        "model": "qa", "messages": [{"role": "user", "content": content}]})
+    assert_error(resp, 422, "question is empty")
+
+
 def test_a_question_of_images_only_says_that_only_text_is_read(client: TestClient) -> None:
     resp = client.post("/v1/chat/completions", json={"model": "qa", "messages": [
         {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:,x"}}]}]})

@@ -167,6 +167,46 @@ def test_the_bearer_key(keyed_server: str) -> None:
     assert httpx.post(keyed_server + "/ask", json={"question": MILITARY}).status_code == 200
 
 
+def test_a_model_is_retrieved_by_its_id(client: openai.OpenAI) -> None:
+    assert client.models.retrieve("qa").id == "qa"
+    with pytest.raises(openai.NotFoundError) as e:
+        client.models.retrieve("gpt-4o")
+    assert e.value.code == "model_not_found"
+
+
+TOOL = {"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"}}}
+
+
+@pytest.mark.parametrize("asked, param", [
+    ({"n": 2}, "n"),
+    ({"tools": [TOOL], "tool_choice": "required"}, "tool_choice"),
+    ({"tools": [TOOL], "tool_choice": {"type": "function", "function": {"name": "lookup"}}},
+     "tool_choice"),
+    ({"response_format": {"type": "json_object"}}, "response_format"),
+    ({"response_format": {"type": "json_schema", "json_schema": {
+        "name": "answer", "schema": {"type": "object"}}}}, "response_format"),
+    ({"logprobs": True, "top_logprobs": 2}, "logprobs"),
+], ids=["n-2", "tool-required", "tool-named", "json-object", "json-schema", "logprobs"])
+def test_what_qa_cannot_give_is_refused_not_ignored(client: openai.OpenAI, asked: dict,
+                                                    param: str) -> None:
+    """Each was answered with one text reply: a client read choices[1], a tool call, JSON
+    or token probabilities that were not there."""
+    for stream in (False, True):
+        with pytest.raises(openai.UnprocessableEntityError) as e:
+            client.chat.completions.create(
+                model="qa", stream=stream, messages=[{"role": "user", "content": MILITARY}],
+                **asked)
+        assert e.value.param == param and "qa" in e.value.message
+
+
+def test_what_asks_only_for_text_is_answered(client: openai.OpenAI) -> None:
+    done = client.chat.completions.create(
+        model="qa", n=1, logprobs=False, response_format={"type": "text"}, tools=[TOOL],
+        tool_choice="auto", messages=[{"role": "user", "content": MILITARY}])
+    assert len(done.choices) == 1 and not done.choices[0].message.tool_calls
+    assert "Escalates arms build-up" in done.choices[0].message.content
+
+
 # --- POST /ask streamed ----------------------------------------------------------------------
 
 

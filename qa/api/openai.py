@@ -109,13 +109,19 @@ class StreamOptions(BaseModel):
 
 
 class ChatRequest(BaseModel):
-    """Body of POST /v1/chat/completions. Other fields clients send are ignored."""
+    """Body of POST /v1/chat/completions. Other fields clients send are ignored, except
+    those asking for what qa cannot give (`unsupported`)."""
 
     model_config = ConfigDict(extra="allow")
     model: str = Field(MODEL_ID, max_length=200, description="One of GET /v1/models.")
     messages: list[ChatMessage] = Field(..., min_length=1)
     stream: bool = Field(False, strict=True)
     stream_options: StreamOptions | None = None
+    n: int | None = Field(None, strict=True, description="1: qa gives one answer.")
+    logprobs: bool | None = Field(None, strict=True, description="false: qa has none.")
+    response_format: dict[str, Any] | None = Field(
+        None, description='{"type": "text"}: qa answers in text with citations.')
+    tool_choice: Any = Field(None, description='"none" or "auto": qa calls no tools.')
 
     @field_validator("messages", mode="before")
     @classmethod
@@ -127,26 +133,57 @@ class ChatRequest(BaseModel):
 
     def question_and_history(self) -> tuple[str, list[tuple[str, str]]]:
         """The last user message and the user and assistant messages before it; UnknownModel
-        when the request names a model not served."""
-        if self.model not in SERVED:
-            raise UnknownModel(f"the model {self.model!r} does not exist: qa serves "
-                               f"{', '.join(SERVED)} (GET /v1/models)", param="model",
-                               code="model_not_found")
+        when the request names a model not served, BadRequest when it asks for what qa
+        cannot give."""
+        check_model(self.model)
+        self.unsupported()
         last = self.messages[-1]
         if last.role != "user":
             raise BadRequest(f"the last message must be the user's question (role 'user'), "
                              f"not {last.role!r}")
         history = [(m.role, m.text()[:20_000]) for m in self.messages[:-1]
                    if m.role in ("user", "assistant")]
-        if isinstance(last.content, list) and last.content and not last.text():
-            kinds = ", ".join(sorted({p.type for p in last.content}))
+        parts = last.content if isinstance(last.content, list) else []
+        kinds = ", ".join(sorted({p.type for p in parts if p.type != "text"}))
+        if kinds and not last.text():
             raise BadRequest(f"the question has no text: qa reads only text parts of a "
                              f"message, and the last one has {kinds}")
         return last.text(), history
 
+    def unsupported(self) -> None:
+        """BadRequest for a parameter that asks for what qa cannot give, where ignoring it
+        would hand the client something else than it asked for and reads: several choices
+        (`n` > 1), a forced tool call (`tool_choice` "required" or a named function), a
+        reply in JSON (`response_format` other than text), token probabilities
+        (`logprobs`). The parameters that only tune a model (temperature, top_p,
+        max_tokens, stop, seed, ...) are ignored."""
+        if self.n is not None and self.n != 1:
+            raise BadRequest(f"n is {self.n}: qa gives one answer per request, so send n 1 "
+                             "or leave it out", param="n")
+        if self.tool_choice not in (None, "none", "auto"):
+            raise BadRequest("tool_choice asks for a tool call: qa answers in text and calls "
+                             'no tools, so send "none" or "auto" or leave it out',
+                             param="tool_choice")
+        kind = (self.response_format or {}).get("type", "text")
+        if kind != "text":
+            raise BadRequest(f"response_format {str(kind)[:40]!r} is not supported: qa "
+                             'answers in text with citations, so send {"type": "text"} or '
+                             "leave it out", param="response_format")
+        if self.logprobs:
+            raise BadRequest("logprobs: qa has no token probabilities, so send false or leave "
+                             "it out", param="logprobs")
+
     def include_usage(self) -> bool:
         """Whether a stream ends with a chunk of `usage` (`stream_options.include_usage`)."""
         return self.stream_options is not None and self.stream_options.include_usage
+
+
+def check_model(model: str) -> None:
+    """UnknownModel (404, OpenAI's `model_not_found`) for a model qa does not serve."""
+    if model not in SERVED:
+        raise UnknownModel(f"the model {model!r} does not exist: qa serves "
+                           f"{', '.join(SERVED)} (GET /v1/models)", param="model",
+                           code="model_not_found")
 
 
 @router.get("/models", summary="The models served: qa")
@@ -154,8 +191,15 @@ async def models() -> ModelList:
     return ModelList(data=[ModelCard(id=m, created=_STARTED) for m in SERVED])
 
 
+@router.get("/models/{model}", summary="One model served", responses=error_responses(404))
+async def one_model(model: str) -> ModelCard:
+    check_model(model)
+    return ModelCard(id=model, created=_STARTED)
+
+
 @router.post("/chat/completions", summary="An answer in the Chat Completions format",
-             response_model=None, responses={200: {"model": ChatCompletion}, **error_responses(404)})
+             response_model=None,
+             responses={200: {"model": ChatCompletion}, **error_responses(404)})
 async def chat_completions(req: ChatRequest, svc: Service) -> ChatCompletion | StreamingResponse:
     question, history = req.question_and_history()
     ident, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
