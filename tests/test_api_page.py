@@ -275,6 +275,19 @@ def test_an_odd_selection_shows_no_sources_without_a_traceback(server: str, serv
     assert not [line for line in lines if "Traceback" in line], lines[:40]
 
 
+@pytest.mark.parametrize("session", ["%00", "%7F", "a%0Ab", "x" * 200])
+def test_a_heartbeat_for_an_odd_session_is_refused_without_a_traceback(
+        server: str, server_log: Path, session: str) -> None:
+    """Gradio builds a URL of the heartbeat's path: a control character in it was an
+    InvalidURL, with a traceback in the log."""
+    before = server_log.read_text(errors="replace").count("\n")
+    assert_refused(httpx.get(f"{server}/gradio_api/heartbeat/{session}", timeout=5), 404)
+    time.sleep(0.3)
+    lines = server_log.read_text(errors="replace").splitlines()[before:]
+    assert not [line for line in lines if "Traceback" in line], lines[:40]
+    assert_alive(server)
+
+
 def test_the_event_specs_of_the_page(service: QAService) -> None:
     from qa.ui import build_ui
 

@@ -66,7 +66,9 @@ PAGE_ROUTES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("GET", re.compile(r"/|/config/?|/theme\.css|/favicon\.ico|/manifest\.json|/robots\.txt")),
     ("GET", re.compile(r"/(assets|static)/[^\x00]+")),
     ("GET", re.compile(r"/gradio_api/queue/data")),
-    ("GET", re.compile(r"/gradio_api/heartbeat/[^/]+")),
+    # A session hash as Gradio's clients make them (base 36, or a UUID): Gradio builds a URL
+    # of the path, and a control character in it was an InvalidURL and a traceback.
+    ("GET", re.compile(r"/gradio_api/heartbeat/[A-Za-z0-9_-]{1,128}")),
     ("POST", re.compile(r"/gradio_api/queue/join")),
     ("POST", re.compile(r"/gradio_api/cancel")),
 )
