@@ -1,11 +1,13 @@
 """`qa` as a model for OpenAI clients (the `openai` package, Open WebUI, LibreChat, ...):
-`GET /v1/models` and `POST /v1/chat/completions`, streamed and not, in the Chat
-Completions format.
+`GET /v1/models` (and `/v1/models/{model}`) and `POST /v1/chat/completions`, streamed and
+not, in the Chat Completions format.
 
 The last user message is the question and the earlier user and assistant messages are the
 conversation (read by the follow-up resolution); system messages and the parameters
 clients always send (temperature, top_p, user, max_tokens, ...) are accepted and ignored.
-A model other than the ones listed is a 404 (`code` "model_not_found", as OpenAI says it).
+A model other than the ones listed is a 404 (`code` "model_not_found", as OpenAI says it);
+parameters asking for what qa cannot give (`n` > 1, a forced tool call, a JSON
+`response_format`, `logprobs`) are 422s naming the parameter, not ignored.
 Replies carry `usage` in tokens of the embedding model's tokenizer (`qa.api.models.Usage`);
 a stream sends it in a last chunk when asked (`stream_options.include_usage`). Clients drop
 fields they do not know, so citations travel in the content (`[n]` markers and a short
