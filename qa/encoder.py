@@ -104,9 +104,10 @@ class OnnxEncoder:
         self._inputs = {i.name for i in self._session.get_inputs()}
         self.dimension = int(self._session.get_outputs()[0].shape[-1])
 
-    def count_tokens(self, texts: list[str]) -> list[int]:
-        """Token counts of the texts (special tokens included, before any cut)."""
-        return [len(e.ids) for e in self._counter.encode_batch(texts)]
+    def count_tokens(self, texts: list[str], special: bool = True) -> list[int]:
+        """Token counts of the texts (before any cut), with the model's special tokens
+        (`[CLS]`, `[SEP]`) unless `special` is false."""
+        return [len(e.ids) for e in self._counter.encode_batch(texts, add_special_tokens=special)]
 
     def encode(self, texts: list[str], batch_size: int = 64,
                progress: Callable[[int], None] | None = None) -> np.ndarray:

@@ -33,6 +33,10 @@ class UnknownDocument(NotFound):
     """A `doc` that names no indexed document; `extra["documents"]` lists the names."""
 
 
+class UnknownModel(NotFound):
+    """A `/v1` request naming a model `qa` does not serve (`GET /v1/models` lists them)."""
+
+
 class TooLarge(QAError):
     """An upload over the size limit."""
 

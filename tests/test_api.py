@@ -3,6 +3,8 @@ errors in the one error shape, OpenAPI, and the /ask contract."""
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 import threading
 from collections.abc import Iterator
@@ -193,6 +195,15 @@ def test_chat_content_of_neither_shape_is_one_error_on_the_field(client: TestCli
     assert [d["field"] for d in resp.json()["error"]["details"]] == ["messages.0.content"]
 
 
+@pytest.mark.parametrize("content", [[{"type": "text"}], [{"type": "text", "text": "  "}], []])
+def test_a_question_of_empty_text_parts_is_empty(client: TestClient, content: object) -> None:
+    """It was "the question has no text: qa reads only text parts ..., and the last one
+    has text"."""
+    resp = client.post("/v1/chat/completions", json={
+        "model": "qa", "messages": [{"role": "user", "content": content}]})
+    assert_error(resp, 422, "question is empty")
+
+
 def test_a_question_of_images_only_says_that_only_text_is_read(client: TestClient) -> None:
     resp = client.post("/v1/chat/completions", json={"model": "qa", "messages": [
         {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:,x"}}]}]})
@@ -262,6 +273,37 @@ def test_unreadable_bodies_are_400_in_the_error_shape(client: TestClient, body: 
     assert_error(resp, 400, "UTF-8 JSON")
 
 
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "br", "GZIP", "identity, gzip",
+                                      "x-unknown"])
+@pytest.mark.parametrize("path", ["/retrieve", "/ask", "/v1/chat/completions"])
+def test_a_compressed_body_is_refused_with_415(client: TestClient, path: str,
+                                                encoding: str) -> None:
+    """A compressed body was read as if it were plain (a gzip body: a 400 "could not be
+    read"; plain JSON labelled gzip: answered). Refused before it is read."""
+    plain = json.dumps({"query": "military", "question": "military", "model": "qa",
+                        "messages": [{"role": "user", "content": "military"}]}).encode()
+    body = gzip.compress(plain) if "gzip" in encoding.lower() else plain
+    resp = client.post(path, content=body, headers={"content-type": "application/json",
+                                                    "content-encoding": encoding})
+    assert_error(resp, 415, "compressed", "send it uncompressed")
+    assert resp.headers["accept-encoding"] == "identity"  # RFC 7694
+    assert resp.json()["error"]["type"] == "UnsupportedMediaType"
+
+
+def test_a_decompression_bomb_is_refused_unread(client: TestClient) -> None:
+    bomb = gzip.compress(b"[" * (16 << 20))  # 16 MiB of JSON in some 16 KiB
+    resp = client.post("/ask", content=bomb, headers={"content-type": "application/json",
+                                                      "content-encoding": "gzip"})
+    assert_error(resp, 415, "compressed")
+    assert client.get("/health").status_code == 200
+
+
+def test_an_identity_encoded_body_is_read(client: TestClient) -> None:
+    resp = client.post("/retrieve", json={"query": "military", "k": 1},
+                       headers={"content-encoding": "identity"})
+    assert resp.status_code == 200 and len(resp.json()["results"]) == 1
+
+
 # --- OpenAPI -----------------------------------------------------------------------------
 
 
@@ -279,11 +321,12 @@ def test_openapi_documents_the_error_shape_and_statuses_sent(client: TestClient)
     spec = client.get("/openapi.json").json()
     error = {"$ref": "#/components/schemas/ErrorBody"}
     assert "HTTPValidationError" not in spec["components"]["schemas"]
-    expected = {"/index/rebuild": {"401", "403", "404"}, "/chunks/{chunk_id}": {"404"}}
+    expected = {"/index/rebuild": {"401", "403", "404"}, "/chunks/{chunk_id}": {"404"},
+                "/v1/chat/completions": {"401", "403", "404"}}
     for path, operations in spec["paths"].items():
         for method, op in operations.items():
             documented = set(op["responses"])
-            assert {"400", "408", "413", "422", "500", "503"} | expected.get(path, set()) \
+            assert {"400", "408", "413", "415", "422", "500", "503"} | expected.get(path, set()) \
                 <= documented, (method, path, documented)
             for status in {s for s in documented if not s.startswith("2")}:
                 schema = op["responses"][status]["content"]["application/json"]["schema"]

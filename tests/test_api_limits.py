@@ -5,6 +5,7 @@ the API's error shape, and the server answers others afterwards."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import socket
 import time
@@ -101,6 +102,21 @@ def test_an_undeclared_body_over_the_limit_is_refused(server: tuple[str, int]) -
     # Under the limit, the same route answers.
     ok = httpx.post(url + "/ask", json={"question": "What is the military aspect?"}, timeout=60)
     assert ok.status_code == 200
+
+
+@pytest.mark.parametrize("head", [b"Transfer-Encoding: gzip, chunked",
+                                  b"Content-Encoding: gzip\r\nTransfer-Encoding: chunked"])
+def test_a_compressed_chunked_body_is_refused(server: tuple[str, int], head: bytes) -> None:
+    """A transfer coding besides chunked was dropped unread: a gzip body was a 400, plain
+    JSON labelled gzip was answered."""
+    url, port = server
+    for body in (gzip.compress(b'{"query": "military"}'), b'{"query": "military"}'):
+        s = connect(port)
+        s.sendall(b"POST /retrieve HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                  + head + b"\r\n\r\n" + b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n")
+        status, answer, _ = response(s)
+        assert_error(status, answer, 415, "send it uncompressed")
+    assert_alive(url)
 
 
 def test_a_body_that_trickles_is_timed_out(server: tuple[str, int]) -> None:

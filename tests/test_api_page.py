@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from qa.api.page import PageGuard, holds_file_reference
+from qa.api.page import EventSpec, PageGuard, event_problem, event_specs, holds_file_reference
 from qa.config import Settings
 from qa.service import QAService
 from tests.conftest import serving
@@ -218,6 +218,107 @@ def test_an_event_the_page_does_not_have_is_refused(server: str, server_log: Pat
     assert_alive(server)
 
 
+# Events the page's JavaScript never sends, each of which Gradio accepted (200) and then
+# failed on in its queue, writing a traceback to the log: (fn_index, data, event_data).
+BAD_EVENTS = {
+    "too-few-inputs": (0, [QUESTION], None),
+    "too-many-inputs": (0, [QUESTION, "", None, 5], None),
+    "no-server-function": ("cancel", [], None),
+    "question-not-text": (0, [{"q": 1}, "", None], None),
+    "document-not-text": (0, [QUESTION, 5, None], None),
+    "document-an-object": (0, [QUESTION, {"a": 1}, None], None),
+    "select-without-selection": ("select", [None], None),
+    "select-a-number": ("select", [None], 5),
+    "select-without-value": ("select", [None], {"index": 0}),
+}
+
+
+def _page_events(server: str) -> dict[str, int]:
+    """fn_index of the question box's submit, of a select and of an event with no server
+    function, from the page's configuration."""
+    deps = httpx.get(server + "/config", timeout=10).json()["dependencies"]
+    return {"cancel": next(d["id"] for d in deps if not d["backend_fn"]),
+            "select": next(d["id"] for d in deps if d["targets"][0][1] == "select")}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_EVENTS))
+def test_events_gradio_would_fail_on_are_refused_without_a_traceback(
+        server: str, server_log: Path, case: str) -> None:
+    fn_index, data, event_data = BAD_EVENTS[case]
+    fn_index = _page_events(server).get(fn_index, fn_index)
+    session = "bad" + secrets.token_hex(4)
+    before = server_log.read_text(errors="replace").count("\n")
+    resp = join(server, data, fn_index=fn_index, session=session, event_data=event_data)
+    assert_refused(resp, 422)
+    stream = events(server, session, timeout=3)  # nothing was queued
+    assert "process_starts" not in stream
+    time.sleep(0.3)
+    lines = server_log.read_text(errors="replace").splitlines()[before:]
+    assert not [line for line in lines if "Traceback" in line], lines[:40]
+    assert sum("/gradio_api/queue/join" in line for line in lines) == 1, lines
+    assert_alive(server)
+
+
+@pytest.mark.parametrize("index", ["x", [], ["x"], 3, [1, 0]])
+def test_an_odd_selection_shows_no_sources_without_a_traceback(server: str, server_log: Path,
+                                                               index: object) -> None:
+    session = "sel" + secrets.token_hex(4)
+    before = server_log.read_text(errors="replace").count("\n")
+    resp = join(server, [None], fn_index=_page_events(server)["select"], session=session,
+                event_data={"index": index, "value": "x"})
+    assert resp.status_code == 200
+    done = [json.loads(line[len("data: "):]) for line in events(server, session).splitlines()
+            if '"process_completed"' in line]
+    assert done and done[0]["success"], done
+    time.sleep(0.3)
+    lines = server_log.read_text(errors="replace").splitlines()[before:]
+    assert not [line for line in lines if "Traceback" in line], lines[:40]
+
+
+@pytest.mark.parametrize("session", ["%00", "%7F", "a%0Ab", "x" * 200])
+def test_a_heartbeat_for_an_odd_session_is_refused_without_a_traceback(
+        server: str, server_log: Path, session: str) -> None:
+    """Gradio builds a URL of the heartbeat's path: a control character in it was an
+    InvalidURL, with a traceback in the log."""
+    before = server_log.read_text(errors="replace").count("\n")
+    assert_refused(httpx.get(f"{server}/gradio_api/heartbeat/{session}", timeout=5), 404)
+    time.sleep(0.3)
+    lines = server_log.read_text(errors="replace").splitlines()[before:]
+    assert not [line for line in lines if "Traceback" in line], lines[:40]
+    assert_alive(server)
+
+
+def test_the_event_specs_of_the_page(service: QAService) -> None:
+    from qa.ui import build_ui
+
+    page = build_ui(service)
+    specs = event_specs(page)
+    config = {d["id"]: d for d in page.get_config_file()["dependencies"]}
+    assert set(specs) == {i for i, d in config.items() if d["backend_fn"]}
+    asks = [i for i, d in config.items() if d["api_name"].startswith("ask")]
+    assert asks and all(specs[i] == EventSpec((True, True, False)) for i in asks)
+    selects = {i for i, d in config.items() if d["targets"][0][1] == "select"}
+    assert len(selects) == 2 and {i for i, s in specs.items() if s.selects} == selects
+
+
+@pytest.mark.parametrize("event, problem", [
+    ({"fn_index": 0, "data": ["q", "", None]}, None),
+    ({"fn_index": 0, "data": ["q", None, {"any": "state"}]}, None),
+    ({"data": []}, None),  # no fn_index: Gradio's own 400
+    ({"fn_index": 1, "data": [None], "event_data": {"index": 0, "value": "x"}}, None),
+    ({"fn_index": 2, "data": ["q", "", None]}, "fn_index names no event"),
+    ({"fn_index": 0, "data": ["q", ""]}, "a list of the event's 3 input values"),
+    ({"fn_index": 0, "data": "q"}, "a list of the event's 3 input values"),
+    ({"fn_index": 0, "data": ["q", ["a"], None]}, "data[1] must be a string or null"),
+    ({"fn_index": 1, "data": [None]}, "an object with `index` and `value`"),
+    ({"fn_index": 1, "data": [None], "event_data": {"value": 1}}, "`index` and `value`"),
+])
+def test_event_problem(event: dict, problem: str | None) -> None:
+    specs = {0: EventSpec((True, True, False)), 1: EventSpec((False,), selects=True)}
+    found = event_problem(event, specs)
+    assert (found is None) if problem is None else (problem in found), found
+
+
 def test_the_guard_passes_only_the_pages_events() -> None:
     from fastapi import FastAPI
 
@@ -228,7 +329,7 @@ def test_the_guard_passes_only_the_pages_events() -> None:
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"{}"})
 
-    guard = PageGuard(inner, FastAPI().router, frozenset({0, 3}))
+    guard = PageGuard(inner, FastAPI().router, {0: EventSpec(()), 3: EventSpec(())})
 
     async def post(fn_index: object) -> httpx.Response:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=guard),

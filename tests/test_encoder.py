@@ -69,6 +69,9 @@ def test_token_limit_and_counts(encoder: OnnxEncoder) -> None:
     assert encoder.max_tokens == 256 and encoder.dimension == 384
     short, long = encoder.count_tokens(["two words", "word " * 400])
     assert short < 10 and long > 256
+    # without [CLS] and [SEP]: the text's own tokens (what /v1 reports as usage)
+    assert encoder.count_tokens(["two words", "word " * 400], special=False) == [2, 400]
+    assert encoder.count_tokens(["two words"])[0] == 4
     # a text is read up to the limit: what follows it changes nothing
     cut = encoder.encode_one("word " * 300)[0]
     assert float(cut @ encoder.encode_one("word " * 300 + "entirely different ending")[0]) > 0.99999

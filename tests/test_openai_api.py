@@ -66,9 +66,65 @@ def test_the_stream_reads_as_the_completion(client: openai.OpenAI) -> None:
     assert all(p.object == "chat.completion.chunk" for p in parts)
     assert parts[0].choices[0].delta.role == "assistant"
     assert "".join(p.choices[0].delta.content or "" for p in parts if p.choices) == whole
-    last = parts[-1]
+    last = parts[-2]  # the last with a choice: the usage follows (include_usage)
     assert last.choices[0].finish_reason == "stop"
     assert last.model_extra["qa"]["citations"][0]["cells"][0] == "Military"
+
+
+def tokens(service: QAService, *texts: str) -> int:
+    """Tokens of the texts as usage counts them: the embedding model's tokenizer, without
+    its special tokens."""
+    return sum(service.retriever.encoder.count_tokens(list(texts), special=False))
+
+
+def test_a_completion_reports_its_usage(client: openai.OpenAI, service: QAService) -> None:
+    """OpenAI clients read `usage`: prompt tokens of what was read (the question and the
+    earlier messages), completion tokens of the reply's content."""
+    done = client.chat.completions.create(
+        model="qa", messages=[{"role": "user", "content": MILITARY}])
+    text = done.choices[0].message.content
+    assert done.usage.prompt_tokens == tokens(service, MILITARY) > 5
+    assert done.usage.completion_tokens == tokens(service, text) > 20
+    assert done.usage.total_tokens == done.usage.prompt_tokens + done.usage.completion_tokens
+    # The system message is not read; the earlier turns are.
+    follow = client.chat.completions.create(model="qa", messages=[
+        {"role": "system", "content": "You are a helpful assistant who answers briefly."},
+        {"role": "user", "content": MILITARY}, {"role": "assistant", "content": text},
+        {"role": "user", "content": "And for the economic aspect?"}])
+    assert follow.usage.prompt_tokens == tokens(service, "And for the economic aspect?",
+                                                MILITARY, text)
+
+
+def test_a_stream_sends_its_usage_last_only_when_asked(client: openai.OpenAI) -> None:
+    messages = [{"role": "user", "content": MILITARY}]
+    whole = client.chat.completions.create(model="qa", messages=messages)
+    parts = list(client.chat.completions.create(
+        model="qa", messages=messages, stream=True, stream_options={"include_usage": True}))
+    *rest, last = parts
+    assert last.choices == [] and last.usage == whole.usage  # OpenAI's last chunk
+    assert all(p.choices and p.usage is None for p in rest)
+    plain = list(client.chat.completions.create(model="qa", messages=messages, stream=True))
+    assert plain[-1].choices[0].finish_reason == "stop"
+    assert all(p.usage is None and "usage" not in p.model_fields_set for p in plain)
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_model_not_served_is_not_found(client: openai.OpenAI, keyed_server: str,
+                                         stream: bool) -> None:
+    """Any name was answered by qa; a client that picked a model it thought was another
+    could not tell. The error is OpenAI's model_not_found, in the one shape."""
+    assert [m.id for m in client.models.list().data] == ["qa"]
+    with pytest.raises(openai.NotFoundError) as e:
+        client.chat.completions.create(model="gpt-4o", stream=stream,
+                                       messages=[{"role": "user", "content": MILITARY}])
+    assert e.value.code == "model_not_found" and e.value.param == "model"
+    assert "gpt-4o" in e.value.message and "GET /v1/models" in e.value.message
+    resp = httpx.post(keyed_server + "/v1/chat/completions", timeout=60,
+                      headers={"Authorization": f"Bearer {KEY}"},
+                      json={"model": "QA", "messages": [{"role": "user", "content": MILITARY}]})
+    assert resp.status_code == 404 and resp.json() == {"error": {
+        "type": "UnknownModel", "param": "model", "code": "model_not_found",
+        "message": "the model 'QA' does not exist: qa serves qa (GET /v1/models)"}}
 
 
 def test_multi_turn_messages_are_read_as_a_follow_up(client: openai.OpenAI) -> None:
@@ -109,6 +165,46 @@ def test_the_bearer_key(keyed_server: str) -> None:
     assert KEY not in resp.text
     # the key guards the OpenAI endpoints only
     assert httpx.post(keyed_server + "/ask", json={"question": MILITARY}).status_code == 200
+
+
+def test_a_model_is_retrieved_by_its_id(client: openai.OpenAI) -> None:
+    assert client.models.retrieve("qa").id == "qa"
+    with pytest.raises(openai.NotFoundError) as e:
+        client.models.retrieve("gpt-4o")
+    assert e.value.code == "model_not_found"
+
+
+TOOL = {"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"}}}
+
+
+@pytest.mark.parametrize("asked, param", [
+    ({"n": 2}, "n"),
+    ({"tools": [TOOL], "tool_choice": "required"}, "tool_choice"),
+    ({"tools": [TOOL], "tool_choice": {"type": "function", "function": {"name": "lookup"}}},
+     "tool_choice"),
+    ({"response_format": {"type": "json_object"}}, "response_format"),
+    ({"response_format": {"type": "json_schema", "json_schema": {
+        "name": "answer", "schema": {"type": "object"}}}}, "response_format"),
+    ({"logprobs": True, "top_logprobs": 2}, "logprobs"),
+], ids=["n-2", "tool-required", "tool-named", "json-object", "json-schema", "logprobs"])
+def test_what_qa_cannot_give_is_refused_not_ignored(client: openai.OpenAI, asked: dict,
+                                                    param: str) -> None:
+    """Each was answered with one text reply: a client read choices[1], a tool call, JSON
+    or token probabilities that were not there."""
+    for stream in (False, True):
+        with pytest.raises(openai.UnprocessableEntityError) as e:
+            client.chat.completions.create(
+                model="qa", stream=stream, messages=[{"role": "user", "content": MILITARY}],
+                **asked)
+        assert e.value.param == param and "qa" in e.value.message
+
+
+def test_what_asks_only_for_text_is_answered(client: openai.OpenAI) -> None:
+    done = client.chat.completions.create(
+        model="qa", n=1, logprobs=False, response_format={"type": "text"}, tools=[TOOL],
+        tool_choice="auto", messages=[{"role": "user", "content": MILITARY}])
+    assert len(done.choices) == 1 and not done.choices[0].message.tool_calls
+    assert "Escalates arms build-up" in done.choices[0].message.content
 
 
 # --- POST /ask streamed ----------------------------------------------------------------------

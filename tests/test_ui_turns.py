@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+import pytest
+
 from qa.answer import Answer, Citation, Dropped, Final
 from qa.api.page import holds_file_reference
 from qa.chunk import Chunk
@@ -17,6 +19,7 @@ from qa.ui.turns import (
     finished,
     history,
     restored,
+    selected,
     stop_last,
     stored,
 )
@@ -100,3 +103,14 @@ def test_a_stopped_answer_keeps_the_llms_verified_sentences_only() -> None:
     nothing = finished(replace(writing, text=""),
                        Final(_answer("Fuel: 12 [1]", by="extractive")), stopped=True)
     assert nothing == Turn("Cost of fuel?", None, "", "stopped")
+
+
+@pytest.mark.parametrize("index, expected", [
+    (3, 3), ([4, 1], 4), ((2, 0), 2), (0, 0), (-1, -1),
+    ("x", None), ([], None), (["x"], None), (None, None), (True, None), (1.5, None),
+])
+def test_selected_reads_only_an_integer_or_a_list_starting_with_one(index: object,
+                                                                    expected: int | None) -> None:
+    """A hand-made select event's index was divided as it came: "x" and [] were a
+    TypeError and an IndexError, with a traceback in the server's log."""
+    assert selected(index) == expected

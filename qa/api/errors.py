@@ -34,6 +34,10 @@ class ErrorDetail(BaseModel):
     type: str
     message: str
     details: list[FieldError] | None = None
+    param: str | None = Field(None, description="/v1 only, as OpenAI names it: the field "
+                              "at fault (`model`).")
+    code: str | None = Field(None, description="/v1 only, as OpenAI names it: what went "
+                             "wrong (`model_not_found`).")
 
 
 class ErrorBody(BaseModel):
@@ -53,14 +57,16 @@ STATUS_MEANING = {
     409: "The uploaded content is already indexed (under the name given).",
     408: "The request was not received in time (QA_HEADER_TIMEOUT, QA_BODY_TIMEOUT).",
     413: "The body is larger than QA_MAX_BODY_BYTES.",
-    415: "The uploaded file is of a type qa does not read.",
+    415: "The body is compressed (Content-Encoding): send it uncompressed; or the uploaded "
+         "file is of a type qa does not read.",
     422: "The request is invalid; `details` names each invalid field.",
     500: "An unexpected error; it has been logged.",
     503: "The index is not loaded, damaged or built with other settings; or the server is at "
          "its connection limit (QA_MAX_CONNECTIONS).",
 }
-# Statuses any operation may answer: the request layers (body, time, connections) and faults.
-COMMON_STATUSES = (400, 408, 413, 422, 500, 503)
+# Statuses any operation may answer: the request layers (body, time, encoding, connections)
+# and faults.
+COMMON_STATUSES = (400, 408, 413, 415, 422, 500, 503)
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

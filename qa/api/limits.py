@@ -10,6 +10,14 @@ so an unread rest is never drained. Our bodies are small JSON documents (1 MiB a
 question and a long history many times over), so reading them whole costs nothing and
 lets no route parse a half-received one. The header, keep-alive and connection limits are
 the server's (`qa.api.server`): they apply before a request reaches any application.
+
+A body sent compressed (`Content-Encoding` other than `identity`: gzip, deflate, br, ...;
+or a `Transfer-Encoding` coding besides `chunked`) is answered 415 before any of it is
+read, with `Accept-Encoding: identity` (RFC 7694):
+no route decodes one, so it used to be read as if it were the plain body (a gzip body was
+a 400 "could not be read"). Refused rather than decoded: the bodies are small JSON, which
+compression saves nothing worth having on, and a decoder would be one more thing to bound
+(a few kilobytes of gzip inflate to gigabytes) and, for br, one more dependency.
 """
 
 from __future__ import annotations
@@ -22,8 +30,8 @@ from qa.api.errors import send_error
 
 
 class RequestLimits:
-    """Refuse bodies over `max_body_bytes` (413) and bodies not received within
-    `body_timeout` seconds (408), in the one error shape."""
+    """Refuse bodies over `max_body_bytes` (413), bodies not received within
+    `body_timeout` seconds (408) and compressed bodies (415), in the one error shape."""
 
     def __init__(self, app: ASGIApp, max_body_bytes: int, body_timeout: float) -> None:
         self.app = app
@@ -34,14 +42,24 @@ class RequestLimits:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length, chunked = None, False
+        length, chunked, coded = None, False, []
         for name, value in scope["headers"]:
             if name == b"content-length":
                 length = value
             elif name == b"transfer-encoding":
                 chunked = b"chunked" in value.lower()
+                coded += [(b"Transfer-Encoding", c) for c in _codings(value)
+                          if c != b"chunked"]
+            elif name == b"content-encoding":
+                coded += [(b"Content-Encoding", c) for c in _codings(value)]
         if length is None and not chunked:  # no body (the server checked the framing)
             await self.app(scope, receive, send)
+            return
+        if coded:
+            header, coding = (x.decode("latin-1") for x in coded[0])
+            await send_error(send, 415, f"the body is compressed ({header}: {coding[:20]}): "
+                             f"send it uncompressed, without that coding", close=True,
+                             headers=[(b"accept-encoding", b"identity")])
             return
         if length is not None and not length.strip().isdigit():
             await send_error(send, 400, "Content-Length is not a number", close=True)
@@ -78,6 +96,13 @@ class RequestLimits:
             size += len(chunk)
             if size > self.max_body_bytes or not message.get("more_body", False):
                 return b"".join(chunks)
+
+
+def _codings(value: bytes) -> list[bytes]:
+    """The codings a Content-Encoding or Transfer-Encoding header lists, lower-cased,
+    `identity` left out."""
+    return [c for c in value.lower().replace(b" ", b"").replace(b"\t", b"").split(b",")
+            if c not in (b"", b"identity")]
 
 
 def replay(body: bytes, receive: Receive) -> Receive:

@@ -135,3 +135,67 @@ class AddedResponse(BaseModel):
         """The model of a service Added."""
         return cls(version=a.version, document=Document.of(a.document) if a.document else None,
                    replaced=a.replaced, report=a.report.to_dict())
+
+
+# --- the OpenAI-compatible endpoints (/v1) ----------------------------------------------
+
+
+class ModelCard(BaseModel):
+    """A model `qa` serves, as `GET /v1/models` lists it."""
+
+    id: str
+    object: Literal["model"] = "model"
+    created: int = Field(..., description="When the server started (Unix seconds).")
+    owned_by: str = "qa"
+
+
+class ModelList(BaseModel):
+    """Body of GET /v1/models."""
+
+    object: Literal["list"] = "list"
+    data: list[ModelCard]
+
+
+class Usage(BaseModel):
+    """What a completion read and wrote, in tokens of the embedding model's tokenizer
+    (its WordPiece: `qa` has no LLM tokenizer of its own), special tokens not counted:
+    `prompt_tokens` of the question and the earlier messages read (those within
+    QA_HISTORY_TURNS and QA_HISTORY_CHARS), `completion_tokens` of the reply's content."""
+
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+
+    @classmethod
+    def of(cls, prompt: int, completion: int) -> Usage:
+        """The usage of a prompt and a completion of these sizes."""
+        return cls(prompt_tokens=prompt, completion_tokens=completion,
+                   total_tokens=prompt + completion)
+
+
+class AssistantMessage(BaseModel):
+    """The reply's message: the answer, its notes and its sources, as a chat shows them."""
+
+    role: Literal["assistant"] = "assistant"
+    content: str
+
+
+class Choice(BaseModel):
+    """The one choice of a completion."""
+
+    index: int = 0
+    finish_reason: Literal["stop"] = "stop"
+    logprobs: None = None
+    message: AssistantMessage
+
+
+class ChatCompletion(BaseModel):
+    """Body of a non-streaming POST /v1/chat/completions; `qa` is the /ask reply."""
+
+    id: str
+    object: Literal["chat.completion"] = "chat.completion"
+    created: int
+    model: str
+    choices: list[Choice]
+    usage: Usage
+    qa: dict[str, Any] = Field(..., description="The whole /ask reply (citations, ...).")

@@ -22,6 +22,13 @@ each enough on its own for that request:
    it. Anything else under the page's mount is answered in the API's error shape: 405 for
    an API path with the wrong method, else 404.
 
+An event must also be one Gradio can run without failing in its queue, where a failure is
+logged with a traceback after the client was told 200 (`EventSpec`, from the page's own
+events): it names an event of the page with a server-side function (the page's
+JavaScript-only and cancelling events have none), sends one value per input, text (or
+null) to a text input, and, to a select event, the selection as an object with `index` and
+`value`. Anything else is a 422 saying what was wrong, before Gradio sees it.
+
 `PageGuard` also answers Gradio's own errors in that shape, drops request headers Gradio
 copies into a response (`file=` copied `Cookie` into a `Range` response), and keeps the
 404 that Gradio's event stream raises for an unknown `session_hash` after it has started
@@ -37,6 +44,8 @@ import os
 import re
 import shutil
 import tempfile
+import typing
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -57,7 +66,9 @@ PAGE_ROUTES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("GET", re.compile(r"/|/config/?|/theme\.css|/favicon\.ico|/manifest\.json|/robots\.txt")),
     ("GET", re.compile(r"/(assets|static)/[^\x00]+")),
     ("GET", re.compile(r"/gradio_api/queue/data")),
-    ("GET", re.compile(r"/gradio_api/heartbeat/[^/]+")),
+    # A session hash as Gradio's clients make them (base 36, or a UUID): Gradio builds a URL
+    # of the path, and a control character in it was an InvalidURL and a traceback.
+    ("GET", re.compile(r"/gradio_api/heartbeat/[A-Za-z0-9_-]{1,128}")),
     ("POST", re.compile(r"/gradio_api/queue/join")),
     ("POST", re.compile(r"/gradio_api/cancel")),
 )
@@ -66,6 +77,56 @@ METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 FILE_KEYS = frozenset({"path", "url", "meta"})
 # Request headers that have no place in a response (Gradio's `file=` copied them all).
 REQUEST_HEADERS = frozenset({b"cookie", b"authorization", b"proxy-authorization"})
+
+@dataclass(frozen=True)
+class EventSpec:
+    """What a page event must carry for Gradio to run it: per input, whether its value is
+    text (a string or null); whether its function reads the selection (`gr.SelectData`)."""
+
+    text: tuple[bool, ...]
+    selects: bool = False
+
+
+def event_specs(page: Any) -> dict[int, EventSpec]:
+    """The events of a Gradio page that run a function on the server, by `fn_index`."""
+    import gradio as gr
+
+    specs = {}
+    for index, block_fn in page.fns.items():
+        if block_fn.fn is None:  # JavaScript only, or a cancel: never sent to the queue
+            continue
+        text = tuple(isinstance(c, gr.Textbox | gr.Button) or (
+            isinstance(c, gr.Dropdown) and not c.multiselect) for c in block_fn.inputs)
+        try:
+            hints = typing.get_type_hints(block_fn.fn).values()
+        except Exception:  # noqa: BLE001 - an annotation that does not resolve: none read
+            hints = ()
+        selects = any(isinstance(h, type) and issubclass(h, gr.SelectData) for h in hints)
+        specs[index] = EventSpec(text, selects)
+    return specs
+
+
+def event_problem(event: dict[str, Any], specs: dict[int, EventSpec]) -> str | None:
+    """What is wrong with a page event (the JSON body of `queue/join`) for the page's
+    events, or None. An event without `fn_index` is left to Gradio (a clean 400)."""
+    fn_index = event.get("fn_index")
+    if fn_index is None:
+        return None
+    spec = specs.get(fn_index) if type(fn_index) is int else None
+    if spec is None:
+        return "fn_index names no event of the chat page"
+    data = event.get("data")
+    if not isinstance(data, list) or len(data) != len(spec.text):
+        return f"data must be a list of the event's {len(spec.text)} input values"
+    for at, (value, text) in enumerate(zip(data, spec.text)):
+        if text and not (value is None or isinstance(value, str)):
+            return f"data[{at}] must be a string or null"
+    selection = event.get("event_data")
+    if spec.selects and not (isinstance(selection, dict)
+                             and {"index", "value"} <= selection.keys()):
+        return "event_data must be the selection: an object with `index` and `value`"
+    return None
+
 
 def private_gradio_cache() -> str:
     """Point Gradio's upload and cache folder (`GRADIO_TEMP_DIR`) at a folder of this
@@ -94,7 +155,7 @@ def mount_page(app: FastAPI, service: QAService) -> FastAPI:
     mount = app.router.routes[-1]
     if not isinstance(mount, Mount) or mount.path != "":
         raise RuntimeError("gradio.mount_gradio_app did not add its mount last")
-    mount.app = PageGuard(mount.app, app.router, frozenset(page.fns))
+    mount.app = PageGuard(mount.app, app.router, event_specs(page))
     return app
 
 
@@ -116,10 +177,11 @@ class PageGuard:
     """ASGI layer in front of the Gradio app: only the page's routes, no file references in
     events, every refusal in the API's error shape."""
 
-    def __init__(self, app: ASGIApp, api: Router, events: frozenset[int] | None = None) -> None:
+    def __init__(self, app: ASGIApp, api: Router,
+                 events: dict[int, EventSpec] | None = None) -> None:
         self.app = app
         self.api = api
-        # The page's event numbers (`fn_index`, as Gradio keys them), once the page is built.
+        # The page's events by number (`fn_index`, as Gradio keys them), once it is built.
         self.events = events
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -174,8 +236,9 @@ class PageGuard:
     async def _event_body(self, path: str, receive: Receive, send: Send) -> bytes | None:
         """The whole body of a page event if it may go to Gradio; else None, answered. Its
         size and time are bounded by `RequestLimits`, which has already read it. An event
-        must name one of the page's (Gradio looks an unknown `fn_index` up unguarded: a 500
-        with a traceback in the log)."""
+        must be one of the page's, as it sends it (`event_problem`): Gradio looks an unknown
+        `fn_index` up unguarded (a 500 with a traceback in the log), and fails in its queue
+        on wrong inputs (a traceback after a 200)."""
         chunks = []
         while True:
             message = await receive()
@@ -194,15 +257,12 @@ class PageGuard:
             await send_error(send, 422, "the chat page takes text only: file and URL "
                              "references are refused")
             return None
-        if self.events is not None and path.endswith("/queue/join") and isinstance(event, dict) \
-                and event.get("fn_index") is not None and not self._is_event(event["fn_index"]):
-            await send_error(send, 422, "fn_index names no event of the chat page")
-            return None
+        if self.events is not None and path.endswith("/queue/join") and isinstance(event, dict):
+            problem = event_problem(event, self.events)
+            if problem is not None:
+                await send_error(send, 422, problem)
+                return None
         return body
-
-    def _is_event(self, fn_index: Any) -> bool:
-        """Whether a JSON value is the number of one of the page's events."""
-        return type(fn_index) is int and fn_index in (self.events or ())
 
 
 class _Response:

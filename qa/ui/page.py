@@ -29,7 +29,7 @@ from qa.ui.render import (
     panel_html,
     upload_form,
 )
-from qa.ui.turns import Turn, restored, stored
+from qa.ui.turns import Turn, restored, selected, stored
 
 ASSETS = Path(__file__).parent
 PAGE_CSS = (ASSETS / "page.css").read_text(encoding="utf-8")
@@ -104,8 +104,9 @@ def build_ui(service: QAService) -> gr.Blocks:
         return gr.update(interactive=False)
 
     def select_message(turns: list[Turn], evt: gr.SelectData) -> str:
-        index = evt.index if isinstance(evt.index, int) else evt.index[0]
-        return panel_of(turns, index // 2, page_info(service).not_covered)
+        index = selected(evt.index)
+        return panel_of(turns, -1 if index is None else index // 2,
+                        page_info(service).not_covered)
 
     def select_turn(turns: list[Turn], evt: gr.SelectData) -> str:
         index = evt.index if isinstance(evt.index, int) else -1

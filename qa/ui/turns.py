@@ -115,6 +115,14 @@ def stored(turns: list[Turn]) -> list[dict[str, Any]]:
             for t in turns[-STORED_TURNS:]]
 
 
+def selected(index: Any) -> int | None:
+    """The message a chat selection names: its index (an integer, or the first of a list of
+    them, as Gradio sends it); None for anything else, which a hand-made event may send."""
+    if isinstance(index, list | tuple) and index:
+        index = index[0]
+    return index if type(index) is int else None
+
+
 def restored(value: Any) -> list[Turn]:
     """The conversation read back from the browser's storage: turns that do not read as
     turns are dropped, and one left "writing" (the page was reloaded meanwhile) is stopped."""
