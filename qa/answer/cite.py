@@ -21,15 +21,16 @@ def claims_text(claims: Sequence[Claim], numbers: dict[str, int], preface: str =
     reply another reply follows (`closed`), is closed by a full stop (`closing`): its
     marker would else stand between it and the capital of the next sentence ("Fleet
     Services [1]; The authority expects ..." or "Fleet Services [1] For the ..." read as
-    one run-on sentence)."""
-    ends = [ends_sentence(c.text) for c in claims]
+    one run-on sentence). A claim is written as `Claim.shown` when it has one."""
+    texts = [c.shown or c.text for c in claims]
+    ends = [ends_sentence(t) for t in texts]
     sentences, fragments = all(ends), not any(ends)
     pieces = []
     for i, c in enumerate(claims):
-        text = c.text.rstrip()
+        text = texts[i].rstrip()
         last = i + 1 == len(claims)
         sep = "" if last else " " if sentences or not (
-            fragments or continues(claims[i + 1].text)) else "; "
+            fragments or continues(texts[i + 1])) else "; "
         if not ends[i] and ((closed or not fragments) if last else sep == " "):
             text = closing(text)
         if not last and ends[i] and ends[i + 1] and runs_on(c, claims[i + 1]):
