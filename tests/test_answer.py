@@ -241,6 +241,31 @@ def test_cite_follows_a_claim_that_introduces_what_follows_by_a_space() -> None:
         "bookings … [2]")
 
 
+def test_a_hedge_that_opens_with_a_pronoun_comes_with_the_sentence_it_leans_on() -> None:
+    text = ("The main restoration took place between 2004 and 2007. It cost £7.2 million. "
+            "Visitors come daily.")
+    dome = passage("p-dome", text)
+    it = Claim("It cost £7.2 million.", dome, 0.4)
+    chosen = Claim("Visitors come daily.", dome, 0.9)
+    read = engine.with_antecedent(it, chosen, 400)
+    assert read.text == "The main restoration took place between 2004 and 2007. It cost £7.2 million."
+    # cited as the passage runs, once, the hedge first
+    hedged = Candidate("sentence", (chosen, read), 1.0, features={"hedged": 1.0})
+    assert cite([hedged], "v", "q").answer == f"{text} [1]"
+    # the answer gives the sentence it leans on already; too little room; a cut sentence
+    after = Claim("The main restoration took place between 2004 and 2007.", dome, 0.9)
+    assert engine.with_antecedent(it, after, 400) is it
+    assert engine.with_antecedent(it, chosen, 40) is it
+    cut = Claim("… it cost £7.2 million.", dome, 0.4)
+    assert engine.with_antecedent(cut, chosen, 400) is cut
+    # nor a piece the sentence splitter cut off after an abbreviation
+    opus = passage("p-op", "He wrote his Variations, Op. 2 (on an aria) for piano. He returned "
+                   "to Warsaw in 1829. Visitors come daily.")
+    returned = Claim("He returned to Warsaw in 1829.", opus, 0.4)
+    assert engine.with_antecedent(returned, Claim("Visitors come daily.", opus, 0.9),
+                                  400) is returned
+
+
 def test_cite_highlights_the_cells_a_computation_read_and_keeps_its_value() -> None:
     operands = (Operand(MILITARY, 1, "4", Decimal(4)), Operand(MILITARY, 3, "1", Decimal(1)))
     d = Derivation("difference", operands, "4 - 1", Decimal(3))
