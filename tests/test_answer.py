@@ -163,10 +163,10 @@ def test_cite_closes_a_fragment_that_a_sentence_or_another_part_follows() -> Non
     assert cite([Candidate("s", (quoted, intro, cells), 1.0)], "v", "q").answer == (
         "See the table under “Tables.” [1] Key components of this alliance include: [2] "
         "For the Economic aspect, Russia: Energy exports, market expansion. [3]")
-    # nor is one that ends with the source's note mark after its full stop
+    # nor is one that ends with the source's note mark after its full stop (quoted without)
     noted = Claim("Dialogue matters.[b]", STAKEHOLDERS, 0.5)
     assert cite([Candidate("s", (noted, cells), 1.0)], "v", "q").answer.startswith(
-        "Dialogue matters.[b] [1] For the Economic")
+        "Dialogue matters. [1] For the Economic")
     # a claim that goes on from the one before it (lower-case) follows a semicolon
     states = Claim("the report states fuel: “Russia supplies fuel.”", COMPONENTS, 0.5)
     assert cite([Candidate("s", (cells, states), 1.0)], "v", "q").answer == (
@@ -192,6 +192,85 @@ def test_cite_gives_a_hedge_of_one_passage_in_the_passage_s_order() -> None:
     # not hedged: the claims stand as chosen
     plain = replace(hedged, features={})
     assert cite([plain], "v", "q?").answer == f"{second} [1] {first}. [1]"
+
+
+def test_cite_quotes_the_source_without_its_artefacts_and_cites_it_as_written() -> None:
+    wiki = passage("p-wiki", "Chopin was born in 1810.[citation needed] He left Warsaw in "
+                   "1830.[a] Jones writes, \"[t]he real mad dog\" lives on [her] street.")
+    sentences = [Claim(t, wiki, 0.5) for t in ("Chopin was born in 1810.[citation needed]",
+                                               "He left Warsaw in 1830.[a]")]
+    a = cite([Candidate("s", tuple(sentences), 1.0)], "v", "q")
+    assert a.answer == "Chopin was born in 1810. He left Warsaw in 1830. [1]"
+    assert a.citations[0].chunk.text == wiki.text  # the citation stays the exact source
+    # a bracket the source edits a quotation with, spaced off, or a transcription: kept
+    for kept in ('Jones writes, "[t]he real mad dog" lives on [her] street.',
+                 'Müller wrote: "[His] playing was always noble."',
+                 "Chopin (French pronunciation: \u200b[ʃɔ.pɛ̃]) was born in 1810."):
+        assert cite([Candidate("s", (Claim(kept, wiki, 0.5),), 1.0)], "v",
+                    "q").answer == f"{kept} [1]"
+    # a bullet glyph of a list flattened into a paragraph; a footnote's opening mark
+    bullets = passage("p-bul", "Key changes were: • Cost of revenue increased 12%. "
+                      "(1) Represents the write-off of spare parts.")
+    a = cite([Candidate("s", (Claim("• Cost of revenue increased 12%.", bullets, 0.5),
+                              Claim("(1) Represents the write-off of spare parts.", bullets,
+                                    0.4)), 1.0)], "v", "q")
+    assert a.answer == ("Cost of revenue increased 12%. Represents the write-off of spare "
+                        "parts. [1]")
+    # a row's footnote marks (label, header) and a full stop left alone by a dropped cell;
+    # a figure in brackets is a figure
+    header = ("", "2019 (1)", "2018")
+    other = row(4, header, ("Other assets (1)", "(1)", "22,510"), 1)
+    total = row(4, header, ("Total .", "$229,199", "$223,785"), 2)
+    a = cite([Candidate("cell", (cell_claim(other, (1,), 0.5), cell_claim(total, (1,), 0.4)),
+                        1.0)], "v", "q")
+    assert a.answer == "For Other assets, 2019: (1) [1]; For Total, 2019: $229,199 [2]"
+    assert a.citations[0].chunk.cells[0] == "Other assets (1)"
+    # in a row's claim no lone full stop ends a sentence, a capital after it or not
+    revenue = row(5, ("", "Quarters Ended"), ("Revenue .", "$13,428"), 1)
+    assert cite([Candidate("cell", (Claim("Revenue . Quarters Ended: $13,428", revenue, 0.5),),
+                           1.0)], "v", "q").answer == "Revenue Quarters Ended: $13,428 [1]"
+
+
+def test_cite_follows_a_claim_that_introduces_what_follows_by_a_space() -> None:
+    text = ("The decrease was primarily due to: a $572 million decrease in Blizzard net "
+            "bookings; and lower net bookings from Hearthstone.")
+    due = passage("p-due", text)
+    intro = Claim("The decrease was primarily due to:", due, 0.5)
+    item = Claim("a $572 million decrease in Blizzard net bookings …", due, 0.4)
+    # of one passage: cited once, after what it introduces
+    assert cite([Candidate("s", (intro, item), 1.0)], "v", "q").answer == (
+        "The decrease was primarily due to: a $572 million decrease in Blizzard net bookings "
+        "… [1]")
+    # of two: each cited, but no semicolon after the colon
+    other = Claim("a $572 million decrease in Blizzard net bookings …", STAKEHOLDERS, 0.4)
+    assert cite([Candidate("s", (intro, other), 1.0)], "v", "q").answer == (
+        "The decrease was primarily due to: [1] a $572 million decrease in Blizzard net "
+        "bookings … [2]")
+
+
+def test_a_hedge_that_opens_with_a_pronoun_comes_with_the_sentence_it_leans_on() -> None:
+    text = ("The main restoration took place between 2004 and 2007. It cost £7.2 million. "
+            "Visitors come daily.")
+    dome = passage("p-dome", text)
+    it = Claim("It cost £7.2 million.", dome, 0.4)
+    chosen = Claim("Visitors come daily.", dome, 0.9)
+    read = engine.with_antecedent(it, chosen, 400)
+    assert read.text == "The main restoration took place between 2004 and 2007. It cost £7.2 million."
+    # cited as the passage runs, once, the hedge first
+    hedged = Candidate("sentence", (chosen, read), 1.0, features={"hedged": 1.0})
+    assert cite([hedged], "v", "q").answer == f"{text} [1]"
+    # the answer gives the sentence it leans on already; too little room; a cut sentence
+    after = Claim("The main restoration took place between 2004 and 2007.", dome, 0.9)
+    assert engine.with_antecedent(it, after, 400) is it
+    assert engine.with_antecedent(it, chosen, 40) is it
+    cut = Claim("… it cost £7.2 million.", dome, 0.4)
+    assert engine.with_antecedent(cut, chosen, 400) is cut
+    # nor a piece the sentence splitter cut off after an abbreviation
+    opus = passage("p-op", "He wrote his Variations, Op. 2 (on an aria) for piano. He returned "
+                   "to Warsaw in 1829. Visitors come daily.")
+    returned = Claim("He returned to Warsaw in 1829.", opus, 0.4)
+    assert engine.with_antecedent(returned, Claim("Visitors come daily.", opus, 0.9),
+                                  400) is returned
 
 
 def test_cite_highlights_the_cells_a_computation_read_and_keeps_its_value() -> None:

@@ -13,7 +13,7 @@ from qa.answer.strategies import STRATEGIES, Plugged
 from qa.answer.strategies.cells import NamedRows, OrdinalRow, ReverseLookup, TableCell
 from qa.answer.strategies.sections import SectionSummary
 from qa.answer.strategies.sentences import ANSWER_CHARS, BestSentence, SeveralSentences
-from qa.answer.strategies.table import Extremes, WholeTable
+from qa.answer.strategies.table import Extremes, WholeTable, shows
 from qa.answer.strategies.yesno import YesNo, denies, verdict
 from qa.answer.tables import reverse_claim
 from qa.answer.types import Candidate, Evidence
@@ -232,6 +232,20 @@ def test_whole_table_lists_its_items_without_the_total() -> None:
     assert items.features["head_label_header"] == 1.0
     caption = next(c for c in cands if c.strategy == "table:caption")
     assert caption.claims[0].text == "The table shows: Annual trips by route (thousands)"
+    # written as its caption, which introduces the table itself (ranked as it was fitted)
+    assert caption.claims[0].shown == "Annual trips by route (thousands)"
+
+
+def test_a_caption_that_introduces_its_table_is_not_framed_twice() -> None:
+    assert shows("The following table summarizes charges by segment (in millions):") == (
+        "The following table summarizes charges by segment (in millions)")
+    assert shows("Inventories consisted of the following: October 31,") == (
+        "Inventories consisted of the following: October 31,")
+    # a caption cut from a longer sentence introduced the table too
+    assert shows("The pro-forma results of operations are presented …") == (
+        "The pro-forma results of operations are presented …")
+    # header notes alone say nothing of what the table shows
+    assert shows("(Dollars in thousands)") == "The table shows: (Dollars in thousands)"
 
 
 def test_whole_table_items_carry_the_column_the_question_asks_for() -> None:
@@ -717,3 +731,20 @@ def test_a_cell_claim_names_its_row_without_repeating_the_label_column() -> None
     assert cell_claim(allowance, (1,), 1.0).text == "For the Specific allowance at december 31, 2019: 177"
     assert cell_claim(MILITARY, (3,), 1.0).text == (
         "For the Military aspect, Regional Impact: Escalates arms build-up, increases tensions")
+
+
+def test_a_cell_claim_writes_its_row_s_column_as_the_source_does() -> None:
+    from qa.answer.cite import cite
+    from qa.answer.tables import cell_claim
+    allowance = row(9, ("Allowance at December 31:", "2019"), ("Specific", "177"), 1)
+    claim = cell_claim(allowance, (1,), 1.0)
+    # read lower-cased, as the ranker was fitted; written as the header is
+    assert claim.shown == "For the Specific Allowance at December 31, 2019: 177"
+    assert cite([Candidate("cell", (claim,), 1.0)], "v", "q").answer == (
+        "For the Specific Allowance at December 31, 2019: 177 [1]")
+    assert cite([Candidate("cell", (cell_claim(MILITARY, (3,), 1.0),), 1.0)], "v",
+                "q").answer.startswith("For the Military Aspect, Regional Impact: Escalates")
+    # a label that ends with its column's words already is written as it is
+    revenues = row(9, ("Operating revenues", "Q4 2019"), ("Total BCE operating revenues",
+                                                          "6,316"), 1)
+    assert cell_claim(revenues, (1,), 1.0).shown == ""

@@ -7,7 +7,9 @@ import re
 from collections.abc import Sequence
 
 from qa.answer.question import PRONOUNS
+from qa.answer.tables import label
 from qa.answer.types import Answer, Candidate, Citation, Claim
+from qa.chunk import Chunk
 from qa.text.tokens import words
 
 _END = (".", "!", "?", "…")
@@ -21,23 +23,93 @@ def claims_text(claims: Sequence[Claim], numbers: dict[str, int], preface: str =
     reply another reply follows (`closed`), is closed by a full stop (`closing`): its
     marker would else stand between it and the capital of the next sentence ("Fleet
     Services [1]; The authority expects ..." or "Fleet Services [1] For the ..." read as
-    one run-on sentence)."""
-    ends = [ends_sentence(c.text) for c in claims]
+    one run-on sentence). A claim that introduces what follows ("... was primarily due
+    to:") is followed by a space, not a semicolon, and its marker waits for the claim of
+    the same chunk it introduces ("due to: a $572 million decrease ... [1]"). Each claim
+    is quoted without the source's artefacts (`tidy`)."""
+    names = row_names(claims)
+    texts = [tidy(c.shown or c.text, c.chunk, names) for c in claims]
+    ends = [ends_sentence(t) for t in texts]
     sentences, fragments = all(ends), not any(ends)
     pieces = []
     for i, c in enumerate(claims):
-        text = c.text.rstrip()
+        text = texts[i].rstrip()
         last = i + 1 == len(claims)
-        sep = "" if last else " " if sentences or not (
-            fragments or continues(claims[i + 1].text)) else "; "
+        sep = "" if last else " " if sentences or introduces(text) or not (
+            fragments or continues(texts[i + 1])) else "; "
         if not ends[i] and ((closed or not fragments) if last else sep == " "):
             text = closing(text)
-        if not last and ends[i] and ends[i + 1] and runs_on(c, claims[i + 1]):
+        if not last and (ends[i] and ends[i + 1] and runs_on(c, claims[i + 1])
+                         or introduces(text) and c.chunk.id == claims[i + 1].chunk.id):
             pieces.append(f"{text}{sep}")
         else:
             pieces.append(f"{text} [{numbers[c.chunk.id]}]{sep}")
     body = "".join(pieces)
     return f"{preface} {body}" if preface else body
+
+
+# A note mark a source writes against the word or sentence before it, with no space between
+# ("in 2006.[citation needed]", "1810[a]", "2016[update]", "Chopin,[n 1]"): a bracketed note
+# of plain letters and figures after a word or a closing mark, not followed by a letter.
+# Kept: a quotation's own editing ("[t]he", "\"[His] playing"), a bracket spaced off ("on
+# [her]"), a transcription ("​[fʁe.de.ʁik ...]").
+_NOTES = re.compile(r"(?<=[\w.,;:!?)’”])(?:\[[A-Za-z0-9?][A-Za-z0-9 ?'–-]{0,38}\])+(?!\w)")
+# A bullet glyph a list flattened into a paragraph leaves before each item ("were: • Cost
+# of revenue increased ..."): a closed class of characters.
+_BULLET = re.compile(r"(?:^|(?<=\s))[•▪◦●‣]\s+")
+# A footnote mark in a row's label or a column's header, after its words ("Other assets
+# (1)", "2019 (1)", "Audit Fees(1)"); a figure in brackets ("$(7)") stands after no word.
+_MARK = re.compile(r"(?<=[\w)])\s?\((?:\d{1,2}|[a-z])\)")
+# The footnote mark a footnote's own text opens with ("(1) Represents the write-off ...").
+_LEADING_MARK = re.compile(r"^\(\d{1,2}\)\s+(?=[A-Z])")
+# A full stop standing alone after a word, where a cell or a note was dropped ("Total .",
+# "Net sales . (2019)").
+_STRAY_STOP = re.compile(r"(?<=\w) \.(?=[\s,;:)]|$)")
+
+
+def tidy(text: str, chunk: Chunk, names: Sequence[str] = ()) -> str:
+    """A claim's text as an answer quotes it: without the marks its source writes for its
+    own reader, which say nothing in an answer (the citation shows the source as written):
+    note marks (`_NOTES`), bullet glyphs, the footnote marks of the `names` of rows it
+    quotes (`without_marks`) or of a footnote's opening, and a full stop left standing
+    alone ("Total ." -> "Total", "Net sales . (2019)" -> "Net sales (2019)"; one that
+    ends a sentence of prose is kept, closed up). No word or figure changes."""
+    text = _NOTES.sub("", text)
+    text = _BULLET.sub("", text)
+    text = without_marks(text, names)
+    if chunk.kind != "passage":  # a row's cells: a lone full stop ends no sentence
+        return _STRAY_STOP.sub("", text)
+    return _STRAY_STOP.sub(_stop, _LEADING_MARK.sub("", text))
+
+
+def row_names(claims: Sequence[Claim]) -> tuple[str, ...]:
+    """The names of the table rows the claims cite (label, group, column headers): a
+    claim may name another row than its own (a computation names each operand's)."""
+    return tuple(dict.fromkeys(name for c in claims if c.chunk.kind == "table_row"
+                               for name in (label(c.chunk), c.chunk.group, *c.chunk.header)))
+
+
+def _stop(m: re.Match) -> str:
+    """A lone full stop of prose closed up when a sentence ends there (the text's end, or
+    a capital follows), else dropped."""
+    rest = m.string[m.end():]
+    return "." if not rest.strip() or rest.lstrip()[:1].isupper() else ""
+
+
+def without_marks(text: str, names: Sequence[str]) -> str:
+    """The text with each of `names` (a row's label, group, column headers) that carries a
+    footnote mark written without it ("Other assets (1)" -> "Other assets")."""
+    for name in names:
+        bare = _MARK.sub("", name).strip()
+        if name and bare and bare != name:
+            text = text.replace(name, bare)
+    return text
+
+
+def introduces(text: str) -> bool:
+    """Whether a claim introduces what follows it: it ends with a colon ("Key changes in
+    expenses were:")."""
+    return text.rstrip().endswith(":")
 
 
 def continues(text: str) -> bool:

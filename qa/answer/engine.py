@@ -17,13 +17,14 @@ from dataclasses import replace
 
 from qa.answer import arithmetic, corroborate, rank, support
 from qa.answer.cite import cite, claims_text
-from qa.answer.features import Measures, generic, gives_asked, mark_tops
+from qa.answer.features import Measures, before, generic, gives_asked, mark_tops
 from qa.answer.passages import window
 from qa.answer.question import Question, analyze, ground
 from qa.answer.strategies import STRATEGIES
 from qa.answer.strategies.cells import NamedRows, OrdinalRow, ReverseLookup, TableCell
 from qa.answer.strategies.sections import section_answer
 from qa.answer.strategies.table import WholeTable
+from qa.answer.strategies.yesno import antecedents, leads_with_pronoun
 from qa.answer.tables import cell_claim, label_at, reverse_claim
 from qa.answer.types import Answer, Candidate, Claim, CorpusView, Evidence, Strategy
 from qa.answer.weights import HEDGE, HEDGE_ROOM, HEDGE_SUPPORT
@@ -118,7 +119,8 @@ def hedge(question: Question, chosen: Candidate, ranked: Sequence[Candidate],
     sentence, the best table row's cells instead: the row the question names is as likely
     the answer as a second sentence. Failing both, the refused sentence all the same when
     its support probability reaches HEDGE_SUPPORT: it stands beside an answer the check
-    accepted."""
+    accepted. A sentence that opens with a pronoun comes with the one that names what it
+    stands for, when that fits (`with_antecedent`)."""
     if (question.is_list or not _one_sentence(chosen) or not ranked
             or probability(chosen, ranked) >= HEDGE):
         return chosen
@@ -133,13 +135,33 @@ def hedge(question: Question, chosen: Candidate, ranked: Sequence[Candidate],
                 continue
             verdict = support.check(question.text, second, evidence, corpus, scoped)
             if verdict.ok:
-                return _with(chosen, second)
+                return _with(chosen, with_antecedent(second, chosen.claims[0], room))
             if beside is _one_sentence:
                 weak = (second, verdict.score)
             break
     if weak is not None and weak[1] >= HEDGE_SUPPORT:
-        return _with(chosen, weak[0])
+        return _with(chosen, with_antecedent(weak[0], chosen.claims[0], room))
     return chosen
+
+
+def with_antecedent(claim: Claim, shown: Claim, room: int) -> Claim:
+    """A hedge's sentence that opens with a pronoun ("It cost £7.2 million ...") read
+    with the sentence before it in its passage, which names what the pronoun stands for
+    (`yesno.antecedents`), when the answer does not give that sentence already (`shown`)
+    and the two fit in `room` characters; else the claim as it is. A sentence cut to its
+    clauses ("… it cost …") is left as it is: its pronoun may lean on the words cut; so
+    is one whose sentence before does not open as a sentence does, with a capital (a
+    piece the sentence splitter cut after an abbreviation: "2 (variations on ...")."""
+    if (claim.chunk.kind != "passage" or claim.text.startswith("…")
+            or not leads_with_pronoun(claim.text)):
+        return claim
+    prior = before(claim.chunk, claim.text)
+    said = shown.text.strip("… ")
+    if (not prior.lstrip("“\"'(")[:1].isupper()
+            or (shown.chunk.id == claim.chunk.id and said and said in prior)):
+        return claim
+    text = antecedents(claim.chunk, claim.text)
+    return replace(claim, text=text) if len(text) <= room else claim
 
 
 def _with(chosen: Candidate, second: Claim) -> Candidate:
@@ -449,9 +471,13 @@ def shortened(c: Candidate, question: Question, budget: int,
     over = len(_shown(c, claims, closed)) - budget
     if over > 0:
         # window's cut marks ("… ", " …") may add 2 characters beyond its limit
-        room = max(1, (sum(len(cl.text) for cl in claims) - over) // len(claims) - 2)
+        room = max(1, (sum(len(cl.shown or cl.text) for cl in claims) - over)
+                   // len(claims) - 2)
+        # a claim written otherwise than it is read (`Claim.shown`) is cut as written
         claims = tuple(replace(cl, text=window(cl.text, question.words, room,
-                                               gives_asked(question)))
+                                               gives_asked(question)),
+                               shown=cl.shown and window(cl.shown, question.words, room,
+                                                         gives_asked(question)))
                        for cl in claims)
     return replace(c, claims=claims)
 
