@@ -886,6 +886,27 @@ def test_summaries_of_an_article_s_sections(article_service: QAService, question
     assert cited_holds in a.citations[0].chunk.text
 
 
+# list and summary questions over a second article, each item of the answer cited
+MINE = [
+    # "who" asks for people: the sentence naming both founders
+    ("Who founded the Ravensgill Mining Heritage Society?", ("Gillespie", "Pryce")),
+    # a request "about" something asks for a summary: the wages, not the first sentence alone
+    ("Tell me about the miners' wages.", ("£42",)),
+    # the items of a sentence that lists them
+    ("What do the volunteers do today?", ("tours", "archive")),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question, holds", MINE)
+def test_lists_and_summaries_over_a_second_article(mine_service: QAService, question: str,
+                                                   holds: tuple[str, ...]) -> None:
+    a = mine_service.ask(question)
+    assert_well_cited(a)
+    for item in holds:
+        assert item in a.answer
+
+
 @pytest.mark.slow
 def test_follow_ups_over_the_report(report_service: QAService) -> None:
     first = "How many trips did the Riverside Loop carry in 2023?"
