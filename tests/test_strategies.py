@@ -377,8 +377,8 @@ def test_best_sentence_adds_the_next_sentence_that_gives_what_the_first_announce
     cands = propose(BestSentence(), "Who discovered comets at the observatory?",
                     [ev(COMETS, 1.0)])
     pairs = [c.claims[0].text for c in cands if c.strategy == "sentence:then"]
-    assert pairs == ["Three comets were discovered at the observatory. The first was found by "
-                     "Lusk in 1879 and the second by Oldroyd in 1887."]
+    assert pairs == [("Three comets were discovered at the observatory. The first was found "
+                      "by Lusk in 1879 and the second by Oldroyd in 1887.")]
     # a question asking no kind of value gets no such pair
     assert not any(c.strategy == "sentence:then" for c in propose(
         BestSentence(), "What was discovered at the observatory?", [ev(COMETS, 1.0)]))
@@ -398,9 +398,9 @@ def _single(text: str, chunk, score: float) -> Candidate:
 
 
 def test_gathered_takes_the_ranker_s_best_single_sentences_in_reading_order() -> None:
-    first, second = ("Operating costs rose by 6 percent, mainly because of higher wages and "
-                     "diesel prices.", "Fare revenue reached $41.2 million, covering 38 "
-                     "percent of operating costs.")
+    first = ("Operating costs rose by 6 percent, mainly because of higher wages and diesel "
+             "prices.")
+    second = "Fare revenue reached $41.2 million, covering 38 percent of operating costs."
     ranked = [_single(first, FARES, 3.0), _single(first, FARES, 2.5),  # said twice: once
               Candidate("sentences:top", (Claim("x", FARES, 1.0), Claim("y", FARES, 1.0)), 2.0),
               _single(second, FARES, 1.0)]
@@ -415,6 +415,11 @@ def test_gathered_takes_the_ranker_s_best_single_sentences_in_reading_order() ->
     assert got.features["pieces"] == 2 / 5
     # one piece is no list
     assert gathered(analyze("What were the authority's results?"), ranked[:2],
+                    lambda cl: order[cl.text]) is None
+    # the best piece a whole list of the source: that list is the answer, not a gathering
+    whole = Candidate("sentence", (Claim("A; B; C.", DELAYS, 1.0),), 4.0,
+                      features={"whole_list": 1.0})
+    assert gathered(analyze("What were the authority's results?"), [whole, *ranked],
                     lambda cl: order[cl.text]) is None
 
 

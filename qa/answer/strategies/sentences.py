@@ -162,7 +162,9 @@ def gathered(question: Question, ranked: Sequence[Candidate],
     asked with, the kind of value asked for, where retrieval placed them), not by
     similarity alone as `SeveralSentences` does. A piece is not condensed to the clauses
     that hold the question's words: a paraphrase holds none, and its best piece would lose
-    what answers it. None for other questions, or when fewer than two pieces are found."""
+    what answers it. None for other questions, when fewer than two pieces are found, or
+    when the best piece is a whole list of the source (condensed): the source gathered
+    its items itself."""
     if not question.is_list:
         return None
     chosen: list[tuple[Claim, float]] = []
@@ -171,8 +173,12 @@ def gathered(question: Question, ranked: Sequence[Candidate],
         if c.strategy != BestSentence.name or len(c.claims) != 1:
             continue
         cl = c.claims[0]
-        if cl.chunk.kind != "passage" or c.features.get("whole_list"):
+        if c.features.get("whole_list"):
+            if not chosen:
+                return None  # the best piece is a list of the source: its items gathered
             continue  # a whole list is a candidate of its own, as in `SeveralSentences`
+        if cl.chunk.kind != "passage":
+            continue
         text = cl.text
         if any(text in k.text or k.text in text for k, _ in chosen):
             continue
