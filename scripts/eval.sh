@@ -6,7 +6,7 @@
 #
 #   scripts/eval.sh [OUTDIR] [SET ...]   OUTDIR defaults to a new temporary folder; SETs
 #                                        (seed_dev tatqa_dev squad_train engine_analysis
-#                                        engine_report engine_lists engine_yesno
+#                                        engine_report engine_lists engine_mine engine_yesno
 #                                        engine_subject engine_subject_dev
 #                                        engine_followups
 #                                        engine_article support) default to
@@ -22,7 +22,7 @@ QA=$(pwd)/.venv/bin/qa
 mkdir -p "$OUT"
 
 shift $(( $# > 0 ? 1 : 0 ))
-WANT=${*:-seed_dev engine_analysis support engine_report engine_lists engine_yesno engine_followups engine_subject_dev engine_article tatqa_dev squad_train engine_subject}
+WANT=${*:-seed_dev engine_analysis support engine_report engine_lists engine_mine engine_yesno engine_followups engine_subject_dev engine_article tatqa_dev squad_train engine_subject}
 
 score() {  # score NAME CORPUS SET: build the corpus once per folder, score, split
     local name=$1 corpus=$2 set=$3 index=$OUT/index-$(echo "$2" | tr -c 'A-Za-z0-9\n' '_')
@@ -42,6 +42,7 @@ score engine_analysis corpus tests/probes/engine_analysis.jsonl
 score support corpus tests/probes/support.jsonl
 score engine_report tests/reports tests/probes/engine_report.jsonl
 score engine_lists tests/articles_dev/lists tests/probes/engine_lists.jsonl
+score engine_mine tests/articles_dev/mine tests/probes/engine_mine.jsonl
 score engine_yesno tests/articles_dev/yesno tests/probes/engine_yesno.jsonl
 score engine_followups tests/articles_dev tests/probes/engine_followups.jsonl
 score engine_subject_dev tests/articles_dev tests/probes/engine_subject_dev.jsonl

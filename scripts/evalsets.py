@@ -43,6 +43,10 @@ PROBES = {"engine_analysis": (_ROOT / "tests" / "probes" / "engine_analysis.json
                            _ROOT / "tests" / "articles_dev" / "lists"),
           "engine_yesno": (_ROOT / "tests" / "probes" / "engine_yesno.jsonl",
                            _ROOT / "tests" / "articles_dev" / "yesno"),
+          # list and summary questions over a second invented article (a lead mine),
+          # written before the list strategies were changed on them (lists14)
+          "engine_mine": (_ROOT / "tests" / "probes" / "engine_mine.jsonl",
+                          _ROOT / "tests" / "articles_dev" / "mine"),
           # conversations over both development articles (two observatories: a pronoun
           # must find the one the conversation is about)
           "engine_followups": (_ROOT / "tests" / "probes" / "engine_followups.jsonl",
@@ -63,6 +67,7 @@ CHECKS = {"engine_article": (_ROOT / "tests" / "probes" / "engine_article.jsonl"
 INDEX = {"seed_dev": "seed", "tatqa_dev": "tatqa", "squad_train": "squad",
          "engine_analysis": "seed", "engine_report": "report", "support": "seed",
          "engine_article": "article", "engine_lists": "lists", "engine_yesno": "yesno",
+         "engine_mine": "mine",
          "engine_followups": "articles_dev",
          "engine_subject": "squad", "engine_subject_dev": "articles_dev"}
 

@@ -65,7 +65,8 @@ CORPORA = {"seed_dev": ANALYSIS, "tatqa_dev": EVAL / "tatqa_dev" / "corpus",
 PROBE_CORPORA = {"engine_report": ROOT / "tests" / "reports",
                  "verdicts_report": ROOT / "tests" / "reports",
                  "engine_lists": ROOT / "tests" / "articles_dev" / "lists",
-                 "engine_yesno": ROOT / "tests" / "articles_dev" / "yesno"}
+                 "engine_yesno": ROOT / "tests" / "articles_dev" / "yesno",
+                 "engine_mine": ROOT / "tests" / "articles_dev" / "mine"}
 DATA = Path("/tmp/qa-support")
 NUMERIC = ("arithmetic", "count")
 BEST_UNITS_OF = 3  # top chunks whose best unit is also a candidate claim

@@ -107,6 +107,17 @@ def article_service(tmp_path_factory: pytest.TempPathFactory, exported: Path) ->
     return svc
 
 
+@pytest.fixture(scope="session")
+def mine_service(tmp_path_factory: pytest.TempPathFactory, exported: Path) -> QAService:
+    """A started service over a second invented article of prose (tests/articles_dev/mine/:
+    a lead mine, the engine_mine probes' corpus)."""
+    base = tmp_path_factory.mktemp("mine")
+    shutil.copytree(ROOT / "tests" / "articles_dev" / "mine", base / "corpus")
+    svc = QAService(get_settings(corpus=base / "corpus", index=base / "index"))
+    svc.start(build_if_needed=True)
+    return svc
+
+
 def free_port() -> int:
     """A free TCP port on loopback."""
     with socket.socket() as s:

@@ -49,6 +49,7 @@ from qa.answer.passages import (
     without_connective,
 )
 from qa.answer.question import analyze, ground
+from qa.answer.strategies.sentences import GATHERED, MAX_PIECES
 from qa.answer.tables import cell_claim, reverse_claim
 from qa.answer.types import Derivation, Operand
 from qa.chunk import Chunk
@@ -469,6 +470,22 @@ def test_candidates_of_every_strategy_are_ranked_on_one_score() -> None:
     assert [c.score for c in ranked] == sorted((c.score for c in ranked), reverse=True)
     assert all("dense" in c.features and "overlap" in c.features for c in ranked)
     assert ranked[0].strategy == "cell"
+
+
+def test_a_list_question_gets_the_ranker_s_best_pieces_gathered_in_reading_order() -> None:
+    works = passage("p-works", "Work started in 2001. The dome was re-clad in copper. The "
+                    "transit room became an exhibition hall. The cottage became a cafe.")
+    evidence = [ev(works, 1.0)]
+    q = ground(analyze("What works were done on the buildings?"), evidence)
+    ranked = candidates(q, evidence, Chunks([works]))
+    got = next(c for c in ranked if c.strategy == GATHERED)
+    texts = [cl.text for cl in got.claims]
+    assert 2 <= len(texts) <= MAX_PIECES
+    places = [works.text.index(t) for t in texts]
+    assert places == sorted(places)  # the passage's order, whatever the ranker's
+    # a fact question gets no gathering
+    fact = ground(analyze("When did work start?"), evidence)
+    assert not any(c.strategy == GATHERED for c in candidates(fact, evidence, Chunks([works])))
 
 
 def test_two_named_rows_are_both_answered_though_one_is_retrieved_first() -> None:
@@ -1015,6 +1032,27 @@ def test_summaries_of_an_article_s_sections(article_service: QAService, question
     assert_well_cited(a)
     assert answer_holds in a.answer
     assert cited_holds in a.citations[0].chunk.text
+
+
+# list and summary questions over a second article, each item of the answer cited
+MINE = [
+    # "who" asks for people: the sentence naming both founders
+    ("Who founded the Ravensgill Mining Heritage Society?", ("Gillespie", "Pryce")),
+    # a request "about" something asks for a summary: the wages, not the first sentence alone
+    ("Tell me about the miners' wages.", ("£42",)),
+    # the items of a sentence that lists them
+    ("What do the volunteers do today?", ("tours", "archive")),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question, holds", MINE)
+def test_lists_and_summaries_over_a_second_article(mine_service: QAService, question: str,
+                                                   holds: tuple[str, ...]) -> None:
+    a = mine_service.ask(question)
+    assert_well_cited(a)
+    for item in holds:
+        assert item in a.answer
 
 
 @pytest.mark.slow

@@ -257,3 +257,14 @@ def test_mentions_know_names_and_number() -> None:
     assert pair.text == "Arthur Lusk and Mary Oldroyd" and pair.plural and pair.named
     (road,) = mentions("How long are the summit roads?")
     assert road.plural and not road.named
+
+
+@pytest.mark.parametrize("text, ask", [
+    ("Tell me about the miners' wages.", "summary"),
+    ("Tell us more about the restoration.", "summary"),
+    ("Give me details about the smelt mill.", "summary"),
+    ("Tell me who built the water wheel.", "fact"),  # an interrogative asks a person
+    ("Tell me the price of a ticket.", "fact"),  # no "about": a thing asked for
+])
+def test_a_request_about_something_asks_for_a_summary(text: str, ask: str) -> None:
+    assert analyze(text).ask == ask

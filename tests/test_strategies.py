@@ -12,11 +12,18 @@ from qa.answer.question import analyze, ground
 from qa.answer.strategies import STRATEGIES, Plugged
 from qa.answer.strategies.cells import NamedRows, OrdinalRow, ReverseLookup, TableCell
 from qa.answer.strategies.sections import SectionSummary
-from qa.answer.strategies.sentences import ANSWER_CHARS, BestSentence, SeveralSentences
+from qa.answer.strategies.sentences import (
+    ANSWER_CHARS,
+    GATHERED,
+    BestSentence,
+    SeveralSentences,
+    announces,
+    gathered,
+)
 from qa.answer.strategies.table import Extremes, WholeTable, shows
 from qa.answer.strategies.yesno import YesNo, denies, verdict
 from qa.answer.tables import reverse_claim
-from qa.answer.types import Candidate, Evidence
+from qa.answer.types import Candidate, Claim, Evidence
 
 TRIPS = ("Route", "2021", "2022", "2023")
 ROUTES = [row(5, TRIPS, cells, r, caption="Annual trips by route (thousands):") for r, cells in
@@ -372,6 +379,62 @@ def test_best_sentence_adds_the_next_sentence_for_a_reason_question() -> None:
     cands = propose(BestSentence(), "Why did fare revenue cover 38 percent?", [ev(FARES, 1.0)])
     assert any(c.strategy == "sentence:next" and len(c.claims[0].text) < ANSWER_CHARS
                for c in cands)
+
+
+COMETS = passage("p-comets", "Three comets were discovered at the observatory. The first was "
+                 "found by Lusk in 1879 and the second by Oldroyd in 1887. The comets were "
+                 "faint.")
+
+
+def test_best_sentence_adds_the_next_sentence_that_gives_what_the_first_announces() -> None:
+    # "who" asks a person: the first sentence names none, the next names two
+    cands = propose(BestSentence(), "Who discovered comets at the observatory?",
+                    [ev(COMETS, 1.0)])
+    pairs = [c.claims[0].text for c in cands if c.strategy == "sentence:then"]
+    assert pairs == [("Three comets were discovered at the observatory. The first was found "
+                      "by Lusk in 1879 and the second by Oldroyd in 1887.")]
+    # a question asking no kind of value gets no such pair
+    assert not any(c.strategy == "sentence:then" for c in propose(
+        BestSentence(), "What was discovered at the observatory?", [ev(COMETS, 1.0)]))
+
+
+def test_a_sentence_announces_what_the_next_gives_only_when_it_gives_none_itself() -> None:
+    def names(text: str) -> bool:
+        return "Lusk" in text
+    assert announces("Three comets were found.", "The first by Lusk.", names)
+    assert not announces("Lusk found three comets.", "The first by Lusk.", names)
+    assert not announces("Three comets were found.", "They were faint.", names)
+    assert not announces("Three comets were found.", "The first by Lusk.", None)
+
+
+def _single(text: str, chunk, score: float) -> Candidate:
+    return Candidate("sentence", (Claim(text, chunk, 1.0),), score, features={"dense": 0.5})
+
+
+def test_gathered_takes_the_ranker_s_best_single_sentences_in_reading_order() -> None:
+    first = ("Operating costs rose by 6 percent, mainly because of higher wages and diesel "
+             "prices.")
+    second = "Fare revenue reached $41.2 million, covering 38 percent of operating costs."
+    ranked = [_single(first, FARES, 3.0), _single(first, FARES, 2.5),  # said twice: once
+              Candidate("sentences:top", (Claim("x", FARES, 1.0), Claim("y", FARES, 1.0)), 2.0),
+              _single(second, FARES, 1.0)]
+    order = {first: (0, 60), second: (0, 0)}
+    got = gathered(analyze("What happened to the authority's costs?"), ranked,
+                   lambda cl: order[cl.text])
+    assert got is None  # a fact question: one answer is asked for
+    got = gathered(analyze("What were the authority's results?"), ranked,
+                   lambda cl: order[cl.text])
+    assert got is not None and got.strategy == GATHERED
+    assert [cl.text for cl in got.claims] == [second, first]  # the passage's order
+    assert got.features["pieces"] == 2 / 5
+    # one piece is no list
+    assert gathered(analyze("What were the authority's results?"), ranked[:2],
+                    lambda cl: order[cl.text]) is None
+    # the best piece a whole list of the source: that list is the answer, not a gathering
+    whole = Candidate("sentence", (Claim("A; B; C.", DELAYS, 1.0),), 4.0,
+                      features={"whole_list": 1.0})
+    assert gathered(analyze("What were the authority's results?"), [whole, *ranked],
+                    lambda cl: order[cl.text]) is None
 
 
 def test_several_sentences_for_a_list_question_cite_each_piece_within_the_limit() -> None:

@@ -23,6 +23,7 @@ from qa.answer.question import Question, analyze, ground
 from qa.answer.strategies import STRATEGIES
 from qa.answer.strategies.cells import NamedRows, OrdinalRow, ReverseLookup, TableCell
 from qa.answer.strategies.sections import section_answer
+from qa.answer.strategies.sentences import gathered
 from qa.answer.strategies.table import WholeTable
 from qa.answer.strategies.yesno import antecedents, leads_with_pronoun
 from qa.answer.tables import cell_claim, label_at, reverse_claim
@@ -53,9 +54,14 @@ def candidates(question: Question, evidence: Sequence[Evidence], corpus: CorpusV
             if c is None:
                 continue
             proposed.append((c, generic(question, c, evidence, corpus, measures)))
-    mark_tops([f for _, f in proposed])
-    out = [replace(c, features=f, score=rank.score(f)) for c, f in proposed]
-    out.sort(key=lambda c: -c.score)
+    out = _scored(proposed)
+    # the pieces the ranker put first one by one, gathered into a list (`gathered`), then
+    # ranked with the others (the `top:`/`rank:` measures read anew with it among them)
+    several = gathered(question, out, reading_order(evidence))
+    several = within_length(several) if several is not None else None
+    if several is not None:
+        proposed.append((several, generic(question, several, evidence, corpus, measures)))
+        out = _scored(proposed)
     seen: set[tuple[str, ...]] = set()
     unique = []
     for c in out:
@@ -64,6 +70,28 @@ def candidates(question: Question, evidence: Sequence[Evidence], corpus: CorpusV
             seen.add(key)
             unique.append(c)
     return unique
+
+
+def _scored(proposed: list[tuple[Candidate, dict[str, float]]]) -> list[Candidate]:
+    """The candidates with their features (and the `top:`/`rank:` ones among them) and the
+    ranker's score, best first."""
+    features = [dict(f) for _, f in proposed]
+    mark_tops(features)
+    out = [replace(c, features=f, score=rank.score(f)) for (c, _), f in zip(proposed, features)]
+    out.sort(key=lambda c: -c.score)
+    return out
+
+
+def reading_order(evidence: Sequence[Evidence]) -> Callable[[Claim], tuple[int, int]]:
+    """A claim's place in reading the evidence: its chunk's retrieval rank, then where its
+    text (without cut marks) stands in the chunk."""
+    ranks = {ev.hit.chunk.id: i for i, ev in enumerate(evidence)}
+
+    def place(cl: Claim) -> tuple[int, int]:
+        head = cl.text.strip("… ").split(" … ")[0][:40]
+        return ranks.get(cl.chunk.id, len(ranks)), max(0, cl.chunk.text.find(head))
+
+    return place
 
 
 def within_length(c: Candidate) -> Candidate | None:

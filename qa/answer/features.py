@@ -103,6 +103,12 @@ FEATURES = {
     "whole_list": "the claim is a whole list, condensed",
     "footnote": "the sentence is the footnote of a row or column the question names",
     "next": "the sentence with the one after it",
+    "then": "a sentence giving no value of the asked kind with the next one, which gives one "
+            "(`sentences.announces`)",
+    "then&expects=date": "the same, for a question asking a date",
+    "then&expects=number": "the same, for a question asking a number",
+    "then&expects=person": "the same, for a question asking who",
+    "then&expects=place": "the same, for a question asking where",
     "proximity": "the most of the question's words (by rarity) within PROXIMITY words of the claim",
     "dense_chunk": "a sentence's similarity minus that of its passage as a whole",
     "dense_before": "the question's similarity to the sentence before the claim's",

@@ -58,6 +58,13 @@ REPORTING_VERBS = _closed(
 # ...", "Tell me what ... says"): with the list, summary and reporting words above and the
 # document nouns below, what a question's `topic` leaves out.
 REQUEST_WORDS = _closed("give tell provide me us brief briefly short up")  # up: "sum up"
+# The verbs of those that open a request for what the documents say about something
+# ("Tell me about the weather records", "Give us something about ..."): with "about" as
+# their object's preposition they ask for a summary of it.
+REQUEST_VERBS = _closed("give tell provide")
+# How far after the request verb its "about" may stand ("Tell me about", "Tell me more
+# about", "Give me details about"): the verb's indirect and direct object, a word each.
+ABOUT_WITHIN = 3
 # Nouns that name the document or a part of it rather than what it is about ("the
 # article's conclusion", "the section on ...").
 DOCUMENT_NOUNS = _closed("article analysis document report paper text section chapter")
@@ -281,6 +288,15 @@ def expected(wh: str, head: tuple[str, ...], nxt: str) -> str:
     return ""
 
 
+def asks_about(tokens: Sequence[str], k: int, wh: str) -> bool:
+    """Whether a request asks what the documents say about something: it opens (at `k`)
+    with a request verb whose object is "about ..." ("Tell me about the miners' wages",
+    "Tell us more about X"), and asks no interrogative of its own ("Tell me who built
+    it" asks a person)."""
+    return (not wh and k < len(tokens) and tokens[k] in REQUEST_VERBS
+            and "about" in tokens[k + 1:k + 1 + ABOUT_WITHIN])
+
+
 def analyze(text: str, split: bool = True) -> Question:
     """What the question asks (see `Question`); with `split` false, one question however
     many it holds."""
@@ -332,6 +348,7 @@ def analyze(text: str, split: bool = True) -> Question:
     elif first in AUXILIARIES:
         aux = first
     summary = (first in SUMMARY_VERBS or any(t in SUMMARY_NOUNS for t in tokens)
+               or asks_about(tokens, k, wh)
                or (tokens[-1] == "about" and wh == "what")
                or (wh == "what" and aux in ("do", "does", "did") and tokens[-1] in REPORTING_VERBS))
     if wh == "how many":

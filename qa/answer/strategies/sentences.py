@@ -5,7 +5,7 @@ several of them, cited each, within the length of a concise answer."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from qa.answer.features import gives_asked
 from qa.answer.passages import Piece, next_sentence, pieces, window, without_connective
@@ -52,7 +52,8 @@ def _piece_features(p: Piece, marks: set[str] = frozenset()) -> dict[str, float]
 
 class BestSentence:
     """One sentence or list item (or a list as a whole, condensed) of a retrieved
-    passage; for a reason question also the sentence with the one after it."""
+    passage; for a reason question, and for a sentence that announces the value the
+    question asks for (`announces`), also the sentence with the one after it."""
 
     name = "sentence"
 
@@ -63,17 +64,35 @@ class BestSentence:
             return []
         out = []
         marks = _footnotes(question)
+        gives = gives_asked(question)
         for p in pieces(list(evidence)):
             claim = _claim(p, question)
             out.append(Candidate(self.name, (claim,), 0.0, features=_piece_features(p, marks)))
-            if question.ask == "reason" and not p.chunk.is_list:
-                after = next_sentence(p.chunk, p.text)
-                if after and len(claim.text) + len(after) < ANSWER_CHARS:
-                    out.append(Candidate(self.name + ":next",
-                                         (Claim(f"{claim.text} {after}", p.chunk, claim.score),),
-                                         0.0, features={**_piece_features(p, marks),
-                                                        "next": 1.0}))
+            if p.chunk.is_list:
+                continue
+            after = next_sentence(p.chunk, p.text)
+            if not after or len(claim.text) + len(after) >= ANSWER_CHARS:
+                continue
+            pair = (Claim(f"{claim.text} {after}", p.chunk, claim.score),)
+            if question.ask == "reason":  # the cause, then its effect
+                out.append(Candidate(self.name + ":next", pair, 0.0,
+                                     features={**_piece_features(p, marks), "next": 1.0}))
+            elif announces(claim.text, after, gives):
+                # a strategy of its own, weighed by the kind asked for: a date or a number
+                # the next sentence gives is less often the asked one than a name
+                out.append(Candidate(self.name + ":then", pair, 0.0, features={
+                    **_piece_features(p, marks), "then": 1.0,
+                    f"then&expects={question.expects}": 1.0}))
         return out
+
+
+def announces(sentence: str, after: str, gives) -> bool:
+    """Whether a sentence announces what the one after it gives: the question asks for a
+    value of a kind (`features.gives_asked`: a person, a date, a number, a place), the
+    sentence gives none ("Three comets were discovered at Calder Fell.") and the next one
+    does ("The first was found by Lusk in 1879, ..."): the pair answers, the first alone
+    only says that there is an answer."""
+    return gives is not None and not gives(sentence) and gives(after)
 
 
 class SeveralSentences:
@@ -127,3 +146,53 @@ def _fill(pool: list[Piece], question: Question) -> list[Piece]:
         if len(chosen) == MAX_PIECES:
             break
     return chosen
+
+
+# The strategy name of the several sentences the ranker chose one by one (`gathered`).
+GATHERED = "sentences:ranked"
+
+
+def gathered(question: Question, ranked: Sequence[Candidate],
+             order: Callable[[Claim], tuple[int, int]]) -> Candidate | None:
+    """For a list or summary question, the sentences and list items the fitted ranker puts
+    first as answers on their own (`ranked`: every candidate, best first), each whole, as
+    many as fit one answer (up to MAX_PIECES; one that does not fit is passed over for a
+    shorter one after it), in reading order (`order` of a claim): a list gathers the
+    pieces that each answer the question, by everything the ranker weighs (the words
+    asked with, the kind of value asked for, where retrieval placed them), not by
+    similarity alone as `SeveralSentences` does. A piece is not condensed to the clauses
+    that hold the question's words: a paraphrase holds none, and its best piece would lose
+    what answers it. None for other questions, when fewer than two pieces are found, or
+    when the best piece is a whole list of the source (condensed): the source gathered
+    its items itself."""
+    if not question.is_list:
+        return None
+    chosen: list[tuple[Claim, float]] = []
+    used = 0
+    for c in ranked:
+        if c.strategy != BestSentence.name or len(c.claims) != 1:
+            continue
+        cl = c.claims[0]
+        if c.features.get("whole_list"):
+            if not chosen:
+                return None  # the best piece is a list of the source: its items gathered
+            continue  # a whole list is a candidate of its own, as in `SeveralSentences`
+        if cl.chunk.kind != "passage":
+            continue
+        text = cl.text
+        if any(text in k.text or k.text in text for k, _ in chosen):
+            continue
+        if used + len(text) + 5 > ANSWER_CHARS:
+            continue
+        chosen.append((cl, c.features.get("dense", 0.0)))
+        used += len(text) + 5
+        if len(chosen) == MAX_PIECES:
+            break
+    if len(chosen) < 2:
+        return None
+    chosen.sort(key=lambda x: order(x[0]))
+    claims = tuple(cl for cl, _ in chosen)
+    return Candidate(GATHERED, claims, 0.0, features={
+        "dense": sum(d for _, d in chosen) / len(chosen),
+        "pieces": len(chosen) / MAX_PIECES,
+        "is_item": sum(cl.chunk.is_list for cl in claims) / len(claims)})
