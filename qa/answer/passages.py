@@ -141,8 +141,7 @@ def window(sentence: str, q: frozenset[str] | set[str], limit: int,
                 continue  # a run that ends on what introduces the rest says nothing
             score = len(q & words) - 0.001 * len(text)
             # whether the run gives the asked kind is read only when it could decide
-            if (gives is not None and (score > best_score or score + WINDOW_ASKED > best_score)
-                    and gives(text)):
+            if gives is not None and score + WINDOW_ASKED > best_score and gives(text):
                 score += WINDOW_ASKED
             if score > best_score:
                 best, best_score = text, score
