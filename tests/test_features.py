@@ -7,8 +7,10 @@ from helpers import Chunks, ev, passage
 
 from qa.answer.engine import candidates
 from qa.answer.features import (
+    asked_names,
     before,
     generic,
+    gives_asked,
     leads,
     mark_tops,
     sentence_before,
@@ -101,6 +103,18 @@ def test_the_answer_kind_asked_for_meets_what_the_claim_newly_gives() -> None:
     assert _features("Who built the lighthouse?", OTHER.text, OTHER)[
         "expects=person&name"] == 0.0  # it names no one the question does not
     assert _features("How tall is the Halden Tower?", dated)["expects=number&number"] == 1.0
+
+
+def test_a_place_gives_no_person_but_answers_where() -> None:
+    who, where = analyze("Who built the lighthouse?"), analyze("Where was the lighthouse built?")
+    assert who.expects == "person" and where.expects == "place"
+    placed = "The lighthouse was built in Sweden by Dutch engineers."
+    assert asked_names(who, placed) == frozenset()  # a country and a demonym: places
+    assert asked_names(where, placed) == frozenset({"Sweden", "Dutch"})
+    assert not gives_asked(who)(placed) and gives_asked(where)(placed)
+    named = "The lighthouse was built in Sweden by Anna Berg."
+    assert asked_names(who, named) == frozenset({"Anna", "Berg"})
+    assert gives_asked(who)(named)
 
 
 def test_the_asked_for_noun_of_a_which_phrase_in_the_claim() -> None:

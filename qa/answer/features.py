@@ -33,6 +33,7 @@ from qa.answer.question import Question
 from qa.answer.types import Candidate, Claim, CorpusView, Evidence
 from qa.chunk import Chunk
 from qa.text.numbers import spelled_numbers
+from qa.text.places import is_place
 from qa.text.sentences import sentences, series
 from qa.text.tokens import tokenize
 
@@ -172,7 +173,7 @@ def typed_near(question: Question, text: str, gives: str, idf, width: int) -> fl
     number, a name): whether the claim's date is the date of the asked thing ("Lee
     published the novel in 1960") or of something else it also says; 0 without one."""
     tokens = tokens_of(text)
-    names = frozenset(w for n in values_in(text)[1] if not words_of(n) <= question.words
+    names = frozenset(w for n in asked_names(question, text) if not words_of(n) <= question.words
                       for w in tokens_of(n)) if gives == "name" else frozenset()
     spots = [i for i, t in enumerate(tokens)
              if t not in question.words and _typed(t, gives, names)]
@@ -186,7 +187,8 @@ def typed_near(question: Question, text: str, gives: str, idf, width: int) -> fl
 def _fresh(question: Question, text: str) -> tuple[float, float, float]:
     """Whether the claim gives what a question of its kind asks for and does not itself
     hold: a number, a name, a date beyond those the question writes."""
-    numbers, names, dates = values_in(text)
+    numbers, _, dates = values_in(text)
+    names = asked_names(question, text)
     asked = stated_numbers(question.numbers, question.years, question.text)
     return (float(bool(numbers - asked)),
             float(any(not words_of(n) <= question.words for n in names)),
@@ -204,12 +206,22 @@ def stated_numbers(numbers: tuple[str, ...], years: tuple[str, ...], text: str
 
 def gives_asked(question: Question) -> Callable[[str], bool] | None:
     """Whether a text gives a value of the kind the question asks for (a date, a number, a
-    name) that the question does not itself write; None for a question asking no kind."""
+    name; for "who" one that is no place, `asked_names`) that the question does not itself
+    write; None for a question asking no kind."""
     gives = _GIVES.get(question.expects)
     if gives is None:
         return None
     at = ("number", "name", "date").index(gives)
     return lambda text: bool(_fresh(question, text)[at])
+
+
+def asked_names(question: Question, text: str) -> frozenset[str]:
+    """The capitalised names of a text (`values_in`) that may answer the question: for one
+    asking who, those that are not a place (`places.is_place`: "Sweden", "Dutch")."""
+    names = values_in(text)[1]
+    if question.expects != "person":
+        return names
+    return frozenset(n for n in names if not is_place(n))
 
 
 @lru_cache(maxsize=1 << 14)

@@ -3,8 +3,10 @@
 
 The demonyms are countryinfo's (one per country and territory, from its packaged data:
 "Dutch" -> Netherlands, "Austrian" -> Austria, "Scottish" -> Scotland), read once; only
-one-word demonyms are kept (the tokenizer reads a text word by word). Nothing here is
-written for a particular text.
+one-word demonyms are kept (the tokenizer reads a text word by word). The same data tells
+a place's name from a person's: a country's name, its other one-word spellings and its
+capital are places ("Sweden", "Sverige", "Stockholm"). Nothing here is written for a
+particular text.
 """
 
 from __future__ import annotations
@@ -29,6 +31,31 @@ def demonyms() -> dict[str, tuple[tuple[str, ...], ...]]:
         if len(key) == 1 and place and key[0] not in place:
             out.setdefault(key[0], []).append(place)
     return {k: tuple(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
+def place_words() -> frozenset[str]:
+    """The stems of the one-word names countryinfo gives places by: each country's name, its
+    other spellings and its capital, and each demonym ("sweden", "stockholm", "dutch")."""
+    from countryinfo import CountryInfo
+
+    out: set[str] = set(demonyms())
+    for info in CountryInfo.all().values():
+        spellings = info.get("altSpellings") or []
+        for name in (info.get("name"), info.get("capital"),
+                     *(spellings if isinstance(spellings, list) else [])):
+            words = tokenize(name) if isinstance(name, str) else []
+            if len(words) == 1:
+                out.add(words[0])
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1 << 12)
+def is_place(name: str) -> bool:
+    """Whether a name is, word for word, a place countryinfo knows ("Sweden", "Dutch"): no
+    person's name then (False for a name without words)."""
+    words = tokenize(name)
+    return bool(words) and all(w in place_words() for w in words)
 
 
 def places_named(tokens: Iterable[str]) -> tuple[tuple[str, ...], ...]:
