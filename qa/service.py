@@ -61,7 +61,7 @@ from qa.errors import (
 )
 from qa.ingest import CACHE, EXTENSIONS, Reader, converter_for
 from qa.retrieve import KINDS, Hit, Retriever
-from qa.text.places import demonyms
+from qa.text.places import demonyms, place_words
 from qa.text.spelling import english
 
 T = TypeVar("T")
@@ -116,6 +116,7 @@ def _warm_tables() -> None:
     """Read the word tables a first request would otherwise wait for."""
     english()
     demonyms()
+    place_words()
 
 
 class QAService:
