@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from qa.answer.grid import Cell, Grid, Line, is_total
+from qa.answer.match import PREFIX_MATCH  # stems this long match one they begin (`_same`)
 from qa.answer.operators import (
     AVERAGE,
     CHANGE_RATIO,
@@ -120,8 +121,6 @@ class Words:
         return (int(m.group(1)), int(m.group(2))) if m else None
 
 
-# Stems at least this long match a stem they begin or that begins them (`_same`).
-PREFIX_MATCH = 5
 
 
 def _same(a: str, b: str) -> bool:
