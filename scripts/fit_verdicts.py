@@ -4,7 +4,8 @@ question's words the cited text must state; NEGATION_REACH, how many words after
 it denies; CONTRADICTED, the share of its other words a text saying the opposite of one
 must state for a "No"; USE_ANTONYMS, whether a word WordNet opposes to the question's says
 its opposite; and `qa.text.contrary`'s SENSES, whether all words of two opposed senses are,
-and PARTS, the parts of speech whose antonyms are read),
+PARTS, the parts of speech whose antonyms are read, and INDIRECT, how much of WordNet's
+indirect antonymy of adjectives is),
 chosen on the calibration parts of the yes/no questions: each grid point answers them
 through the engine in process (as `answer_eval.py`), and is scored by right verdicts
 minus false ones (a verdict where none or the other was due: a wrong "Yes" misleads a
@@ -42,9 +43,9 @@ SETS = {"engine_yesno": PROBES["engine_yesno"],
 INDEXES = {"verdicts_analysis": "seed", "verdicts_report": "report"}
 GRID = {"STATED": (0.6, 0.65, 0.7, 0.75, 0.8, 0.9), "NEGATION_REACH": (2, 6),
         "CONTRADICTED": (0.7, 0.8, 0.9, 1.0), "USE_ANTONYMS": (False, True),
-        "SENSES": (False, True), "PARTS": (("a", "r"), ("a", "r", "v", "n"))}
+        "SENSES": (False, True), "PARTS": (("a", "r"), ("a", "r", "v", "n")), "INDIRECT": (0, 1, 2)}
 # The module each constant lives in (`qa.answer.strategies.yesno` unless named here).
-IN_CONTRARY = ("SENSES", "PARTS")
+IN_CONTRARY = ("SENSES", "PARTS", "INDIRECT")
 
 
 def main() -> int:

