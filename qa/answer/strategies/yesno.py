@@ -82,8 +82,10 @@ def verdict(question: Question, text: str, idf: Mapping[str, float],
     question asks about ("Did costs rise?") is stated by the text's word for the same
     change ("rose", "increased"), and denied by one that says the other change of its scale
     ("fell", "was kept": `contradicted`) or writes it with a negating prefix
-    ("destabilize" / "stabilize"); another number in place of the question's states no
-    verdict either way, nor do two changes the text says as near the question's words.
+    ("destabilize" / "stabilize") or a word WordNet opposes to it (`antonymous`); a
+    question that writes two opposed words itself asks which: no verdict (`asks_which`).
+    Another number in place of the question's states no verdict either way, nor do two
+    changes the text says as near the question's words.
     A place the question names is written by its demonym as well ("born in Sweden" /
     "Swedish-born"). `prior`: the sentence before a text that opens with a pronoun, which
     names what the pronoun stands for; it states the question's words with the text, but
@@ -96,7 +98,8 @@ def verdict(question: Question, text: str, idf: Mapping[str, float],
     said = changes(topic, clause)
     against = contradicted(topic, clause) | antonymous(topic, question.text, whole,
                                                         question.names)
-    if (said is None and not against) or other_number(question, whole):
+    if (said is None and not against) or other_number(question, whole) or \
+            asks_which(question.text):
         return "", weighted_recall(topic, whole, idf)
     places = frozenset(w for p in places_named(tokenize(whole)) for w in p)
     held = words_of(whole) | places
@@ -209,6 +212,16 @@ def antonymous(topic: frozenset[str], asked: str, text: str,
         if against and nearer(against, own, [o for o in others if o]):
             out.add(s)
     return frozenset(out)
+
+
+def asks_which(asked: str) -> bool:
+    """Whether a question writes a word and one WordNet opposes to it ("Are the Ewells rich
+    or poor?", "Was the house for male or female students?"): it asks which of the two
+    holds, and neither "Yes" nor "No" answers it."""
+    if not USE_ANTONYMS:
+        return False
+    said = [w for w in words(asked) if direction(w) is None]
+    return any(contrary_in(w, said) for w in set(said))
 
 
 def nearer(these: Sequence[int], those: Sequence[int], others: Sequence[Sequence[int]]) -> bool:
