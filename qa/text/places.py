@@ -5,7 +5,8 @@ The demonyms are countryinfo's (one per country and territory, from its packaged
 "Dutch" -> Netherlands, "Austrian" -> Austria, "Scottish" -> Scotland), read once; only
 one-word demonyms are kept (the tokenizer reads a text word by word). The same data tells
 a place's name from a person's: a country's name, its other one-word spellings and its
-capital are places ("Sweden", "Sverige", "Stockholm"). Nothing here is written for a
+capital are places ("Sweden", "Sverige", "Stockholm"), and so is a name WordNet knows
+only as a place's ("England", which countryinfo has not). Nothing here is written for a
 particular text.
 """
 
@@ -15,6 +16,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from qa.text.tokens import tokenize
+from qa.text.wordnet import only_a_place
 
 
 @lru_cache(maxsize=1)
@@ -52,10 +54,12 @@ def place_words() -> frozenset[str]:
 
 @lru_cache(maxsize=1 << 12)
 def is_place(name: str) -> bool:
-    """Whether a name is, word for word, a place countryinfo knows ("Sweden", "Dutch"): no
-    person's name then (False for a name without words)."""
+    """Whether a name is, word for word, a place countryinfo knows ("Sweden", "Dutch"), or
+    one WordNet knows only as a place ("England", "Bergen": `wordnet.only_a_place`; not
+    "Victoria" or "Washington", people's names as well): no person's name then (False for
+    a name without words)."""
     words = tokenize(name)
-    return bool(words) and all(w in place_words() for w in words)
+    return bool(words) and (all(w in place_words() for w in words) or only_a_place(name))
 
 
 def places_named(tokens: Iterable[str]) -> tuple[tuple[str, ...], ...]:

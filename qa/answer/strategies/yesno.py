@@ -18,11 +18,12 @@ from qa.answer.strategies.sentences import BestSentence
 from qa.answer.support import phrase_in
 from qa.answer.types import Candidate, Claim, CorpusView, Evidence
 from qa.chunk import Chunk
+from qa.text.contrary import contrary_in
 from qa.text.direction import direction, opposed, same_scale
 from qa.text.numbers import numbers_in, years_in
 from qa.text.places import places_named
 from qa.text.sentences import sentences, split_clauses
-from qa.text.tokens import tokenize, words
+from qa.text.tokens import stem, tokenize, words
 
 # Share of the question's words (weighted by rarity) the cited sentence must hold for it
 # to state what is asked: chosen by scripts/fit_verdicts.py on the yes/no questions'
@@ -36,6 +37,9 @@ STATED = 0.7
 # was kept": no verdict): chosen by scripts/fit_verdicts.py with STATED (calibration
 # right verdicts 43 / 41 / 40 / 39 of 55 at 0.7 / 0.8 / 0.9 / 1.0, false 4 at each).
 CONTRADICTED = 0.7
+# Whether a word WordNet opposes to a word of the question says its opposite ("Is the
+# museum open?" / "closed"), besides a negating prefix: chosen by scripts/fit_verdicts.py.
+USE_ANTONYMS = True
 # How many of the other strategies' candidates (the most similar to the question) are
 # read for a verdict.
 READ = 6
@@ -78,8 +82,10 @@ def verdict(question: Question, text: str, idf: Mapping[str, float],
     question asks about ("Did costs rise?") is stated by the text's word for the same
     change ("rose", "increased"), and denied by one that says the other change of its scale
     ("fell", "was kept": `contradicted`) or writes it with a negating prefix
-    ("destabilize" / "stabilize"); another number in place of the question's states no
-    verdict either way, nor do two changes the text says as near the question's words.
+    ("destabilize" / "stabilize") or a word WordNet opposes to it (`antonymous`); a
+    question that writes two opposed words itself asks which: no verdict (`asks_which`).
+    Another number in place of the question's states no verdict either way, nor do two
+    changes the text says as near the question's words.
     A place the question names is written by its demonym as well ("born in Sweden" /
     "Swedish-born"). `prior`: the sentence before a text that opens with a pronoun, which
     names what the pronoun stands for; it states the question's words with the text, but
@@ -89,12 +95,15 @@ def verdict(question: Question, text: str, idf: Mapping[str, float],
     clauses = [text[a:b] for a, b in split_clauses(text)] or [text]
     clause = max(clauses, key=lambda c: weighted_recall(question.words, c, idf))
     whole = f"{prior} {text}" if prior else text
-    said, against = changes(topic, clause), contradicted(topic, clause)
-    if (said is None and not against) or other_number(question, whole):
+    said = changes(topic, clause)
+    against = contradicted(topic, clause) | antonymous(topic, question.text, whole,
+                                                        question.names)
+    if (said is None and not against) or other_number(question, whole) or \
+            asks_which(question.text):
         return "", weighted_recall(topic, whole, idf)
     places = frozenset(w for p in places_named(tokenize(whole)) for w in p)
     held = words_of(whole) | places
-    stated = weighted_share(topic, held | (said or against), idf)
+    stated = weighted_share(topic, held | (said or frozenset()) | against, idf)
     if stated < STATED or not about_the_same(question, whole):
         return "", stated
     if against and weighted_share(topic - against, held, idf) < CONTRADICTED:
@@ -167,6 +176,61 @@ def contradicted(topic: frozenset[str], clause: str) -> frozenset[str]:
             if way not in {other for d, other in scale if d == near}:
                 out.add(w)
     return frozenset(out)
+
+
+def antonymous(topic: frozenset[str], asked: str, text: str,
+               names: Sequence[str] = ()) -> frozenset[str]:
+    """The question's words (stems) the text says the opposite of by a word WordNet opposes
+    to the word as the question writes it ("Is the museum open?" / "closed"; "Were the
+    walls thin?" / "thick": `qa.text.contrary`). The whole text is read, not the clause
+    nearest the question's words: the clause that names the thing asked about is often not
+    the one that says what it is like ("The main block was built of gneiss, with walls
+    almost a metre thick"). A text that writes the word as well says the opposite only
+    when its opposite stands nearer the question's other words (`nearer`: "Is the museum
+    closed from June to September?" / "open from June to September and closed in
+    winter"). Words of change are left to `changes` and `contradicted`, which read the one
+    nearest the question's words ("Did costs rise?" / "costs rose, while income fell"), and
+    the words of the names the question writes (`names`) to `about_the_same`: "South" in
+    "South Korea" names a country, it says nothing against "North Korea"."""
+    if not USE_ANTONYMS:
+        return frozenset()
+    named = {w for name in names for w in words(name)}
+    said = words(text)
+    stems = [stem(t) for t in said]
+    out = set()
+    for w in dict.fromkeys(words(asked)):
+        s = stem(w)
+        if (s not in topic or w in named or direction(w) is not None
+                or not contrary_in(w, said)):
+            continue
+        if s not in stems:
+            out.add(s)
+            continue
+        others = [[i for i, t in enumerate(stems) if t == o] for o in topic - {s}]
+        own = [i for i, t in enumerate(stems) if t == s]
+        against = [i for i, t in enumerate(said) if contrary_in(w, [t])]
+        if against and nearer(against, own, [o for o in others if o]):
+            out.add(s)
+    return frozenset(out)
+
+
+def asks_which(asked: str) -> bool:
+    """Whether a question writes a word and one WordNet opposes to it ("Are the Ewells rich
+    or poor?", "Was the house for male or female students?"): it asks which of the two
+    holds, and neither "Yes" nor "No" answers it."""
+    if not USE_ANTONYMS:
+        return False
+    said = [w for w in words(asked) if direction(w) is None]
+    return any(contrary_in(w, said) for w in set(said))
+
+
+def nearer(these: Sequence[int], those: Sequence[int], others: Sequence[Sequence[int]]) -> bool:
+    """Whether words at positions `these` stand nearer the other words (each given by its
+    positions) than words at `those`: the summed distance from each other word to the
+    nearest of them is smaller (a tie is not nearer)."""
+    def reach(at: Sequence[int]) -> int:
+        return sum(min(abs(i - j) for i in at for j in other) for other in others)
+    return bool(others) and reach(these) < reach(those)
 
 
 def about_the_same(question: Question, text: str) -> bool:
