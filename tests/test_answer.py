@@ -920,9 +920,9 @@ def test_parts_answered_by_cells_of_one_row_read_as_one_claim() -> None:
     other = Candidate("cell", (cell_claim(DIPLOMATIC, (2,), 0.7),), 1.0)
     replies, kept = engine.joined_rows([north, russia, other], parts)
     assert [r.claims[0].text for r in replies] == [
-        ("For the Military Aspect, North Korea: Enhances missile and defense tech; Russia: "
+        ("For the Military aspect, North Korea: Enhances missile and defense tech; Russia: "
         "Modernizes forces, shares intelligence"),
-        "For the Diplomatic Aspect, Russia: Pushes anti-Western policies"]
+        "For the Diplomatic aspect, Russia: Pushes anti-Western policies"]
     assert replies[0].claims[0].highlight == (1, 2) and kept == [parts[0], parts[2]]
     # a row found by its value, then a cell of it: the cell joins the value's reading
     found = Candidate("reverse", (reverse_claim(SANCTIONS_FOCUS, 2, (), 0.8),), 1.0)

@@ -28,7 +28,7 @@ def claims_text(claims: Sequence[Claim], numbers: dict[str, int], preface: str =
     the same chunk it introduces ("due to: a $572 million decrease ... [1]"). Each claim
     is quoted without the source's artefacts (`tidy`)."""
     names = row_names(claims)
-    texts = [tidy(c.text, c.chunk, names) for c in claims]
+    texts = [tidy(c.shown or c.text, c.chunk, names) for c in claims]
     ends = [ends_sentence(t) for t in texts]
     sentences, fragments = all(ends), not any(ends)
     pieces = []

@@ -499,9 +499,13 @@ def shortened(c: Candidate, question: Question, budget: int,
     over = len(_shown(c, claims, closed)) - budget
     if over > 0:
         # window's cut marks ("… ", " …") may add 2 characters beyond its limit
-        room = max(1, (sum(len(cl.text) for cl in claims) - over) // len(claims) - 2)
+        room = max(1, (sum(len(cl.shown or cl.text) for cl in claims) - over)
+                   // len(claims) - 2)
+        # a claim written otherwise than it is read (`Claim.shown`) is cut as written
         claims = tuple(replace(cl, text=window(cl.text, question.words, room,
-                                               gives_asked(question)))
+                                               gives_asked(question)),
+                               shown=cl.shown and window(cl.shown, question.words, room,
+                                                         gives_asked(question)))
                        for cl in claims)
     return replace(c, claims=claims)
 

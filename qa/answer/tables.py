@@ -207,10 +207,11 @@ def read_rows(question: Question, evidence: Sequence[Evidence]) -> list[RowReadi
             if ev.hit.chunk.kind == "table_row" and ev.hit.chunk.cells]
 
 
-def subject(c: Chunk) -> str:
+def subject(c: Chunk, as_written: bool = True) -> str:
     """How a claim names a row: "the Military Aspect" (label and label column, the
     column's closing colon dropped, its words as the source writes them: "the Specific
-    Allowance at December 31"), or the label alone when it ends with the
+    Allowance at December 31"; lower-cased unless `as_written`, as the ranker and the
+    support check read them: see `cell_claim`), or the label alone when it ends with the
     column's words already ("Total BCE operating revenues" under "Operating revenues", not
     "the Total BCE operating revenues operating revenues"); after its row group ("Assets,
     Cash")."""
@@ -220,7 +221,7 @@ def subject(c: Chunk) -> str:
     group = f"{c.group.rstrip(':')}, " if c.group else ""
     named = tokenize(kind)
     if kind and tokenize(lab)[-len(named):] != named:
-        return f"{group}the {lab} {kind}"
+        return f"{group}the {lab} {kind if as_written else kind.lower()}"
     return f"{group}{lab}"
 
 
@@ -239,14 +240,17 @@ def with_unit(c: Chunk, j: int) -> str:
 def cell_claim(c: Chunk, columns: Sequence[int], score: float) -> Claim:
     """The cells of `columns` of a row (all its cells when none), named by their header:
     "For the Military aspect, Regional Impact: Escalates arms build-up"; a figure with the
-    percent sign its row or column states (`with_unit`); the column's words as the source
-    writes them ("the Specific Allowance at December 31")."""
+    percent sign its row or column states (`with_unit`). The ranker and the support
+    check read the row's name with its column's words lower-cased, as their weights were
+    fitted (a capitalised word reads as a name: "the Total issuance date"); the answer
+    writes them as the source does (`Claim.shown`: "the Total Issuance Date")."""
     at = label_at(c)
     cols = [j for j in columns if j < len(c.cells) and c.cells[j]] or [
         j for j in range(len(c.cells)) if j != at and c.cells[j]]
     parts = "; ".join(f"{c.header[j]}: {with_unit(c, j)}" if j < len(c.header) and c.header[j]
                       else with_unit(c, j) for j in cols)
-    return Claim(f"For {subject(c)}, {parts}", c, score, tuple(cols))
+    read, shown = f"For {subject(c, False)}, {parts}", f"For {subject(c)}, {parts}"
+    return Claim(read, c, score, tuple(cols), shown="" if shown == read else shown)
 
 
 def reverse_claim(c: Chunk, value_col: int, asked: Sequence[int], score: float,

@@ -39,13 +39,15 @@ class Evidence:
 @dataclass(frozen=True)
 class Claim:
     """One sentence of an answer and what supports it; `highlight` are the cited cells of a
-    table row (column positions). `text` is what the answer writes, and what the ranker
-    and the support check read."""
+    table row (column positions); `shown`, when given, the words the answer writes for it
+    where they differ from `text`, which the ranker and the support check read (their
+    weights were fitted on it)."""
 
     text: str
     chunk: Chunk
     score: float
     highlight: tuple[int, ...] = ()
+    shown: str = ""
 
 
 @dataclass(frozen=True)

@@ -194,7 +194,8 @@ class WholeTable:
                                  said=said))
         if top.caption and q_table and wants:
             out.append(Candidate(self.name + ":caption",
-                                 (Claim(shows(top.caption), top, score, ()),), 0.0,
+                                 (Claim(f"The table shows: {top.caption.rstrip(':')}", top,
+                                        score, (), shown=shows(top.caption)),), 0.0,
                                  features={**read, "q_table": q_table, "head_caption":
                                            _head_features(question, top)["head_caption"]}))
         return out
@@ -206,7 +207,9 @@ def shows(caption: str) -> str:
     with a colon, `qa.parse`; or a long one, cut "…"), which says so itself ("The
     following table summarizes ...", "Inventories consisted of the following:"): "The
     table shows:" before it would say it twice. A caption of header notes alone after that
-    frame ("The table shows: (Dollars in millions)")."""
+    frame ("The table shows: (Dollars in millions)"). What the answer writes: the ranker
+    and the support check read the claim with its frame, as their weights were fitted
+    (`Claim.shown`)."""
     text = caption.rstrip(":")
     return text if ":" in caption or caption.endswith("…") else f"The table shows: {text}"
 
