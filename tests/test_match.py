@@ -8,10 +8,12 @@ import pytest
 from qa.answer.match import (
     PREFIX_MATCH,
     joined_tokens,
+    question_weights,
     shared,
     tokens_of,
     weighted_recall,
     weighted_share,
+    word_places,
 )
 from qa.answer.support import phrase_in
 
@@ -71,3 +73,26 @@ def test_a_phrase_is_found_side_by_side_only() -> None:
     assert not phrase_in(tokens_of("north war"), text)
     assert phrase_in((), text)
     assert not phrase_in(tokens_of("war of the north and south"), text[:2])
+
+
+def test_word_places_give_the_question_words_shared_finds_in_any_run() -> None:
+    """The question words standing in any run of a text (`word_places`) are those `shared`
+    finds in the run's words: long stems by prefix either way, short ones as they are."""
+    tokens = tokens_of("The historians wrote a history of the harbour towers in 1911, "
+                       "their histor notes and the tower's builder Berg")
+    q = frozenset(tokens_of("historical tower built by Berg in 1911")) | {"harb"}
+    places = word_places(q, tokens)
+    for start in range(len(tokens)):
+        for end in range(start + 1, len(tokens) + 1):
+            got = {w for i, w in places if start <= i < end}
+            assert got == shared(q, frozenset(tokens[start:end])), (start, end)
+    assert word_places(frozenset(), tokens) == () and word_places(q, ()) == ()
+
+
+def test_question_weights_are_those_weighted_share_sums() -> None:
+    q = frozenset({"harbour", "tower", "unknown"})
+    idf = {"harbour": 2.0, "tower": 0.5, "other": 3.0}
+    weight, total = question_weights(q, idf)
+    assert weight == {"harbour": 2.0, "tower": 0.5, "unknown": 3.0} and total == 5.5
+    assert weighted_share(q, frozenset({"harbour"}), idf) == 2.0 / 5.5
+    assert question_weights(q, None) == ({"harbour": 1.0, "tower": 1.0, "unknown": 1.0}, 3.0)

@@ -19,14 +19,16 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from qa.answer.match import (
+    PREFIX_MATCH,
     joined_tokens,
     nearest_share,
     pairs_in,
     pairs_of,
+    question_weights,
     set_of,
-    shared,
     tokens_of,
     weighted_share,
+    word_places,
     words_of,
 )
 from qa.answer.question import Question
@@ -179,9 +181,16 @@ def typed_near(question: Question, text: str, gives: str, idf, width: int) -> fl
              if t not in question.words and _typed(t, gives, names)]
     if not spots:
         return 0.0
-    return max(weighted_share(question.words,
-                              set_of(tokens[max(0, i - width):i + width + 1]), idf)
-               for i in spots)
+    # the `weighted_share` of the words within `width` of each spot, read from where the
+    # question's words stand (`word_places`), not from each run's words anew
+    hits = word_places(question.words, tokens) if question.words else ()
+    if not hits:
+        return 0.0
+    weight, total = question_weights(question.words, idf)
+    if not total:
+        return 0.0
+    return max(sum(weight[w] for w in {w for j, w in hits if i - width <= j <= i + width})
+               for i in spots) / total
 
 
 def _fresh(question: Question, text: str) -> tuple[float, float, float]:
@@ -355,6 +364,23 @@ class Measures:
         self.head = words_of(" ".join(question.head)) if question.wh in ("what", "which") \
             else frozenset()
         self._chunk_overlap: dict[str, float] = {}
+        # what `shared(words, question.words)` matches a long word with beside the
+        # question's own words: their long prefixes, and the long words it may begin with
+        self.q_prefixes = frozenset(v[:n] for v in question.words
+                                    for n in range(PREFIX_MATCH, len(v)))
+        self.q_long = tuple(v for v in question.words if len(v) >= PREFIX_MATCH)
+
+    def novel(self, said: frozenset[str]) -> float:
+        """The share of a claim's words the question lacks: those not in
+        `shared(said, question.words)`, read word by word against the question's prefixes
+        (the same words: see `shared`)."""
+        if not said:
+            return 0.0
+        rest = said - self.question.words
+        prefixes, long = self.q_prefixes, self.q_long
+        held = sum(1 for w in rest if len(w) >= PREFIX_MATCH
+                   and (w in prefixes or w.startswith(long)))
+        return (len(rest) - held) / len(said)
 
     def chunk_overlap(self, c: Chunk) -> float:
         """The share of the question's words (by rarity) a chunk holds with its header."""
@@ -428,7 +454,7 @@ def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
          "lead_section": lead_section,
          "lead_chunk": lead_chunk,
          # the share of the claim's words the question lacks: an answer says something new
-         "novel": (len(said - shared(said, question.words)) / len(said)) if said else 0.0,
+         "novel": m.novel(said),
          "pairs": len(m.pairs & pairs_of(text)) / len(m.pairs) if m.pairs else 0.0,
          "pairs_near": len(m.pairs & pairs_in(near)) / len(m.pairs) if m.pairs else 0.0,
          "overlap_near": weighted_share(question.words, near_words, m.idf),

@@ -174,13 +174,34 @@ def nearest_share(q: frozenset[str] | set[str], tokens: tuple[str, ...],
     """The largest `weighted_share` of the question's words that any `width` consecutive
     words of a text hold: how close together the text holds them (the whole text's share
     when it is no longer than `width`)."""
+    hits = word_places(frozenset(q), tokens) if q else ()
+    if not hits:
+        return 0.0
+    weight, total = question_weights(q, idf)
+    # the best window starts at a word of the question: any other holds no more
+    best = max(sum(weight[w] for w in {w for j, w in hits if i <= j < i + width})
+               for i, _ in hits)
+    return best / total if total else 0.0
+
+
+def question_weights(q: frozenset[str] | set[str], idf: Mapping[str, float] | None
+                     ) -> tuple[dict[str, float], float]:
+    """Each question word's weight and their sum, as `weighted_share` weighs them (by
+    rarity; each 1 without `idf`)."""
+    if idf:
+        return _weights(frozenset(q), idf)
+    return dict.fromkeys(q, 1.0), float(len(q))
+
+
+@lru_cache(maxsize=1 << 12)
+def word_places(q: frozenset[str], tokens: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
+    """Where the question's words stand in a text's words: (position, question word) for
+    each, a long stem matched by prefix as `shared` matches (so that the question words of
+    any run of the text are those `shared` finds in the run); cached: a claim's words are
+    read by several measures (`nearest_share`, `features.typed_near`)."""
     found = shared(q, set_of(tokens)) if q and tokens else set()
     if not found:
-        return 0.0
-    if idf:
-        weight, total = _weights(frozenset(q), idf)
-    else:
-        weight, total = dict.fromkeys(q, 1.0), float(len(q))
+        return ()
     # where each found word stands (a long stem matches by prefix, as `shared` matches)
     long = _prefixes(frozenset(found))
     hits: list[tuple[int, str]] = []
@@ -190,7 +211,4 @@ def nearest_share(q: frozenset[str] | set[str], tokens: tuple[str, ...],
         for w in long.get(t[:PREFIX_MATCH], ()) if len(t) >= PREFIX_MATCH else ():
             if w != t and (t.startswith(w) or w.startswith(t)):
                 hits.append((i, w))
-    # the best window starts at a word of the question: any other holds no more
-    best = max(sum(weight[w] for w in {w for j, w in hits if i <= j < i + width})
-               for i, _ in hits)
-    return best / total if total else 0.0
+    return tuple(hits)
