@@ -262,3 +262,13 @@ def test_novel_is_the_share_of_the_claim_s_words_shared_does_not_find() -> None:
         said = words_of(text)
         want = len(said - shared(said, q.words)) / len(said) if said else 0.0
         assert m.novel(said) == want, text
+
+
+def test_measures_share_is_weighted_share() -> None:
+    q = ground(analyze("Which historians wrote of the harbour towers built in 1911?"),
+               [ev(TOWER, 1.0)])
+    m = Measures(q, [ev(TOWER, 1.0)], CORPUS)
+    for text in ("The historical harbour tower was built in 1911.", "Nothing here.", ""):
+        said = words_of(text)
+        assert m.share(said) == weighted_share(q.words, said, CORPUS.idf)
+        assert m.found(said) is m.found(said)

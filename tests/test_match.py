@@ -96,3 +96,14 @@ def test_question_weights_are_those_weighted_share_sums() -> None:
     assert weight == {"harbour": 2.0, "tower": 0.5, "unknown": 3.0} and total == 5.5
     assert weighted_share(q, frozenset({"harbour"}), idf) == 2.0 / 5.5
     assert question_weights(q, None) == ({"harbour": 1.0, "tower": 1.0, "unknown": 1.0}, 3.0)
+
+
+def test_the_words_shared_finds_in_a_union_are_those_it_finds_in_each() -> None:
+    """`shared(q, a | b) == shared(q, a) | shared(q, b)`: each question word is found by a
+    word of the text alone (what `Measures.share_of` reads a sentence with the one before
+    it by)."""
+    q = frozenset(tokens_of("historical harbour towers built by Berg in 1911"))
+    a = frozenset(tokens_of("The historians wrote of the harbours"))
+    b = frozenset(tokens_of("its tower was built in 1911 by the builders' guild"))
+    for x, y in ((a, b), (a, frozenset()), (frozenset(), b), (b, a)):
+        assert shared(q, x | y) == shared(q, x) | shared(q, y)

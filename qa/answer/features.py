@@ -21,11 +21,13 @@ from functools import lru_cache
 from qa.answer.match import (
     PREFIX_MATCH,
     joined_tokens,
-    nearest_share,
+    nearest,
     pairs_in,
     pairs_of,
+    places_found,
     question_weights,
     set_of,
+    shared,
     tokens_of,
     weighted_share,
     word_places,
@@ -169,7 +171,8 @@ def _typed(token: str, gives: str, names: frozenset[str]) -> bool:
     return token in names
 
 
-def typed_near(question: Question, text: str, gives: str, idf, width: int) -> float:
+def typed_near(question: Question, text: str, gives: str, idf, width: int,
+               places: tuple[tuple[int, str], ...] | None = None) -> float:
     """The largest share of the question's words (by rarity) that stand within `width`
     words of a value of the asked kind which the question does not itself write (a date, a
     number, a name): whether the claim's date is the date of the asked thing ("Lee
@@ -183,7 +186,8 @@ def typed_near(question: Question, text: str, gives: str, idf, width: int) -> fl
         return 0.0
     # the `weighted_share` of the words within `width` of each spot, read from where the
     # question's words stand (`word_places`), not from each run's words anew
-    hits = word_places(question.words, tokens) if question.words else ()
+    hits = places if places is not None else (
+        word_places(question.words, tokens) if question.words else ())
     if not hits:
         return 0.0
     weight, total = question_weights(question.words, idf)
@@ -364,11 +368,35 @@ class Measures:
         self.head = words_of(" ".join(question.head)) if question.wh in ("what", "which") \
             else frozenset()
         self._chunk_overlap: dict[str, float] = {}
+        # the question words' weights, and the words `shared` finds of each set of words
+        # measured (by identity: a claim's words are read by several measures)
+        self.weight, self.total = question_weights(question.words, corpus.idf)
+        self._found: dict[int, tuple[frozenset[str], set[str]]] = {}
         # what `shared(words, question.words)` matches a long word with beside the
         # question's own words: their long prefixes, and the long words it may begin with
         self.q_prefixes = frozenset(v[:n] for v in question.words
                                     for n in range(PREFIX_MATCH, len(v)))
         self.q_long = tuple(v for v in question.words if len(v) >= PREFIX_MATCH)
+
+    def found(self, words: frozenset[str]) -> set[str]:
+        """`shared(question.words, words)`, kept for the question's other measures of the
+        same set."""
+        kept = self._found.get(id(words))
+        if kept is not None and kept[0] is words:
+            return kept[1]
+        got = shared(self.question.words, words)
+        self._found[id(words)] = (words, got)  # the set is kept alive: its id is its own
+        return got
+
+    def share(self, words: frozenset[str]) -> float:
+        """`weighted_share(question.words, words, idf)`, read from `found`."""
+        return self.share_of(self.found(words))
+
+    def share_of(self, found: set[str]) -> float:
+        """The weighted share of the question's words of those `shared` found (the found
+        words of a union of sets being the union of theirs)."""
+        weight = self.weight
+        return sum(weight[w] for w in found) / self.total if self.total else 0.0
 
     def novel(self, said: frozenset[str]) -> float:
         """The share of a claim's words the question lacks: those not in
@@ -386,8 +414,7 @@ class Measures:
         """The share of the question's words (by rarity) a chunk holds with its header."""
         got = self._chunk_overlap.get(c.id)
         if got is None:
-            got = self._chunk_overlap[c.id] = weighted_share(self.question.words,
-                                                            context_words(c), self.idf)
+            got = self._chunk_overlap[c.id] = self.share(context_words(c))
         return got
 
 
@@ -441,10 +468,11 @@ def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
     shown = text if first.chunk.kind == "passage" else " ".join([text, *first.chunk.header])
     lead = " ".join(text.split()[:LEAD_WORDS])
     said = words_of(text)
+    # where the question's words stand in the claim (`word_places`), from the words found
+    places = places_found(m.found(said), tokens_of(text))
     # the words of `" ".join([before(...), text])` and of `shown`, read from cached parts
     prior = before(first.chunk, first.text)
-    near = joined_tokens(prior, text)
-    near_words = set_of(near)
+    near = joined_tokens(prior, text)  # its words: said and the prior's (`overlap_near`)
     shown_words = (said if first.chunk.kind == "passage"
                    else set_of(joined_tokens(text, *first.chunk.header)))
     lead_doc, lead_section, lead_chunk = leads(first.chunk, first.text, corpus) \
@@ -457,12 +485,12 @@ def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
          "novel": m.novel(said),
          "pairs": len(m.pairs & pairs_of(text)) / len(m.pairs) if m.pairs else 0.0,
          "pairs_near": len(m.pairs & pairs_in(near)) / len(m.pairs) if m.pairs else 0.0,
-         "overlap_near": weighted_share(question.words, near_words, m.idf),
+         "overlap_near": m.share_of(m.found(said) | m.found(words_of(prior))),
          "names_match": (sum(n <= shown_words for n in m.names) / len(m.names))
          if m.names else 0.0,
          "years_match": (sum(y in shown for y in m.years) / len(m.years)) if m.years else 0.0,
          "years_other": float(bool(m.years) and bool(set(_YEAR.findall(text)) - set(m.years))),
-         "overlap_start": weighted_share(question.words, words_of(lead), m.idf),
+         "overlap_start": m.share(words_of(lead)),
          "first_rank": 1.0 / (1 + rank),
          "dense": dense,
          "dense_gap": dense - m.best_unit,
@@ -473,8 +501,8 @@ def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
          if kind == "sentence" and ev and ev.unit_scores else 0.0,
          "dense_before": unit_dense(first.chunk, ev, prior) if kind == "sentence" else 0.0,
          "head": len(m.head & said) / len(m.head) if m.head else 0.0,
-         "proximity": nearest_share(question.words, tokens_of(text), m.idf, PROXIMITY),
-         "overlap": weighted_share(question.words, said, m.idf),
+         "proximity": nearest(places, m.weight, m.total, PROXIMITY),
+         "overlap": m.share(said),
          "overlap_chunk": m.chunk_overlap(first.chunk),
          "chars": min(len(text), 400) / 400,
          "claims": min(len(cand.claims), 5) / 5,
@@ -495,7 +523,7 @@ def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
         f[f"expects={question.expects}&{gives}"] = {"date": date, "number": number,
                                                     "name": name}[gives]
         f[f"expects={question.expects}&near"] = typed_near(question, text, gives, m.idf,
-                                                           PROXIMITY)
+                                                           PROXIMITY, places)
     for k, v in cand.features.items():
         f[k] = float(v)
     # how much a measure counts depends on what the claim is (a sentence's words against a

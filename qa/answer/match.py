@@ -4,7 +4,7 @@ ranker's features share (stemmed words from `qa.text.tokens`)."""
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from itertools import pairwise
 
@@ -175,9 +175,15 @@ def nearest_share(q: frozenset[str] | set[str], tokens: tuple[str, ...],
     words of a text hold: how close together the text holds them (the whole text's share
     when it is no longer than `width`)."""
     hits = word_places(frozenset(q), tokens) if q else ()
+    return nearest(hits, *question_weights(q, idf), width) if hits else 0.0
+
+
+def nearest(hits: Sequence[tuple[int, str]], weight: Mapping[str, float], total: float,
+            width: int) -> float:
+    """`nearest_share` of a text given by where the question's words stand in it
+    (`word_places`) and their weights (`question_weights`)."""
     if not hits:
         return 0.0
-    weight, total = question_weights(q, idf)
     # the best window starts at a word of the question: any other holds no more
     best = max(sum(weight[w] for w in {w for j, w in hits if i <= j < i + width})
                for i, _ in hits)
@@ -199,7 +205,12 @@ def word_places(q: frozenset[str], tokens: tuple[str, ...]) -> tuple[tuple[int, 
     each, a long stem matched by prefix as `shared` matches (so that the question words of
     any run of the text are those `shared` finds in the run); cached: a claim's words are
     read by several measures (`nearest_share`, `features.typed_near`)."""
-    found = shared(q, set_of(tokens)) if q and tokens else set()
+    return places_found(shared(q, set_of(tokens)) if q and tokens else set(), tokens)
+
+
+def places_found(found: set[str] | frozenset[str], tokens: tuple[str, ...]
+                 ) -> tuple[tuple[int, str], ...]:
+    """`word_places` given the question words `shared` finds in the text's words."""
     if not found:
         return ()
     # where each found word stands (a long stem matches by prefix, as `shared` matches)
