@@ -1274,3 +1274,13 @@ def test_longest_shown_bounds_the_text_cite_writes() -> None:
                 assert engine.longest_shown(c) >= len(written), written
                 assert engine.longest_shown(c) >= len(engine._shown(c, picked, True))
     assert engine.within_length(Candidate("sentence", (claims[0],), 0.0)) is not None
+
+
+def test_a_row_s_label_is_its_first_cell_that_is_no_number_read_once_per_cells() -> None:
+    from qa.answer.tables import _label_at, label_at
+
+    header = ("", "Item", "2019")
+    assert label_at(row(1, header, ("", "Other assets (1)", "5"), 1)) == 1
+    assert label_at(row(1, header, ("12", "5", "6"), 2)) == 0  # every cell a number
+    assert label_at(row(2, header, ("12", "5", "6"), 2)) == _label_at(("12", "5", "6"))
+    assert label_at(row(1, header, ("", "", "Total"), 3)) == 2

@@ -305,20 +305,22 @@ TOP = ("overlap", "overlap_near", "dense", "pairs")
 # retrieved unit (0 for it, below 0 for the others), so its place among the candidates is
 # what a `top:` would add.
 RANKED = ("learned",)
+# Each measure of `mark_tops` with the names of its features ("" for no `top:`).
+_MARKS = tuple((k, f"top:{k}" if k in TOP else "", f"rank:{k}") for k in (*TOP, *RANKED))
 
 
 def mark_tops(features: list[dict[str, float]]) -> None:
     """Add `top:m` (1 for the candidates with the most of measure m, else 0) and `rank:m`
     (1 / (1 + how many candidates have more of it)) in place; `rank:m` alone for the
     measures of RANKED."""
-    for k in (*TOP, *RANKED):
+    for k, top, ranked in _MARKS:
         values = sorted(f.get(k, 0.0) for f in features)
         best = values[-1] if values else 0.0
         for f in features:
             v = f.get(k, 0.0)
-            if k in TOP:
-                f[f"top:{k}"] = float(best > 0 and v >= best - 1e-9)
-            f[f"rank:{k}"] = 1.0 / (1 + len(values) - bisect_right(values, v + 1e-9))
+            if top:
+                f[top] = float(best > 0 and v >= best - 1e-9)
+            f[ranked] = 1.0 / (1 + len(values) - bisect_right(values, v + 1e-9))
 
 
 def claim_dense(claim: Claim, ev: Evidence | None) -> float:
@@ -466,7 +468,7 @@ def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
     number, name, date = _fresh(question, text)
     wh = question.wh or "-"
     shown = text if first.chunk.kind == "passage" else " ".join([text, *first.chunk.header])
-    lead = " ".join(text.split()[:LEAD_WORDS])
+    lead = " ".join(text.split(maxsplit=LEAD_WORDS)[:LEAD_WORDS])
     said = words_of(text)
     # where the question's words stand in the claim (`word_places`), from the words found
     places = places_found(m.found(said), tokens_of(text))
