@@ -272,3 +272,14 @@ def test_measures_share_is_weighted_share() -> None:
         said = words_of(text)
         assert m.share(said) == weighted_share(q.words, said, CORPUS.idf)
         assert m.found(said) is m.found(said)
+
+
+def test_the_names_of_a_strategy_s_features_are_made_once() -> None:
+    from qa.answer.features import PER_STRATEGY, _names
+
+    got = _names("sentence:then", "fact", "who")
+    assert got[:8] == ("s=sentence", "s=sentence:then", "ask=fact&s=sentence",
+                       "ask=fact&number", "wh=who&number", "wh=who&name", "wh=who&date",
+                       "wh=who&row")
+    assert got[8] == tuple(f"sentence:then&{k}" for k in PER_STRATEGY)
+    assert _names("sentence:then", "fact", "who") is got

@@ -466,7 +466,7 @@ def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
     text = " ".join(c.text for c in cand.claims)
     kind = cand.strategy.split(":")[0]
     number, name, date = _fresh(question, text)
-    wh = question.wh or "-"
+    names = _names(cand.strategy, question.ask, question.wh or "-")
     shown = text if first.chunk.kind == "passage" else " ".join([text, *first.chunk.header])
     lead = " ".join(text.split(maxsplit=LEAD_WORDS)[:LEAD_WORDS])
     said = words_of(text)
@@ -510,14 +510,14 @@ def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
          "claims": min(len(cand.claims), 5) / 5,
          "chunks": len({c.chunk.id for c in cand.claims}) / 5,
          "bias": 1.0,
-         f"s={kind}": 1.0,
-         f"s={cand.strategy}": 1.0,
-         f"ask={question.ask}&s={kind}": 1.0,
-         f"ask={question.ask}&number": number,
-         f"wh={wh}&number": number,
-         f"wh={wh}&name": name,
-         f"wh={wh}&date": date,
-         f"wh={wh}&row": float(first.chunk.kind == "table_row"),
+         names[0]: 1.0,  # s=kind
+         names[1]: 1.0,  # s=strategy
+         names[2]: 1.0,  # ask=A&s=kind
+         names[3]: number,  # ask=A&number
+         names[4]: number,  # wh=W&number
+         names[5]: name,  # wh=W&name
+         names[6]: date,  # wh=W&date
+         names[7]: float(first.chunk.kind == "table_row"),  # wh=W&row
          "plural&claims": float(question.plural) * min(len(cand.claims), 5) / 5}
     f["list&series"], f["list&series_lead"] = listed(question, cand, m.idf)
     gives = _GIVES.get(question.expects)
@@ -530,10 +530,24 @@ def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
         f[k] = float(v)
     # how much a measure counts depends on what the claim is (a sentence's words against a
     # list of a table's periods): each strategy weighs them anew
-    for k in PER_STRATEGY:
-        f[f"{cand.strategy}&{k}"] = f[k]
+    for k, named in zip(PER_STRATEGY, names[8]):
+        f[named] = f[k]
     if question.rows:  # tables among the evidence: the measures may weigh otherwise there
-        for k in MIXED:
+        for k, named in _MIXED_NAMES:
             if k in f:
-                f[f"mixed:{k}"] = f[k]
+                f[named] = f[k]
     return f
+
+
+@lru_cache(maxsize=1024)
+def _names(strategy: str, ask: str, wh: str) -> tuple:
+    """The names of `generic`'s features of a strategy, a kind of question and an
+    interrogative: s=kind, s=strategy, ask=A&s=kind, ask=A&number, wh=W&number, wh=W&name,
+    wh=W&date, wh=W&row, and the PER_STRATEGY ones (made once, not per candidate)."""
+    kind = strategy.split(":")[0]
+    return (f"s={kind}", f"s={strategy}", f"ask={ask}&s={kind}", f"ask={ask}&number",
+            f"wh={wh}&number", f"wh={wh}&name", f"wh={wh}&date", f"wh={wh}&row",
+            tuple(f"{strategy}&{k}" for k in PER_STRATEGY))
+
+
+_MIXED_NAMES = tuple((k, f"mixed:{k}") for k in MIXED)
