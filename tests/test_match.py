@@ -8,6 +8,7 @@ import pytest
 from qa.answer.match import (
     PREFIX_MATCH,
     joined_tokens,
+    places_found,
     question_weights,
     shared,
     tokens_of,
@@ -107,3 +108,25 @@ def test_the_words_shared_finds_in_a_union_are_those_it_finds_in_each() -> None:
     b = frozenset(tokens_of("its tower was built in 1911 by the builders' guild"))
     for x, y in ((a, b), (a, frozenset()), (frozenset(), b), (b, a)):
         assert shared(q, x | y) == shared(q, x) | shared(q, y)
+
+
+def test_word_places_are_read_token_by_token_as_before() -> None:
+    """`places_found` (from each found word's places) gives the places a reading of the
+    text token by token gives: each token's own word, then the long words it matches by
+    prefix, in the text's order."""
+    tokens = tokens_of("The historians wrote a history of the harbour towers in 1911, "
+                       "their histor notes and the tower's builder Berg, historian")
+    q = frozenset(tokens_of("historical tower built by Berg in 1911")) | {"histori"}
+    found = shared(q, frozenset(tokens))
+    want = []
+    for i, t in enumerate(tokens):
+        if t in found:
+            want.append((i, t))
+        for w in sorted(found):
+            if (len(t) >= PREFIX_MATCH and len(w) >= PREFIX_MATCH and w != t
+                    and w[:PREFIX_MATCH] == t[:PREFIX_MATCH]
+                    and (t.startswith(w) or w.startswith(t))):
+                want.append((i, w))
+    got = places_found(found, tokens)
+    assert sorted(got) == sorted(want) and [i for i, _ in got] == sorted(i for i, _ in want)
+    assert places_found(set(), tokens) == ()

@@ -17,6 +17,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from itertools import repeat
 
 from qa.answer.match import (
     PREFIX_MATCH,
@@ -407,10 +408,12 @@ class Measures:
         if not said:
             return 0.0
         rest = said - self.question.words
-        prefixes, long = self.q_prefixes, self.q_long
-        held = sum(1 for w in rest if len(w) >= PREFIX_MATCH
-                   and (w in prefixes or w.startswith(long)))
-        return (len(rest) - held) / len(said)
+        # a word found as a prefix of a question word's, or beginning with a long one
+        held = rest & self.q_prefixes
+        lacked = len(rest) - len(held)
+        if self.q_long:
+            lacked -= sum(map(str.startswith, rest - held, repeat(self.q_long)))
+        return lacked / len(said)
 
     def chunk_overlap(self, c: Chunk) -> float:
         """The share of the question's words (by rarity) a chunk holds with its header."""

@@ -47,16 +47,6 @@ def _ordered(words: frozenset[str]) -> tuple[str, ...]:
     return tuple(sorted(words))
 
 
-@lru_cache(maxsize=1 << 14)
-def _prefixes(words: frozenset[str]) -> dict[str, tuple[str, ...]]:
-    """The long words of a set by their first PREFIX_MATCH letters."""
-    out: dict[str, list[str]] = {}
-    for v in words:
-        if len(v) >= PREFIX_MATCH:
-            out.setdefault(v[:PREFIX_MATCH], []).append(v)
-    return {k: tuple(v) for k, v in out.items()}
-
-
 @lru_cache(maxsize=1 << 16)
 def tokens_of(text: str) -> tuple[str, ...]:
     """The stemmed content words of a text in order (cached: answering reads the same
@@ -69,7 +59,10 @@ def joined_tokens(*texts: str) -> tuple[str, ...]:
     `tokens_of(" ".join(texts))` (no word spans a space, and lower-casing and spelling
     folding stop at one), but read from each text's cached words, so that a sentence
     with the one before it, or a chunk with its headers, costs no new reading."""
-    return tuple(w for t in texts for w in tokens_of(t))
+    out: tuple[str, ...] = ()
+    for t in texts:
+        out += tokens_of(t)
+    return out
 
 
 def words_of(text: str) -> frozenset[str]:
@@ -213,13 +206,36 @@ def places_found(found: set[str] | frozenset[str], tokens: tuple[str, ...]
     """`word_places` given the question words `shared` finds in the text's words."""
     if not found:
         return ()
-    # where each found word stands (a long stem matches by prefix, as `shared` matches)
-    long = _prefixes(frozenset(found))
+    # where each found word stands (a long stem matches by prefix, as `shared` matches):
+    # only the places of its own word and of words sharing its first letters are read
+    exact, by_prefix = positions(tokens)
     hits: list[tuple[int, str]] = []
-    for i, t in enumerate(tokens):
-        if t in found:
-            hits.append((i, t))
-        for w in long.get(t[:PREFIX_MATCH], ()) if len(t) >= PREFIX_MATCH else ():
-            if w != t and (t.startswith(w) or w.startswith(t)):
-                hits.append((i, w))
+    for w in found:
+        hits.extend((i, w) for i in exact.get(w, ()))
+        if len(w) >= PREFIX_MATCH:
+            for i in by_prefix.get(w[:PREFIX_MATCH], ()):
+                t = tokens[i]
+                if t != w and (t.startswith(w) or w.startswith(t)):
+                    hits.append((i, w))
+    hits.sort(key=_first)
     return tuple(hits)
+
+
+def _first(hit: tuple[int, str]) -> int:
+    return hit[0]
+
+
+@lru_cache(maxsize=1 << 12)
+def positions(tokens: tuple[str, ...]) -> tuple[dict[str, tuple[int, ...]],
+                                                dict[str, tuple[int, ...]]]:
+    """Where each word of a text stands, and each long word by its first PREFIX_MATCH
+    letters (the only words a long word can match by prefix), ascending (cached: a claim's
+    words are read for many questions)."""
+    exact: dict[str, list[int]] = {}
+    by_prefix: dict[str, list[int]] = {}
+    for i, w in enumerate(tokens):
+        exact.setdefault(w, []).append(i)
+        if len(w) >= PREFIX_MATCH:
+            by_prefix.setdefault(w[:PREFIX_MATCH], []).append(i)
+    return ({w: tuple(v) for w, v in exact.items()},
+            {w: tuple(v) for w, v in by_prefix.items()})
