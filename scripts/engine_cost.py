@@ -13,6 +13,15 @@ alter no answer; and profiles the asks with cProfile.
     scripts/engine_cost.py --compare /tmp/before.jsonl   # exit 1 when an answer differs
     scripts/engine_cost.py squad_train --profile 30      # top 30 functions by own time
     scripts/engine_cost.py squad_train --sampled         # pyinstrument's call tree (if installed)
+    scripts/engine_cost.py squad_train --against /work/main --rounds 4   # before -> after
+
+--against CHECKOUT times another checkout of the project (its `qa` package, through this
+script) beside this one, in alternating rounds (one process per checkout and round, the
+other checkout first in odd rounds, this one first in even ones), so that a change in the
+machine's load touches both alike; it prints per set and checkout the CPU ms of
+ask-retrieve p50 of each round, and the p50 over the sample of each question's least CPU
+ms over the rounds (the figure least touched by other work), with the difference. Both
+checkouts read the same --cache (their indexes must be of one format).
 
 The samples: seed_dev and the probe sets over the analysis (`tests/probes/engine_analysis`
 and `support`) whole; tatqa_dev and squad_train `--per-set` questions (default 300) taken
@@ -118,8 +127,48 @@ def run_set(name: str, args, profiler) -> tuple[dict, dict]:
                 "mean": round(sum(ms) / len(ms), 2)}
 
     return {"n": len(items), "retrieve": fig(rets), "ask": fig(asks), "ask-retrieve": fig(gaps),
-            "cpu": fig(cpu_gaps),
+            "cpu": fig(cpu_gaps), "by id": {it["id"]: ms for it, ms in zip(items, cpu_gaps)},
             "p50 gap": round(percentile(asks, 50) - percentile(rets, 50), 2)}, answers
+
+
+def least_p50(rounds: list[dict[str, float]]) -> float:
+    """The p50 over the questions of each one's least milliseconds over the rounds (every
+    round times the same questions, by id)."""
+    ids = set.intersection(*(set(r) for r in rounds)) if rounds else set()
+    return percentile([min(r[i] for r in rounds) for i in sorted(ids)], 50) if ids else 0.0
+
+
+def against(args) -> int:
+    """Time this checkout and `args.against` in alternating rounds (see the docstring);
+    print the figures."""
+    import subprocess
+    import tempfile
+
+    here = str(ROOT)
+    there = str(args.against.resolve())
+    times: dict[str, dict[str, list[dict[str, float]]]] = {here: {}, there: {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        for r in range(args.rounds):
+            for checkout in ((there, here) if r % 2 == 0 else (here, there)):
+                out = Path(tmp) / f"{r}-{len(times[checkout])}.json"
+                cmd = [sys.executable, __file__, *args.sets, "--per-set", str(args.per_set),
+                       "--k", str(args.k), "--cache", str(args.cache),
+                       "--warmup", str(args.warmup), "--times", str(out)]
+                env = {**os.environ, "PYTHONPATH": checkout}
+                subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
+                got = json.loads(out.read_text())
+                for name, per in got.items():
+                    times[checkout].setdefault(name, []).append(per)
+                print(f"round {r + 1} {checkout}: " + ", ".join(
+                    f"{name} {percentile(list(per.values()), 50):.2f}"
+                    for name, per in got.items()) + f" CPU ms p50  load "
+                    f"{os.getloadavg()[0]:.2f}", flush=True)
+    for name in args.sets:
+        before, after = least_p50(times[there][name]), least_p50(times[here][name])
+        print(f"{name}: CPU ms of ask-retrieve, p50 of each question's least over "
+              f"{args.rounds} rounds: {there} {before:.2f} -> {here} {after:.2f} "
+              f"({after - before:+.2f})")
+    return 0
 
 
 def compare(before: Path, answers: dict[str, dict]) -> int:
@@ -162,7 +211,16 @@ def main() -> int:
                     help="profile the timed asks with pyinstrument (a sampling profiler, "
                     "which distorts less than cProfile; `pip install pyinstrument`) and print "
                     "its call tree")
+    ap.add_argument("--times", type=Path,
+                    help="write each timed question's CPU ms of ask-retrieve here (JSON, by "
+                    "set and id)")
+    ap.add_argument("--against", type=Path, metavar="CHECKOUT",
+                    help="time another checkout beside this one in alternating rounds")
+    ap.add_argument("--rounds", type=int, default=4,
+                    help="rounds of --against, each checkout once a round (default 4)")
     args = ap.parse_args()
+    if args.against:
+        return against(args)
 
     profiler = cProfile.Profile() if args.profile else None
     if args.sampled:
@@ -171,8 +229,10 @@ def main() -> int:
         profiler = Profiler(interval=0.0005)
     print(f"load {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores", flush=True)
     answers: dict[tuple[str, str], dict] = {}
+    cpu: dict[str, dict[str, float]] = {}
     for name in args.sets:
         figures, got = run_set(name, args, profiler)
+        cpu[name] = figures.pop("by id")
         answers.update({(name, i): a for i, a in got.items()})
         print(f"{name}: n={figures['n']}  ask-retrieve p50 {figures['ask-retrieve']['p50']:.2f} "
               f"p95 {figures['ask-retrieve']['p95']:.2f} ms  (retrieve p50 "
@@ -182,6 +242,8 @@ def main() -> int:
               f"{figures['cpu']['mean']:.2f})  "
               f"load {os.getloadavg()[0]:.2f}",
               flush=True)
+    if args.times:
+        args.times.write_text(json.dumps(cpu))
     if args.dump:
         with open(args.dump, "w", encoding="utf-8") as f:
             for (name, i), a in answers.items():

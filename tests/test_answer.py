@@ -1252,3 +1252,35 @@ def test_a_repeated_row_of_a_roll_forward_table_is_read_in_its_period(
 ) -> None:
     a = rollforward_service.ask(question)
     assert figure in a.answer and not any(o in a.answer for o in others), a.answer
+
+
+def test_longest_shown_bounds_the_text_cite_writes() -> None:
+    """`within_length` skips writing out a candidate whose `longest_shown` fits: that bound
+    is never below the length of the text `cite` writes (marks taken out, closing stops,
+    markers and separators put in), for sentences, fragments, rows with footnote marks,
+    a preface and a claim written otherwise than it is read."""
+    p = passage("p1", "The tower was finished in 1911.[3] • It cost £7 .")
+    q = passage("p2", "the board paid for it; Key changes were:")
+    r = row(1, ("Item", "2019 (1)", "2020"), ("Other assets (1)", "5", "6"), 1)
+    claims = [Claim(p.text, p, 1.0), Claim("the board paid for it;", q, 1.0),
+              Claim("Key changes were:", q, 1.0), cell_claim(r, (1, 2), 1.0),
+              Claim("Fleet Services,", r, 1.0, shown="Fleet Services, Lead Department:")]
+    for n in range(1, len(claims) + 1):
+        for first in range(len(claims)):
+            picked = tuple(claims[first:] + claims[:first])[:n]
+            for preface in ("", "Yes."):
+                c = Candidate("sentence", picked, 0.0, preface=preface)
+                written = engine._shown(c, picked)
+                assert engine.longest_shown(c) >= len(written), written
+                assert engine.longest_shown(c) >= len(engine._shown(c, picked, True))
+    assert engine.within_length(Candidate("sentence", (claims[0],), 0.0)) is not None
+
+
+def test_a_row_s_label_is_its_first_cell_that_is_no_number_read_once_per_cells() -> None:
+    from qa.answer.tables import _label_at, label_at
+
+    header = ("", "Item", "2019")
+    assert label_at(row(1, header, ("", "Other assets (1)", "5"), 1)) == 1
+    assert label_at(row(1, header, ("12", "5", "6"), 2)) == 0  # every cell a number
+    assert label_at(row(2, header, ("12", "5", "6"), 2)) == _label_at(("12", "5", "6"))
+    assert label_at(row(1, header, ("", "", "Total"), 3)) == 2

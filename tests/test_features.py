@@ -7,6 +7,7 @@ from helpers import Chunks, ev, passage
 
 from qa.answer.engine import candidates
 from qa.answer.features import (
+    Measures,
     asked_names,
     before,
     generic,
@@ -18,7 +19,7 @@ from qa.answer.features import (
     typed_near,
     values_in,
 )
-from qa.answer.match import nearest_share, tokens_of
+from qa.answer.match import nearest_share, shared, tokens_of, weighted_share, words_of
 from qa.answer.question import analyze, ground
 from qa.answer.types import Candidate, Claim
 from qa.chunk import Chunk
@@ -232,3 +233,53 @@ def test_the_numbers_a_question_states_bare() -> None:
     assert {"12", "8,200", "2019", "three"} <= got
     assert not any(n.endswith(("%", ",", ".")) or n.startswith("$") for n in got)
     assert stated_numbers(q.numbers, q.years, q.text) is got  # once per question
+
+
+def test_typed_near_is_the_best_share_of_the_runs_about_the_new_values() -> None:
+    """Read from where the question's words stand, `typed_near` is the largest
+    `weighted_share` of the question's words in the words within `width` of a new value."""
+    q = analyze("When did the harbour board finish the historical Halden Tower?")
+    text = ("The harbour board of Halden, historians say, finished the tower in 1911 and "
+            "its histories were written in 1920 by the board's clerk in March.")
+    idf = {"harbour": 2.0, "board": 1.0, "finish": 1.5, "tower": 0.5, "halden": 3.0}
+    tokens = tokens_of(text)
+    for width in (1, 2, 4, 8):
+        spots = [i for i, t in enumerate(tokens) if t[:1].isdigit() or t == "march"]
+        want = max(weighted_share(q.words, frozenset(tokens[max(0, i - width):i + width + 1]),
+                                  idf) for i in spots)
+        assert abs(typed_near(q, text, "date", idf, width) - want) < 1e-12
+
+
+def test_novel_is_the_share_of_the_claim_s_words_shared_does_not_find() -> None:
+    """`Measures.novel` reads each word against the question's prefixes: the same words as
+    `shared(said, question.words)` finds."""
+    q = ground(analyze("Which historians wrote of the harbour towers built in 1911?"),
+               [ev(TOWER, 1.0)])
+    m = Measures(q, [ev(TOWER, 1.0)], CORPUS)
+    for text in ("The historical harbour tower was built in 1911 by a historian.",
+                 "Histories of towns: tow, harb, harbourmaster, towering builders.",
+                 "Nothing here.", ""):
+        said = words_of(text)
+        want = len(said - shared(said, q.words)) / len(said) if said else 0.0
+        assert m.novel(said) == want, text
+
+
+def test_measures_share_is_weighted_share() -> None:
+    q = ground(analyze("Which historians wrote of the harbour towers built in 1911?"),
+               [ev(TOWER, 1.0)])
+    m = Measures(q, [ev(TOWER, 1.0)], CORPUS)
+    for text in ("The historical harbour tower was built in 1911.", "Nothing here.", ""):
+        said = words_of(text)
+        assert m.share(said) == weighted_share(q.words, said, CORPUS.idf)
+        assert m.found(said) is m.found(said)
+
+
+def test_the_names_of_a_strategy_s_features_are_made_once() -> None:
+    from qa.answer.features import PER_STRATEGY, _names
+
+    got = _names("sentence:then", "fact", "who")
+    assert got[:8] == ("s=sentence", "s=sentence:then", "ask=fact&s=sentence",
+                       "ask=fact&number", "wh=who&number", "wh=who&name", "wh=who&date",
+                       "wh=who&row")
+    assert got[8] == tuple(f"sentence:then&{k}" for k in PER_STRATEGY)
+    assert _names("sentence:then", "fact", "who") is got

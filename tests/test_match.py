@@ -8,10 +8,13 @@ import pytest
 from qa.answer.match import (
     PREFIX_MATCH,
     joined_tokens,
+    places_found,
+    question_weights,
     shared,
     tokens_of,
     weighted_recall,
     weighted_share,
+    word_places,
 )
 from qa.answer.support import phrase_in
 
@@ -71,3 +74,59 @@ def test_a_phrase_is_found_side_by_side_only() -> None:
     assert not phrase_in(tokens_of("north war"), text)
     assert phrase_in((), text)
     assert not phrase_in(tokens_of("war of the north and south"), text[:2])
+
+
+def test_word_places_give_the_question_words_shared_finds_in_any_run() -> None:
+    """The question words standing in any run of a text (`word_places`) are those `shared`
+    finds in the run's words: long stems by prefix either way, short ones as they are."""
+    tokens = tokens_of("The historians wrote a history of the harbour towers in 1911, "
+                       "their histor notes and the tower's builder Berg")
+    q = frozenset(tokens_of("historical tower built by Berg in 1911")) | {"harb"}
+    places = word_places(q, tokens)
+    for start in range(len(tokens)):
+        for end in range(start + 1, len(tokens) + 1):
+            got = {w for i, w in places if start <= i < end}
+            assert got == shared(q, frozenset(tokens[start:end])), (start, end)
+    assert word_places(frozenset(), tokens) == () and word_places(q, ()) == ()
+
+
+def test_question_weights_are_those_weighted_share_sums() -> None:
+    q = frozenset({"harbour", "tower", "unknown"})
+    idf = {"harbour": 2.0, "tower": 0.5, "other": 3.0}
+    weight, total = question_weights(q, idf)
+    assert weight == {"harbour": 2.0, "tower": 0.5, "unknown": 3.0} and total == 5.5
+    assert weighted_share(q, frozenset({"harbour"}), idf) == 2.0 / 5.5
+    assert question_weights(q, None) == ({"harbour": 1.0, "tower": 1.0, "unknown": 1.0}, 3.0)
+
+
+def test_the_words_shared_finds_in_a_union_are_those_it_finds_in_each() -> None:
+    """`shared(q, a | b) == shared(q, a) | shared(q, b)`: each question word is found by a
+    word of the text alone (what `Measures.share_of` reads a sentence with the one before
+    it by)."""
+    q = frozenset(tokens_of("historical harbour towers built by Berg in 1911"))
+    a = frozenset(tokens_of("The historians wrote of the harbours"))
+    b = frozenset(tokens_of("its tower was built in 1911 by the builders' guild"))
+    for x, y in ((a, b), (a, frozenset()), (frozenset(), b), (b, a)):
+        assert shared(q, x | y) == shared(q, x) | shared(q, y)
+
+
+def test_word_places_are_read_token_by_token_as_before() -> None:
+    """`places_found` (from each found word's places) gives the places a reading of the
+    text token by token gives: each token's own word, then the long words it matches by
+    prefix, in the text's order."""
+    tokens = tokens_of("The historians wrote a history of the harbour towers in 1911, "
+                       "their histor notes and the tower's builder Berg, historian")
+    q = frozenset(tokens_of("historical tower built by Berg in 1911")) | {"histori"}
+    found = shared(q, frozenset(tokens))
+    want = []
+    for i, t in enumerate(tokens):
+        if t in found:
+            want.append((i, t))
+        for w in sorted(found):
+            if (len(t) >= PREFIX_MATCH and len(w) >= PREFIX_MATCH and w != t
+                    and w[:PREFIX_MATCH] == t[:PREFIX_MATCH]
+                    and (t.startswith(w) or w.startswith(t))):
+                want.append((i, w))
+    got = places_found(found, tokens)
+    assert sorted(got) == sorted(want) and [i for i, _ in got] == sorted(i for i, _ in want)
+    assert places_found(set(), tokens) == ()

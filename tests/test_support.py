@@ -5,6 +5,7 @@ unknown names)."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from itertools import pairwise
 
 import numpy as np
@@ -14,15 +15,18 @@ from helpers import ASPECT, FOCUS, IMPACT, Chunks, row
 from qa.answer.engine import accepted
 from qa.answer.question import analyze
 from qa.answer.support import (
+    CACHED_CHUNKS,
     FEATURES,
     Features,
     Support,
     alignment,
+    asked_of,
     check,
     claim_units,
     features,
     name_gaps,
     names,
+    of_chunk,
     places_written,
     row_naming,
     substitutes,
@@ -537,3 +541,31 @@ def test_the_places_a_corpus_names_by_demonym_follow_its_vocabulary() -> None:
     rebuilt = tuple(sorted(tokenize("a Swiss firm built the new hall")))
     assert ("netherland",) not in places_written(rebuilt)
     assert ("netherland",) in places_written(tuple(dutch))
+
+
+def test_a_chunk_is_read_once_per_question_and_anew_when_it_is_another_object() -> None:
+    """The check reads the question against a claim's chunk as a whole once (`of_chunk`,
+    kept in the question's `Asked`) for every claim on it: the features are those of a
+    fresh reading; a chunk of the same id that is another object (a rebuilt index's) is
+    read anew; a new corpus object (another index version) starts with nothing kept; at
+    most CACHED_CHUNKS are kept."""
+    question = "Which country supplies energy resources to North Korea?"
+    first, second = sentence(SUPPLY, 0), sentence(SUPPLY, 1)
+    corpus = Corpus([SUPPLY, TALKS, WAR])
+    asked = asked_of(question, corpus)
+    got = [features(question, c, evidence(SUPPLY, TALKS), corpus, False)
+           for c in (first, second)]
+    kept = asked.chunks[SUPPLY.id]
+    assert kept[0] is SUPPLY and len(asked.chunks) == 1
+    assert of_chunk(question, asked, SUPPLY, corpus, 1.0) is kept[1]
+    fresh = Corpus([SUPPLY, TALKS, WAR])  # another version: nothing carried over
+    assert asked_of(question, fresh) is not asked and not asked_of(question, fresh).chunks
+    assert [features(question, c, evidence(SUPPLY, TALKS), fresh, False)
+            for c in (first, second)] == got
+    rebuilt = replace(SUPPLY, text="Energy matters. Nothing is supplied to anyone.")
+    new = of_chunk(question, asked, rebuilt, corpus, 1.0)
+    assert new is not kept[1] and new.recall < kept[1].recall
+    assert asked.chunks[SUPPLY.id][0] is rebuilt
+    for i in range(CACHED_CHUNKS + 5):
+        of_chunk(question, asked, replace(TALKS, id=f"t{i}"), corpus, 1.0)
+    assert len(asked.chunks) <= CACHED_CHUNKS

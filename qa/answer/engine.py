@@ -98,11 +98,23 @@ def within_length(c: Candidate) -> Candidate | None:
     """The candidate with as many of its claims as fit in MAX_ANSWER_CHARS (citation marks
     included), or None when not even the first does."""
     claims = c.claims
+    if longest_shown(c) <= MAX_ANSWER_CHARS:
+        return c  # surely fits: its text is not written out to be measured
     while claims and len(_shown(c, claims)) > MAX_ANSWER_CHARS:
         claims = claims[:-1]
     if not claims:
         return None
     return c if claims == c.claims else replace(c, claims=claims)
+
+
+def longest_shown(c: Candidate) -> int:
+    """An upper bound of the length of the candidate's text as `cite` writes it
+    (`claims_text`), worked out without writing it: `tidy` only takes characters out, and
+    each claim gains at most a closing full stop, its marker " [n]" and a separator of two
+    characters; the preface a space."""
+    marker = len(f" [{len(c.claims)}]")
+    return (len(c.preface) + 1 if c.preface else 0) + sum(
+        len(cl.shown or cl.text) + marker + 3 for cl in c.claims)
 
 
 def _shown(c: Candidate, claims: tuple, closed: bool = False) -> str:

@@ -17,16 +17,21 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from itertools import repeat
 
 from qa.answer.match import (
+    PREFIX_MATCH,
     joined_tokens,
-    nearest_share,
+    nearest,
     pairs_in,
     pairs_of,
+    places_found,
+    question_weights,
     set_of,
     shared,
     tokens_of,
     weighted_share,
+    word_places,
     words_of,
 )
 from qa.answer.question import Question
@@ -167,7 +172,8 @@ def _typed(token: str, gives: str, names: frozenset[str]) -> bool:
     return token in names
 
 
-def typed_near(question: Question, text: str, gives: str, idf, width: int) -> float:
+def typed_near(question: Question, text: str, gives: str, idf, width: int,
+               places: tuple[tuple[int, str], ...] | None = None) -> float:
     """The largest share of the question's words (by rarity) that stand within `width`
     words of a value of the asked kind which the question does not itself write (a date, a
     number, a name): whether the claim's date is the date of the asked thing ("Lee
@@ -179,9 +185,17 @@ def typed_near(question: Question, text: str, gives: str, idf, width: int) -> fl
              if t not in question.words and _typed(t, gives, names)]
     if not spots:
         return 0.0
-    return max(weighted_share(question.words,
-                              set_of(tokens[max(0, i - width):i + width + 1]), idf)
-               for i in spots)
+    # the `weighted_share` of the words within `width` of each spot, read from where the
+    # question's words stand (`word_places`), not from each run's words anew
+    hits = places if places is not None else (
+        word_places(question.words, tokens) if question.words else ())
+    if not hits:
+        return 0.0
+    weight, total = question_weights(question.words, idf)
+    if not total:
+        return 0.0
+    return max(sum(weight[w] for w in {w for j, w in hits if i - width <= j <= i + width})
+               for i in spots) / total
 
 
 def _fresh(question: Question, text: str) -> tuple[float, float, float]:
@@ -292,20 +306,22 @@ TOP = ("overlap", "overlap_near", "dense", "pairs")
 # retrieved unit (0 for it, below 0 for the others), so its place among the candidates is
 # what a `top:` would add.
 RANKED = ("learned",)
+# Each measure of `mark_tops` with the names of its features ("" for no `top:`).
+_MARKS = tuple((k, f"top:{k}" if k in TOP else "", f"rank:{k}") for k in (*TOP, *RANKED))
 
 
 def mark_tops(features: list[dict[str, float]]) -> None:
     """Add `top:m` (1 for the candidates with the most of measure m, else 0) and `rank:m`
     (1 / (1 + how many candidates have more of it)) in place; `rank:m` alone for the
     measures of RANKED."""
-    for k in (*TOP, *RANKED):
+    for k, top, ranked in _MARKS:
         values = sorted(f.get(k, 0.0) for f in features)
         best = values[-1] if values else 0.0
         for f in features:
             v = f.get(k, 0.0)
-            if k in TOP:
-                f[f"top:{k}"] = float(best > 0 and v >= best - 1e-9)
-            f[f"rank:{k}"] = 1.0 / (1 + len(values) - bisect_right(values, v + 1e-9))
+            if top:
+                f[top] = float(best > 0 and v >= best - 1e-9)
+            f[ranked] = 1.0 / (1 + len(values) - bisect_right(values, v + 1e-9))
 
 
 def claim_dense(claim: Claim, ev: Evidence | None) -> float:
@@ -355,13 +371,55 @@ class Measures:
         self.head = words_of(" ".join(question.head)) if question.wh in ("what", "which") \
             else frozenset()
         self._chunk_overlap: dict[str, float] = {}
+        # the question words' weights, and the words `shared` finds of each set of words
+        # measured (by identity: a claim's words are read by several measures)
+        self.weight, self.total = question_weights(question.words, corpus.idf)
+        self._found: dict[int, tuple[frozenset[str], set[str]]] = {}
+        # what `shared(words, question.words)` matches a long word with beside the
+        # question's own words: their long prefixes, and the long words it may begin with
+        self.q_prefixes = frozenset(v[:n] for v in question.words
+                                    for n in range(PREFIX_MATCH, len(v)))
+        self.q_long = tuple(v for v in question.words if len(v) >= PREFIX_MATCH)
+
+    def found(self, words: frozenset[str]) -> set[str]:
+        """`shared(question.words, words)`, kept for the question's other measures of the
+        same set."""
+        kept = self._found.get(id(words))
+        if kept is not None and kept[0] is words:
+            return kept[1]
+        got = shared(self.question.words, words)
+        self._found[id(words)] = (words, got)  # the set is kept alive: its id is its own
+        return got
+
+    def share(self, words: frozenset[str]) -> float:
+        """`weighted_share(question.words, words, idf)`, read from `found`."""
+        return self.share_of(self.found(words))
+
+    def share_of(self, found: set[str]) -> float:
+        """The weighted share of the question's words of those `shared` found (the found
+        words of a union of sets being the union of theirs)."""
+        weight = self.weight
+        return sum(weight[w] for w in found) / self.total if self.total else 0.0
+
+    def novel(self, said: frozenset[str]) -> float:
+        """The share of a claim's words the question lacks: those not in
+        `shared(said, question.words)`, read word by word against the question's prefixes
+        (the same words: see `shared`)."""
+        if not said:
+            return 0.0
+        rest = said - self.question.words
+        # a word found as a prefix of a question word's, or beginning with a long one
+        held = rest & self.q_prefixes
+        lacked = len(rest) - len(held)
+        if self.q_long:
+            lacked -= sum(map(str.startswith, rest - held, repeat(self.q_long)))
+        return lacked / len(said)
 
     def chunk_overlap(self, c: Chunk) -> float:
         """The share of the question's words (by rarity) a chunk holds with its header."""
         got = self._chunk_overlap.get(c.id)
         if got is None:
-            got = self._chunk_overlap[c.id] = weighted_share(self.question.words,
-                                                            context_words(c), self.idf)
+            got = self._chunk_overlap[c.id] = self.share(context_words(c))
         return got
 
 
@@ -411,14 +469,15 @@ def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
     text = " ".join(c.text for c in cand.claims)
     kind = cand.strategy.split(":")[0]
     number, name, date = _fresh(question, text)
-    wh = question.wh or "-"
+    names = _names(cand.strategy, question.ask, question.wh or "-")
     shown = text if first.chunk.kind == "passage" else " ".join([text, *first.chunk.header])
-    lead = " ".join(text.split()[:LEAD_WORDS])
+    lead = " ".join(text.split(maxsplit=LEAD_WORDS)[:LEAD_WORDS])
     said = words_of(text)
+    # where the question's words stand in the claim (`word_places`), from the words found
+    places = places_found(m.found(said), tokens_of(text))
     # the words of `" ".join([before(...), text])` and of `shown`, read from cached parts
     prior = before(first.chunk, first.text)
-    near = joined_tokens(prior, text)
-    near_words = set_of(near)
+    near = joined_tokens(prior, text)  # its words: said and the prior's (`overlap_near`)
     shown_words = (said if first.chunk.kind == "passage"
                    else set_of(joined_tokens(text, *first.chunk.header)))
     lead_doc, lead_section, lead_chunk = leads(first.chunk, first.text, corpus) \
@@ -428,15 +487,15 @@ def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
          "lead_section": lead_section,
          "lead_chunk": lead_chunk,
          # the share of the claim's words the question lacks: an answer says something new
-         "novel": (len(said - shared(said, question.words)) / len(said)) if said else 0.0,
+         "novel": m.novel(said),
          "pairs": len(m.pairs & pairs_of(text)) / len(m.pairs) if m.pairs else 0.0,
          "pairs_near": len(m.pairs & pairs_in(near)) / len(m.pairs) if m.pairs else 0.0,
-         "overlap_near": weighted_share(question.words, near_words, m.idf),
+         "overlap_near": m.share_of(m.found(said) | m.found(words_of(prior))),
          "names_match": (sum(n <= shown_words for n in m.names) / len(m.names))
          if m.names else 0.0,
          "years_match": (sum(y in shown for y in m.years) / len(m.years)) if m.years else 0.0,
          "years_other": float(bool(m.years) and bool(set(_YEAR.findall(text)) - set(m.years))),
-         "overlap_start": weighted_share(question.words, words_of(lead), m.idf),
+         "overlap_start": m.share(words_of(lead)),
          "first_rank": 1.0 / (1 + rank),
          "dense": dense,
          "dense_gap": dense - m.best_unit,
@@ -447,21 +506,21 @@ def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
          if kind == "sentence" and ev and ev.unit_scores else 0.0,
          "dense_before": unit_dense(first.chunk, ev, prior) if kind == "sentence" else 0.0,
          "head": len(m.head & said) / len(m.head) if m.head else 0.0,
-         "proximity": nearest_share(question.words, tokens_of(text), m.idf, PROXIMITY),
-         "overlap": weighted_share(question.words, said, m.idf),
+         "proximity": nearest(places, m.weight, m.total, PROXIMITY),
+         "overlap": m.share(said),
          "overlap_chunk": m.chunk_overlap(first.chunk),
          "chars": min(len(text), 400) / 400,
          "claims": min(len(cand.claims), 5) / 5,
          "chunks": len({c.chunk.id for c in cand.claims}) / 5,
          "bias": 1.0,
-         f"s={kind}": 1.0,
-         f"s={cand.strategy}": 1.0,
-         f"ask={question.ask}&s={kind}": 1.0,
-         f"ask={question.ask}&number": number,
-         f"wh={wh}&number": number,
-         f"wh={wh}&name": name,
-         f"wh={wh}&date": date,
-         f"wh={wh}&row": float(first.chunk.kind == "table_row"),
+         names[0]: 1.0,  # s=kind
+         names[1]: 1.0,  # s=strategy
+         names[2]: 1.0,  # ask=A&s=kind
+         names[3]: number,  # ask=A&number
+         names[4]: number,  # wh=W&number
+         names[5]: name,  # wh=W&name
+         names[6]: date,  # wh=W&date
+         names[7]: float(first.chunk.kind == "table_row"),  # wh=W&row
          "plural&claims": float(question.plural) * min(len(cand.claims), 5) / 5}
     f["list&series"], f["list&series_lead"] = listed(question, cand, m.idf)
     gives = _GIVES.get(question.expects)
@@ -469,15 +528,29 @@ def generic(question: Question, cand: Candidate, evidence: Sequence[Evidence],
         f[f"expects={question.expects}&{gives}"] = {"date": date, "number": number,
                                                     "name": name}[gives]
         f[f"expects={question.expects}&near"] = typed_near(question, text, gives, m.idf,
-                                                           PROXIMITY)
+                                                           PROXIMITY, places)
     for k, v in cand.features.items():
         f[k] = float(v)
     # how much a measure counts depends on what the claim is (a sentence's words against a
     # list of a table's periods): each strategy weighs them anew
-    for k in PER_STRATEGY:
-        f[f"{cand.strategy}&{k}"] = f[k]
+    for k, named in zip(PER_STRATEGY, names[8]):
+        f[named] = f[k]
     if question.rows:  # tables among the evidence: the measures may weigh otherwise there
-        for k in MIXED:
+        for k, named in _MIXED_NAMES:
             if k in f:
-                f[f"mixed:{k}"] = f[k]
+                f[named] = f[k]
     return f
+
+
+@lru_cache(maxsize=1024)
+def _names(strategy: str, ask: str, wh: str) -> tuple:
+    """The names of `generic`'s features of a strategy, a kind of question and an
+    interrogative: s=kind, s=strategy, ask=A&s=kind, ask=A&number, wh=W&number, wh=W&name,
+    wh=W&date, wh=W&row, and the PER_STRATEGY ones (made once, not per candidate)."""
+    kind = strategy.split(":")[0]
+    return (f"s={kind}", f"s={strategy}", f"ask={ask}&s={kind}", f"ask={ask}&number",
+            f"wh={wh}&number", f"wh={wh}&name", f"wh={wh}&date", f"wh={wh}&row",
+            tuple(f"{strategy}&{k}" for k in PER_STRATEGY))
+
+
+_MIXED_NAMES = tuple((k, f"mixed:{k}") for k in MIXED)

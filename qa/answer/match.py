@@ -4,7 +4,7 @@ ranker's features share (stemmed words from `qa.text.tokens`)."""
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from itertools import pairwise
 
@@ -47,16 +47,6 @@ def _ordered(words: frozenset[str]) -> tuple[str, ...]:
     return tuple(sorted(words))
 
 
-@lru_cache(maxsize=1 << 14)
-def _prefixes(words: frozenset[str]) -> dict[str, tuple[str, ...]]:
-    """The long words of a set by their first PREFIX_MATCH letters."""
-    out: dict[str, list[str]] = {}
-    for v in words:
-        if len(v) >= PREFIX_MATCH:
-            out.setdefault(v[:PREFIX_MATCH], []).append(v)
-    return {k: tuple(v) for k, v in out.items()}
-
-
 @lru_cache(maxsize=1 << 16)
 def tokens_of(text: str) -> tuple[str, ...]:
     """The stemmed content words of a text in order (cached: answering reads the same
@@ -69,7 +59,10 @@ def joined_tokens(*texts: str) -> tuple[str, ...]:
     `tokens_of(" ".join(texts))` (no word spans a space, and lower-casing and spelling
     folding stop at one), but read from each text's cached words, so that a sentence
     with the one before it, or a chunk with its headers, costs no new reading."""
-    return tuple(w for t in texts for w in tokens_of(t))
+    out: tuple[str, ...] = ()
+    for t in texts:
+        out += tokens_of(t)
+    return out
 
 
 def words_of(text: str) -> frozenset[str]:
@@ -174,23 +167,75 @@ def nearest_share(q: frozenset[str] | set[str], tokens: tuple[str, ...],
     """The largest `weighted_share` of the question's words that any `width` consecutive
     words of a text hold: how close together the text holds them (the whole text's share
     when it is no longer than `width`)."""
-    found = shared(q, set_of(tokens)) if q and tokens else set()
-    if not found:
+    hits = word_places(frozenset(q), tokens) if q else ()
+    return nearest(hits, *question_weights(q, idf), width) if hits else 0.0
+
+
+def nearest(hits: Sequence[tuple[int, str]], weight: Mapping[str, float], total: float,
+            width: int) -> float:
+    """`nearest_share` of a text given by where the question's words stand in it
+    (`word_places`) and their weights (`question_weights`)."""
+    if not hits:
         return 0.0
-    if idf:
-        weight, total = _weights(frozenset(q), idf)
-    else:
-        weight, total = dict.fromkeys(q, 1.0), float(len(q))
-    # where each found word stands (a long stem matches by prefix, as `shared` matches)
-    long = _prefixes(frozenset(found))
-    hits: list[tuple[int, str]] = []
-    for i, t in enumerate(tokens):
-        if t in found:
-            hits.append((i, t))
-        for w in long.get(t[:PREFIX_MATCH], ()) if len(t) >= PREFIX_MATCH else ():
-            if w != t and (t.startswith(w) or w.startswith(t)):
-                hits.append((i, w))
     # the best window starts at a word of the question: any other holds no more
     best = max(sum(weight[w] for w in {w for j, w in hits if i <= j < i + width})
                for i, _ in hits)
     return best / total if total else 0.0
+
+
+def question_weights(q: frozenset[str] | set[str], idf: Mapping[str, float] | None
+                     ) -> tuple[dict[str, float], float]:
+    """Each question word's weight and their sum, as `weighted_share` weighs them (by
+    rarity; each 1 without `idf`)."""
+    if idf:
+        return _weights(frozenset(q), idf)
+    return dict.fromkeys(q, 1.0), float(len(q))
+
+
+@lru_cache(maxsize=1 << 12)
+def word_places(q: frozenset[str], tokens: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
+    """Where the question's words stand in a text's words: (position, question word) for
+    each, a long stem matched by prefix as `shared` matches (so that the question words of
+    any run of the text are those `shared` finds in the run); cached: a claim's words are
+    read by several measures (`nearest_share`, `features.typed_near`)."""
+    return places_found(shared(q, set_of(tokens)) if q and tokens else set(), tokens)
+
+
+def places_found(found: set[str] | frozenset[str], tokens: tuple[str, ...]
+                 ) -> tuple[tuple[int, str], ...]:
+    """`word_places` given the question words `shared` finds in the text's words."""
+    if not found:
+        return ()
+    # where each found word stands (a long stem matches by prefix, as `shared` matches):
+    # only the places of its own word and of words sharing its first letters are read
+    exact, by_prefix = positions(tokens)
+    hits: list[tuple[int, str]] = []
+    for w in found:
+        hits.extend((i, w) for i in exact.get(w, ()))
+        if len(w) >= PREFIX_MATCH:
+            for i in by_prefix.get(w[:PREFIX_MATCH], ()):
+                t = tokens[i]
+                if t != w and (t.startswith(w) or w.startswith(t)):
+                    hits.append((i, w))
+    hits.sort(key=_first)
+    return tuple(hits)
+
+
+def _first(hit: tuple[int, str]) -> int:
+    return hit[0]
+
+
+@lru_cache(maxsize=1 << 12)
+def positions(tokens: tuple[str, ...]) -> tuple[dict[str, tuple[int, ...]],
+                                                dict[str, tuple[int, ...]]]:
+    """Where each word of a text stands, and each long word by its first PREFIX_MATCH
+    letters (the only words a long word can match by prefix), ascending (cached: a claim's
+    words are read for many questions)."""
+    exact: dict[str, list[int]] = {}
+    by_prefix: dict[str, list[int]] = {}
+    for i, w in enumerate(tokens):
+        exact.setdefault(w, []).append(i)
+        if len(w) >= PREFIX_MATCH:
+            by_prefix.setdefault(w[:PREFIX_MATCH], []).append(i)
+    return ({w: tuple(v) for w, v in exact.items()},
+            {w: tuple(v) for w, v in by_prefix.items()})

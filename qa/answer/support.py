@@ -179,11 +179,12 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
     others = [max(ev.unit_scores, default=0.0) for ev in evidence if ev.hit.chunk.id != chunk.id]
     learned_others = [max(ev.unit_learned) for ev in evidence
                       if ev.hit.chunk.id != chunk.id and ev.unit_learned]
-    claim_learned = (max(own.unit_learned[u] for u in claim_units(claim))
+    quoted = claim_units(claim) if own is not None else []  # the units the claim quotes
+    claim_learned = (max(own.unit_learned[u] for u in quoted)
                      if own is not None and own.unit_learned else None)
     if own is not None and own.unit_scores:
         chunk_sim = max(own.unit_scores)
-        claim_sim = max(own.unit_scores[u] for u in claim_units(claim))
+        claim_sim = max(own.unit_scores[u] for u in quoted)
         rank = evidence.index(own)
         dense = own.hit.dense
     else:  # a claim on a chunk that was not retrieved (another row of a retrieved table)
@@ -195,25 +196,21 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
 
     asked = asked_of(question, corpus)
     q, weight, total, unknown = asked.words, asked.weight, asked.total, asked.unknown
-    chunk_seq, units, chunk_set = chunk_words(chunk)
+    chunk_seq = chunk_words(chunk)[0]
     # a row's claim stands for its row: its label and column names belong to it
     claim_seq = tokens_of(claim.text) + (chunk_seq if chunk.kind == "table_row" else ())
     claim_set = frozenset(claim_seq)
     # each question word's presence: 1 when written, else its nearest neighbour's similarity
     in_claim = presence(q, shared(q, claim_set), claim_set, asked.near)
-    in_chunk = presence(q, shared(q, chunk_set), chunk_set, asked.near)
     top = rarest(corpus.idf) or 1.0
-    off_chunk = [weight[w] * (1.0 - x) for w, x in in_chunk.items() if x < 1.0]
+    whole = of_chunk(question, asked, chunk, corpus, top)
     off_claim = [weight[w] * (1.0 - x) for w, x in in_claim.items() if x < 1.0]
-    unknown_names, absent_names = name_gaps(question, chunk_seq, corpus)
     _, claim_absent = name_gaps(question, claim_seq, corpus)
     pairs = asked.pairs
     whole_sim = own.unit_scores[0] if own is not None and own.unit_scores else chunk_sim
-    units = units[1:] or units  # its sentences, cells or items; the whole when it has none
     stated = asked.names
     off_claim_names = [n for n, parts in zip(stated, asked.parts) if not phrase_in(parts, claim_seq)]
-    numbers = [parts for n, parts in zip(stated, asked.parts) if _DIGIT.search(n)]
-    claim_own = set(tokenize(claim.text))
+    claim_own = set(tokens_of(claim.text))
     recall = sum(weight[w] * x for w, x in in_claim.items()) / total if q else 1.0
     missing_rare = min(1.0, max(off_claim, default=0.0) / top)
     names_off = len(off_claim_names) / len(stated) if stated else 0.0
@@ -222,26 +219,24 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
         chunk_sim=chunk_sim,
         sim_margin=chunk_sim - max(others, default=0.0),
         claim_recall=recall,
-        chunk_recall=sum(weight[w] * x for w, x in in_chunk.items()) / total if q else 1.0,
-        missing_top=min(1.0, max(off_chunk, default=0.0) / top),
+        chunk_recall=whole.recall,
+        missing_top=whole.missing_top,
         claim_missing_top=missing_rare,
         pair_share=sum(phrase_in(p, claim_seq) for p in pairs) / len(pairs) if pairs else 1.0,
         unknown_words=sum(weight[w] for w in unknown) / total if q else 0.0,
-        unknown_names=float(min(MAX_COUNT, len(unknown_names))),
-        absent_names=float(min(MAX_COUNT, len(absent_names))),
-        claim_names=float(min(MAX_COUNT, len(set(claim_absent) - set(absent_names)))),
+        unknown_names=float(min(MAX_COUNT, len(whole.unknown_names))),
+        absent_names=float(min(MAX_COUNT, len(whole.absent_names))),
+        claim_names=float(min(MAX_COUNT, len(set(claim_absent) - set(whole.absent_names)))),
         number_gap=float(asked.quantity and not written_numbers(claim.text)),
         negation_gap=float(asked.negated and not _NEGATION.search(claim.text)),
         rank=1.0 / (1.0 + rank),
         dense=dense,
         scoped=float(scoped),
         sentence_gain=claim_sim - whole_sim,
-        best_unit_recall=max((sum(weight[w] * x for w, x in
-                                  presence(q, shared(q, u), u, asked.near).items()) / total
-                              for u in units), default=0.0) if q else 1.0,
+        best_unit_recall=whole.best_unit_recall,
         plain_missing=sum(1.0 - x for x in in_claim.values()) / len(q) if q else 0.0,
         names_off_claim=names_off,
-        numbers_off_chunk=float(any(not phrase_in(parts, chunk_seq) for parts in numbers)),
+        numbers_off_chunk=whole.numbers_off,
         type_gap=type_gap(question, claim.text),
         claim_negated=float(bool(_NEGATION.search(claim.text)) and not asked.negated),
         novel=len(claim_own - q) / len(claim_own) if claim_own else 0.0,
@@ -254,6 +249,53 @@ def features(question: str, claim: Claim, evidence: Sequence[Evidence], corpus: 
         **word_by_word(asked, claim, claim_set, top, corpus),
         **row_naming(question, claim, evidence),
     )
+
+
+@dataclass(frozen=True)
+class ChunkReading:
+    """What the check reads of a question against a claim's chunk as a whole (`Features`
+    of the same names), the same for every claim on the chunk."""
+
+    recall: float  # chunk_recall
+    missing_top: float
+    unknown_names: tuple[str, ...]
+    absent_names: tuple[str, ...]
+    best_unit_recall: float
+    numbers_off: float  # numbers_off_chunk
+
+
+# The chunks whose `ChunkReading` a question's `Asked` keeps (its claims stand on a few).
+CACHED_CHUNKS = 64
+
+
+def of_chunk(question: str, asked: Asked, chunk: Chunk, corpus: CorpusView,
+             top: float) -> ChunkReading:
+    """The question's `ChunkReading` of a chunk (`top`: the corpus's largest idf), kept
+    in its `Asked` (which is the corpus version's: `asked_of`) for the claims that follow
+    on the same chunk object."""
+    kept = asked.chunks.get(chunk.id)
+    if kept is not None and kept[0] is chunk:
+        return kept[1]
+    q, weight, total = asked.words, asked.weight, asked.total
+    chunk_seq, units, chunk_set = chunk_words(chunk)
+    in_chunk = presence(q, shared(q, chunk_set), chunk_set, asked.near)
+    off_chunk = [weight[w] * (1.0 - x) for w, x in in_chunk.items() if x < 1.0]
+    unknown_names, absent_names = name_gaps(question, chunk_seq, corpus)
+    units = units[1:] or units  # its sentences, cells or items; the whole when it has none
+    numbers = [parts for n, parts in zip(asked.names, asked.parts) if _DIGIT.search(n)]
+    got = ChunkReading(
+        recall=sum(weight[w] * x for w, x in in_chunk.items()) / total if q else 1.0,
+        missing_top=min(1.0, max(off_chunk, default=0.0) / top),
+        unknown_names=tuple(unknown_names),
+        absent_names=tuple(absent_names),
+        best_unit_recall=max((sum(weight[w] * x for w, x in
+                                  presence(q, shared(q, u), u, asked.near).items()) / total
+                              for u in units), default=0.0) if q else 1.0,
+        numbers_off=float(any(not phrase_in(parts, chunk_seq) for parts in numbers)))
+    if len(asked.chunks) >= CACHED_CHUNKS:
+        asked.chunks.clear()
+    asked.chunks[chunk.id] = (chunk, got)
+    return got
 
 
 ROW_NAMING = ("row_label", "row_column", "row_value", "row_cell", "row_label_lead")
@@ -392,6 +434,9 @@ class Asked:
     # each question word the corpus does not write -> its nearest corpus words (stems) and
     # their similarity in the model's space (`CorpusView.neighbours`)
     near: Mapping[str, Sequence[tuple[str, float]]] = field(default_factory=dict)
+    # the chunks read against it so far: chunk id -> (the chunk, its `ChunkReading`)
+    chunks: dict[str, tuple[Chunk, ChunkReading]] = field(default_factory=dict, compare=False,
+                                                          repr=False)
 
 
 def presence(q: set[str], found: set[str], text: frozenset[str],
@@ -653,7 +698,7 @@ def claim_units(claim: Claim) -> list[int]:
     quotes = c.quotes()
     if len(quotes) == 1:
         return [0]
-    words = set(tokenize(claim.text))
+    words = set(tokens_of(claim.text))
     units = chunk_words(c)[1]
     out = []
     for u in range(1, len(quotes)):

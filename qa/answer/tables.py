@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from qa.answer.grid import when
@@ -28,8 +29,15 @@ def label_at(c: Chunk) -> int:
     """The column of a row's label: its first non-empty cell that is no number; the first
     column when every cell is a number (a year that names the row, or a total row whose
     label cell is empty: its first figure is a figure, not its label)."""
-    filled = [j for j, v in enumerate(c.cells) if v]
-    return next((j for j in filled if not is_number(c.cells[j])), 0)
+    return _label_at(c.cells)
+
+
+@lru_cache(maxsize=1 << 14)
+def _label_at(cells: tuple[str, ...]) -> int:
+    """`label_at` of a row's cells (cached: the table strategies read every retrieved row's
+    label many times a question)."""
+    filled = [j for j, v in enumerate(cells) if v]
+    return next((j for j in filled if not is_number(cells[j])), 0)
 
 
 # A row label that is a year ("2020", "FY2021"): a number that names the row, as a period.
